@@ -1,0 +1,517 @@
+//! Configuration: command-line flags > environment > config file > embedded defaults.
+//!
+//! Everything is read and validated once, at start, into [`Config`]; the rest of the
+//! program never looks at the environment or the file again.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngExt as _;
+use serde::{Deserialize, Serialize};
+
+/// Id of the store configured from `AFTERCARE_*` variables.
+pub const DEFAULT_STORE: &str = "default";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_DATA_DIR: &str = "./aftercare-data";
+pub const DEFAULT_MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+/// File in the data dir holding generated secrets of the default store.
+pub const SECRETS_FILE: &str = "secrets.toml";
+
+/// A credential that never prints itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    fn generate() -> Self {
+        let bytes: [u8; 32] = rand::rng().random();
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How hard SQLite flushes each commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// fsync the WAL on every commit: an acknowledged delivery survives power loss.
+    #[default]
+    Full,
+    /// Survives a crash of the process, may lose the last commits on power loss.
+    Normal,
+}
+
+impl Synchronous {
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub id: String,
+    /// One or two secrets; two are valid at once while a secret is rotated.
+    pub webhook_secrets: Vec<Secret>,
+    pub api_key: Secret,
+    pub url: Option<String>,
+    pub consumer_key: Option<Secret>,
+    pub consumer_secret: Option<Secret>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Where the service is reachable from WooCommerce, if it differs from `listen`.
+    pub public_url: Option<String>,
+    pub max_body_bytes: usize,
+    pub synchronous: Synchronous,
+    pub stores: Vec<StoreConfig>,
+    /// Set when this start generated the default store's secrets.
+    pub generated_secrets: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn store(&self, id: &str) -> Option<&StoreConfig> {
+        self.stores.iter().find(|s| s.id == id)
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("aftercare.sqlite3")
+    }
+
+    /// The base URL WooCommerce should deliver to.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn webhook_url(&self, store: &str) -> String {
+        if store == DEFAULT_STORE {
+            format!("{}/webhooks/woocommerce", self.base_url())
+        } else {
+            format!("{}/webhooks/woocommerce/{store}", self.base_url())
+        }
+    }
+}
+
+/// Values given on the command line (highest precedence).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    ParseFile { path: PathBuf, message: String },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("cannot prepare data dir {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// The config file, `aftercare.toml`. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    public_url: Option<String>,
+    #[serde(default)]
+    webhooks: FileWebhooks,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    stores: Vec<FileStore>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWebhooks {
+    max_body_bytes: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    synchronous: Option<Synchronous>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileStore {
+    id: String,
+    #[serde(default)]
+    webhook_secrets: Vec<String>,
+    api_key: Option<String>,
+    url: Option<String>,
+    consumer_key: Option<String>,
+    consumer_secret: Option<String>,
+}
+
+/// Secrets generated on first start, kept in the data dir with mode 0600.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GeneratedSecrets {
+    webhook_secret: String,
+    api_key: String,
+}
+
+/// Reads an environment variable; injected so tests need not touch the process environment.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Builds the configuration from flags, environment, file and defaults, creating the data
+    /// dir and generating the default store's secrets when none are configured anywhere.
+    pub fn load(flags: &Flags, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
+        let file_path = flags
+            .config
+            .clone()
+            .or_else(|| env("AFTERCARE_CONFIG").map(PathBuf::from));
+        let file = match &file_path {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+
+        let listen = match (flags.listen, env("AFTERCARE_LISTEN"), &file.listen) {
+            (Some(addr), _, _) => addr,
+            (None, Some(text), _) => parse_listen("AFTERCARE_LISTEN", &text)?,
+            (None, None, Some(text)) => parse_listen("listen", text)?,
+            (None, None, None) => DEFAULT_LISTEN.parse().expect("valid default"),
+        };
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or_else(|| env("AFTERCARE_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let public_url = env("AFTERCARE_PUBLIC_URL").or(file.public_url.clone());
+        if let Some(url) = &public_url {
+            validate_url("public_url", url)?;
+        }
+        let max_body_bytes = match env("AFTERCARE_MAX_BODY_BYTES") {
+            Some(text) => text.parse().map_err(|_| {
+                invalid(
+                    "AFTERCARE_MAX_BODY_BYTES",
+                    "must be a whole number of bytes",
+                )
+            })?,
+            None => file
+                .webhooks
+                .max_body_bytes
+                .unwrap_or(DEFAULT_MAX_BODY_BYTES),
+        };
+        if max_body_bytes < 1024 {
+            return Err(invalid(
+                "webhooks.max_body_bytes",
+                "must be at least 1024 bytes",
+            ));
+        }
+        let synchronous = match env("AFTERCARE_SQLITE_SYNCHRONOUS") {
+            Some(text) => match text.to_ascii_lowercase().as_str() {
+                "full" => Synchronous::Full,
+                "normal" => Synchronous::Normal,
+                _ => {
+                    return Err(invalid(
+                        "AFTERCARE_SQLITE_SYNCHRONOUS",
+                        "must be `full` or `normal`",
+                    ));
+                }
+            },
+            None => file.database.synchronous.unwrap_or_default(),
+        };
+
+        prepare_data_dir(&data_dir)?;
+        let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
+
+        Ok(Config {
+            listen,
+            data_dir,
+            public_url,
+            max_body_bytes,
+            synchronous,
+            stores,
+            generated_secrets,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::ParseFile {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+fn parse_listen(field: &str, text: &str) -> Result<SocketAddr, ConfigError> {
+    text.parse().map_err(|_| {
+        invalid(
+            field,
+            format!("`{text}` is not an address like 127.0.0.1:8787"),
+        )
+    })
+}
+
+fn validate_url(field: &str, url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(invalid(field, "must start with http:// or https://"))
+    }
+}
+
+fn validate_store_id(id: &str) -> Result<(), ConfigError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            "stores.id",
+            format!("`{id}` must be 1-64 characters of a-z, 0-9, `-` or `_`"),
+        ))
+    }
+}
+
+fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
+    let fail = |source| ConfigError::DataDir {
+        path: dir.to_owned(),
+        source,
+    };
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+fn build_stores(
+    file_stores: Vec<FileStore>,
+    data_dir: &Path,
+    env: EnvLookup<'_>,
+) -> Result<(Vec<StoreConfig>, Option<PathBuf>), ConfigError> {
+    let mut seen = HashSet::new();
+    let mut file_default = None;
+    let mut stores = Vec::new();
+    for fs in file_stores {
+        validate_store_id(&fs.id)?;
+        if !seen.insert(fs.id.clone()) {
+            return Err(invalid(
+                "stores.id",
+                format!("store `{}` is listed twice", fs.id),
+            ));
+        }
+        if fs.id == DEFAULT_STORE {
+            file_default = Some(fs);
+            continue;
+        }
+        let field = |name: &str| format!("stores.{}.{name}", fs.id);
+        if fs.webhook_secrets.is_empty() || fs.webhook_secrets.len() > 2 {
+            return Err(invalid(
+                field("webhook_secrets"),
+                "list one secret, or two while rotating",
+            ));
+        }
+        let api_key = fs
+            .api_key
+            .ok_or_else(|| invalid(field("api_key"), "is required for every listed store"))?;
+        stores.push(StoreConfig {
+            id: fs.id,
+            webhook_secrets: fs.webhook_secrets.into_iter().map(Secret).collect(),
+            api_key: Secret(api_key),
+            url: fs.url,
+            consumer_key: fs.consumer_key.map(Secret),
+            consumer_secret: fs.consumer_secret.map(Secret),
+        });
+    }
+
+    // The default store: environment over file, then generated secrets.
+    let file_default = file_default.unwrap_or_else(|| FileStore {
+        id: DEFAULT_STORE.into(),
+        ..FileStore::default()
+    });
+    let mut secrets: Vec<Secret> = match env("AFTERCARE_WEBHOOK_SECRET") {
+        Some(s) => vec![Secret(s)],
+        None => file_default
+            .webhook_secrets
+            .into_iter()
+            .map(Secret)
+            .collect(),
+    };
+    if let Some(previous) = env("AFTERCARE_WEBHOOK_SECRET_PREVIOUS") {
+        secrets.truncate(1);
+        secrets.push(Secret(previous));
+    }
+    if secrets.len() > 2 {
+        return Err(invalid(
+            "stores.default.webhook_secrets",
+            "list one secret, or two while rotating",
+        ));
+    }
+    let mut api_key = env("AFTERCARE_API_KEY")
+        .or(file_default.api_key)
+        .map(Secret);
+    let mut generated = None;
+    if secrets.is_empty() || api_key.is_none() {
+        let (stored, path, fresh) = load_or_generate_secrets(data_dir)?;
+        if secrets.is_empty() {
+            secrets.push(Secret(stored.webhook_secret));
+        }
+        if api_key.is_none() {
+            api_key = Some(Secret(stored.api_key));
+        }
+        if fresh {
+            generated = Some(path);
+        }
+    }
+    stores.insert(
+        0,
+        StoreConfig {
+            id: DEFAULT_STORE.into(),
+            webhook_secrets: secrets,
+            api_key: api_key.expect("set above"),
+            url: env("AFTERCARE_STORE_URL").or(file_default.url),
+            consumer_key: env("AFTERCARE_WC_CONSUMER_KEY")
+                .or(file_default.consumer_key)
+                .map(Secret),
+            consumer_secret: env("AFTERCARE_WC_CONSUMER_SECRET")
+                .or(file_default.consumer_secret)
+                .map(Secret),
+        },
+    );
+
+    let mut keys = HashSet::new();
+    for store in &stores {
+        let field = |name: &str| format!("stores.{}.{name}", store.id);
+        if let Some(url) = &store.url {
+            validate_url(&field("url"), url)?;
+        }
+        if store.consumer_key.is_some() != store.consumer_secret.is_some() {
+            return Err(invalid(
+                field("consumer_key"),
+                "consumer key and consumer secret go together",
+            ));
+        }
+        for secret in &store.webhook_secrets {
+            if secret.expose().trim().is_empty() {
+                return Err(invalid(field("webhook_secrets"), "must not be empty"));
+            }
+        }
+        if store.api_key.expose().len() < 16 {
+            return Err(invalid(
+                field("api_key"),
+                "must be at least 16 characters long",
+            ));
+        }
+        if !keys.insert(store.api_key.expose().to_owned()) {
+            return Err(invalid(
+                field("api_key"),
+                "is already the key of another store; each store needs its own",
+            ));
+        }
+    }
+    Ok((stores, generated))
+}
+
+/// Returns the stored secrets, generating and saving them (mode 0600) on first start.
+fn load_or_generate_secrets(
+    data_dir: &Path,
+) -> Result<(GeneratedSecrets, PathBuf, bool), ConfigError> {
+    let path = data_dir.join(SECRETS_FILE);
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::ReadFile {
+            path: path.clone(),
+            source,
+        })?;
+        let secrets = toml::from_str(&text).map_err(|e| ConfigError::ParseFile {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        return Ok((secrets, path, false));
+    }
+    let secrets = GeneratedSecrets {
+        webhook_secret: Secret::generate().0,
+        api_key: format!("ack_{}", Secret::generate().0),
+    };
+    let mut text = String::from(
+        "# Generated by aftercare on first start. Paste webhook_secret into WooCommerce\n\
+         # (Settings > Advanced > Webhooks > Secret) and api_key into the aftercare plugin.\n",
+    );
+    text.push_str(&toml::to_string(&secrets).expect("plain strings serialize"));
+    write_private(&path, text.as_bytes()).map_err(|source| ConfigError::DataDir {
+        path: path.clone(),
+        source,
+    })?;
+    Ok((secrets, path, true))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Environment lookup over a fixed map, for tests and embedding.
+pub fn env_from(map: BTreeMap<String, String>) -> impl Fn(&str) -> Option<String> {
+    move |name| map.get(name).cloned()
+}

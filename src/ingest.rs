@@ -1,0 +1,121 @@
+//! Ingest: one verified delivery (or REST fetch) into the mirror, in one transaction
+//! with its delivery-log row. Shared by webhooks and, later, backfill/reconciliation.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::store::deliveries::{self, DeliveryRecord};
+use crate::store::orders::{self, Applied, Source};
+use crate::store::{StoreError, Writer};
+use crate::time;
+use crate::woo::Order;
+
+/// What became of a delivery, as the webhook response reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Accepted,
+    Duplicate,
+    Stale,
+    Ignored,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Stale => "stale",
+            Outcome::Ignored => "ignored",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Payload {
+    /// A full order: `order.created`, `order.updated` or `order.restored`.
+    Order {
+        order: Box<Order>,
+        raw: String,
+        source: Source,
+    },
+    /// `order.deleted`: `{"id": N}`.
+    Deleted { id: u64 },
+    /// WooCommerce sent a REST error object where the order should be.
+    Error { code: String },
+    /// A topic aftercare does not mirror.
+    OtherTopic,
+}
+
+#[derive(Debug)]
+pub struct Incoming {
+    pub store_id: String,
+    pub topic: String,
+    pub webhook_id: Option<i64>,
+    pub body_sha256: [u8; 32],
+    pub received_at: Timestamp,
+    pub payload: Payload,
+}
+
+/// The result of ingesting, with the delivery-log outcome (finer than [`Outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ingested {
+    pub outcome: Outcome,
+    pub logged_as: &'static str,
+    pub order_id: Option<u64>,
+}
+
+pub async fn ingest(writer: &Writer, incoming: Incoming) -> Result<Ingested, StoreError> {
+    writer.write(move |conn| apply(conn, &incoming)).await
+}
+
+fn apply(conn: &rusqlite::Connection, incoming: &Incoming) -> Result<Ingested, StoreError> {
+    let now = time::millis(incoming.received_at);
+    let store = incoming.store_id.as_str();
+    let (outcome, logged_as, order_id, error_code) = match &incoming.payload {
+        Payload::Order { order, raw, source } => {
+            let applied = orders::apply(
+                conn,
+                store,
+                order,
+                raw,
+                &incoming.body_sha256,
+                *source,
+                &now,
+            )?;
+            let (outcome, logged) = match applied {
+                Applied::Inserted | Applied::Updated => (Outcome::Accepted, "accepted"),
+                Applied::Duplicate => (Outcome::Duplicate, "duplicate"),
+                Applied::Stale => (Outcome::Stale, "stale"),
+            };
+            (outcome, logged, Some(order.id), None)
+        }
+        Payload::Deleted { id } => {
+            if orders::trash(conn, store, *id, &now)? {
+                (Outcome::Accepted, "trashed", Some(*id), None)
+            } else {
+                (Outcome::Ignored, "unknown_order", Some(*id), None)
+            }
+        }
+        Payload::Error { code } => (Outcome::Ignored, "error_payload", None, Some(code.as_str())),
+        Payload::OtherTopic => (Outcome::Ignored, "ignored_topic", None, None),
+    };
+    deliveries::record(
+        conn,
+        &DeliveryRecord {
+            received_at: &now,
+            store_id: store,
+            webhook_id: incoming.webhook_id,
+            topic: &incoming.topic,
+            order_id,
+            body_sha256: &incoming.body_sha256,
+            outcome: logged_as,
+            error_code,
+        },
+    )?;
+    Ok(Ingested {
+        outcome,
+        logged_as,
+        order_id,
+    })
+}

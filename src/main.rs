@@ -1,0 +1,134 @@
+//! The `aftercare` command line: parse, load config, call into the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aftercare::Application;
+use aftercare::config::{Config, DEFAULT_STORE, Flags, process_env};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "aftercare",
+    version,
+    about = "Post-purchase support sidecar for WooCommerce"
+)]
+struct Cli {
+    /// Where the database, secrets and documents live.
+    #[arg(long, global = true, env = "AFTERCARE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// A TOML config file (see README: Configuration).
+    #[arg(long, global = true, env = "AFTERCARE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Receive WooCommerce webhooks and serve the API.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8787]
+        #[arg(long, env = "AFTERCARE_LISTEN")]
+        listen: Option<SocketAddr>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("start the async runtime");
+    let result = match cli.command {
+        Command::Serve { listen } => {
+            let flags = Flags {
+                listen,
+                data_dir: cli.data_dir,
+                config: cli.config,
+            };
+            runtime.block_on(serve(flags))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("aftercare: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(flags: Flags) -> anyhow::Result<()> {
+    let config = Config::load(&flags, &process_env)?;
+    let app = Application::build(config).await?;
+    print_banner(app.state().config(), app.local_addr());
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// What a newcomer needs to connect WooCommerce; secrets stay in their file.
+fn print_banner(config: &Config, addr: SocketAddr) {
+    println!("aftercare is listening on http://{addr}");
+    println!("Data directory: {}", config.data_dir.display());
+    for store in &config.stores {
+        println!(
+            "Store `{}`: paste this delivery URL into WooCommerce > Settings > Advanced > Webhooks:\n  {}",
+            store.id,
+            config.webhook_url(&store.id)
+        );
+    }
+    if let Some(path) = &config.generated_secrets {
+        println!(
+            "Generated the `{DEFAULT_STORE}` store's webhook secret and API key (mode 0600): {}\n  \
+             Use webhook_secret as the webhook's Secret and api_key in the WordPress plugin.",
+            path.display()
+        );
+    }
+    if config.public_url.is_none() && addr.ip().is_loopback() {
+        println!(
+            "Note: WordPress delivers webhooks only to public addresses on ports 80, 443 and 8080. \
+             Put aftercare behind a reverse proxy (or use the aftercare plugin) and set AFTERCARE_PUBLIC_URL."
+        );
+    }
+}
+
+fn init_tracing() {
+    let filter =
+        EnvFilter::try_from_env("AFTERCARE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if process_env("AFTERCARE_LOG_FORMAT").as_deref() == Some("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

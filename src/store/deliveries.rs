@@ -1,0 +1,35 @@
+//! The delivery log: every verified webhook delivery and its outcome, never its body.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+pub struct DeliveryRecord<'a> {
+    pub received_at: &'a str,
+    pub store_id: &'a str,
+    pub webhook_id: Option<i64>,
+    pub topic: &'a str,
+    pub order_id: Option<u64>,
+    pub body_sha256: &'a [u8; 32],
+    pub outcome: &'a str,
+    pub error_code: Option<&'a str>,
+}
+
+pub fn record(conn: &Connection, d: &DeliveryRecord<'_>) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO deliveries
+             (received_at, store_id, webhook_id, topic, order_id, body_sha256, outcome, error_code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(rusqlite::params![
+        d.received_at,
+        d.store_id,
+        d.webhook_id,
+        d.topic,
+        d.order_id.map(|id| id as i64),
+        &d.body_sha256[..],
+        d.outcome,
+        d.error_code,
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Schema versions. Append new migrations; never edit one that has shipped.
+
+use rusqlite_migration::{M, Migrations};
+
+const SLICE: &[M<'_>] = &[M::up(
+    r#"
+CREATE TABLE stores (
+    id          TEXT PRIMARY KEY,
+    created_at  TEXT NOT NULL
+) STRICT;
+
+-- One row per WooCommerce order, keyed by store: order ids repeat across stores.
+-- Typed columns for what is queried; `raw` keeps the body as received for the rest.
+CREATE TABLE orders (
+    store_id            TEXT    NOT NULL REFERENCES stores(id),
+    order_id            INTEGER NOT NULL,
+    number              TEXT    NOT NULL,
+    status              TEXT    NOT NULL,
+    -- checkout-draft orders are mirrored but never shown to customers
+    is_draft            INTEGER NOT NULL,
+    customer_id         INTEGER NOT NULL,
+    billing_email       TEXT    NOT NULL,
+    currency            TEXT    NOT NULL,
+    prices_include_tax  INTEGER NOT NULL,
+    -- money as exact decimal strings, never floats
+    subtotal            TEXT    NOT NULL,
+    discount_total      TEXT    NOT NULL,
+    discount_tax        TEXT    NOT NULL,
+    shipping_total      TEXT    NOT NULL,
+    shipping_tax        TEXT    NOT NULL,
+    cart_tax            TEXT    NOT NULL,
+    total_tax           TEXT    NOT NULL,
+    total               TEXT    NOT NULL,
+    payment_method      TEXT    NOT NULL,
+    payment_method_title TEXT   NOT NULL,
+    order_key           TEXT    NOT NULL,
+    -- RFC 3339 UTC; sorts as text
+    date_created        TEXT    NOT NULL,
+    date_modified       TEXT    NOT NULL,
+    date_paid           TEXT,
+    date_completed      TEXT,
+    trashed_at          TEXT,
+    body_sha256         BLOB    NOT NULL,
+    raw                 TEXT    NOT NULL,
+    mirrored_at         TEXT    NOT NULL,
+    PRIMARY KEY (store_id, order_id)
+) STRICT;
+
+CREATE INDEX orders_by_customer ON orders (store_id, customer_id, date_created DESC, order_id DESC);
+CREATE INDEX orders_by_modified ON orders (store_id, date_modified);
+
+CREATE TABLE line_items (
+    store_id      TEXT    NOT NULL,
+    order_id      INTEGER NOT NULL,
+    line_item_id  INTEGER NOT NULL,
+    position      INTEGER NOT NULL,
+    product_id    INTEGER NOT NULL,
+    variation_id  INTEGER NOT NULL,
+    name          TEXT    NOT NULL,
+    sku           TEXT    NOT NULL,
+    quantity      INTEGER NOT NULL,
+    price         TEXT    NOT NULL,
+    subtotal      TEXT    NOT NULL,
+    subtotal_tax  TEXT    NOT NULL,
+    total         TEXT    NOT NULL,
+    total_tax     TEXT    NOT NULL,
+    taxes         TEXT    NOT NULL,   -- JSON array of {id, total, subtotal}
+    meta          TEXT    NOT NULL,   -- JSON array of {key, value, display_key, display_value}
+    image_url     TEXT,
+    PRIMARY KEY (store_id, order_id, line_item_id),
+    FOREIGN KEY (store_id, order_id) REFERENCES orders (store_id, order_id) ON DELETE CASCADE
+) STRICT;
+
+-- Every verified delivery and what became of it. Never the body: only its hash.
+CREATE TABLE deliveries (
+    id            INTEGER PRIMARY KEY,
+    received_at   TEXT    NOT NULL,
+    store_id      TEXT    NOT NULL,
+    webhook_id    INTEGER,
+    topic         TEXT    NOT NULL,
+    order_id      INTEGER,
+    body_sha256   BLOB    NOT NULL,
+    outcome       TEXT    NOT NULL,
+    error_code    TEXT
+) STRICT;
+
+CREATE INDEX deliveries_by_store ON deliveries (store_id, received_at);
+
+CREATE TABLE service_meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) STRICT;
+"#,
+)];
+
+pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::MIGRATIONS.validate().unwrap();
+    }
+}

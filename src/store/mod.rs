@@ -1,0 +1,135 @@
+//! SQLite: one writer thread (group commit) and a small read-only pool.
+//! Blocking SQLite calls never run on the async executor's threads.
+
+pub mod deliveries;
+mod migrations;
+pub mod orders;
+mod writer;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::config::Synchronous;
+pub use writer::Writer;
+
+const READ_POOL_SIZE: u32 = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("read pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("a write job panicked")]
+    Panicked,
+    #[error("the database is closed")]
+    Closed,
+}
+
+pub type ReadPool = r2d2::Pool<SqliteConnectionManager>;
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    writer: Writer,
+    reads: ReadPool,
+    thread: Arc<Mutex<Option<writer::WriterThread>>>,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database, migrates it and starts the writer.
+    pub fn open(
+        path: &Path,
+        synchronous: Synchronous,
+        store_ids: &[&str],
+    ) -> Result<Db, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = {};
+             PRAGMA foreign_keys = ON;",
+            synchronous.pragma()
+        ))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        migrations::MIGRATIONS.to_latest(&mut conn)?;
+        let now = jiff::Timestamp::now().to_string();
+        for id in store_ids {
+            conn.execute(
+                "INSERT INTO stores (id, created_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+                (id, &now),
+            )?;
+        }
+
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(|c| {
+                c.busy_timeout(Duration::from_secs(5))?;
+                c.set_prepared_statement_cache_capacity(64);
+                Ok(())
+            });
+        let reads = r2d2::Pool::builder()
+            .max_size(READ_POOL_SIZE)
+            .build(manager)?;
+
+        let (writer, thread) = Writer::spawn(conn);
+        Ok(Db {
+            writer,
+            reads,
+            thread: Arc::new(Mutex::new(Some(thread))),
+        })
+    }
+
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Runs a read on a pooled read-only connection, off the async executor.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = self.reads.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get()?;
+            f(&conn)
+        })
+        .await
+        .map_err(|_| StoreError::Panicked)?
+    }
+
+    /// True when a write can be committed right now.
+    pub async fn is_writable(&self) -> bool {
+        self.writer
+            .write(|conn| {
+                conn.execute(
+                    "INSERT INTO service_meta (key, value) VALUES ('ready_probe', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [jiff::Timestamp::now().to_string()],
+                )?;
+                Ok(())
+            })
+            .await
+            .is_ok()
+    }
+
+    /// Commits what is queued, checkpoints the WAL and closes the writer connection.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        let thread = self.thread.lock().expect("writer handle lock").take();
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}

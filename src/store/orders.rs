@@ -1,0 +1,212 @@
+//! The order mirror: one row per (store, order), line items beside it.
+//!
+//! The rules that keep the mirror right whatever order deliveries arrive in:
+//! a strictly older `date_modified` is stale; the same body again is a duplicate;
+//! a trashed order is marked, never erased.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::StoreError;
+use crate::time;
+use crate::woo::Order;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Inserted,
+    Updated,
+    Duplicate,
+    Stale,
+}
+
+/// How the incoming body relates to the trash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `order.created` / `order.updated`, or a fetch through the REST API.
+    Update,
+    /// `order.restored`: takes the order out of the trash.
+    Restore,
+}
+
+struct Existing {
+    date_modified: String,
+    body_sha256: Vec<u8>,
+    trashed_at: Option<String>,
+}
+
+/// Applies one order body to the mirror.
+pub fn apply(
+    conn: &Connection,
+    store_id: &str,
+    order: &Order,
+    raw: &str,
+    body_sha256: &[u8; 32],
+    source: Source,
+    now: &str,
+) -> Result<Applied, StoreError> {
+    let existing = conn
+        .prepare_cached(
+            "SELECT date_modified, body_sha256, trashed_at FROM orders
+             WHERE store_id = ?1 AND order_id = ?2",
+        )?
+        .query_row((store_id, order.id as i64), |row| {
+            Ok(Existing {
+                date_modified: row.get(0)?,
+                body_sha256: row.get(1)?,
+                trashed_at: row.get(2)?,
+            })
+        })
+        .optional()?;
+
+    let incoming_modified = time::seconds(order.date_modified_gmt.0);
+    let trashed_at = match &existing {
+        None => (order.status == "trash").then(|| now.to_owned()),
+        Some(e) => {
+            let stored = time::parse(&e.date_modified).ok_or_else(|| {
+                StoreError::Corrupt(format!("date_modified `{}`", e.date_modified))
+            })?;
+            if order.date_modified_gmt.0 < stored {
+                return Ok(Applied::Stale);
+            }
+            let restoring = source == Source::Restore && e.trashed_at.is_some();
+            if e.body_sha256 == body_sha256[..] && !restoring {
+                return Ok(Applied::Duplicate);
+            }
+            trash_state(order, source, e.trashed_at.as_deref(), now)
+        }
+    };
+
+    conn.prepare_cached(
+        "INSERT INTO orders (
+            store_id, order_id, number, status, is_draft, customer_id, billing_email, currency,
+            prices_include_tax, subtotal, discount_total, discount_tax, shipping_total,
+            shipping_tax, cart_tax, total_tax, total, payment_method, payment_method_title,
+            order_key, date_created, date_modified, date_paid, date_completed, trashed_at,
+            body_sha256, raw, mirrored_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+         ON CONFLICT (store_id, order_id) DO UPDATE SET
+            number = excluded.number, status = excluded.status, is_draft = excluded.is_draft,
+            customer_id = excluded.customer_id, billing_email = excluded.billing_email,
+            currency = excluded.currency, prices_include_tax = excluded.prices_include_tax,
+            subtotal = excluded.subtotal, discount_total = excluded.discount_total,
+            discount_tax = excluded.discount_tax, shipping_total = excluded.shipping_total,
+            shipping_tax = excluded.shipping_tax, cart_tax = excluded.cart_tax,
+            total_tax = excluded.total_tax, total = excluded.total,
+            payment_method = excluded.payment_method,
+            payment_method_title = excluded.payment_method_title,
+            order_key = excluded.order_key, date_created = excluded.date_created,
+            date_modified = excluded.date_modified, date_paid = excluded.date_paid,
+            date_completed = excluded.date_completed, trashed_at = excluded.trashed_at,
+            body_sha256 = excluded.body_sha256, raw = excluded.raw,
+            mirrored_at = excluded.mirrored_at",
+    )?
+    .execute(rusqlite::params![
+        store_id,
+        order.id as i64,
+        order.display_number(),
+        order.status,
+        order.is_checkout_draft(),
+        order.customer_id as i64,
+        order.billing.email.as_deref().unwrap_or(""),
+        order.currency,
+        order.prices_include_tax,
+        order.subtotal().to_string(),
+        order.discount_total.to_string(),
+        order.discount_tax.to_string(),
+        order.shipping_total.to_string(),
+        order.shipping_tax.to_string(),
+        order.cart_tax.to_string(),
+        order.total_tax.to_string(),
+        order.total.to_string(),
+        order.payment_method,
+        order.payment_method_title,
+        order.order_key,
+        time::seconds(order.date_created_gmt.0),
+        incoming_modified,
+        order.date_paid_gmt.map(|d| time::seconds(d.0)),
+        order.date_completed_gmt.map(|d| time::seconds(d.0)),
+        trashed_at,
+        &body_sha256[..],
+        raw,
+        now,
+    ])?;
+    replace_line_items(conn, store_id, order)?;
+    Ok(if existing.is_some() {
+        Applied::Updated
+    } else {
+        Applied::Inserted
+    })
+}
+
+/// Whether an accepted body leaves the order in the trash.
+fn trash_state(
+    order: &Order,
+    source: Source,
+    trashed_at: Option<&str>,
+    now: &str,
+) -> Option<String> {
+    if order.status == "trash" {
+        return Some(trashed_at.unwrap_or(now).to_owned());
+    }
+    match (source, trashed_at) {
+        (Source::Restore, _) | (_, None) => None,
+        // A body modified after we learned of the trash was saved after a restore whose
+        // own webhook we never saw; anything older says nothing about the trash.
+        (Source::Update, Some(t)) => match time::parse(t) {
+            Some(t) if order.date_modified_gmt.0 > t => None,
+            _ => Some(t.to_owned()),
+        },
+    }
+}
+
+fn replace_line_items(conn: &Connection, store_id: &str, order: &Order) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM line_items WHERE store_id = ?1 AND order_id = ?2")?
+        .execute((store_id, order.id as i64))?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO line_items (
+            store_id, order_id, line_item_id, position, product_id, variation_id, name, sku,
+            quantity, price, subtotal, subtotal_tax, total, total_tax, taxes, meta, image_url)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?;
+    for (position, item) in order.line_items.iter().enumerate() {
+        insert.execute(rusqlite::params![
+            store_id,
+            order.id as i64,
+            item.id as i64,
+            position as i64,
+            item.product_id as i64,
+            item.variation_id as i64,
+            item.name,
+            item.sku,
+            item.quantity,
+            item.price.to_string(),
+            item.subtotal.to_string(),
+            item.subtotal_tax.to_string(),
+            item.total.to_string(),
+            item.total_tax.to_string(),
+            serde_json::to_string(&item.taxes).expect("taxes serialize"),
+            serde_json::to_string(&item.meta_data).expect("meta serializes"),
+            item.image
+                .as_ref()
+                .map(|i| i.src.as_str())
+                .filter(|s| !s.is_empty()),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Marks an order trashed (`order.deleted`). Returns false when the order is unknown.
+pub fn trash(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE orders SET trashed_at = COALESCE(trashed_at, ?3)
+             WHERE store_id = ?1 AND order_id = ?2",
+        )?
+        .execute((store_id, order_id as i64, now))?;
+    Ok(changed > 0)
+}

@@ -1,0 +1,174 @@
+//! `POST /webhooks/woocommerce[/{store}]`: verify, classify, mirror, and only then acknowledge.
+
+pub mod payload;
+pub mod signature;
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::api::ApiError;
+use crate::config::DEFAULT_STORE;
+use crate::ingest::{self, Incoming, Outcome};
+use payload::PayloadError;
+
+pub const SIGNATURE_HEADER: &str = "x-wc-webhook-signature";
+pub const TOPIC_HEADER: &str = "x-wc-webhook-topic";
+pub const WEBHOOK_ID_HEADER: &str = "x-wc-webhook-id";
+
+pub fn router(max_body_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/webhooks/woocommerce", post(receive_default))
+        .route("/webhooks/woocommerce/{store}", post(receive_for_store))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Receipt {
+    pub status: Outcome,
+}
+
+async fn receive_default(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Receipt>, ApiError> {
+    receive(&state, DEFAULT_STORE, &headers, body).await
+}
+
+async fn receive_for_store(
+    State(state): State<AppState>,
+    Path(store): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Receipt>, ApiError> {
+    receive(&state, &store, &headers, body).await
+}
+
+async fn receive(
+    state: &AppState,
+    store_id: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Receipt>, ApiError> {
+    let started = Instant::now();
+    let Some(store) = state.store(store_id) else {
+        state.metrics().delivery("unknown", "unknown_store");
+        return Err(ApiError::not_found(
+            "unknown_store",
+            "No store with this id is configured.",
+        ));
+    };
+    let reject = |outcome: &str, error: ApiError| {
+        state.metrics().delivery(store_id, outcome);
+        tracing::warn!(
+            store = store_id,
+            outcome,
+            code = error.code,
+            "webhook rejected"
+        );
+        error
+    };
+
+    let body = body.map_err(|rejection| match rejection {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => reject(
+            "too_large",
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!(
+                    "The body is larger than the {} byte limit.",
+                    state.config().max_body_bytes
+                ),
+            ),
+        ),
+        _ => reject(
+            "bad_request",
+            ApiError::bad_request("unreadable_body", "The request body could not be read."),
+        ),
+    })?;
+
+    let Some(signature) = headers.get(SIGNATURE_HEADER) else {
+        if payload::is_ping(headers, &body) {
+            state.metrics().delivery(store_id, "ping");
+            tracing::info!(store = store_id, "webhook creation ping");
+            return Ok(Json(Receipt {
+                status: Outcome::Ignored,
+            }));
+        }
+        return Err(reject(
+            "unauthorized",
+            ApiError::unauthorized(
+                "missing_signature",
+                "The X-WC-Webhook-Signature header is missing.",
+            ),
+        ));
+    };
+    let valid = signature
+        .to_str()
+        .is_ok_and(|sig| store.verifier.verify(&body, sig));
+    if !valid {
+        return Err(reject(
+            "unauthorized",
+            ApiError::unauthorized(
+                "invalid_signature",
+                "The signature does not match the body under this store's webhook secret.",
+            ),
+        ));
+    }
+
+    let topic = header_str(headers, TOPIC_HEADER).map(str::to_ascii_lowercase);
+    let Some(topic) = topic.filter(|t| !t.is_empty()) else {
+        return Err(reject(
+            "bad_request",
+            ApiError::bad_request("missing_topic", "The X-WC-Webhook-Topic header is missing."),
+        ));
+    };
+    let webhook_id = header_str(headers, WEBHOOK_ID_HEADER).and_then(|v| v.trim().parse().ok());
+
+    let payload = payload::parse(&topic, &body).map_err(|e| {
+        let code = match e {
+            PayloadError::Utf8 => "invalid_utf8",
+            PayloadError::Json(_) => "invalid_json",
+            PayloadError::Shape { .. } => "invalid_payload",
+        };
+        reject("bad_request", ApiError::bad_request(code, e.to_string()))
+    })?;
+
+    let incoming = Incoming {
+        store_id: store_id.to_owned(),
+        topic: topic.clone(),
+        webhook_id,
+        body_sha256: Sha256::digest(&body).into(),
+        received_at: jiff::Timestamp::now(),
+        payload,
+    };
+    let ingested = ingest::ingest(state.db().writer(), incoming).await?;
+    state.metrics().delivery(store_id, ingested.logged_as);
+    state
+        .metrics()
+        .ingest_latency(started.elapsed().as_secs_f64());
+    tracing::info!(
+        store = store_id,
+        topic,
+        order_id = ingested.order_id,
+        outcome = ingested.logged_as,
+        "webhook delivery"
+    );
+    Ok(Json(Receipt {
+        status: ingested.outcome,
+    }))
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}

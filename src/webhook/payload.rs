@@ -1,0 +1,88 @@
+//! Telling apart what WooCommerce posts: the unsigned creation ping, REST error objects
+//! in place of an order, `order.deleted`'s `{"id": N}`, and full orders.
+
+use axum::http::HeaderMap;
+use serde::Deserialize;
+
+use crate::ingest::Payload;
+use crate::store::orders::Source;
+use crate::woo::Order;
+
+/// The creation ping: form body `webhook_id=N`, unsigned, and no `X-WC-*` headers at all.
+pub fn is_ping(headers: &HeaderMap, body: &[u8]) -> bool {
+    let has_wc_header = headers
+        .keys()
+        .any(|name| name.as_str().starts_with("x-wc-"));
+    if has_wc_header {
+        return false;
+    }
+    match body.strip_prefix(b"webhook_id=") {
+        Some(id) => !id.is_empty() && id.len() <= 20 && id.iter().all(u8::is_ascii_digit),
+        None => false,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    #[error("the body is not valid UTF-8")]
+    Utf8,
+    #[error("the body is not valid JSON: {0}")]
+    Json(serde_json::Error),
+    #[error("the {topic} body does not match a WooCommerce order: {source}")]
+    Shape {
+        topic: String,
+        source: serde_json::Error,
+    },
+}
+
+/// The two top-level keys of a REST error object (`{"code", "message", "data": {"status"}}`);
+/// an order has neither. Everything else is skipped unparsed.
+#[derive(Deserialize)]
+struct Probe {
+    code: Option<serde_json::Value>,
+    data: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct DeletedBody {
+    id: u64,
+}
+
+/// Parses a verified body according to its topic.
+pub fn parse(topic: &str, body: &[u8]) -> Result<Payload, PayloadError> {
+    let text = std::str::from_utf8(body).map_err(|_| PayloadError::Utf8)?;
+    let probe: Probe = serde_json::from_str(text).map_err(|e| {
+        if e.is_data() {
+            PayloadError::Shape {
+                topic: topic.to_owned(),
+                source: e,
+            }
+        } else {
+            PayloadError::Json(e)
+        }
+    })?;
+    if let (Some(serde_json::Value::String(code)), Some(data)) = (&probe.code, &probe.data)
+        && data.get("status").is_some()
+    {
+        return Ok(Payload::Error { code: code.clone() });
+    }
+    let shape = |source| PayloadError::Shape {
+        topic: topic.to_owned(),
+        source,
+    };
+    let source = match topic {
+        "order.created" | "order.updated" => Source::Update,
+        "order.restored" => Source::Restore,
+        "order.deleted" => {
+            let deleted: DeletedBody = serde_json::from_str(text).map_err(shape)?;
+            return Ok(Payload::Deleted { id: deleted.id });
+        }
+        _ => return Ok(Payload::OtherTopic),
+    };
+    let order: Order = serde_json::from_str(text).map_err(shape)?;
+    Ok(Payload::Order {
+        order: Box::new(order),
+        raw: text.to_owned(),
+        source,
+    })
+}
