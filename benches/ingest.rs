@@ -1,1 +1,179 @@
-fn main() {}
+//! Ingest benchmark: signed ~3 KB `order.updated` deliveries over loopback from concurrent
+//! clients to the real `aftercare` binary, each acknowledged only after its commit; beside
+//! it, in the same run, a raw rusqlite baseline of one upsert per transaction with the same
+//! durability settings (WAL, synchronous=FULL).
+//!
+//! Run: `cargo bench --bench ingest` (env: INGEST_DELIVERIES, INGEST_CLIENTS).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aftercare::webhook::signature::sign;
+
+const SECRET: &str = "bench-webhook-secret";
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A ~3 KB order body (the guest fixture without attribution meta and links).
+fn template() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/orders/guest-usd.json");
+    let mut order: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let object = order.as_object_mut().unwrap();
+    object.remove("_links");
+    object["meta_data"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| !m["key"].as_str().unwrap().starts_with("_wc_order_attribution"));
+    order
+}
+
+fn body(template: &serde_json::Value, id: u64, customer: u64, minute: u64) -> Vec<u8> {
+    let mut order = template.clone();
+    order["id"] = id.into();
+    order["number"] = id.to_string().into();
+    order["customer_id"] = customer.into();
+    order["date_modified_gmt"] = format!("2026-11-22T{:02}:{:02}:00", 10 + minute / 60, minute % 60).into();
+    serde_json::to_vec(&order).unwrap()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1e3
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// One connection, one upsert per transaction, WAL + FULL: the classic way.
+fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("raw.sqlite3")).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE orders (store_id TEXT NOT NULL, order_id INTEGER NOT NULL,
+             customer_id INTEGER NOT NULL, date_modified TEXT NOT NULL, raw TEXT NOT NULL,
+             PRIMARY KEY (store_id, order_id));
+         CREATE INDEX by_customer ON orders (store_id, customer_id);",
+    )
+    .unwrap();
+    let started = Instant::now();
+    for (id, customer, body) in bodies {
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        conn.prepare_cached(
+            "INSERT INTO orders VALUES ('default', ?1, ?2, '2026-11-22T10:00:00Z', ?3)
+             ON CONFLICT (store_id, order_id) DO UPDATE SET raw = excluded.raw,
+                 date_modified = excluded.date_modified
+             WHERE excluded.date_modified >= orders.date_modified",
+        )
+        .unwrap()
+        .execute((*id as i64, *customer as i64, std::str::from_utf8(body).unwrap()))
+        .unwrap();
+        conn.execute_batch("COMMIT").unwrap();
+    }
+    bodies.len() as f64 / started.elapsed().as_secs_f64()
+}
+
+fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data_dir)
+        .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
+        .env("AFTERCARE_API_KEY", "bench-api-key-0123456789")
+        .env("AFTERCARE_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start aftercare")
+}
+
+fn main() {
+    let deliveries = env_or("INGEST_DELIVERIES", 40_000);
+    let clients = env_or("INGEST_CLIENTS", 32);
+    let template = template();
+    // Half new orders, half updates of earlier ones (newer date_modified): all get written.
+    let bodies: Vec<(u64, u64, Vec<u8>)> = (0..deliveries as u64)
+        .map(|n| {
+            let id = 1 + n % (deliveries as u64 / 2).max(1);
+            let customer = id % 1000;
+            (id, customer, body(&template, id, customer, n / (deliveries as u64 / 2).max(1)))
+        })
+        .collect();
+    let size = bodies[0].2.len();
+    let signed: Vec<(Vec<u8>, String)> = bodies.iter().map(|(_, _, b)| (b.clone(), sign(b, SECRET))).collect();
+
+    let raw = raw_baseline(&bodies);
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = start_server(&dir.path().join("data"), port);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (elapsed, mut latencies, accepted) = runtime.block_on(async {
+        let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+        let url = format!("http://127.0.0.1:{port}/webhooks/woocommerce");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let signed = std::sync::Arc::new(signed);
+        let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..clients {
+            let (client, url, signed, next) = (client.clone(), url.clone(), signed.clone(), next.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut accepted = 0usize;
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((body, signature)) = signed.get(i) else { break };
+                    let sent = Instant::now();
+                    let response = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .header("x-wc-webhook-topic", "order.updated")
+                        .header("x-wc-webhook-signature", signature)
+                        .body(body.clone())
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(response.status(), 200);
+                    let text = response.text().await.unwrap();
+                    latencies.push(sent.elapsed());
+                    accepted += usize::from(text.contains("accepted"));
+                }
+                (latencies, accepted)
+            }));
+        }
+        let mut all = Vec::new();
+        let mut accepted = 0;
+        for task in tasks {
+            let (l, a) = task.await.unwrap();
+            all.extend(l);
+            accepted += a;
+        }
+        (started.elapsed(), all, accepted)
+    });
+    let rss = peak_rss_mb(server.id());
+    let _ = server.kill();
+    let _ = server.wait();
+    latencies.sort();
+    let rate = deliveries as f64 / elapsed.as_secs_f64();
+    println!("ingest: {deliveries} signed order.updated deliveries of {size} bytes, {clients} concurrent clients, WAL + synchronous=FULL");
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| aftercare deliveries/s (acked after commit) | {rate:.0} |");
+    println!("| aftercare latency p50 / p99 / max (ms) | {:.2} / {:.2} / {:.2} |", percentile(&latencies, 0.5), percentile(&latencies, 0.99), percentile(&latencies, 1.0));
+    println!("| aftercare peak RSS (MB) | {rss:.1} |");
+    println!("| accepted (written) deliveries | {accepted} of {deliveries} |");
+    println!("| raw rusqlite, one upsert per transaction (rows/s) | {raw:.0} |");
+    println!("| ratio aftercare / raw | {:.2} |", rate / raw);
+}

@@ -515,3 +515,140 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn env_from(map: BTreeMap<String, String>) -> impl Fn(&str) -> Option<String> {
     move |name| map.get(name).cloned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        env_from(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    fn flags(dir: &Path, config: Option<PathBuf>) -> Flags {
+        Flags {
+            listen: None,
+            data_dir: Some(dir.join("data")),
+            config,
+        }
+    }
+
+    #[test]
+    fn first_start_generates_private_secrets_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
+        let path = first.generated_secrets.clone().expect("generated on first start");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let store = first.store(DEFAULT_STORE).unwrap();
+        assert!(store.api_key.expose().len() >= 32);
+        assert!(!format!("{first:?}").contains(store.api_key.expose()), "secrets never print");
+
+        let second = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
+        assert!(second.generated_secrets.is_none(), "reused, not regenerated");
+        assert_eq!(
+            second.store(DEFAULT_STORE).unwrap().api_key,
+            store.api_key
+        );
+        assert_eq!(second.listen.to_string(), DEFAULT_LISTEN);
+    }
+
+    #[test]
+    fn flags_beat_env_beat_file_beat_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("aftercare.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:1111\"\npublic_url = \"https://file.example\"\n\
+             [database]\nsynchronous = \"normal\"\n\
+             [[stores]]\nid = \"default\"\nwebhook_secrets = [\"file-secret\"]\n\
+             api_key = \"file-api-key-0123456789\"\n",
+        )
+        .unwrap();
+        let from_file = Config::load(&flags(dir.path(), Some(file.clone())), &env(&[])).unwrap();
+        assert_eq!(from_file.listen.to_string(), "127.0.0.1:1111");
+        assert_eq!(from_file.synchronous, Synchronous::Normal);
+        let store = from_file.store(DEFAULT_STORE).unwrap();
+        assert_eq!(store.webhook_secrets, [Secret::new("file-secret")]);
+        assert!(from_file.generated_secrets.is_none());
+
+        let e = env(&[
+            ("AFTERCARE_LISTEN", "127.0.0.1:2222"),
+            ("AFTERCARE_WEBHOOK_SECRET", "env-secret"),
+            ("AFTERCARE_PUBLIC_URL", "https://env.example"),
+        ]);
+        let from_env = Config::load(&flags(dir.path(), Some(file.clone())), &e).unwrap();
+        assert_eq!(from_env.listen.to_string(), "127.0.0.1:2222");
+        assert_eq!(from_env.webhook_url(DEFAULT_STORE), "https://env.example/webhooks/woocommerce");
+        assert_eq!(
+            from_env.store(DEFAULT_STORE).unwrap().webhook_secrets,
+            [Secret::new("env-secret")]
+        );
+        assert_eq!(
+            from_env.store(DEFAULT_STORE).unwrap().api_key,
+            Secret::new("file-api-key-0123456789"),
+            "the file still fills what the environment leaves out"
+        );
+
+        let mut f = flags(dir.path(), Some(file));
+        f.listen = Some("127.0.0.1:3333".parse().unwrap());
+        let from_flags = Config::load(&f, &e).unwrap();
+        assert_eq!(from_flags.listen.to_string(), "127.0.0.1:3333");
+    }
+
+    #[test]
+    fn invalid_settings_name_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("listen = \"nowhere\"", "listen"),
+            ("bogus = 1", "unknown field"),
+            ("[webhooks]\nmax_body_bytes = 10", "max_body_bytes"),
+            ("[[stores]]\nid = \"Shop A\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"", "stores.id"),
+            ("[[stores]]\nid = \"b\"\napi_key = \"k123456789012345678\"", "stores.b.webhook_secrets"),
+            ("[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]", "stores.b.api_key"),
+            ("[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"short\"", "at least 16"),
+            ("[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"\nurl = \"shop.example\"", "stores.b.url"),
+        ];
+        for (toml, expected) in cases {
+            let file = dir.path().join("bad.toml");
+            std::fs::write(&file, toml).unwrap();
+            let err = Config::load(&flags(dir.path(), Some(file)), &env(&[])).unwrap_err();
+            assert!(err.to_string().contains(expected), "`{toml}` gave: {err}");
+        }
+        let err = Config::load(
+            &flags(dir.path(), None),
+            &env(&[("AFTERCARE_SQLITE_SYNCHRONOUS", "sometimes")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("AFTERCARE_SQLITE_SYNCHRONOUS"));
+        let missing = Config::load(&flags(dir.path(), Some(dir.path().join("none.toml"))), &env(&[]))
+            .unwrap_err();
+        assert!(missing.to_string().contains("cannot read config file"));
+    }
+
+    #[test]
+    fn a_second_secret_enables_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(
+            &flags(dir.path(), None),
+            &env(&[
+                ("AFTERCARE_WEBHOOK_SECRET", "new"),
+                ("AFTERCARE_WEBHOOK_SECRET_PREVIOUS", "old"),
+                ("AFTERCARE_API_KEY", "env-api-key-0123456789"),
+            ]),
+        )
+        .unwrap();
+        let store = config.store(DEFAULT_STORE).unwrap();
+        assert_eq!(store.webhook_secrets, [Secret::new("new"), Secret::new("old")]);
+        assert!(config.generated_secrets.is_none());
+        assert!(!dir.path().join("data").join(SECRETS_FILE).exists());
+    }
+}

@@ -139,7 +139,7 @@ async fn receive(
         let code = match e {
             PayloadError::Utf8 => "invalid_utf8",
             PayloadError::Json(_) => "invalid_json",
-            PayloadError::Shape { .. } => "invalid_payload",
+            PayloadError::Shape { .. } | PayloadError::NotAnObject => "invalid_payload",
         };
         reject("bad_request", ApiError::bad_request(code, e.to_string()))
     })?;

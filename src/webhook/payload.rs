@@ -2,7 +2,7 @@
 //! in place of an order, `order.deleted`'s `{"id": N}`, and full orders.
 
 use axum::http::HeaderMap;
-use serde::Deserialize;
+use serde::{Deserialize, de};
 
 use crate::ingest::Payload;
 use crate::store::orders::Source;
@@ -28,6 +28,8 @@ pub enum PayloadError {
     Utf8,
     #[error("the body is not valid JSON: {0}")]
     Json(serde_json::Error),
+    #[error("the body is JSON but not an object")]
+    NotAnObject,
     #[error("the {topic} body does not match a WooCommerce order: {source}")]
     Shape {
         topic: String,
@@ -51,6 +53,13 @@ struct DeletedBody {
 /// Parses a verified body according to its topic.
 pub fn parse(topic: &str, body: &[u8]) -> Result<Payload, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|_| PayloadError::Utf8)?;
+    if !text.trim_start().starts_with('{') {
+        // Valid JSON that is not an object is the wrong shape; anything else is not JSON.
+        return Err(match serde_json::from_str::<de::IgnoredAny>(text) {
+            Ok(_) => PayloadError::NotAnObject,
+            Err(e) => PayloadError::Json(e),
+        });
+    }
     let probe: Probe = serde_json::from_str(text).map_err(|e| {
         if e.is_data() {
             PayloadError::Shape {

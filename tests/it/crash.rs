@@ -1,0 +1,119 @@
+//! Kill -9 in the middle of a stream of deliveries: every delivery that was acknowledged
+//! with a 2xx must be in the mirror after a restart on the same data dir.
+
+use std::collections::BTreeSet;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aftercare::webhook::signature::sign;
+
+use crate::helpers::{SECRET, order_body};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(data_dir: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data_dir)
+        .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
+        .env("AFTERCARE_API_KEY", "crash-test-api-key-0123456789")
+        .env("AFTERCARE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the aftercare binary")
+}
+
+async fn wait_ready(client: &reqwest::Client, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ok = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200);
+        if ok {
+            return;
+        }
+        assert!(Instant::now() < deadline, "service did not become ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_deliveries_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let port = free_port();
+    let mut child = start(&data_dir, port);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    wait_ready(&client, port).await;
+
+    let acked = Arc::new(Mutex::new(BTreeSet::new()));
+    let url = format!("http://127.0.0.1:{port}/webhooks/woocommerce");
+    let mut senders = Vec::new();
+    for worker in 0..16u64 {
+        let (client, url, acked) = (client.clone(), url.clone(), acked.clone());
+        senders.push(tokio::spawn(async move {
+            // Bounded: at most 2,000 deliveries per worker; stops at the first failure.
+            for n in 0..2_000u64 {
+                let id = 100_000 + worker * 10_000 + n;
+                let body = order_body(id, worker, "2026-11-20T10:00:00");
+                let sent = client
+                    .post(&url)
+                    .header("x-wc-webhook-topic", "order.created")
+                    .header("x-wc-webhook-signature", sign(&body, SECRET))
+                    .body(body)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => {
+                        acked.lock().unwrap().insert(id);
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+
+    // Let a few hundred deliveries through, then pull the plug.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 300 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for sender in senders {
+        sender.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 300, "only {} deliveries acknowledged before the kill", acked.len());
+
+    // Restart on the same data dir; the service recovers the WAL and serves again.
+    let mut child = start(&data_dir, port);
+    wait_ready(&client, port).await;
+    let db = rusqlite::Connection::open_with_flags(
+        data_dir.join("aftercare.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
+    let mirrored: BTreeSet<u64> = stmt
+        .query_map([], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(|id| id.unwrap() as u64)
+        .collect();
+    let lost: Vec<_> = acked.difference(&mirrored).collect();
+    assert!(lost.is_empty(), "{} acknowledged deliveries lost: {:?}", lost.len(), &lost[..lost.len().min(10)]);
+
+    // SIGTERM stops it cleanly.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean shutdown exits 0, got {status}");
+}

@@ -1,0 +1,173 @@
+//! Spawning the real application and talking to it like WooCommerce does.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use aftercare::Application;
+use aftercare::config::{Config, Flags, env_from};
+use aftercare::webhook::signature::sign;
+use tokio::sync::oneshot;
+
+pub const SECRET: &str = "test-webhook-secret-default";
+pub const OLD_SECRET: &str = "test-webhook-secret-previous";
+pub const API_KEY: &str = "test-api-key-default-0123456789";
+pub const SECOND_STORE: &str = "second";
+pub const SECOND_SECRET: &str = "test-webhook-secret-second";
+pub const SECOND_API_KEY: &str = "test-api-key-second-0123456789";
+
+pub fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// The registered-customer fixture as a template for generated orders.
+pub fn order_body(id: u64, customer_id: u64, modified: &str) -> Vec<u8> {
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&fixture("orders/registered-krw.json")).unwrap();
+    order["id"] = id.into();
+    order["number"] = id.to_string().into();
+    order["customer_id"] = customer_id.into();
+    order["date_modified_gmt"] = modified.into();
+    serde_json::to_vec(&order).unwrap()
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// The default store (two valid secrets) and a second store from the config file.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with("").await
+    }
+
+    /// As [`spawn`], with extra top-level TOML prepended to the config file.
+    pub async fn spawn_with(extra_toml: &str) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let config_path = dir.path().join("aftercare.toml");
+        std::fs::write(
+            &config_path,
+            format!(
+                "{extra_toml}\n\
+                 [[stores]]\n\
+                 id = \"{SECOND_STORE}\"\n\
+                 webhook_secrets = [\"{SECOND_SECRET}\"]\n\
+                 api_key = \"{SECOND_API_KEY}\"\n"
+            ),
+        )
+        .unwrap();
+        let env = BTreeMap::from([
+            ("AFTERCARE_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
+            (
+                "AFTERCARE_WEBHOOK_SECRET_PREVIOUS".to_owned(),
+                OLD_SECRET.to_owned(),
+            ),
+            ("AFTERCARE_API_KEY".to_owned(), API_KEY.to_owned()),
+        ]);
+        let flags = Flags {
+            listen: Some("127.0.0.1:0".parse().unwrap()),
+            data_dir: Some(dir.path().join("data")),
+            config: Some(config_path),
+        };
+        let config = Config::load(&flags, &env_from(env)).unwrap();
+        let app = Application::build(config).await.unwrap();
+        let addr = app.local_addr();
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(app.run_until_stopped(async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            dir,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("data").join("aftercare.sqlite3")
+    }
+
+    /// A read-only look at the mirror, as an independent observer.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.db_path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Posts `body` as WooCommerce would, signed with `secret`.
+    pub async fn deliver_signed(
+        &self,
+        path: &str,
+        topic: &str,
+        body: &[u8],
+        secret: &str,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .header("user-agent", "WooCommerce/10.3.4 Hookshot (WordPress/6.8.3)")
+            .header("x-wc-webhook-source", "https://shop.example.kr/")
+            .header("x-wc-webhook-topic", topic)
+            .header("x-wc-webhook-resource", "order")
+            .header("x-wc-webhook-event", topic.split('.').nth(1).unwrap_or(""))
+            .header("x-wc-webhook-id", "16")
+            .header("x-wc-webhook-delivery-id", "039f3155b209b1c591c26f60004d889f")
+            .header("x-wc-webhook-signature", sign(body, secret))
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Delivers to the default store and returns (status code, JSON body).
+    pub async fn deliver(&self, topic: &str, body: &[u8]) -> (u16, serde_json::Value) {
+        let response = self
+            .deliver_signed("/webhooks/woocommerce", topic, body, SECRET)
+            .await;
+        read(response).await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.unwrap().unwrap();
+        }
+    }
+}
+
+pub async fn read(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("expected a JSON body, got {status}: {text}"));
+    (status, json)
+}
+
+/// Asserts the standard error body and its code.
+pub fn assert_error(body: &serde_json::Value, code: &str) {
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.is_empty(), "error without a message: {body}");
+}

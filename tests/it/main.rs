@@ -1,0 +1,6 @@
+//! Integration tests: the real router on a random port, a real SQLite file in a temp dir.
+//! One binary, so there is one link step.
+
+mod crash;
+mod helpers;
+mod webhooks;
