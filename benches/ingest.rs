@@ -13,19 +13,28 @@ use aftercare::webhook::signature::sign;
 const SECRET: &str = "bench-webhook-secret";
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// A ~3 KB order body (the guest fixture without attribution meta and links).
 fn template() -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/orders/guest-usd.json");
-    let mut order: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/orders/guest-usd.json"
+    );
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let object = order.as_object_mut().unwrap();
     object.remove("_links");
-    object["meta_data"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|m| !m["key"].as_str().unwrap().starts_with("_wc_order_attribution"));
+    object["meta_data"].as_array_mut().unwrap().retain(|m| {
+        !m["key"]
+            .as_str()
+            .unwrap()
+            .starts_with("_wc_order_attribution")
+    });
     order
 }
 
@@ -34,7 +43,8 @@ fn body(template: &serde_json::Value, id: u64, customer: u64, minute: u64) -> Ve
     order["id"] = id.into();
     order["number"] = id.to_string().into();
     order["customer_id"] = customer.into();
-    order["date_modified_gmt"] = format!("2026-11-22T{:02}:{:02}:00", 10 + minute / 60, minute % 60).into();
+    order["date_modified_gmt"] =
+        format!("2026-11-22T{:02}:{:02}:00", 10 + minute / 60, minute % 60).into();
     serde_json::to_vec(&order).unwrap()
 }
 
@@ -75,7 +85,11 @@ fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
              WHERE excluded.date_modified >= orders.date_modified",
         )
         .unwrap()
-        .execute((*id as i64, *customer as i64, std::str::from_utf8(body).unwrap()))
+        .execute((
+            *id as i64,
+            *customer as i64,
+            std::str::from_utf8(body).unwrap(),
+        ))
         .unwrap();
         conn.execute_batch("COMMIT").unwrap();
     }
@@ -84,7 +98,12 @@ fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
 
 fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_aftercare"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(data_dir)
         .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
         .env("AFTERCARE_API_KEY", "bench-api-key-0123456789")
@@ -103,23 +122,46 @@ fn main() {
         .map(|n| {
             let id = 1 + n % (deliveries as u64 / 2).max(1);
             let customer = id % 1000;
-            (id, customer, body(&template, id, customer, n / (deliveries as u64 / 2).max(1)))
+            (
+                id,
+                customer,
+                body(&template, id, customer, n / (deliveries as u64 / 2).max(1)),
+            )
         })
         .collect();
     let size = bodies[0].2.len();
-    let signed: Vec<(Vec<u8>, String)> = bodies.iter().map(|(_, _, b)| (b.clone(), sign(b, SECRET))).collect();
+    let signed: Vec<(Vec<u8>, String)> = bodies
+        .iter()
+        .map(|(_, _, b)| (b.clone(), sign(b, SECRET)))
+        .collect();
 
     let raw = raw_baseline(&bodies);
 
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = start_server(&dir.path().join("data"), port);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let (elapsed, mut latencies, accepted) = runtime.block_on(async {
-        let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(clients)
+            .build()
+            .unwrap();
         let url = format!("http://127.0.0.1:{port}/webhooks/woocommerce");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while client.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_err() {
+        while client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .is_err()
+        {
             assert!(Instant::now() < deadline, "server did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -128,13 +170,16 @@ fn main() {
         let started = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..clients {
-            let (client, url, signed, next) = (client.clone(), url.clone(), signed.clone(), next.clone());
+            let (client, url, signed, next) =
+                (client.clone(), url.clone(), signed.clone(), next.clone());
             tasks.push(tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 let mut accepted = 0usize;
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((body, signature)) = signed.get(i) else { break };
+                    let Some((body, signature)) = signed.get(i) else {
+                        break;
+                    };
                     let sent = Instant::now();
                     let response = client
                         .post(&url)
@@ -167,11 +212,18 @@ fn main() {
     let _ = server.wait();
     latencies.sort();
     let rate = deliveries as f64 / elapsed.as_secs_f64();
-    println!("ingest: {deliveries} signed order.updated deliveries of {size} bytes, {clients} concurrent clients, WAL + synchronous=FULL");
+    println!(
+        "ingest: {deliveries} signed order.updated deliveries of {size} bytes, {clients} concurrent clients, WAL + synchronous=FULL"
+    );
     println!("| measure | value |");
     println!("|---|---|");
     println!("| aftercare deliveries/s (acked after commit) | {rate:.0} |");
-    println!("| aftercare latency p50 / p99 / max (ms) | {:.2} / {:.2} / {:.2} |", percentile(&latencies, 0.5), percentile(&latencies, 0.99), percentile(&latencies, 1.0));
+    println!(
+        "| aftercare latency p50 / p99 / max (ms) | {:.2} / {:.2} / {:.2} |",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
     println!("| aftercare peak RSS (MB) | {rss:.1} |");
     println!("| accepted (written) deliveries | {accepted} of {deliveries} |");
     println!("| raw rusqlite, one upsert per transaction (rows/s) | {raw:.0} |");

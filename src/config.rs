@@ -541,7 +541,10 @@ mod tests {
     fn first_start_generates_private_secrets_once() {
         let dir = tempfile::tempdir().unwrap();
         let first = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
-        let path = first.generated_secrets.clone().expect("generated on first start");
+        let path = first
+            .generated_secrets
+            .clone()
+            .expect("generated on first start");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -550,14 +553,17 @@ mod tests {
         }
         let store = first.store(DEFAULT_STORE).unwrap();
         assert!(store.api_key.expose().len() >= 32);
-        assert!(!format!("{first:?}").contains(store.api_key.expose()), "secrets never print");
+        assert!(
+            !format!("{first:?}").contains(store.api_key.expose()),
+            "secrets never print"
+        );
 
         let second = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
-        assert!(second.generated_secrets.is_none(), "reused, not regenerated");
-        assert_eq!(
-            second.store(DEFAULT_STORE).unwrap().api_key,
-            store.api_key
+        assert!(
+            second.generated_secrets.is_none(),
+            "reused, not regenerated"
         );
+        assert_eq!(second.store(DEFAULT_STORE).unwrap().api_key, store.api_key);
         assert_eq!(second.listen.to_string(), DEFAULT_LISTEN);
     }
 
@@ -587,7 +593,10 @@ mod tests {
         ]);
         let from_env = Config::load(&flags(dir.path(), Some(file.clone())), &e).unwrap();
         assert_eq!(from_env.listen.to_string(), "127.0.0.1:2222");
-        assert_eq!(from_env.webhook_url(DEFAULT_STORE), "https://env.example/webhooks/woocommerce");
+        assert_eq!(
+            from_env.webhook_url(DEFAULT_STORE),
+            "https://env.example/webhooks/woocommerce"
+        );
         assert_eq!(
             from_env.store(DEFAULT_STORE).unwrap().webhook_secrets,
             [Secret::new("env-secret")]
@@ -611,11 +620,26 @@ mod tests {
             ("listen = \"nowhere\"", "listen"),
             ("bogus = 1", "unknown field"),
             ("[webhooks]\nmax_body_bytes = 10", "max_body_bytes"),
-            ("[[stores]]\nid = \"Shop A\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"", "stores.id"),
-            ("[[stores]]\nid = \"b\"\napi_key = \"k123456789012345678\"", "stores.b.webhook_secrets"),
-            ("[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]", "stores.b.api_key"),
-            ("[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"short\"", "at least 16"),
-            ("[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"\nurl = \"shop.example\"", "stores.b.url"),
+            (
+                "[[stores]]\nid = \"Shop A\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"",
+                "stores.id",
+            ),
+            (
+                "[[stores]]\nid = \"b\"\napi_key = \"k123456789012345678\"",
+                "stores.b.webhook_secrets",
+            ),
+            (
+                "[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]",
+                "stores.b.api_key",
+            ),
+            (
+                "[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"short\"",
+                "at least 16",
+            ),
+            (
+                "[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"\nurl = \"shop.example\"",
+                "stores.b.url",
+            ),
         ];
         for (toml, expected) in cases {
             let file = dir.path().join("bad.toml");
@@ -629,8 +653,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("AFTERCARE_SQLITE_SYNCHRONOUS"));
-        let missing = Config::load(&flags(dir.path(), Some(dir.path().join("none.toml"))), &env(&[]))
-            .unwrap_err();
+        let missing = Config::load(
+            &flags(dir.path(), Some(dir.path().join("none.toml"))),
+            &env(&[]),
+        )
+        .unwrap_err();
         assert!(missing.to_string().contains("cannot read config file"));
     }
 
@@ -647,7 +674,10 @@ mod tests {
         )
         .unwrap();
         let store = config.store(DEFAULT_STORE).unwrap();
-        assert_eq!(store.webhook_secrets, [Secret::new("new"), Secret::new("old")]);
+        assert_eq!(
+            store.webhook_secrets,
+            [Secret::new("new"), Secret::new("old")]
+        );
         assert!(config.generated_secrets.is_none());
         assert!(!dir.path().join("data").join(SECRETS_FILE).exists());
     }

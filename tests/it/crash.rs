@@ -11,12 +11,21 @@ use aftercare::webhook::signature::sign;
 use crate::helpers::{SECRET, order_body};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(data_dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_aftercare"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(data_dir)
         .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
         .env("AFTERCARE_API_KEY", "crash-test-api-key-0123456789")
@@ -93,7 +102,11 @@ async fn acknowledged_deliveries_survive_sigkill() {
         sender.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 300, "only {} deliveries acknowledged before the kill", acked.len());
+    assert!(
+        acked.len() >= 300,
+        "only {} deliveries acknowledged before the kill",
+        acked.len()
+    );
 
     // Restart on the same data dir; the service recovers the WAL and serves again.
     let mut child = start(&data_dir, port);
@@ -110,7 +123,12 @@ async fn acknowledged_deliveries_survive_sigkill() {
         .map(|id| id.unwrap() as u64)
         .collect();
     let lost: Vec<_> = acked.difference(&mirrored).collect();
-    assert!(lost.is_empty(), "{} acknowledged deliveries lost: {:?}", lost.len(), &lost[..lost.len().min(10)]);
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged deliveries lost: {:?}",
+        lost.len(),
+        &lost[..lost.len().min(10)]
+    );
 
     // SIGTERM stops it cleanly.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };

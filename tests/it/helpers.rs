@@ -17,7 +17,9 @@ pub const SECOND_SECRET: &str = "test-webhook-secret-second";
 pub const SECOND_API_KEY: &str = "test-api-key-second-0123456789";
 
 pub fn fixture_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -125,13 +127,19 @@ impl TestApp {
         self.client
             .post(self.url(path))
             .header("content-type", "application/json")
-            .header("user-agent", "WooCommerce/10.3.4 Hookshot (WordPress/6.8.3)")
+            .header(
+                "user-agent",
+                "WooCommerce/10.3.4 Hookshot (WordPress/6.8.3)",
+            )
             .header("x-wc-webhook-source", "https://shop.example.kr/")
             .header("x-wc-webhook-topic", topic)
             .header("x-wc-webhook-resource", "order")
             .header("x-wc-webhook-event", topic.split('.').nth(1).unwrap_or(""))
             .header("x-wc-webhook-id", "16")
-            .header("x-wc-webhook-delivery-id", "039f3155b209b1c591c26f60004d889f")
+            .header(
+                "x-wc-webhook-delivery-id",
+                "039f3155b209b1c591c26f60004d889f",
+            )
             .header("x-wc-webhook-signature", sign(body, secret))
             .body(body.to_vec())
             .send()

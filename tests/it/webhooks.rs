@@ -40,7 +40,17 @@ async fn a_full_order_is_mirrored_with_typed_columns_and_raw_bytes() {
     assert_eq!((status, &json["status"]), (200, &"accepted".into()));
 
     let db = app.db();
-    let row: (String, i64, String, String, String, String, String, Option<String>, i64) = db
+    let row: (
+        String,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+    ) = db
         .query_row(
             "SELECT status, customer_id, billing_email, currency, total, discount_total,
                     date_modified, date_paid, is_draft
@@ -73,7 +83,9 @@ async fn a_full_order_is_mirrored_with_typed_columns_and_raw_bytes() {
 
     // The raw JSON is the exact bytes received, escapes and all.
     let raw: String = db
-        .query_row("SELECT raw FROM orders WHERE order_id = 1001", [], |r| r.get(0))
+        .query_row("SELECT raw FROM orders WHERE order_id = 1001", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(raw.as_bytes(), &body[..]);
     assert!(raw.contains("\\/") && raw.contains("\\u"));
@@ -88,8 +100,16 @@ async fn a_full_order_is_mirrored_with_typed_columns_and_raw_bytes() {
         .unwrap();
     assert_eq!(items.len(), 3);
     let variation = items.iter().find(|i| i.0 != 0).expect("a variation line");
-    assert!(variation.3.contains("pa_"), "variation attributes kept: {}", variation.3);
-    assert!(items.iter().any(|i| i.1.chars().any(|c| ('가'..='힣').contains(&c))));
+    assert!(
+        variation.3.contains("pa_"),
+        "variation attributes kept: {}",
+        variation.3
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.1.chars().any(|c| ('가'..='힣').contains(&c)))
+    );
 
     // The delivery log has the hash, not the body.
     let (outcome, topic, webhook_id, hash): (String, String, i64, Vec<u8>) = db
@@ -99,7 +119,10 @@ async fn a_full_order_is_mirrored_with_typed_columns_and_raw_bytes() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
-    assert_eq!((outcome.as_str(), topic.as_str(), webhook_id), ("accepted", "order.created", 16));
+    assert_eq!(
+        (outcome.as_str(), topic.as_str(), webhook_id),
+        ("accepted", "order.created", 16)
+    );
     assert_eq!(hash.len(), 32);
     app.stop().await;
 }
@@ -125,7 +148,11 @@ async fn every_rejection_stores_nothing() {
 
     // Wrong secret; another store's secret; a signature of other bytes.
     for secret in ["not-the-secret", SECOND_SECRET] {
-        let (status, body) = read(app.deliver_signed(path, "order.updated", &order, secret).await).await;
+        let (status, body) = read(
+            app.deliver_signed(path, "order.updated", &order, secret)
+                .await,
+        )
+        .await;
         assert_eq!(status, 401);
         assert_error(&body, "invalid_signature");
     }
@@ -133,7 +160,10 @@ async fn every_rejection_stores_nothing() {
         .client
         .post(app.url(path))
         .header("x-wc-webhook-topic", "order.updated")
-        .header("x-wc-webhook-signature", aftercare::webhook::signature::sign(b"{}", SECRET))
+        .header(
+            "x-wc-webhook-signature",
+            aftercare::webhook::signature::sign(b"{}", SECRET),
+        )
         .body(order.clone())
         .send()
         .await
@@ -144,7 +174,10 @@ async fn every_rejection_stores_nothing() {
     let cases: [(&[u8], &str); 5] = [
         (b"{\"id\": 1001,", "invalid_json"),
         (b"{\"id\": 1001, \"status\": \"\xff\xfe\"}", "invalid_utf8"),
-        (br#"{"id": "1001", "status": "processing"}"#, "invalid_payload"),
+        (
+            br#"{"id": "1001", "status": "processing"}"#,
+            "invalid_payload",
+        ),
         (br#"[1, 2, 3]"#, "invalid_payload"),
         (br#"{"id": 1001}"#, "invalid_payload"),
     ];
@@ -156,7 +189,9 @@ async fn every_rejection_stores_nothing() {
     // A total of the wrong type in an otherwise genuine order.
     let mut wrong: serde_json::Value = serde_json::from_slice(&order).unwrap();
     wrong["total"] = true.into();
-    let (status, body) = app.deliver("order.updated", &serde_json::to_vec(&wrong).unwrap()).await;
+    let (status, body) = app
+        .deliver("order.updated", &serde_json::to_vec(&wrong).unwrap())
+        .await;
     assert_eq!(status, 400);
     assert_error(&body, "invalid_payload");
 
@@ -164,7 +199,10 @@ async fn every_rejection_stores_nothing() {
     let response = app
         .client
         .post(app.url(path))
-        .header("x-wc-webhook-signature", aftercare::webhook::signature::sign(&order, SECRET))
+        .header(
+            "x-wc-webhook-signature",
+            aftercare::webhook::signature::sign(&order, SECRET),
+        )
         .body(order.clone())
         .send()
         .await
@@ -180,16 +218,37 @@ async fn every_rejection_stores_nothing() {
     assert_error(&body, "payload_too_large");
 
     // An unknown store.
-    let (status, body) =
-        read(app.deliver_signed("/webhooks/woocommerce/nope", "order.updated", &order, SECRET).await).await;
+    let (status, body) = read(
+        app.deliver_signed(
+            "/webhooks/woocommerce/nope",
+            "order.updated",
+            &order,
+            SECRET,
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, 404);
     assert_error(&body, "unknown_store");
 
     assert_eq!(app.count(NOTHING_STORED), 0);
 
     // Rejections are counted.
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains(r#"aftercare_webhook_deliveries_total{store="default",outcome="unauthorized"} 4"#), "{metrics}");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"aftercare_webhook_deliveries_total{store="default",outcome="unauthorized"} 4"#
+        ),
+        "{metrics}"
+    );
     assert!(metrics.contains(r#"outcome="too_large"} 1"#), "{metrics}");
     app.stop().await;
 }
@@ -198,7 +257,11 @@ async fn every_rejection_stores_nothing() {
 async fn both_rotation_secrets_are_accepted() {
     let app = TestApp::spawn().await;
     let body = fixture("orders/guest-usd.json");
-    let (status, _) = read(app.deliver_signed("/webhooks/woocommerce", "order.created", &body, OLD_SECRET).await).await;
+    let (status, _) = read(
+        app.deliver_signed("/webhooks/woocommerce", "order.created", &body, OLD_SECRET)
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     let updated = fixture("orders/pending-eur.json");
     let (status, _) = app.deliver("order.created", &updated).await;
@@ -216,7 +279,10 @@ async fn out_of_order_deliveries_keep_the_newest() {
     assert_eq!(first["status"], "accepted");
     let (status, late) = app.deliver("order.created", &older).await;
     assert_eq!((status, &late["status"]), (200, &"stale".into()));
-    assert_eq!(order_field(&app, "default", 1001, "status").as_deref(), Some("completed"));
+    assert_eq!(
+        order_field(&app, "default", 1001, "status").as_deref(),
+        Some("completed")
+    );
     assert_eq!(
         order_field(&app, "default", 1001, "date_completed").as_deref(),
         Some("2026-11-16T06:40:12Z")
@@ -228,19 +294,34 @@ async fn out_of_order_deliveries_keep_the_newest() {
 async fn duplicates_are_no_ops_and_delivery_id_is_not_a_key() {
     let app = TestApp::spawn().await;
     let body = fixture("orders/registered-krw.json");
-    assert_eq!(app.deliver("order.created", &body).await.1["status"], "accepted");
+    assert_eq!(
+        app.deliver("order.created", &body).await.1["status"],
+        "accepted"
+    );
     let mirrored_at = order_field(&app, "default", 1001, "mirrored_at");
-    assert_eq!(app.deliver("order.updated", &body).await.1["status"], "duplicate");
-    assert_eq!(order_field(&app, "default", 1001, "mirrored_at"), mirrored_at);
+    assert_eq!(
+        app.deliver("order.updated", &body).await.1["status"],
+        "duplicate"
+    );
+    assert_eq!(
+        order_field(&app, "default", 1001, "mirrored_at"),
+        mirrored_at
+    );
 
     // Same Delivery-ID header (the helper always sends one), different body: both count.
     let newer = fixture("orders/registered-krw.updated.json");
-    assert_eq!(app.deliver("order.updated", &newer).await.1["status"], "accepted");
+    assert_eq!(
+        app.deliver("order.updated", &newer).await.1["status"],
+        "accepted"
+    );
     // Same date_modified but different content (a meta-only save): newer-or-equal wins.
     let mut same_time: serde_json::Value = serde_json::from_slice(&newer).unwrap();
     same_time["customer_note"] = "changed".into();
     let same_time = serde_json::to_vec(&same_time).unwrap();
-    assert_eq!(app.deliver("order.updated", &same_time).await.1["status"], "accepted");
+    assert_eq!(
+        app.deliver("order.updated", &same_time).await.1["status"],
+        "accepted"
+    );
     let outcomes: Vec<String> = app
         .db()
         .prepare("SELECT outcome FROM deliveries ORDER BY id")
@@ -256,21 +337,38 @@ async fn duplicates_are_no_ops_and_delivery_id_is_not_a_key() {
 #[tokio::test]
 async fn delete_marks_trashed_and_restore_brings_back() {
     let app = TestApp::spawn().await;
-    app.deliver("order.created", &fixture("orders/registered-krw.json")).await;
-    let (status, json) = app.deliver("order.deleted", &fixture("orders/deleted-1001.json")).await;
+    app.deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+    let (status, json) = app
+        .deliver("order.deleted", &fixture("orders/deleted-1001.json"))
+        .await;
     assert_eq!((status, &json["status"]), (200, &"accepted".into()));
     assert!(order_field(&app, "default", 1001, "trashed_at").is_some());
-    assert_eq!(app.count("SELECT COUNT(*) FROM line_items WHERE order_id = 1001"), 3, "never erased");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM line_items WHERE order_id = 1001"),
+        3,
+        "never erased"
+    );
 
     // A late order.updated carrying the pre-trash state does not resurrect it.
-    let (_, json) = app.deliver("order.updated", &fixture("orders/registered-krw.json")).await;
+    let (_, json) = app
+        .deliver("order.updated", &fixture("orders/registered-krw.json"))
+        .await;
     assert_eq!(json["status"], "duplicate");
     assert!(order_field(&app, "default", 1001, "trashed_at").is_some());
 
-    let (_, json) = app.deliver("order.restored", &fixture("orders/registered-krw.updated.json")).await;
+    let (_, json) = app
+        .deliver(
+            "order.restored",
+            &fixture("orders/registered-krw.updated.json"),
+        )
+        .await;
     assert_eq!(json["status"], "accepted");
     assert_eq!(order_field(&app, "default", 1001, "trashed_at"), None);
-    assert_eq!(order_field(&app, "default", 1001, "status").as_deref(), Some("completed"));
+    assert_eq!(
+        order_field(&app, "default", 1001, "status").as_deref(),
+        Some("completed")
+    );
 
     // Deleting an order never mirrored is acknowledged and logged.
     let (status, json) = app.deliver("order.deleted", br#"{"id":999999}"#).await;
@@ -282,8 +380,14 @@ async fn delete_marks_trashed_and_restore_brings_back() {
 async fn error_objects_are_logged_not_mirrored() {
     let app = TestApp::spawn().await;
     for (file, code) in [
-        ("orders/error-invalid-id.json", "woocommerce_rest_shop_order_invalid_id"),
-        ("orders/error-cannot-view.json", "woocommerce_rest_cannot_view"),
+        (
+            "orders/error-invalid-id.json",
+            "woocommerce_rest_shop_order_invalid_id",
+        ),
+        (
+            "orders/error-cannot-view.json",
+            "woocommerce_rest_cannot_view",
+        ),
     ] {
         let (status, json) = app.deliver("order.updated", &fixture(file)).await;
         assert_eq!((status, &json["status"]), (200, &"ignored".into()));
@@ -301,13 +405,27 @@ async fn error_objects_are_logged_not_mirrored() {
 #[tokio::test]
 async fn other_topics_are_ignored_and_drafts_flagged() {
     let app = TestApp::spawn().await;
-    let (status, json) = app.deliver("product.updated", br#"{"id":5,"name":"x"}"#).await;
+    let (status, json) = app
+        .deliver("product.updated", br#"{"id":5,"name":"x"}"#)
+        .await;
     assert_eq!((status, &json["status"]), (200, &"ignored".into()));
-    assert_eq!(app.count("SELECT COUNT(*) FROM deliveries WHERE outcome = 'ignored_topic'"), 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM deliveries WHERE outcome = 'ignored_topic'"),
+        1
+    );
 
-    let (_, json) = app.deliver("order.created", &fixture("orders/checkout-draft.json")).await;
+    let (_, json) = app
+        .deliver("order.created", &fixture("orders/checkout-draft.json"))
+        .await;
     assert_eq!(json["status"], "accepted");
-    let draft: i64 = app.db().query_row("SELECT is_draft FROM orders WHERE order_id = 1003", [], |r| r.get(0)).unwrap();
+    let draft: i64 = app
+        .db()
+        .query_row(
+            "SELECT is_draft FROM orders WHERE order_id = 1003",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(draft, 1);
     app.stop().await;
 }
@@ -316,24 +434,57 @@ async fn other_topics_are_ignored_and_drafts_flagged() {
 async fn two_stores_with_the_same_order_id_never_collide() {
     let app = TestApp::spawn().await;
     let krw = fixture("orders/registered-krw.json");
-    let mut other: serde_json::Value = serde_json::from_slice(&fixture("orders/guest-usd.json")).unwrap();
+    let mut other: serde_json::Value =
+        serde_json::from_slice(&fixture("orders/guest-usd.json")).unwrap();
     other["id"] = 1001.into();
     let other = serde_json::to_vec(&other).unwrap();
 
-    assert_eq!(app.deliver("order.created", &krw).await.1["status"], "accepted");
+    assert_eq!(
+        app.deliver("order.created", &krw).await.1["status"],
+        "accepted"
+    );
     let (status, json) = read(
-        app.deliver_signed("/webhooks/woocommerce/second", "order.created", &other, SECOND_SECRET).await,
+        app.deliver_signed(
+            "/webhooks/woocommerce/second",
+            "order.created",
+            &other,
+            SECOND_SECRET,
+        )
+        .await,
     )
     .await;
     assert_eq!((status, &json["status"]), (200, &"accepted".into()));
     // The default store's secret does not open the second store.
-    let (status, _) =
-        read(app.deliver_signed("/webhooks/woocommerce/second", "order.created", &other, SECRET).await).await;
+    let (status, _) = read(
+        app.deliver_signed(
+            "/webhooks/woocommerce/second",
+            "order.created",
+            &other,
+            SECRET,
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, 401);
 
-    assert_eq!(order_field(&app, "default", 1001, "currency").as_deref(), Some("KRW"));
-    assert_eq!(order_field(&app, SECOND_STORE, 1001, "currency").as_deref(), Some("USD"));
-    read(app.deliver_signed("/webhooks/woocommerce/second", "order.deleted", br#"{"id":1001}"#, SECOND_SECRET).await).await;
+    assert_eq!(
+        order_field(&app, "default", 1001, "currency").as_deref(),
+        Some("KRW")
+    );
+    assert_eq!(
+        order_field(&app, SECOND_STORE, 1001, "currency").as_deref(),
+        Some("USD")
+    );
+    read(
+        app.deliver_signed(
+            "/webhooks/woocommerce/second",
+            "order.deleted",
+            br#"{"id":1001}"#,
+            SECOND_SECRET,
+        )
+        .await,
+    )
+    .await;
     assert!(order_field(&app, SECOND_STORE, 1001, "trashed_at").is_some());
     assert_eq!(order_field(&app, "default", 1001, "trashed_at"), None);
     app.stop().await;
@@ -351,7 +502,10 @@ async fn concurrent_deliveries_are_all_committed() {
             client
                 .post(url)
                 .header("x-wc-webhook-topic", "order.updated")
-                .header("x-wc-webhook-signature", aftercare::webhook::signature::sign(&body, SECRET))
+                .header(
+                    "x-wc-webhook-signature",
+                    aftercare::webhook::signature::sign(&body, SECRET),
+                )
                 .body(body)
                 .send()
                 .await
@@ -370,12 +524,45 @@ async fn concurrent_deliveries_are_all_committed() {
 #[tokio::test]
 async fn health_readiness_and_metrics() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
-    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
-    app.deliver("order.created", &fixture("orders/guest-usd.json")).await;
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains(r#"aftercare_webhook_deliveries_total{store="default",outcome="accepted"} 1"#), "{metrics}");
-    assert!(metrics.contains("aftercare_webhook_ingest_seconds_count 1"), "{metrics}");
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    app.deliver("order.created", &fixture("orders/guest-usd.json"))
+        .await;
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"aftercare_webhook_deliveries_total{store="default",outcome="accepted"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("aftercare_webhook_ingest_seconds_count 1"),
+        "{metrics}"
+    );
     let (status, body) = read(app.client.get(app.url("/nope")).send().await.unwrap()).await;
     assert_eq!(status, 404);
     assert_error(&body, "not_found");
