@@ -11,7 +11,7 @@ use crate::time;
 use crate::woo::Order;
 
 /// What became of a delivery, as the webhook response reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Accepted,

@@ -8,6 +8,8 @@ pub mod api;
 pub mod config;
 pub mod ingest;
 pub mod metrics;
+pub mod money;
+pub mod orders;
 mod server;
 pub mod store;
 pub mod time;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 
 pub use server::{Application, app};
 
+use api::guest_limit::GuestLimiter;
 use config::{Config, StoreConfig};
 use metrics::Metrics;
 use store::Db;
@@ -28,6 +31,7 @@ use webhook::signature::Verifier;
 pub struct Store {
     pub config: StoreConfig,
     pub verifier: Verifier,
+    api_key_digest: [u8; 32],
 }
 
 /// Everything a request handler may need; cheap to clone.
@@ -41,6 +45,7 @@ struct Inner {
     db: Db,
     stores: HashMap<String, Store>,
     metrics: Metrics,
+    guest_limiter: GuestLimiter,
 }
 
 impl AppState {
@@ -52,6 +57,7 @@ impl AppState {
                 let store = Store {
                     config: s.clone(),
                     verifier: Verifier::new(&s.webhook_secrets),
+                    api_key_digest: api::auth::key_digest(s.api_key.expose()),
                 };
                 (s.id.clone(), store)
             })
@@ -62,6 +68,7 @@ impl AppState {
                 db,
                 stores,
                 metrics: Metrics::new(),
+                guest_limiter: GuestLimiter::default(),
             }),
         }
     }
@@ -80,5 +87,25 @@ impl AppState {
 
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    pub fn guest_limiter(&self) -> &GuestLimiter {
+        &self.inner.guest_limiter
+    }
+
+    /// The store whose API key this is. Compares digests in constant time and always
+    /// looks at every store, so timing says nothing about which key was close.
+    pub fn store_for_api_key(&self, key: &str) -> Option<String> {
+        if key.is_empty() {
+            return None;
+        }
+        let digest = api::auth::key_digest(key);
+        let mut found = None;
+        for (id, store) in &self.inner.stores {
+            if constant_time_eq::constant_time_eq_32(&digest, &store.api_key_digest) {
+                found = Some(id.clone());
+            }
+        }
+        found
     }
 }

@@ -9,16 +9,17 @@ use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::config::Config;
 use crate::store::Db;
 use crate::{AppState, webhook};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// WooCommerce gives up after 60 s; answer well before that.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -26,11 +27,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The whole router, with its middleware.
 pub fn app(state: AppState) -> Router {
     let max_body = state.config().max_body_bytes;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .merge(webhook::router(max_body))
+    let (router, _doc) = api::documented_routes(max_body).split_for_parts();
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -63,10 +61,30 @@ pub fn app(state: AppState) -> Router {
         }))
 }
 
+/// Health, readiness and metrics.
+pub fn operations() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+}
+
+/// 200 while the process serves.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Serving")))]
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
+/// 200 when a write to the database commits.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database is writable"),
+        (status = 503, description = "The database is not writable", body = crate::api::ErrorBody),
+    )
+)]
 async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     if state.db().is_writable().await {
         Ok(Json(serde_json::json!({ "status": "ready" })))
@@ -79,6 +97,8 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
     }
 }
 
+/// Prometheus metrics (OpenMetrics text).
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Metrics", content_type = "application/openmetrics-text")))]
 async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(
@@ -139,7 +159,8 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
-        let served = axum::serve(self.listener, app(self.state))
+        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         state.db().close().await;

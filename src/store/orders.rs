@@ -210,3 +210,89 @@ pub fn trash(
         .execute((store_id, order_id as i64, now))?;
     Ok(changed > 0)
 }
+
+/// An order a customer-facing view may show: not a checkout draft, not trashed.
+pub struct VisibleOrder {
+    pub customer_id: u64,
+    pub billing_email: String,
+    pub order_key: String,
+    pub raw: String,
+}
+
+pub fn find_visible(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<VisibleOrder>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT customer_id, billing_email, order_key, raw FROM orders
+             WHERE store_id = ?1 AND order_id = ?2 AND is_draft = 0 AND trashed_at IS NULL",
+        )?
+        .query_row((store_id, order_id as i64), |row| {
+            Ok(VisibleOrder {
+                customer_id: row.get::<_, i64>(0)? as u64,
+                billing_email: row.get(1)?,
+                order_key: row.get(2)?,
+                raw: row.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+/// One line of a customer's order list, straight from the typed columns.
+pub struct SummaryRow {
+    pub order_id: u64,
+    pub number: String,
+    pub status: String,
+    pub currency: String,
+    pub total: String,
+    pub date_created: String,
+    pub date_paid: Option<String>,
+    pub item_count: i64,
+}
+
+/// A customer's visible orders, newest first, and how many there are in all.
+pub fn list_for_customer(
+    conn: &Connection,
+    store_id: &str,
+    customer_id: u64,
+    limit: u32,
+    offset: u64,
+) -> Result<(Vec<SummaryRow>, u64), StoreError> {
+    let total: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM orders
+             WHERE store_id = ?1 AND customer_id = ?2 AND is_draft = 0 AND trashed_at IS NULL",
+        )?
+        .query_row((store_id, customer_id as i64), |r| r.get(0))?;
+    let rows = conn
+        .prepare_cached(
+            "SELECT o.order_id, o.number, o.status, o.currency, o.total, o.date_created,
+                    o.date_paid,
+                    (SELECT COALESCE(SUM(quantity), 0) FROM line_items li
+                     WHERE li.store_id = o.store_id AND li.order_id = o.order_id)
+             FROM orders o
+             WHERE o.store_id = ?1 AND o.customer_id = ?2 AND o.is_draft = 0
+               AND o.trashed_at IS NULL
+             ORDER BY o.date_created DESC, o.order_id DESC
+             LIMIT ?3 OFFSET ?4",
+        )?
+        .query_map(
+            (store_id, customer_id as i64, limit, offset as i64),
+            |row| {
+                Ok(SummaryRow {
+                    order_id: row.get::<_, i64>(0)? as u64,
+                    number: row.get(1)?,
+                    status: row.get(2)?,
+                    currency: row.get(3)?,
+                    total: row.get(4)?,
+                    date_created: row.get(5)?,
+                    date_paid: row.get(6)?,
+                    item_count: row.get(7)?,
+                })
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total as u64))
+}

@@ -6,14 +6,15 @@ pub mod signature;
 use std::time::Instant;
 
 use axum::Json;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::ApiError;
@@ -25,18 +26,37 @@ pub const SIGNATURE_HEADER: &str = "x-wc-webhook-signature";
 pub const TOPIC_HEADER: &str = "x-wc-webhook-topic";
 pub const WEBHOOK_ID_HEADER: &str = "x-wc-webhook-id";
 
-pub fn router(max_body_bytes: usize) -> Router<AppState> {
-    Router::new()
-        .route("/webhooks/woocommerce", post(receive_default))
-        .route("/webhooks/woocommerce/{store}", post(receive_for_store))
+pub fn router(max_body_bytes: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(receive_default))
+        .routes(routes!(receive_for_store))
         .layer(DefaultBodyLimit::max(max_body_bytes))
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to an accepted delivery (and to the creation ping).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Receipt {
     pub status: Outcome,
 }
 
+/// A delivery for the default store. The body is the order JSON exactly as WooCommerce
+/// sent it, signed in `X-WC-Webhook-Signature`; the unsigned creation ping is answered 200.
+#[utoipa::path(
+    post,
+    path = "/webhooks/woocommerce",
+    tag = "webhooks",
+    request_body(content = String, description = "WooCommerce order JSON (or the ping's `webhook_id=N`)", content_type = "application/json"),
+    params(
+        ("X-WC-Webhook-Signature" = String, Header, description = "base64(HMAC-SHA256(body, webhook secret))"),
+        ("X-WC-Webhook-Topic" = String, Header, description = "order.created, order.updated, order.deleted, order.restored"),
+    ),
+    responses(
+        (status = 200, description = "Committed to the mirror (or nothing to do)", body = Receipt),
+        (status = 400, description = "Invalid JSON, UTF-8, field types or topic", body = crate::api::ErrorBody),
+        (status = 401, description = "Missing or wrong signature", body = crate::api::ErrorBody),
+        (status = 413, description = "Body over the limit", body = crate::api::ErrorBody),
+    )
+)]
 async fn receive_default(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -45,6 +65,25 @@ async fn receive_default(
     receive(&state, DEFAULT_STORE, &headers, body).await
 }
 
+/// A delivery for a further store from the config file.
+#[utoipa::path(
+    post,
+    path = "/webhooks/woocommerce/{store}",
+    tag = "webhooks",
+    request_body(content = String, description = "WooCommerce order JSON", content_type = "application/json"),
+    params(
+        ("store" = String, Path, description = "Store id from the config file"),
+        ("X-WC-Webhook-Signature" = String, Header, description = "base64(HMAC-SHA256(body, webhook secret))"),
+        ("X-WC-Webhook-Topic" = String, Header, description = "order.created, order.updated, order.deleted, order.restored"),
+    ),
+    responses(
+        (status = 200, description = "Committed to the mirror (or nothing to do)", body = Receipt),
+        (status = 400, description = "Invalid JSON, UTF-8, field types or topic", body = crate::api::ErrorBody),
+        (status = 401, description = "Missing or wrong signature", body = crate::api::ErrorBody),
+        (status = 404, description = "Unknown store", body = crate::api::ErrorBody),
+        (status = 413, description = "Body over the limit", body = crate::api::ErrorBody),
+    )
+)]
 async fn receive_for_store(
     State(state): State<AppState>,
     Path(store): Path<String>,

@@ -1,0 +1,385 @@
+//! The order view: everything a My Account order page shows, in one document.
+//!
+//! Built from the mirrored WooCommerce order. Money is a decimal string in the currency's
+//! own decimals; times are RFC 3339 UTC. The order key is never part of it. Shipments,
+//! invoice, returns, eligibility and alerts already have their final shape; the features
+//! that fill them arrive in later releases and leave them empty (or null) until then.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::money;
+use crate::store::orders::SummaryRow;
+use crate::time;
+use crate::woo::order::{Address, LineItem, MetaData, Order};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: u64,
+    /// The number customers see (may differ from the id when a plugin formats it).
+    pub number: String,
+    /// WooCommerce status slug: `pending`, `processing`, `on-hold`, `completed`, `cancelled`, `refunded`, `failed`, or a custom one.
+    pub status: String,
+    pub currency: String,
+    pub date_created: String,
+    pub date_paid: Option<String>,
+    pub date_completed: Option<String>,
+    pub total: String,
+    /// Sum of the line items before discounts.
+    pub subtotal: String,
+    pub shipping_total: String,
+    pub tax_total: String,
+    pub discount_total: String,
+    /// Sum of the refunds WooCommerce has recorded (positive).
+    pub refunded_total: String,
+    pub payment_method: String,
+    pub payment_method_title: String,
+    pub billing: AddressView,
+    pub shipping: AddressView,
+    pub email: String,
+    pub customer_note: String,
+    pub line_items: Vec<LineItemView>,
+    pub shipping_lines: Vec<ChargeView>,
+    pub fee_lines: Vec<ChargeView>,
+    pub coupon_lines: Vec<CouponView>,
+    pub refunds: Vec<RefundView>,
+    pub shipments: Vec<ShipmentView>,
+    /// aftercare's public tracking page for this order.
+    pub tracking_url: Option<String>,
+    pub invoice: Option<InvoiceView>,
+    pub returns: Vec<ReturnView>,
+    pub return_eligibility: Vec<ReturnEligibilityView>,
+    pub delivery_state: DeliveryState,
+    pub alerts: Vec<AlertView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddressView {
+    pub first_name: String,
+    pub last_name: String,
+    pub company: String,
+    pub address_1: String,
+    pub address_2: String,
+    pub city: String,
+    pub state: String,
+    pub postcode: String,
+    pub country: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineItemView {
+    pub id: u64,
+    pub product_id: u64,
+    pub variation_id: u64,
+    pub name: String,
+    pub sku: String,
+    /// Variation attributes and other visible item details, e.g. `Colour: Black`.
+    pub attributes: Vec<AttributeView>,
+    pub quantity: i64,
+    /// Unit price before discounts, excluding tax.
+    pub price: String,
+    pub subtotal: String,
+    pub total: String,
+    pub total_tax: String,
+    pub image: Option<String>,
+    /// Which shipments carry how many units of this item.
+    pub shipments: Vec<ItemShipmentView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttributeView {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemShipmentView {
+    pub shipment_id: u64,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChargeView {
+    pub name: String,
+    pub total: String,
+    pub total_tax: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CouponView {
+    pub code: String,
+    pub discount: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundView {
+    pub id: u64,
+    pub reason: String,
+    /// Positive amount refunded.
+    pub amount: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentView {
+    pub id: u64,
+    pub carrier: String,
+    pub carrier_name: String,
+    pub tracking_number: String,
+    pub tracking_url: Option<String>,
+    pub status: String,
+    pub shipped_at: Option<String>,
+    pub eta: Option<String>,
+    pub items: Vec<ShipmentItemView>,
+    /// Newest first.
+    pub events: Vec<ShipmentEventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentItemView {
+    pub line_item_id: u64,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentEventView {
+    pub status: String,
+    pub occurred_at: String,
+    pub location: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceView {
+    pub number: String,
+    pub issued_at: String,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnView {
+    pub id: u64,
+    pub status: String,
+    pub resolution: String,
+    pub created_at: String,
+    pub items: Vec<ReturnItemView>,
+    pub history: Vec<ReturnTransitionView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnItemView {
+    pub line_item_id: u64,
+    pub quantity: i64,
+    pub reason: String,
+    pub reason_text: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnTransitionView {
+    pub to: String,
+    pub at: String,
+    pub by: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnEligibilityView {
+    pub line_item_id: u64,
+    pub returnable_quantity: i64,
+    pub returnable_until: Option<String>,
+    /// Why nothing (more) can be returned, when that is the case.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertView {
+    pub code: String,
+    /// A sentence for the customer.
+    pub message: String,
+}
+
+/// Where the order's parcels are, as one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Unfulfilled,
+    PartiallyShipped,
+    Shipped,
+    OutForDelivery,
+    Delivered,
+    Exception,
+}
+
+impl OrderView {
+    pub fn build(order: &Order) -> OrderView {
+        let cur = order.currency.as_str();
+        let m = |d: Decimal| money::format(d, cur);
+        let refunded: Decimal = order.refunds.iter().map(|r| r.total.0.abs()).sum();
+        OrderView {
+            id: order.id,
+            number: order.display_number(),
+            status: order.status.clone(),
+            currency: order.currency.clone(),
+            date_created: time::seconds(order.date_created_gmt.0),
+            date_paid: order.date_paid_gmt.map(|d| time::seconds(d.0)),
+            date_completed: order.date_completed_gmt.map(|d| time::seconds(d.0)),
+            total: m(order.total.0),
+            subtotal: m(order.subtotal()),
+            shipping_total: m(order.shipping_total.0),
+            tax_total: m(order.total_tax.0),
+            discount_total: m(order.discount_total.0),
+            refunded_total: m(refunded),
+            payment_method: order.payment_method.clone(),
+            payment_method_title: order.payment_method_title.clone(),
+            billing: AddressView::from(&order.billing),
+            shipping: AddressView::from(&order.shipping),
+            email: order.billing.email.clone().unwrap_or_default(),
+            customer_note: order.customer_note.clone().unwrap_or_default(),
+            line_items: order
+                .line_items
+                .iter()
+                .map(|li| line_item(li, cur))
+                .collect(),
+            shipping_lines: order
+                .shipping_lines
+                .iter()
+                .map(|s| ChargeView {
+                    name: s.method_title.clone(),
+                    total: m(s.total.0),
+                    total_tax: m(s.total_tax.0),
+                })
+                .collect(),
+            fee_lines: order
+                .fee_lines
+                .iter()
+                .map(|f| ChargeView {
+                    name: f.name.clone(),
+                    total: m(f.total.0),
+                    total_tax: m(f.total_tax.0),
+                })
+                .collect(),
+            coupon_lines: order
+                .coupon_lines
+                .iter()
+                .map(|c| CouponView {
+                    code: c.code.clone(),
+                    discount: m(c.discount.0),
+                })
+                .collect(),
+            refunds: order
+                .refunds
+                .iter()
+                .map(|r| RefundView {
+                    id: r.id,
+                    reason: r.reason.clone(),
+                    amount: m(r.total.0.abs()),
+                })
+                .collect(),
+            shipments: Vec::new(),
+            tracking_url: None,
+            invoice: None,
+            returns: Vec::new(),
+            return_eligibility: Vec::new(),
+            delivery_state: DeliveryState::Unfulfilled,
+            alerts: Vec::new(),
+        }
+    }
+}
+
+impl From<&Address> for AddressView {
+    fn from(a: &Address) -> Self {
+        AddressView {
+            first_name: a.first_name.clone(),
+            last_name: a.last_name.clone(),
+            company: a.company.clone(),
+            address_1: a.address_1.clone(),
+            address_2: a.address_2.clone(),
+            city: a.city.clone(),
+            state: a.state.clone(),
+            postcode: a.postcode.clone(),
+            country: a.country.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+}
+
+fn line_item(li: &LineItem, currency: &str) -> LineItemView {
+    // Unit price before discounts; WooCommerce's own `price` field is this, as a float.
+    let unit = if li.quantity > 0 {
+        li.subtotal.0 / Decimal::from(li.quantity)
+    } else {
+        li.price.0
+    };
+    LineItemView {
+        id: li.id,
+        product_id: li.product_id,
+        variation_id: li.variation_id,
+        name: li.name.clone(),
+        sku: li.sku.clone(),
+        attributes: li.meta_data.iter().filter_map(attribute).collect(),
+        quantity: li.quantity,
+        price: money::format(unit, currency),
+        subtotal: money::format(li.subtotal.0, currency),
+        total: money::format(li.total.0, currency),
+        total_tax: money::format(li.total_tax.0, currency),
+        image: li
+            .image
+            .as_ref()
+            .map(|i| i.src.clone())
+            .filter(|s| !s.is_empty()),
+        shipments: Vec::new(),
+    }
+}
+
+/// Visible item meta (variation attributes and the like); underscore keys are internal.
+fn attribute(meta: &MetaData) -> Option<AttributeView> {
+    if meta.key.starts_with('_') {
+        return None;
+    }
+    let name = meta.display_key.clone().unwrap_or_else(|| meta.key.clone());
+    let value = match meta.display_value.as_ref().unwrap_or(&meta.value) {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None, // structured meta is not something a customer reads
+    };
+    Some(AttributeView { name, value })
+}
+
+/// One line of the order list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderSummary {
+    pub id: u64,
+    pub number: String,
+    pub status: String,
+    pub currency: String,
+    pub date_created: String,
+    pub date_paid: Option<String>,
+    pub total: String,
+    /// Units across all line items.
+    pub item_count: i64,
+    pub delivery_state: DeliveryState,
+    pub tracking_url: Option<String>,
+}
+
+impl From<SummaryRow> for OrderSummary {
+    fn from(row: SummaryRow) -> Self {
+        let total = row
+            .total
+            .parse::<Decimal>()
+            .map(|d| money::format(d, &row.currency))
+            .unwrap_or(row.total);
+        OrderSummary {
+            id: row.order_id,
+            number: row.number,
+            status: row.status,
+            currency: row.currency,
+            date_created: row.date_created,
+            date_paid: row.date_paid,
+            total,
+            item_count: row.item_count,
+            delivery_state: DeliveryState::Unfulfilled,
+            tracking_url: None,
+        }
+    }
+}
