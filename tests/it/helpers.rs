@@ -37,6 +37,19 @@ pub fn order_body(id: u64, customer_id: u64, modified: &str) -> Vec<u8> {
     serde_json::to_vec(&order).unwrap()
 }
 
+/// A generated order of `customer` with its own billing email and creation time.
+pub fn customer_order(id: u64, customer_id: u64, created: &str) -> Vec<u8> {
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&fixture("orders/registered-krw.json")).unwrap();
+    order["id"] = id.into();
+    order["number"] = format!("A-{id}").into();
+    order["customer_id"] = customer_id.into();
+    order["billing"]["email"] = format!("customer{customer_id}@example.com").into();
+    order["order_key"] = format!("wc_order_key{id}").into();
+    order["date_created_gmt"] = created.into();
+    serde_json::to_vec(&order).unwrap()
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
@@ -152,6 +165,22 @@ impl TestApp {
         let response = self
             .deliver_signed("/webhooks/woocommerce", topic, body, SECRET)
             .await;
+        read(response).await
+    }
+
+    /// GET with the default store's API key.
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        self.get_as(path, API_KEY).await
+    }
+
+    pub async fn get_as(&self, path: &str, api_key: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(api_key)
+            .send()
+            .await
+            .unwrap();
         read(response).await
     }
 
