@@ -75,6 +75,35 @@ pub struct StoreConfig {
     pub consumer_secret: Option<Secret>,
 }
 
+/// Who issues the invoices: printed at the top of every invoice and credit note.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Seller {
+    pub name: String,
+    /// Address lines, in print order.
+    pub address: Vec<String>,
+    pub tax_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// A PNG logo file.
+    pub logo: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InvoiceSettings {
+    /// An order with one of these statuses (or with `date_paid` set) is paid.
+    pub paid_statuses: Vec<String>,
+    /// Issue invoices for orders whose total is zero.
+    pub free_orders: bool,
+    pub numbering: crate::invoice::numbering::NumberFormat,
+    pub credit_note_numbering: crate::invoice::numbering::NumberFormat,
+    pub seller: Seller,
+    pub logo_png: Option<Vec<u8>>,
+    /// Fonts tried, in order, for characters the embedded font lacks (CJK and more), with
+    /// the face index inside a `.ttc` collection (`path#1` in the config).
+    pub fallback_fonts: Vec<(PathBuf, usize)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
@@ -84,6 +113,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub synchronous: Synchronous,
     pub stores: Vec<StoreConfig>,
+    pub invoices: std::sync::Arc<InvoiceSettings>,
     /// Set when this start generated the default store's secrets.
     pub generated_secrets: Option<PathBuf>,
 }
@@ -160,6 +190,21 @@ struct FileConfig {
     database: FileDatabase,
     #[serde(default)]
     stores: Vec<FileStore>,
+    #[serde(default)]
+    invoices: FileInvoices,
+    #[serde(default)]
+    seller: Seller,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileInvoices {
+    paid_statuses: Option<Vec<String>>,
+    free_orders: Option<bool>,
+    numbering: Option<crate::invoice::numbering::NumberFormat>,
+    credit_note_numbering: Option<crate::invoice::numbering::NumberFormat>,
+    #[serde(default)]
+    fallback_fonts: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -262,6 +307,7 @@ impl Config {
             None => file.database.synchronous.unwrap_or_default(),
         };
 
+        let invoices = build_invoices(file.invoices, file.seller, env)?;
         prepare_data_dir(&data_dir)?;
         let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
 
@@ -272,9 +318,76 @@ impl Config {
             max_body_bytes,
             synchronous,
             stores,
+            invoices: std::sync::Arc::new(invoices),
             generated_secrets,
         })
     }
+}
+
+fn build_invoices(
+    file: FileInvoices,
+    mut seller: Seller,
+    env: EnvLookup<'_>,
+) -> Result<InvoiceSettings, ConfigError> {
+    use crate::invoice::numbering::NumberFormat;
+    let numbering = file.numbering.unwrap_or_else(NumberFormat::invoices);
+    numbering
+        .validate("invoices.numbering")
+        .map_err(|m| invalid("invoices.numbering", m))?;
+    let credit_note_numbering = file
+        .credit_note_numbering
+        .unwrap_or_else(NumberFormat::credit_notes);
+    credit_note_numbering
+        .validate("invoices.credit_note_numbering")
+        .map_err(|m| invalid("invoices.credit_note_numbering", m))?;
+    if let Some(name) = env("AFTERCARE_SELLER_NAME") {
+        seller.name = name;
+    }
+    let logo_png = match &seller.logo {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|source| ConfigError::ReadFile {
+                path: path.clone(),
+                source,
+            })?;
+            if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+                return Err(invalid("seller.logo", "must be a PNG file"));
+            }
+            Some(bytes)
+        }
+        None => None,
+    };
+    let mut fallback_fonts = file.fallback_fonts;
+    if let Some(paths) = env("AFTERCARE_FALLBACK_FONTS") {
+        fallback_fonts = std::env::split_paths(&paths).collect();
+    }
+    let mut fonts = Vec::new();
+    for font in fallback_fonts {
+        let text = font.to_string_lossy().into_owned();
+        let (path, face) = match text.rsplit_once('#') {
+            Some((path, face)) if face.parse::<usize>().is_ok() => {
+                (PathBuf::from(path), face.parse().expect("checked"))
+            }
+            _ => (font, 0),
+        };
+        if !path.is_file() {
+            return Err(invalid(
+                "invoices.fallback_fonts",
+                format!("{} is not a font file", path.display()),
+            ));
+        }
+        fonts.push((path, face));
+    }
+    Ok(InvoiceSettings {
+        paid_statuses: file
+            .paid_statuses
+            .unwrap_or_else(|| vec!["processing".into(), "completed".into()]),
+        free_orders: file.free_orders.unwrap_or(false),
+        numbering,
+        credit_note_numbering,
+        seller,
+        logo_png,
+        fallback_fonts: fonts,
+    })
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

@@ -4,7 +4,14 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use std::sync::Arc;
+
+use crate::config::InvoiceSettings;
+use crate::invoice::content::is_invoiceable;
+use crate::jobs::{ISSUE_CREDIT_NOTE, ISSUE_INVOICE};
 use crate::store::deliveries::{self, DeliveryRecord};
+use crate::store::documents::{self, CREDIT_NOTE, INVOICE};
+use crate::store::jobs;
 use crate::store::orders::{self, Applied, Source};
 use crate::store::{StoreError, Writer};
 use crate::time;
@@ -65,11 +72,22 @@ pub struct Ingested {
     pub order_id: Option<u64>,
 }
 
-pub async fn ingest(writer: &Writer, incoming: Incoming) -> Result<Ingested, StoreError> {
-    writer.write(move |conn| apply(conn, &incoming)).await
+/// Applies a delivery and enqueues the documents it makes due, in one transaction.
+pub async fn ingest(
+    writer: &Writer,
+    incoming: Incoming,
+    invoices: Arc<InvoiceSettings>,
+) -> Result<Ingested, StoreError> {
+    writer
+        .write(move |conn| apply(conn, &incoming, &invoices))
+        .await
 }
 
-fn apply(conn: &rusqlite::Connection, incoming: &Incoming) -> Result<Ingested, StoreError> {
+fn apply(
+    conn: &rusqlite::Connection,
+    incoming: &Incoming,
+    invoices: &InvoiceSettings,
+) -> Result<Ingested, StoreError> {
     let now = time::millis(incoming.received_at);
     let store = incoming.store_id.as_str();
     let (outcome, logged_as, order_id, error_code) = match &incoming.payload {
@@ -83,6 +101,9 @@ fn apply(conn: &rusqlite::Connection, incoming: &Incoming) -> Result<Ingested, S
                 *source,
                 &now,
             )?;
+            if matches!(applied, Applied::Inserted | Applied::Updated) {
+                enqueue_documents(conn, store, order, invoices, &now)?;
+            }
             let (outcome, logged) = match applied {
                 Applied::Inserted | Applied::Updated => (Outcome::Accepted, "accepted"),
                 Applied::Duplicate => (Outcome::Duplicate, "duplicate"),
@@ -118,4 +139,28 @@ fn apply(conn: &rusqlite::Connection, incoming: &Incoming) -> Result<Ingested, S
         logged_as,
         order_id,
     })
+}
+
+/// The outbox side of ingest: a paid order without an invoice gets one, each refund of an
+/// invoiced (or soon invoiced) order without a credit note gets one.
+fn enqueue_documents(
+    conn: &rusqlite::Connection,
+    store: &str,
+    order: &Order,
+    invoices: &InvoiceSettings,
+    now: &str,
+) -> Result<(), StoreError> {
+    let invoiced = documents::find(conn, store, INVOICE, order.id, 0)?.is_some();
+    let invoiceable = is_invoiceable(order, invoices);
+    if !invoiced && invoiceable {
+        jobs::enqueue(conn, store, ISSUE_INVOICE, order.id, 0, now)?;
+    }
+    if invoiced || invoiceable {
+        for refund in &order.refunds {
+            if documents::find(conn, store, CREDIT_NOTE, order.id, refund.id)?.is_none() {
+                jobs::enqueue(conn, store, ISSUE_CREDIT_NOTE, order.id, refund.id, now)?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -7,6 +7,8 @@
 pub mod api;
 pub mod config;
 pub mod ingest;
+pub mod invoice;
+pub mod jobs;
 pub mod metrics;
 pub mod money;
 pub mod orders;

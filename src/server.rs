@@ -16,8 +16,11 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::{self, ApiError};
 use crate::config::Config;
+use crate::invoice::render::{FontSource, PdfRenderer, Renderer};
 use crate::store::Db;
-use crate::{AppState, webhook};
+use crate::{AppState, jobs, webhook};
+use std::sync::Arc;
+use tokio::sync::watch;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -126,6 +129,7 @@ async fn method_not_allowed() -> ApiError {
 pub struct Application {
     listener: tokio::net::TcpListener,
     state: AppState,
+    renderer: Arc<dyn Renderer>,
 }
 
 impl Application {
@@ -136,9 +140,22 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        let fonts: Vec<FontSource> = config
+            .invoices
+            .fallback_fonts
+            .iter()
+            .map(|(path, face)| FontSource::with_face(path.clone(), *face))
+            .collect();
+        let renderer = PdfRenderer::new(&fonts)?;
+        if renderer.fallbacks().is_empty() {
+            tracing::warn!(
+                "no CJK fallback font found: Korean, Japanese and Chinese text on invoices will show missing glyphs (install fonts-nanum or set invoices.fallback_fonts)"
+            );
+        }
         Ok(Application {
             listener,
             state: AppState::new(config, db),
+            renderer: Arc::new(renderer),
         })
     }
 
@@ -159,10 +176,15 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
+        let (stop_worker, stop) = watch::channel(false);
+        let worker = tokio::spawn(jobs::run(state.clone(), self.renderer.clone(), stop));
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
+        // In-flight requests are done; let the worker finish its job, then close.
+        let _ = stop_worker.send(true);
+        let _ = worker.await;
         state.db().close().await;
         served?;
         Ok(())

@@ -55,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(orders::list_orders))
         .routes(routes!(orders::get_order))
+        .routes(routes!(orders::get_invoice_pdf))
         .routes(routes!(orders::get_guest_order))
         .routes(routes!(openapi_json))
 }

@@ -2,8 +2,9 @@
 
 use rusqlite_migration::{M, Migrations};
 
-const SLICE: &[M<'_>] = &[M::up(
-    r#"
+const SLICE: &[M<'_>] = &[
+    M::up(
+        r#"
 CREATE TABLE stores (
     id          TEXT PRIMARY KEY,
     created_at  TEXT NOT NULL
@@ -91,7 +92,65 @@ CREATE TABLE service_meta (
     value  TEXT NOT NULL
 ) STRICT;
 "#,
-)];
+    ),
+    // Invoices and credit notes, their gap-free sequences, and the outbox that drives them.
+    M::up(
+        r#"
+-- Transactional outbox: follow-up work enqueued in the same transaction as the change.
+CREATE TABLE jobs (
+    id          INTEGER PRIMARY KEY,
+    store_id    TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    order_id    INTEGER NOT NULL,
+    -- what within the order (a refund id for a credit note; 0 when the order is enough)
+    subject     INTEGER NOT NULL DEFAULT 0,
+    run_after   TEXT    NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    created_at  TEXT    NOT NULL,
+    done_at     TEXT
+) STRICT;
+
+-- At most one open job per piece of work: re-deliveries do not pile up duplicates.
+CREATE UNIQUE INDEX jobs_open ON jobs (store_id, kind, order_id, subject) WHERE done_at IS NULL;
+CREATE INDEX jobs_due ON jobs (run_after) WHERE done_at IS NULL;
+
+-- The last number issued per store, series (invoice, credit_note) and period (year or '').
+CREATE TABLE document_sequences (
+    store_id     TEXT    NOT NULL,
+    series       TEXT    NOT NULL,
+    period       TEXT    NOT NULL,
+    last_number  INTEGER NOT NULL,
+    PRIMARY KEY (store_id, series, period)
+) STRICT;
+
+-- Issued documents. Rows are never updated: an issued document is immutable.
+CREATE TABLE documents (
+    id          INTEGER PRIMARY KEY,
+    store_id    TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,            -- invoice | credit_note
+    order_id    INTEGER NOT NULL,
+    refund_id   INTEGER NOT NULL DEFAULT 0,  -- credit notes: the WooCommerce refund
+    period      TEXT    NOT NULL,
+    sequence    INTEGER NOT NULL,
+    number      TEXT    NOT NULL,
+    reference   TEXT,                        -- credit notes: the invoice number
+    issued_at   TEXT    NOT NULL,
+    total       TEXT    NOT NULL,
+    currency    TEXT    NOT NULL,
+    path        TEXT    NOT NULL,            -- relative to the data dir
+    sha256      TEXT    NOT NULL,
+    bytes       INTEGER NOT NULL,
+    settings    TEXT    NOT NULL,            -- JSON: numbering and seller settings used
+    UNIQUE (store_id, kind, number),
+    UNIQUE (store_id, kind, period, sequence),
+    UNIQUE (store_id, kind, order_id, refund_id)
+) STRICT;
+
+CREATE INDEX documents_by_issued ON documents (issued_at);
+"#,
+    ),
+];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
 

@@ -2,6 +2,8 @@
 //! Blocking SQLite calls never run on the async executor's threads.
 
 pub mod deliveries;
+pub mod documents;
+pub mod jobs;
 mod migrations;
 pub mod orders;
 mod writer;

@@ -296,3 +296,11 @@ pub fn list_for_customer(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, total as u64))
 }
+
+/// The mirrored body of any order (drafts and trashed included), for background work.
+pub fn raw(conn: &Connection, store_id: &str, order_id: u64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT raw FROM orders WHERE store_id = ?1 AND order_id = ?2")?
+        .query_row((store_id, order_id as i64), |r| r.get(0))
+        .optional()?)
+}

@@ -191,7 +191,12 @@ async fn receive(
         received_at: jiff::Timestamp::now(),
         payload,
     };
-    let ingested = ingest::ingest(state.db().writer(), incoming).await?;
+    let ingested = ingest::ingest(
+        state.db().writer(),
+        incoming,
+        state.config().invoices.clone(),
+    )
+    .await?;
     state.metrics().delivery(store_id, ingested.logged_as);
     state
         .metrics()

@@ -1,0 +1,235 @@
+//! From a mirrored WooCommerce order to what its invoice or credit note says.
+
+use rust_decimal::Decimal;
+
+use super::document::{DocumentKind, InvoiceDocument, Line, Party, TotalRow};
+use crate::config::InvoiceSettings;
+use crate::money;
+use crate::woo::order::{Address, Order, RefundSummary};
+
+/// Whether `order` is paid in the sense that earns an invoice.
+pub fn is_invoiceable(order: &Order, settings: &InvoiceSettings) -> bool {
+    if order.is_checkout_draft() || order.status == "trash" {
+        return false;
+    }
+    let paid = order.date_paid_gmt.is_some() || settings.paid_statuses.contains(&order.status);
+    paid && (settings.free_orders || order.total.0 > Decimal::ZERO)
+}
+
+/// Header data shared by both kinds of document.
+pub struct Heading<'a> {
+    pub number: &'a str,
+    pub issue_date: &'a str,
+    pub reference: Option<&'a str>,
+}
+
+fn seller(settings: &InvoiceSettings, fallback_name: &str) -> Party {
+    let s = &settings.seller;
+    let mut lines = s.address.clone();
+    if let Some(tax_id) = &s.tax_id {
+        lines.push(format!("Tax ID: {tax_id}"));
+    }
+    lines.extend(s.email.iter().cloned());
+    lines.extend(s.phone.iter().cloned());
+    Party {
+        name: if s.name.is_empty() {
+            fallback_name.to_owned()
+        } else {
+            s.name.clone()
+        },
+        lines,
+    }
+}
+
+fn party(address: &Address, email: Option<&str>) -> Option<Party> {
+    let name = format!("{} {}", address.first_name, address.last_name)
+        .trim()
+        .to_owned();
+    let mut lines = Vec::new();
+    if !address.company.is_empty() {
+        lines.push(address.company.clone());
+    }
+    for line in [&address.address_1, &address.address_2] {
+        if !line.is_empty() {
+            lines.push(line.clone());
+        }
+    }
+    let city = [&address.postcode, &address.city, &address.state]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !city.is_empty() {
+        lines.push(city);
+    }
+    if !address.country.is_empty() {
+        lines.push(address.country.clone());
+    }
+    lines.extend(email.filter(|e| !e.is_empty()).map(str::to_owned));
+    if !address.phone.is_empty() {
+        lines.push(address.phone.clone());
+    }
+    (!name.is_empty() || !lines.is_empty()).then_some(Party { name, lines })
+}
+
+fn details(item: &crate::woo::order::LineItem) -> Option<String> {
+    let parts: Vec<String> = item
+        .meta_data
+        .iter()
+        .filter(|m| !m.key.starts_with('_'))
+        .filter_map(|m| {
+            let value = match m.display_value.as_ref().unwrap_or(&m.value) {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some(format!(
+                "{}: {}",
+                m.display_key.as_deref().unwrap_or(&m.key),
+                value
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// The invoice of a paid order. Its totals are the order's own, to the minor unit.
+pub fn invoice(
+    order: &Order,
+    heading: &Heading<'_>,
+    settings: &InvoiceSettings,
+    seller_fallback: &str,
+) -> InvoiceDocument {
+    let cur = order.currency.as_str();
+    let m = |d: Decimal| format!("{} {cur}", money::format(d, cur));
+    let lines = order
+        .line_items
+        .iter()
+        .map(|li| {
+            let unit = if li.quantity > 0 {
+                li.subtotal.0 / Decimal::from(li.quantity)
+            } else {
+                li.price.0
+            };
+            Line {
+                name: li.name.clone(),
+                details: details(li),
+                sku: (!li.sku.is_empty()).then(|| li.sku.clone()),
+                quantity: li.quantity.to_string(),
+                unit_price: money::format(unit, cur),
+                total: money::format(li.subtotal.0, cur),
+            }
+        })
+        .collect();
+    let mut totals = vec![TotalRow {
+        label: "Subtotal".into(),
+        amount: m(order.subtotal()),
+        emphasis: false,
+    }];
+    for coupon in &order.coupon_lines {
+        totals.push(TotalRow {
+            label: format!("Discount ({})", coupon.code),
+            amount: m(-coupon.discount.0),
+            emphasis: false,
+        });
+    }
+    for shipping in &order.shipping_lines {
+        totals.push(TotalRow {
+            label: format!("Shipping: {}", shipping.method_title),
+            amount: m(shipping.total.0),
+            emphasis: false,
+        });
+    }
+    for fee in &order.fee_lines {
+        totals.push(TotalRow {
+            label: fee.name.clone(),
+            amount: m(fee.total.0),
+            emphasis: false,
+        });
+    }
+    for tax in &order.tax_lines {
+        let rate = tax
+            .rate_percent
+            .map(|p| format!(" {}%", p.0.normalize()))
+            .unwrap_or_default();
+        totals.push(TotalRow {
+            label: format!("{}{rate}", decode_entities(&tax.label)),
+            amount: m(tax.tax_total.0 + tax.shipping_tax_total.0),
+            emphasis: false,
+        });
+    }
+    totals.push(TotalRow {
+        label: "Total".into(),
+        amount: m(order.total.0),
+        emphasis: true,
+    });
+    InvoiceDocument {
+        kind: DocumentKind::Invoice,
+        number: heading.number.to_owned(),
+        reference: None,
+        issue_date: heading.issue_date.to_owned(),
+        order_number: order.display_number(),
+        order_date: order.date_created_gmt.0.strftime("%Y-%m-%d").to_string(),
+        payment_method: order.payment_method_title.clone(),
+        currency: order.currency.clone(),
+        seller: seller(settings, seller_fallback),
+        logo_png: settings.logo_png.clone(),
+        billing: party(&order.billing, order.billing.email.as_deref()).unwrap_or(Party {
+            name: String::new(),
+            lines: Vec::new(),
+        }),
+        shipping: party(&order.shipping, None),
+        lines,
+        totals,
+        customer_note: order.customer_note.clone().filter(|n| !n.trim().is_empty()),
+        footer: Some("Thank you for your order.".into()),
+    }
+}
+
+/// A credit note for one refund of an invoiced order.
+pub fn credit_note(
+    order: &Order,
+    refund: &RefundSummary,
+    heading: &Heading<'_>,
+    settings: &InvoiceSettings,
+    seller_fallback: &str,
+) -> InvoiceDocument {
+    let cur = order.currency.as_str();
+    let amount = refund.total.0.abs();
+    let mut doc = invoice(order, heading, settings, seller_fallback);
+    doc.kind = DocumentKind::CreditNote;
+    doc.reference = heading.reference.map(str::to_owned);
+    let reason = if refund.reason.trim().is_empty() {
+        format!("Refund #{}", refund.id)
+    } else {
+        format!("Refund #{}: {}", refund.id, refund.reason)
+    };
+    doc.lines = vec![Line {
+        name: reason,
+        details: heading
+            .reference
+            .map(|r| format!("Credit against invoice {r}")),
+        sku: None,
+        quantity: "1".into(),
+        unit_price: money::format(-amount, cur),
+        total: money::format(-amount, cur),
+    }];
+    doc.totals = vec![TotalRow {
+        label: "Total credited".into(),
+        amount: format!("{} {cur}", money::format(-amount, cur)),
+        emphasis: true,
+    }];
+    doc.customer_note = None;
+    doc.footer = Some(format!(
+        "This credit note reduces the amount of invoice {} by {} {cur}.",
+        heading.reference.unwrap_or("-"),
+        money::format(amount, cur)
+    ));
+    doc
+}
+
+/// WooCommerce stores `%` in tax labels as `&#37;`.
+fn decode_entities(label: &str) -> String {
+    label.replace("&#37;", "%").replace("&amp;", "&")
+}

@@ -1,0 +1,8 @@
+//! Invoices and credit notes: issued once, proactively, numbered without gaps, archived
+//! immutably. The PDF engine sits behind [`render::Renderer`].
+
+pub mod archive;
+pub mod content;
+pub mod document;
+pub mod numbering;
+pub mod render;

@@ -1,0 +1,1630 @@
+//! Drawing an [`InvoiceDocument`] as an A4 PDF.
+//!
+//! The engine sits behind [`Renderer`] so it can be swapped (krilla is the measured faster
+//! alternative). [`PdfRenderer`] uses printpdf 0.12 with `text_layout`, which is what makes
+//! `subset_fonts` actually subset: a Korean invoice is tens of kilobytes, not 5 MB.
+//!
+//! Fonts: DejaVu Sans (regular + bold, Latin, Greek, Cyrillic) is compiled into the binary.
+//! Korean, Japanese and Chinese come from fallback font files, chosen per character: every
+//! string is split into runs by the first face that has a glyph for each character
+//! (the style's own face, then regular DejaVu, then the fallbacks in order), and each run is
+//! drawn with its face. There is no bold CJK face; bold runs in a fallback face are drawn
+//! with a thin stroke ("faux bold"). printpdf does no shaping, which is fine for Latin,
+//! Greek, Cyrillic, Hangul and Han but not for Arabic, Hebrew or Indic scripts.
+
+use std::path::PathBuf;
+
+use printpdf::{
+    Color, FontId, Line as PdfLine, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb, TextItem,
+    TextRenderingMode, WindingOrder, XObjectTransform,
+};
+
+use super::document::{DocumentKind, InvoiceDocument, Party};
+
+/// Turns an invoice document into PDF bytes.
+pub trait Renderer: Send + Sync {
+    fn render(&self, doc: &InvoiceDocument) -> Result<Vec<u8>, RenderError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot read font file {path}: {source}")]
+    FontRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot parse font {path} (face {face_index})")]
+    FontParse { path: PathBuf, face_index: usize },
+    #[error("cannot parse the embedded font {0}")]
+    EmbeddedFont(&'static str),
+}
+
+/// A font file on disk: a `.ttf`/`.otf`, or one face of a `.ttc` collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontSource {
+    pub path: PathBuf,
+    /// Face inside a `.ttc`/`.otc` collection; 0 for a single-face file.
+    pub face_index: usize,
+}
+
+impl FontSource {
+    /// The first (or only) face of a font file.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self::with_face(path, 0)
+    }
+
+    pub fn with_face(path: impl Into<PathBuf>, face_index: usize) -> Self {
+        Self {
+            path: path.into(),
+            face_index,
+        }
+    }
+
+    /// CJK fonts at their Debian paths, tried in this order when no fallback is configured:
+    ///
+    /// - `/usr/share/fonts/truetype/nanum/NanumGothic.ttf` (package `fonts-nanum`): Hangul
+    ///   and common Hanja, a small fast TrueType face.
+    /// - `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc` face 1 = KR (package
+    ///   `fonts-noto-cjk`; face 0 is JP): Hangul, kana and the full Han repertoire.
+    ///
+    /// Only files that exist are returned.
+    pub fn well_known_cjk() -> Vec<FontSource> {
+        [
+            FontSource::new("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
+            FontSource::with_face("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1),
+        ]
+        .into_iter()
+        .filter(|s| s.path.is_file())
+        .collect()
+    }
+}
+
+static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static DEJAVU_SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// One parsed font face.
+struct Face {
+    font: ParsedFont,
+    units_per_em: f32,
+    /// A real bold design (otherwise bold text in this face gets a faux-bold stroke).
+    bold: bool,
+}
+
+impl Face {
+    fn parse(bytes: &[u8], face_index: usize) -> Option<Self> {
+        let mut warnings = Vec::new();
+        let font = ParsedFont::from_bytes(bytes, face_index, &mut warnings)?;
+        let metrics = font.pdf_font_metrics;
+        Some(Self {
+            units_per_em: f32::from(metrics.units_per_em.max(1)),
+            bold: metrics.us_weight_class >= 600,
+            font,
+        })
+    }
+
+    fn load(source: &FontSource) -> Result<Self, RenderError> {
+        let bytes = std::fs::read(&source.path).map_err(|e| RenderError::FontRead {
+            path: source.path.clone(),
+            source: e,
+        })?;
+        Self::parse(&bytes, source.face_index).ok_or_else(|| RenderError::FontParse {
+            path: source.path.clone(),
+            face_index: source.face_index,
+        })
+    }
+
+    /// The glyph for `c`, if this face has one (glyph 0 is `.notdef`, i.e. none).
+    fn glyph(&self, c: char) -> Option<u16> {
+        self.font.lookup_glyph_index(c as u32).filter(|&g| g != 0)
+    }
+
+    /// Advance of a glyph in ems.
+    fn advance(&self, gid: u16) -> f32 {
+        f32::from(self.font.get_horizontal_advance(gid)) / self.units_per_em
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Regular,
+    Bold,
+}
+
+const REGULAR: usize = 0;
+const BOLD: usize = 1;
+
+/// A piece of a string drawn with one face.
+struct Run {
+    face: usize,
+    text: String,
+}
+
+/// printpdf-based [`Renderer`]. Fonts are parsed once, here; rendering only lays text out
+/// and subsets. Cheap to share behind an `Arc`.
+pub struct PdfRenderer {
+    /// `[regular, bold, fallbacks...]`.
+    faces: Vec<Face>,
+    fallbacks: Vec<FontSource>,
+    /// Face search order per style.
+    regular_chain: Vec<usize>,
+    bold_chain: Vec<usize>,
+}
+
+impl PdfRenderer {
+    /// Parse the embedded DejaVu faces and the fallback fonts, in order.
+    ///
+    /// With an empty `fallback_font_paths`, the Debian CJK fonts of
+    /// [`FontSource::well_known_cjk`] are used when installed (a file that exists but does
+    /// not parse is skipped with a warning). Configured fallbacks must load, or this fails.
+    pub fn new(fallback_font_paths: &[FontSource]) -> Result<Self, RenderError> {
+        if fallback_font_paths.is_empty() {
+            let mut loaded = Vec::new();
+            for source in FontSource::well_known_cjk() {
+                match Face::load(&source) {
+                    Ok(face) => loaded.push((source, face)),
+                    Err(e) => tracing::warn!(error = %e, "skipping CJK fallback font"),
+                }
+            }
+            Self::with_fallbacks(loaded)
+        } else {
+            let loaded = fallback_font_paths
+                .iter()
+                .map(|s| Ok((s.clone(), Face::load(s)?)))
+                .collect::<Result<Vec<_>, RenderError>>()?;
+            Self::with_fallbacks(loaded)
+        }
+    }
+
+    fn with_fallbacks(fallbacks: Vec<(FontSource, Face)>) -> Result<Self, RenderError> {
+        let regular =
+            Face::parse(DEJAVU_SANS, 0).ok_or(RenderError::EmbeddedFont("DejaVuSans.ttf"))?;
+        let bold = Face::parse(DEJAVU_SANS_BOLD, 0)
+            .ok_or(RenderError::EmbeddedFont("DejaVuSans-Bold.ttf"))?;
+        let mut faces = vec![regular, bold];
+        let mut sources = Vec::new();
+        for (source, face) in fallbacks {
+            sources.push(source);
+            faces.push(face);
+        }
+        let fallback_ids = 2..faces.len();
+        Ok(Self {
+            regular_chain: [REGULAR].into_iter().chain(fallback_ids.clone()).collect(),
+            bold_chain: [BOLD, REGULAR].into_iter().chain(fallback_ids).collect(),
+            faces,
+            fallbacks: sources,
+        })
+    }
+
+    /// The fallback fonts in use, in search order (for a startup log line).
+    pub fn fallbacks(&self) -> &[FontSource] {
+        &self.fallbacks
+    }
+
+    /// Characters of `text` that no face has a glyph for (each once, in order of first
+    /// appearance). Whitespace and control characters are never reported. Such characters
+    /// still render, as the regular face's missing-glyph box.
+    pub fn missing_glyphs(&self, text: &str) -> Vec<char> {
+        let mut missing = Vec::new();
+        for c in text.chars() {
+            if c.is_whitespace() || c.is_control() || missing.contains(&c) {
+                continue;
+            }
+            if !self
+                .regular_chain
+                .iter()
+                .any(|&f| self.faces[f].glyph(c).is_some())
+            {
+                missing.push(c);
+            }
+        }
+        missing
+    }
+
+    fn chain(&self, style: Style) -> &[usize] {
+        match style {
+            Style::Regular => &self.regular_chain,
+            Style::Bold => &self.bold_chain,
+        }
+    }
+
+    /// The face that draws `c` and its glyph (0 when no face has it).
+    fn pick(&self, c: char, style: Style) -> (usize, u16) {
+        let chain = self.chain(style);
+        chain
+            .iter()
+            .find_map(|&f| self.faces[f].glyph(c).map(|g| (f, g)))
+            .unwrap_or((chain[0], 0))
+    }
+
+    fn char_width(&self, c: char, style: Style, size: f32) -> f32 {
+        let (face, gid) = self.pick(c, style);
+        self.faces[face].advance(gid) * size
+    }
+
+    fn width(&self, text: &str, style: Style, size: f32) -> f32 {
+        text.chars().map(|c| self.char_width(c, style, size)).sum()
+    }
+
+    /// Split `text` into runs of one face each. Whitespace stays in the current run when
+    /// that face has it, so a Korean phrase is one run rather than one per word.
+    fn runs(&self, text: &str, style: Style) -> Vec<Run> {
+        let mut runs: Vec<Run> = Vec::new();
+        for c in text.chars() {
+            if let Some(last) = runs.last_mut()
+                && c.is_whitespace()
+                && self.faces[last.face].glyph(c).is_some()
+            {
+                last.text.push(c);
+                continue;
+            }
+            let (face, _) = self.pick(c, style);
+            match runs.last_mut() {
+                Some(last) if last.face == face => last.text.push(c),
+                _ => runs.push(Run {
+                    face,
+                    text: c.to_string(),
+                }),
+            }
+        }
+        runs
+    }
+
+    /// `text` cut to fit `max_width`, ending in `…` when something was cut.
+    fn fit(&self, text: &str, style: Style, size: f32, max_width: f32) -> String {
+        if self.width(text, style, size) <= max_width {
+            return text.to_owned();
+        }
+        let ellipsis = self.char_width('…', style, size);
+        let mut out = String::new();
+        let mut w = 0.0;
+        for c in text.chars() {
+            let cw = self.char_width(c, style, size);
+            if w + cw + ellipsis > max_width {
+                break;
+            }
+            out.push(c);
+            w += cw;
+        }
+        let mut out = out.trim_end().to_owned();
+        out.push('…');
+        out
+    }
+
+    /// Greedy line breaking at spaces, hyphens and slashes, and between CJK characters;
+    /// a word longer than a line is broken anywhere. At most `max_lines` lines: the last
+    /// one ends in `…` if text was left over.
+    fn wrap(
+        &self,
+        text: &str,
+        style: Style,
+        size: f32,
+        max_width: f32,
+        max_lines: usize,
+    ) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = String::new();
+        let mut line_w = 0.0;
+        // Byte offset in `line` where it may be broken.
+        let mut break_at: Option<usize> = None;
+        for c in text.chars() {
+            let cw = self.char_width(c, style, size);
+            if line_w + cw > max_width && !line.is_empty() {
+                if c == ' ' {
+                    lines.push(std::mem::take(&mut line).trim_end().to_owned());
+                    line_w = 0.0;
+                    break_at = None;
+                    continue;
+                }
+                let rest = match break_at {
+                    Some(at) if at > 0 && at < line.len() => line.split_off(at),
+                    _ => String::new(),
+                };
+                lines.push(std::mem::take(&mut line).trim_end().to_owned());
+                line = rest.trim_start().to_owned();
+                line_w = self.width(&line, style, size);
+                break_at = None;
+            }
+            if is_cjk(c) && !line.is_empty() {
+                break_at = Some(line.len());
+            }
+            line.push(c);
+            line_w += cw;
+            if matches!(c, ' ' | '-' | '/' | ',') || is_cjk(c) {
+                break_at = Some(line.len());
+            }
+        }
+        if !line.trim().is_empty() || lines.is_empty() {
+            lines.push(line.trim_end().to_owned());
+        }
+        if lines.len() > max_lines {
+            let rest = lines.split_off(max_lines - 1).join(" ");
+            lines.push(self.fit(&format!("{rest}…"), style, size, max_width));
+            // `fit` only adds its own ellipsis when it cuts; avoid a doubled one.
+            if let Some(last) = lines.last_mut()
+                && last.ends_with("……")
+            {
+                last.pop();
+            }
+        }
+        lines
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF | 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF
+        | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// Control characters (newlines, tabs) become spaces: every string here is one line.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+impl Renderer for PdfRenderer {
+    fn render(&self, doc: &InvoiceDocument) -> Result<Vec<u8>, RenderError> {
+        Ok(Layout::new(self, doc).run())
+    }
+}
+
+// ---- layout ------------------------------------------------------------------------------
+
+// A4 in points; origin bottom-left.
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const LEFT: f32 = 42.0;
+const RIGHT: f32 = PAGE_W - 42.0;
+const CONTENT_W: f32 = RIGHT - LEFT;
+const TOP: f32 = PAGE_H - 40.0;
+/// Content stays above this; the page footer (rule, number) is below it.
+const BOTTOM: f32 = 62.0;
+const CELL_PAD: f32 = 6.0;
+
+#[derive(Clone, Copy)]
+struct Rgb3(f32, f32, f32);
+
+impl From<Rgb3> for Color {
+    fn from(c: Rgb3) -> Color {
+        Color::Rgb(Rgb::new(c.0, c.1, c.2, None))
+    }
+}
+
+const INK: Rgb3 = Rgb3(0.12, 0.13, 0.15);
+const BODY: Rgb3 = Rgb3(0.22, 0.24, 0.27);
+const MUTED: Rgb3 = Rgb3(0.45, 0.47, 0.51);
+const ACCENT: Rgb3 = Rgb3(0.13, 0.23, 0.40);
+const RULE: Rgb3 = Rgb3(0.82, 0.84, 0.87);
+const SHADE: Rgb3 = Rgb3(0.925, 0.937, 0.957);
+const NOTE_FILL: Rgb3 = Rgb3(0.975, 0.978, 0.985);
+
+fn pt(x: f32, y: f32) -> Point {
+    Point { x: Pt(x), y: Pt(y) }
+}
+
+struct Labels {
+    title: &'static str,
+    number: &'static str,
+    short: &'static str,
+}
+
+fn labels(kind: DocumentKind) -> Labels {
+    match kind {
+        DocumentKind::Invoice => Labels {
+            title: "INVOICE",
+            number: "Invoice number",
+            short: "Invoice",
+        },
+        DocumentKind::CreditNote => Labels {
+            title: "CREDIT NOTE",
+            number: "Credit note number",
+            short: "Credit note",
+        },
+    }
+}
+
+/// Table column geometry.
+struct Columns {
+    item_x: f32,
+    item_w: f32,
+    sku_x: f32,
+    sku_w: f32,
+    qty_r: f32,
+    unit_r: f32,
+    total_r: f32,
+}
+
+/// A line item, wrapped and measured.
+struct Row {
+    name: Vec<String>,
+    details: Vec<String>,
+    sku: String,
+    quantity: String,
+    unit_price: String,
+    total: String,
+    height: f32,
+}
+
+const NAME_SIZE: f32 = 9.0;
+const NAME_LEAD: f32 = 11.5;
+const DETAIL_SIZE: f32 = 7.5;
+const DETAIL_LEAD: f32 = 10.0;
+const HEAD_SIZE: f32 = 7.5;
+const HEAD_H: f32 = 20.0;
+/// From the top of a table row to its first baseline, and from its last baseline to its bottom.
+const ROW_FIRST_BASELINE: f32 = 14.5;
+const ROW_BOTTOM_PAD: f32 = 8.0;
+const TOTAL_SIZE: f32 = 9.0;
+const TOTAL_BIG: f32 = 10.5;
+const NOTE_PAD: f32 = 10.0;
+
+struct TotalsPlan {
+    x: f32,
+    width: f32,
+    /// Room kept for the widest label.
+    label_w: f32,
+    height: f32,
+}
+
+fn total_font(emphasis: bool) -> (Style, f32) {
+    if emphasis {
+        (Style::Bold, TOTAL_BIG)
+    } else {
+        (Style::Regular, TOTAL_SIZE)
+    }
+}
+
+struct Layout<'a> {
+    r: &'a PdfRenderer,
+    d: &'a InvoiceDocument,
+    pdf: PdfDocument,
+    /// The document's font id for each face, added on first use.
+    font_ids: Vec<Option<FontId>>,
+    pages: Vec<Vec<Op>>,
+    /// Current position: the top of the next block.
+    y: f32,
+}
+
+impl<'a> Layout<'a> {
+    fn new(r: &'a PdfRenderer, d: &'a InvoiceDocument) -> Self {
+        let title = format!("{} {}", labels(d.kind).short, d.number);
+        Self {
+            r,
+            d,
+            pdf: PdfDocument::new(&title),
+            font_ids: vec![None; r.faces.len()],
+            pages: vec![Vec::new()],
+            y: TOP,
+        }
+    }
+
+    fn run(mut self) -> Vec<u8> {
+        self.header();
+        self.parties();
+        self.table();
+        self.summary();
+        self.footer();
+        self.page_footers();
+        let pages = std::mem::take(&mut self.pages)
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .collect();
+        let mut warnings = Vec::new();
+        self.pdf.with_pages(pages).save(
+            &PdfSaveOptions {
+                subset_fonts: true,
+                ..Default::default()
+            },
+            &mut warnings,
+        )
+    }
+
+    // ---- drawing primitives ----
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        self.pages.last_mut().expect("there is always a page")
+    }
+
+    fn font_id(&mut self, face: usize) -> FontId {
+        if let Some(id) = &self.font_ids[face] {
+            return id.clone();
+        }
+        let id = self.pdf.add_font(&self.r.faces[face].font);
+        self.font_ids[face] = Some(id.clone());
+        id
+    }
+
+    /// One text section per string: `SetTextCursor` is a relative `Td`, so positions must
+    /// not accumulate across strings. Within the section the pen advances run by run.
+    fn text(&mut self, x: f32, baseline: f32, text: &str, style: Style, size: f32, color: Rgb3) {
+        let text = clean(text);
+        let runs = self.r.runs(&text, style);
+        if runs.is_empty() {
+            return;
+        }
+        let mut ops = Vec::with_capacity(4 + runs.len() * 4);
+        ops.push(Op::StartTextSection);
+        ops.push(Op::SetFillColor { col: color.into() });
+        ops.push(Op::SetTextCursor {
+            pos: pt(x, baseline),
+        });
+        for run in runs {
+            let faux_bold = style == Style::Bold && !self.r.faces[run.face].bold;
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(self.font_id(run.face)),
+                size: Pt(size),
+            });
+            if faux_bold {
+                ops.push(Op::SetOutlineColor { col: color.into() });
+                ops.push(Op::SetOutlineThickness {
+                    pt: Pt(size * 0.045),
+                });
+                ops.push(Op::SetTextRenderingMode {
+                    mode: TextRenderingMode::FillStroke,
+                });
+            }
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(run.text)],
+            });
+            if faux_bold {
+                ops.push(Op::SetTextRenderingMode {
+                    mode: TextRenderingMode::Fill,
+                });
+            }
+        }
+        ops.push(Op::EndTextSection);
+        self.ops().extend(ops);
+    }
+
+    fn text_right(
+        &mut self,
+        right: f32,
+        baseline: f32,
+        text: &str,
+        style: Style,
+        size: f32,
+        color: Rgb3,
+    ) {
+        let text = clean(text);
+        let w = self.r.width(&text, style, size);
+        self.text(right - w, baseline, &text, style, size, color);
+    }
+
+    fn text_center(&mut self, cx: f32, baseline: f32, text: &str, size: f32, color: Rgb3) {
+        let text = clean(text);
+        let w = self.r.width(&text, Style::Regular, size);
+        self.text(cx - w / 2.0, baseline, &text, Style::Regular, size, color);
+    }
+
+    fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, color: Rgb3) {
+        self.ops().extend([
+            Op::SaveGraphicsState,
+            Op::SetOutlineColor { col: color.into() },
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::DrawLine {
+                line: PdfLine {
+                    points: vec![
+                        LinePoint {
+                            p: pt(x1, y),
+                            bezier: false,
+                        },
+                        LinePoint {
+                            p: pt(x2, y),
+                            bezier: false,
+                        },
+                    ],
+                    is_closed: false,
+                },
+            },
+            Op::RestoreGraphicsState,
+        ]);
+    }
+
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb3, stroke: Option<Rgb3>) {
+        let mut ops = vec![Op::SaveGraphicsState, Op::SetFillColor { col: fill.into() }];
+        if let Some(s) = stroke {
+            ops.push(Op::SetOutlineColor { col: s.into() });
+            ops.push(Op::SetOutlineThickness { pt: Pt(0.6) });
+        }
+        ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(if stroke.is_some() {
+                    PaintMode::FillStroke
+                } else {
+                    PaintMode::Fill
+                }),
+                winding_order: Some(WindingOrder::NonZero),
+            },
+        });
+        ops.push(Op::RestoreGraphicsState);
+        self.ops().extend(ops);
+    }
+
+    /// Draws the logo with its top-left corner at (`x`, `top`) inside `max_w` × `max_h`;
+    /// returns its height, or `None` when the PNG does not decode (the invoice is still
+    /// issued, without the logo).
+    fn logo(&mut self, x: f32, top: f32, max_w: f32, max_h: f32) -> Option<f32> {
+        let png = self.d.logo_png.as_ref()?;
+        let mut warnings = Vec::new();
+        let image = match RawImage::decode_from_bytes(png, &mut warnings) {
+            Ok(image) if image.width > 0 && image.height > 0 => image,
+            Ok(_) => return None,
+            Err(e) => {
+                tracing::warn!(error = %e, invoice = %self.d.number, "logo is not a usable PNG; drawing the invoice without it");
+                return None;
+            }
+        };
+        // At 72 dpi one pixel is one point; scale down to the box, never up.
+        let (w, h) = (image.width as f32, image.height as f32);
+        let scale = (max_w / w).min(max_h / h).min(1.0);
+        let id = self.pdf.add_image(&image);
+        self.ops().push(Op::UseXobject {
+            id,
+            transform: XObjectTransform {
+                translate_x: Some(Pt(x)),
+                translate_y: Some(Pt(top - h * scale)),
+                scale_x: Some(scale),
+                scale_y: Some(scale),
+                dpi: Some(72.0),
+                ..Default::default()
+            },
+        });
+        Some(h * scale)
+    }
+
+    // ---- blocks ----
+
+    fn header(&mut self) {
+        let d = self.d;
+        let labels = labels(d.kind);
+
+        // Right: title and the document's facts.
+        let title_size = 22.0;
+        let title_base = TOP - 18.0;
+        self.text_right(
+            RIGHT,
+            title_base,
+            labels.title,
+            Style::Bold,
+            title_size,
+            ACCENT,
+        );
+
+        let mut meta: Vec<(&str, &str)> = vec![
+            (labels.number, &d.number),
+            ("Issue date", &d.issue_date),
+            ("Order number", &d.order_number),
+            ("Order date", &d.order_date),
+        ];
+        if !d.payment_method.trim().is_empty() {
+            meta.push(("Payment method", &d.payment_method));
+        }
+        if !d.currency.trim().is_empty() {
+            meta.push(("Currency", &d.currency));
+        }
+        if d.kind == DocumentKind::CreditNote
+            && let Some(reference) = &d.reference
+        {
+            meta.push(("Refers to invoice", reference));
+        }
+        let meta_size = 8.5;
+        let label_w = meta
+            .iter()
+            .map(|(l, _)| self.r.width(l, Style::Regular, meta_size))
+            .fold(0.0, f32::max);
+        let meta_w = 230.0;
+        let label_x = RIGHT - meta_w;
+        let value_w = meta_w - label_w - 12.0;
+        let mut base = title_base - 24.0;
+        for (label, value) in meta {
+            let is_number = label == labels.number;
+            let style = if is_number {
+                Style::Bold
+            } else {
+                Style::Regular
+            };
+            let value = self.r.fit(&clean(value), style, meta_size, value_w);
+            self.text(label_x, base, label, Style::Regular, meta_size, MUTED);
+            self.text_right(RIGHT, base, &value, style, meta_size, INK);
+            base -= 13.0;
+        }
+        let right_bottom = base + 13.0 - 4.0;
+
+        // Left: logo, then the seller.
+        let left_w = label_x - LEFT - 24.0;
+        let mut y = TOP;
+        if let Some(h) = self.logo(LEFT, TOP, left_w.min(170.0), 56.0) {
+            y -= h + 14.0;
+        } else {
+            y -= 4.0;
+        }
+        let name = self
+            .r
+            .fit(&clean(&d.seller.name), Style::Bold, 12.0, left_w);
+        self.text(LEFT, y - 10.0, &name, Style::Bold, 12.0, INK);
+        y -= 10.0;
+        for line in &d.seller.lines {
+            y -= 12.0;
+            let line = self.r.fit(&clean(line), Style::Regular, 8.5, left_w);
+            self.text(LEFT, y, &line, Style::Regular, 8.5, BODY);
+        }
+        self.y = y.min(right_bottom) - 22.0;
+    }
+
+    /// Draws a party under a small heading; returns the baseline of its last line.
+    fn party(&mut self, heading: &str, party: &Party, x: f32, top: f32, width: f32) -> f32 {
+        self.text(x, top - 6.0, heading, Style::Bold, 7.0, MUTED);
+        let mut base = top - 21.0;
+        for (i, line) in self
+            .r
+            .wrap(&clean(&party.name), Style::Bold, 10.0, width, 2)
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                base -= 12.5;
+            }
+            self.text(x, base, &line, Style::Bold, 10.0, INK);
+        }
+        for line in &party.lines {
+            for wrapped in self.r.wrap(&clean(line), Style::Regular, 9.0, width, 2) {
+                base -= 12.5;
+                self.text(x, base, &wrapped, Style::Regular, 9.0, BODY);
+            }
+        }
+        base
+    }
+
+    fn parties(&mut self) {
+        let top = self.y;
+        let col_w = CONTENT_W / 2.0 - 20.0;
+        let d = self.d;
+        let mut bottom = self.party("BILL TO", &d.billing, LEFT, top, col_w);
+        if let Some(shipping) = &d.shipping {
+            let b = self.party("SHIP TO", shipping, LEFT + CONTENT_W / 2.0, top, col_w);
+            bottom = bottom.min(b);
+        }
+        self.y = bottom - 20.0;
+    }
+
+    fn columns(&self) -> Columns {
+        let r = self.r;
+        let lines = &self.d.lines;
+        let col = |head: &str, values: &mut dyn Iterator<Item = &str>, min: f32, max: f32| {
+            let head_w = r.width(head, Style::Bold, HEAD_SIZE);
+            let widest = values
+                .map(|v| r.width(&clean(v), Style::Regular, NAME_SIZE))
+                .fold(head_w, f32::max);
+            (widest + 2.0 * CELL_PAD).clamp(min, max)
+        };
+        let total_w = col(
+            "Total",
+            &mut lines.iter().map(|l| l.total.as_str()),
+            70.0,
+            130.0,
+        );
+        let unit_w = col(
+            "Unit price",
+            &mut lines.iter().map(|l| l.unit_price.as_str()),
+            70.0,
+            120.0,
+        );
+        let qty_w = col(
+            "Qty",
+            &mut lines.iter().map(|l| l.quantity.as_str()),
+            36.0,
+            60.0,
+        );
+        let sku_w = lines
+            .iter()
+            .filter_map(|l| l.sku.as_deref())
+            .map(|s| r.width(&clean(s), Style::Regular, 8.0))
+            .fold(r.width("SKU", Style::Bold, HEAD_SIZE), f32::max);
+        let sku_w = (sku_w + 2.0 * CELL_PAD).clamp(56.0, 110.0);
+        let item_w = CONTENT_W - total_w - unit_w - qty_w - sku_w;
+        Columns {
+            item_x: LEFT,
+            item_w,
+            sku_x: LEFT + item_w,
+            sku_w,
+            qty_r: LEFT + item_w + sku_w + qty_w,
+            unit_r: LEFT + item_w + sku_w + qty_w + unit_w,
+            total_r: RIGHT,
+        }
+    }
+
+    fn table_header(&mut self, c: &Columns) {
+        let top = self.y;
+        self.rect(LEFT, top - HEAD_H, CONTENT_W, HEAD_H, SHADE, None);
+        let base = top - 12.8;
+        let (s, st, col) = (HEAD_SIZE, Style::Bold, BODY);
+        self.text(c.item_x + CELL_PAD, base, "ITEM", st, s, col);
+        self.text(c.sku_x + CELL_PAD, base, "SKU", st, s, col);
+        self.text_right(c.qty_r - CELL_PAD, base, "QTY", st, s, col);
+        self.text_right(c.unit_r - CELL_PAD, base, "UNIT PRICE", st, s, col);
+        self.text_right(c.total_r - CELL_PAD, base, "TOTAL", st, s, col);
+        self.y = top - HEAD_H;
+    }
+
+    fn table(&mut self) {
+        let c = self.columns();
+        let text_w = c.item_w - 2.0 * CELL_PAD;
+        let rows: Vec<Row> = self
+            .d
+            .lines
+            .iter()
+            .map(|l| {
+                let name = self
+                    .r
+                    .wrap(&clean(&l.name), Style::Regular, NAME_SIZE, text_w, 3);
+                let details = l
+                    .details
+                    .as_deref()
+                    .map(clean)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| self.r.wrap(&s, Style::Regular, DETAIL_SIZE, text_w, 2))
+                    .unwrap_or_default();
+                let sku = l
+                    .sku
+                    .as_deref()
+                    .map(|s| {
+                        self.r
+                            .fit(&clean(s), Style::Regular, 8.0, c.sku_w - 2.0 * CELL_PAD)
+                    })
+                    .unwrap_or_default();
+                let height = ROW_FIRST_BASELINE
+                    + (name.len() - 1) as f32 * NAME_LEAD
+                    + details.len() as f32 * DETAIL_LEAD
+                    + ROW_BOTTOM_PAD;
+                Row {
+                    name,
+                    details,
+                    sku,
+                    quantity: clean(&l.quantity),
+                    unit_price: clean(&l.unit_price),
+                    total: clean(&l.total),
+                    height,
+                }
+            })
+            .collect();
+
+        self.table_header(&c);
+        for row in &rows {
+            if self.y - row.height < BOTTOM {
+                self.new_page();
+                self.table_header(&c);
+            }
+            let top = self.y;
+            let first = top - ROW_FIRST_BASELINE;
+            let mut base = first;
+            for (i, line) in row.name.iter().enumerate() {
+                if i > 0 {
+                    base -= NAME_LEAD;
+                }
+                self.text(
+                    c.item_x + CELL_PAD,
+                    base,
+                    line,
+                    Style::Regular,
+                    NAME_SIZE,
+                    INK,
+                );
+            }
+            for line in &row.details {
+                base -= DETAIL_LEAD;
+                self.text(
+                    c.item_x + CELL_PAD,
+                    base,
+                    line,
+                    Style::Regular,
+                    DETAIL_SIZE,
+                    MUTED,
+                );
+            }
+            self.text(
+                c.sku_x + CELL_PAD,
+                first,
+                &row.sku,
+                Style::Regular,
+                8.0,
+                MUTED,
+            );
+            let n = NAME_SIZE;
+            self.text_right(
+                c.qty_r - CELL_PAD,
+                first,
+                &row.quantity,
+                Style::Regular,
+                n,
+                INK,
+            );
+            self.text_right(
+                c.unit_r - CELL_PAD,
+                first,
+                &row.unit_price,
+                Style::Regular,
+                n,
+                INK,
+            );
+            self.text_right(
+                c.total_r - CELL_PAD,
+                first,
+                &row.total,
+                Style::Regular,
+                n,
+                INK,
+            );
+            self.y = top - row.height;
+            self.hline(LEFT, RIGHT, self.y, 0.5, RULE);
+        }
+        self.y -= 16.0;
+    }
+
+    /// Measures the totals block; `None` when there are no totals.
+    fn totals_plan(&self) -> Option<TotalsPlan> {
+        let totals = &self.d.totals;
+        if totals.is_empty() {
+            return None;
+        }
+        let label_w = totals
+            .iter()
+            .map(|t| {
+                let (style, size) = total_font(t.emphasis);
+                self.r.width(&clean(&t.label), style, size)
+            })
+            .fold(0.0, f32::max);
+        let amount_w = totals
+            .iter()
+            .map(|t| self.r.width(&clean(&t.amount), Style::Bold, TOTAL_BIG))
+            .fold(0.0, f32::max);
+        let width = (label_w + amount_w + 30.0).clamp(220.0, CONTENT_W * 0.62);
+        let height = totals
+            .iter()
+            .map(|t| if t.emphasis { 24.0 } else { 16.0 })
+            .sum::<f32>()
+            + 4.0;
+        Some(TotalsPlan {
+            x: RIGHT - width,
+            width,
+            label_w: label_w.min(width * 0.5),
+            height,
+        })
+    }
+
+    fn draw_totals(&mut self, plan: &TotalsPlan, top: f32) {
+        let amount_max = plan.width - plan.label_w - 12.0;
+        let label_max = plan.width - 12.0 - 40.0;
+        let mut base = top - 11.0;
+        for t in &self.d.totals {
+            let (style, size) = total_font(t.emphasis);
+            let amount = self.r.fit(&clean(&t.amount), style, size, amount_max);
+            let amount_w = self.r.width(&amount, style, size);
+            let label = self.r.fit(
+                &clean(&t.label),
+                style,
+                size,
+                label_max.min(plan.width - amount_w - 12.0),
+            );
+            if t.emphasis {
+                base -= 6.0;
+                self.hline(plan.x, RIGHT, base + 14.0, 0.9, INK);
+                base -= 2.0;
+                self.text(plan.x, base, &label, style, size, INK);
+            } else {
+                self.text(plan.x, base, &label, style, size, BODY);
+            }
+            self.text_right(RIGHT, base, &amount, style, size, INK);
+            base -= 16.0;
+        }
+    }
+
+    fn note_lines(&self, note: &str, box_w: f32) -> Vec<String> {
+        self.r
+            .wrap(note, Style::Regular, 9.0, box_w - 2.0 * NOTE_PAD, 14)
+    }
+
+    fn note_height(lines: &[String]) -> f32 {
+        NOTE_PAD + 8.0 + lines.len() as f32 * 12.0 + NOTE_PAD
+    }
+
+    fn draw_note(&mut self, x: f32, top: f32, width: f32, lines: &[String]) {
+        let height = Self::note_height(lines);
+        self.rect(x, top - height, width, height, NOTE_FILL, Some(RULE));
+        let mut base = top - NOTE_PAD - 5.5;
+        self.text(x + NOTE_PAD, base, "CUSTOMER NOTE", Style::Bold, 7.0, MUTED);
+        base -= 2.0;
+        for line in lines {
+            base -= 12.0;
+            self.text(x + NOTE_PAD, base, line, Style::Regular, 9.0, BODY);
+        }
+    }
+
+    /// Totals on the right; the customer note beside them on the left when there is room,
+    /// otherwise below them at full width.
+    fn summary(&mut self) {
+        let plan = self.totals_plan();
+        let note = self
+            .d
+            .customer_note
+            .as_deref()
+            .map(clean)
+            .filter(|n| !n.is_empty());
+        let side_w = plan.as_ref().map_or(CONTENT_W, |p| p.x - LEFT - 28.0);
+        if let (Some(plan), Some(note)) = (&plan, &note)
+            && side_w >= 170.0
+        {
+            let lines = self.note_lines(note, side_w);
+            let height = plan.height.max(Self::note_height(&lines));
+            self.ensure(height);
+            let top = self.y;
+            self.draw_totals(plan, top);
+            self.draw_note(LEFT, top, side_w, &lines);
+            self.y = top - height - 16.0;
+            return;
+        }
+        if let Some(plan) = &plan {
+            self.ensure(plan.height);
+            let top = self.y;
+            self.draw_totals(plan, top);
+            self.y = top - plan.height - 16.0;
+        }
+        if let Some(note) = &note {
+            let lines = self.note_lines(note, CONTENT_W);
+            let height = Self::note_height(&lines);
+            self.ensure(height);
+            let top = self.y;
+            self.draw_note(LEFT, top, CONTENT_W, &lines);
+            self.y = top - height - 16.0;
+        }
+    }
+
+    /// The document's small print, pinned to the bottom of the last page.
+    fn footer(&mut self) {
+        let Some(text) = self.d.footer.as_deref().map(clean) else {
+            return;
+        };
+        if text.is_empty() {
+            return;
+        }
+        let lines = self.r.wrap(&text, Style::Regular, 7.5, CONTENT_W, 6);
+        let height = lines.len() as f32 * 10.0 + 4.0;
+        self.ensure(height + 8.0);
+        let mut base = BOTTOM + height - 10.0;
+        for line in &lines {
+            self.text_center(PAGE_W / 2.0, base, line, 7.5, MUTED);
+            base -= 10.0;
+        }
+    }
+
+    /// Starts a new page when `height` does not fit above the bottom margin.
+    fn ensure(&mut self, height: f32) {
+        if self.y - height < BOTTOM {
+            self.new_page();
+        }
+    }
+
+    /// A continuation page: a slim header with the seller and the document number.
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        let d = self.d;
+        let labels = labels(d.kind);
+        let name = self
+            .r
+            .fit(&clean(&d.seller.name), Style::Bold, 9.5, CONTENT_W / 2.0);
+        self.text(LEFT, TOP - 10.0, &name, Style::Bold, 9.5, INK);
+        let right = format!("{} {} (continued)", labels.short, clean(&d.number));
+        self.text_right(RIGHT, TOP - 10.0, &right, Style::Regular, 9.0, MUTED);
+        self.hline(LEFT, RIGHT, TOP - 18.0, 0.6, RULE);
+        self.y = TOP - 32.0;
+    }
+
+    /// "Page N of M" and the document number at the bottom of every page.
+    fn page_footers(&mut self) {
+        let total = self.pages.len();
+        let d = self.d;
+        let left = format!("{} {}", labels(d.kind).short, clean(&d.number));
+        let page_count = self.pages.len();
+        let mut pages = std::mem::take(&mut self.pages);
+        for (i, ops) in pages.iter_mut().enumerate() {
+            self.pages = vec![std::mem::take(ops)];
+            self.hline(LEFT, RIGHT, 46.0, 0.5, RULE);
+            self.text(LEFT, 34.0, &left, Style::Regular, 7.5, MUTED);
+            let label = format!("Page {} of {}", i + 1, total);
+            self.text_right(RIGHT, 34.0, &label, Style::Regular, 7.5, MUTED);
+            *ops = self.pages.pop().expect("one page");
+        }
+        debug_assert_eq!(pages.len(), page_count);
+        self.pages = pages;
+    }
+}
+
+impl std::fmt::Debug for PdfRenderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PdfRenderer")
+            .field("fallbacks", &self.fallbacks)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+
+    use super::*;
+    use crate::invoice::document::{Line, TotalRow};
+
+    /// The renderer the service would build: embedded DejaVu plus the Debian CJK fonts when
+    /// installed. Parsed once for all tests.
+    fn renderer() -> &'static PdfRenderer {
+        static R: OnceLock<PdfRenderer> = OnceLock::new();
+        R.get_or_init(|| PdfRenderer::new(&[]).expect("renderer"))
+    }
+
+    fn has_cjk() -> bool {
+        let has = !renderer().fallbacks().is_empty();
+        if !has {
+            eprintln!(
+                "\n!!!!!!!! NO CJK FONT INSTALLED: skipping the Korean/Japanese/Chinese checks. \
+                 Install fonts-nanum (and fonts-noto-cjk for kana) to run them. !!!!!!!!\n"
+            );
+        }
+        has
+    }
+
+    fn party(name: &str, lines: &[&str]) -> Party {
+        Party {
+            name: name.into(),
+            lines: lines.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    const ITEMS: &[(&str, Option<&str>, &str, &str)] = &[
+        (
+            "무선 드론 카메라",
+            Some("색상: 검정 · 크기: L"),
+            "DRN-4K-001",
+            "₩120,000",
+        ),
+        (
+            "Café crème beans — 250 g",
+            Some("Roast: Medium · Grind: Espresso"),
+            "CAF-250",
+            "₩18,500",
+        ),
+        (
+            "Ελληνικό μέλι θυμαρίσιο 450 g",
+            None,
+            "HON-GR-450",
+            "₩24,000",
+        ),
+        (
+            "Ручная кофемолка из нержавеющей стали",
+            Some("Цвет: серебристый"),
+            "GRD-STEEL",
+            "₩56,000",
+        ),
+        (
+            "USB-C 고속 충전 케이블 1m",
+            Some("색상: 흰색"),
+            "USB-C-1M",
+            "₩9,900",
+        ),
+        (
+            "日本の緑茶 抹茶パウダー 100g",
+            Some("産地: 京都府宇治市"),
+            "MATCHA-100",
+            "₩32,000",
+        ),
+        ("中文书籍《红楼梦》精装版", None, "BOOK-HLM", "₩45,000"),
+        (
+            "Extra-long product name: ergonomic adjustable standing desk with electric motor, memory presets and cable tray",
+            Some("Width: 160 cm · Colour: Oak · Assembly service included"),
+            "DESK-ELEC-160-OAK-XL",
+            "₩689,000",
+        ),
+        ("Screen protector ×2", None, "SCR-PROT", "₩7,000"),
+        (
+            "한정판 머그컵 세트 (4개입)",
+            Some("디자인: 봄 에디션"),
+            "MUG-SET-4",
+            "₩38,000",
+        ),
+    ];
+
+    fn sample(lines: usize) -> InvoiceDocument {
+        InvoiceDocument {
+            kind: DocumentKind::Invoice,
+            number: "INV-2026-00042".into(),
+            reference: None,
+            issue_date: "2026-11-22".into(),
+            order_number: "10482".into(),
+            order_date: "2026-11-20".into(),
+            payment_method: "Credit card (Visa •••• 4242)".into(),
+            currency: "KRW".into(),
+            seller: party(
+                "Café Müller & Söhne GmbH",
+                &[
+                    "Königstraße 12",
+                    "70173 Stuttgart, Deutschland",
+                    "USt-IdNr. DE123456789",
+                    "hallo@cafe-mueller.de · +49 711 123456",
+                ],
+            ),
+            logo_png: None,
+            billing: party(
+                "김민지",
+                &[
+                    "서울특별시 강남구 테헤란로 123, 5층",
+                    "06236 대한민국",
+                    "minji.kim@example.kr",
+                    "+82 10-1234-5678",
+                ],
+            ),
+            shipping: Some(party(
+                "김민지 (Minji Kim)",
+                &["서울특별시 강남구 테헤란로 123, 5층", "06236 대한민국"],
+            )),
+            lines: (0..lines)
+                .map(|i| {
+                    let (name, details, sku, price) = ITEMS[i % ITEMS.len()];
+                    let qty = 1 + i % 3;
+                    Line {
+                        name: name.into(),
+                        details: details.map(Into::into),
+                        sku: Some(sku.into()),
+                        quantity: qty.to_string(),
+                        unit_price: price.into(),
+                        total: price.into(),
+                    }
+                })
+                .collect(),
+            totals: vec![
+                total("Subtotal", "₩1,039,400", false),
+                total("Shipping (CJ대한통운)", "₩3,000", false),
+                total("Coupon WELCOME10", "−₩103,940", false),
+                total("VAT 10% (included)", "₩85,314", false),
+                total("Total", "₩1,234,000", true),
+            ],
+            customer_note: Some(
+                "부재 시 경비실에 맡겨 주세요. Please leave the parcel with the concierge if nobody answers."
+                    .into(),
+            ),
+            footer: Some(
+                "Thank you for your order! Questions? hallo@cafe-mueller.de — Bank: Sparkasse Stuttgart, IBAN DE12 6005 0101 0001 2345 67"
+                    .into(),
+            ),
+        }
+    }
+
+    fn total(label: &str, amount: &str, emphasis: bool) -> TotalRow {
+        TotalRow {
+            label: label.into(),
+            amount: amount.into(),
+            emphasis,
+        }
+    }
+
+    /// Extracted text without whitespace: extractors differ in where they put spaces.
+    fn squash(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    fn extract(pdf: &[u8]) -> String {
+        squash(&pdf_extract::extract_text_from_mem(pdf).expect("pdf-extract reads the PDF"))
+    }
+
+    fn page_count(pdf: &[u8]) -> usize {
+        pdf_extract::Document::load_mem(pdf)
+            .expect("lopdf reads the PDF")
+            .get_pages()
+            .len()
+    }
+
+    fn assert_has(text: &str, needle: &str) {
+        assert!(
+            text.contains(&squash(needle)),
+            "{needle:?} not found in the extracted text:\n{text}"
+        );
+    }
+
+    #[test]
+    fn korean_and_latin_invoice_round_trips() {
+        let pdf = renderer().render(&sample(10)).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        assert!(
+            pdf.len() <= 150 * 1024,
+            "PDF is {} bytes; fonts are not being subset",
+            pdf.len()
+        );
+        let text = extract(&pdf);
+        for needle in [
+            "INVOICE",
+            "INV-2026-00042",
+            "10482",
+            "Café Müller & Söhne GmbH",
+            "Königstraße 12",
+            "Ελληνικό μέλι θυμαρίσιο",
+            "Ручная кофемолка",
+            "Café crème beans",
+            "₩1,234,000",
+            "Page 1 of 1",
+            "UNIT PRICE",
+        ] {
+            assert_has(&text, needle);
+        }
+        if has_cjk() {
+            for needle in [
+                "김민지",
+                "서울특별시 강남구 테헤란로 123, 5층",
+                "무선 드론 카메라",
+                "Shipping (CJ대한통운)",
+                "日本の緑茶 抹茶パウダー",
+                "中文书籍《红楼梦》精装版",
+                "부재 시 경비실에 맡겨 주세요.",
+            ] {
+                assert_has(&text, needle);
+            }
+        }
+    }
+
+    #[test]
+    fn every_script_is_covered_with_the_cjk_fallback() {
+        let r = renderer();
+        // The embedded face alone covers Latin, Greek and Cyrillic.
+        for s in [
+            "Café Müller Königstraße ×2 — •••• €£₩",
+            "Ελληνικό μέλι",
+            "Ручная кофемолка",
+        ] {
+            assert_eq!(r.missing_glyphs(s), Vec::<char>::new(), "{s}");
+        }
+        if !has_cjk() {
+            return;
+        }
+        let doc = sample(ITEMS.len());
+        let mut strings = vec![doc.billing.name.clone(), doc.customer_note.clone().unwrap()];
+        strings.extend(doc.billing.lines.iter().cloned());
+        for l in &doc.lines {
+            strings.push(l.name.clone());
+            strings.extend(l.details.clone());
+        }
+        strings.extend(
+            doc.totals
+                .iter()
+                .map(|t| format!("{} {}", t.label, t.amount)),
+        );
+        for s in &strings {
+            assert_eq!(r.missing_glyphs(s), Vec::<char>::new(), "{s}");
+        }
+    }
+
+    #[test]
+    fn characters_no_font_has_do_not_panic() {
+        let latin_only = PdfRenderer::with_fallbacks(Vec::new()).unwrap();
+        assert_eq!(
+            latin_only.missing_glyphs("김민지 Kim"),
+            vec!['김', '민', '지']
+        );
+        assert_eq!(renderer().missing_glyphs("crab 🦀 🦀"), vec!['🦀']);
+
+        let mut doc = sample(3);
+        doc.lines[0].name = "Crab plush 🦀 \u{E000} 김민지".into();
+        for r in [&latin_only, renderer()] {
+            let pdf = r.render(&doc).unwrap();
+            assert_has(&extract(&pdf), "INV-2026-00042");
+        }
+    }
+
+    #[test]
+    fn a_hundred_lines_paginate_with_repeated_header_and_page_numbers() {
+        let pdf = renderer().render(&sample(100)).unwrap();
+        let pages = page_count(&pdf);
+        assert!(pages > 1, "100 lines fit on one page?");
+        let texts = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
+        assert_eq!(texts.len(), pages);
+        for (i, page) in texts.iter().enumerate() {
+            let page = squash(page);
+            assert_has(&page, &format!("Page {} of {pages}", i + 1));
+            assert_has(&page, "UNIT PRICE");
+            assert_has(&page, "INV-2026-00042");
+        }
+        assert_has(&squash(texts.last().unwrap()), "₩1,234,000");
+    }
+
+    #[test]
+    fn credit_note_names_the_invoice_it_corrects() {
+        let mut doc = sample(2);
+        doc.kind = DocumentKind::CreditNote;
+        doc.number = "CN-2026-00007".into();
+        doc.reference = Some("INV-2026-00040".into());
+        let text = extract(&renderer().render(&doc).unwrap());
+        for needle in [
+            "CREDIT NOTE",
+            "CN-2026-00007",
+            "Refers to invoice",
+            "INV-2026-00040",
+        ] {
+            assert_has(&text, needle);
+        }
+    }
+
+    #[test]
+    fn minimal_document_renders() {
+        let mut doc = sample(0);
+        doc.shipping = None;
+        doc.totals.clear();
+        doc.customer_note = None;
+        doc.footer = None;
+        doc.payment_method = String::new();
+        doc.seller.lines.clear();
+        let pdf = renderer().render(&doc).unwrap();
+        assert_eq!(page_count(&pdf), 1);
+        assert_has(&extract(&pdf), "INV-2026-00042");
+    }
+
+    #[test]
+    fn logo_is_drawn_and_a_broken_one_is_skipped() {
+        let mut doc = sample(2);
+        doc.logo_png = Some(tiny_png(120, 40));
+        let pdf = renderer().render(&doc).unwrap();
+        assert!(contains(&pdf, b"/Image"), "no image XObject");
+
+        doc.logo_png = Some(b"not a png".to_vec());
+        let pdf = renderer().render(&doc).unwrap();
+        assert!(!contains(&pdf, b"/Image"));
+        assert_has(&extract(&pdf), "INV-2026-00042");
+    }
+
+    #[test]
+    fn fonts_are_subset_and_configured_fallbacks_must_load() {
+        let pdf = renderer().render(&sample(10)).unwrap();
+        // Subset fonts are named `ABCDEF+Name`.
+        assert!(contains(&pdf, b"+"), "no subset font tag");
+        assert!(matches!(
+            PdfRenderer::new(&[FontSource::new("/nonexistent/font.ttf")]),
+            Err(RenderError::FontRead { .. })
+        ));
+    }
+
+    #[test]
+    fn wrapping_keeps_words_and_breaks_cjk() {
+        let r = renderer();
+        let lines = r.wrap("alpha beta gamma delta", Style::Regular, 9.0, 60.0, 10);
+        assert!(lines.len() > 1);
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.starts_with(' ') && !l.ends_with(' '))
+        );
+        assert_eq!(lines.join(" "), "alpha beta gamma delta");
+        let long = "x".repeat(200);
+        let lines = r.wrap(&long, Style::Regular, 9.0, 100.0, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'));
+        for l in &lines {
+            assert!(r.width(l, Style::Regular, 9.0) <= 100.0 + 0.01);
+        }
+        let fitted = r.fit(
+            "Ручная кофемолка из нержавеющей стали",
+            Style::Bold,
+            9.0,
+            80.0,
+        );
+        assert!(fitted.ends_with('…') && r.width(&fitted, Style::Bold, 9.0) <= 80.0);
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    /// An uncompressed RGB PNG (stored deflate blocks), enough to exercise the logo path.
+    fn tiny_png(w: u32, h: u32) -> Vec<u8> {
+        fn crc32(data: &[u8]) -> u32 {
+            let mut crc = 0xFFFF_FFFFu32;
+            for &b in data {
+                crc ^= u32::from(b);
+                for _ in 0..8 {
+                    crc = if crc & 1 != 0 {
+                        (crc >> 1) ^ 0xEDB8_8320
+                    } else {
+                        crc >> 1
+                    };
+                }
+            }
+            !crc
+        }
+        fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+            out.extend((data.len() as u32).to_be_bytes());
+            let mut body = kind.to_vec();
+            body.extend(data);
+            out.extend(&body);
+            out.extend(crc32(&body).to_be_bytes());
+        }
+        let mut raw = Vec::new();
+        for y in 0..h {
+            raw.push(0);
+            for x in 0..w {
+                raw.extend([(x * 2) as u8, 60, (y * 5) as u8]);
+            }
+        }
+        let mut z = vec![0x78, 0x01];
+        let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+        for (i, block) in blocks.iter().enumerate() {
+            z.push(u8::from(i + 1 == blocks.len()));
+            let len = block.len() as u16;
+            z.extend(len.to_le_bytes());
+            z.extend((!len).to_le_bytes());
+            z.extend(*block);
+        }
+        let (mut a, mut b) = (1u32, 0u32);
+        for &byte in &raw {
+            a = (a + u32::from(byte)) % 65_521;
+            b = (b + a) % 65_521;
+        }
+        z.extend(((b << 16) | a).to_be_bytes());
+        let mut ihdr = Vec::new();
+        ihdr.extend(w.to_be_bytes());
+        ihdr.extend(h.to_be_bytes());
+        ihdr.extend([8, 2, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        chunk(&mut png, b"IHDR", &ihdr);
+        chunk(&mut png, b"IDAT", &z);
+        chunk(&mut png, b"IEND", &[]);
+        png
+    }
+
+    /// Writes sample PDFs for a visual check:
+    /// `cargo test --lib invoice::render::tests::write_samples -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn write_samples() {
+        let dir = std::env::temp_dir();
+        let mut ten = sample(10);
+        ten.logo_png = Some(tiny_png(180, 60));
+        let mut credit = sample(3);
+        credit.kind = DocumentKind::CreditNote;
+        credit.number = "CN-2026-00007".into();
+        credit.reference = Some("INV-2026-00040".into());
+        for (name, doc) in [
+            ("aftercare-invoice-10.pdf", ten),
+            ("aftercare-invoice-100.pdf", sample(100)),
+            ("aftercare-credit-note.pdf", credit),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, renderer().render(&doc).unwrap()).unwrap();
+            eprintln!("wrote {}", path.display());
+        }
+    }
+
+    /// Median render time of a 10-line Korean + Latin invoice:
+    /// `cargo test --release --lib invoice::render::tests::measure -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn measure() {
+        let r = renderer();
+        let doc = sample(10);
+        let size = r.render(&doc).unwrap().len();
+        let mut ms: Vec<f64> = (0..50)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(r.render(std::hint::black_box(&doc)).unwrap());
+                start.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        eprintln!(
+            "10-line Korean+Latin invoice: median {:.2} ms (min {:.2}, max {:.2}) over 50 renders, {size} bytes",
+            ms[25], ms[0], ms[49]
+        );
+    }
+}

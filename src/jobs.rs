@@ -1,0 +1,262 @@
+//! The outbox worker: takes due jobs one at a time and carries them out idempotently,
+//! retrying failures with backoff. Today it issues invoices and credit notes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
+
+use crate::AppState;
+use crate::invoice::content::{self, Heading};
+use crate::invoice::render::Renderer;
+use crate::invoice::{archive, numbering::NumberFormat};
+use crate::store::documents::{self, CREDIT_NOTE, INVOICE, NewDocument, Recorded};
+use crate::store::jobs::{self, Job};
+use crate::store::{StoreError, orders};
+use crate::time;
+use crate::woo::Order;
+
+pub const ISSUE_INVOICE: &str = "issue_invoice";
+pub const ISSUE_CREDIT_NOTE: &str = "issue_credit_note";
+
+/// How often an idle worker looks for due jobs.
+const POLL: Duration = Duration::from_millis(200);
+/// A number taken under our feet is retried this often before the job is retried later.
+const NUMBER_RACES: usize = 5;
+
+/// Runs until `stop` turns true, then returns after the job in hand.
+pub async fn run(state: AppState, renderer: Arc<dyn Renderer>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let now = time::millis(Timestamp::now());
+        let next = state.db().read(move |c| jobs::next_due(c, &now)).await;
+        match next {
+            Ok(Some(job)) => {
+                let outcome = carry_out(&state, &renderer, &job).await;
+                if let Err(error) = outcome {
+                    tracing::warn!(job = job.id, kind = job.kind, order_id = job.order_id, attempts = job.attempts + 1, %error, "job failed; will retry");
+                    let failed = job.clone();
+                    let _ = state
+                        .db()
+                        .writer()
+                        .write(move |c| jobs::fail(c, &failed, &error, Timestamp::now()))
+                        .await;
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+async fn carry_out(
+    state: &AppState,
+    renderer: &Arc<dyn Renderer>,
+    job: &Job,
+) -> Result<(), String> {
+    match job.kind.as_str() {
+        ISSUE_INVOICE | ISSUE_CREDIT_NOTE => issue(state, renderer, job).await,
+        other => {
+            tracing::error!(kind = other, job = job.id, "unknown job kind; dropping it");
+            complete(state, job.id).await.map_err(|e| e.to_string())
+        }
+    }
+}
+
+async fn complete(state: &AppState, id: i64) -> Result<(), StoreError> {
+    state
+        .db()
+        .writer()
+        .write(move |c| jobs::complete(c, id, &time::millis(Timestamp::now())))
+        .await
+}
+
+/// Issues the job's invoice or credit note: number, render, archive, record, in that order,
+/// with the number and the record committed together.
+async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Result<(), String> {
+    let store = job.store_id.clone();
+    let order_id = job.order_id;
+    let raw = {
+        let store = store.clone();
+        state
+            .db()
+            .read(move |c| orders::raw(c, &store, order_id))
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    let Some(raw) = raw else {
+        return complete(state, job.id).await.map_err(|e| e.to_string());
+    };
+    let order: Order = serde_json::from_str(&raw).map_err(|e| format!("stored order: {e}"))?;
+    let settings = state.config().invoices.clone();
+    let credit = job.kind == ISSUE_CREDIT_NOTE;
+    let (kind, format, refund_id): (&str, &NumberFormat, u64) = if credit {
+        (CREDIT_NOTE, &settings.credit_note_numbering, job.subject)
+    } else {
+        (INVOICE, &settings.numbering, 0)
+    };
+    let existing = {
+        let store = store.clone();
+        state
+            .db()
+            .read(move |c| {
+                Ok((
+                    documents::find(c, &store, INVOICE, order_id, 0)?,
+                    documents::find(c, &store, kind, order_id, refund_id)?,
+                ))
+            })
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    let (invoice, this) = existing;
+    if this.is_some() || (!credit && !content::is_invoiceable(&order, &settings)) {
+        return complete(state, job.id).await.map_err(|e| e.to_string());
+    }
+    let refund = if credit {
+        let Some(refund) = order.refunds.iter().find(|r| r.id == refund_id).cloned() else {
+            return complete(state, job.id).await.map_err(|e| e.to_string());
+        };
+        if invoice.is_none() {
+            return Err("the order's invoice is not issued yet".into());
+        }
+        Some(refund)
+    } else {
+        None
+    };
+    let reference = invoice.map(|i| i.number);
+    let seller_fallback = state
+        .store(&store)
+        .and_then(|s| s.config.url.clone())
+        .unwrap_or_else(|| store.clone());
+
+    for _ in 0..NUMBER_RACES {
+        let now = Timestamp::now();
+        let date = now.to_zoned(TimeZone::UTC).date();
+        let period = format.period(date);
+        let sequence = {
+            let (store, period, start) = (store.clone(), period.clone(), format.start);
+            state
+                .db()
+                .read(move |c| documents::next_sequence(c, &store, kind, &period, start))
+                .await
+                .map_err(|e| e.to_string())?
+        };
+        let number = format.format(sequence, date);
+        let issue_date = date.to_string();
+        let heading = Heading {
+            number: &number,
+            issue_date: &issue_date,
+            reference: reference.as_deref(),
+        };
+        let document = match &refund {
+            Some(refund) => {
+                content::credit_note(&order, refund, &heading, &settings, &seller_fallback)
+            }
+            None => content::invoice(&order, &heading, &settings, &seller_fallback),
+        };
+        let seller_name = document.seller.name.clone();
+        let pdf = {
+            let renderer = renderer.clone();
+            tokio::task::spawn_blocking(move || renderer.render(&document))
+                .await
+                .map_err(|e| format!("render: {e}"))?
+                .map_err(|e| format!("render: {e}"))?
+        };
+        let data_dir = state.config().data_dir.clone();
+        let pending = archive::stage(&data_dir, &pdf).map_err(|e| format!("archive: {e}"))?;
+        let relative = archive::relative_path(&store, kind, &period, &number);
+        let settings_json = serde_json::json!({
+            "numbering": { "prefix": format.prefix, "suffix": format.suffix, "padding": format.padding,
+                           "yearly_reset": format.yearly_reset, "start": format.start },
+            "seller": seller_name,
+        })
+        .to_string();
+        let total = if credit {
+            refund
+                .as_ref()
+                .map(|r| r.total.0.abs().to_string())
+                .unwrap_or_default()
+        } else {
+            order.total.0.to_string()
+        };
+        let record = {
+            let (store, job_id, number, reference, period) = (
+                store.clone(),
+                job.id,
+                number.clone(),
+                reference.clone(),
+                period.clone(),
+            );
+            let sha256 = hex::encode(Sha256::digest(&pdf));
+            let (bytes, currency, temp) = (
+                pdf.len() as u64,
+                order.currency.clone(),
+                pending.temp.clone(),
+            );
+            let issued_at = time::millis(now);
+            let start = format.start;
+            state
+                .db()
+                .writer()
+                .write(move |c| {
+                    let recorded = documents::record(
+                        c,
+                        &NewDocument {
+                            store_id: &store,
+                            kind,
+                            order_id,
+                            refund_id,
+                            period: &period,
+                            sequence,
+                            number: &number,
+                            reference: reference.as_deref(),
+                            issued_at: &issued_at,
+                            total: &total,
+                            currency: &currency,
+                            path: &relative,
+                            sha256: &sha256,
+                            bytes,
+                            settings: &settings_json,
+                        },
+                        start,
+                    )?;
+                    if matches!(recorded, Recorded::Issued(_)) {
+                        // Publish before the commit: a recorded document always has its file.
+                        archive::publish(&data_dir, &archive::Pending { temp }, &relative)
+                            .map_err(|e| StoreError::Commit(format!("publish {relative}: {e}")))?;
+                    }
+                    if !matches!(recorded, Recorded::NumberTaken) {
+                        jobs::complete(c, job_id, &issued_at)?;
+                    }
+                    Ok(recorded)
+                })
+                .await
+        };
+        match record {
+            Ok(Recorded::Issued(_)) => {
+                tracing::info!(store = %store, order_id, kind, number = %number, "document issued");
+                return Ok(());
+            }
+            Ok(Recorded::AlreadyIssued) => {
+                archive::discard(pending);
+                return Ok(());
+            }
+            Ok(Recorded::NumberTaken) => archive::discard(pending),
+            Err(e) => {
+                archive::discard(pending);
+                return Err(e.to_string());
+            }
+        }
+    }
+    Err("the document number kept being taken by concurrent issuers".into())
+}

@@ -1,0 +1,205 @@
+//! Issued invoices and credit notes, and the per-store sequences that number them.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::StoreError;
+
+pub const INVOICE: &str = "invoice";
+pub const CREDIT_NOTE: &str = "credit_note";
+
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub kind: String,
+    pub order_id: u64,
+    pub refund_id: u64,
+    pub number: String,
+    pub issued_at: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// A document ready to be recorded; its number is checked against the sequence.
+pub struct NewDocument<'a> {
+    pub store_id: &'a str,
+    pub kind: &'a str,
+    pub order_id: u64,
+    pub refund_id: u64,
+    pub period: &'a str,
+    pub sequence: u64,
+    pub number: &'a str,
+    pub reference: Option<&'a str>,
+    pub issued_at: &'a str,
+    pub total: &'a str,
+    pub currency: &'a str,
+    pub path: &'a str,
+    pub sha256: &'a str,
+    pub bytes: u64,
+    pub settings: &'a str,
+}
+
+/// The number the next document of this series and period gets.
+pub fn next_sequence(
+    conn: &Connection,
+    store_id: &str,
+    series: &str,
+    period: &str,
+    start: u64,
+) -> Result<u64, StoreError> {
+    let last: Option<i64> = conn
+        .prepare_cached(
+            "SELECT last_number FROM document_sequences
+             WHERE store_id = ?1 AND series = ?2 AND period = ?3",
+        )?
+        .query_row((store_id, series, period), |r| r.get(0))
+        .optional()?;
+    Ok(match last {
+        Some(n) => (n as u64 + 1).max(start),
+        None => start,
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Recorded {
+    Issued(i64),
+    /// Another document took this number first; render again with the next one.
+    NumberTaken,
+    /// This order (or refund) already has its document.
+    AlreadyIssued,
+}
+
+/// Advances the sequence and records the document, in the caller's transaction. The
+/// number is assigned only if it is still the next one: no duplicates, no gaps.
+pub fn record(
+    conn: &Connection,
+    doc: &NewDocument<'_>,
+    start: u64,
+) -> Result<Recorded, StoreError> {
+    if find(conn, doc.store_id, doc.kind, doc.order_id, doc.refund_id)?.is_some() {
+        return Ok(Recorded::AlreadyIssued);
+    }
+    if next_sequence(conn, doc.store_id, doc.kind, doc.period, start)? != doc.sequence {
+        return Ok(Recorded::NumberTaken);
+    }
+    conn.prepare_cached(
+        "INSERT INTO document_sequences (store_id, series, period, last_number)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (store_id, series, period) DO UPDATE SET last_number = excluded.last_number",
+    )?
+    .execute((doc.store_id, doc.kind, doc.period, doc.sequence as i64))?;
+    conn.prepare_cached(
+        "INSERT INTO documents (store_id, kind, order_id, refund_id, period, sequence, number,
+             reference, issued_at, total, currency, path, sha256, bytes, settings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(rusqlite::params![
+        doc.store_id,
+        doc.kind,
+        doc.order_id as i64,
+        doc.refund_id as i64,
+        doc.period,
+        doc.sequence as i64,
+        doc.number,
+        doc.reference,
+        doc.issued_at,
+        doc.total,
+        doc.currency,
+        doc.path,
+        doc.sha256,
+        doc.bytes as i64,
+        doc.settings,
+    ])?;
+    Ok(Recorded::Issued(conn.last_insert_rowid()))
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+    Ok(DocumentRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        order_id: r.get::<_, i64>(2)? as u64,
+        refund_id: r.get::<_, i64>(3)? as u64,
+        number: r.get(4)?,
+        issued_at: r.get(5)?,
+        path: r.get(6)?,
+        sha256: r.get(7)?,
+    })
+}
+
+const COLUMNS: &str = "id, kind, order_id, refund_id, number, issued_at, path, sha256";
+
+pub fn find(
+    conn: &Connection,
+    store_id: &str,
+    kind: &str,
+    order_id: u64,
+    refund_id: u64,
+) -> Result<Option<DocumentRow>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM documents
+             WHERE store_id = ?1 AND kind = ?2 AND order_id = ?3 AND refund_id = ?4"
+        ))?
+        .query_row((store_id, kind, order_id as i64, refund_id as i64), row)
+        .optional()?)
+}
+
+/// An order's documents: its invoice first, then credit notes in issue order.
+pub fn for_order(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Vec<DocumentRow>, StoreError> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE store_id = ?1 AND order_id = ?2
+             ORDER BY kind = 'credit_note', id"
+        ))?
+        .query_map((store_id, order_id as i64), row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// What the audit needs of every issued document.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub store_id: String,
+    pub kind: String,
+    pub period: String,
+    pub sequence: u64,
+    pub number: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Every document, ordered by store, series, period and sequence.
+pub fn audit_rows(conn: &Connection) -> Result<Vec<AuditRow>, StoreError> {
+    let rows = conn
+        .prepare(
+            "SELECT store_id, kind, period, sequence, number, path, sha256 FROM documents
+             ORDER BY store_id, kind, period, sequence",
+        )?
+        .query_map([], |r| {
+            Ok(AuditRow {
+                store_id: r.get(0)?,
+                kind: r.get(1)?,
+                period: r.get(2)?,
+                sequence: r.get::<_, i64>(3)? as u64,
+                number: r.get(4)?,
+                path: r.get(5)?,
+                sha256: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The last number each sequence handed out.
+pub fn sequence_heads(conn: &Connection) -> Result<Vec<(String, String, String, u64)>, StoreError> {
+    let rows = conn
+        .prepare("SELECT store_id, series, period, last_number FROM document_sequences")?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,75 @@
+//! The outbox: jobs enqueued in the transaction that made them necessary, taken by the
+//! worker, retried with backoff until done.
+
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::StoreError;
+use crate::time;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub store_id: String,
+    pub kind: String,
+    pub order_id: u64,
+    pub subject: u64,
+    pub attempts: i64,
+}
+
+/// Enqueues a job unless the same one is already open.
+pub fn enqueue(
+    conn: &Connection,
+    store_id: &str,
+    kind: &str,
+    order_id: u64,
+    subject: u64,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO jobs (store_id, kind, order_id, subject, run_after, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute((store_id, kind, order_id as i64, subject as i64, now))?;
+    Ok(())
+}
+
+/// The oldest due job, if any.
+pub fn next_due(conn: &Connection, now: &str) -> Result<Option<Job>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, store_id, kind, order_id, subject, attempts FROM jobs
+             WHERE done_at IS NULL AND run_after <= ?1
+             ORDER BY run_after, id LIMIT 1",
+        )?
+        .query_row([now], |r| {
+            Ok(Job {
+                id: r.get(0)?,
+                store_id: r.get(1)?,
+                kind: r.get(2)?,
+                order_id: r.get::<_, i64>(3)? as u64,
+                subject: r.get::<_, i64>(4)? as u64,
+                attempts: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn complete(conn: &Connection, id: i64, now: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE jobs SET done_at = ?2, last_error = NULL WHERE id = ?1")?
+        .execute((id, now))?;
+    Ok(())
+}
+
+/// Records a failure and schedules the next attempt: 5 s, 10 s, 20 s ... capped at 1 h.
+pub fn fail(conn: &Connection, job: &Job, error: &str, now: Timestamp) -> Result<(), StoreError> {
+    let exponent = job.attempts.clamp(0, 10) as u32;
+    let delay = (5i64 << exponent).min(3600);
+    let run_after = now + SignedDuration::from_secs(delay);
+    conn.prepare_cached(
+        "UPDATE jobs SET attempts = attempts + 1, last_error = ?2, run_after = ?3 WHERE id = ?1",
+    )?
+    .execute((job.id, error, time::millis(run_after)))?;
+    Ok(())
+}
