@@ -4,4 +4,5 @@
 mod api;
 mod crash;
 mod helpers;
+mod invoices;
 mod webhooks;
