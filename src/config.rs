@@ -95,6 +95,8 @@ pub struct InvoiceSettings {
     pub paid_statuses: Vec<String>,
     /// Issue invoices for orders whose total is zero.
     pub free_orders: bool,
+    /// How long a signed download link stays valid.
+    pub link_ttl: jiff::SignedDuration,
     pub numbering: crate::invoice::numbering::NumberFormat,
     pub credit_note_numbering: crate::invoice::numbering::NumberFormat,
     pub seller: Seller,
@@ -112,6 +114,9 @@ pub struct Config {
     pub public_url: Option<String>,
     pub max_body_bytes: usize,
     pub synchronous: Synchronous,
+    /// The shop's time zone: the calendar of invoice dates, yearly number resets and
+    /// business days. UTC unless configured.
+    pub timezone: jiff::tz::TimeZone,
     pub stores: Vec<StoreConfig>,
     pub invoices: std::sync::Arc<InvoiceSettings>,
     /// Set when this start generated the default store's secrets.
@@ -184,6 +189,7 @@ struct FileConfig {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
     public_url: Option<String>,
+    timezone: Option<String>,
     #[serde(default)]
     webhooks: FileWebhooks,
     #[serde(default)]
@@ -201,6 +207,7 @@ struct FileConfig {
 struct FileInvoices {
     paid_statuses: Option<Vec<String>>,
     free_orders: Option<bool>,
+    link_ttl_days: Option<u32>,
     numbering: Option<crate::invoice::numbering::NumberFormat>,
     credit_note_numbering: Option<crate::invoice::numbering::NumberFormat>,
     #[serde(default)]
@@ -307,6 +314,17 @@ impl Config {
             None => file.database.synchronous.unwrap_or_default(),
         };
 
+        let timezone = match env("AFTERCARE_TIMEZONE").or(file.timezone.clone()) {
+            Some(name) => jiff::tz::TimeZone::get(&name).map_err(|_| {
+                invalid(
+                    "timezone",
+                    format!(
+                        "`{name}` is not an IANA time zone such as Asia/Seoul or Europe/Berlin"
+                    ),
+                )
+            })?,
+            None => jiff::tz::TimeZone::UTC,
+        };
         let invoices = build_invoices(file.invoices, file.seller, env)?;
         prepare_data_dir(&data_dir)?;
         let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
@@ -317,6 +335,7 @@ impl Config {
             public_url,
             max_body_bytes,
             synchronous,
+            timezone,
             stores,
             invoices: std::sync::Arc::new(invoices),
             generated_secrets,
@@ -356,6 +375,13 @@ fn build_invoices(
         }
         None => None,
     };
+    let link_ttl_days = file.link_ttl_days.unwrap_or(30);
+    if !(1..=3650).contains(&link_ttl_days) {
+        return Err(invalid(
+            "invoices.link_ttl_days",
+            "must be between 1 and 3650 days",
+        ));
+    }
     let mut fallback_fonts = file.fallback_fonts;
     if let Some(paths) = env("AFTERCARE_FALLBACK_FONTS") {
         fallback_fonts = std::env::split_paths(&paths).collect();
@@ -382,6 +408,7 @@ fn build_invoices(
             .paid_statuses
             .unwrap_or_else(|| vec!["processing".into(), "completed".into()]),
         free_orders: file.free_orders.unwrap_or(false),
+        link_ttl: jiff::SignedDuration::from_hours(24 * i64::from(link_ttl_days)),
         numbering,
         credit_note_numbering,
         seller,

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
@@ -141,7 +140,7 @@ async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Res
 
     for _ in 0..NUMBER_RACES {
         let now = Timestamp::now();
-        let date = now.to_zoned(TimeZone::UTC).date();
+        let date = now.to_zoned(state.config().timezone.clone()).date();
         let period = format.period(date);
         let sequence = {
             let (store, period, start) = (store.clone(), period.clone(), format.start);
@@ -157,6 +156,7 @@ async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Res
             number: &number,
             issue_date: &issue_date,
             reference: reference.as_deref(),
+            timezone: &state.config().timezone,
         };
         let document = match &refund {
             Some(refund) => {

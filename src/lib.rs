@@ -33,6 +33,8 @@ use webhook::signature::Verifier;
 pub struct Store {
     pub config: StoreConfig,
     pub verifier: Verifier,
+    /// Signs public document download links.
+    pub link_key: invoice::links::LinkKey,
     api_key_digest: [u8; 32],
 }
 
@@ -59,6 +61,7 @@ impl AppState {
                 let store = Store {
                     config: s.clone(),
                     verifier: Verifier::new(&s.webhook_secrets),
+                    link_key: invoice::links::LinkKey::derive(s.api_key.expose()),
                     api_key_digest: api::auth::key_digest(s.api_key.expose()),
                 };
                 (s.id.clone(), store)

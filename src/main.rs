@@ -34,6 +34,34 @@ enum Command {
         #[arg(long, env = "AFTERCARE_LISTEN")]
         listen: Option<SocketAddr>,
     },
+    /// Invoices and credit notes.
+    Invoices {
+        #[command(subcommand)]
+        command: InvoicesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum InvoicesCommand {
+    /// Prove every number sequence has no gaps or duplicates and every archived PDF is
+    /// intact; exits 1 on any problem.
+    Audit,
+    /// Write the PDFs issued between two dates (inclusive, shop time zone) into a ZIP
+    /// with a CSV manifest.
+    Export {
+        /// First issue date, e.g. 2026-01-01.
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// Last issue date, e.g. 2026-12-31.
+        #[arg(long)]
+        to: jiff::civil::Date,
+        /// The ZIP file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this store's documents.
+        #[arg(long)]
+        store: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -52,13 +80,56 @@ fn main() -> ExitCode {
             };
             runtime.block_on(serve(flags))
         }
+        Command::Invoices { command } => invoices(cli.data_dir, cli.config, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<Failed>() => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("aftercare: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A command that ran and reported its own failure (nothing more to print).
+#[derive(Debug, thiserror::Error)]
+#[error("the command reported a failure")]
+struct Failed;
+
+fn invoices(
+    data_dir: Option<PathBuf>,
+    config: Option<PathBuf>,
+    command: InvoicesCommand,
+) -> anyhow::Result<()> {
+    let flags = Flags {
+        listen: None,
+        data_dir,
+        config,
+    };
+    let config = Config::load(&flags, &process_env)?;
+    match command {
+        InvoicesCommand::Audit => {
+            if aftercare::invoice::cli::audit(&config)? {
+                Ok(())
+            } else {
+                Err(Failed.into())
+            }
+        }
+        InvoicesCommand::Export {
+            from,
+            to,
+            out,
+            store,
+        } => aftercare::invoice::cli::export(
+            &config,
+            aftercare::invoice::cli::ExportArgs {
+                from,
+                to,
+                out,
+                store,
+            },
+        ),
     }
 }
 

@@ -19,6 +19,30 @@ pub fn format(amount: Decimal, currency: &str) -> String {
     rounded.to_string()
 }
 
+/// `format` with thousands grouped for print: `"152,130"`, `"-1,234.50"`.
+pub fn display(amount: Decimal, currency: &str) -> String {
+    let plain = format(amount, currency);
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let mut grouped = String::with_capacity(plain.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +63,15 @@ mod tests {
         assert_eq!(format(d("-15000"), "KRW"), "-15000");
         assert_eq!(format(d("2.5"), "KRW"), "3");
         assert_eq!(format(d("9.99"), "XYZ"), "9.99");
+    }
+
+    #[test]
+    fn display_groups_thousands() {
+        assert_eq!(display(d("152130"), "KRW"), "152,130");
+        assert_eq!(display(d("-15000"), "KRW"), "-15,000");
+        assert_eq!(display(d("999"), "KRW"), "999");
+        assert_eq!(display(d("1234567.891"), "USD"), "1,234,567.89");
+        assert_eq!(display(d("-0.5"), "EUR"), "-0.50");
+        assert_eq!(display(d("100000"), "JPY"), "100,000");
     }
 }

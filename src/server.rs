@@ -140,6 +140,9 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        // With port 0 the system picked one: URLs built from `listen` must use it.
+        let mut config = config;
+        config.listen = listener.local_addr()?;
         let fonts: Vec<FontSource> = config
             .invoices
             .fallback_fonts

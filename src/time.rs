@@ -12,6 +12,11 @@ pub fn millis(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// The calendar date of `ts` in the shop's time zone.
+pub fn local_date(ts: Timestamp, tz: &jiff::tz::TimeZone) -> jiff::civil::Date {
+    ts.to_zoned(tz.clone()).date()
+}
+
 pub fn parse(text: &str) -> Option<Timestamp> {
     text.parse().ok()
 }
@@ -27,5 +32,17 @@ mod tests {
         assert_eq!(seconds(a), "2026-11-22T10:00:00Z");
         assert!(millis(a) < millis(b));
         assert_eq!(parse(&millis(b)), Some(b));
+    }
+
+    #[test]
+    fn local_dates_follow_the_shop_time_zone() {
+        // 23:30 UTC on New Year's Eve is already 1 January in Seoul.
+        let ts: Timestamp = "2026-12-31T23:30:00Z".parse().unwrap();
+        let seoul = jiff::tz::TimeZone::get("Asia/Seoul").unwrap();
+        assert_eq!(local_date(ts, &seoul).to_string(), "2027-01-01");
+        assert_eq!(
+            local_date(ts, &jiff::tz::TimeZone::UTC).to_string(),
+            "2026-12-31"
+        );
     }
 }

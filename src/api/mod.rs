@@ -5,6 +5,7 @@
 //! drift from what is served.
 
 pub mod auth;
+mod documents;
 pub mod error;
 mod extract;
 pub mod guest_limit;
@@ -32,6 +33,7 @@ pub use error::{ApiError, ErrorBody};
     modifiers(&BearerAuth),
     tags(
         (name = "orders", description = "What customers see of their orders"),
+        (name = "documents", description = "Invoices and credit notes, and their signed download links"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
@@ -55,7 +57,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(orders::list_orders))
         .routes(routes!(orders::get_order))
-        .routes(routes!(orders::get_invoice_pdf))
+        .routes(routes!(documents::get_invoice_pdf))
+        .routes(routes!(documents::get_customer_document))
+        .routes(routes!(documents::list_order_documents))
+        .routes(routes!(documents::download))
         .routes(routes!(orders::get_guest_order))
         .routes(routes!(openapi_json))
 }

@@ -7,17 +7,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::ApiError;
 use super::auth::ApiStore;
+use super::documents::{self, Viewer};
 use super::extract::{ApiPath, ApiQuery};
 use super::guest_limit::ClientId;
 use crate::AppState;
-use crate::orders::view::InvoiceView;
 use crate::orders::{OrderSummary, OrderView};
 use crate::store::StoreError;
-use crate::store::documents::{self, DocumentRow, INVOICE};
+use crate::store::documents::DocumentRow;
 use crate::store::orders::{self, VisibleOrder};
 use crate::woo::Order;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 
 pub const DEFAULT_PER_PAGE: u32 = 10;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -134,82 +132,14 @@ pub async fn get_order(
 ) -> Result<Json<OrderView>, ApiError> {
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, docs)) if customer_id != 0 && v.customer_id == customer_id => {
-            let mut view = view(&v)?;
-            view.invoice = docs
-                .iter()
-                .find(|d| d.kind == INVOICE)
-                .map(|d| InvoiceView {
-                    number: d.number.clone(),
-                    issued_at: d.issued_at.clone(),
-                    url: format!(
-                        "{}/api/v1/customers/{customer_id}/orders/{order_id}/invoice.pdf",
-                        state.config().base_url()
-                    ),
-                });
-            Ok(Json(view))
-        }
+        Some((v, docs)) if customer_id != 0 && v.customer_id == customer_id => Ok(Json(view(
+            &state,
+            &v,
+            &docs,
+            &Viewer::Customer(customer_id),
+        )?)),
         _ => Err(order_not_found()),
     }
-}
-
-/// The order's invoice as issued (immutable PDF). 404 until it is issued, and for orders
-/// that are not this customer's.
-#[utoipa::path(
-    get,
-    path = "/api/v1/customers/{customer_id}/orders/{order_id}/invoice.pdf",
-    tag = "orders",
-    params(
-        ("customer_id" = u64, Path, description = "WooCommerce customer (user) id"),
-        ("order_id" = u64, Path, description = "WooCommerce order id"),
-    ),
-    responses(
-        (status = 200, description = "The invoice", content_type = "application/pdf"),
-        (status = 400, description = "Bad path", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such order for this customer, or no invoice yet", body = crate::api::ErrorBody),
-    ),
-    security(("api_key" = []))
-)]
-pub async fn get_invoice_pdf(
-    ApiStore(store): ApiStore,
-    State(state): State<AppState>,
-    ApiPath((customer_id, order_id)): ApiPath<(u64, u64)>,
-) -> Result<Response, ApiError> {
-    let found = load(&state, store, order_id).await?;
-    let Some((order, docs)) =
-        found.filter(|(v, _)| customer_id != 0 && v.customer_id == customer_id)
-    else {
-        return Err(order_not_found());
-    };
-    drop(order);
-    let Some(doc) = docs.into_iter().find(|d| d.kind == INVOICE) else {
-        return Err(ApiError::not_found(
-            "invoice_not_found",
-            "This order has no invoice yet; it is issued once the order is paid.",
-        ));
-    };
-    let path = state.config().data_dir.join(&doc.path);
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        tracing::error!(error = %e, number = %doc.number, "archived document is missing");
-        ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "document_unavailable",
-            "The archived document could not be read.",
-        )
-    })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}.pdf\"", doc.number),
-            ),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 /// The order view for a guest, by order key and billing email. Every mismatch is the same
@@ -244,7 +174,9 @@ pub async fn get_guest_order(
     }
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, _)) if guest_matches(&v, &query) => Ok(Json(view(&v)?)),
+        Some((v, docs)) if guest_matches(&v, &query) => {
+            Ok(Json(view(&state, &v, &docs, &Viewer::Guest)?))
+        }
         _ => {
             state.guest_limiter().record_failure(&limiter_key);
             tracing::info!(order_id, "guest order look-up failed");
@@ -277,13 +209,21 @@ async fn load(
             let Some(order) = orders::find_visible(conn, &store, order_id)? else {
                 return Ok(None);
             };
-            Ok(Some((order, documents::for_order(conn, &store, order_id)?)))
+            let docs = crate::store::documents::for_order(conn, &store, order_id)?;
+            Ok(Some((order, docs)))
         })
         .await?)
 }
 
-fn view(found: &VisibleOrder) -> Result<OrderView, ApiError> {
+fn view(
+    state: &AppState,
+    found: &VisibleOrder,
+    docs: &[DocumentRow],
+    viewer: &Viewer,
+) -> Result<OrderView, ApiError> {
     let order: Order = serde_json::from_str(&found.raw)
         .map_err(|e| StoreError::Corrupt(format!("mirrored order does not parse: {e}")))?;
-    Ok(OrderView::build(&order))
+    let mut view = OrderView::build(&order);
+    (view.invoice, view.credit_notes) = documents::views(state, docs, viewer);
+    Ok(view)
 }

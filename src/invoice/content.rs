@@ -21,6 +21,8 @@ pub struct Heading<'a> {
     pub number: &'a str,
     pub issue_date: &'a str,
     pub reference: Option<&'a str>,
+    /// The shop's time zone, for the order date.
+    pub timezone: &'a jiff::tz::TimeZone,
 }
 
 fn seller(settings: &InvoiceSettings, fallback_name: &str) -> Party {
@@ -102,7 +104,7 @@ pub fn invoice(
     seller_fallback: &str,
 ) -> InvoiceDocument {
     let cur = order.currency.as_str();
-    let m = |d: Decimal| format!("{} {cur}", money::format(d, cur));
+    let m = |d: Decimal| format!("{} {cur}", money::display(d, cur));
     let lines = order
         .line_items
         .iter()
@@ -117,8 +119,8 @@ pub fn invoice(
                 details: details(li),
                 sku: (!li.sku.is_empty()).then(|| li.sku.clone()),
                 quantity: li.quantity.to_string(),
-                unit_price: money::format(unit, cur),
-                total: money::format(li.subtotal.0, cur),
+                unit_price: money::display(unit, cur),
+                total: money::display(li.subtotal.0, cur),
             }
         })
         .collect();
@@ -170,7 +172,7 @@ pub fn invoice(
         reference: None,
         issue_date: heading.issue_date.to_owned(),
         order_number: order.display_number(),
-        order_date: order.date_created_gmt.0.strftime("%Y-%m-%d").to_string(),
+        order_date: crate::time::local_date(order.date_created_gmt.0, heading.timezone).to_string(),
         payment_method: order.payment_method_title.clone(),
         currency: order.currency.clone(),
         seller: seller(settings, seller_fallback),
@@ -212,19 +214,19 @@ pub fn credit_note(
             .map(|r| format!("Credit against invoice {r}")),
         sku: None,
         quantity: "1".into(),
-        unit_price: money::format(-amount, cur),
-        total: money::format(-amount, cur),
+        unit_price: money::display(-amount, cur),
+        total: money::display(-amount, cur),
     }];
     doc.totals = vec![TotalRow {
         label: "Total credited".into(),
-        amount: format!("{} {cur}", money::format(-amount, cur)),
+        amount: format!("{} {cur}", money::display(-amount, cur)),
         emphasis: true,
     }];
     doc.customer_note = None;
     doc.footer = Some(format!(
         "This credit note reduces the amount of invoice {} by {} {cur}.",
         heading.reference.unwrap_or("-"),
-        money::format(amount, cur)
+        money::display(amount, cur)
     ));
     doc
 }

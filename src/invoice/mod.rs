@@ -2,7 +2,11 @@
 //! immutably. The PDF engine sits behind [`render::Renderer`].
 
 pub mod archive;
+pub mod audit;
+pub mod cli;
 pub mod content;
 pub mod document;
+pub mod export;
+pub mod links;
 pub mod numbering;
 pub mod render;

@@ -62,18 +62,22 @@ impl FontSource {
         }
     }
 
-    /// CJK fonts at their Debian paths, tried in this order when no fallback is configured:
+    /// Fallback fonts at their Debian paths, tried in this order when none is configured:
     ///
     /// - `/usr/share/fonts/truetype/nanum/NanumGothic.ttf` (package `fonts-nanum`): Hangul
     ///   and common Hanja, a small fast TrueType face.
     /// - `/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc` face 1 = KR (package
     ///   `fonts-noto-cjk`; face 0 is JP): Hangul, kana and the full Han repertoire.
+    /// - `/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf` (package
+    ///   `fonts-symbola`): monochrome emoji and symbols, for customer notes and product
+    ///   names that carry them.
     ///
     /// Only files that exist are returned.
-    pub fn well_known_cjk() -> Vec<FontSource> {
+    pub fn well_known_fallbacks() -> Vec<FontSource> {
         [
             FontSource::new("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
             FontSource::with_face("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1),
+            FontSource::new("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
         ]
         .into_iter()
         .filter(|s| s.path.is_file())
@@ -156,12 +160,12 @@ impl PdfRenderer {
     /// Parse the embedded DejaVu faces and the fallback fonts, in order.
     ///
     /// With an empty `fallback_font_paths`, the Debian CJK fonts of
-    /// [`FontSource::well_known_cjk`] are used when installed (a file that exists but does
+    /// [`FontSource::well_known_fallbacks`] are used when installed (a file that exists but does
     /// not parse is skipped with a warning). Configured fallbacks must load, or this fails.
     pub fn new(fallback_font_paths: &[FontSource]) -> Result<Self, RenderError> {
         if fallback_font_paths.is_empty() {
             let mut loaded = Vec::new();
-            for source in FontSource::well_known_cjk() {
+            for source in FontSource::well_known_fallbacks() {
                 match Face::load(&source) {
                     Ok(face) => loaded.push((source, face)),
                     Err(e) => tracing::warn!(error = %e, "skipping CJK fallback font"),
@@ -208,7 +212,7 @@ impl PdfRenderer {
     pub fn missing_glyphs(&self, text: &str) -> Vec<char> {
         let mut missing = Vec::new();
         for c in text.chars() {
-            if c.is_whitespace() || c.is_control() || missing.contains(&c) {
+            if c.is_whitespace() || c.is_control() || is_invisible(c) || missing.contains(&c) {
                 continue;
             }
             if !self
@@ -244,7 +248,7 @@ impl PdfRenderer {
     /// and drawn text agree.
     fn shape(&self, text: &str, style: Style) -> Vec<(char, usize, f32)> {
         let mut out: Vec<(char, usize, f32)> = Vec::with_capacity(text.len());
-        for c in text.chars() {
+        for c in text.chars().filter(|&c| !is_invisible(c)) {
             let sticky = out.last().and_then(|&(_, face, _)| {
                 c.is_whitespace()
                     .then(|| self.faces[face].glyph(c).map(|g| (face, g)))
@@ -353,6 +357,15 @@ impl PdfRenderer {
         }
         lines
     }
+}
+
+/// Code points that select or join glyphs (emoji variation selectors, zero-width joiners)
+/// rather than being drawn. Without shaping there is nothing to apply them to, and a face
+/// would draw them as a missing-glyph box, so they are left out.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x200B..=0x200F | 0x2060..=0x2064 | 0xFE00..=0xFE0F | 0xFEFF | 0xE0100..=0xE01EF
+        | 0x1F3FB..=0x1F3FF)
 }
 
 fn is_cjk(c: char) -> bool {
@@ -1160,7 +1173,6 @@ impl std::fmt::Debug for PdfRenderer {
 #[cfg(test)]
 mod tests {
     use std::sync::OnceLock;
-    use std::time::Instant;
 
     use super::*;
     use crate::invoice::document::{Line, TotalRow};
@@ -1451,7 +1463,16 @@ mod tests {
             latin_only.missing_glyphs("김민지 Kim"),
             vec!['김', '민', '지']
         );
-        assert_eq!(renderer().missing_glyphs("crab 🦀 🦀"), vec!['🦀']);
+        // A private-use character is in no font.
+        assert_eq!(
+            renderer().missing_glyphs("mark \u{E000} \u{E000}"),
+            vec!['\u{E000}']
+        );
+        // Emoji selectors and joiners are never drawn, so never missing.
+        assert_eq!(
+            renderer().missing_glyphs("\u{FE0F}\u{200D}"),
+            Vec::<char>::new()
+        );
 
         let mut doc = sample(3);
         doc.lines[0].name = "Crab plush 🦀 \u{E000} 김민지".into();
@@ -1459,6 +1480,26 @@ mod tests {
             let pdf = r.render(&doc).unwrap();
             assert_has(&extract(&pdf), "INV-2026-00042");
         }
+    }
+
+    #[test]
+    fn emoji_in_notes_render_with_the_symbol_fallback() {
+        if !renderer()
+            .fallbacks()
+            .iter()
+            .any(|f| f.path.ends_with("Symbola_hint.ttf"))
+        {
+            eprintln!(
+                "\n!!!!!!!! fonts-symbola NOT INSTALLED: skipping the emoji check. !!!!!!!!\n"
+            );
+            return;
+        }
+        let note = "Thanks 🙏 for the gift wrap 🎁❤\u{FE0F}";
+        assert_eq!(renderer().missing_glyphs(note), Vec::<char>::new());
+        let mut doc = sample(2);
+        doc.customer_note = Some(note.into());
+        let text = extract(&renderer().render(&doc).unwrap());
+        assert_has(&text, "Thanks 🙏 for the gift wrap 🎁❤");
     }
 
     #[test]
@@ -1639,52 +1680,6 @@ mod tests {
             let path = dir.join(name);
             std::fs::write(&path, renderer().render(&doc).unwrap()).unwrap();
             eprintln!("wrote {}", path.display());
-        }
-    }
-
-    /// Median render time of a 10-line Korean + Latin invoice (and of the all-scripts one):
-    /// `cargo test --release --lib invoice::render::tests::measure -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn measure() {
-        let start = Instant::now();
-        let r = PdfRenderer::new(&[]).unwrap();
-        eprintln!(
-            "PdfRenderer::new: {:.1} ms, fallbacks {:?}",
-            start.elapsed().as_secs_f64() * 1000.0,
-            r.fallbacks()
-        );
-        let mut korean_latin = sample(10);
-        let keep = [0, 1, 4, 7, 8, 9]; // Korean and Latin items only
-        for (i, line) in korean_latin.lines.iter_mut().enumerate() {
-            let (name, details, sku, price) = ITEMS[keep[i % keep.len()]];
-            line.name = name.into();
-            line.details = details.map(Into::into);
-            line.sku = Some(sku.into());
-            line.unit_price = price.into();
-            line.total = price.into();
-        }
-        for (what, doc) in [
-            ("10-line Korean+Latin invoice", korean_latin),
-            (
-                "10-line Korean+Latin+Greek+Cyrillic+Japanese+Chinese invoice",
-                sample(10),
-            ),
-            ("100-line invoice", sample(100)),
-        ] {
-            let size = r.render(&doc).unwrap().len();
-            let mut ms: Vec<f64> = (0..50)
-                .map(|_| {
-                    let start = Instant::now();
-                    std::hint::black_box(r.render(std::hint::black_box(&doc)).unwrap());
-                    start.elapsed().as_secs_f64() * 1000.0
-                })
-                .collect();
-            ms.sort_by(f64::total_cmp);
-            eprintln!(
-                "{what}: median {:.2} ms (min {:.2}, max {:.2}) over 50 renders, {size} bytes",
-                ms[25], ms[0], ms[49]
-            );
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct OrderView {
     /// aftercare's public tracking page for this order.
     pub tracking_url: Option<String>,
     pub invoice: Option<InvoiceView>,
+    /// One per refund WooCommerce recorded against the invoiced order, in issue order.
+    pub credit_notes: Vec<CreditNoteView>,
     pub returns: Vec<ReturnView>,
     pub return_eligibility: Vec<ReturnEligibilityView>,
     pub delivery_state: DeliveryState,
@@ -154,7 +156,28 @@ pub struct ShipmentEventView {
 pub struct InvoiceView {
     pub number: String,
     pub issued_at: String,
+    /// Where to fetch the PDF: the API address (with the API key) for a customer's view,
+    /// the signed public link for a guest's view.
     pub url: String,
+    /// A public link that needs no API key, for guests and emails; it stops working at
+    /// `download_expires_at`.
+    pub download_url: String,
+    pub download_expires_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditNoteView {
+    pub id: i64,
+    pub number: String,
+    pub issued_at: String,
+    /// The invoice this credit note corrects.
+    pub invoice_number: Option<String>,
+    /// The amount credited (positive).
+    pub total: String,
+    /// As for the invoice: the API address, or the signed link in a guest's view.
+    pub url: String,
+    pub download_url: String,
+    pub download_expires_at: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -279,6 +302,7 @@ impl OrderView {
             shipments: Vec::new(),
             tracking_url: None,
             invoice: None,
+            credit_notes: Vec::new(),
             returns: Vec::new(),
             return_eligibility: Vec::new(),
             delivery_state: DeliveryState::Unfulfilled,

@@ -10,13 +10,20 @@ pub const CREDIT_NOTE: &str = "credit_note";
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
     pub id: i64,
+    pub store_id: String,
     pub kind: String,
     pub order_id: u64,
     pub refund_id: u64,
     pub number: String,
+    /// Credit notes: the invoice they correct.
+    pub reference: Option<String>,
     pub issued_at: String,
+    /// Invoices: the order total; credit notes: the amount credited (positive).
+    pub total: String,
+    pub currency: String,
     pub path: String,
     pub sha256: String,
+    pub bytes: u64,
 }
 
 /// A document ready to be recorded; its number is checked against the sequence.
@@ -115,17 +122,31 @@ pub fn record(
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
     Ok(DocumentRow {
         id: r.get(0)?,
-        kind: r.get(1)?,
-        order_id: r.get::<_, i64>(2)? as u64,
-        refund_id: r.get::<_, i64>(3)? as u64,
-        number: r.get(4)?,
-        issued_at: r.get(5)?,
-        path: r.get(6)?,
-        sha256: r.get(7)?,
+        store_id: r.get(1)?,
+        kind: r.get(2)?,
+        order_id: r.get::<_, i64>(3)? as u64,
+        refund_id: r.get::<_, i64>(4)? as u64,
+        number: r.get(5)?,
+        reference: r.get(6)?,
+        issued_at: r.get(7)?,
+        total: r.get(8)?,
+        currency: r.get(9)?,
+        path: r.get(10)?,
+        sha256: r.get(11)?,
+        bytes: r.get::<_, i64>(12)? as u64,
     })
 }
 
-const COLUMNS: &str = "id, kind, order_id, refund_id, number, issued_at, path, sha256";
+const COLUMNS: &str = "id, store_id, kind, order_id, refund_id, number, reference, issued_at, \
+                       total, currency, path, sha256, bytes";
+
+/// One document by its id, whichever store it belongs to.
+pub fn by_id(conn: &Connection, id: i64) -> Result<Option<DocumentRow>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM documents WHERE id = ?1"))?
+        .query_row([id], row)
+        .optional()?)
+}
 
 pub fn find(
     conn: &Connection,
@@ -166,6 +187,8 @@ pub struct AuditRow {
     pub kind: String,
     pub period: String,
     pub sequence: u64,
+    /// The start number of the numbering settings the document was issued under.
+    pub start: Option<u64>,
     pub number: String,
     pub path: String,
     pub sha256: String,
@@ -175,7 +198,9 @@ pub struct AuditRow {
 pub fn audit_rows(conn: &Connection) -> Result<Vec<AuditRow>, StoreError> {
     let rows = conn
         .prepare(
-            "SELECT store_id, kind, period, sequence, number, path, sha256 FROM documents
+            "SELECT store_id, kind, period, sequence, number, path, sha256,
+                    json_extract(settings, '$.numbering.start')
+             FROM documents
              ORDER BY store_id, kind, period, sequence",
         )?
         .query_map([], |r| {
@@ -184,6 +209,7 @@ pub fn audit_rows(conn: &Connection) -> Result<Vec<AuditRow>, StoreError> {
                 kind: r.get(1)?,
                 period: r.get(2)?,
                 sequence: r.get::<_, i64>(3)? as u64,
+                start: r.get::<_, Option<i64>>(7)?.map(|s| s as u64),
                 number: r.get(4)?,
                 path: r.get(5)?,
                 sha256: r.get(6)?,

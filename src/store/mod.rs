@@ -40,6 +40,16 @@ pub enum StoreError {
 
 pub type ReadPool = r2d2::Pool<SqliteConnectionManager>;
 
+/// A read-only connection for the command-line tools, which may run beside `serve`.
+pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Db {

@@ -76,11 +76,11 @@ async fn a_paid_order_gets_its_invoice_without_being_asked() {
     for expected in [
         number.as_str(),
         "1001",
-        "152130",
-        "147000",
-        "14700",
+        "152,130 KRW",
+        "147,000 KRW",
+        "-14,700 KRW",
         "welcome10",
-        "13830",
+        "13,830 KRW",
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
@@ -260,7 +260,7 @@ async fn issued_documents_are_immutable_and_refunds_get_credit_notes() {
     assert_eq!(number, format!("CN-{}-00001", year()));
     assert_eq!(reference, invoice["number"].as_str().unwrap());
     let text = pdf_text(&std::fs::read(app.dir.path().join("data").join(cn_path)).unwrap());
-    for expected in [number.as_str(), reference.as_str(), "-15000", "1101"] {
+    for expected in [number.as_str(), reference.as_str(), "-15,000", "1101"] {
         assert!(
             text.contains(expected),
             "{expected} missing from credit note:\n{text}"
@@ -310,4 +310,395 @@ async fn a_hundred_line_order_paginates() {
 fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// GET without any API key, as a guest's browser or an email link would.
+async fn fetch_public(app: &TestApp, url: &str) -> reqwest::Response {
+    app.client.get(url).send().await.unwrap()
+}
+
+/// `url` with one query parameter replaced.
+fn with_param(url: &str, name: &str, value: &str) -> String {
+    let mut parsed = reqwest::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == name {
+                value.to_owned()
+            } else {
+                v.into()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+#[tokio::test]
+async fn signed_links_work_until_they_expire_and_reject_tampering() {
+    let app = TestApp::spawn().await;
+    app.deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+    let invoice = wait_for_invoice(&app, 42, 1001).await;
+    wait_for_count(
+        &app,
+        "SELECT COUNT(*) FROM documents WHERE kind = 'credit_note'",
+        1,
+    )
+    .await;
+    let (invoice_id, invoice_sha, cn_id): (i64, String, i64) = app
+        .db()
+        .query_row(
+            "SELECT i.id, i.sha256, c.id FROM documents i, documents c
+             WHERE i.kind = 'invoice' AND c.kind = 'credit_note'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+
+    // The customer's view carries a public link besides the API address.
+    let link = invoice["download_url"].as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with(&app.url(&format!("/documents/{invoice_id}?expires="))),
+        "{link}"
+    );
+    let expires = jiff::Timestamp::from_second(
+        reqwest::Url::parse(&link)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "expires")
+            .unwrap()
+            .1
+            .parse()
+            .unwrap(),
+    )
+    .unwrap();
+    let days = (expires - jiff::Timestamp::now()).get_seconds() as f64 / 86_400.0;
+    assert!((30.0..=31.0).contains(&days), "link valid for {days} days");
+    assert_eq!(expires.as_second() % 86_400, 0, "expiry rounded to midnight UTC");
+    assert_eq!(
+        invoice["download_expires_at"],
+        aftercare::time::seconds(expires)
+    );
+    let response = fetch_public(&app, &link).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        hex_sha256(&response.bytes().await.unwrap()),
+        invoice_sha,
+        "the link serves the archived bytes"
+    );
+
+    // Any change to the link breaks it, and the answer says nothing about what changed.
+    let signature = reqwest::Url::parse(&link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "signature")
+        .unwrap()
+        .1
+        .into_owned();
+    let mut flipped = signature.clone().into_bytes();
+    flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
+    let tampered = [
+        with_param(&link, "signature", std::str::from_utf8(&flipped).unwrap()),
+        with_param(
+            &link,
+            "expires",
+            &(expires.as_second() + 86_400).to_string(),
+        ),
+        link.replace(
+            &format!("/documents/{invoice_id}?"),
+            &format!("/documents/{cn_id}?"),
+        ),
+        link.replace(&format!("/documents/{invoice_id}?"), "/documents/999999?"),
+    ];
+    for url in tampered {
+        let response = fetch_public(&app, &url).await;
+        assert_eq!(response.status(), 403, "{url}");
+        let (_, body) = read(response).await;
+        assert_error(&body, "invalid_link");
+    }
+    for url in [
+        link.split('?').next().unwrap().to_owned(),
+        with_param(&link, "expires", "soon"),
+    ] {
+        let (status, body) = read(fetch_public(&app, &url).await).await;
+        assert_eq!(status, 400, "{url}");
+        assert_error(&body, "invalid_query");
+    }
+
+    // A genuine link past its expiry is gone, not forbidden.
+    let key = aftercare::invoice::links::LinkKey::derive(API_KEY);
+    let past = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60);
+    let expired = aftercare::invoice::links::link(&key, "", "default", invoice_id, past);
+    let (status, body) = read(fetch_public(&app, &app.url(&expired.url)).await).await;
+    assert_eq!(status, 410);
+    assert_error(&body, "link_expired");
+    // The second store's key cannot sign the default store's documents.
+    let foreign = aftercare::invoice::links::LinkKey::derive(SECOND_API_KEY);
+    let future = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
+    let forged = aftercare::invoice::links::link(&foreign, "", "default", invoice_id, future);
+    assert_eq!(
+        fetch_public(&app, &app.url(&forged.url)).await.status(),
+        403
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn credit_notes_guests_and_staff_get_their_documents() {
+    let app = TestApp::spawn().await;
+    app.deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+    app.deliver("order.created", &fixture("orders/guest-usd.json"))
+        .await;
+    wait_for_invoice(&app, 42, 1001).await;
+    wait_for_count(&app, "SELECT COUNT(*) FROM documents", 3).await;
+
+    // The customer's view lists the credit note; its PDF is served by id.
+    let (_, view) = app.get("/api/v1/customers/42/orders/1001").await;
+    let notes = view["credit_notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{view}");
+    let note = &notes[0];
+    assert_eq!(note["number"], format!("CN-{}-00001", year()));
+    assert_eq!(note["invoice_number"], view["invoice"]["number"]);
+    assert_eq!(note["total"], "15000");
+    let cn_id = note["id"].as_i64().unwrap();
+    let api_url = app.url(&format!(
+        "/api/v1/customers/42/orders/1001/documents/{cn_id}"
+    ));
+    assert_eq!(note["url"], api_url);
+    let response = app
+        .client
+        .get(&api_url)
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = pdf_text(&response.bytes().await.unwrap());
+    assert!(
+        text.contains("CREDIT NOTE") && text.contains("-15,000"),
+        "{text}"
+    );
+    // Not without the key, not for another customer, not an id of another order.
+    assert_eq!(app.client.get(&api_url).send().await.unwrap().status(), 401);
+    let (status, body) = app
+        .get(&format!(
+            "/api/v1/customers/43/orders/1001/documents/{cn_id}"
+        ))
+        .await;
+    assert_eq!(status, 404);
+    assert_error(&body, "order_not_found");
+    let guest_invoice_id: i64 = app
+        .db()
+        .query_row("SELECT id FROM documents WHERE order_id = 1002", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let (status, body) = app
+        .get(&format!(
+            "/api/v1/customers/42/orders/1001/documents/{guest_invoice_id}"
+        ))
+        .await;
+    assert_eq!(status, 404);
+    assert_error(&body, "document_not_found");
+    let (status, body) = app
+        .get("/api/v1/customers/42/orders/1001/documents/abc")
+        .await;
+    assert_eq!(status, 400);
+    assert_error(&body, "invalid_path");
+
+    // A guest's view points straight at signed links: a browser needs no API key.
+    let (status, guest) = app
+        .get("/api/v1/guest/orders/1002?key=wc_order_h3JdN8wYc5QeB&email=ZOE.OBRIEN@example.net")
+        .await;
+    assert_eq!(status, 200, "{guest}");
+    let url = guest["invoice"]["url"].as_str().unwrap();
+    assert!(
+        url.contains(&format!("/documents/{guest_invoice_id}?")),
+        "{url}"
+    );
+    assert_eq!(guest["invoice"]["url"], guest["invoice"]["download_url"]);
+    let response = fetch_public(&app, url).await;
+    assert_eq!(response.status(), 200);
+    let text = pdf_text(&response.bytes().await.unwrap());
+    assert!(text.contains("68.72 USD"), "{text}");
+
+    // Staff get every document of an order with fresh links for emails.
+    let (status, list) = app.get("/api/v1/orders/1001/documents").await;
+    assert_eq!(status, 200);
+    let docs = list["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2, "{list}");
+    assert_eq!(docs[0]["kind"], "invoice");
+    assert_eq!(docs[0]["total"], "152130");
+    assert_eq!(docs[0]["currency"], "KRW");
+    assert_eq!(docs[1]["kind"], "credit_note");
+    assert_eq!(docs[1]["refund_id"], 1101);
+    for doc in docs {
+        let response = fetch_public(&app, doc["download_url"].as_str().unwrap()).await;
+        assert_eq!(response.status(), 200);
+        let bytes = response.bytes().await.unwrap();
+        assert_eq!(hex_sha256(&bytes), doc["sha256"].as_str().unwrap());
+        assert_eq!(bytes.len() as u64, doc["bytes"].as_u64().unwrap());
+    }
+    // Another store's key does not see this store's order.
+    let (status, _) = app
+        .get_as("/api/v1/orders/1001/documents", SECOND_API_KEY)
+        .await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
+
+/// Runs `aftercare invoices ...` against the test app's data dir.
+fn invoices_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .arg("invoices")
+        .args(args)
+        .arg("--data-dir")
+        .arg(app.dir.path().join("data"))
+        .arg("--config")
+        .arg(app.dir.path().join("aftercare.toml"))
+        .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
+        .env("AFTERCARE_API_KEY", API_KEY)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn audit_proves_the_sequence_and_export_streams_a_zip() {
+    use std::io::Read as _;
+    let app = TestApp::spawn().await;
+    app.deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+    app.deliver("order.created", &fixture("orders/guest-usd.json"))
+        .await;
+    wait_for_count(&app, "SELECT COUNT(*) FROM documents", 3).await;
+
+    let audit = invoices_cli(&app, &["audit"]);
+    let stdout = String::from_utf8_lossy(&audit.stdout);
+    assert!(audit.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("OK: 3 document(s) in 2 sequence(s)"),
+        "{stdout}"
+    );
+
+    let out = app.dir.path().join("export.zip");
+    let today = jiff::Zoned::now().date().to_string();
+    let export = invoices_cli(
+        &app,
+        &[
+            "export",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    assert_eq!(zip.len(), 4, "three PDFs and the manifest");
+    let mut manifest = String::new();
+    zip.by_name("manifest.csv")
+        .unwrap()
+        .read_to_string(&mut manifest)
+        .unwrap();
+    let rows: Vec<&str> = manifest.lines().collect();
+    assert_eq!(rows.len(), 4, "{manifest}");
+    for row in &rows[1..] {
+        let fields: Vec<&str> = row.split(',').collect();
+        let mut bytes = Vec::new();
+        zip.by_name(fields[0])
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        assert_eq!(hex_sha256(&bytes), fields[10], "{row}");
+    }
+    // An empty range is an empty archive, a reversed one an error.
+    let empty = invoices_cli(
+        &app,
+        &[
+            "export",
+            "--from",
+            "2001-01-01",
+            "--to",
+            "2001-12-31",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(empty.status.success());
+    assert_eq!(
+        zip::ZipArchive::new(std::fs::File::open(&out).unwrap())
+            .unwrap()
+            .len(),
+        1
+    );
+    let reversed = invoices_cli(
+        &app,
+        &[
+            "export",
+            "--from",
+            "2026-12-31",
+            "--to",
+            "2026-01-01",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!reversed.status.success());
+
+    // A changed archive file is caught by both.
+    let path: String = app
+        .db()
+        .query_row(
+            "SELECT path FROM documents WHERE order_id = 1002",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let file = app.dir.path().join("data").join(&path);
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.extend_from_slice(b"%% appended");
+    std::fs::write(&file, bytes).unwrap();
+    let audit = invoices_cli(&app, &["audit"]);
+    let stdout = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("no longer matches its recorded SHA-256"),
+        "{stdout}"
+    );
+    let broken = app.dir.path().join("broken.zip");
+    let export = invoices_cli(
+        &app,
+        &[
+            "export",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--out",
+            broken.to_str().unwrap(),
+        ],
+    );
+    assert!(!export.status.success());
+    assert!(!broken.exists(), "no partial archive is left behind");
+
+    // A sequence with a hole fails the audit too.
+    std::fs::remove_file(&file).unwrap();
+    let db = rusqlite::Connection::open(app.db_path()).unwrap();
+    db.execute("DELETE FROM documents WHERE order_id = 1002", [])
+        .unwrap();
+    let audit = invoices_cli(&app, &["audit"]);
+    let stdout = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("the counter is at 2"), "{stdout}");
+    app.stop().await;
 }

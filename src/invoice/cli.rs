@@ -1,0 +1,97 @@
+//! The `aftercare invoices ...` commands: what they print and how they exit.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::civil::Date;
+
+use super::{audit, export};
+use crate::config::Config;
+use crate::store;
+
+fn open(config: &Config) -> anyhow::Result<rusqlite::Connection> {
+    let path = config.database_path();
+    if !path.exists() {
+        anyhow::bail!(
+            "no database at {}: run `aftercare serve` with this data dir first",
+            path.display()
+        );
+    }
+    store::open_read_only(&path).with_context(|| format!("opening {}", path.display()))
+}
+
+/// Prints the audit; `Ok(false)` when it found a problem.
+pub fn audit(config: &Config) -> anyhow::Result<bool> {
+    let conn = open(config)?;
+    let report = audit::run(&conn, &config.data_dir)?;
+    for s in &report.series {
+        println!(
+            "{}: {} document(s), numbers {} to {}",
+            s.series, s.count, s.first, s.last
+        );
+    }
+    if report.is_clean() {
+        println!(
+            "OK: {} document(s) in {} sequence(s); no gaps, no duplicates, every archived file intact.",
+            report.documents,
+            report.series.len()
+        );
+        Ok(true)
+    } else {
+        for problem in &report.problems {
+            println!("PROBLEM: {problem}");
+        }
+        println!(
+            "{} problem(s) in {} document(s).",
+            report.problems.len(),
+            report.documents
+        );
+        Ok(false)
+    }
+}
+
+/// What `invoices export` was asked for.
+pub struct ExportArgs {
+    pub from: Date,
+    pub to: Date,
+    pub out: PathBuf,
+    pub store: Option<String>,
+}
+
+pub fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
+    if let Some(store) = &args.store
+        && config.store(store).is_none()
+    {
+        anyhow::bail!("there is no store `{store}` in the configuration");
+    }
+    let conn = open(config)?;
+    let selection = export::Selection {
+        from: args.from,
+        to: args.to,
+        timezone: config.timezone.clone(),
+        store_id: args.store,
+    };
+    let total = export::count(&conn, &selection)?;
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} documents, {per_sec}, eta {eta}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let started = Instant::now();
+    let summary = export::export(&conn, &config.data_dir, &selection, &args.out, |done| {
+        bar.set_position(done)
+    })?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "Wrote {} document(s), {:.1} MB, to {} in {:.1} s ({:.0} documents/s), with manifest.csv.",
+        summary.documents,
+        summary.bytes as f64 / 1e6,
+        args.out.display(),
+        seconds,
+        summary.documents as f64 / seconds.max(1e-9)
+    );
+    Ok(())
+}
