@@ -40,6 +40,12 @@ pub enum StoreError {
 
 pub type ReadPool = r2d2::Pool<SqliteConnectionManager>;
 
+/// Brings a database to the current schema.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrations::MIGRATIONS.to_latest(conn)?;
+    Ok(())
+}
+
 /// A read-only connection for the command-line tools, which may run beside `serve`.
 pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
@@ -74,7 +80,7 @@ impl Db {
             synchronous.pragma()
         ))?;
         conn.set_prepared_statement_cache_capacity(64);
-        migrations::MIGRATIONS.to_latest(&mut conn)?;
+        migrate(&mut conn)?;
         let now = jiff::Timestamp::now().to_string();
         for id in store_ids {
             conn.execute(
