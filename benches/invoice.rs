@@ -30,7 +30,10 @@ const NAMES: &[(&str, &str)] = &[
     ("오버핏 후드 티셔츠", "HD-OVR-BLK-L"),
     ("Stainless steel hand grinder", "GRD-STEEL"),
     ("USB-C 고속 충전 케이블 1m", "USB-C-1M"),
-    ("Ergonomic standing desk, electric, 160 cm oak top", "DESK-160"),
+    (
+        "Ergonomic standing desk, electric, 160 cm oak top",
+        "DESK-160",
+    ),
     ("제주 유기농 녹차 티백 (50개입)", "TEA-JEJU-50"),
     ("Screen protector ×2", "SCR-PROT"),
     ("한정판 머그컵 세트 (4개입)", "MUG-SET-4"),
@@ -96,9 +99,7 @@ fn document(lines: usize) -> InvoiceDocument {
 
 /// The same document as JSON, for the dompdf template.
 fn as_json(d: &InvoiceDocument) -> serde_json::Value {
-    let party = |p: &aftercare::invoice::document::Party| {
-        serde_json::json!({ "name": p.name, "lines": p.lines })
-    };
+    let party = |p: &aftercare::invoice::document::Party| serde_json::json!({ "name": p.name, "lines": p.lines });
     serde_json::json!({
         "title": "INVOICE",
         "number": d.number,
@@ -159,10 +160,7 @@ fn time_dompdf(doc: &InvoiceDocument, runs: usize, dir: &Path) -> Option<Timing>
         .output()
         .ok()?;
     if !output.status.success() {
-        eprintln!(
-            "dompdf failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        eprintln!("dompdf failed: {}", String::from_utf8_lossy(&output.stderr));
         return None;
     }
     let result: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
@@ -291,7 +289,10 @@ fn main() {
             ours.median_ms, ours.p90_ms, ours.bytes
         );
     }
-    println!("\npeak RSS of the renderer process: {:.1} MB", peak_rss_mb());
+    println!(
+        "\npeak RSS of the renderer process: {:.1} MB",
+        peak_rss_mb()
+    );
     let per_second = time_export(&renderer, export_docs, &dir);
     println!(
         "bulk export: {export_docs} archived invoices into one ZIP at {per_second:.0} documents/s"

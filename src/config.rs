@@ -677,6 +677,30 @@ mod tests {
         }
     }
 
+    /// The example in README.md is a config that loads (minus the files it names).
+    #[test]
+    fn the_readme_example_config_loads() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("```toml\n").expect("a TOML example") + 8;
+        let example = &readme[start..start + readme[start..].find("```").unwrap()];
+        let example: String = example
+            .lines()
+            .filter(|l| !l.starts_with("logo =") && !l.starts_with("fallback_fonts ="))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("aftercare.toml");
+        std::fs::write(&file, example).unwrap();
+        let config = Config::load(&flags(dir.path(), Some(file)), &env(&[])).unwrap();
+        assert_eq!(config.stores.len(), 2);
+        assert_eq!(config.timezone.iana_name(), Some("Asia/Seoul"));
+        assert_eq!(config.invoices.numbering.padding, 6);
+        assert_eq!(
+            config.invoices.seller.tax_id.as_deref(),
+            Some("123-45-67890")
+        );
+    }
+
     #[test]
     fn first_start_generates_private_secrets_once() {
         let dir = tempfile::tempdir().unwrap();

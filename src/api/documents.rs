@@ -34,8 +34,8 @@ fn document_not_found() -> ApiError {
 fn signed_link(state: &AppState, doc: &DocumentRow) -> Option<SignedLink> {
     let store = state.store(&doc.store_id)?;
     let earliest = (Timestamp::now() + state.config().invoices.link_ttl).as_second();
-    let expires_at = Timestamp::from_second(earliest + (86_400 - earliest.rem_euclid(86_400)))
-        .ok()?;
+    let expires_at =
+        Timestamp::from_second(earliest + (86_400 - earliest.rem_euclid(86_400))).ok()?;
     Some(links::link(
         &store.link_key,
         &state.config().base_url(),

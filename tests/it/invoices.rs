@@ -376,7 +376,11 @@ async fn signed_links_work_until_they_expire_and_reject_tampering() {
     .unwrap();
     let days = (expires - jiff::Timestamp::now()).get_seconds() as f64 / 86_400.0;
     assert!((30.0..=31.0).contains(&days), "link valid for {days} days");
-    assert_eq!(expires.as_second() % 86_400, 0, "expiry rounded to midnight UTC");
+    assert_eq!(
+        expires.as_second() % 86_400,
+        0,
+        "expiry rounded to midnight UTC"
+    );
     assert_eq!(
         invoice["download_expires_at"],
         aftercare::time::seconds(expires)
