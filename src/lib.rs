@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod money;
 pub mod orders;
+pub mod returns;
 mod server;
 pub mod store;
 pub mod time;

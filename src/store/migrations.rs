@@ -150,6 +150,83 @@ CREATE TABLE documents (
 CREATE INDEX documents_by_issued ON documents (issued_at);
 "#,
     ),
+    // Returns: their own records, never a change of the order's status.
+    M::up(
+        r#"
+CREATE TABLE returns (
+    id               INTEGER PRIMARY KEY,
+    store_id         TEXT    NOT NULL,
+    order_id         INTEGER NOT NULL,
+    -- the order's customer; 0 when a guest made the return
+    customer_id      INTEGER NOT NULL,
+    status           TEXT    NOT NULL,
+    resolution       TEXT    NOT NULL,
+    comment          TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    -- What the refund or store credit came to, and where carrying it out in WooCommerce
+    -- stands: NULL (nothing to move), pending, done, or failed (being retried).
+    amount           TEXT,
+    settlement       TEXT,
+    settlement_error TEXT,
+    settlement_attempts INTEGER NOT NULL DEFAULT 0,
+    wc_refund_id     INTEGER,
+    coupon_code      TEXT,
+    wc_coupon_id     INTEGER,
+    FOREIGN KEY (store_id, order_id) REFERENCES orders (store_id, order_id)
+) STRICT;
+
+CREATE INDEX returns_by_order ON returns (store_id, order_id);
+CREATE INDEX returns_by_customer ON returns (store_id, customer_id, id DESC);
+CREATE INDEX returns_by_status ON returns (store_id, status, id DESC);
+
+CREATE TABLE return_items (
+    return_id     INTEGER NOT NULL REFERENCES returns (id),
+    line_item_id  INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL,
+    reason        TEXT    NOT NULL,
+    reason_text   TEXT,
+    PRIMARY KEY (return_id, line_item_id)
+) STRICT;
+
+-- Every change of state: who, when, why.
+CREATE TABLE return_events (
+    id           INTEGER PRIMARY KEY,
+    return_id    INTEGER NOT NULL REFERENCES returns (id),
+    from_status  TEXT,
+    to_status    TEXT    NOT NULL,
+    at           TEXT    NOT NULL,
+    actor        TEXT    NOT NULL,   -- customer | staff
+    actor_name   TEXT,
+    note         TEXT
+) STRICT;
+
+CREATE INDEX return_events_by_return ON return_events (return_id, id);
+
+CREATE TABLE return_photos (
+    return_id     INTEGER NOT NULL REFERENCES returns (id),
+    position      INTEGER NOT NULL,
+    content_type  TEXT    NOT NULL,
+    bytes         INTEGER NOT NULL,
+    sha256        TEXT    NOT NULL,
+    path          TEXT    NOT NULL,   -- relative to the data dir
+    PRIMARY KEY (return_id, position)
+) STRICT;
+
+-- Units WooCommerce refunded per line item (from its refunds, fetched through the REST
+-- API): they can no longer be returned.
+CREATE TABLE refund_lines (
+    store_id      TEXT    NOT NULL,
+    order_id      INTEGER NOT NULL,
+    refund_id     INTEGER NOT NULL,
+    line_item_id  INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL,
+    total         TEXT    NOT NULL,   -- positive, excluding tax
+    total_tax     TEXT    NOT NULL,
+    PRIMARY KEY (store_id, order_id, refund_id, line_item_id)
+) STRICT;
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

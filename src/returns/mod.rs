@@ -1,0 +1,7 @@
+//! Returns and exchanges that customers start and follow themselves. A return is its own
+//! record with its own lifecycle; the order's WooCommerce status is never touched. Money
+//! moves through WooCommerce's own refunds and coupons, carried out by the outbox worker.
+
+pub mod eligibility;
+pub mod model;
+pub mod money;
