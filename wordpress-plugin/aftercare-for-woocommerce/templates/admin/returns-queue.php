@@ -119,7 +119,7 @@ $aftercare_filters = array_merge( array( 'all' ), Labels::RETURN_STATUSES );
 								<input type="hidden" name="return_id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
 								<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $aftercare_order_id ); ?>">
 								<input type="hidden" name="status_filter" value="<?php echo esc_attr( $status ); ?>">
-								<?php wp_nonce_field( Returns_Queue::TRANSITION_ACTION . '_' . $aftercare_id ); ?>
+								<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Returns_Queue::TRANSITION_ACTION . '_' . $aftercare_id ) ); ?>"><?php // One form per row: no id, unlike wp_nonce_field(). ?>
 								<label class="screen-reader-text" for="aftercare-note-<?php echo esc_attr( (string) $aftercare_id ); ?>"><?php esc_html_e( 'Note', 'aftercare-for-woocommerce' ); ?></label>
 								<textarea id="aftercare-note-<?php echo esc_attr( (string) $aftercare_id ); ?>" name="note" rows="2" class="large-text" maxlength="<?php echo esc_attr( (string) Returns_Queue::MAX_NOTE_CHARS ); ?>" placeholder="<?php esc_attr_e( 'Note for the customer (optional)', 'aftercare-for-woocommerce' ); ?>"></textarea>
 								<?php foreach ( $aftercare_moves as $aftercare_to => $aftercare_label ) : ?>

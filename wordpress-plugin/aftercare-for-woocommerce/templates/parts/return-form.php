@@ -162,6 +162,6 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 	</p>
 	<input type="hidden" name="action" value="<?php echo esc_attr( Customer_Actions::REQUEST_ACTION ); ?>">
 	<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $order_id ); ?>">
-	<?php wp_nonce_field( Customer_Actions::REQUEST_ACTION . '_' . $order_id ); ?>
+	<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_' . $order_id ) ); ?>">
 	<p><button type="submit" class="button alt aftercare-submit"><?php esc_html_e( 'Send return request', 'aftercare-for-woocommerce' ); ?></button></p>
 </form>

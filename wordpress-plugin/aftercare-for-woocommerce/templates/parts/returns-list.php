@@ -83,7 +83,7 @@ defined( 'ABSPATH' ) || exit;
 						<input type="hidden" name="return_id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
 						<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $aftercare_order_id ); ?>">
 						<input type="hidden" name="back" value="<?php echo esc_url( $back ); ?>">
-						<?php wp_nonce_field( Customer_Actions::CANCEL_ACTION . '_' . $aftercare_id ); ?>
+						<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_' . $aftercare_id ) ); ?>"><?php // One form per row: no id, unlike wp_nonce_field(). ?>
 						<button type="submit" class="button aftercare-link-button"><?php esc_html_e( 'Cancel this request', 'aftercare-for-woocommerce' ); ?></button>
 					</form>
 				<?php endif; ?>
