@@ -123,6 +123,7 @@ final class Guest_Tracking {
 	 */
 	public static function lookup( string $number, string $email, string $ip ): array {
 		$number = ltrim( trim( $number ), '#' );
+		$email  = trim( $email );
 		if ( '' === $number || strlen( $number ) > 64 || ! is_email( $email ) ) {
 			return array( 'status' => 'invalid' );
 		}
