@@ -36,14 +36,14 @@ function aftercare_uninstall_site() {
 		delete_option( $option );
 	}
 
-	// Cached answers, notices and rate-limit counters are transients named aftercare_*.
-	$wpdb->query( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
-		$wpdb->prepare(
-			"DELETE FROM {$wpdb->options} WHERE option_name LIKE %s OR option_name LIKE %s",
-			$wpdb->esc_like( '_transient_aftercare_' ) . '%',
-			$wpdb->esc_like( '_transient_timeout_aftercare_' ) . '%'
-		)
+	// Cached answers, notices and rate-limit counters are transients named aftercare_*; deleting
+	// them through the API also clears them from the object cache.
+	$names = $wpdb->get_col( // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+		$wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( '_transient_aftercare_' ) . '%' )
 	);
+	foreach ( (array) $names as $name ) {
+		delete_transient( substr( (string) $name, strlen( '_transient_' ) ) );
+	}
 }
 
 if ( is_multisite() ) {

@@ -200,6 +200,9 @@ final class Customer_Actions {
 			wc_add_notice( __( 'That order could not be found in your account.', 'aftercare-for-woocommerce' ), 'error' );
 			return wc_get_page_permalink( 'myaccount' );
 		}
+		if ( ! function_exists( 'wp_tempnam' ) ) {
+			require_once ABSPATH . 'wp-admin/includes/file.php';
+		}
 		$file = wp_tempnam( 'aftercare-invoice-' . $order_id );
 		if ( ! $file ) {
 			wc_add_notice( __( 'The invoice could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 'error' );

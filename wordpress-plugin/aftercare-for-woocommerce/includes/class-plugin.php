@@ -16,11 +16,12 @@ final class Plugin {
 
 	public static function boot(): void {
 		add_action( 'init', array( self::class, 'load_textdomain' ), 0 );
+		// A WordPress rule, not a WooCommerce one: it only ever widens it for the aftercare host.
+		Safe_Requests::register();
 		if ( ! self::woocommerce_active() ) {
 			add_action( 'admin_notices', array( self::class, 'missing_woocommerce_notice' ) );
 			return;
 		}
-		Safe_Requests::register();
 		Account::register();
 		Customer_Actions::register();
 		Guest_Tracking::register();

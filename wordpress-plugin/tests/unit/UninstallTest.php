@@ -21,6 +21,8 @@ final class UninstallTest extends Plugin_Test_Case {
 		update_option( 'aftercare_webhook_ids', array( 'order.created' => 100, 'order.updated' => 101 ), false );
 		update_option( 'aftercare_connection', array( 'store' => 'default' ), false );
 		update_option( 'blogname', 'Shop' );
+		set_transient( 'aftercare_c_abc', array( 1 ), 60 );
+		set_transient( 'other_plugin_cache', 1, 60 );
 
 		global $wpdb;
 		$wpdb = new Uninstall_Wpdb_Double();
@@ -34,8 +36,9 @@ final class UninstallTest extends Plugin_Test_Case {
 			$this->assertFalse( get_option( $option ), $option );
 		}
 		$this->assertSame( 'Shop', get_option( 'blogname' ) );
-		$this->assertCount( 1, $wpdb->queries );
-		$this->assertStringContainsString( "LIKE '\\_transient\\_aftercare\\_%' OR option_name LIKE '\\_transient\\_timeout\\_aftercare\\_%'", $wpdb->queries[0] );
+		$this->assertSame( array( "SELECT option_name FROM wp_options WHERE option_name LIKE '\\_transient\\_aftercare\\_%'" ), $wpdb->queries );
+		$this->assertFalse( get_transient( 'aftercare_c_abc' ) );
+		$this->assertSame( 1, get_transient( 'other_plugin_cache' ) );
 	}
 }
 
@@ -53,9 +56,16 @@ final class Uninstall_Wpdb_Double {
 	public function prepare( $query, ...$args ) {
 		return vsprintf( str_replace( '%s', "'%s'", $query ), array_map( static fn( $a ) => str_replace( "'", "\\'", $a ), $args ) );
 	}
-	public function query( $sql ) {
+	public function get_col( $sql ) {
 		$this->queries[] = $sql;
-		return 0;
+		// What WordPress keeps in wp_options for the stand-in's transients.
+		$names = array();
+		foreach ( array_keys( Stub::$transients ) as $name ) {
+			if ( str_starts_with( $name, 'aftercare_' ) ) {
+				$names[] = '_transient_' . $name;
+			}
+		}
+		return $names;
 	}
 	public function get_var( $sql ) {
 		return null;
