@@ -54,16 +54,16 @@ fn plugin_phpunit_suites_pass_against_the_real_service() {
         .expect("run phpunit");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "phpunit failed:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "phpunit failed:\n{stdout}\n{stderr}");
     // The suites must have run, not merely loaded.
     assert!(
         stdout.contains("OK"),
         "phpunit printed no result:\n{stdout}"
     );
-    let summary = stdout.lines().rev().find(|l| l.starts_with("Tests:") || l.starts_with("OK"));
+    let summary = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("Tests:") || l.starts_with("OK"));
     eprintln!("plugin PHPUnit: {}", summary.unwrap_or("?"));
 }
 
@@ -112,6 +112,7 @@ fn plugin_activates_cleanly_in_a_real_wordpress() {
     }
     let out = Command::new("bash")
         .arg(plugin_dir().join("tests/smoke/run.sh"))
+        .env("AFTERCARE_BIN", env!("CARGO_BIN_EXE_aftercare"))
         .output()
         .expect("run the smoke test");
     assert!(
