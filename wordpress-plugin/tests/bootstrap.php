@@ -1,25 +1,10 @@
 <?php
 /**
- * Loads the WordPress and WooCommerce stand-ins, then the plugin exactly as WordPress would.
+ * PHPUnit bootstrap: the stand-in environment with the plugin, and the test bases.
  *
  * @package Aftercare\Tests
  */
 
-error_reporting( E_ALL );
-ini_set( 'display_errors', '1' );
-
-define( 'ABSPATH', __DIR__ . '/' );
-define( 'EP_ROOT', 64 );
-define( 'EP_PAGES', 4096 );
-
-require __DIR__ . '/stubs/wordpress.php';
-require __DIR__ . '/stubs/woocommerce.php';
+require __DIR__ . '/environment.php';
 require __DIR__ . '/support/Plugin_Test_Case.php';
-require __DIR__ . '/support/Aftercare_Service.php';
-require __DIR__ . '/support/Scripted_Server.php';
 require __DIR__ . '/support/Service_Test_Case.php';
-
-Stub::reset();
-require dirname( __DIR__ ) . '/aftercare-for-woocommerce/aftercare-for-woocommerce.php';
-do_action( 'plugins_loaded' );
-do_action( 'init' );

@@ -175,13 +175,40 @@ final class Account {
 		}
 		$client   = Api_Client::from_settings();
 		$response = $client->get( self::returns_path( $customer_id ), array(), array( 'cache' => true ) );
+		$returns = $response->ok() ? Data::rows( $response->data, 'returns' ) : array();
 		return Template::render(
 			'myaccount/returns',
 			array(
 				'response' => $response,
-				'returns'  => $response->ok() ? Data::rows( $response->data, 'returns' ) : array(),
+				'returns'  => $returns,
+				'names'    => self::item_names( $returns, $customer_id ),
 			)
 		);
+	}
+
+	/**
+	 * Line item names of the returns' orders, read from WooCommerce (the customer's own orders only).
+	 *
+	 * @param array<int,array<string,mixed>> $returns     Returns with order_id.
+	 * @param int                            $customer_id Current customer.
+	 * @return array<int,array<int,string>> Order id => line item id => name.
+	 */
+	public static function item_names( array $returns, int $customer_id ): array {
+		$names = array();
+		foreach ( $returns as $return ) {
+			$order_id = Data::int( $return, 'order_id' );
+			if ( ! $order_id || isset( $names[ $order_id ] ) ) {
+				continue;
+			}
+			$names[ $order_id ] = array();
+			$order              = wc_get_order( $order_id );
+			if ( $order && (int) $order->get_customer_id() === $customer_id ) {
+				foreach ( $order->get_items() as $item_id => $item ) {
+					$names[ $order_id ][ (int) $item_id ] = (string) $item->get_name();
+				}
+			}
+		}
+		return $names;
 	}
 
 	public static function print_tracking_tab(): void {

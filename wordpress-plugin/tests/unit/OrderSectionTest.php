@@ -174,6 +174,22 @@ final class OrderSectionTest extends Plugin_Test_Case {
 		$this->assertStringContainsString( 'No news from the carrier yet.', $html );
 	}
 
+	public function test_returns_tab_names_items_from_the_woocommerce_order(): void {
+		$view    = self::fixture( 'order-view-full.json' );
+		$returns = array_map( static fn( $r ) => $r + array( 'order_id' => 1001, 'order_number' => '1001' ), $view['returns'] );
+		$returns[] = array( 'id' => 9, 'status' => 'refunded', 'resolution' => 'refund', 'order_id' => 555, 'items' => array( array( 'line_item_id' => 1, 'quantity' => 1, 'reason' => 'damaged' ) ) );
+		self::$server->script( array( 'GET /api/v1/customers/42/returns' => array( 'json' => array( 'returns' => $returns ) ) ) );
+		$xpath = self::dom( Account::returns_tab() );
+		$rows  = $xpath->query( '//tbody/tr' );
+		$this->assertStringContainsString( '오버핏 후드 티셔츠 - 블랙, L', $rows->item( 0 )->textContent );
+		$this->assertStringContainsString( 'Nimbus Wireless Mouse', $rows->item( 1 )->textContent );
+		$this->assertStringContainsString( 'Item', $rows->item( 2 )->textContent, 'an order WooCommerce does not know reads as a plain item' );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $xpath->query( '//tbody/tr[1]//a' )->item( 0 )->getAttribute( 'href' ) );
+		$this->assertSame( 1, $xpath->query( '//tbody/tr[2]//form' )->length, 'a requested return can be cancelled from the tab' );
+		$this->assertSame( 'https://shop.test/my-account/returns/', $xpath->query( '//tbody/tr[2]//input[@name="back"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertCount( 1, Stub::$http );
+	}
+
 	public function test_not_configured_renders_nothing(): void {
 		delete_option( \Aftercare\Settings::API_KEY_OPTION );
 		$this->assertSame( '', Account::order_section( 1001 ) );

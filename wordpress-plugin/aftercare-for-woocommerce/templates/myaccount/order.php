@@ -75,6 +75,7 @@ defined( 'ABSPATH' ) || exit;
 	<h2 class="aftercare-heading"><?php esc_html_e( 'Invoice', 'aftercare-for-woocommerce' ); ?></h2>
 	<?php if ( $aftercare_invoice && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
 		<p class="aftercare-invoice">
+			<span>
 			<?php
 			printf(
 				/* translators: 1: invoice number, 2: date the invoice was issued */
@@ -83,6 +84,7 @@ defined( 'ABSPATH' ) || exit;
 				esc_html( Template::date( Data::str( $aftercare_invoice, 'issued_at' ) ) )
 			);
 			?>
+			</span>
 			<a class="button aftercare-invoice__download" href="<?php echo esc_url( $invoice_url ); ?>"><?php esc_html_e( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ); ?></a>
 		</p>
 	<?php elseif ( '' === Data::str( $view, 'date_paid' ) ) : ?>

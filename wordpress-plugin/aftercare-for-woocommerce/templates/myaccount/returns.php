@@ -6,6 +6,7 @@
  *
  * @var \Aftercare\Api_Response         $response The returns request.
  * @var array<int,array<string,mixed>>  $returns  The customer's returns.
+ * @var array<int,array<int,string>>    $names    Item names by order id and line item id.
  */
 
 use Aftercare\Template;
@@ -29,6 +30,7 @@ defined( 'ABSPATH' ) || exit;
 		array(
 			'returns'    => $returns,
 			'items'      => array(),
+			'names'      => $names,
 			'order_id'   => 0,
 			'back'       => wc_get_endpoint_url( \Aftercare\Account::endpoint_slugs()['returns'], '', wc_get_page_permalink( 'myaccount' ) ),
 			'show_order' => true,

@@ -6,6 +6,7 @@
  *
  * @var array<int,array<string,mixed>> $returns    Returns (ReturnView, plus order_id/order_number on the Returns tab).
  * @var array<int,array<string,mixed>> $items      Line items by id, when known (order page).
+ * @var array<int,array<int,string>>   $names      Item names by order and line item id (Returns tab).
  * @var int                            $order_id   The order, on the order page; 0 on the Returns tab.
  * @var string                         $back       Where to come back after cancelling.
  * @var bool                           $show_order Show the order column.
@@ -59,6 +60,9 @@ defined( 'ABSPATH' ) || exit;
 					$aftercare_name = Data::str( $aftercare_item, 'name' );
 					if ( '' === $aftercare_name ) {
 						$aftercare_name = Data::str( $items[ Data::int( $aftercare_item, 'line_item_id' ) ] ?? array(), 'name' );
+					}
+					if ( '' === $aftercare_name ) {
+						$aftercare_name = (string) ( ( $names ?? array() )[ $aftercare_order_id ][ Data::int( $aftercare_item, 'line_item_id' ) ] ?? '' );
 					}
 					if ( '' === $aftercare_name ) {
 						$aftercare_name = __( 'Item', 'aftercare-for-woocommerce' );
