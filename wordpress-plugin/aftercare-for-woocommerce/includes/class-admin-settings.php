@@ -1,0 +1,171 @@
+<?php
+/**
+ * WooCommerce → Settings → Aftercare: URL, API key, Test connection, Connect, health.
+ *
+ * @package Aftercare
+ */
+
+namespace Aftercare;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The settings tab. WooCommerce prints the form, its nonce and the Save button; the tab
+ * prints the fields. Test connection and Connect post the same form to admin-post.php.
+ */
+final class Admin_Settings {
+
+	public const TAB            = 'aftercare';
+	public const NONCE_ACTION   = 'aftercare_settings_action';
+	public const TEST_ACTION    = 'aftercare_test_connection';
+	public const CONNECT_ACTION = 'aftercare_connect';
+
+	public static function register(): void {
+		add_filter( 'woocommerce_settings_tabs_array', array( self::class, 'add_tab' ), 50 );
+		add_action( 'woocommerce_settings_tabs_' . self::TAB, array( self::class, 'print_tab' ) );
+		add_action( 'woocommerce_update_options_' . self::TAB, array( self::class, 'on_save' ) );
+		add_action( 'admin_post_' . self::TEST_ACTION, array( self::class, 'on_action' ) );
+		add_action( 'admin_post_' . self::CONNECT_ACTION, array( self::class, 'on_action' ) );
+		add_filter( 'plugin_action_links_' . plugin_basename( AFTERCARE_PLUGIN_FILE ), array( self::class, 'action_links' ) );
+		add_action( 'admin_enqueue_scripts', array( self::class, 'enqueue_style' ) );
+	}
+
+	/**
+	 * The admin stylesheet, on the screens that show our markup.
+	 *
+	 * @param string $hook_suffix Current admin page.
+	 */
+	public static function enqueue_style( $hook_suffix ): void {
+		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
+		$ours   = str_contains( (string) $hook_suffix, 'wc-settings' ) || str_contains( (string) $hook_suffix, Returns_Queue::PAGE )
+			|| ( $screen && Shipment_Box::screen() === $screen->id );
+		if ( $ours ) {
+			wp_enqueue_style( 'aftercare-admin', plugins_url( 'assets/admin.css', AFTERCARE_PLUGIN_FILE ), array(), AFTERCARE_VERSION );
+		}
+	}
+
+	/**
+	 * Filter woocommerce_settings_tabs_array.
+	 *
+	 * @param array<string,string> $tabs Tab id => label.
+	 * @return array<string,string>
+	 */
+	public static function add_tab( $tabs ) {
+		$tabs              = is_array( $tabs ) ? $tabs : array();
+		$tabs[ self::TAB ] = __( 'Aftercare', 'aftercare-for-woocommerce' );
+		return $tabs;
+	}
+
+	/**
+	 * A Settings link on the Plugins screen.
+	 *
+	 * @param string[] $links Links.
+	 * @return string[]
+	 */
+	public static function action_links( $links ) {
+		$links   = is_array( $links ) ? $links : array();
+		$links[] = '<a href="' . esc_url( self::url() ) . '">' . esc_html__( 'Settings', 'aftercare-for-woocommerce' ) . '</a>';
+		return $links;
+	}
+
+	public static function url(): string {
+		return admin_url( 'admin.php?page=wc-settings&tab=' . self::TAB );
+	}
+
+	public static function print_tab(): void {
+		echo self::tab(); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+	}
+
+	/**
+	 * The tab's content (one call to aftercare: the store's health).
+	 */
+	public static function tab(): string {
+		$client = Api_Client::from_settings();
+		$health = $client->get( Connector::HEALTH_PATH, array(), array( 'cache' => true ) );
+		return Template::render(
+			'admin/settings',
+			array(
+				'url'        => Settings::url(),
+				'has_key'    => Settings::has_api_key(),
+				'health'     => $health,
+				'webhooks'   => Connector::local_webhooks(),
+				'connection' => get_option( Settings::CONNECTION_OPTION, array() ),
+			)
+		);
+	}
+
+	/**
+	 * WooCommerce checked its settings nonce before calling this.
+	 */
+	public static function on_save(): void {
+		if ( ! current_user_can( 'manage_woocommerce' ) ) {
+			return;
+		}
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- WC_Admin_Settings::save() verified the woocommerce-settings nonce.
+		$errors = self::save( wp_unslash( $_POST ) );
+		foreach ( $errors as $error ) {
+			if ( class_exists( 'WC_Admin_Settings' ) ) {
+				\WC_Admin_Settings::add_error( $error );
+			}
+		}
+	}
+
+	/**
+	 * Stores the URL and, when one was typed, the API key.
+	 *
+	 * @param array<string,mixed> $post Unslashed form fields.
+	 * @return string[] Error messages.
+	 */
+	public static function save( array $post ): array {
+		$errors = array();
+		if ( isset( $post['aftercare_url'] ) && is_string( $post['aftercare_url'] ) ) {
+			$url = Settings::sanitize_url( $post['aftercare_url'] );
+			if ( is_wp_error( $url ) ) {
+				$errors[] = $url->get_error_message();
+			} else {
+				Settings::save_url( $url );
+			}
+		}
+		if ( isset( $post['aftercare_api_key'] ) && is_string( $post['aftercare_api_key'] ) && '' !== trim( $post['aftercare_api_key'] ) ) {
+			$key = Settings::sanitize_api_key( $post['aftercare_api_key'] );
+			if ( is_wp_error( $key ) ) {
+				$errors[] = $key->get_error_message();
+			} else {
+				Settings::save_api_key( $key );
+			}
+		}
+		// New settings deserve a new try right away.
+		Api_Client::resume();
+		return $errors;
+	}
+
+	public static function on_action(): void {
+		$action = isset( $_REQUEST['action'] ) ? sanitize_key( wp_unslash( $_REQUEST['action'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- verified in handle_action().
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- verified in handle_action().
+		wp_safe_redirect( self::handle_action( $action, wp_unslash( $_POST ) ) );
+		exit;
+	}
+
+	/**
+	 * Saves what was typed, then tests or connects.
+	 *
+	 * @param string              $action TEST_ACTION or CONNECT_ACTION.
+	 * @param array<string,mixed> $post   Unslashed form fields.
+	 * @return string Where to go next.
+	 */
+	public static function handle_action( string $action, array $post ): string {
+		$nonce = isset( $post['_aftercare_nonce'] ) && is_string( $post['_aftercare_nonce'] ) ? $post['_aftercare_nonce'] : '';
+		if ( ! current_user_can( 'manage_woocommerce' ) || ! wp_verify_nonce( $nonce, self::NONCE_ACTION ) ) {
+			Admin_Notices::add( 'error', __( 'The page expired or you may not change these settings. Please try again.', 'aftercare-for-woocommerce' ) );
+			return self::url();
+		}
+		$errors = self::save( $post );
+		if ( $errors ) {
+			Admin_Notices::add( 'error', __( 'The settings were not saved.', 'aftercare-for-woocommerce' ), $errors );
+			return self::url();
+		}
+		$result = self::CONNECT_ACTION === $action ? Connector::connect( get_current_user_id() ) : Connector::test();
+		Admin_Notices::add( $result['ok'] ? 'success' : 'error', $result['title'], $result['lines'] );
+		return self::url();
+	}
+}

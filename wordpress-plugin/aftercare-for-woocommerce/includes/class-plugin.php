@@ -1,0 +1,77 @@
+<?php
+/**
+ * Wiring: which parts run, and when.
+ *
+ * @package Aftercare
+ */
+
+namespace Aftercare;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Boots the plugin on plugins_loaded.
+ */
+final class Plugin {
+
+	public static function boot(): void {
+		add_action( 'init', array( self::class, 'load_textdomain' ), 0 );
+		// A WordPress rule, not a WooCommerce one: it only ever widens it for the aftercare host.
+		Safe_Requests::register();
+		if ( ! self::woocommerce_active() ) {
+			add_action( 'admin_notices', array( self::class, 'missing_woocommerce_notice' ) );
+			return;
+		}
+		Account::register();
+		Customer_Actions::register();
+		Guest_Tracking::register();
+		if ( is_admin() ) {
+			Admin_Settings::register();
+			Returns_Queue::register();
+			Shipment_Box::register();
+			Admin_Notices::register();
+		}
+	}
+
+	public static function woocommerce_active(): bool {
+		return class_exists( 'WooCommerce' ) && function_exists( 'wc_get_order' );
+	}
+
+	public static function load_textdomain(): void {
+		load_plugin_textdomain( 'aftercare-for-woocommerce', false, dirname( plugin_basename( AFTERCARE_PLUGIN_FILE ) ) . '/languages' );
+	}
+
+	public static function missing_woocommerce_notice(): void {
+		if ( ! current_user_can( 'activate_plugins' ) ) {
+			return;
+		}
+		echo '<div class="notice notice-warning"><p>'
+			. esc_html__( 'Aftercare for WooCommerce needs WooCommerce. Install and activate WooCommerce, then the order tracking, invoice and returns features appear in My Account.', 'aftercare-for-woocommerce' )
+			. '</p></div>';
+	}
+
+	/**
+	 * Adds the My Account endpoints and rebuilds the rewrite rules, once.
+	 */
+	public static function activate(): void {
+		Account::add_endpoints();
+		flush_rewrite_rules();
+	}
+
+	/**
+	 * Takes the endpoints out of the rewrite rules again.
+	 */
+	public static function deactivate(): void {
+		global $wp_rewrite;
+		if ( isset( $wp_rewrite->endpoints ) && is_array( $wp_rewrite->endpoints ) ) {
+			$ours                  = Account::endpoint_slugs();
+			$wp_rewrite->endpoints = array_values(
+				array_filter(
+					$wp_rewrite->endpoints,
+					static fn( $endpoint ) => ! ( is_array( $endpoint ) && in_array( $endpoint[1] ?? '', $ours, true ) )
+				)
+			);
+		}
+		flush_rewrite_rules();
+	}
+}

@@ -1,0 +1,73 @@
+<?php
+/**
+ * Rendering the plugin's templates, which a theme may override.
+ *
+ * @package Aftercare
+ */
+
+namespace Aftercare;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Template loading and the small formatting helpers templates share.
+ */
+final class Template {
+
+	/**
+	 * Renders templates/{name}.php (or the theme's aftercare/{name}.php) to a string.
+	 *
+	 * @param string              $name Template name without extension, e.g. myaccount/order.
+	 * @param array<string,mixed> $vars Variables the template reads.
+	 */
+	public static function render( string $name, array $vars = array() ): string {
+		$file = '';
+		if ( function_exists( 'locate_template' ) ) {
+			$file = locate_template( 'aftercare/' . $name . '.php' );
+		}
+		if ( ! $file ) {
+			$file = AFTERCARE_PLUGIN_DIR . '/templates/' . $name . '.php';
+		}
+		$file = apply_filters( 'aftercare_template', $file, $name, $vars );
+		if ( ! is_readable( $file ) ) {
+			return '';
+		}
+		ob_start();
+		( static function ( string $aftercare_file, array $aftercare_vars ) {
+			extract( $aftercare_vars, EXTR_SKIP ); // phpcs:ignore WordPress.PHP.DontExtract.extract_extract -- same pattern as wc_get_template().
+			include $aftercare_file;
+		} )( $file, $vars );
+		return (string) ob_get_clean();
+	}
+
+	/**
+	 * An RFC 3339 time as the site shows dates, or '' when it does not parse.
+	 *
+	 * @param string $iso  Time from aftercare.
+	 * @param bool   $time Include the time of day.
+	 */
+	public static function date( string $iso, bool $time = false ): string {
+		if ( '' === $iso ) {
+			return '';
+		}
+		$timestamp = strtotime( $iso );
+		if ( false === $timestamp ) {
+			return '';
+		}
+		$format = (string) get_option( 'date_format', 'F j, Y' );
+		if ( $time ) {
+			$format .= ' ' . (string) get_option( 'time_format', 'g:i a' );
+		}
+		return (string) wp_date( $format, $timestamp );
+	}
+
+	/**
+	 * The machine-readable form for <time datetime="">, or ''.
+	 *
+	 * @param string $iso Time from aftercare.
+	 */
+	public static function datetime_attr( string $iso ): string {
+		$timestamp = strtotime( $iso );
+		return false === $timestamp ? '' : gmdate( 'c', $timestamp );
+	}
+}

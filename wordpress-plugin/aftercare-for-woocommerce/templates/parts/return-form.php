@@ -1,0 +1,167 @@
+<?php
+/**
+ * The return request form of one order.
+ *
+ * @package Aftercare
+ *
+ * @var array<string,mixed>            $view     The order view.
+ * @var array<int,array<string,mixed>> $items    Line items by id.
+ * @var int                            $order_id Order id.
+ * @var array<string,string>           $errors   Field => message, after a failed submission.
+ * @var array<string,mixed>            $old      What was typed, after a failed submission.
+ */
+
+use Aftercare\Customer_Actions;
+use Aftercare\Data;
+use Aftercare\Labels;
+use Aftercare\Return_Form;
+use Aftercare\Template;
+
+defined( 'ABSPATH' ) || exit;
+
+$aftercare_rows       = Data::rows( $view, 'return_eligibility' );
+$aftercare_returnable = array_filter( $aftercare_rows, static fn( $row ) => Data::int( $row, 'returnable_quantity' ) > 0 );
+if ( ! $aftercare_rows ) {
+	return; // This aftercare does not offer returns (yet).
+}
+if ( ! $aftercare_returnable ) {
+	$aftercare_reasons = array_unique( array_filter( array_map( static fn( $row ) => Data::str( $row, 'reason' ), $aftercare_rows ) ) );
+	?>
+	<h2 class="aftercare-heading"><?php esc_html_e( 'Return items', 'aftercare-for-woocommerce' ); ?></h2>
+	<p class="aftercare-muted"><?php esc_html_e( 'No items of this order can be returned online.', 'aftercare-for-woocommerce' ); ?>
+	<?php foreach ( $aftercare_reasons as $aftercare_reason ) : ?>
+		<?php echo esc_html( $aftercare_reason ); ?>
+	<?php endforeach; ?>
+	</p>
+	<?php
+	return;
+}
+$aftercare_old_items = isset( $old['items'] ) && is_array( $old['items'] ) ? $old['items'] : array();
+$aftercare_error     = static function ( string $field ) use ( $errors ): string {
+	return isset( $errors[ $field ] ) && is_string( $errors[ $field ] ) ? $errors[ $field ] : '';
+};
+?>
+<form class="aftercare-return-form<?php echo $errors ? ' aftercare-has-errors' : ''; ?>" id="aftercare-return" method="post" enctype="multipart/form-data" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
+	<h2 class="aftercare-heading"><?php esc_html_e( 'Request a return', 'aftercare-for-woocommerce' ); ?></h2>
+	<?php if ( $errors ) : ?>
+		<div class="woocommerce-error aftercare-errors" role="alert">
+			<p><?php esc_html_e( 'Please check the highlighted fields.', 'aftercare-for-woocommerce' ); ?></p>
+			<ul>
+				<?php foreach ( $errors as $aftercare_message ) : ?>
+					<li><?php echo esc_html( (string) $aftercare_message ); ?></li>
+				<?php endforeach; ?>
+			</ul>
+		</div>
+	<?php endif; ?>
+	<table class="shop_table aftercare-return-items">
+		<thead>
+			<tr>
+				<th scope="col"><?php esc_html_e( 'Item', 'aftercare-for-woocommerce' ); ?></th>
+				<th scope="col"><?php esc_html_e( 'Quantity to return', 'aftercare-for-woocommerce' ); ?></th>
+				<th scope="col"><?php esc_html_e( 'Reason', 'aftercare-for-woocommerce' ); ?></th>
+			</tr>
+		</thead>
+		<tbody>
+		<?php foreach ( $aftercare_rows as $aftercare_row ) : ?>
+			<?php
+			$aftercare_id    = Data::int( $aftercare_row, 'line_item_id' );
+			$aftercare_max   = max( 0, Data::int( $aftercare_row, 'returnable_quantity' ) );
+			$aftercare_name  = Data::str( $items[ $aftercare_id ] ?? array(), 'name' );
+			$aftercare_until = Template::date( Data::str( $aftercare_row, 'returnable_until' ) );
+			$aftercare_prev  = isset( $aftercare_old_items[ $aftercare_id ] ) && is_array( $aftercare_old_items[ $aftercare_id ] ) ? $aftercare_old_items[ $aftercare_id ] : array();
+			$aftercare_field = 'aftercare-item-' . $aftercare_id;
+			?>
+			<tr class="<?php echo ( $aftercare_error( "items.$aftercare_id.quantity" ) . $aftercare_error( "items.$aftercare_id.reason" ) . $aftercare_error( "items.$aftercare_id.reason_text" ) ) ? 'aftercare-invalid' : ''; ?>">
+				<td>
+					<label for="<?php echo esc_attr( $aftercare_field ); ?>-qty"><?php echo esc_html( '' !== $aftercare_name ? $aftercare_name : __( 'Item', 'aftercare-for-woocommerce' ) ); ?></label>
+					<?php if ( $aftercare_max > 0 && '' !== $aftercare_until ) : ?>
+						<br><span class="aftercare-muted">
+						<?php
+						/* translators: %s: last day a return can be requested */
+						printf( esc_html__( 'Returnable until %s', 'aftercare-for-woocommerce' ), esc_html( $aftercare_until ) );
+						?>
+						</span>
+					<?php elseif ( 0 === $aftercare_max && '' !== Data::str( $aftercare_row, 'reason' ) ) : ?>
+						<br><span class="aftercare-muted"><?php echo esc_html( Data::str( $aftercare_row, 'reason' ) ); ?></span>
+					<?php endif; ?>
+				</td>
+				<td>
+					<?php if ( $aftercare_max > 0 ) : ?>
+						<input type="number" class="input-text aftercare-qty-input" id="<?php echo esc_attr( $aftercare_field ); ?>-qty" name="items[<?php echo esc_attr( (string) $aftercare_id ); ?>][quantity]" min="0" max="<?php echo esc_attr( (string) $aftercare_max ); ?>" step="1" inputmode="numeric" value="<?php echo esc_attr( (string) ( $aftercare_prev['quantity'] ?? '0' ) ); ?>">
+						<span class="aftercare-muted">
+						<?php
+						/* translators: %d: how many units may be returned */
+						printf( esc_html__( 'of %d', 'aftercare-for-woocommerce' ), (int) $aftercare_max );
+						?>
+						</span>
+						<?php if ( '' !== $aftercare_error( "items.$aftercare_id.quantity" ) ) : ?>
+							<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( "items.$aftercare_id.quantity" ) ); ?></span>
+						<?php endif; ?>
+					<?php else : ?>
+						&mdash;
+					<?php endif; ?>
+				</td>
+				<td>
+					<?php if ( $aftercare_max > 0 ) : ?>
+						<label class="screen-reader-text" for="<?php echo esc_attr( $aftercare_field ); ?>-reason"><?php esc_html_e( 'Reason', 'aftercare-for-woocommerce' ); ?></label>
+						<select id="<?php echo esc_attr( $aftercare_field ); ?>-reason" name="items[<?php echo esc_attr( (string) $aftercare_id ); ?>][reason]">
+							<option value=""><?php esc_html_e( 'Choose a reason…', 'aftercare-for-woocommerce' ); ?></option>
+							<?php foreach ( Labels::REASONS as $aftercare_code ) : ?>
+								<option value="<?php echo esc_attr( $aftercare_code ); ?>" <?php selected( (string) ( $aftercare_prev['reason'] ?? '' ), $aftercare_code ); ?>><?php echo esc_html( Labels::reason( $aftercare_code ) ); ?></option>
+							<?php endforeach; ?>
+						</select>
+						<?php if ( '' !== $aftercare_error( "items.$aftercare_id.reason" ) ) : ?>
+							<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( "items.$aftercare_id.reason" ) ); ?></span>
+						<?php endif; ?>
+						<label class="screen-reader-text" for="<?php echo esc_attr( $aftercare_field ); ?>-detail"><?php esc_html_e( 'Details', 'aftercare-for-woocommerce' ); ?></label>
+						<input type="text" class="input-text aftercare-detail" id="<?php echo esc_attr( $aftercare_field ); ?>-detail" name="items[<?php echo esc_attr( (string) $aftercare_id ); ?>][reason_text]" maxlength="<?php echo esc_attr( (string) Return_Form::MAX_DETAIL_CHARS ); ?>" placeholder="<?php esc_attr_e( 'Details (optional)', 'aftercare-for-woocommerce' ); ?>" value="<?php echo esc_attr( (string) ( $aftercare_prev['reason_text'] ?? '' ) ); ?>">
+						<?php if ( '' !== $aftercare_error( "items.$aftercare_id.reason_text" ) ) : ?>
+							<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( "items.$aftercare_id.reason_text" ) ); ?></span>
+						<?php endif; ?>
+					<?php endif; ?>
+				</td>
+			</tr>
+		<?php endforeach; ?>
+		</tbody>
+	</table>
+	<?php if ( '' !== $aftercare_error( 'items' ) ) : ?>
+		<p class="aftercare-field-error"><?php echo esc_html( $aftercare_error( 'items' ) ); ?></p>
+	<?php endif; ?>
+
+	<fieldset class="aftercare-resolution<?php echo '' !== $aftercare_error( 'resolution' ) ? ' aftercare-invalid' : ''; ?>">
+		<legend><?php esc_html_e( 'What would you like instead?', 'aftercare-for-woocommerce' ); ?></legend>
+		<?php foreach ( Labels::RESOLUTIONS as $aftercare_code ) : ?>
+			<label class="aftercare-choice">
+				<input type="radio" name="resolution" value="<?php echo esc_attr( $aftercare_code ); ?>" <?php checked( (string) ( $old['resolution'] ?? '' ), $aftercare_code ); ?>>
+				<?php echo esc_html( Labels::resolution( $aftercare_code ) ); ?>
+			</label>
+		<?php endforeach; ?>
+		<?php if ( '' !== $aftercare_error( 'resolution' ) ) : ?>
+			<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( 'resolution' ) ); ?></span>
+		<?php endif; ?>
+	</fieldset>
+
+	<p class="form-row form-row-wide<?php echo '' !== $aftercare_error( 'comment' ) ? ' aftercare-invalid' : ''; ?>">
+		<label for="aftercare-comment"><?php esc_html_e( 'Anything we should know? (optional)', 'aftercare-for-woocommerce' ); ?></label>
+		<textarea id="aftercare-comment" name="comment" rows="3" maxlength="<?php echo esc_attr( (string) Return_Form::MAX_COMMENT_CHARS ); ?>"><?php echo esc_textarea( (string) ( $old['comment'] ?? '' ) ); ?></textarea>
+		<?php if ( '' !== $aftercare_error( 'comment' ) ) : ?>
+			<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( 'comment' ) ); ?></span>
+		<?php endif; ?>
+	</p>
+	<p class="form-row form-row-wide<?php echo '' !== $aftercare_error( 'photos' ) ? ' aftercare-invalid' : ''; ?>">
+		<label for="aftercare-photos">
+			<?php
+			/* translators: 1: maximum number of photos, 2: maximum size in megabytes */
+			printf( esc_html__( 'Photos (optional): up to %1$d JPEG, PNG or WebP images, %2$d MB each', 'aftercare-for-woocommerce' ), (int) Return_Form::MAX_PHOTOS, (int) ( Return_Form::MAX_PHOTO_BYTES / 1024 / 1024 ) );
+			?>
+		</label>
+		<input type="file" id="aftercare-photos" name="photos[]" multiple accept="image/jpeg,image/png,image/webp">
+		<?php if ( '' !== $aftercare_error( 'photos' ) ) : ?>
+			<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( 'photos' ) ); ?></span>
+		<?php endif; ?>
+	</p>
+	<input type="hidden" name="action" value="<?php echo esc_attr( Customer_Actions::REQUEST_ACTION ); ?>">
+	<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $order_id ); ?>">
+	<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_' . $order_id ) ); ?>">
+	<p><button type="submit" class="button alt aftercare-submit"><?php esc_html_e( 'Send return request', 'aftercare-for-woocommerce' ); ?></button></p>
+</form>

@@ -1,0 +1,144 @@
+<?php
+/**
+ * My Account screens rendered by the plugin's real templates from the real aftercare.
+ *
+ * @package Aftercare\Tests
+ */
+
+use Aftercare\Account;
+use Aftercare\Customer_Actions;
+
+final class MyAccountTest extends Service_Test_Case {
+
+	protected function setUp(): void {
+		parent::setUp();
+		WC_Stub::add_order_from_json( self::order_fixture( 'orders/registered-krw.json' ) );
+		WC_Stub::add_order_from_json( self::order_fixture( 'orders/pending-eur.json' ) );
+		Stub::login( 42 );
+	}
+
+	private function wait_for_invoice(): array {
+		return self::$service->wait_for( '/api/v1/customers/42/orders/1001', static fn( $code, $json ) => 200 === $code && ! empty( $json['invoice'] ) );
+	}
+
+	public function test_order_page_shows_the_issued_invoice_with_one_request(): void {
+		$view  = $this->wait_for_invoice();
+		$html  = Account::order_section( 1001 );
+		$xpath = self::dom( $html );
+		$this->assertCount( 1, Stub::$http, 'one request to aftercare per page' );
+		$this->assertStringContainsString( 'Invoice ' . $view['invoice']['number'] . ', issued', self::text( $xpath, '//p[@class="aftercare-invoice"]' ) );
+		$this->assertSame( 1, $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->length );
+		$this->assertStringNotContainsString( Aftercare_Service::API_KEY, $html );
+		$this->assertStringNotContainsString( self::$service->url, $html, 'aftercare\'s own address never reaches the customer' );
+		$state = $view['delivery_state'];
+		$this->assertStringContainsString( \Aftercare\Labels::delivery_state( $state ), self::text( $xpath, '//h2/span' ) );
+
+		Account::order_section( 1001 );
+		$this->assertCount( 1, Stub::$http, 'the next view comes from the short cache' );
+	}
+
+	public function test_invoice_download_streams_the_real_pdf(): void {
+		$view   = $this->wait_for_invoice();
+		$result = Customer_Actions::fetch_invoice( array( 'order_id' => '1001', '_wpnonce' => wp_create_nonce( Customer_Actions::INVOICE_ACTION . '_1001' ) ) );
+		$this->assertIsArray( $result, json_encode( Stub::$wc_notices ) );
+		$this->assertStringStartsWith( '%PDF-', (string) file_get_contents( $result['file'], false, null, 0, 8 ) );
+		$this->assertGreaterThan( 1000, filesize( $result['file'] ) );
+		$this->assertSame( $view['invoice']['number'] . '.pdf', $result['filename'] );
+		unlink( $result['file'] );
+	}
+
+	public function test_unpaid_order_has_no_invoice_yet(): void {
+		Stub::login( 43 );
+		$html = Account::order_section( 1004 );
+		$this->assertStringContainsString( 'Your invoice will be available here once the payment is received.', $html );
+		$result = Customer_Actions::fetch_invoice( array( 'order_id' => '1004', '_wpnonce' => wp_create_nonce( Customer_Actions::INVOICE_ACTION . '_1004' ) ) );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1004/', $result );
+		$this->assertStringContainsString( 'not ready yet', Stub::$wc_notices[0]['message'] );
+	}
+
+	public function test_aftercare_refuses_an_order_that_is_not_the_customers(): void {
+		// WooCommerce and aftercare disagree (say, the order was reassigned): aftercare's 404 wins.
+		WC_Stub::$orders[1004]->customer_id = 42;
+		$html = Account::order_section( 1004 );
+		$this->assertStringContainsString( 'Delivery details for this order will appear here shortly.', $html );
+		$this->assertStringNotContainsString( 'Ελλ', $html );
+	}
+
+	public function test_tracking_tab_is_calm_when_nothing_is_on_its_way(): void {
+		Stub::login( 43 );
+		$xpath = self::dom( Account::tracking_tab() );
+		$this->assertSame( 'No parcels are on their way to you right now.', self::text( $xpath, '//div[contains(@class,"aftercare-empty")]' ) );
+		$this->assertSame( '/api/v1/customers/43/orders?page=1&per_page=20', parse_url( Stub::$http[0]['url'], PHP_URL_PATH ) . '?' . parse_url( Stub::$http[0]['url'], PHP_URL_QUERY ) );
+	}
+
+	public function test_order_page_shows_parcels_from_the_tracking_meta(): void {
+		$view = self::$service->get( '/api/v1/customers/42/orders/1001' )[1];
+		if ( empty( $view['shipments'] ) ) {
+			$this->markTestSkipped( 'this aftercare does not derive shipments from _wc_shipment_tracking_items yet (order view `shipments` is empty)' );
+		}
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$this->assertSame( 2, $xpath->query( '//article[contains(@class,"aftercare-parcel")]' )->length );
+		$text = self::text( $xpath, '//article' );
+		$this->assertStringContainsString( '568912340017', $text );
+		$this->assertStringContainsString( 'BG2026111600731', $text );
+		$this->assertStringContainsString( '번개 로지스', $text );
+		$this->assertSame( 'https://track.example.kr/parcel?no=BG2026111600731', $xpath->query( '//a[text()="BG2026111600731"]' )->item( 0 )->getAttribute( 'href' ) );
+	}
+
+	public function test_tracking_tab_lists_parcels_on_their_way(): void {
+		$list = self::$service->get( '/api/v1/customers/42/orders' )[1];
+		if ( ! isset( $list['orders'][0]['shipments'] ) ) {
+			$this->markTestSkipped( 'this aftercare\'s order list (GET /api/v1/customers/{id}/orders) has no `shipments` yet' );
+		}
+		$xpath = self::dom( Account::tracking_tab() );
+		$this->assertStringContainsString( 'Order #1001', self::text( $xpath, '//article' ) );
+		$this->assertStringContainsString( '568912340017', self::text( $xpath, '//article' ) );
+	}
+
+	public function test_returns_tab_lists_the_customers_returns(): void {
+		$this->require_endpoint( 'GET', '/api/v1/customers/42/returns', '/api/v1/customers/{customer_id}/returns' );
+		$xpath = self::dom( Account::returns_tab() );
+		$this->assertSame( 1, $xpath->query( '//section[contains(@class,"aftercare-returns-tab")]' )->length );
+		$this->assertSame( 0, $xpath->query( '//div[contains(@class,"aftercare-unavailable")]' )->length );
+	}
+
+	public function test_return_request_round_trip(): void {
+		$this->require_endpoint( 'POST', '/api/v1/customers/42/orders/1001/returns', '/api/v1/customers/{customer_id}/orders/{order_id}/returns' );
+		$view = self::$service->get( '/api/v1/customers/42/orders/1001' )[1];
+		$line = null;
+		foreach ( $view['return_eligibility'] as $row ) {
+			if ( $row['returnable_quantity'] > 0 ) {
+				$line = $row['line_item_id'];
+				break;
+			}
+		}
+		$this->assertNotNull( $line, 'a paid, processing order has something returnable' );
+		$url = Customer_Actions::handle_return_request(
+			array(
+				'order_id'   => '1001',
+				'_wpnonce'   => wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_1001' ),
+				'items'      => array( (string) $line => array( 'quantity' => '1', 'reason' => 'damaged', 'reason_text' => '<script>alert(1)</script> cracked' ) ),
+				'resolution' => 'refund',
+				'comment'    => 'Box was crushed',
+			),
+			null
+		);
+		$this->assertSame( 'success', Stub::$wc_notices[0]['type'] ?? null, json_encode( Stub::$wc_notices ) . json_encode( Customer_Actions::take_form_state( 42, 1001 ) ) );
+		$this->assertStringEndsWith( '#aftercare-return', $url );
+		$html = Account::order_section( 1001 );
+		$this->assertStringContainsString( 'Requested', $html );
+		$this->assertStringNotContainsString( '<script>alert(1)', $html );
+
+		$this->require_endpoint( 'POST', '/api/v1/customers/42/returns/1/cancel', '/api/v1/customers/{customer_id}/returns/{return_id}/cancel' );
+		$returns = self::$service->get( '/api/v1/customers/42/returns' )[1]['returns'];
+		Customer_Actions::handle_return_cancel(
+			array(
+				'return_id' => (string) $returns[0]['id'],
+				'order_id'  => '1001',
+				'_wpnonce'  => wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_' . $returns[0]['id'] ),
+			)
+		);
+		$this->assertSame( 'success', end( Stub::$wc_notices )['type'] );
+		$this->assertStringContainsString( 'Cancelled', Account::returns_tab() );
+	}
+}

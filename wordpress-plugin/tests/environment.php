@@ -1,0 +1,24 @@
+<?php
+/**
+ * The WordPress and WooCommerce stand-ins with the plugin loaded exactly as WordPress would
+ * load it. Used by the PHPUnit bootstrap and by the screenshot harness.
+ *
+ * @package Aftercare\Tests
+ */
+
+error_reporting( E_ALL );
+ini_set( 'display_errors', '1' );
+
+define( 'ABSPATH', __DIR__ . '/' );
+define( 'EP_ROOT', 64 );
+define( 'EP_PAGES', 4096 );
+
+require __DIR__ . '/stubs/wordpress.php';
+require __DIR__ . '/stubs/woocommerce.php';
+require __DIR__ . '/support/Aftercare_Service.php';
+require __DIR__ . '/support/Scripted_Server.php';
+
+Stub::reset();
+require dirname( __DIR__ ) . '/aftercare-for-woocommerce/aftercare-for-woocommerce.php';
+do_action( 'plugins_loaded' );
+do_action( 'init' );

@@ -1,0 +1,240 @@
+<?php
+/**
+ * A small stand-in for the WooCommerce classes and functions the plugin uses: orders read
+ * through CRUD getters, notices, account URLs, and webhooks with WC_Webhook's setters and its
+ * deliver_ping() (a real unsigned POST, as WooCommerce sends it).
+ *
+ * @package Aftercare\Tests
+ */
+
+// phpcs:disable
+
+class WooCommerce {}
+
+final class WC_Stub {
+	/** @var array<int,WC_Order> */
+	public static array $orders = array();
+	/** @var array<int,WC_Webhook> */
+	public static array $webhooks = array();
+	public static int $next_webhook_id = 100;
+
+	public static function reset(): void {
+		self::$orders          = array();
+		self::$webhooks        = array();
+		self::$next_webhook_id = 100;
+	}
+
+	/**
+	 * Registers an order built from a WooCommerce REST order (a webhook fixture).
+	 *
+	 * @param array<string,mixed> $json Decoded order.
+	 */
+	public static function add_order_from_json( array $json ): WC_Order {
+		$order                 = new WC_Order();
+		$order->id             = (int) $json['id'];
+		$order->customer_id    = (int) $json['customer_id'];
+		$order->number         = (string) $json['number'];
+		$order->status         = (string) $json['status'];
+		$order->order_key      = (string) $json['order_key'];
+		$order->billing_email  = (string) ( $json['billing']['email'] ?? '' );
+		$order->billing_name   = trim( ( $json['billing']['first_name'] ?? '' ) . ' ' . ( $json['billing']['last_name'] ?? '' ) );
+		foreach ( $json['line_items'] ?? array() as $item ) {
+			$order->items[ (int) $item['id'] ] = new WC_Order_Item_Product( (string) $item['name'], (int) $item['quantity'] );
+		}
+		self::$orders[ $order->id ] = $order;
+		return $order;
+	}
+}
+
+class WC_Order_Item_Product {
+	public function __construct( private string $name, private int $quantity ) {}
+	public function get_name() {
+		return $this->name;
+	}
+	public function get_quantity() {
+		return $this->quantity;
+	}
+}
+
+class WC_Order {
+	public int $id              = 0;
+	public int $customer_id     = 0;
+	public string $number       = '';
+	public string $status       = 'processing';
+	public string $order_key    = '';
+	public string $billing_email = '';
+	public string $billing_name = '';
+	/** @var array<int,WC_Order_Item_Product> */
+	public array $items = array();
+
+	public function get_id() {
+		return $this->id;
+	}
+	public function get_customer_id() {
+		return $this->customer_id;
+	}
+	public function get_order_number() {
+		return $this->number;
+	}
+	public function get_status() {
+		return $this->status;
+	}
+	public function get_order_key() {
+		return $this->order_key;
+	}
+	public function get_billing_email() {
+		return $this->billing_email;
+	}
+	public function get_formatted_billing_full_name() {
+		return $this->billing_name;
+	}
+	public function get_items() {
+		return $this->items;
+	}
+	public function get_edit_order_url() {
+		return admin_url( 'admin.php?page=wc-orders&action=edit&id=' . $this->id );
+	}
+}
+
+function wc_get_order( $id ) {
+	return WC_Stub::$orders[ (int) $id ] ?? false;
+}
+function wc_add_notice( $message, $type = 'success' ) {
+	Stub::$wc_notices[] = array(
+		'message' => $message,
+		'type'    => $type,
+	);
+}
+function wc_get_page_permalink( $page ) {
+	return 'https://shop.test/my-account/';
+}
+function wc_get_endpoint_url( $endpoint, $value = '', $permalink = '' ) {
+	return rtrim( $permalink, '/' ) . '/' . $endpoint . '/' . ( '' !== (string) $value ? $value . '/' : '' );
+}
+function wc_get_page_screen_id( $for ) {
+	return 'woocommerce_page_wc-orders';
+}
+function is_account_page() {
+	return true;
+}
+
+final class WC_Stub_Logger {
+	public function warning( $message, $context = array() ) {
+		Stub::$log[] = array(
+			'level'   => 'warning',
+			'message' => $message,
+		);
+	}
+}
+function wc_get_logger() {
+	return new WC_Stub_Logger();
+}
+
+class WC_Webhook {
+	private int $id              = 0;
+	private string $name         = '';
+	private string $topic        = '';
+	private string $delivery_url = '';
+	private string $secret       = '';
+	private string $status       = 'disabled';
+	private int $user_id         = 0;
+	private string $api_version  = 'wp_api_v3';
+	private int $failure_count   = 0;
+	public int $pings            = 0;
+
+	public function get_id() {
+		return $this->id;
+	}
+	public function set_name( $name ) {
+		$this->name = (string) $name;
+	}
+	public function get_name() {
+		return $this->name;
+	}
+	public function set_topic( $topic ) {
+		$this->topic = (string) $topic;
+	}
+	public function get_topic() {
+		return $this->topic;
+	}
+	public function set_delivery_url( $url ) {
+		$this->delivery_url = esc_url_raw( $url, array( 'http', 'https' ) );
+	}
+	public function get_delivery_url() {
+		return $this->delivery_url;
+	}
+	public function set_secret( $secret ) {
+		$this->secret = (string) $secret;
+	}
+	public function get_secret() {
+		return $this->secret;
+	}
+	public function set_status( $status ) {
+		$this->status = in_array( $status, array( 'active', 'paused', 'disabled' ), true ) ? $status : 'disabled';
+	}
+	public function get_status() {
+		return $this->status;
+	}
+	public function set_user_id( $user_id ) {
+		$this->user_id = (int) $user_id;
+	}
+	public function get_user_id() {
+		return $this->user_id;
+	}
+	public function set_api_version( $version ) {
+		$this->api_version = is_numeric( $version ) ? 'wp_api_v' . (int) $version : (string) $version;
+	}
+	public function get_api_version() {
+		return $this->api_version;
+	}
+	public function get_failure_count() {
+		return $this->failure_count;
+	}
+	public function set_failure_count( $count ) {
+		$this->failure_count = (int) $count;
+	}
+	public function save() {
+		if ( ! $this->id ) {
+			$this->id = WC_Stub::$next_webhook_id++;
+		}
+		WC_Stub::$webhooks[ $this->id ] = clone $this;
+		return $this->id;
+	}
+	public function delete( $force = false ) {
+		unset( WC_Stub::$webhooks[ $this->id ] );
+		return true;
+	}
+	/** As WooCommerce: an unsigned form POST `webhook_id=N`; only exactly 200 passes. */
+	public function deliver_ping() {
+		++$this->pings;
+		WC_Stub::$webhooks[ $this->id ] = clone $this;
+		$response = wp_safe_remote_post( $this->delivery_url, array( 'body' => 'webhook_id=' . $this->id, 'user-agent' => 'WooCommerce/10.3.4 Hookshot (WordPress/6.8.3)' ) );
+		if ( is_wp_error( $response ) ) {
+			return new WP_Error( 'error', 'Error: Delivery URL cannot be reached: ' . $response->get_error_message() );
+		}
+		if ( 200 !== wp_remote_retrieve_response_code( $response ) ) {
+			return new WP_Error( 'error', 'Error: Delivery URL returned response code: ' . absint( wp_remote_retrieve_response_code( $response ) ) );
+		}
+		return true;
+	}
+}
+
+function wc_get_webhook( $id ) {
+	return isset( WC_Stub::$webhooks[ (int) $id ] ) ? clone WC_Stub::$webhooks[ (int) $id ] : null;
+}
+
+class WC_Data_Store {
+	public static function load( $type ) {
+		return new self();
+	}
+	public function search_webhooks( $args = array() ) {
+		return array_keys( WC_Stub::$webhooks );
+	}
+}
+
+class WC_Admin_Settings {
+	public static array $errors = array();
+	public static function add_error( $text ) {
+		self::$errors[] = $text;
+	}
+}

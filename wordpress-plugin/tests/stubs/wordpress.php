@@ -1,0 +1,516 @@
+<?php
+/**
+ * A small stand-in for the WordPress functions the plugin uses, so its code runs under
+ * PHPUnit without WordPress. Behaviour follows WordPress where the plugin depends on it
+ * (escaping, hooks, options with autoload, transients with expiry, nonces bound to the user,
+ * the HTTP API's arguments and response shape). HTTP is real: cURL, like WordPress's own
+ * transport.
+ *
+ * @package Aftercare\Tests
+ */
+
+// phpcs:disable
+
+/**
+ * State of the stand-in, reset between tests.
+ */
+final class Stub {
+	/** @var array<string,array<int,array<int,callable>>> */
+	public static array $hooks = array();
+	/** @var array<string,mixed> */
+	public static array $options = array();
+	/** @var array<string,bool> Autoload flag per option. */
+	public static array $autoload = array();
+	/** @var array<string,array{value:mixed,expires:int}> */
+	public static array $transients = array();
+	public static int $user_id = 0;
+	/** @var array<int,string[]> Capabilities by user. */
+	public static array $caps = array();
+	/** @var array<int,array<string,mixed>> Every HTTP request made. */
+	public static array $http = array();
+	/** @var array<int,array{message:string,type:string}> wc_add_notice() calls. */
+	public static array $wc_notices = array();
+	/** @var array<int,array{level:string,message:string}> WooCommerce log lines. */
+	public static array $log = array();
+	/** @var array<string,mixed> Registrations: shortcodes, endpoints, menus, boxes, blocks... */
+	public static array $registered = array();
+	public static int $now_offset = 0;
+
+	public static function reset(): void {
+		self::$options    = array(
+			'date_format' => 'F j, Y',
+			'time_format' => 'H:i',
+		);
+		self::$autoload   = array();
+		self::$transients = array();
+		self::$user_id    = 0;
+		self::$caps       = array();
+		self::$http       = array();
+		self::$wc_notices = array();
+		self::$log        = array();
+	}
+
+	public static function login( int $user_id, array $caps = array( 'read', 'view_order' ) ): void {
+		self::$user_id          = $user_id;
+		self::$caps[ $user_id ] = $caps;
+	}
+}
+
+class WP_Error {
+	private array $errors = array();
+	public function __construct( $code = '', $message = '', $data = '' ) {
+		if ( '' !== $code ) {
+			$this->errors[ $code ] = array( $message );
+		}
+	}
+	public function get_error_message( $code = '' ) {
+		foreach ( $this->errors as $messages ) {
+			return $messages[0];
+		}
+		return '';
+	}
+	public function get_error_code() {
+		return (string) array_key_first( $this->errors );
+	}
+}
+
+class WP_Post {
+	public int $ID = 0;
+	public string $post_content = '';
+}
+
+function is_wp_error( $thing ) {
+	return $thing instanceof WP_Error;
+}
+
+// Hooks.
+function add_filter( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
+	Stub::$hooks[ $hook ][ $priority ][] = array( $callback, $accepted_args );
+	return true;
+}
+function add_action( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
+	return add_filter( $hook, $callback, $priority, $accepted_args );
+}
+function apply_filters( $hook, $value, ...$args ) {
+	if ( empty( Stub::$hooks[ $hook ] ) ) {
+		return $value;
+	}
+	ksort( Stub::$hooks[ $hook ] );
+	foreach ( Stub::$hooks[ $hook ] as $callbacks ) {
+		foreach ( $callbacks as list( $callback, $accepted ) ) {
+			$value = call_user_func_array( $callback, array_slice( array_merge( array( $value ), $args ), 0, max( 1, $accepted ) ) );
+		}
+	}
+	return $value;
+}
+function do_action( $hook, ...$args ) {
+	if ( empty( Stub::$hooks[ $hook ] ) ) {
+		return;
+	}
+	ksort( Stub::$hooks[ $hook ] );
+	foreach ( Stub::$hooks[ $hook ] as $callbacks ) {
+		foreach ( $callbacks as list( $callback, $accepted ) ) {
+			call_user_func_array( $callback, array_slice( $args, 0, $accepted ) );
+		}
+	}
+}
+function has_action( $hook, $callback = false ) {
+	foreach ( Stub::$hooks[ $hook ] ?? array() as $callbacks ) {
+		foreach ( $callbacks as list( $registered ) ) {
+			if ( false === $callback || $registered === $callback ) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+function register_activation_hook( $file, $callback ) {
+	Stub::$registered['activation'] = $callback;
+}
+function register_deactivation_hook( $file, $callback ) {
+	Stub::$registered['deactivation'] = $callback;
+}
+
+// Options and transients.
+function get_option( $name, $default = false ) {
+	return array_key_exists( $name, Stub::$options ) ? Stub::$options[ $name ] : $default;
+}
+function update_option( $name, $value, $autoload = null ) {
+	Stub::$options[ $name ] = $value;
+	if ( null !== $autoload ) {
+		Stub::$autoload[ $name ] = ! in_array( $autoload, array( false, 'no', 'off' ), true );
+	} elseif ( ! isset( Stub::$autoload[ $name ] ) ) {
+		Stub::$autoload[ $name ] = true;
+	}
+	return true;
+}
+function delete_option( $name ) {
+	unset( Stub::$options[ $name ], Stub::$autoload[ $name ] );
+	return true;
+}
+function get_transient( $name ) {
+	$entry = Stub::$transients[ $name ] ?? null;
+	if ( null === $entry ) {
+		return false;
+	}
+	if ( $entry['expires'] && $entry['expires'] <= time() + Stub::$now_offset ) {
+		unset( Stub::$transients[ $name ] );
+		return false;
+	}
+	return $entry['value'];
+}
+function set_transient( $name, $value, $expiration = 0 ) {
+	Stub::$transients[ $name ] = array(
+		'value'   => $value,
+		'expires' => $expiration ? time() + Stub::$now_offset + (int) $expiration : 0,
+	);
+	return true;
+}
+function delete_transient( $name ) {
+	unset( Stub::$transients[ $name ] );
+	return true;
+}
+
+// Translation: the English strings (the .po/.mo are checked by their own test).
+function __( $text, $domain = 'default' ) {
+	return $text;
+}
+function _e( $text, $domain = 'default' ) {
+	echo $text;
+}
+function _x( $text, $context, $domain = 'default' ) {
+	return $text;
+}
+function _n( $single, $plural, $number, $domain = 'default' ) {
+	return 1 === (int) $number ? $single : $plural;
+}
+function esc_html__( $text, $domain = 'default' ) {
+	return esc_html( $text );
+}
+function esc_html_e( $text, $domain = 'default' ) {
+	echo esc_html( $text );
+}
+function esc_attr__( $text, $domain = 'default' ) {
+	return esc_attr( $text );
+}
+function esc_attr_e( $text, $domain = 'default' ) {
+	echo esc_attr( $text );
+}
+function load_plugin_textdomain( $domain, $deprecated = false, $path = false ) {
+	Stub::$registered['textdomain'] = $path;
+	return true;
+}
+
+// Escaping and sanitizing, as WordPress does them.
+function esc_html( $text ) {
+	return htmlspecialchars( (string) $text, ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8', false );
+}
+function esc_attr( $text ) {
+	return htmlspecialchars( (string) $text, ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8', false );
+}
+function esc_textarea( $text ) {
+	return htmlspecialchars( (string) $text, ENT_QUOTES, 'UTF-8' );
+}
+function esc_url_raw( $url, $protocols = null ) {
+	$url = trim( (string) $url );
+	if ( '' === $url ) {
+		return '';
+	}
+	$url = preg_replace( '|[^a-z0-9-~+_.?#=!&;,/:%@$\|*\'()\[\]\x80-\xff]|i', '', str_replace( ' ', '%20', $url ) );
+	$protocols = $protocols ?? array( 'http', 'https', 'mailto' );
+	if ( preg_match( '/^([a-z][a-z0-9+.-]*):/i', $url, $m ) && ! in_array( strtolower( $m[1] ), $protocols, true ) ) {
+		return '';
+	}
+	return $url;
+}
+function esc_url( $url, $protocols = null ) {
+	$clean = esc_url_raw( $url, $protocols );
+	// As wp_kses_normalize_entities() then esc_url()'s display step.
+	$clean = preg_replace( '/&(?!(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);)/i', '&amp;', $clean );
+	return str_replace( array( '&amp;', "'" ), array( '&#038;', '&#039;' ), $clean );
+}
+function sanitize_text_field( $text ) {
+	$text = wp_check_invalid_utf8( (string) $text );
+	$text = strip_tags( $text );
+	$text = preg_replace( '/[\r\n\t ]+/', ' ', $text );
+	return trim( $text );
+}
+function sanitize_textarea_field( $text ) {
+	$text = strip_tags( wp_check_invalid_utf8( (string) $text ) );
+	return trim( $text );
+}
+function wp_check_invalid_utf8( $text ) {
+	return mb_check_encoding( $text, 'UTF-8' ) ? $text : '';
+}
+function sanitize_key( $key ) {
+	return preg_replace( '/[^a-z0-9_\-]/', '', strtolower( (string) $key ) );
+}
+function sanitize_email( $email ) {
+	$email = trim( (string) $email );
+	return false === filter_var( $email, FILTER_VALIDATE_EMAIL ) ? '' : $email;
+}
+function is_email( $email ) {
+	return false !== filter_var( (string) $email, FILTER_VALIDATE_EMAIL ) ? $email : false;
+}
+function sanitize_file_name( $name ) {
+	$name = preg_replace( '/[^A-Za-z0-9._-]+/', '-', (string) $name );
+	return trim( $name, '.-_' );
+}
+function absint( $value ) {
+	return abs( (int) $value );
+}
+function wp_unslash( $value ) {
+	return is_array( $value ) ? array_map( 'wp_unslash', $value ) : ( is_string( $value ) ? stripslashes( $value ) : $value );
+}
+function wp_parse_url( $url, $component = -1 ) {
+	return parse_url( (string) $url, $component );
+}
+function wp_json_encode( $data, $options = 0, $depth = 512 ) {
+	return json_encode( $data, $options, $depth );
+}
+function selected( $selected, $current = true, $echo = true ) {
+	$result = (string) $selected === (string) $current ? " selected='selected'" : '';
+	if ( $echo ) {
+		echo $result;
+	}
+	return $result;
+}
+function checked( $checked, $current = true, $echo = true ) {
+	$result = (string) $checked === (string) $current ? " checked='checked'" : '';
+	if ( $echo ) {
+		echo $result;
+	}
+	return $result;
+}
+
+// Users, capabilities, nonces.
+function get_current_user_id() {
+	return Stub::$user_id;
+}
+function is_user_logged_in() {
+	return Stub::$user_id > 0;
+}
+function current_user_can( $capability, ...$args ) {
+	return user_can( Stub::$user_id, $capability );
+}
+function user_can( $user_id, $capability ) {
+	return in_array( $capability, Stub::$caps[ (int) $user_id ] ?? array(), true );
+}
+function wp_create_nonce( $action = -1 ) {
+	return substr( hash_hmac( 'sha256', $action . '|' . Stub::$user_id, 'stub-nonce-salt' ), 0, 10 );
+}
+function wp_verify_nonce( $nonce, $action = -1 ) {
+	return is_string( $nonce ) && hash_equals( wp_create_nonce( $action ), $nonce ) ? 1 : false;
+}
+function wp_nonce_field( $action = -1, $name = '_wpnonce', $referer = true, $echo = true ) {
+	$field = '<input type="hidden" id="' . esc_attr( $name ) . '" name="' . esc_attr( $name ) . '" value="' . wp_create_nonce( $action ) . '" />';
+	if ( $echo ) {
+		echo $field;
+	}
+	return $field;
+}
+function wp_nonce_url( $url, $action = -1, $name = '_wpnonce' ) {
+	return str_replace( '&', '&amp;', add_query_arg( $name, wp_create_nonce( $action ), html_entity_decode( $url ) ) );
+}
+
+// URLs and pages.
+function home_url( $path = '' ) {
+	return 'https://shop.test' . ( '' === $path ? '' : '/' . ltrim( $path, '/' ) );
+}
+function admin_url( $path = '' ) {
+	return 'https://shop.test/wp-admin/' . ltrim( $path, '/' );
+}
+function plugins_url( $path = '', $plugin = '' ) {
+	return 'https://shop.test/wp-content/plugins/aftercare-for-woocommerce/' . ltrim( $path, '/' );
+}
+function plugin_basename( $file ) {
+	return 'aftercare-for-woocommerce/' . basename( $file );
+}
+function add_query_arg( ...$args ) {
+	if ( is_array( $args[0] ) ) {
+		$params = $args[0];
+		$url    = $args[1] ?? '';
+	} else {
+		$params = array( $args[0] => $args[1] );
+		$url    = $args[2] ?? '';
+	}
+	$parts = explode( '?', (string) $url, 2 );
+	$query = array();
+	if ( isset( $parts[1] ) ) {
+		parse_str( $parts[1], $query );
+	}
+	foreach ( $params as $key => $value ) {
+		$query[ $key ] = $value;
+	}
+	return $parts[0] . ( $query ? '?' . http_build_query( $query ) : '' );
+}
+function wp_validate_redirect( $location, $default = '' ) {
+	$host = parse_url( (string) $location, PHP_URL_HOST );
+	return ( null === $host || 'shop.test' === $host ) ? $location : $default;
+}
+function wp_safe_redirect( $location, $status = 302 ) {
+	Stub::$registered['redirect'] = $location;
+	return true;
+}
+function nocache_headers() {}
+function is_admin() {
+	return true;
+}
+function locate_template( $names ) {
+	return '';
+}
+function wp_date( $format, $timestamp = null, $timezone = null ) {
+	$date = new DateTimeImmutable( '@' . ( $timestamp ?? time() ) );
+	return $date->setTimezone( $timezone ?? wp_timezone() )->format( $format );
+}
+function wp_timezone() {
+	return new DateTimeZone( (string) get_option( 'timezone_string', 'UTC' ) ?: 'UTC' );
+}
+function wp_tempnam( $filename = '' ) {
+	return tempnam( sys_get_temp_dir(), 'wp' );
+}
+function wp_delete_file( $file ) {
+	if ( is_file( $file ) ) {
+		unlink( $file );
+	}
+}
+
+// Registrations the plugin makes; recorded so tests can check them.
+function add_shortcode( $tag, $callback ) {
+	Stub::$registered['shortcodes'][ $tag ] = $callback;
+}
+function add_rewrite_endpoint( $name, $places ) {
+	Stub::$registered['endpoints'][] = $name;
+}
+function flush_rewrite_rules() {
+	Stub::$registered['flushes'] = ( Stub::$registered['flushes'] ?? 0 ) + 1;
+}
+function add_submenu_page( $parent, $page_title, $menu_title, $capability, $slug, $callback ) {
+	Stub::$registered['submenus'][ $slug ] = compact( 'parent', 'capability', 'callback' );
+	return $slug;
+}
+function add_meta_box( $id, $title, $callback, $screen, $context = 'advanced', $priority = 'default' ) {
+	Stub::$registered['meta_boxes'][ $id ] = compact( 'callback', 'screen', 'context' );
+}
+function register_block_type( $block, $args = array() ) {
+	Stub::$registered['blocks'][] = array( $block, $args );
+}
+function wp_register_script( ...$args ) {}
+function wp_set_script_translations( ...$args ) {}
+function wp_enqueue_style( $handle, ...$args ) {
+	Stub::$registered['styles'][] = $handle;
+}
+function wp_die( $message = '', $title = '', $args = array() ) {
+	throw new RuntimeException( 'wp_die: ' . $message );
+}
+
+// The HTTP API, over cURL.
+function wp_remote_request( $url, $args = array() ) {
+	$args = array_merge(
+		array(
+			'method'      => 'GET',
+			'timeout'     => 5,
+			'redirection' => 5,
+			'headers'     => array(),
+			'body'        => null,
+			'stream'      => false,
+			'filename'    => null,
+			'user-agent'  => 'WordPress/6.1; https://shop.test',
+		),
+		$args
+	);
+	Stub::$http[] = array(
+		'method' => $args['method'],
+		'url'    => $url,
+		'args'   => $args,
+	);
+	$response_headers = array();
+	$ch               = curl_init( $url );
+	$header_lines     = array();
+	foreach ( $args['headers'] as $name => $value ) {
+		$header_lines[] = $name . ': ' . $value;
+	}
+	$header_lines[] = 'Expect:';
+	curl_setopt_array(
+		$ch,
+		array(
+			CURLOPT_CUSTOMREQUEST     => $args['method'],
+			CURLOPT_TIMEOUT_MS        => (int) ( $args['timeout'] * 1000 ),
+			CURLOPT_CONNECTTIMEOUT_MS => (int) ( $args['timeout'] * 1000 ),
+			CURLOPT_FOLLOWLOCATION    => $args['redirection'] > 0,
+			CURLOPT_MAXREDIRS         => max( 0, (int) $args['redirection'] ),
+			CURLOPT_HTTPHEADER        => $header_lines,
+			CURLOPT_USERAGENT         => $args['user-agent'],
+			CURLOPT_HEADERFUNCTION    => static function ( $ch, $line ) use ( &$response_headers ) {
+				if ( preg_match( '#^HTTP/#', $line ) ) {
+					$response_headers = array();
+				} elseif ( str_contains( $line, ':' ) ) {
+					list( $name, $value )                          = explode( ':', $line, 2 );
+					$response_headers[ strtolower( trim( $name ) ) ] = trim( $value );
+				}
+				return strlen( $line );
+			},
+		)
+	);
+	if ( null !== $args['body'] && '' !== $args['body'] ) {
+		curl_setopt( $ch, CURLOPT_POSTFIELDS, is_array( $args['body'] ) ? http_build_query( $args['body'] ) : $args['body'] );
+	}
+	$file = null;
+	if ( $args['stream'] ) {
+		$file = fopen( $args['filename'], 'wb' );
+		curl_setopt( $ch, CURLOPT_FILE, $file );
+	} else {
+		curl_setopt( $ch, CURLOPT_RETURNTRANSFER, true );
+	}
+	$body = curl_exec( $ch );
+	if ( $file ) {
+		fclose( $file );
+	}
+	if ( false === $body ) {
+		$error = new WP_Error( 'http_request_failed', 'cURL error ' . curl_errno( $ch ) . ': ' . curl_error( $ch ) );
+		curl_close( $ch );
+		return $error;
+	}
+	$code = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
+	curl_close( $ch );
+	return array(
+		'headers'  => $response_headers,
+		'body'     => $args['stream'] ? '' : (string) $body,
+		'response' => array(
+			'code'    => $code,
+			'message' => '',
+		),
+		'filename' => $args['filename'],
+	);
+}
+function wp_remote_get( $url, $args = array() ) {
+	return wp_remote_request( $url, array_merge( $args, array( 'method' => 'GET' ) ) );
+}
+function wp_remote_post( $url, $args = array() ) {
+	return wp_remote_request( $url, array_merge( $args, array( 'method' => 'POST' ) ) );
+}
+/**
+ * WordPress's rules for "safe" requests (wp_http_validate_url), reduced to what webhooks meet:
+ * loopback/private hosts and ports other than 80/443/8080 need the two filters.
+ */
+function wp_safe_remote_post( $url, $args = array() ) {
+	$host = (string) parse_url( $url, PHP_URL_HOST );
+	$port = parse_url( $url, PHP_URL_PORT );
+	$ip   = filter_var( $host, FILTER_VALIDATE_IP ) ? $host : gethostbyname( $host );
+	if ( preg_match( '/^(127\.|10\.|0\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/', $ip ) && ! apply_filters( 'http_request_host_is_external', false, $host, $url ) ) {
+		return new WP_Error( 'http_request_failed', 'A valid URL was not provided.' );
+	}
+	if ( $port && ! in_array( $port, (array) apply_filters( 'http_allowed_safe_ports', array( 80, 443, 8080 ), $host, $url ), true ) ) {
+		return new WP_Error( 'http_request_failed', 'A valid URL was not provided.' );
+	}
+	return wp_remote_post( $url, $args );
+}
+function wp_remote_retrieve_response_code( $response ) {
+	return is_array( $response ) ? $response['response']['code'] : '';
+}
+function wp_remote_retrieve_body( $response ) {
+	return is_array( $response ) ? $response['body'] : '';
+}
+function wp_remote_retrieve_header( $response, $header ) {
+	return is_array( $response ) ? ( $response['headers'][ strtolower( $header ) ] ?? '' ) : '';
+}

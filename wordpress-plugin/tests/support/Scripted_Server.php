@@ -1,0 +1,76 @@
+<?php
+/**
+ * A real HTTP server (PHP's built-in one) that answers from a script.
+ *
+ * @package Aftercare\Tests
+ */
+
+final class Scripted_Server {
+
+	public string $url;
+	private string $dir;
+	/** @var resource */
+	private $process;
+
+	public static function start( string $router = 'scripted-router.php' ): self {
+		$server      = new self();
+		$server->dir = sys_get_temp_dir() . '/aftercare-scripted-' . bin2hex( random_bytes( 6 ) );
+		mkdir( $server->dir );
+		file_put_contents( $server->dir . '/script.json', '{}' );
+		$port            = Aftercare_Service::free_port();
+		$server->url     = 'http://127.0.0.1:' . $port;
+		$server->process = proc_open(
+			array( PHP_BINARY, '-S', '127.0.0.1:' . $port, __DIR__ . '/' . $router ),
+			array(
+				0 => array( 'file', '/dev/null', 'r' ),
+				1 => array( 'file', '/dev/null', 'w' ),
+				2 => array( 'file', '/dev/null', 'w' ),
+			),
+			$pipes,
+			null,
+			array(
+				'SCRIPTED_DIR'          => $server->dir,
+				'PHP_CLI_SERVER_WORKERS' => '2',
+			)
+		);
+		$deadline = microtime( true ) + 10;
+		while ( microtime( true ) < $deadline ) {
+			$socket = @stream_socket_client( 'tcp://127.0.0.1:' . $port, $errno, $errstr, 0.2 );
+			if ( $socket ) {
+				fclose( $socket );
+				return $server;
+			}
+			usleep( 50000 );
+		}
+		throw new RuntimeException( 'php -S did not start' );
+	}
+
+	/**
+	 * Sets the answers.
+	 *
+	 * @param array<string,array<string,mixed>> $routes "METHOD /path" => answer.
+	 */
+	public function script( array $routes ): void {
+		file_put_contents( $this->dir . '/script.json', json_encode( $routes ) );
+		@unlink( $this->dir . '/requests.jsonl' );
+	}
+
+	/**
+	 * The requests received since the last script().
+	 *
+	 * @return array<int,array<string,mixed>>
+	 */
+	public function requests(): array {
+		$file = $this->dir . '/requests.jsonl';
+		if ( ! is_file( $file ) ) {
+			return array();
+		}
+		return array_map( static fn( $line ) => json_decode( $line, true ), array_filter( explode( "\n", (string) file_get_contents( $file ) ) ) );
+	}
+
+	public function stop(): void {
+		proc_terminate( $this->process, 9 );
+		proc_close( $this->process );
+		exec( 'rm -rf ' . escapeshellarg( $this->dir ) );
+	}
+}

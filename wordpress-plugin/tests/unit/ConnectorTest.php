@@ -1,0 +1,151 @@
+<?php
+/**
+ * Test connection and Connect against a scripted aftercare.
+ *
+ * @package Aftercare\Tests
+ */
+
+use Aftercare\Connector;
+use Aftercare\Settings;
+
+final class ConnectorTest extends Plugin_Test_Case {
+
+	private static Scripted_Server $server;
+
+	public static function setUpBeforeClass(): void {
+		self::$server = Scripted_Server::start();
+	}
+
+	public static function tearDownAfterClass(): void {
+		self::$server->stop();
+	}
+
+	protected function setUp(): void {
+		parent::setUp();
+		$this->configure( self::$server->url );
+		Stub::login( 1, array( 'manage_woocommerce', 'read_private_shop_orders' ) );
+	}
+
+	private function script_connection( array $ping = array( 'json' => array( 'status' => 'ignored' ) ) ): void {
+		self::$server->script(
+			array(
+				'GET /api/v1/store/connection' => array(
+					'json' => array(
+						'store'          => 'default',
+						'version'        => '0.2.0',
+						'webhook_path'   => '/webhooks/woocommerce',
+						'webhook_secret' => 'S3cretFromAftercare',
+						'topics'         => array( 'order.created', 'order.updated', 'order.deleted', 'order.restored', 'coupon.created' ),
+					),
+				),
+				'POST /webhooks/woocommerce'   => $ping,
+			)
+		);
+	}
+
+	public function test_connect_creates_four_active_v3_webhooks_owned_by_the_admin_and_pings_them(): void {
+		$this->script_connection();
+		$result = Connector::connect( 1 );
+		$this->assertTrue( $result['ok'], implode( "\n", $result['lines'] ) );
+		$this->assertCount( 4, WC_Stub::$webhooks );
+		$topics = array();
+		foreach ( WC_Stub::$webhooks as $webhook ) {
+			$topics[] = $webhook->get_topic();
+			$this->assertSame( self::$server->url . '/webhooks/woocommerce', $webhook->get_delivery_url() );
+			$this->assertSame( 'S3cretFromAftercare', $webhook->get_secret() );
+			$this->assertSame( 'active', $webhook->get_status() );
+			$this->assertSame( 'wp_api_v3', $webhook->get_api_version() );
+			$this->assertSame( 1, $webhook->get_user_id() );
+		}
+		$this->assertSame( Connector::TOPICS, $topics, 'only order topics, never others aftercare lists' );
+		$pings = array_values( array_filter( self::$server->requests(), static fn( $r ) => 'POST' === $r['method'] ) );
+		$this->assertCount( 4, $pings );
+		$this->assertSame( 'webhook_id=100', $pings[0]['body'] );
+		$this->assertArrayNotHasKey( 'x-wc-webhook-signature', $pings[0]['headers'] );
+		$this->assertSame( array_combine( Connector::TOPICS, array( 100, 101, 102, 103 ) ), Settings::webhook_ids() );
+		$this->assertFalse( Stub::$autoload[ Settings::WEBHOOKS_OPTION ] );
+	}
+
+	public function test_connect_again_reuses_and_repairs_instead_of_duplicating(): void {
+		$this->script_connection();
+		Connector::connect( 1 );
+		// Someone disabled one, WooCommerce disabled another after failures, and one was deleted.
+		$paused = wc_get_webhook( 100 );
+		$paused->set_status( 'paused' );
+		$paused->save();
+		$moved = wc_get_webhook( 101 );
+		$moved->set_delivery_url( 'https://old.example.com/webhooks/woocommerce' );
+		$moved->save();
+		unset( WC_Stub::$webhooks[103] );
+		$this->script_connection();
+
+		$result = Connector::connect( 1 );
+		$this->assertTrue( $result['ok'] );
+		$this->assertSame( array( 100, 101, 102, 104 ), array_keys( WC_Stub::$webhooks ) );
+		$this->assertSame( 'active', WC_Stub::$webhooks[100]->get_status() );
+		$this->assertSame( self::$server->url . '/webhooks/woocommerce', WC_Stub::$webhooks[101]->get_delivery_url() );
+		$this->assertStringContainsString( 'already correct', $result['lines'][2] );
+		$this->assertStringContainsString( 'created', $result['lines'][3] );
+		$pings = array_filter( self::$server->requests(), static fn( $r ) => 'POST' === $r['method'] );
+		$this->assertCount( 3, $pings, 'only changed webhooks are pinged' );
+	}
+
+	public function test_connect_adopts_a_webhook_set_up_by_hand(): void {
+		$manual = new WC_Webhook();
+		$manual->set_topic( 'order.updated' );
+		$manual->set_delivery_url( self::$server->url . '/webhooks/woocommerce' );
+		$manual->set_status( 'active' );
+		$manual->set_user_id( 7 );
+		$manual->save();
+		Stub::$caps[7] = array( 'read_private_shop_orders' );
+		$this->script_connection();
+		Connector::connect( 1 );
+		$this->assertCount( 4, WC_Stub::$webhooks );
+		$this->assertSame( 100, Settings::webhook_ids()['order.updated'] );
+		$this->assertSame( 7, WC_Stub::$webhooks[100]->get_user_id(), 'an owner who can read orders is kept' );
+	}
+
+	public function test_a_failed_ping_is_reported(): void {
+		$this->script_connection( array( 'status' => 401, 'json' => array( 'error' => array( 'code' => 'x', 'message' => 'x' ) ) ) );
+		$result = Connector::connect( 1 );
+		$this->assertFalse( $result['ok'] );
+		$this->assertStringContainsString( 'Delivery URL returned response code: 401', $result['lines'][0] );
+	}
+
+	public function test_connect_needs_a_user_who_can_read_orders(): void {
+		Stub::login( 5, array( 'read' ) );
+		$this->assertFalse( Connector::connect( 5 )['ok'] );
+		$this->assertSame( array(), Stub::$http );
+	}
+
+	public function test_incomplete_connection_answers_are_refused(): void {
+		self::$server->script( array( 'GET /api/v1/store/connection' => array( 'json' => array( 'webhook_path' => 'https://evil.test/hook', 'webhook_secret' => 'x' ) ) ) );
+		$this->assertFalse( Connector::connect( 1 )['ok'] );
+		$this->assertSame( array(), WC_Stub::$webhooks );
+	}
+
+	public function test_test_reports_reachability_key_and_version(): void {
+		self::$server->script(
+			array(
+				'GET /healthz'             => array( 'json' => array( 'status' => 'ok' ) ),
+				'GET /api/v1/store/health' => array( 'json' => array( 'store' => 'default', 'version' => '0.3.1', 'problems' => array() ) ),
+			)
+		);
+		$result = Connector::test();
+		$this->assertTrue( $result['ok'] );
+		$this->assertSame( '0.3.1', $result['version'] );
+		$this->assertContains( 'This shop is the store "default" in aftercare.', $result['lines'] );
+	}
+
+	public function test_test_falls_back_to_the_api_document_and_spots_a_wrong_key(): void {
+		self::$server->script(
+			array(
+				'GET /healthz'              => array( 'json' => array( 'status' => 'ok' ) ),
+				'GET /api/v1/openapi.json'  => array( 'status' => 401, 'json' => array( 'error' => array( 'code' => 'invalid_api_key', 'message' => 'x' ) ) ),
+			)
+		);
+		$result = Connector::test();
+		$this->assertFalse( $result['ok'] );
+		$this->assertStringContainsString( 'refused the API key', implode( ' ', $result['lines'] ) );
+	}
+}

@@ -1,0 +1,263 @@
+<?php
+/**
+ * Return requests, cancellations and the invoice download, through admin-post handlers.
+ *
+ * @package Aftercare\Tests
+ */
+
+use Aftercare\Account;
+use Aftercare\Customer_Actions;
+
+final class CustomerActionsTest extends Plugin_Test_Case {
+
+	private const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+	private static Scripted_Server $server;
+	private array $view;
+
+	public static function setUpBeforeClass(): void {
+		self::$server = Scripted_Server::start();
+	}
+
+	public static function tearDownAfterClass(): void {
+		self::$server->stop();
+	}
+
+	protected function setUp(): void {
+		parent::setUp();
+		$this->configure( self::$server->url );
+		WC_Stub::add_order_from_json( self::order_fixture( 'orders/registered-krw.json' ) );
+		Stub::login( 42 );
+		$this->view = self::fixture( 'order-view-full.json' );
+	}
+
+	private function script( array $extra = array() ): void {
+		self::$server->script( array_merge( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $this->view ) ), $extra ) );
+	}
+
+	private function post( array $fields ): array {
+		return array_merge(
+			array(
+				'order_id' => '1001',
+				'_wpnonce' => wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_1001' ),
+			),
+			$fields
+		);
+	}
+
+	public function test_a_valid_request_is_sent_as_json_and_forgets_the_cached_views(): void {
+		$this->script( array( 'POST /api/v1/customers/42/orders/1001/returns' => array( 'status' => 201, 'json' => array( 'id' => 40, 'status' => 'requested' ) ) ) );
+		Account::order_section( 1001 ); // Fills the cache.
+		$url = Customer_Actions::handle_return_request(
+			$this->post(
+				array(
+					'items'      => array(
+						'202' => array( 'quantity' => '1', 'reason' => 'too_small', 'reason_text' => '' ),
+						'203' => array( 'quantity' => '0', 'reason' => '' ),
+					),
+					'resolution' => 'exchange',
+					'comment'    => "Could I get an XL?\nThanks",
+				)
+			),
+			null
+		);
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/#aftercare-return', $url );
+		$requests = self::$server->requests();
+		$this->assertCount( 2, $requests, 'the form is checked against the cached view: one GET, one POST' );
+		$this->assertSame( 'POST', $requests[1]['method'] );
+		$this->assertSame(
+			array(
+				'items'      => array( array( 'line_item_id' => 202, 'quantity' => 1, 'reason' => 'too_small', 'reason_text' => null ) ),
+				'resolution' => 'exchange',
+				'comment'    => "Could I get an XL?\nThanks",
+			),
+			json_decode( $requests[1]['body'], true )
+		);
+		$this->assertSame( 'success', Stub::$wc_notices[0]['type'] );
+		Account::order_section( 1001 );
+		$this->assertCount( 3, self::$server->requests(), 'the order view was fetched again after the request' );
+	}
+
+	public function test_too_many_units_never_reach_aftercare(): void {
+		$this->script();
+		Customer_Actions::handle_return_request(
+			$this->post(
+				array(
+					'items'      => array( '202' => array( 'quantity' => '2', 'reason' => 'too_small' ) ),
+					'resolution' => 'refund',
+				)
+			),
+			null
+		);
+		$this->assertCount( 1, self::$server->requests(), 'only the order view' );
+		$state = Customer_Actions::take_form_state( 42, 1001 );
+		$this->assertSame( 'You can return at most 1 of this item.', $state['errors']['items.202.quantity'] );
+		$this->assertSame( '2', $state['old']['items'][202]['quantity'] );
+	}
+
+	public function test_a_422_comes_back_onto_the_form_fields(): void {
+		$this->script(
+			array(
+				'POST /api/v1/customers/42/orders/1001/returns' => array(
+					'status' => 422,
+					'json'   => array(
+						'error' => array(
+							'code'    => 'validation_failed',
+							'message' => 'The request has errors.',
+							'fields'  => array(
+								array( 'field' => 'items[0].quantity', 'message' => 'Only 0 left to return.' ),
+								array( 'field' => 'comment', 'message' => 'Too long.' ),
+							),
+						),
+					),
+				),
+			)
+		);
+		Customer_Actions::handle_return_request(
+			$this->post(
+				array(
+					'items'      => array( '203' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+					'resolution' => 'refund',
+				)
+			),
+			null
+		);
+		$state = Customer_Actions::take_form_state( 42, 1001 );
+		$this->assertSame(
+			array(
+				'items.203.quantity' => 'Only 0 left to return.',
+				'comment'            => 'Too long.',
+			),
+			$state['errors']
+		);
+		$this->assertSame( array(), Stub::$wc_notices );
+	}
+
+	public function test_photos_go_as_multipart(): void {
+		$this->script( array( 'POST /api/v1/customers/42/orders/1001/returns' => array( 'status' => 201, 'json' => array( 'id' => 41 ) ) ) );
+		$file = tempnam( sys_get_temp_dir(), 'up' );
+		file_put_contents( $file, base64_decode( self::PNG ) );
+		add_filter( 'aftercare_is_uploaded_file', '__return_true_for_tests' );
+		try {
+			Customer_Actions::handle_return_request(
+				$this->post(
+					array(
+						'items'      => array( '203' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+						'resolution' => 'refund',
+					)
+				),
+				array(
+					'name'     => array( 'box.jpg' ),
+					'tmp_name' => array( $file ),
+					'error'    => array( UPLOAD_ERR_OK ),
+					'size'     => array( filesize( $file ) ),
+				)
+			);
+		} finally {
+			unset( Stub::$hooks['aftercare_is_uploaded_file'] );
+			unlink( $file );
+		}
+		$post = self::$server->requests()[1];
+		$this->assertSame( 'image/png', $post['files']['photos']['type'], 'the type comes from the bytes, not the name' );
+		$this->assertSame( 'box.png', $post['files']['photos']['name'] );
+		$this->assertSame( 'refund', json_decode( $post['post']['request'], true )['resolution'] );
+	}
+
+	public function test_bad_nonce_or_someone_elses_order_changes_nothing(): void {
+		$this->script();
+		Customer_Actions::handle_return_request( array_merge( $this->post( array() ), array( '_wpnonce' => 'forged' ) ), null );
+		Stub::login( 43 );
+		Customer_Actions::handle_return_request( $this->post( array( '_wpnonce' => wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_1001' ) ) ), null );
+		$this->assertSame( array(), self::$server->requests() );
+		$this->assertSame( array( 'error', 'error' ), array_column( Stub::$wc_notices, 'type' ) );
+	}
+
+	public function test_service_down_keeps_what_was_typed(): void {
+		$this->script( array( 'POST /api/v1/customers/42/orders/1001/returns' => array( 'status' => 503, 'json' => array( 'error' => array( 'code' => 'storage_unavailable', 'message' => 'x' ) ) ) ) );
+		Customer_Actions::handle_return_request(
+			$this->post(
+				array(
+					'items'      => array( '203' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+					'resolution' => 'refund',
+					'comment'    => 'keep me',
+				)
+			),
+			null
+		);
+		$this->assertStringContainsString( 'Nothing was submitted', Stub::$wc_notices[0]['message'] );
+		$this->assertSame( 'keep me', Customer_Actions::take_form_state( 42, 1001 )['old']['comment'] );
+	}
+
+	public function test_cancel_posts_to_the_customer_route(): void {
+		$this->script( array( 'POST /api/v1/customers/42/returns/32/cancel' => array( 'json' => array( 'id' => 32, 'status' => 'cancelled' ) ) ) );
+		$back = Customer_Actions::handle_return_cancel(
+			array(
+				'return_id' => '32',
+				'order_id'  => '1001',
+				'back'      => 'https://evil.test/phish',
+				'_wpnonce'  => wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_32' ),
+			)
+		);
+		$this->assertSame( 'https://shop.test/my-account/', $back, 'never redirects off the shop' );
+		$this->assertSame( 'POST', self::$server->requests()[0]['method'] );
+		$this->assertSame( 'success', Stub::$wc_notices[0]['type'] );
+	}
+
+	public function test_cancel_refused_with_409_says_so(): void {
+		$this->script( array( 'POST /api/v1/customers/42/returns/32/cancel' => array( 'status' => 409, 'json' => array( 'error' => array( 'code' => 'invalid_transition', 'message' => 'x' ) ) ) ) );
+		Customer_Actions::handle_return_cancel(
+			array(
+				'return_id' => '32',
+				'order_id'  => '1001',
+				'_wpnonce'  => wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_32' ),
+			)
+		);
+		$this->assertStringContainsString( 'can no longer be cancelled', Stub::$wc_notices[0]['message'] );
+	}
+
+	public function test_invoice_is_fetched_to_a_file_with_a_safe_name(): void {
+		$this->script(
+			array(
+				'GET /api/v1/customers/42/orders/1001/invoice.pdf' => array(
+					'headers'     => array( 'Content-Type' => 'application/pdf', 'Content-Disposition' => 'inline; filename="../INV-2026-00001.pdf"' ),
+					'body_base64' => base64_encode( '%PDF-1.7 test' ),
+				),
+			)
+		);
+		$result = Customer_Actions::fetch_invoice(
+			array(
+				'order_id' => '1001',
+				'_wpnonce' => wp_create_nonce( Customer_Actions::INVOICE_ACTION . '_1001' ),
+			)
+		);
+		$this->assertIsArray( $result );
+		$this->assertSame( '%PDF-1.7 test', file_get_contents( $result['file'] ) );
+		$this->assertSame( 'INV-2026-00001.pdf', $result['filename'] );
+		unlink( $result['file'] );
+		$this->assertSame( 'Bearer test-api-key-0123456789', self::$server->requests()[0]['headers']['authorization'] );
+	}
+
+	public function test_invoice_needs_the_nonce_and_the_owner(): void {
+		$this->script();
+		$this->assertIsString( Customer_Actions::fetch_invoice( array( 'order_id' => '1001', '_wpnonce' => 'x' ) ) );
+		Stub::login( 43 );
+		$this->assertIsString( Customer_Actions::fetch_invoice( array( 'order_id' => '1001', '_wpnonce' => wp_create_nonce( Customer_Actions::INVOICE_ACTION . '_1001' ) ) ) );
+		$this->assertSame( array(), self::$server->requests() );
+	}
+
+	public function test_invoice_not_issued_yet_is_a_notice_not_a_broken_file(): void {
+		$this->script( array( 'GET /api/v1/customers/42/orders/1001/invoice.pdf' => array( 'status' => 404, 'json' => array( 'error' => array( 'code' => 'invoice_not_found', 'message' => 'x' ) ) ) ) );
+		$result = Customer_Actions::fetch_invoice( array( 'order_id' => '1001', '_wpnonce' => wp_create_nonce( Customer_Actions::INVOICE_ACTION . '_1001' ) ) );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $result );
+		$this->assertStringContainsString( 'not ready yet', Stub::$wc_notices[0]['message'] );
+	}
+
+	public function test_logged_out_visitors_are_sent_to_log_in(): void {
+		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::INVOICE_ACTION ) );
+		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::REQUEST_ACTION ) );
+	}
+}
+
+function __return_true_for_tests(): bool {
+	return true;
+}

@@ -1,0 +1,197 @@
+<?php
+/**
+ * The My Account order section rendered from an order view in its final shape.
+ *
+ * @package Aftercare\Tests
+ */
+
+use Aftercare\Account;
+use Aftercare\Customer_Actions;
+
+final class OrderSectionTest extends Plugin_Test_Case {
+
+	private static Scripted_Server $server;
+
+	public static function setUpBeforeClass(): void {
+		self::$server = Scripted_Server::start();
+	}
+
+	public static function tearDownAfterClass(): void {
+		self::$server->stop();
+	}
+
+	protected function setUp(): void {
+		parent::setUp();
+		$this->configure( self::$server->url );
+		WC_Stub::add_order_from_json( self::order_fixture( 'orders/registered-krw.json' ) );
+		Stub::login( 42 );
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => self::fixture( 'order-view-full.json' ) ) ) );
+	}
+
+	public function test_parcels_show_carrier_linked_number_eta_items_and_history(): void {
+		$html  = Account::order_section( 1001 );
+		$xpath = self::dom( $html );
+
+		$parcels = $xpath->query( '//article[contains(@class,"aftercare-parcel")]' );
+		$this->assertSame( 2, $parcels->length );
+		$first = self::text( $xpath, '(//article[contains(@class,"aftercare-parcel")])[1]' );
+		$this->assertStringContainsString( 'Parcel 1 of 2', $first );
+		$this->assertStringContainsString( 'CJ대한통운', $first );
+		$this->assertStringContainsString( 'Out for delivery', $first );
+		$this->assertStringContainsString( 'Expected November 17, 2026', $first );
+		$this->assertStringContainsString( '오버핏 후드 티셔츠 - 블랙, L × 1', $first );
+
+		$link = $xpath->query( '(//article)[1]//dd/a' )->item( 0 );
+		$this->assertSame( '568912345678', $link->textContent );
+		$this->assertSame( 'https://trace.cjlogistics.com/next/tracking.html?wblNo=568912345678&lang=ko', $link->getAttribute( 'href' ) );
+		$this->assertSame( 'noopener noreferrer', $link->getAttribute( 'rel' ) );
+
+		// History newest first, as aftercare sends it; each step with its place.
+		$steps = $xpath->query( '(//article)[1]//ol[@class="aftercare-timeline"]/li' );
+		$this->assertSame( 3, $steps->length );
+		$this->assertStringContainsString( 'Out for delivery', $steps->item( 0 )->textContent );
+		$this->assertStringContainsString( '서울 강남', $steps->item( 0 )->textContent );
+		$this->assertStringContainsString( 'November 17, 2026 00:40', $steps->item( 0 )->textContent );
+		$this->assertStringContainsString( 'Label created', $steps->item( 2 )->textContent );
+
+		// A javascript: tracking link is not a link at all.
+		$second = $xpath->query( '(//article)[2]//dd' );
+		$this->assertSame( 'FF-1001-A', trim( $second->item( 1 )->textContent ) );
+		$this->assertSame( 0, $xpath->query( '(//article)[2]//dd/a' )->length );
+		$this->assertStringNotContainsString( 'javascript:', $html );
+		$this->assertStringContainsString( 'Fast &amp; &quot;Friendly&quot; Couriers', $html );
+
+		// The item not in any parcel yet.
+		$this->assertStringContainsString( 'Not shipped yet', self::text( $xpath, '//div[@class="aftercare-unshipped"]' ) );
+		$this->assertStringContainsString( '제주 유기농 녹차 티백', self::text( $xpath, '//div[@class="aftercare-unshipped"]' ) );
+	}
+
+	public function test_hostile_strings_are_escaped_everywhere(): void {
+		$html = Account::order_section( 1001 );
+		self::dom( $html );
+		$this->assertStringNotContainsString( '<script>', $html );
+		$this->assertStringNotContainsString( '<img', $html );
+		$this->assertStringNotContainsString( '<b>you</b>', $html );
+		$this->assertStringContainsString( '&lt;script&gt;alert(&quot;evt&quot;)&lt;/script&gt;', $html );
+		$this->assertStringContainsString( '&lt;img src=x onerror=alert(1)&gt;', $html );
+		$this->assertStringContainsString( '&lt;b&gt;you&lt;/b&gt;', $html );
+	}
+
+	public function test_delivery_state_alerts_tracking_page_and_invoice(): void {
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$this->assertSame( 'Partly shipped', self::text( $xpath, '//h2/span[contains(@class,"aftercare-badge")]' ) );
+		$this->assertStringContainsString( 'running a day late', self::text( $xpath, '//div[contains(@class,"aftercare-alerts")]' ) );
+		$this->assertSame( 'https://aftercare.example.com/t/q2w3e4r5t6y7u8i9', $xpath->query( '//p[@class="aftercare-tracking-page"]/a' )->item( 0 )->getAttribute( 'href' ) );
+
+		$this->assertStringContainsString( 'Invoice INV-2026-00001, issued November 14, 2026.', self::text( $xpath, '//p[@class="aftercare-invoice"]' ) );
+		$download = $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->item( 0 )->getAttribute( 'href' );
+		$this->assertStringStartsWith( 'https://shop.test/wp-admin/admin-post.php?action=aftercare_invoice&order_id=1001&_wpnonce=', $download );
+		$this->assertStringNotContainsString( 'aftercare.example.com', $download, 'the invoice is proxied, never linked to aftercare' );
+		$this->assertStringNotContainsString( 'test-api-key', Account::order_section( 1001 ) );
+	}
+
+	public function test_returns_show_state_and_a_cancel_button_only_while_requested(): void {
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$rows  = $xpath->query( '//table[contains(@class,"aftercare-returns")]/tbody/tr' );
+		$this->assertSame( 2, $rows->length );
+		$this->assertStringContainsString( 'Approved', $rows->item( 0 )->textContent );
+		$this->assertStringContainsString( 'Exchange', $rows->item( 0 )->textContent );
+		$this->assertStringContainsString( 'Too small', $rows->item( 0 )->textContent );
+		$this->assertStringContainsString( 'Please send it back', $rows->item( 0 )->textContent );
+		$this->assertSame( 0, $xpath->query( './/form', $rows->item( 0 ) )->length );
+		$cancel = $xpath->query( './/form', $rows->item( 1 ) );
+		$this->assertSame( 1, $cancel->length );
+		$this->assertSame( wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_32' ), $xpath->query( './/input[@name="_wpnonce"]', $rows->item( 1 ) )->item( 0 )->getAttribute( 'value' ) );
+	}
+
+	public function test_return_form_offers_only_returnable_quantities(): void {
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$form  = $xpath->query( '//form[@id="aftercare-return"]' )->item( 0 );
+		$this->assertSame( 'multipart/form-data', $form->getAttribute( 'enctype' ) );
+		$this->assertSame( 'https://shop.test/wp-admin/admin-post.php', $form->getAttribute( 'action' ) );
+		$inputs = $xpath->query( '//input[@type="number"]' );
+		$this->assertSame( 2, $inputs->length, 'the mouse has an open return: no quantity input' );
+		$this->assertSame( 'items[202][quantity]', $inputs->item( 0 )->getAttribute( 'name' ) );
+		$this->assertSame( '1', $inputs->item( 0 )->getAttribute( 'max' ) );
+		$this->assertStringContainsString( 'A return is already open for this item.', $xpath->query( '//form[@id="aftercare-return"]//tbody/tr' )->item( 0 )->textContent );
+		$this->assertSame( 8, $xpath->query( '//select[@name="items[202][reason]"]/option' )->length );
+		$this->assertSame( 3, $xpath->query( '//input[@name="resolution"]' )->length );
+		$this->assertSame( 'photos[]', $xpath->query( '//input[@type="file"]' )->item( 0 )->getAttribute( 'name' ) );
+		$this->assertSame( wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_1001' ), $xpath->query( '//form[@id="aftercare-return"]//input[@name="_wpnonce"]' )->item( 0 )->getAttribute( 'value' ) );
+	}
+
+	public function test_errors_and_typed_values_come_back_after_a_failed_submission(): void {
+		set_transient(
+			'aftercare_form_42_1001',
+			array(
+				'errors' => array(
+					'items.202.quantity' => 'You can return at most 1 of this item.',
+					'resolution'         => 'Choose what you would like instead.',
+				),
+				'old'    => array(
+					'items'      => array( 202 => array( 'quantity' => '3', 'reason' => 'too_small', 'reason_text' => '<b>tight</b>' ) ),
+					'resolution' => '',
+					'comment'    => 'Sleeves </textarea><script>x</script>',
+				),
+			),
+			600
+		);
+		$html  = Account::order_section( 1001 );
+		$xpath = self::dom( $html );
+		$this->assertStringContainsString( 'You can return at most 1 of this item.', self::text( $xpath, '//div[@role="alert"]' ) );
+		$this->assertSame( '3', $xpath->query( '//input[@name="items[202][quantity]"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 'too_small', $xpath->query( '//select[@name="items[202][reason]"]/option[@selected]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( '<b>tight</b>', $xpath->query( '//input[@name="items[202][reason_text]"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 'Sleeves </textarea><script>x</script>', $xpath->query( '//textarea[@name="comment"]' )->item( 0 )->textContent );
+		$this->assertStringContainsString( 'aftercare-invalid', $xpath->query( '//input[@name="items[202][quantity]"]/ancestor::tr' )->item( 0 )->getAttribute( 'class' ) );
+		// Shown once.
+		$this->assertStringNotContainsString( 'You can return at most', Account::order_section( 1001 ) );
+	}
+
+	public function test_another_customers_order_is_never_asked_for(): void {
+		Stub::login( 43 );
+		$this->assertSame( '', Account::order_section( 1001 ) );
+		$this->assertSame( array(), Stub::$http );
+	}
+
+	public function test_one_request_per_page_and_the_cache_serves_the_next_view(): void {
+		Account::order_section( 1001 );
+		Account::order_section( 1001 );
+		$this->assertCount( 1, self::$server->requests() );
+	}
+
+	public function test_order_unknown_to_aftercare_reads_calmly(): void {
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'status' => 404, 'json' => array( 'error' => array( 'code' => 'order_not_found', 'message' => 'No such order.' ) ) ) ) );
+		$html = Account::order_section( 1001 );
+		$this->assertStringContainsString( 'Delivery details for this order will appear here shortly.', $html );
+	}
+
+	public function test_view_with_missing_keys_renders_without_warnings(): void {
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => array( 'id' => 1001, 'shipments' => array( array( 'status' => 'weird_new_state', 'events' => 'not-a-list' ), 'junk' ), 'invoice' => 'nope', 'return_eligibility' => array( array() ) ) ) ) );
+		$html = Account::order_section( 1001 );
+		self::dom( $html );
+		$this->assertStringContainsString( 'Weird new state', $html );
+		$this->assertStringContainsString( 'No news from the carrier yet.', $html );
+	}
+
+	public function test_returns_tab_names_items_from_the_woocommerce_order(): void {
+		$view    = self::fixture( 'order-view-full.json' );
+		$returns = array_map( static fn( $r ) => $r + array( 'order_id' => 1001, 'order_number' => '1001' ), $view['returns'] );
+		$returns[] = array( 'id' => 9, 'status' => 'refunded', 'resolution' => 'refund', 'order_id' => 555, 'items' => array( array( 'line_item_id' => 1, 'quantity' => 1, 'reason' => 'damaged' ) ) );
+		self::$server->script( array( 'GET /api/v1/customers/42/returns' => array( 'json' => array( 'returns' => $returns ) ) ) );
+		$xpath = self::dom( Account::returns_tab() );
+		$rows  = $xpath->query( '//tbody/tr' );
+		$this->assertStringContainsString( '오버핏 후드 티셔츠 - 블랙, L', $rows->item( 0 )->textContent );
+		$this->assertStringContainsString( 'Nimbus Wireless Mouse', $rows->item( 1 )->textContent );
+		$this->assertStringContainsString( 'Item', $rows->item( 2 )->textContent, 'an order WooCommerce does not know reads as a plain item' );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $xpath->query( '//tbody/tr[1]//a' )->item( 0 )->getAttribute( 'href' ) );
+		$this->assertSame( 1, $xpath->query( '//tbody/tr[2]//form' )->length, 'a requested return can be cancelled from the tab' );
+		$this->assertSame( 'https://shop.test/my-account/returns/', $xpath->query( '//tbody/tr[2]//input[@name="back"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertCount( 1, Stub::$http );
+	}
+
+	public function test_not_configured_renders_nothing(): void {
+		delete_option( \Aftercare\Settings::API_KEY_OPTION );
+		$this->assertSame( '', Account::order_section( 1001 ) );
+	}
+}

@@ -1,0 +1,121 @@
+<?php
+/**
+ * Checking a return request against return_eligibility, and photos against their bytes.
+ *
+ * @package Aftercare\Tests
+ */
+
+use Aftercare\Return_Form;
+
+final class ReturnFormTest extends Plugin_Test_Case {
+
+	private function view(): array {
+		return self::fixture( 'order-view-full.json' );
+	}
+
+	public function test_quantities_reasons_and_resolution_are_required_and_bounded(): void {
+		$cases = array(
+			'nothing chosen'      => array( array( 'resolution' => 'refund' ), 'items' ),
+			'not a number'        => array( array( 'items' => array( 202 => array( 'quantity' => '1e3' ) ), 'resolution' => 'refund' ), 'items.202.quantity' ),
+			'negative'            => array( array( 'items' => array( 202 => array( 'quantity' => '-1' ) ), 'resolution' => 'refund' ), 'items.202.quantity' ),
+			'over the limit'      => array( array( 'items' => array( 202 => array( 'quantity' => '2', 'reason' => 'damaged' ) ), 'resolution' => 'refund' ), 'items.202.quantity' ),
+			'not returnable'      => array( array( 'items' => array( 201 => array( 'quantity' => '1', 'reason' => 'damaged' ) ), 'resolution' => 'refund' ), 'items.201.quantity' ),
+			'not in the order'    => array( array( 'items' => array( 999 => array( 'quantity' => '1', 'reason' => 'damaged' ) ), 'resolution' => 'refund' ), 'items.999.quantity' ),
+			'reason not listed'   => array( array( 'items' => array( 202 => array( 'quantity' => '1', 'reason' => 'bored' ) ), 'resolution' => 'refund' ), 'items.202.reason' ),
+			'other without words' => array( array( 'items' => array( 202 => array( 'quantity' => '1', 'reason' => 'other' ) ), 'resolution' => 'refund' ), 'items.202.reason_text' ),
+			'bad resolution'      => array( array( 'items' => array( 202 => array( 'quantity' => '1', 'reason' => 'damaged' ) ), 'resolution' => 'cash' ), 'resolution' ),
+			'long comment'        => array( array( 'items' => array( 202 => array( 'quantity' => '1', 'reason' => 'damaged' ) ), 'resolution' => 'refund', 'comment' => str_repeat( 'é', 2001 ) ), 'comment' ),
+			'items not a list'    => array( array( 'items' => 'x', 'resolution' => 'refund' ), 'items' ),
+		);
+		foreach ( $cases as $name => list( $post, $field ) ) {
+			$result = Return_Form::validate( $post, $this->view() );
+			$this->assertNull( $result['body'], $name );
+			$this->assertArrayHasKey( $field, $result['errors'], $name );
+		}
+	}
+
+	public function test_a_good_request_is_built_with_trimmed_text(): void {
+		$result = Return_Form::validate(
+			array(
+				'items'      => array(
+					202 => array( 'quantity' => ' 1 ', 'reason' => 'other', 'reason_text' => " <b>Seam</b> split\n" ),
+					203 => array( 'quantity' => '', 'reason' => '' ),
+				),
+				'resolution' => 'store_credit',
+				'comment'    => '  thanks  ',
+			),
+			$this->view()
+		);
+		$this->assertSame( array(), $result['errors'] );
+		$this->assertSame(
+			array(
+				'items'      => array( array( 'line_item_id' => 202, 'quantity' => 1, 'reason' => 'other', 'reason_text' => 'Seam split' ) ),
+				'resolution' => 'store_credit',
+				'comment'    => 'thanks',
+			),
+			$result['body']
+		);
+	}
+
+	public function test_an_order_without_eligibility_accepts_nothing(): void {
+		$view                       = $this->view();
+		$view['return_eligibility'] = array();
+		$result                     = Return_Form::validate( array( 'items' => array( 202 => array( 'quantity' => '1', 'reason' => 'damaged' ) ), 'resolution' => 'refund' ), $view );
+		$this->assertArrayHasKey( 'items.202.quantity', $result['errors'] );
+	}
+
+	public function test_service_field_names_map_onto_the_form(): void {
+		$body = array( 'items' => array( array( 'line_item_id' => 202 ), array( 'line_item_id' => 203 ) ) );
+		$this->assertSame(
+			array(
+				'items.203.reason'   => 'Bad reason.',
+				'items.202.quantity' => 'Too many. Really.',
+				'items'              => 'Unknown index.',
+				'photos'             => 'Too big.',
+				'resolution'         => 'No.',
+			),
+			Return_Form::map_service_errors(
+				array(
+					array( 'field' => 'items[1].reason', 'message' => 'Bad reason.' ),
+					array( 'field' => 'items.0.quantity', 'message' => 'Too many.' ),
+					array( 'field' => 'items[0]', 'message' => 'Really.' ),
+					array( 'field' => 'items[7].quantity', 'message' => 'Unknown index.' ),
+					array( 'field' => 'photos[2]', 'message' => 'Too big.' ),
+					array( 'field' => 'resolution', 'message' => 'No.' ),
+				),
+				$body
+			)
+		);
+	}
+
+	public function test_photos_are_checked_by_their_bytes_count_and_size(): void {
+		add_filter( 'aftercare_is_uploaded_file', '__return_true_for_tests' );
+		$png  = tempnam( sys_get_temp_dir(), 'p' );
+		$text = tempnam( sys_get_temp_dir(), 't' );
+		file_put_contents( $png, base64_decode( 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' ) );
+		file_put_contents( $text, '<?php echo "not an image";' );
+		$files = static fn( array $paths, array $sizes = array() ) => array(
+			'name'     => array_map( static fn( $i ) => "photo$i.jpg", array_keys( $paths ) ),
+			'tmp_name' => $paths,
+			'error'    => array_fill( 0, count( $paths ), UPLOAD_ERR_OK ),
+			'size'     => $sizes ? $sizes : array_map( 'filesize', $paths ),
+		);
+		try {
+			$ok = Return_Form::photos( $files( array( $png, $png, $png ) ) );
+			$this->assertSame( '', $ok['error'] );
+			$this->assertCount( 3, $ok['files'] );
+			$this->assertSame( array( 'path' => $png, 'name' => 'photo0.png', 'type' => 'image/png' ), $ok['files'][0] );
+
+			$this->assertNotSame( '', Return_Form::photos( $files( array( $png, $png, $png, $png ) ) )['error'], 'four photos' );
+			$this->assertNotSame( '', Return_Form::photos( $files( array( $text ) ) )['error'], 'a PHP file named .jpg' );
+			$this->assertNotSame( '', Return_Form::photos( $files( array( $png ), array( Return_Form::MAX_PHOTO_BYTES + 1 ) ) )['error'], 'too large' );
+			$this->assertSame( array( 'files' => array(), 'error' => '' ), Return_Form::photos( array( 'name' => array( '' ), 'tmp_name' => array( '' ), 'error' => array( UPLOAD_ERR_NO_FILE ), 'size' => array( 0 ) ) ) );
+		} finally {
+			unset( Stub::$hooks['aftercare_is_uploaded_file'] );
+			unlink( $png );
+			unlink( $text );
+		}
+		// Without the upload check passing (a path that was not uploaded), nothing is accepted.
+		$this->assertNotSame( '', Return_Form::photos( array( 'name' => array( 'x.png' ), 'tmp_name' => array( '/etc/passwd' ), 'error' => array( 0 ), 'size' => array( 10 ) ) )['error'] );
+	}
+}

@@ -1,0 +1,121 @@
+<?php
+/**
+ * The Parcels box: what it shows, and the shipment it sends.
+ *
+ * @package Aftercare\Tests
+ */
+
+use Aftercare\Shipment_Box;
+
+final class ShipmentBoxTest extends Plugin_Test_Case {
+
+	private static Scripted_Server $server;
+
+	public static function setUpBeforeClass(): void {
+		self::$server = Scripted_Server::start();
+	}
+
+	public static function tearDownAfterClass(): void {
+		self::$server->stop();
+	}
+
+	protected function setUp(): void {
+		parent::setUp();
+		$this->configure( self::$server->url );
+		WC_Stub::add_order_from_json( self::order_fixture( 'orders/registered-krw.json' ) );
+		WC_Stub::add_order_from_json( self::order_fixture( 'orders/guest-usd.json' ) );
+		Stub::login( 1, array( 'manage_woocommerce', 'edit_shop_orders' ) );
+	}
+
+	private function fields( array $extra = array() ): array {
+		return array_merge(
+			array(
+				'aftercare_carrier'         => 'cj-logistics',
+				'aftercare_tracking_number' => ' 568912345678 ',
+				'aftercare_tracking_url'    => '',
+				'aftercare_shipped_on'      => '',
+				'aftercare_items'           => array( '201' => '1', '202' => '0', '203' => '' ),
+				'_aftercare_shipment_nonce' => wp_create_nonce( Shipment_Box::NONCE_ACTION . '_1001' ),
+			),
+			$extra
+		);
+	}
+
+	public function test_request_body_follows_the_contract(): void {
+		$now   = strtotime( '2026-11-22T10:00:00Z' );
+		$built = Shipment_Box::build_request( $this->fields(), array( 201 => 1, 202 => 2, 203 => 1 ), new DateTimeZone( 'Asia/Seoul' ), $now );
+		$this->assertSame( array(), $built['errors'] );
+		$this->assertSame(
+			array(
+				'carrier'         => 'cj-logistics',
+				'tracking_number' => '568912345678',
+				'shipped_at'      => '2026-11-22T10:00:00Z',
+				'tracking_url'    => null,
+				'items'           => array( array( 'line_item_id' => 201, 'quantity' => 1 ) ),
+			),
+			$built['body']
+		);
+		// A past day in the shop's zone becomes noon there, in UTC.
+		$past = Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-11-20', 'aftercare_items' => array() ) ), array( 201 => 1 ), new DateTimeZone( 'Asia/Seoul' ), $now );
+		$this->assertSame( '2026-11-20T03:00:00Z', $past['body']['shipped_at'] );
+		$this->assertArrayNotHasKey( 'items', $past['body'], 'no items means the whole order' );
+	}
+
+	public function test_bad_fields_are_refused(): void {
+		$tz = new DateTimeZone( 'UTC' );
+		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_carrier' => '' ) ), array(), $tz, time() )['errors'] );
+		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-02-30' ) ), array( 201 => 1 ), $tz, time() )['errors'] );
+		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_tracking_url' => 'javascript:alert(1)' ) ), array( 201 => 1 ), $tz, time() )['errors'] );
+		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_items' => array( '201' => '2' ) ) ), array( 201 => 1 ), $tz, time() )['errors'] );
+		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_items' => array( '999' => '1' ) ) ), array( 201 => 1 ), $tz, time() )['errors'] );
+	}
+
+	public function test_saving_the_order_posts_the_parcel_once_with_nonce_and_capability(): void {
+		self::$server->script( array( 'POST /api/v1/orders/1001/shipments' => array( 'status' => 201, 'json' => array( 'id' => 9 ) ) ) );
+		$this->assertFalse( Shipment_Box::handle_save( 1001, array( 'aftercare_tracking_number' => '' ) ), 'an empty box adds nothing' );
+		$this->assertFalse( Shipment_Box::handle_save( 1001, $this->fields( array( '_aftercare_shipment_nonce' => 'x' ) ) ) );
+		Stub::login( 2, array( 'read' ) );
+		$this->assertFalse( Shipment_Box::handle_save( 1001, $this->fields( array( '_aftercare_shipment_nonce' => wp_create_nonce( Shipment_Box::NONCE_ACTION . '_1001' ) ) ) ) );
+		$this->assertSame( array(), self::$server->requests() );
+
+		Stub::login( 1, array( 'manage_woocommerce', 'edit_shop_orders' ) );
+		$this->assertTrue( Shipment_Box::handle_save( 1001, $this->fields() ) );
+		$sent = json_decode( self::$server->requests()[0]['body'], true );
+		$this->assertSame( '568912345678', $sent['tracking_number'] );
+		$this->assertTrue( has_action( 'woocommerce_process_shop_order_meta', array( Shipment_Box::class, 'on_save' ) ) );
+	}
+
+	public function test_refusal_from_aftercare_is_shown_with_its_fields(): void {
+		self::$server->script( array( 'POST /api/v1/orders/1001/shipments' => array( 'status' => 422, 'json' => array( 'error' => array( 'code' => 'validation_failed', 'message' => 'x', 'fields' => array( array( 'field' => 'carrier', 'message' => 'Unknown carrier; give a tracking_url.' ) ) ) ) ) ) );
+		$this->assertFalse( Shipment_Box::handle_save( 1001, $this->fields() ) );
+		$notice = \Aftercare\Admin_Notices::take()[0];
+		$this->assertSame( 'error', $notice['type'] );
+		$this->assertSame( array( 'carrier: Unknown carrier; give a tracking_url.' ), $notice['lines'] );
+	}
+
+	public function test_box_shows_parcels_and_prefills_what_is_left(): void {
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => self::fixture( 'order-view-full.json' ) ) ) );
+		$xpath = self::dom( Shipment_Box::box( wc_get_order( 1001 ) ) );
+		$this->assertStringContainsString( '568912345678', self::text( $xpath, '//p[@class="aftercare-box__parcel"]' ) );
+		$this->assertSame( '0', $xpath->query( '//input[@name="aftercare_items[201]"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( '1', $xpath->query( '//input[@name="aftercare_items[203]"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 'woocommerce_page_wc-orders', Shipment_Box::screen() );
+	}
+
+	public function test_guest_orders_are_read_through_the_guest_route(): void {
+		self::$server->script( array( 'GET /api/v1/guest/orders/1002' => array( 'json' => array( 'id' => 1002, 'shipments' => array() ) ) ) );
+		$html = Shipment_Box::box( wc_get_order( 1002 ) );
+		$this->assertStringContainsString( 'No parcels yet.', $html );
+		$this->assertStringStartsWith( '/api/v1/guest/orders/1002?key=wc_order_', self::$server->requests()[0]['uri'] );
+	}
+
+	public function test_legacy_screen_passes_a_post(): void {
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => array( 'shipments' => array() ) ) ) );
+		$post     = new WP_Post();
+		$post->ID = 1001;
+		ob_start();
+		Shipment_Box::print_box( $post );
+		$html = (string) ob_get_clean();
+		$this->assertStringContainsString( 'name="aftercare_tracking_number"', $html );
+	}
+}
