@@ -5,3 +5,4 @@
 pub mod eligibility;
 pub mod model;
 pub mod money;
+pub mod photos;
