@@ -107,6 +107,14 @@ pub struct InvoiceSettings {
 }
 
 #[derive(Debug, Clone)]
+pub struct ReturnSettings {
+    pub policy: crate::returns::eligibility::Policy,
+    /// Sent as `api_refund` with every WooCommerce refund: `true` asks the payment gateway
+    /// to pay the money back; `false` (the default) only records the refund.
+    pub api_refund: bool,
+}
+
+#[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
@@ -119,6 +127,7 @@ pub struct Config {
     pub timezone: jiff::tz::TimeZone,
     pub stores: Vec<StoreConfig>,
     pub invoices: std::sync::Arc<InvoiceSettings>,
+    pub returns: ReturnSettings,
     /// Set when this start generated the default store's secrets.
     pub generated_secrets: Option<PathBuf>,
 }
@@ -200,6 +209,17 @@ struct FileConfig {
     invoices: FileInvoices,
     #[serde(default)]
     seller: Seller,
+    #[serde(default)]
+    returns: FileReturns,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileReturns {
+    window_days: Option<u32>,
+    #[serde(default)]
+    non_returnable_skus: Vec<String>,
+    api_refund: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -326,6 +346,7 @@ impl Config {
             None => jiff::tz::TimeZone::UTC,
         };
         let invoices = build_invoices(file.invoices, file.seller, env)?;
+        let returns = build_returns(file.returns, env)?;
         prepare_data_dir(&data_dir)?;
         let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
 
@@ -338,6 +359,7 @@ impl Config {
             timezone,
             stores,
             invoices: std::sync::Arc::new(invoices),
+            returns,
             generated_secrets,
         })
     }
@@ -414,6 +436,49 @@ fn build_invoices(
         seller,
         logo_png,
         fallback_fonts: fonts,
+    })
+}
+
+fn build_returns(file: FileReturns, env: EnvLookup<'_>) -> Result<ReturnSettings, ConfigError> {
+    let window_days = match env("AFTERCARE_RETURN_WINDOW_DAYS") {
+        Some(text) => text.parse().map_err(|_| {
+            invalid(
+                "AFTERCARE_RETURN_WINDOW_DAYS",
+                "must be a whole number of days",
+            )
+        })?,
+        None => file.window_days.unwrap_or(30),
+    };
+    if !(1..=3650).contains(&window_days) {
+        return Err(invalid(
+            "returns.window_days",
+            "must be between 1 and 3650 days",
+        ));
+    }
+    let api_refund = match env("AFTERCARE_RETURN_API_REFUND") {
+        Some(text) => match text.as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => {
+                return Err(invalid(
+                    "AFTERCARE_RETURN_API_REFUND",
+                    "must be `true` or `false`",
+                ));
+            }
+        },
+        None => file.api_refund.unwrap_or(false),
+    };
+    Ok(ReturnSettings {
+        policy: crate::returns::eligibility::Policy {
+            window_days,
+            non_returnable_skus: file
+                .non_returnable_skus
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        },
+        api_refund,
     })
 }
 

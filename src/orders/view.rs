@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::money;
+pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
 use crate::store::orders::SummaryRow;
 use crate::time;
 use crate::woo::order::{Address, LineItem, MetaData, Order};
@@ -50,7 +51,9 @@ pub struct OrderView {
     pub invoice: Option<InvoiceView>,
     /// One per refund WooCommerce recorded against the invoiced order, in issue order.
     pub credit_notes: Vec<CreditNoteView>,
+    /// Returns of this order, oldest first, with their items, states and history.
     pub returns: Vec<ReturnView>,
+    /// Per line item: how many units can still be returned and until when.
     pub return_eligibility: Vec<ReturnEligibilityView>,
     pub delivery_state: DeliveryState,
     pub alerts: Vec<AlertView>,
@@ -178,41 +181,6 @@ pub struct CreditNoteView {
     pub url: String,
     pub download_url: String,
     pub download_expires_at: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReturnView {
-    pub id: u64,
-    pub status: String,
-    pub resolution: String,
-    pub created_at: String,
-    pub items: Vec<ReturnItemView>,
-    pub history: Vec<ReturnTransitionView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReturnItemView {
-    pub line_item_id: u64,
-    pub quantity: i64,
-    pub reason: String,
-    pub reason_text: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReturnTransitionView {
-    pub to: String,
-    pub at: String,
-    pub by: String,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReturnEligibilityView {
-    pub line_item_id: u64,
-    pub returnable_quantity: i64,
-    pub returnable_until: Option<String>,
-    /// Why nothing (more) can be returned, when that is the case.
-    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -6,3 +6,6 @@ pub mod eligibility;
 pub mod model;
 pub mod money;
 pub mod photos;
+pub mod request;
+pub mod service;
+pub mod view;

@@ -94,9 +94,18 @@ mod tests {
 
     #[test]
     fn images_are_recognised_by_their_bytes() {
-        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF"), Some(("image/jpeg", "jpg")));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(("image/png", "png")));
-        assert_eq!(sniff(b"RIFF\x24\0\0\0WEBPVP8 "), Some(("image/webp", "webp")));
+        assert_eq!(
+            sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF"),
+            Some(("image/jpeg", "jpg"))
+        );
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Some(("image/png", "png"))
+        );
+        assert_eq!(
+            sniff(b"RIFF\x24\0\0\0WEBPVP8 "),
+            Some(("image/webp", "webp"))
+        );
         // A PHP script named photo.jpg, an SVG, a GIF, a truncated header.
         for bad in [
             &b"<?php system($_GET['c']); ?>"[..],

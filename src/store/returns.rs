@@ -34,6 +34,8 @@ pub struct ReturnRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemRecord {
     pub line_item_id: u64,
+    /// The item's name on the order (not stored with the return).
+    pub name: Option<String>,
     pub quantity: i64,
     pub reason: String,
     pub reason_text: Option<String>,
@@ -116,6 +118,40 @@ pub fn create(conn: &Connection, new: &NewReturn<'_>) -> Result<i64, StoreError>
     }
     record_event(conn, id, None, "requested", new.actor, None, None, new.now)?;
     Ok(id)
+}
+
+pub fn add_photo(conn: &Connection, return_id: i64, p: &PhotoRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO return_photos (return_id, position, content_type, bytes, sha256, path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        return_id,
+        p.position,
+        p.content_type,
+        p.bytes as i64,
+        p.sha256,
+        p.path
+    ])?;
+    Ok(())
+}
+
+/// When an order's goods arrived: per line item (its parcel's delivery) and for the
+/// whole order (the last parcel's).
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryTimes {
+    pub items: HashMap<u64, jiff::Timestamp>,
+    pub order: Option<jiff::Timestamp>,
+}
+
+/// Delivery times from the order's shipments.
+pub fn delivery_times(
+    _conn: &Connection,
+    _store_id: &str,
+    _order_id: u64,
+) -> Result<DeliveryTimes, StoreError> {
+    // PENDING-MERGE: filled from the shipments tables.
+    Ok(DeliveryTimes::default())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -298,17 +334,24 @@ fn base(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReturnRecord> {
 fn complete(conn: &Connection, mut record: ReturnRecord) -> Result<ReturnRecord, StoreError> {
     record.items = conn
         .prepare_cached(
-            "SELECT line_item_id, quantity, reason, reason_text FROM return_items
-             WHERE return_id = ?1 ORDER BY line_item_id",
+            "SELECT i.line_item_id, i.quantity, i.reason, i.reason_text, li.name
+             FROM return_items i
+             LEFT JOIN line_items li ON li.store_id = ?2 AND li.order_id = ?3
+                                    AND li.line_item_id = i.line_item_id
+             WHERE i.return_id = ?1 ORDER BY i.line_item_id",
         )?
-        .query_map([record.id], |r| {
-            Ok(ItemRecord {
-                line_item_id: r.get::<_, i64>(0)? as u64,
-                quantity: r.get(1)?,
-                reason: r.get(2)?,
-                reason_text: r.get(3)?,
-            })
-        })?
+        .query_map(
+            params![record.id, record.store_id, record.order_id as i64],
+            |r| {
+                Ok(ItemRecord {
+                    line_item_id: r.get::<_, i64>(0)? as u64,
+                    quantity: r.get(1)?,
+                    reason: r.get(2)?,
+                    reason_text: r.get(3)?,
+                    name: r.get(4)?,
+                })
+            },
+        )?
         .collect::<Result<_, _>>()?;
     record.events = conn
         .prepare_cached(

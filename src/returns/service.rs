@@ -1,0 +1,285 @@
+//! Making and moving returns. Each function runs inside one writer transaction, so the
+//! eligibility it checks is the eligibility it records against: two requests racing for
+//! the last returnable unit are serialised, and exactly one wins.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+
+use super::eligibility::{self, Facts, ItemEligibility, Policy};
+use super::model::{Actor, Status};
+use super::money;
+use super::photos::{self, Staged};
+use super::request::{Checked, Problem};
+use crate::store::returns::{self as store, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
+use crate::store::{StoreError, jobs, orders};
+use crate::time;
+use crate::woo::Order;
+
+/// The outbox job that carries out a refund or store credit in WooCommerce.
+pub const SETTLE_RETURN: &str = "settle_return";
+
+/// Who the order must belong to for the caller to act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A registered customer (never 0).
+    Customer(u64),
+    /// Whoever proved the order key and billing email; checked by the caller.
+    Guest,
+    /// Staff act on any order of the store.
+    Staff,
+}
+
+/// The mirrored order if it is visible to `owner`.
+fn visible_order(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    owner: Owner,
+) -> Result<Option<Order>, StoreError> {
+    let Some(found) = orders::find_visible(conn, store_id, order_id)? else {
+        return Ok(None);
+    };
+    if let Owner::Customer(customer) = owner
+        && (customer == 0 || found.customer_id != customer)
+    {
+        return Ok(None);
+    }
+    let order = serde_json::from_str(&found.raw)
+        .map_err(|e| StoreError::Corrupt(format!("mirrored order does not parse: {e}")))?;
+    Ok(Some(order))
+}
+
+/// Whether `order` counts as paid: `date_paid` set, or one of the paid statuses.
+pub fn is_paid(order: &Order, paid_statuses: &[String]) -> bool {
+    order.date_paid_gmt.is_some() || paid_statuses.iter().any(|s| *s == order.status)
+}
+
+/// What is known about an order beyond its WooCommerce record.
+pub fn facts(
+    conn: &Connection,
+    store_id: &str,
+    order: &Order,
+    paid_statuses: &[String],
+) -> Result<Facts, StoreError> {
+    let delivered = crate::store::returns::delivery_times(conn, store_id, order.id)?;
+    Ok(Facts {
+        paid: is_paid(order, paid_statuses),
+        delivered_items: delivered.items,
+        delivered: delivered.order,
+        refunded: store::refunded_quantities(conn, store_id, order.id)?,
+        in_returns: store::held_quantities(conn, store_id, order.id)?,
+    })
+}
+
+/// The order view's `return_eligibility`.
+pub fn eligibility(
+    conn: &Connection,
+    store_id: &str,
+    order: &Order,
+    policy: &Policy,
+    paid_statuses: &[String],
+    now: Timestamp,
+) -> Result<Vec<ItemEligibility>, StoreError> {
+    let facts = facts(conn, store_id, order, paid_statuses)?;
+    Ok(eligibility::assess(order, &facts, policy, now))
+}
+
+pub enum Created {
+    Created(Box<ReturnRecord>),
+    /// Refused: every reason, by field. Nothing was written.
+    Refused(Vec<Problem>),
+    OrderNotFound,
+}
+
+/// Everything `create` needs besides the connection.
+pub struct Creation<'a> {
+    pub store_id: &'a str,
+    pub order_id: u64,
+    pub owner: Owner,
+    pub request: &'a Checked,
+    pub photos: &'a [Staged],
+    pub data_dir: &'a Path,
+    pub policy: &'a Policy,
+    pub paid_statuses: &'a [String],
+    pub now: Timestamp,
+}
+
+/// Records a return if every item can still be returned in the quantity asked, and moves
+/// its photos into place. On refusal nothing changes (the caller discards the photos).
+pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<Created, StoreError> {
+    let Some(order) = visible_order(conn, c.store_id, c.order_id, c.owner)? else {
+        return Ok(Created::OrderNotFound);
+    };
+    let facts = facts(conn, c.store_id, &order, c.paid_statuses)?;
+    let assessed = eligibility::assess(&order, &facts, c.policy, c.now);
+    let mut problems = Vec::new();
+    for (i, item) in c.request.items.iter().enumerate() {
+        let Some(e) = assessed
+            .iter()
+            .find(|e| e.line_item_id == item.line_item_id)
+        else {
+            problems.push(Problem::new(
+                format!("items[{i}].line_item_id"),
+                "This order has no such item.",
+            ));
+            continue;
+        };
+        if let Some(refusal) = e.refusal {
+            problems.push(Problem::new(
+                format!("items[{i}].line_item_id"),
+                refusal.message(),
+            ));
+        } else if item.quantity > e.returnable_quantity {
+            problems.push(Problem::new(
+                format!("items[{i}].quantity"),
+                format!(
+                    "Only {} of this item can still be returned.",
+                    e.returnable_quantity
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Created::Refused(problems));
+    }
+    let items: Vec<ItemRecord> = c
+        .request
+        .items
+        .iter()
+        .map(|i| ItemRecord {
+            line_item_id: i.line_item_id,
+            name: None,
+            quantity: i.quantity,
+            reason: i.reason.as_str().to_owned(),
+            reason_text: i.reason_text.clone(),
+        })
+        .collect();
+    let now = time::millis(c.now);
+    let id = store::create(
+        conn,
+        &NewReturn {
+            store_id: c.store_id,
+            order_id: order.id,
+            customer_id: order.customer_id,
+            resolution: c.request.resolution.as_str(),
+            comment: c.request.comment.as_deref(),
+            items: &items,
+            photos: &[],
+            actor: Actor::Customer.as_str(),
+            now: &now,
+        },
+    )?;
+    // Photos get their final names from the return's id; recorded, then moved, so a
+    // recorded photo always has its file (a failed move rolls the return back).
+    for (position, staged) in c.photos.iter().enumerate() {
+        let position = position as i64 + 1;
+        let path = photos::relative_path(c.store_id, id, position, staged.extension);
+        store::add_photo(
+            conn,
+            id,
+            &PhotoRecord {
+                position,
+                content_type: staged.content_type.to_owned(),
+                bytes: staged.bytes,
+                sha256: staged.sha256.clone(),
+                path: path.clone(),
+            },
+        )?;
+        photos::publish(c.data_dir, staged, &path)
+            .map_err(|e| StoreError::Commit(format!("storing photo {path}: {e}")))?;
+    }
+    let record = store::get(conn, c.store_id, id)?
+        .ok_or_else(|| StoreError::Corrupt("a return vanished after it was recorded".into()))?;
+    Ok(Created::Created(Box::new(record)))
+}
+
+pub enum Moved {
+    Moved(Box<ReturnRecord>),
+    NotFound,
+    /// Not a move this actor may make from the return's state.
+    NotAllowed {
+        from: Status,
+        allowed: &'static [Status],
+    },
+}
+
+/// A requested change of state.
+pub struct Move<'a> {
+    pub store_id: &'a str,
+    pub return_id: i64,
+    pub to: Status,
+    pub actor: Actor,
+    /// The return must be on an order this owner may see.
+    pub owner: Owner,
+    /// For guests: the order the return must belong to.
+    pub order_id: Option<u64>,
+    pub actor_name: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub now: Timestamp,
+}
+
+/// Moves a return if the lifecycle allows it. `refunded` and `credited` fix the amount
+/// and enqueue the job that carries it out in WooCommerce, in the same transaction.
+pub fn transition(conn: &Connection, m: &Move<'_>) -> Result<Moved, StoreError> {
+    let Some(record) = store::get(conn, m.store_id, m.return_id)? else {
+        return Ok(Moved::NotFound);
+    };
+    if m.order_id.is_some_and(|o| o != record.order_id) {
+        return Ok(Moved::NotFound);
+    }
+    let Some(order) = visible_order(conn, m.store_id, record.order_id, m.owner)? else {
+        return Ok(Moved::NotFound);
+    };
+    let from = Status::parse(&record.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown return state {}", record.status)))?;
+    if !from.can_move_to(m.to, m.actor) {
+        return Ok(Moved::NotAllowed {
+            from,
+            allowed: from.next(m.actor),
+        });
+    }
+    let amount = matches!(m.to, Status::Refunded | Status::Credited).then(|| {
+        let items: Vec<(u64, i64)> = record
+            .items
+            .iter()
+            .map(|i| (i.line_item_id, i.quantity))
+            .collect();
+        crate::money::format(money::plan(&order, &items).amount, &order.currency)
+    });
+    let now = time::millis(m.now);
+    let moved = store::transition(
+        conn,
+        &store::Transition {
+            return_id: record.id,
+            from: from.as_str(),
+            to: m.to.as_str(),
+            actor: m.actor.as_str(),
+            actor_name: m.actor_name,
+            note: m.note,
+            amount: amount.as_deref(),
+            now: &now,
+        },
+    )?;
+    if !moved {
+        // Unreachable inside the single writer; kept as a guard.
+        return Ok(Moved::NotAllowed {
+            from,
+            allowed: from.next(m.actor),
+        });
+    }
+    if amount.is_some() {
+        jobs::enqueue(
+            conn,
+            m.store_id,
+            SETTLE_RETURN,
+            record.order_id,
+            record.id as u64,
+            &now,
+        )?;
+    }
+    let record = store::get(conn, m.store_id, m.return_id)?
+        .ok_or_else(|| StoreError::Corrupt("a return vanished while it moved".into()))?;
+    Ok(Moved::Moved(Box::new(record)))
+}
