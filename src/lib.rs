@@ -14,6 +14,7 @@ pub mod money;
 pub mod orders;
 mod server;
 pub mod store;
+pub mod sync;
 pub mod time;
 pub mod webhook;
 pub mod woo;

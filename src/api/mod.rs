@@ -9,6 +9,7 @@ pub mod error;
 mod extract;
 pub mod guest_limit;
 mod orders;
+mod store;
 
 use std::sync::OnceLock;
 
@@ -32,6 +33,7 @@ pub use error::{ApiError, ErrorBody};
     modifiers(&BearerAuth),
     tags(
         (name = "orders", description = "What customers see of their orders"),
+        (name = "store", description = "The store's connection: webhooks, reconciliation, health"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
@@ -57,6 +59,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::get_order))
         .routes(routes!(orders::get_invoice_pdf))
         .routes(routes!(orders::get_guest_order))
+        .routes(routes!(store::store_health))
+        .routes(routes!(store::store_connection))
         .routes(routes!(openapi_json))
 }
 

@@ -6,6 +6,7 @@ pub mod documents;
 pub mod jobs;
 mod migrations;
 pub mod orders;
+pub mod sync;
 mod writer;
 
 use std::path::Path;
