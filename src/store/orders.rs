@@ -350,10 +350,3 @@ pub fn snapshots(
     }
     Ok(found)
 }
-
-/// The newest `date_modified` in a store's mirror.
-pub fn newest_modified(conn: &Connection, store_id: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .prepare_cached("SELECT MAX(date_modified) FROM orders WHERE store_id = ?1")?
-        .query_row([store_id], |r| r.get(0))?)
-}

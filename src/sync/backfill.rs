@@ -146,7 +146,7 @@ pub async fn run(
             .await
             .map_err(|e| interrupted(summary.clone(), e.into()))?;
         summary.cursor = page.resume_after;
-        tracing::info!(
+        tracing::debug!(
             store = %store,
             page = summary.pages,
             orders = count,
@@ -210,9 +210,8 @@ mod tests {
             (at, true)
         );
         let other: Timestamp = "2026-02-01T00:00:00Z".parse().unwrap();
-        assert_eq!(
-            start_point(Some(other), Some("2026-02-01T00:00:00Z"), Some(&unfinished)).1,
-            false,
+        assert!(
+            !start_point(Some(other), Some("2026-02-01T00:00:00Z"), Some(&unfinished)).1,
             "another --since starts over"
         );
         let finished = cursor(Some(text), "2026-03-01T00:00:00Z", true);

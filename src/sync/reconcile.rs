@@ -20,10 +20,12 @@ use super::apply::{Origin, Tally, apply_page};
 use super::walk::Walk;
 use super::webhooks;
 use crate::AppState;
-use crate::store::orders;
 use crate::store::sync::{self as state_store, Cursor, RECONCILE};
 use crate::time;
 use crate::woo::WooClient;
+
+/// How far the very first incremental run looks back.
+const FIRST_RUN_LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
 
 /// Which reconciliation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,24 +163,18 @@ async fn incremental(state: &AppState, client: &WooClient) -> Result<(Tally, u64
     let store = client.store_id().to_owned();
     let overlap = SignedDuration::try_from(state.config().sync.reconcile_overlap)
         .unwrap_or(SignedDuration::ZERO);
-    let (saved, newest) = {
+    let saved = {
         let store = store.clone();
         state
             .db()
-            .read(move |conn| {
-                Ok((
-                    state_store::cursor(conn, &store, RECONCILE)?,
-                    orders::newest_modified(conn, &store)?,
-                ))
-            })
+            .read(move |conn| state_store::cursor(conn, &store, RECONCILE))
             .await?
     };
-    // First run: from the newest order the mirror knows (webhooks or a backfill put it
-    // there); with an empty mirror, from now (history is `aftercare backfill`'s job).
+    // The first run looks back a day: webhooks lost just before reconciliation was switched
+    // on are repaired at once; older gaps are the sweep's (or `aftercare backfill`'s).
     let cursor = saved
         .and_then(|c| time::parse(&c.cursor))
-        .or_else(|| newest.as_deref().and_then(time::parse))
-        .unwrap_or_else(Timestamp::now);
+        .unwrap_or_else(|| Timestamp::now() - FIRST_RUN_LOOKBACK);
     let mut walk = Walk::new(client, cursor - overlap, None);
     let mut tally = Tally::default();
     let mut newest_seen = cursor;

@@ -13,8 +13,9 @@
 //!
 //! One case cannot advance by key: a full page whose orders all share one second (a bulk
 //! edit). That second is then read by page number (`modified_before` = the next second,
-//! following `X-WP-TotalPages`); if `X-WP-Total` drops meanwhile (orders left the second),
-//! the second is read again from page 1, at most three times.
+//! from page 1, following `X-WP-TotalPages`); if `X-WP-Total` drops meanwhile (orders were
+//! modified again and left the second, shifting the rest forward), the second is read again
+//! from page 1, at most three times.
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
@@ -43,6 +44,7 @@ enum State {
         after: Timestamp,
         second: Timestamp,
         page: u32,
+        /// `X-WP-Total` of the second when its paging began.
         total: Option<u64>,
         restarts: u8,
     },
@@ -128,16 +130,19 @@ impl<'a> Walk<'a> {
         let last = page.items.iter().rev().find_map(modified).ok_or_else(|| {
             WooError::Decode("a full page of orders without date_modified_gmt".into())
         })?;
+        let first = page.items.iter().find_map(modified);
         let next = last - ONE_SECOND;
-        let resume_after = if next > after {
+        let resume_after = if next > after && first != Some(last) {
             self.state = State::Keyset { after: next };
             next
         } else {
+            // The whole page is one second: page through that second, from its first page,
+            // whose `X-WP-Total` is the count to hold the later pages to.
             self.state = State::Drain {
                 after,
                 second: last,
-                page: 2,
-                total: page.total,
+                page: 1,
+                total: None,
                 restarts: 0,
             };
             after
@@ -166,6 +171,8 @@ impl<'a> Walk<'a> {
         let page = self.fetch(query, page_number).await?;
         let newest = page.items.iter().filter_map(modified).max();
         let shrank = matches!((total, page.total), (Some(before), Some(now)) if now < before);
+        // The first page read with `modified_before` sets the count to hold on to.
+        let total = total.or(page.total);
         let resume_after = if shrank && restarts < MAX_DRAIN_RESTARTS {
             self.state = State::Drain {
                 after,

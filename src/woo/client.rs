@@ -466,7 +466,7 @@ impl WooClient {
                     let sent = !e.is_connect();
                     Failure {
                         error: WooError::Transport {
-                            message: e.without_url().to_string(),
+                            message: transport_message(e),
                             sent,
                         },
                         retry: idempotent || !sent,
@@ -578,6 +578,23 @@ pub fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     })
 }
 
+/// reqwest's error with its causes ("error sending request: ... Connection refused"),
+/// without the URL (its query holds the OAuth parameters).
+fn transport_message(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
 fn header_number<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Option<T> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
@@ -601,7 +618,7 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, WooError>
             Ok(None) => return Ok(body),
             Err(e) => {
                 return Err(WooError::Transport {
-                    message: e.without_url().to_string(),
+                    message: transport_message(e),
                     sent: true,
                 });
             }

@@ -3,6 +3,8 @@
 
 mod api;
 mod crash;
+mod fake_woo;
 mod helpers;
 mod invoices;
+mod sync;
 mod webhooks;
