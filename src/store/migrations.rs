@@ -157,7 +157,7 @@ CREATE INDEX documents_by_issued ON documents (issued_at);
 -- How far each walk through GET /wc/v3/orders has got, per store. A walk resumes here.
 CREATE TABLE sync_cursors (
     store_id    TEXT    NOT NULL,
-    walk        TEXT    NOT NULL,            -- backfill | reconcile
+    walk        TEXT    NOT NULL,            -- backfill | reconcile | sweep
     since       TEXT,                        -- backfill: the lower bound it was started with
     cursor      TEXT    NOT NULL,            -- RFC 3339: the next query asks for orders modified after it
     complete    INTEGER NOT NULL,

@@ -7,6 +7,7 @@ use super::StoreError;
 
 pub const BACKFILL: &str = "backfill";
 pub const RECONCILE: &str = "reconcile";
+pub const SWEEP: &str = "sweep";
 
 /// A walk's resume point.
 #[derive(Debug, Clone, PartialEq, Eq)]

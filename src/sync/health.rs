@@ -97,7 +97,7 @@ pub async fn report(state: &AppState, store: &str) -> Result<StoreHealth, StoreE
         .store(store)
         .is_some_and(|s| s.url.is_some() && s.consumer_key.is_some());
     let problems = problems(
-        config,
+        config.sync.reconcile_interval,
         rest_configured,
         &status,
         &webhooks,
@@ -129,7 +129,7 @@ pub async fn report(state: &AppState, store: &str) -> Result<StoreHealth, StoreE
 }
 
 fn problems(
-    config: &Config,
+    reconcile_interval: Option<std::time::Duration>,
     rest_configured: bool,
     status: &Status,
     webhooks: &[WebhookRow],
@@ -150,15 +150,15 @@ fn problems(
         );
         return problems;
     }
-    match config.sync.reconcile_interval {
+    if let (Some(error), Some(at)) = (&status.last_error, &status.last_error_at) {
+        problems.push(format!("The last reconciliation failed at {at}: {error}."));
+    }
+    match reconcile_interval {
         None => problems.push(
             "Reconciliation is switched off (sync.reconcile_interval_seconds = 0), so orders whose webhooks were lost stay missing."
                 .to_owned(),
         ),
         Some(every) => {
-            if let (Some(error), Some(at)) = (&status.last_error, &status.last_error_at) {
-                problems.push(format!("The last reconciliation failed at {at}: {error}."));
-            }
             let overdue = every.as_secs().saturating_mul(3).max(900) as i64;
             if let Some(last) = status.last_reconciliation_at.as_deref().and_then(time::parse)
                 && now.as_second() - last.as_second() > overdue
@@ -205,4 +205,73 @@ fn problems(
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn hook(id: u64, topic: &str, status: &str, url: &str, ok: bool) -> WebhookRow {
+        WebhookRow {
+            webhook_id: id,
+            topic: topic.into(),
+            status: status.into(),
+            delivery_url: url.into(),
+            ok,
+        }
+    }
+
+    #[test]
+    fn problems_are_spelled_out() {
+        let now: Timestamp = "2026-11-23T12:00:00Z".parse().unwrap();
+        let every = Some(Duration::from_secs(300));
+        let status = Status {
+            last_reconciliation_at: Some("2026-11-23T10:00:00.000Z".into()),
+            webhooks_checked_at: Some("2026-11-23T11:59:00.000Z".into()),
+            repaired_orders_last_run: Some(2),
+            ..Status::default()
+        };
+        let url = "https://a.example/webhooks/woocommerce";
+        let hooks = [
+            hook(1, "order.created", "active", url, true),
+            hook(2, "order.updated", "disabled", url, false),
+            hook(
+                3,
+                "order.deleted",
+                "active",
+                "https://old.example/webhooks/woocommerce",
+                false,
+            ),
+        ];
+        let found = problems(
+            every,
+            true,
+            &status,
+            &hooks,
+            Some("2026-11-23T11:00:00Z"),
+            now,
+        );
+        assert_eq!(
+            found,
+            [
+                "No reconciliation has succeeded since 2026-11-23T10:00:00Z.",
+                "The last reconciliation repaired 2 orders that webhooks had missed.",
+                "The order.updated webhook (#2) is disabled: WooCommerce disables a webhook after repeated failed deliveries.",
+                "The order.deleted webhook (#3) delivers to https://old.example/webhooks/woocommerce, which is not aftercare's webhook URL.",
+                "No order.restored webhook delivers to aftercare: run `aftercare connect` or Connect in the plugin.",
+            ]
+        );
+
+        let recent = Status {
+            last_reconciliation_at: Some("2026-11-23T11:58:00.000Z".into()),
+            ..Status::default()
+        };
+        assert!(
+            problems(every, true, &recent, &[], Some("2026-11-23T11:00:00Z"), now).is_empty(),
+            "webhooks never checked and a recent run: nothing to say"
+        );
+        let no_keys = problems(every, false, &recent, &[], None, now);
+        assert_eq!(no_keys.len(), 2, "{no_keys:?}");
+    }
 }

@@ -1,28 +1,33 @@
 //! Reconciliation inside `serve`: the mirror compared with WooCommerce, what differs repaired.
 //!
 //! Every `sync.reconcile_interval_seconds` (default 5 minutes) each store with REST
-//! credentials is asked for the orders modified since the newest modification the last run
-//! saw, minus `sync.reconcile_overlap_seconds` (default 10 minutes, for saves that become
-//! visible late and for clock skew). Once per `sync.full_sweep_interval_seconds` (default a
-//! day, the first one a day after reconciliation first ran) every order is walked, plus the
-//! trash: under the legacy post storage a meta-only save (tracking added) does not move
-//! `date_modified`, so only a full comparison finds it. Orders that were missing or older in
-//! the mirror are "repaired": counted in `aftercare_repaired_orders_total`, logged by id, and
-//! a reason to check the webhooks right away.
+//! credentials is asked for the orders modified after the newest modification the last run
+//! saw, minus `sync.reconcile_overlap_seconds` (default 10 minutes: saves that become visible
+//! late, clock skew). The very first run looks back a day. Once per
+//! `sync.full_sweep_interval_seconds` (default a day; the first a day after reconciliation
+//! first ran) every order is walked, and the trash: under the legacy post storage a
+//! meta-only save (tracking added) does not move `date_modified`, so only a full comparison
+//! finds it, and `status=any` never lists trashed orders. Orders that were missing or older
+//! in the mirror are "repaired": counted in `aftercare_repaired_orders_total`, logged by id,
+//! recorded for the health report, and a reason to check the webhooks right away.
 
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use super::SyncError;
 use super::apply::{Origin, Tally, apply_page};
 use super::walk::Walk;
 use super::webhooks;
 use crate::AppState;
-use crate::store::sync::{self as state_store, Cursor, RECONCILE};
+use crate::store::sync::{self as state_store, Cursor, RECONCILE, SWEEP};
 use crate::time;
 use crate::woo::WooClient;
+
+/// A failed sweep is tried again (from its cursor) after this long.
+const SWEEP_RETRY: Duration = Duration::from_secs(3600);
 
 /// How far the very first incremental run looks back.
 const FIRST_RUN_LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
@@ -202,28 +207,63 @@ async fn incremental(state: &AppState, client: &WooClient) -> Result<(Tally, u64
     Ok((tally, requests))
 }
 
+/// Every order, then the trash. The walk over every order saves its cursor after each page:
+/// a sweep cut short (a restart, a failure) continues where it stopped next time.
 async fn full(state: &AppState, client: &WooClient) -> Result<(Tally, u64), SyncError> {
-    let store = client.store_id();
+    let store = client.store_id().to_owned();
+    let saved = {
+        let store = store.clone();
+        state
+            .db()
+            .read(move |conn| state_store::cursor(conn, &store, SWEEP))
+            .await?
+    };
+    let after = saved
+        .filter(|c| !c.complete)
+        .and_then(|c| time::parse(&c.cursor))
+        .unwrap_or(Timestamp::UNIX_EPOCH);
     let mut tally = Tally::default();
-    let mut requests = 0;
-    for (status, origin) in [
-        (None, Origin::Sweep { trash: false }),
-        (Some("trash"), Origin::Sweep { trash: true }),
-    ] {
-        let mut walk = Walk::new(client, Timestamp::UNIX_EPOCH, status);
-        while let Some(page) = walk.next_page().await? {
-            tally.add(apply_page(state, store, origin, page.orders).await?);
-        }
-        requests += walk.requests();
+    let mut walk = Walk::new(client, after, None);
+    while let Some(page) = walk.next_page().await? {
+        tally.add(apply_page(state, &store, Origin::Sweep { trash: false }, page.orders).await?);
+        save_sweep_cursor(state, &store, page.resume_after, false).await?;
     }
+    let mut requests = walk.requests();
+    let mut trash = Walk::new(client, Timestamp::UNIX_EPOCH, Some("trash"));
+    while let Some(page) = trash.next_page().await? {
+        tally.add(apply_page(state, &store, Origin::Sweep { trash: true }, page.orders).await?);
+    }
+    requests += trash.requests();
+    save_sweep_cursor(state, &store, Timestamp::UNIX_EPOCH, true).await?;
     state
         .metrics()
-        .list_requests(store, Origin::Sweep { trash: false }.label(), requests);
+        .list_requests(&store, Origin::Sweep { trash: false }.label(), requests);
     Ok((tally, requests))
 }
 
+async fn save_sweep_cursor(
+    state: &AppState,
+    store: &str,
+    at: Timestamp,
+    complete: bool,
+) -> Result<(), SyncError> {
+    let cursor = Cursor {
+        since: None,
+        cursor: time::seconds(at),
+        complete,
+    };
+    let (store, now) = (store.to_owned(), time::millis(Timestamp::now()));
+    state
+        .db()
+        .writer()
+        .write(move |conn| state_store::save_cursor(conn, &store, SWEEP, &cursor, &now))
+        .await?;
+    Ok(())
+}
+
 /// The background task of `serve`: reconciles and checks webhooks on their schedules until
-/// `stop` turns true. Stopping abandons a run between two writes; the saved cursors make
+/// `stop` turns true. Full sweeps, which take long on a big store, run beside the incremental
+/// runs in their own task. Stopping abandons runs between two writes; the saved cursors make
 /// the next start continue.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let settings = state.config().sync.clone();
@@ -246,66 +286,95 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             tracing::error!(%error, "cannot record reconciliation state");
         }
     }
+    let mut sweeps: Vec<Option<JoinHandle<Option<u64>>>> = clients.iter().map(|_| None).collect();
+    schedule(&state, &clients, &mut sweeps, &mut stop).await;
+    for sweep in sweeps.into_iter().flatten() {
+        sweep.abort();
+        let _ = sweep.await;
+    }
+}
+
+async fn schedule(
+    state: &AppState,
+    clients: &[WooClient],
+    sweeps: &mut [Option<JoinHandle<Option<u64>>>],
+    stop: &mut watch::Receiver<bool>,
+) {
+    let settings = &state.config().sync;
+    // When each store is next due; `None` is not scheduled.
     let start = Instant::now();
-    let mut next_reconcile = vec![start; clients.len()];
-    let mut next_check = vec![start; clients.len()];
+    let mut next_reconcile = vec![settings.reconcile_interval.map(|_| start); clients.len()];
+    let mut next_check = vec![settings.webhook_check_interval.map(|_| start); clients.len()];
+    let mut sweep_not_before = vec![start; clients.len()];
+    let due = |at: Option<Instant>| at.is_some_and(|at| Instant::now() >= at);
     loop {
         for (i, client) in clients.iter().enumerate() {
             if *stop.borrow() {
                 return;
             }
-            if let Some(every) = settings.reconcile_interval
-                && Instant::now() >= next_reconcile[i]
+            if sweeps[i].as_ref().is_some_and(JoinHandle::is_finished)
+                && let Some(sweep) = sweeps[i].take()
             {
-                let repaired = tokio::select! {
-                    repaired = scheduled_runs(&state, client) => repaired,
-                    _ = stop.changed() => return,
-                };
-                next_reconcile[i] = Instant::now() + every;
-                if repaired > 0 {
-                    next_check[i] = Instant::now();
+                match sweep.await {
+                    Ok(Some(repaired)) if repaired > 0 => next_check[i] = Some(Instant::now()),
+                    Ok(Some(_)) => {}
+                    // Failed (logged and recorded): try again later, from its cursor.
+                    _ => sweep_not_before[i] = Instant::now() + SWEEP_RETRY,
                 }
             }
-            let check_now = Instant::now() >= next_check[i]
-                && (settings.webhook_check_interval.is_some() || next_check[i] > start);
-            if check_now {
+            if due(next_reconcile[i]) {
+                let report = tokio::select! {
+                    report = reconcile(state, client, Kind::Incremental) => report,
+                    _ = stop.changed() => return,
+                };
+                next_reconcile[i] = settings
+                    .reconcile_interval
+                    .map(|every| Instant::now() + every);
+                if matches!(report, Ok(r) if r.repaired > 0) {
+                    // Orders that never arrived by webhook: look at the webhooks now.
+                    next_check[i] = Some(Instant::now());
+                }
+                if sweeps[i].is_none()
+                    && Instant::now() >= sweep_not_before[i]
+                    && sweep_due(state, client.store_id()).await
+                {
+                    let (state, client) = (state.clone(), client.clone());
+                    sweeps[i] = Some(tokio::spawn(async move {
+                        reconcile(&state, &client, Kind::Full)
+                            .await
+                            .ok()
+                            .map(|r| r.repaired)
+                    }));
+                }
+            }
+            if due(next_check[i]) {
                 tokio::select! {
-                    _ = webhooks::check_and_record(&state, client) => {},
+                    _ = webhooks::check_and_record(state, client) => {},
                     _ = stop.changed() => return,
                 }
-                next_check[i] = match settings.webhook_check_interval {
-                    Some(every) => Instant::now() + every,
-                    // Only after repairs.
-                    None => Instant::now() + Duration::from_secs(365 * 86_400),
-                };
+                next_check[i] = settings
+                    .webhook_check_interval
+                    .map(|every| Instant::now() + every);
             }
         }
         let wake = next_reconcile
             .iter()
-            .filter(|_| settings.reconcile_interval.is_some())
             .chain(next_check.iter())
+            .flatten()
             .min()
-            .copied()
-            .unwrap_or_else(|| Instant::now() + Duration::from_secs(60));
+            .copied();
         tokio::select! {
-            _ = tokio::time::sleep_until(wake.into()) => {}
+            _ = sleep_until(wake) => {}
             _ = stop.changed() => {}
         }
     }
 }
 
-/// The incremental run, and the full sweep when it is due. Returns the orders repaired.
-async fn scheduled_runs(state: &AppState, client: &WooClient) -> u64 {
-    let mut repaired = 0;
-    if let Ok(report) = reconcile(state, client, Kind::Incremental).await {
-        repaired += report.repaired;
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
-    if sweep_due(state, client.store_id()).await
-        && let Ok(report) = reconcile(state, client, Kind::Full).await
-    {
-        repaired += report.repaired;
-    }
-    repaired
 }
 
 /// A sweep is due one interval after the last one, or after reconciliation first ran.

@@ -212,11 +212,16 @@ mod tests {
         assert!(!format!("{:?}", credentials("ck_abc", "cs_def")).contains("cs_def"));
     }
 
-    /// The expected signature was computed outside Rust, with PHP, exactly as
-    /// `WC_REST_Authentication::check_oauth_signature` does:
-    /// `base64_encode(hash_hmac('sha256', $string_to_sign, 'cs_secret&', true))` over
-    /// `GET&http%3A%2F%2Fshop.example%3A8080%2Fwp-json%2Fwc%2Fv3%2Forders&` followed by the
-    /// sorted, doubly encoded parameters.
+    /// The expected signature was computed outside Rust, with PHP, the way
+    /// `WC_REST_Authentication::check_oauth_signature` does it:
+    ///
+    /// ```php
+    /// $params = [/* the query below without oauth_signature */];
+    /// uksort($params, 'strcmp');
+    /// foreach ($params as $k => $v) { $q[] = rawurlencode(rawurlencode($k) . '=' . rawurlencode($v)); }
+    /// $s = 'GET&' . rawurlencode('http://shop.example:8080/wp-json/wc/v3/orders') . '&' . implode('%26', $q);
+    /// echo base64_encode(hash_hmac('sha256', $s, 'cs_secret&', true));
+    /// ```
     #[test]
     fn oauth1_signature_matches_woocommerce() {
         let endpoint = Url::parse("http://shop.example:8080/wp-json/wc/v3/orders").unwrap();

@@ -729,6 +729,65 @@ async fn the_full_sweep_finds_meta_only_changes_and_missed_trashing() {
 }
 
 #[tokio::test]
+async fn a_failed_sweep_is_reported_and_continues_from_its_cursor() {
+    let woo = FakeWoo::start().await;
+    let base: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+    for i in 0..150u64 {
+        woo.add_order(order(
+            6000 + i,
+            &woo_date(base + SignedDuration::from_mins(i as i64)),
+        ));
+    }
+    woo.shop.fail_list_request.store(2, Ordering::SeqCst);
+    let app = spawn_app(&woo, "[woocommerce]\nmax_retries = 0").await;
+
+    let failed = reconcile::reconcile_now(&app.state, Kind::Full).await;
+    assert!(
+        matches!(&failed[0], Err(e) if e.to_string().contains("500")),
+        "{failed:?}"
+    );
+    let (_, health) = app.get("/api/v1/store/health").await;
+    assert!(health["last_full_sweep_at"].is_null());
+    assert!(
+        health["problems"]
+            .to_string()
+            .contains("The last reconciliation failed at"),
+        "{health}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM orders"),
+        100,
+        "the first page is in"
+    );
+
+    let done = reconcile::reconcile_now(&app.state, Kind::Full).await;
+    let done = done[0].as_ref().unwrap();
+    assert_eq!((done.tally.fetched, done.tally.accepted), (51, 50));
+    let queries: Vec<String> = woo
+        .list_queries()
+        .await
+        .into_iter()
+        .map(|(after, ..)| after)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            "1970-01-01T00:00:00", // every order
+            "2026-06-01T01:38:59", // failed
+            "2026-06-01T01:38:59", // the next sweep continues here
+            "1970-01-01T00:00:00", // then the trash
+        ]
+    );
+    let (_, health) = app.get("/api/v1/store/health").await;
+    assert!(health["last_full_sweep_at"].is_string());
+    assert!(
+        !health["problems"].to_string().contains("failed"),
+        "{health}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn serve_reconciles_and_checks_webhooks_on_its_own() {
     let woo = FakeWoo::start().await;
     woo.add_order(order(4001, &minutes_ago(Timestamp::now(), 30)));
