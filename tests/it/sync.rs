@@ -921,6 +921,45 @@ async fn connect_creates_reenables_repoints_and_deduplicates() {
     app.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_connect_command_prints_what_it_did() {
+    let woo = FakeWoo::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("aftercare.toml"), "").unwrap();
+    let without_url = run_cli(dir.path(), &woo.url(), &["connect"]).await;
+    assert!(!without_url.status.success());
+    assert!(String::from_utf8_lossy(&without_url.stderr).contains("--public-url"));
+    assert!(woo.webhooks().is_empty(), "nothing happens without a URL");
+
+    let output = run_cli(dir.path(), &woo.url(), &["connect", "--public-url", PUBLIC]).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with(&format!("Store `default`, delivery URL {OUR_URL}\n")),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("  created order.").count(), 4, "{stdout}");
+    assert!(
+        stdout.contains("4 of 4 order webhooks are active and deliver to aftercare."),
+        "{stdout}"
+    );
+    assert!(
+        woo.webhooks()
+            .iter()
+            .all(|h| h["secret"] == SECRET && h["delivery_url"] == OUR_URL)
+    );
+    let db = rusqlite::Connection::open(dir.path().join("data").join("aftercare.sqlite3")).unwrap();
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM woo_webhooks WHERE ok = 1"),
+        4,
+        "recorded for the health report"
+    );
+}
+
 #[tokio::test]
 async fn serve_reactivates_disabled_webhooks_but_leaves_paused_ones() {
     let woo = FakeWoo::start().await;
