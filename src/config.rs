@@ -130,7 +130,42 @@ pub struct Config {
     pub returns: ReturnSettings,
     /// Set when this start generated the default store's secrets.
     pub generated_secrets: Option<PathBuf>,
+    /// Reconciliation with the WooCommerce REST API and the webhook watch.
+    pub sync: SyncSettings,
+    /// Timeouts and retries of every WooCommerce REST call.
+    pub woocommerce: crate::woo::ClientSettings,
 }
+
+/// When `serve` reconciles the mirror with WooCommerce and checks the webhooks. `None`
+/// switches a schedule off.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// Fetch the orders modified since the last run this often.
+    pub reconcile_interval: Option<std::time::Duration>,
+    /// Each run starts this far before the newest modification it saw last time.
+    pub reconcile_overlap: std::time::Duration,
+    /// Walk every order this often (catches meta-only changes that keep `date_modified`).
+    pub full_sweep_interval: Option<std::time::Duration>,
+    /// Check (and re-activate) the order webhooks this often.
+    pub webhook_check_interval: Option<std::time::Duration>,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        use std::time::Duration;
+        Self {
+            reconcile_interval: Some(Duration::from_secs(DEFAULT_RECONCILE_SECONDS)),
+            reconcile_overlap: Duration::from_secs(DEFAULT_OVERLAP_SECONDS),
+            full_sweep_interval: Some(Duration::from_secs(DEFAULT_FULL_SWEEP_SECONDS)),
+            webhook_check_interval: Some(Duration::from_secs(DEFAULT_WEBHOOK_CHECK_SECONDS)),
+        }
+    }
+}
+
+pub const DEFAULT_RECONCILE_SECONDS: u64 = 300;
+pub const DEFAULT_OVERLAP_SECONDS: u64 = 600;
+pub const DEFAULT_FULL_SWEEP_SECONDS: u64 = 86_400;
+pub const DEFAULT_WEBHOOK_CHECK_SECONDS: u64 = 3_600;
 
 impl Config {
     pub fn store(&self, id: &str) -> Option<&StoreConfig> {
@@ -146,6 +181,22 @@ impl Config {
         match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Overrides the public URL (`aftercare connect --public-url`).
+    pub fn set_public_url(&mut self, url: &str) -> Result<(), ConfigError> {
+        validate_url("--public-url", url)?;
+        self.public_url = Some(url.trim_end_matches('/').to_owned());
+        Ok(())
+    }
+
+    /// The path of a store's webhook endpoint, relative to the public URL.
+    pub fn webhook_path(store: &str) -> String {
+        if store == DEFAULT_STORE {
+            "/webhooks/woocommerce".to_owned()
+        } else {
+            format!("/webhooks/woocommerce/{store}")
         }
     }
 
@@ -211,6 +262,10 @@ struct FileConfig {
     seller: Seller,
     #[serde(default)]
     returns: FileReturns,
+    #[serde(default)]
+    sync: FileSync,
+    #[serde(default)]
+    woocommerce: FileWoocommerce,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -220,6 +275,23 @@ struct FileReturns {
     #[serde(default)]
     non_returnable_skus: Vec<String>,
     api_refund: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSync {
+    reconcile_interval_seconds: Option<u64>,
+    reconcile_overlap_seconds: Option<u64>,
+    full_sweep_interval_seconds: Option<u64>,
+    webhook_check_interval_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWoocommerce {
+    timeout_seconds: Option<u64>,
+    max_retries: Option<u32>,
+    max_retry_wait_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -345,6 +417,8 @@ impl Config {
             })?,
             None => jiff::tz::TimeZone::UTC,
         };
+        let sync = build_sync(&file.sync, env)?;
+        let woocommerce = build_woocommerce(&file.woocommerce)?;
         let invoices = build_invoices(file.invoices, file.seller, env)?;
         let returns = build_returns(file.returns, env)?;
         prepare_data_dir(&data_dir)?;
@@ -361,8 +435,79 @@ impl Config {
             invoices: std::sync::Arc::new(invoices),
             returns,
             generated_secrets,
+            sync,
+            woocommerce,
         })
     }
+}
+
+fn build_sync(file: &FileSync, env: EnvLookup<'_>) -> Result<SyncSettings, ConfigError> {
+    use std::time::Duration;
+    // 0 switches a schedule off.
+    let every = |seconds: u64| (seconds > 0).then(|| Duration::from_secs(seconds));
+    let reconcile = match env("AFTERCARE_RECONCILE_INTERVAL_SECONDS") {
+        Some(text) => text.trim().parse().map_err(|_| {
+            invalid(
+                "AFTERCARE_RECONCILE_INTERVAL_SECONDS",
+                "must be a whole number of seconds (0 switches reconciliation off)",
+            )
+        })?,
+        None => file
+            .reconcile_interval_seconds
+            .unwrap_or(DEFAULT_RECONCILE_SECONDS),
+    };
+    let overlap = file
+        .reconcile_overlap_seconds
+        .unwrap_or(DEFAULT_OVERLAP_SECONDS);
+    if overlap > 7 * 86_400 {
+        return Err(invalid(
+            "sync.reconcile_overlap_seconds",
+            "must be at most a week (604800)",
+        ));
+    }
+    Ok(SyncSettings {
+        reconcile_interval: every(reconcile),
+        reconcile_overlap: Duration::from_secs(overlap),
+        full_sweep_interval: every(
+            file.full_sweep_interval_seconds
+                .unwrap_or(DEFAULT_FULL_SWEEP_SECONDS),
+        ),
+        webhook_check_interval: every(
+            file.webhook_check_interval_seconds
+                .unwrap_or(DEFAULT_WEBHOOK_CHECK_SECONDS),
+        ),
+    })
+}
+
+fn build_woocommerce(file: &FileWoocommerce) -> Result<crate::woo::ClientSettings, ConfigError> {
+    use std::time::Duration;
+    let mut settings = crate::woo::ClientSettings::default();
+    if let Some(seconds) = file.timeout_seconds {
+        if !(1..=600).contains(&seconds) {
+            return Err(invalid(
+                "woocommerce.timeout_seconds",
+                "must be between 1 and 600",
+            ));
+        }
+        settings.timeout = Duration::from_secs(seconds);
+        settings.connect_timeout = settings.connect_timeout.min(settings.timeout);
+    }
+    if let Some(retries) = file.max_retries {
+        if retries > 10 {
+            return Err(invalid("woocommerce.max_retries", "must be at most 10"));
+        }
+        settings.max_retries = retries;
+    }
+    if let Some(seconds) = file.max_retry_wait_seconds {
+        if !(1..=3600).contains(&seconds) {
+            return Err(invalid(
+                "woocommerce.max_retry_wait_seconds",
+                "must be between 1 and 3600",
+            ));
+        }
+        settings.max_retry_wait = Duration::from_secs(seconds);
+    }
+    Ok(settings)
 }
 
 fn build_invoices(
@@ -888,6 +1033,95 @@ mod tests {
         )
         .unwrap_err();
         assert!(missing.to_string().contains("cannot read config file"));
+    }
+
+    #[test]
+    fn sync_schedules_have_defaults_and_zero_switches_them_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let defaults = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
+        assert_eq!(
+            defaults.sync.reconcile_interval,
+            Some(std::time::Duration::from_secs(300))
+        );
+        assert_eq!(
+            defaults.sync.reconcile_overlap,
+            std::time::Duration::from_secs(600)
+        );
+        assert_eq!(
+            defaults.sync.full_sweep_interval,
+            Some(std::time::Duration::from_secs(86_400))
+        );
+        assert_eq!(defaults.woocommerce.max_retries, 4);
+
+        let file = dir.path().join("sync.toml");
+        std::fs::write(
+            &file,
+            "[sync]\nreconcile_interval_seconds = 60\nfull_sweep_interval_seconds = 0\n\
+             webhook_check_interval_seconds = 0\nreconcile_overlap_seconds = 30\n\
+             [woocommerce]\ntimeout_seconds = 5\nmax_retries = 0\nmax_retry_wait_seconds = 9\n",
+        )
+        .unwrap();
+        let config = Config::load(&flags(dir.path(), Some(file.clone())), &env(&[])).unwrap();
+        assert_eq!(
+            config.sync.reconcile_interval,
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert_eq!(config.sync.full_sweep_interval, None);
+        assert_eq!(config.sync.webhook_check_interval, None);
+        assert_eq!(
+            config.woocommerce.timeout,
+            std::time::Duration::from_secs(5)
+        );
+        assert_eq!(config.woocommerce.max_retries, 0);
+        let off = Config::load(
+            &flags(dir.path(), Some(file)),
+            &env(&[("AFTERCARE_RECONCILE_INTERVAL_SECONDS", "0")]),
+        )
+        .unwrap();
+        assert_eq!(off.sync.reconcile_interval, None, "the environment wins");
+
+        for (toml, field) in [
+            ("[woocommerce]\nmax_retries = 99", "woocommerce.max_retries"),
+            (
+                "[woocommerce]\ntimeout_seconds = 0",
+                "woocommerce.timeout_seconds",
+            ),
+            (
+                "[sync]\nreconcile_overlap_seconds = 9999999",
+                "reconcile_overlap_seconds",
+            ),
+            ("[sync]\nreconcile_every = 5", "unknown field"),
+        ] {
+            let bad = dir.path().join("bad-sync.toml");
+            std::fs::write(&bad, toml).unwrap();
+            let err = Config::load(&flags(dir.path(), Some(bad)), &env(&[])).unwrap_err();
+            assert!(err.to_string().contains(field), "`{toml}` gave: {err}");
+        }
+        let err = Config::load(
+            &flags(dir.path(), None),
+            &env(&[("AFTERCARE_RECONCILE_INTERVAL_SECONDS", "often")]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("AFTERCARE_RECONCILE_INTERVAL_SECONDS")
+        );
+    }
+
+    #[test]
+    fn public_url_override_is_validated_and_webhook_paths_follow_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
+        assert!(config.set_public_url("aftercare.example").is_err());
+        config.set_public_url("https://aftercare.example/").unwrap();
+        assert_eq!(
+            config.webhook_url(DEFAULT_STORE),
+            "https://aftercare.example/webhooks/woocommerce"
+        );
+        assert_eq!(
+            Config::webhook_path("outlet"),
+            "/webhooks/woocommerce/outlet"
+        );
     }
 
     #[test]

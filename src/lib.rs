@@ -15,6 +15,7 @@ pub mod orders;
 pub mod returns;
 mod server;
 pub mod store;
+pub mod sync;
 pub mod time;
 pub mod webhook;
 pub mod woo;

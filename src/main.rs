@@ -34,6 +34,24 @@ enum Command {
         #[arg(long, env = "AFTERCARE_LISTEN")]
         listen: Option<SocketAddr>,
     },
+    /// Copy the store's orders from the WooCommerce REST API into the mirror (resumable).
+    Backfill {
+        /// Store id [default: default]
+        #[arg(long)]
+        store: Option<String>,
+        /// Only orders modified since this date (2026-01-31) or time (2026-01-31T12:00:00Z)
+        #[arg(long, value_parser = aftercare::sync::parse_since)]
+        since: Option<jiff::Timestamp>,
+    },
+    /// Create or repair the store's four order webhooks through the WooCommerce REST API.
+    Connect {
+        /// Store id [default: default]
+        #[arg(long)]
+        store: Option<String>,
+        /// Where WooCommerce reaches aftercare [default: AFTERCARE_PUBLIC_URL]
+        #[arg(long)]
+        public_url: Option<String>,
+    },
     /// Invoices and credit notes.
     Invoices {
         #[command(subcommand)]
@@ -71,16 +89,22 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("start the async runtime");
+    let flags = |listen| Flags {
+        listen,
+        data_dir: cli.data_dir.clone(),
+        config: cli.config.clone(),
+    };
     let result = match cli.command {
-        Command::Serve { listen } => {
-            let flags = Flags {
-                listen,
-                data_dir: cli.data_dir,
-                config: cli.config,
-            };
-            runtime.block_on(serve(flags))
-        }
-        Command::Invoices { command } => invoices(cli.data_dir, cli.config, command),
+        Command::Serve { listen } => runtime.block_on(serve(flags(listen))),
+        Command::Backfill { store, since } => runtime.block_on(async {
+            let config = Config::load(&flags(None), &process_env)?;
+            aftercare::sync::cli::backfill_command(config, store, since).await
+        }),
+        Command::Connect { store, public_url } => runtime.block_on(async {
+            let config = Config::load(&flags(None), &process_env)?;
+            aftercare::sync::cli::connect_command(config, store, public_url).await
+        }),
+        Command::Invoices { command } => invoices(flags(None), command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -97,16 +121,7 @@ fn main() -> ExitCode {
 #[error("the command reported a failure")]
 struct Failed;
 
-fn invoices(
-    data_dir: Option<PathBuf>,
-    config: Option<PathBuf>,
-    command: InvoicesCommand,
-) -> anyhow::Result<()> {
-    let flags = Flags {
-        listen: None,
-        data_dir,
-        config,
-    };
+fn invoices(flags: Flags, command: InvoicesCommand) -> anyhow::Result<()> {
     let config = Config::load(&flags, &process_env)?;
     match command {
         InvoicesCommand::Audit => {

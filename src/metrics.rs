@@ -3,6 +3,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -12,10 +13,41 @@ pub struct DeliveryLabels {
     pub outcome: String,
 }
 
+/// Orders fetched through the REST API, by walk (backfill, reconcile, sweep) and outcome.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RestOrderLabels {
+    pub store: String,
+    pub walk: String,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StoreLabels {
+    pub store: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RunLabels {
+    pub store: String,
+    pub kind: String,
+    pub result: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WalkLabels {
+    pub store: String,
+    pub walk: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     deliveries: Family<DeliveryLabels, Counter>,
     ingest_seconds: Histogram,
+    rest_orders: Family<RestOrderLabels, Counter>,
+    repaired_orders: Family<StoreLabels, Counter>,
+    reconciliations: Family<RunLabels, Counter>,
+    woo_requests: Family<WalkLabels, Counter>,
+    webhooks_ok: Family<StoreLabels, Gauge>,
 }
 
 impl Metrics {
@@ -34,11 +66,94 @@ impl Metrics {
             "Time from a delivery's arrival to its committed acknowledgement",
             ingest_seconds.clone(),
         );
+        let rest_orders = Family::<RestOrderLabels, Counter>::default();
+        registry.register(
+            "rest_orders",
+            "Orders fetched through the WooCommerce REST API by walk (backfill, reconcile, sweep) and outcome (accepted, duplicate, stale, invalid)",
+            rest_orders.clone(),
+        );
+        let repaired_orders = Family::<StoreLabels, Counter>::default();
+        registry.register(
+            "repaired_orders",
+            "Orders reconciliation found missing or out of date in the mirror and repaired",
+            repaired_orders.clone(),
+        );
+        let reconciliations = Family::<RunLabels, Counter>::default();
+        registry.register(
+            "reconciliations",
+            "Reconciliation runs by kind (incremental, full) and result (ok, error)",
+            reconciliations.clone(),
+        );
+        let woo_requests = Family::<WalkLabels, Counter>::default();
+        registry.register(
+            "woocommerce_list_requests",
+            "Pages requested from GET /wc/v3/orders, by walk",
+            woo_requests.clone(),
+        );
+        let webhooks_ok = Family::<StoreLabels, Gauge>::default();
+        registry.register(
+            "webhook_topics_ok",
+            "Order topics (of 4) with an active webhook delivering to aftercare, as last checked",
+            webhooks_ok.clone(),
+        );
         Self {
             registry,
             deliveries,
             ingest_seconds,
+            rest_orders,
+            repaired_orders,
+            reconciliations,
+            woo_requests,
+            webhooks_ok,
         }
+    }
+
+    pub fn rest_orders(&self, store: &str, walk: &str, outcome: &str, count: u64) {
+        if count == 0 {
+            return;
+        }
+        self.rest_orders
+            .get_or_create(&RestOrderLabels {
+                store: store.to_owned(),
+                walk: walk.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc_by(count);
+    }
+
+    pub fn repaired(&self, store: &str, count: u64) {
+        self.repaired_orders
+            .get_or_create(&StoreLabels {
+                store: store.to_owned(),
+            })
+            .inc_by(count);
+    }
+
+    pub fn reconciliation(&self, store: &str, kind: &str, ok: bool) {
+        self.reconciliations
+            .get_or_create(&RunLabels {
+                store: store.to_owned(),
+                kind: kind.to_owned(),
+                result: if ok { "ok" } else { "error" }.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn list_requests(&self, store: &str, walk: &str, count: u64) {
+        self.woo_requests
+            .get_or_create(&WalkLabels {
+                store: store.to_owned(),
+                walk: walk.to_owned(),
+            })
+            .inc_by(count);
+    }
+
+    pub fn webhook_topics_ok(&self, store: &str, count: i64) {
+        self.webhooks_ok
+            .get_or_create(&StoreLabels {
+                store: store.to_owned(),
+            })
+            .set(count);
     }
 
     pub fn delivery(&self, store: &str, outcome: &str) {

@@ -180,14 +180,17 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let (stop_worker, stop) = watch::channel(false);
+        let reconciler = tokio::spawn(crate::sync::reconcile::run(state.clone(), stop.clone()));
         let worker = tokio::spawn(jobs::run(state.clone(), self.renderer.clone(), stop));
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
-        // In-flight requests are done; let the worker finish its job, then close.
+        // In-flight requests are done; let the worker finish its job and the reconciler
+        // stop between two writes, then close.
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        let _ = reconciler.await;
         state.db().close().await;
         served?;
         Ok(())

@@ -10,6 +10,7 @@ pub mod error;
 mod extract;
 pub mod guest_limit;
 mod orders;
+mod store;
 
 use std::sync::OnceLock;
 
@@ -34,6 +35,7 @@ pub use error::{ApiError, ErrorBody};
     tags(
         (name = "orders", description = "What customers see of their orders"),
         (name = "documents", description = "Invoices and credit notes, and their signed download links"),
+        (name = "store", description = "The store's connection: webhooks, reconciliation, health"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
@@ -62,6 +64,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::list_order_documents))
         .routes(routes!(documents::download))
         .routes(routes!(orders::get_guest_order))
+        .routes(routes!(store::store_health))
+        .routes(routes!(store::store_connection))
         .routes(routes!(openapi_json))
 }
 

@@ -53,7 +53,7 @@ fn visible_order(
 
 /// Whether `order` counts as paid: `date_paid` set, or one of the paid statuses.
 pub fn is_paid(order: &Order, paid_statuses: &[String]) -> bool {
-    order.date_paid_gmt.is_some() || paid_statuses.iter().any(|s| *s == order.status)
+    order.date_paid_gmt.is_some() || paid_statuses.contains(&order.status)
 }
 
 /// What is known about an order beyond its WooCommerce record.

@@ -33,3 +33,16 @@ pub fn record(conn: &Connection, d: &DeliveryRecord<'_>) -> Result<(), StoreErro
     ])?;
     Ok(())
 }
+
+/// When the store's last webhook delivery arrived (REST fetches, topics `rest.*`, excluded).
+pub fn last_webhook_at(conn: &Connection, store_id: &str) -> Result<Option<String>, StoreError> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .prepare_cached(
+            "SELECT received_at FROM deliveries
+             WHERE store_id = ?1 AND topic NOT LIKE 'rest.%'
+             ORDER BY received_at DESC LIMIT 1",
+        )?
+        .query_row([store_id], |r| r.get(0))
+        .optional()?)
+}

@@ -150,6 +150,47 @@ CREATE TABLE documents (
 CREATE INDEX documents_by_issued ON documents (issued_at);
 "#,
     ),
+    // Healing the mirror through the WooCommerce REST API: walk cursors, reconciliation
+    // state and the order webhooks as last seen.
+    M::up(
+        r#"
+-- How far each walk through GET /wc/v3/orders has got, per store. A walk resumes here.
+CREATE TABLE sync_cursors (
+    store_id    TEXT    NOT NULL,
+    walk        TEXT    NOT NULL,            -- backfill | reconcile | sweep
+    since       TEXT,                        -- backfill: the lower bound it was started with
+    cursor      TEXT    NOT NULL,            -- RFC 3339: the next query asks for orders modified after it
+    complete    INTEGER NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    PRIMARY KEY (store_id, walk)
+) STRICT;
+
+-- Reconciliation and webhook-watch state per store (GET /api/v1/store/health).
+CREATE TABLE sync_status (
+    store_id                  TEXT    PRIMARY KEY,
+    started_at                TEXT    NOT NULL,   -- when reconciliation first ran for the store
+    last_reconciliation_at    TEXT,
+    last_full_sweep_at        TEXT,
+    repaired_orders_total     INTEGER NOT NULL DEFAULT 0,
+    repaired_orders_last_run  INTEGER,
+    last_error                TEXT,
+    last_error_at             TEXT,
+    webhooks_checked_at       TEXT,
+    webhooks_error            TEXT
+) STRICT;
+
+-- The store's order webhooks that deliver to aftercare, as the last check saw them.
+CREATE TABLE woo_webhooks (
+    store_id      TEXT    NOT NULL,
+    webhook_id    INTEGER NOT NULL,
+    topic         TEXT    NOT NULL,
+    status        TEXT    NOT NULL,
+    delivery_url  TEXT    NOT NULL,
+    ok            INTEGER NOT NULL,
+    PRIMARY KEY (store_id, webhook_id)
+) STRICT;
+"#,
+    ),
     // Returns: their own records, never a change of the order's status.
     M::up(
         r#"

@@ -7,6 +7,7 @@ pub mod jobs;
 mod migrations;
 pub mod orders;
 pub mod returns;
+pub mod sync;
 mod writer;
 
 use std::path::Path;

@@ -304,3 +304,49 @@ pub fn raw(conn: &Connection, store_id: &str, order_id: u64) -> Result<Option<St
         .query_row((store_id, order_id as i64), |r| r.get(0))
         .optional()?)
 }
+
+/// What the mirror holds of an order, to compare with a REST fetch before writing.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub date_modified: String,
+    pub raw: String,
+    pub trashed: bool,
+}
+
+/// Snapshots of the given orders that the mirror has (at most a page of ids at a time).
+pub fn snapshots(
+    conn: &Connection,
+    store_id: &str,
+    order_ids: &[u64],
+) -> Result<std::collections::HashMap<u64, Snapshot>, StoreError> {
+    let mut found = std::collections::HashMap::new();
+    // SQLite's default limit on host parameters is 32766; stay far below it.
+    for chunk in order_ids.chunks(500) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT order_id, date_modified, raw, trashed_at IS NOT NULL FROM orders
+             WHERE store_id = ? AND order_id IN ({placeholders})"
+        );
+        let mut statement = conn.prepare(&sql)?;
+        let params = std::iter::once(rusqlite::types::Value::Text(store_id.to_owned())).chain(
+            chunk
+                .iter()
+                .map(|id| rusqlite::types::Value::Integer(*id as i64)),
+        );
+        let rows = statement.query_map(rusqlite::params_from_iter(params), |row| {
+            Ok((
+                row.get::<_, i64>(0)? as u64,
+                Snapshot {
+                    date_modified: row.get(1)?,
+                    raw: row.get(2)?,
+                    trashed: row.get(3)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (id, snapshot) = row?;
+            found.insert(id, snapshot);
+        }
+    }
+    Ok(found)
+}

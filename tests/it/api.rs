@@ -402,6 +402,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/customers/{customer_id}/orders/{order_id}", "get"),
         ("/api/v1/guest/orders/{order_id}", "get"),
         ("/api/v1/openapi.json", "get"),
+        ("/api/v1/store/health", "get"),
+        ("/api/v1/store/connection", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -415,6 +417,9 @@ async fn the_openapi_document_lists_every_route() {
         "ErrorBody",
         "LineItemView",
         "ShipmentView",
+        "StoreHealth",
+        "WebhookState",
+        "StoreConnection",
     ] {
         assert!(schemas.contains_key(schema), "schema {schema} missing");
     }

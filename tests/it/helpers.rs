@@ -52,6 +52,8 @@ pub fn customer_order(id: u64, customer_id: u64, created: &str) -> Vec<u8> {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The running application's state, for calling into the library (e.g. reconcile now).
+    pub state: aftercare::AppState,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
@@ -95,12 +97,14 @@ impl TestApp {
         let config = Config::load(&flags, &env_from(env)).unwrap();
         let app = Application::build(config).await.unwrap();
         let addr = app.local_addr();
+        let state = app.state().clone();
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async {
             let _ = rx.await;
         }));
         TestApp {
             addr,
+            state,
             client: reqwest::Client::new(),
             dir,
             shutdown: Some(tx),

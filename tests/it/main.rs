@@ -3,7 +3,9 @@
 
 mod api;
 mod crash;
+mod fake_woo;
 mod helpers;
 mod invoices;
 mod plugin;
+mod sync;
 mod webhooks;

@@ -1,0 +1,90 @@
+//! A mirror that heals itself through the WooCommerce REST API.
+//!
+//! WooCommerce never retries a failed webhook, coalesces events and disables a webhook
+//! after repeated failures, so a mirror fed only by webhooks drifts. Three things repair it,
+//! all feeding orders through the same [`crate::ingest`] path as webhooks (newer
+//! `date_modified` wins, the same content is a no-op, the outbox fires the same way):
+//!
+//! - [`backfill`]: `aftercare backfill`, history in, resumable;
+//! - [`reconcile`]: inside `serve`, every few minutes the recently modified orders, once a
+//!   day every order;
+//! - [`webhooks`]: `aftercare connect` creates and repairs the four order webhooks, and
+//!   `serve` checks (and re-activates) them.
+//!
+//! [`walk`] is how all of them read `GET /orders` without skipping rows while the store
+//! keeps changing; [`apply`] compares a page with the mirror and ingests what differs.
+
+pub mod apply;
+pub mod backfill;
+pub mod cli;
+pub mod health;
+pub mod reconcile;
+pub mod walk;
+pub mod webhooks;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+use crate::store::StoreError;
+use crate::woo::WooError;
+
+/// Delivery-log topics of orders fetched through the REST API.
+pub const TOPIC_BACKFILL: &str = "rest.backfill";
+pub const TOPIC_RECONCILE: &str = "rest.reconcile";
+pub const TOPIC_SWEEP: &str = "rest.sweep";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Woo(#[from] WooError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `--since`: a date (`2026-01-31`, midnight UTC) or an RFC 3339 time
+/// (`2026-01-31T12:00:00Z`, `2026-01-31T21:00:00+09:00`).
+pub fn parse_since(text: &str) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    // A bare date only: jiff would also read a date out of a time without offset, which
+    // is ambiguous and refused.
+    if text.len() == 10
+        && let Ok(date) = text.parse::<Date>()
+        && let Ok(zoned) = date.to_zoned(TimeZone::UTC)
+    {
+        return Ok(zoned.timestamp());
+    }
+    Err(format!(
+        "`{text}` is not a date (2026-01-31) or an RFC 3339 time (2026-01-31T12:00:00Z)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_dates_and_rfc3339_times() {
+        assert_eq!(
+            parse_since("2026-01-31").unwrap().to_string(),
+            "2026-01-31T00:00:00Z"
+        );
+        assert_eq!(
+            parse_since("2026-01-31T21:00:00+09:00")
+                .unwrap()
+                .to_string(),
+            "2026-01-31T12:00:00Z"
+        );
+        assert_eq!(
+            parse_since(" 2026-01-31T12:00:00Z ").unwrap().to_string(),
+            "2026-01-31T12:00:00Z"
+        );
+        for bad in ["yesterday", "2026-13-01", "2026-01-31T12:00:00", ""] {
+            let err = parse_since(bad).unwrap_err();
+            assert!(err.contains("RFC 3339"), "{bad}: {err}");
+        }
+    }
+}
