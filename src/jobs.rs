@@ -1,5 +1,6 @@
 //! The outbox worker: takes due jobs one at a time and carries them out idempotently,
-//! retrying failures with backoff. Today it issues invoices and credit notes.
+//! retrying failures with backoff: it issues invoices and credit notes, and settles
+//! returns (refunds and store credit) in WooCommerce.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,11 +13,12 @@ use crate::AppState;
 use crate::invoice::content::{self, Heading};
 use crate::invoice::render::Renderer;
 use crate::invoice::{archive, numbering::NumberFormat};
+use crate::returns::refunds::RefundedLine;
 use crate::store::documents::{self, CREDIT_NOTE, INVOICE, NewDocument, Recorded};
 use crate::store::jobs::{self, Job};
 use crate::store::{StoreError, orders};
 use crate::time;
-use crate::woo::Order;
+use crate::woo::{Order, WooClient, WooError};
 
 pub const ISSUE_INVOICE: &str = "issue_invoice";
 pub const ISSUE_CREDIT_NOTE: &str = "issue_credit_note";
@@ -65,11 +67,68 @@ async fn carry_out(
 ) -> Result<(), String> {
     match job.kind.as_str() {
         ISSUE_INVOICE | ISSUE_CREDIT_NOTE => issue(state, renderer, job).await,
+        crate::returns::service::SETTLE_RETURN => {
+            match crate::returns::settle::run(state, &job.store_id, job.subject as i64).await {
+                crate::returns::settle::Outcome::Done => {
+                    complete(state, job.id).await.map_err(|e| e.to_string())
+                }
+                crate::returns::settle::Outcome::Retry(error) => Err(error),
+            }
+        }
         other => {
             tracing::error!(kind = other, job = job.id, "unknown job kind; dropping it");
             complete(state, job.id).await.map_err(|e| e.to_string())
         }
     }
+}
+
+/// The lines of WooCommerce refund `refund_id`, fetched through the REST API and kept
+/// (they also tell returns which units are refunded). Empty when the store has no REST
+/// credentials, and then the credit note shows the refund as one line; a store that has
+/// them but cannot be reached is retried, so the credit note is complete.
+async fn refunded_lines(
+    state: &AppState,
+    store: &str,
+    order_id: u64,
+    refund_id: u64,
+) -> Result<Vec<RefundedLine>, String> {
+    let Some(config) = state.config().store(store) else {
+        return Ok(Vec::new());
+    };
+    let client = match WooClient::new(config, &state.config().woocommerce) {
+        Ok(client) => client,
+        Err(WooError::NotConfigured { .. }) => return Ok(Vec::new()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let refunds = client
+        .list_refunds(order_id)
+        .await
+        .map_err(|e| format!("fetching the refunds of order {order_id}: {e}"))?;
+    let Some(refund) = refunds.iter().find(|r| r["id"].as_u64() == Some(refund_id)) else {
+        return Ok(Vec::new());
+    };
+    let lines = crate::returns::refunds::lines(refund);
+    let rows: Vec<(u64, i64, String, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.line_item_id,
+                l.quantity,
+                l.total.to_string(),
+                l.total_tax.to_string(),
+            )
+        })
+        .collect();
+    let store = store.to_owned();
+    state
+        .db()
+        .writer()
+        .write(move |c| {
+            crate::store::returns::record_refund_lines(c, &store, order_id, refund_id, &rows)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(lines)
 }
 
 async fn complete(state: &AppState, id: i64) -> Result<(), StoreError> {
@@ -132,6 +191,10 @@ async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Res
     } else {
         None
     };
+    let refunded_lines = match &refund {
+        Some(_) => refunded_lines(state, &store, order_id, refund_id).await?,
+        None => Vec::new(),
+    };
     let reference = invoice.map(|i| i.number);
     let seller_fallback = state
         .store(&store)
@@ -159,9 +222,14 @@ async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Res
             timezone: &state.config().timezone,
         };
         let document = match &refund {
-            Some(refund) => {
-                content::credit_note(&order, refund, &heading, &settings, &seller_fallback)
-            }
+            Some(refund) => content::credit_note(
+                &order,
+                refund,
+                &refunded_lines,
+                &heading,
+                &settings,
+                &seller_fallback,
+            ),
             None => content::invoice(&order, &heading, &settings, &seller_fallback),
         };
         let seller_name = document.seller.name.clone();

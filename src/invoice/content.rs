@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use super::document::{DocumentKind, InvoiceDocument, Line, Party, TotalRow};
 use crate::config::InvoiceSettings;
 use crate::money;
+use crate::returns::refunds::RefundedLine;
 use crate::woo::order::{Address, Order, RefundSummary};
 
 /// Whether `order` is paid in the sense that earns an invoice.
@@ -189,15 +190,20 @@ pub fn invoice(
     }
 }
 
-/// A credit note for one refund of an invoiced order.
+/// A credit note for one refund of an invoiced order. With the refund's lines (known when
+/// the store's REST API is configured, or when aftercare made the refund) it lists the
+/// refunded items and taxes; otherwise the refund as one line.
 pub fn credit_note(
     order: &Order,
     refund: &RefundSummary,
+    lines: &[RefundedLine],
     heading: &Heading<'_>,
     settings: &InvoiceSettings,
     seller_fallback: &str,
 ) -> InvoiceDocument {
     let cur = order.currency.as_str();
+    let show = |d: Decimal| money::display(d, cur);
+    let with_code = |d: Decimal| format!("{} {cur}", money::display(d, cur));
     let amount = refund.total.0.abs();
     let mut doc = invoice(order, heading, settings, seller_fallback);
     doc.kind = DocumentKind::CreditNote;
@@ -207,26 +213,76 @@ pub fn credit_note(
     } else {
         format!("Refund #{}: {}", refund.id, refund.reason)
     };
-    doc.lines = vec![Line {
-        name: reason,
-        details: heading
-            .reference
-            .map(|r| format!("Credit against invoice {r}")),
-        sku: None,
-        quantity: "1".into(),
-        unit_price: money::display(-amount, cur),
-        total: money::display(-amount, cur),
-    }];
-    doc.totals = vec![TotalRow {
+    let items_total: Decimal = lines.iter().map(|l| l.total).sum();
+    let tax_total: Decimal = lines.iter().map(|l| l.total_tax).sum();
+    let other = amount - items_total - tax_total;
+    doc.lines = lines
+        .iter()
+        .map(|l| {
+            let original = order.line_items.iter().find(|i| i.id == l.line_item_id);
+            let unit = if l.quantity > 0 {
+                l.total / Decimal::from(l.quantity)
+            } else {
+                l.total
+            };
+            Line {
+                name: original.map_or_else(|| l.name.clone(), |i| i.name.clone()),
+                details: original.and_then(details),
+                sku: original.map(|i| i.sku.clone()).filter(|s| !s.is_empty()),
+                quantity: l.quantity.to_string(),
+                unit_price: show(-unit),
+                total: show(-l.total),
+            }
+        })
+        .collect();
+    if lines.is_empty() || !other.is_zero() {
+        doc.lines.push(Line {
+            name: if lines.is_empty() {
+                reason.clone()
+            } else {
+                "Other refunded amounts (shipping, fees, adjustments)".into()
+            },
+            details: heading
+                .reference
+                .map(|r| format!("Credit against invoice {r}")),
+            sku: None,
+            quantity: "1".into(),
+            unit_price: show(-other),
+            total: show(-other),
+        });
+    }
+    doc.totals = Vec::new();
+    if !lines.is_empty() {
+        doc.totals.push(TotalRow {
+            label: "Items".into(),
+            amount: with_code(-items_total),
+            emphasis: false,
+        });
+        if !tax_total.is_zero() {
+            doc.totals.push(TotalRow {
+                label: "Tax".into(),
+                amount: with_code(-tax_total),
+                emphasis: false,
+            });
+        }
+        if !other.is_zero() {
+            doc.totals.push(TotalRow {
+                label: "Other".into(),
+                amount: with_code(-other),
+                emphasis: false,
+            });
+        }
+    }
+    doc.totals.push(TotalRow {
         label: "Total credited".into(),
-        amount: format!("{} {cur}", money::display(-amount, cur)),
+        amount: with_code(-amount),
         emphasis: true,
-    }];
+    });
     doc.customer_note = None;
     doc.footer = Some(format!(
-        "This credit note reduces the amount of invoice {} by {} {cur}.",
+        "{reason}. This credit note reduces the amount of invoice {} by {} {cur}.",
         heading.reference.unwrap_or("-"),
-        money::display(amount, cur)
+        show(amount)
     ));
     doc
 }

@@ -6,6 +6,8 @@ pub mod eligibility;
 pub mod model;
 pub mod money;
 pub mod photos;
+pub mod refunds;
 pub mod request;
 pub mod service;
+pub mod settle;
 pub mod view;
