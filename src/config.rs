@@ -114,6 +114,8 @@ pub struct Config {
     pub synchronous: Synchronous,
     pub stores: Vec<StoreConfig>,
     pub invoices: std::sync::Arc<InvoiceSettings>,
+    /// `[tracking]`: calendar, transit times, delay rules, tracking page branding.
+    pub tracking: std::sync::Arc<crate::tracking::TrackingSettings>,
     /// Set when this start generated the default store's secrets.
     pub generated_secrets: Option<PathBuf>,
 }
@@ -194,6 +196,8 @@ struct FileConfig {
     invoices: FileInvoices,
     #[serde(default)]
     seller: Seller,
+    #[serde(default)]
+    tracking: crate::tracking::settings::FileTracking,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -310,6 +314,9 @@ impl Config {
         let invoices = build_invoices(file.invoices, file.seller, env)?;
         prepare_data_dir(&data_dir)?;
         let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
+        let store_ids: Vec<&str> = stores.iter().map(|s| s.id.as_str()).collect();
+        let tracking = crate::tracking::settings::build(file.tracking, &store_ids)
+            .map_err(|(field, message)| invalid(field, message))?;
 
         Ok(Config {
             listen,
@@ -319,6 +326,7 @@ impl Config {
             synchronous,
             stores,
             invoices: std::sync::Arc::new(invoices),
+            tracking: std::sync::Arc::new(tracking),
             generated_secrets,
         })
     }

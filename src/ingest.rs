@@ -15,6 +15,7 @@ use crate::store::jobs;
 use crate::store::orders::{self, Applied, Source};
 use crate::store::{StoreError, Writer};
 use crate::time;
+use crate::tracking;
 use crate::woo::Order;
 
 /// What became of a delivery, as the webhook response reports it.
@@ -103,6 +104,7 @@ fn apply(
             )?;
             if matches!(applied, Applied::Inserted | Applied::Updated) {
                 enqueue_documents(conn, store, order, invoices, &now)?;
+                tracking::derive::order_mirrored(conn, store, order, &now)?;
             }
             let (outcome, logged) = match applied {
                 Applied::Inserted | Applied::Updated => (Outcome::Accepted, "accepted"),
@@ -113,6 +115,7 @@ fn apply(
         }
         Payload::Deleted { id } => {
             if orders::trash(conn, store, *id, &now)? {
+                tracking::derive::order_trashed(conn, store, *id, &now)?;
                 (Outcome::Accepted, "trashed", Some(*id), None)
             } else {
                 (Outcome::Ignored, "unknown_order", Some(*id), None)

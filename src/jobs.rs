@@ -1,5 +1,6 @@
 //! The outbox worker: takes due jobs one at a time and carries them out idempotently,
-//! retrying failures with backoff. Today it issues invoices and credit notes.
+//! retrying failures with backoff. It issues invoices and credit notes, and carries out
+//! tracking's jobs (delay evaluation, delay notifications: see `crate::tracking::outbox`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,6 +67,9 @@ async fn carry_out(
 ) -> Result<(), String> {
     match job.kind.as_str() {
         ISSUE_INVOICE | ISSUE_CREDIT_NOTE => issue(state, renderer, job).await,
+        kind if crate::tracking::outbox::handles(kind) => {
+            crate::tracking::outbox::carry_out(state, job).await
+        }
         other => {
             tracing::error!(kind = other, job = job.id, "unknown job kind; dropping it");
             complete(state, job.id).await.map_err(|e| e.to_string())

@@ -15,6 +15,7 @@ pub mod orders;
 mod server;
 pub mod store;
 pub mod time;
+pub mod tracking;
 pub mod webhook;
 pub mod woo;
 

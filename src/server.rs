@@ -177,6 +177,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let (stop_worker, stop) = watch::channel(false);
+        let sweep = tokio::spawn(crate::tracking::sweep::run(state.clone(), stop.clone()));
         let worker = tokio::spawn(jobs::run(state.clone(), self.renderer.clone(), stop));
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
@@ -185,6 +186,7 @@ impl Application {
         // In-flight requests are done; let the worker finish its job, then close.
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        let _ = sweep.await;
         state.db().close().await;
         served?;
         Ok(())

@@ -9,6 +9,7 @@ pub mod error;
 mod extract;
 pub mod guest_limit;
 mod orders;
+mod shipments;
 
 use std::sync::OnceLock;
 
@@ -32,6 +33,7 @@ pub use error::{ApiError, ErrorBody};
     modifiers(&BearerAuth),
     tags(
         (name = "orders", description = "What customers see of their orders"),
+        (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
@@ -57,6 +59,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::get_order))
         .routes(routes!(orders::get_invoice_pdf))
         .routes(routes!(orders::get_guest_order))
+        .routes(routes!(shipments::create_shipment))
+        .routes(routes!(shipments::add_event))
+        .routes(routes!(shipments::list_alerts))
         .routes(routes!(openapi_json))
 }
 
@@ -66,6 +71,7 @@ pub fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(crate::server::operations())
         .merge(crate::webhook::router(max_webhook_body))
         .merge(router())
+        .merge(crate::tracking::page::router())
 }
 
 /// The OpenAPI document, built once.

@@ -15,6 +15,7 @@ use crate::orders::{OrderSummary, OrderView};
 use crate::store::StoreError;
 use crate::store::documents::{self, DocumentRow, INVOICE};
 use crate::store::orders::{self, VisibleOrder};
+use crate::tracking::{self, view::OrderTracking};
 use crate::woo::Order;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -97,12 +98,26 @@ pub async fn list_orders(
         }));
     }
     let offset = u64::from(page - 1) * u64::from(per_page);
-    let (rows, total) = state
+    let (rows, total, tracking, parcels) = state
         .db()
-        .read(move |conn| orders::list_for_customer(conn, &store, customer_id, per_page, offset))
+        .read(move |conn| {
+            let (rows, total) =
+                orders::list_for_customer(conn, &store, customer_id, per_page, offset)?;
+            let ids: Vec<u64> = rows.iter().map(|r| r.order_id).collect();
+            let (tracking, parcels) = tracking::view::load_summaries(conn, &store, &ids)?;
+            Ok((rows, total, tracking, parcels))
+        })
         .await?;
+    let mut orders: Vec<OrderSummary> = rows.into_iter().map(OrderSummary::from).collect();
+    tracking::view::fill_summaries(
+        &mut orders,
+        &tracking,
+        &parcels,
+        &state.config().tracking,
+        &state.config().base_url(),
+    );
     Ok(Json(OrderList {
-        orders: rows.into_iter().map(OrderSummary::from).collect(),
+        orders,
         page,
         per_page,
         total,
@@ -134,8 +149,8 @@ pub async fn get_order(
 ) -> Result<Json<OrderView>, ApiError> {
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, docs)) if customer_id != 0 && v.customer_id == customer_id => {
-            let mut view = view(&v)?;
+        Some((v, docs, tracked)) if customer_id != 0 && v.customer_id == customer_id => {
+            let mut view = view(&state, &v, &tracked)?;
             view.invoice = docs
                 .iter()
                 .find(|d| d.kind == INVOICE)
@@ -177,8 +192,8 @@ pub async fn get_invoice_pdf(
     ApiPath((customer_id, order_id)): ApiPath<(u64, u64)>,
 ) -> Result<Response, ApiError> {
     let found = load(&state, store, order_id).await?;
-    let Some((order, docs)) =
-        found.filter(|(v, _)| customer_id != 0 && v.customer_id == customer_id)
+    let Some((order, docs, _)) =
+        found.filter(|(v, _, _)| customer_id != 0 && v.customer_id == customer_id)
     else {
         return Err(order_not_found());
     };
@@ -244,7 +259,7 @@ pub async fn get_guest_order(
     }
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, _)) if guest_matches(&v, &query) => Ok(Json(view(&v)?)),
+        Some((v, _, tracked)) if guest_matches(&v, &query) => Ok(Json(view(&state, &v, &tracked)?)),
         _ => {
             state.guest_limiter().record_failure(&limiter_key);
             tracing::info!(order_id, "guest order look-up failed");
@@ -265,25 +280,39 @@ fn guest_matches(order: &VisibleOrder, query: &GuestQuery) -> bool {
     key_ok & email_ok
 }
 
-/// A visible order and its issued documents, in one read.
+/// A visible order, its issued documents and its tracking, in one read.
 async fn load(
     state: &AppState,
     store: String,
     order_id: u64,
-) -> Result<Option<(VisibleOrder, Vec<DocumentRow>)>, ApiError> {
+) -> Result<Option<(VisibleOrder, Vec<DocumentRow>, OrderTracking)>, ApiError> {
     Ok(state
         .db()
         .read(move |conn| {
             let Some(order) = orders::find_visible(conn, &store, order_id)? else {
                 return Ok(None);
             };
-            Ok(Some((order, documents::for_order(conn, &store, order_id)?)))
+            let docs = documents::for_order(conn, &store, order_id)?;
+            let tracked = OrderTracking::load(conn, &store, order_id)?;
+            Ok(Some((order, docs, tracked)))
         })
         .await?)
 }
 
-fn view(found: &VisibleOrder) -> Result<OrderView, ApiError> {
+fn view(
+    state: &AppState,
+    found: &VisibleOrder,
+    tracked: &OrderTracking,
+) -> Result<OrderView, ApiError> {
     let order: Order = serde_json::from_str(&found.raw)
         .map_err(|e| StoreError::Corrupt(format!("mirrored order does not parse: {e}")))?;
-    Ok(OrderView::build(&order))
+    let mut view = OrderView::build(&order);
+    tracking::view::fill(
+        &mut view,
+        &order,
+        tracked,
+        &state.config().tracking,
+        &state.config().base_url(),
+    );
+    Ok(view)
 }

@@ -6,6 +6,8 @@ pub mod documents;
 pub mod jobs;
 mod migrations;
 pub mod orders;
+pub mod shipments;
+pub mod tracking;
 mod writer;
 
 use std::path::Path;
