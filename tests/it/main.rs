@@ -5,4 +5,5 @@ mod api;
 mod crash;
 mod helpers;
 mod invoices;
+mod tracking;
 mod webhooks;
