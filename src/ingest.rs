@@ -105,6 +105,9 @@ fn apply(
             if matches!(applied, Applied::Inserted | Applied::Updated) {
                 enqueue_documents(conn, store, order, invoices, &now)?;
                 tracking::derive::order_mirrored(conn, store, order, &now)?;
+                if *source == Source::Restore {
+                    tracking::derive::reevaluate(conn, store, order.id, &now)?;
+                }
             }
             let (outcome, logged) = match applied {
                 Applied::Inserted | Applied::Updated => (Outcome::Accepted, "accepted"),
@@ -115,7 +118,7 @@ fn apply(
         }
         Payload::Deleted { id } => {
             if orders::trash(conn, store, *id, &now)? {
-                tracking::derive::order_trashed(conn, store, *id, &now)?;
+                tracking::derive::reevaluate(conn, store, *id, &now)?;
                 (Outcome::Accepted, "trashed", Some(*id), None)
             } else {
                 (Outcome::Ignored, "unknown_order", Some(*id), None)

@@ -57,478 +57,144 @@ macro_rules! carrier {
     };
 }
 
+#[rustfmt::skip]
 pub static CARRIERS: &[Carrier] = &[
     // Korea
-    carrier!(
-        "cj-logistics",
-        "CJ Logistics",
-        Some("CJ대한통운"),
-        "KR",
-        2,
+    carrier!("cj-logistics", "CJ Logistics", Some("CJ대한통운"), "KR", 2,
         "https://trace.cjlogistics.com/next/tracking.html?wblNo={number}",
-        [
-            "cj",
-            "cjgls",
-            "cj-gls",
-            "cj-korea-express",
-            "cj-logistics-kr",
-            "doortodoor",
-            "대한통운",
-            "cj대한통운택배"
-        ]
-    ),
-    carrier!(
-        "hanjin",
-        "Hanjin Express",
-        Some("한진택배"),
-        "KR",
-        2,
+        ["cj", "cjgls", "cj-gls", "cj-korea-express", "cj-logistics-kr", "doortodoor", "대한통운", "cj대한통운택배"]),
+    carrier!("hanjin", "Hanjin Express", Some("한진택배"), "KR", 2,
         "https://www.hanjin.com/kor/CMS/DeliveryMgr/WaybillResult.do?mCode=MN038&schLang=KR&wblnumText2={number}",
-        ["hanjin-express", "hanjin-shipping", "한진"]
-    ),
-    carrier!(
-        "lotte",
-        "Lotte Global Logistics",
-        Some("롯데택배"),
-        "KR",
-        2,
+        ["hanjin-express", "hanjin-shipping", "한진"]),
+    carrier!("lotte", "Lotte Global Logistics", Some("롯데택배"), "KR", 2,
         "https://www.lotteglogis.com/home/reservation/tracking/linkView?InvNo={number}",
-        [
-            "lotte-global-logistics",
-            "lotte-logistics",
-            "lotte-express",
-            "롯데글로벌로지스",
-            "현대택배",
-            "hyundai-logistics"
-        ]
-    ),
-    carrier!(
-        "epost",
-        "Korea Post",
-        Some("우체국택배"),
-        "KR",
-        2,
+        ["lotte-global-logistics", "lotte-logistics", "lotte-express", "롯데글로벌로지스", "현대택배", "hyundai-logistics"]),
+    carrier!("epost", "Korea Post", Some("우체국택배"), "KR", 2,
         "https://service.epost.go.kr/trace.RetrieveDomRigiTraceList.comm?sid1={number}",
-        [
-            "korea-post",
-            "koreapost",
-            "kpost",
-            "우체국",
-            "korea-post-parcel"
-        ]
-    ),
-    carrier!(
-        "logen",
-        "Logen",
-        Some("로젠택배"),
-        "KR",
-        2,
+        ["korea-post", "koreapost", "kpost", "우체국", "korea-post-parcel"]),
+    carrier!("logen", "Logen", Some("로젠택배"), "KR", 2,
         "https://www.ilogen.com/web/personal/trace/{number}",
-        ["logen-express", "ilogen", "로젠"]
-    ),
+        ["logen-express", "ilogen", "로젠"]),
     // Japan, China
-    carrier!(
-        "japan-post",
-        "Japan Post",
-        Some("일본우편"),
-        "JP",
-        3,
+    carrier!("japan-post", "Japan Post", Some("일본우편"), "JP", 3,
         "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}&locale=en",
-        ["jp-post", "japanpost", "日本郵便"]
-    ),
-    carrier!(
-        "yamato",
-        "Yamato Transport",
-        Some("야마토운수"),
-        "JP",
-        2,
+        ["jp-post", "japanpost", "日本郵便"]),
+    carrier!("yamato", "Yamato Transport", Some("야마토운수"), "JP", 2,
         "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number01={number}",
-        [
-            "yamato-transport",
-            "kuroneko",
-            "kuroneko-yamato",
-            "ヤマト運輸"
-        ]
-    ),
-    carrier!(
-        "sagawa",
-        "Sagawa Express",
-        Some("사가와익스프레스"),
-        "JP",
-        2,
+        ["yamato-transport", "kuroneko", "kuroneko-yamato", "ヤマト運輸"]),
+    carrier!("sagawa", "Sagawa Express", Some("사가와익스프레스"), "JP", 2,
         "https://k2k.sagawa-exp.co.jp/p/web/okurijosearch.do?okurijoNo={number}",
-        ["sagawa-express", "佐川急便"]
-    ),
-    carrier!(
-        "sf-express",
-        "SF Express",
-        None,
-        "CN",
-        4,
+        ["sagawa-express", "佐川急便"]),
+    carrier!("sf-express", "SF Express", None, "CN", 4,
         "https://www.sf-express.com/chn/en/waybill/waybill-detail/{number}",
-        ["s-f-express", "sf", "shunfeng", "顺丰速运"]
-    ),
+        ["s-f-express", "sf", "shunfeng", "顺丰速运"]),
     // United States
-    carrier!(
-        "ups",
-        "UPS",
-        None,
-        "US",
-        5,
+    carrier!("ups", "UPS", None, "US", 5,
         "https://www.ups.com/track?tracknum={number}",
-        [
-            "united-parcel-service",
-            "ups-germany",
-            "ups-se",
-            "ups-ground"
-        ]
-    ),
-    carrier!(
-        "fedex",
-        "FedEx",
-        None,
-        "US",
-        5,
+        ["united-parcel-service", "ups-germany", "ups-se", "ups-ground"]),
+    carrier!("fedex", "FedEx", None, "US", 5,
         "https://www.fedex.com/fedextrack/?trknbr={number}",
-        [
-            "fedex-ground",
-            "fedex-express",
-            "federal-express",
-            "fedex-pk"
-        ]
-    ),
-    carrier!(
-        "usps",
-        "USPS",
-        None,
-        "US",
-        5,
+        ["fedex-ground", "fedex-express", "federal-express", "fedex-pk"]),
+    carrier!("usps", "USPS", None, "US", 5,
         "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
-        ["us-postal-service", "united-states-postal-service"]
-    ),
-    carrier!(
-        "dhl-ecommerce",
-        "DHL eCommerce",
-        None,
-        "US",
-        6,
+        ["us-postal-service", "united-states-postal-service"]),
+    carrier!("dhl-ecommerce", "DHL eCommerce", None, "US", 6,
         "https://www.dhl.com/us-en/home/tracking/tracking-ecommerce.html?submit=1&tracking-id={number}",
-        [
-            "dhl-us",
-            "dhl-parcel",
-            "dhl-global-mail",
-            "dhl-ecommerce-us"
-        ]
-    ),
-    carrier!(
-        "ontrac",
-        "OnTrac",
-        None,
-        "US",
-        4,
+        ["dhl-us", "dhl-parcel", "dhl-global-mail", "dhl-ecommerce-us"]),
+    carrier!("ontrac", "OnTrac", None, "US", 4,
         "https://www.ontrac.com/tracking/?number={number}",
-        []
-    ),
+        []),
     // International express
-    carrier!(
-        "dhl-express",
-        "DHL Express",
-        None,
-        "INT",
-        3,
+    carrier!("dhl-express", "DHL Express", None, "INT", 3,
         "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={number}",
-        [
-            "dhl",
-            "dhl-uk",
-            "dhl-at",
-            "dhl-cz",
-            "dhl-se",
-            "dhl-pk",
-            "dhl-worldwide-express"
-        ]
-    ),
-    carrier!(
-        "tnt",
-        "TNT",
-        None,
-        "INT",
-        4,
+        ["dhl", "dhl-uk", "dhl-at", "dhl-cz", "dhl-se", "dhl-pk", "dhl-worldwide-express"]),
+    carrier!("tnt", "TNT", None, "INT", 4,
         "https://www.tnt.com/express/en_gc/site/shipping-tools/tracking.html?searchType=con&cons={number}",
-        [
-            "tnt-express",
-            "tnt-express-consignment",
-            "tnt-uk",
-            "tnt-australia",
-            "tnt-italy",
-            "tnt-france"
-        ]
-    ),
-    carrier!(
-        "aramex",
-        "Aramex",
-        None,
-        "INT",
-        5,
+        ["tnt-express", "tnt-express-consignment", "tnt-uk", "tnt-australia", "tnt-italy", "tnt-france"]),
+    carrier!("aramex", "Aramex", None, "INT", 5,
         "https://www.aramex.com/track/results?ShipmentNumber={number}",
-        []
-    ),
+        []),
     // United Kingdom and Ireland
-    carrier!(
-        "royal-mail",
-        "Royal Mail",
-        None,
-        "GB",
-        3,
+    carrier!("royal-mail", "Royal Mail", None, "GB", 3,
         "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
-        ["royalmail"]
-    ),
-    carrier!(
-        "parcelforce",
-        "Parcelforce Worldwide",
-        None,
-        "GB",
-        2,
+        ["royalmail"]),
+    carrier!("parcelforce", "Parcelforce Worldwide", None, "GB", 2,
         "https://www.parcelforce.com/track-trace?trackNumber={number}",
-        ["parcel-force", "parcelforce-worldwide"]
-    ),
-    carrier!(
-        "evri",
-        "Evri",
-        None,
-        "GB",
-        3,
+        ["parcel-force", "parcelforce-worldwide"]),
+    carrier!("evri", "Evri", None, "GB", 3,
         "https://www.evri.com/track/parcel/{number}",
-        ["hermes-uk", "myhermes", "hermes-world"]
-    ),
-    carrier!(
-        "dpd-uk",
-        "DPD UK",
-        None,
-        "GB",
-        2,
+        ["hermes-uk", "myhermes", "hermes-world"]),
+    carrier!("dpd-uk", "DPD UK", None, "GB", 2,
         "https://track.dpd.co.uk/parcels/{number}",
-        ["dpd-co-uk", "interlink", "dpd-local"]
-    ),
-    carrier!(
-        "an-post",
-        "An Post",
-        None,
-        "IE",
-        3,
+        ["dpd-co-uk", "interlink", "dpd-local"]),
+    carrier!("an-post", "An Post", None, "IE", 3,
         "https://www.anpost.com/Post-Parcels/Track/History?item={number}",
-        ["anpost"]
-    ),
+        ["anpost"]),
     // Continental Europe
-    carrier!(
-        "dpd",
-        "DPD",
-        None,
-        "DE",
-        3,
+    carrier!("dpd", "DPD", None, "DE", 3,
         "https://tracking.dpd.de/status/en_US/parcel/{number}",
-        [
-            "dpd-de",
-            "dpd-at",
-            "dpd-cz",
-            "dpd-nl",
-            "dpd-ie",
-            "dpd-romania",
-            "dpd-be",
-            "dpd-fr"
-        ]
-    ),
-    carrier!(
-        "dhl-paket",
-        "DHL Paket",
-        None,
-        "DE",
-        2,
+        ["dpd-de", "dpd-at", "dpd-cz", "dpd-nl", "dpd-ie", "dpd-romania", "dpd-be", "dpd-fr"]),
+    carrier!("dhl-paket", "DHL Paket", None, "DE", 2,
         "https://www.dhl.de/en/privatkunden/dhl-sendungsverfolgung.html?piececode={number}",
-        [
-            "deutsche-post-dhl",
-            "dhl-intraship-de",
-            "deutsche-post",
-            "dhl-de",
-            "dhl-germany"
-        ]
-    ),
-    carrier!(
-        "hermes-de",
-        "Hermes",
-        None,
-        "DE",
-        3,
+        ["deutsche-post-dhl", "dhl-intraship-de", "deutsche-post", "dhl-de", "dhl-germany"]),
+    carrier!("hermes-de", "Hermes", None, "DE", 3,
         "https://www.myhermes.de/empfangen/sendungsverfolgung/sendungsinformation/#{number}",
-        ["hermes", "hermes-germany"]
-    ),
-    carrier!(
-        "gls",
-        "GLS",
-        None,
-        "DE",
-        3,
+        ["hermes", "hermes-germany"]),
+    carrier!("gls", "GLS", None, "DE", 3,
         "https://gls-group.com/track/{number}",
-        ["gls-de", "gls-group", "gls-europe", "gls-nl", "gls-italy"]
-    ),
-    carrier!(
-        "postnl",
-        "PostNL",
-        None,
-        "NL",
-        2,
+        ["gls-de", "gls-group", "gls-europe", "gls-nl", "gls-italy"]),
+    carrier!("postnl", "PostNL", None, "NL", 2,
         "https://postnl.nl/tracktrace/?B={number}",
-        ["post-nl"]
-    ),
-    carrier!(
-        "dhl-parcel-nl",
-        "DHL Parcel NL",
-        None,
-        "NL",
-        2,
+        ["post-nl"]),
+    carrier!("dhl-parcel-nl", "DHL Parcel NL", None, "NL", 2,
         "https://www.dhl.com/nl-en/home/tracking/tracking-parcel.html?submit=1&tracking-id={number}",
-        ["dhlparcel-nl", "dhl-parcel-benelux"]
-    ),
-    carrier!(
-        "bpost",
-        "bpost",
-        None,
-        "BE",
-        2,
+        ["dhlparcel-nl", "dhl-parcel-benelux"]),
+    carrier!("bpost", "bpost", None, "BE", 2,
         "https://track.bpost.cloud/btr/web/#/search?itemCode={number}",
-        ["belgium-post", "bpost-be"]
-    ),
-    carrier!(
-        "colissimo",
-        "Colissimo",
-        None,
-        "FR",
-        3,
+        ["belgium-post", "bpost-be"]),
+    carrier!("colissimo", "Colissimo", None, "FR", 3,
         "https://www.laposte.fr/outils/suivre-vos-envois?code={number}",
-        ["la-poste", "la-poste-colissimo"]
-    ),
-    carrier!(
-        "chronopost",
-        "Chronopost",
-        None,
-        "FR",
-        2,
+        ["la-poste", "la-poste-colissimo"]),
+    carrier!("chronopost", "Chronopost", None, "FR", 2,
         "https://www.chronopost.fr/tracking-no-cms/suivi-page?listeNumerosLT={number}",
-        ["france-ems-chronopost"]
-    ),
-    carrier!(
-        "mondial-relay",
-        "Mondial Relay",
-        None,
-        "FR",
-        4,
+        ["france-ems-chronopost"]),
+    carrier!("mondial-relay", "Mondial Relay", None, "FR", 4,
         "https://www.mondialrelay.fr/suivi-de-colis?numeroExpedition={number}",
-        []
-    ),
-    carrier!(
-        "austrian-post",
-        "Austrian Post",
-        None,
-        "AT",
-        3,
+        []),
+    carrier!("austrian-post", "Austrian Post", None, "AT", 3,
         "https://www.post.at/s/sendungsdetails?snr={number}",
-        ["post-at", "osterreichische-post"]
-    ),
-    carrier!(
-        "swiss-post",
-        "Swiss Post",
-        None,
-        "CH",
-        2,
+        ["post-at", "osterreichische-post"]),
+    carrier!("swiss-post", "Swiss Post", None, "CH", 2,
         "https://service.post.ch/EasyTrack/submitParcelData.do?p_language=en&formattedParcelCodes={number}",
-        ["post-ch", "die-post"]
-    ),
-    carrier!(
-        "postnord",
-        "PostNord",
-        None,
-        "SE",
-        3,
+        ["post-ch", "die-post"]),
+    carrier!("postnord", "PostNord", None, "SE", 3,
         "https://tracking.postnord.com/en/?id={number}",
-        [
-            "postnord-sverige-ab",
-            "denmark-post",
-            "postnord-se",
-            "postnord-dk"
-        ]
-    ),
-    carrier!(
-        "correos",
-        "Correos",
-        None,
-        "ES",
-        3,
+        ["postnord-sverige-ab", "denmark-post", "postnord-se", "postnord-dk"]),
+    carrier!("correos", "Correos", None, "ES", 3,
         "https://www.correos.es/es/en/tools/tracker/items/details?tracking-number={number}",
-        ["correos-spain", "correos-es"]
-    ),
-    carrier!(
-        "poste-italiane",
-        "Poste Italiane",
-        None,
-        "IT",
-        4,
+        ["correos-spain", "correos-es"]),
+    carrier!("poste-italiane", "Poste Italiane", None, "IT", 4,
         "https://www.poste.it/cerca/index.html#/risultati-spedizioni/{number}",
-        ["poste-it", "italy-post"]
-    ),
+        ["poste-it", "italy-post"]),
     // Canada, Australia, New Zealand, India
-    carrier!(
-        "canada-post",
-        "Canada Post",
-        None,
-        "CA",
-        5,
+    carrier!("canada-post", "Canada Post", None, "CA", 5,
         "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={number}",
-        ["canadapost", "postes-canada"]
-    ),
-    carrier!(
-        "purolator",
-        "Purolator",
-        None,
-        "CA",
-        4,
+        ["canadapost", "postes-canada"]),
+    carrier!("purolator", "Purolator", None, "CA", 4,
         "https://www.purolator.com/en/shipping/tracker?pin={number}",
-        []
-    ),
-    carrier!(
-        "australia-post",
-        "Australia Post",
-        None,
-        "AU",
-        5,
+        []),
+    carrier!("australia-post", "Australia Post", None, "AU", 5,
         "https://auspost.com.au/mypost/track/details/{number}",
-        ["auspost", "australia-ems"]
-    ),
-    carrier!(
-        "startrack",
-        "StarTrack",
-        None,
-        "AU",
-        3,
+        ["auspost", "australia-ems"]),
+    carrier!("startrack", "StarTrack", None, "AU", 3,
         "https://startrack.com.au/track/details/{number}",
-        ["star-track"]
-    ),
-    carrier!(
-        "nz-post",
-        "NZ Post",
-        None,
-        "NZ",
-        3,
+        ["star-track"]),
+    carrier!("nz-post", "NZ Post", None, "NZ", 3,
         "https://www.nzpost.co.nz/tools/tracking?trackid={number}",
-        ["new-zealand-post", "courier-post", "courierpost"]
-    ),
-    carrier!(
-        "delhivery",
-        "Delhivery",
-        None,
-        "IN",
-        5,
+        ["new-zealand-post", "courier-post", "courierpost"]),
+    carrier!("delhivery", "Delhivery", None, "IN", 5,
         "https://www.delhivery.com/track/package/{number}",
-        []
-    ),
+        []),
 ];
 
 /// Folds a provider slug or name: lower case, every run of punctuation or spaces one `-`.

@@ -81,8 +81,9 @@ pub fn order_mirrored(
     Ok(())
 }
 
-/// The order went to the trash: its alerts are re-evaluated (and resolve).
-pub fn order_trashed(
+/// The order went to the trash or came back from it: its alerts are re-evaluated (they
+/// resolve in the trash and may return with the order).
+pub fn reevaluate(
     conn: &Connection,
     store_id: &str,
     order_id: u64,

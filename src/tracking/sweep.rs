@@ -13,8 +13,9 @@ use crate::AppState;
 use crate::store::tracking as rows;
 use crate::store::{Db, StoreError};
 
-/// Orders handled per write transaction: keeps each commit short for webhook traffic.
-const BATCH: usize = 200;
+/// Orders handled per write transaction: keeps each commit short (a few ms) so webhook
+/// deliveries queued behind it are not held up.
+const BATCH: usize = 64;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SweepReport {

@@ -1248,12 +1248,17 @@ async fn unknown_tokens_get_a_friendly_404_page() {
         )
         .unwrap();
     assert_eq!(page(&app, &format!("/t/{draft}"), None).await.status, 404);
-    // A trashed order's page is gone.
+    // A trashed order's page is gone, and back with the order.
     let path = page_path(&view(&app, 1001).await);
     assert_eq!(page(&app, &path, None).await.status, 200);
     app.deliver("order.deleted", &fixture("orders/deleted-1001.json"))
         .await;
     assert_eq!(page(&app, &path, None).await.status, 404);
+    let (status, body) = app
+        .deliver("order.restored", &fixture("orders/registered-krw.updated.json"))
+        .await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("accepted")));
+    assert_eq!(page(&app, &path, None).await.status, 200, "same token after restore");
     app.stop().await;
 }
 
