@@ -104,7 +104,8 @@ fn apply(
             )?;
             if matches!(applied, Applied::Inserted | Applied::Updated) {
                 enqueue_documents(conn, store, order, invoices, &now)?;
-                tracking::derive::order_mirrored(conn, store, order, &now)?;
+                let first = applied == Applied::Inserted;
+                tracking::derive::order_mirrored(conn, store, order, first, &now)?;
                 if *source == Source::Restore {
                     tracking::derive::reevaluate(conn, store, order.id, &now)?;
                 }

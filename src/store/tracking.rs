@@ -14,6 +14,8 @@ pub struct TrackingRow {
     pub order_status: String,
     pub ready_at: Option<String>,
     pub ships: bool,
+    /// A delay rule may still fire as time passes: the sweep looks at this order.
+    pub watch: bool,
 }
 
 pub fn get(
@@ -23,8 +25,8 @@ pub fn get(
 ) -> Result<Option<TrackingRow>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT token, delivery_state, order_status, ready_at, ships FROM order_tracking
-             WHERE store_id = ?1 AND order_id = ?2",
+            "SELECT token, delivery_state, order_status, ready_at, ships, watch
+             FROM order_tracking WHERE store_id = ?1 AND order_id = ?2",
         )?
         .query_row((store_id, order_id as i64), |r| {
             Ok(TrackingRow {
@@ -33,14 +35,13 @@ pub fn get(
                 order_status: r.get(2)?,
                 ready_at: r.get(3)?,
                 ships: r.get(4)?,
+                watch: r.get(5)?,
             })
         })
         .optional()?)
 }
 
-/// Creates the row (with its token) or updates everything but the token. Either way the
-/// order is watched until its next delay evaluation says otherwise, so the sweep covers it
-/// even before the outbox gets to it.
+/// Creates the row (with its token) or updates everything but the token.
 pub fn upsert(
     conn: &Connection,
     store_id: &str,
@@ -51,10 +52,10 @@ pub fn upsert(
     conn.prepare_cached(
         "INSERT INTO order_tracking (store_id, order_id, token, delivery_state, order_status,
             ready_at, ships, watch, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
          ON CONFLICT (store_id, order_id) DO UPDATE SET
             delivery_state = excluded.delivery_state, order_status = excluded.order_status,
-            ready_at = excluded.ready_at, ships = excluded.ships, watch = 1,
+            ready_at = excluded.ready_at, ships = excluded.ships, watch = excluded.watch,
             updated_at = excluded.updated_at",
     )?
     .execute(rusqlite::params![
@@ -65,6 +66,7 @@ pub fn upsert(
         row.order_status,
         row.ready_at,
         row.ships,
+        row.watch,
         now,
     ])?;
     Ok(())
@@ -232,6 +234,21 @@ fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
         due_at: r.get(4)?,
         raised_at: r.get(5)?,
     })
+}
+
+pub fn has_active_alerts(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM delay_alerts
+             WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL LIMIT 1",
+        )?
+        .query_row((store_id, order_id as i64), |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 pub fn active_alerts(

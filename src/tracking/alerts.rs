@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::delays::{self, Breach, OrderFacts};
 use super::eta::{self, EtaInput};
-use super::status::{CLOSED_STATUSES, FULFILLED_STATUSES, ParcelStatus};
+use super::status::ParcelStatus;
 use super::{NOTIFY_DELAY, TrackingSettings};
 use crate::store::shipments::{self, ShipmentRow};
 use crate::store::tracking::{self as rows, AlertRow};
@@ -67,7 +67,7 @@ pub fn evaluate_order(
                     .collect(),
             };
             let breaches = delays::evaluate(&order, &settings.delays, &settings.calendar, now);
-            (breaches, time_can_matter(&order))
+            (breaches, delays::watchable(&order))
         }
         // Trashed, a draft, or unknown: nothing to watch, every alert resolves.
         _ => (Vec::new(), false),
@@ -104,23 +104,4 @@ pub fn evaluate_order(
 
 fn same(breach: &Breach, alert: &AlertRow) -> bool {
     breach.shipment_id == alert.shipment_id && breach.code.as_str() == alert.code
-}
-
-/// Whether a rule can start to hold later without anything else changing: an open order
-/// waiting to ship, or a parcel with carrier events still on its way.
-fn time_can_matter(order: &OrderFacts) -> bool {
-    let status = order.status.as_str();
-    if CLOSED_STATUSES.contains(&status) {
-        return false;
-    }
-    let may_be_late_to_ship = order.ships
-        && order.ready_at.is_some()
-        && order.parcels.is_empty()
-        && !FULFILLED_STATUSES.contains(&status)
-        && status != "partial-shipped";
-    let moving = order
-        .parcels
-        .iter()
-        .any(|p| p.last_event_at.is_some() && p.status.is_moving());
-    may_be_late_to_ship || moving
 }

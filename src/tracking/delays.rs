@@ -100,12 +100,8 @@ pub fn evaluate(
     if CLOSED_STATUSES.contains(&facts.status.as_str()) {
         return out;
     }
-    let shipped_by_status =
-        FULFILLED_STATUSES.contains(&facts.status.as_str()) || facts.status == "partial-shipped";
     if rules.not_shipped_after > 0
-        && facts.ships
-        && facts.parcels.is_empty()
-        && !shipped_by_status
+        && awaits_shipping(facts)
         && let Some(ready) = facts.ready_at
     {
         let due = cal.deadline(ready, rules.not_shipped_after);
@@ -123,6 +119,39 @@ pub fn evaluate(
         }
     }
     out
+}
+
+/// Whether a rule can start to hold later without anything else changing: an open order
+/// waiting to ship, or a parcel with carrier events still on its way. The sweep looks at
+/// these orders only.
+pub fn watchable(order: &OrderFacts) -> bool {
+    if CLOSED_STATUSES.contains(&order.status.as_str()) {
+        return false;
+    }
+    let moving = order
+        .parcels
+        .iter()
+        .any(|p| p.last_event_at.is_some() && p.status.is_moving());
+    awaits_shipping(order) || moving
+}
+
+/// Whether `not_shipped` may already hold (no threshold is shorter than a business day,
+/// which is at least 24 hours): lets ingest skip the evaluation of fresh orders.
+pub fn may_be_due(order: &OrderFacts, now: Timestamp) -> bool {
+    !CLOSED_STATUSES.contains(&order.status.as_str())
+        && awaits_shipping(order)
+        && order
+            .ready_at
+            .is_some_and(|r| now.duration_since(r) >= jiff::SignedDuration::from_hours(24))
+}
+
+fn awaits_shipping(order: &OrderFacts) -> bool {
+    let status = order.status.as_str();
+    order.ships
+        && order.ready_at.is_some()
+        && order.parcels.is_empty()
+        && !FULFILLED_STATUSES.contains(&status)
+        && status != "partial-shipped"
 }
 
 fn parcel_breach(
@@ -399,6 +428,25 @@ mod tests {
             ..DelayRules::default()
         };
         assert!(evaluate(&problem(ParcelStatus::Exception), &rules, &cal(), ts(now)).is_empty());
+    }
+
+    #[test]
+    fn only_orders_a_rule_can_still_fire_for_are_watched() {
+        let now = ts("2026-11-20T00:00:00Z");
+        let mut o = order("2026-11-19T12:00:00Z", vec![]);
+        assert!(watchable(&o));
+        assert!(!may_be_due(&o, now), "paid 12 hours ago");
+        o.ready_at = Some(ts("2026-11-18T23:00:00Z"));
+        assert!(may_be_due(&o, now));
+        o.status = "cancelled".into();
+        assert!(!watchable(&o) && !may_be_due(&o, now));
+        o.status = "processing".into();
+        o.parcels.push(parcel(ParcelStatus::Shipped, None, None));
+        assert!(!watchable(&o), "no carrier events: nothing to watch");
+        o.parcels[0] = parcel(ParcelStatus::InTransit, Some("2026-11-19T00:00:00Z"), None);
+        assert!(watchable(&o));
+        o.parcels[0].status = ParcelStatus::Delivered;
+        assert!(!watchable(&o));
     }
 
     #[test]

@@ -12,6 +12,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngExt as _;
 use rusqlite::Connection;
 
+use jiff::Timestamp;
+
+use super::delays::{self, OrderFacts};
 use super::meta::{self, TrackedParcel};
 use super::status::{self, ParcelFacts, ParcelStatus};
 use super::{EVALUATE_DELAYS, TrackingSettings};
@@ -36,23 +39,40 @@ pub fn is_token(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Applies an accepted order version. Enqueues a delay evaluation when something the
-/// rules read changed.
+/// Applies an accepted order version; `first` when it is the order's first. Enqueues a
+/// delay evaluation only when one can change something now: an alert may be due (an
+/// order paid over a day ago and not shipped), or the order has active alerts and what
+/// the rules read changed. Everything else waits for the sweep, which watches the order
+/// when a rule can still fire.
 pub fn order_mirrored(
     conn: &Connection,
     store_id: &str,
     order: &Order,
+    first: bool,
     now: &str,
 ) -> Result<(), StoreError> {
     let parcels = meta::parcels(&order.meta_data);
-    let existing = shipments::for_order(conn, store_id, order.id, true)?;
+    let existing = if first {
+        Vec::new()
+    } else {
+        shipments::for_order(conn, store_id, order.id, true)?
+    };
     let changed = sync_parcels(conn, store_id, order.id, &parcels, &existing, now)?;
-    let live: Vec<ShipmentRow> = if changed {
+    // A first version's parcels are exactly its meta's: no events, contents unlisted.
+    let live: Vec<Live> = if existing.is_empty() && !changed {
+        Vec::new()
+    } else if existing.is_empty() && first {
+        parcels.iter().map(|_| Live::fresh()).collect()
+    } else if changed {
         shipments::for_order(conn, store_id, order.id, false)?
+            .iter()
+            .map(Live::of)
+            .collect()
     } else {
         existing
-            .into_iter()
+            .iter()
             .filter(|s| s.removed_at.is_none())
+            .map(Live::of)
             .collect()
     };
     let lines: Vec<(u64, i64)> = order
@@ -60,25 +80,84 @@ pub fn order_mirrored(
         .iter()
         .map(|l| (l.id, l.quantity))
         .collect();
-    let state = delivery_state(&order.status, &lines, &live);
-    let previous = rows::get(conn, store_id, order.id)?;
+    let facts = OrderFacts {
+        status: order.status.clone(),
+        ready_at: ready_at(order),
+        ships: ships(order),
+        parcels: live.iter().map(|l| l.rule.clone()).collect(),
+    };
+    let state = status::delivery_state(
+        &order.status,
+        &lines,
+        &live.iter().map(|l| l.state.clone()).collect::<Vec<_>>(),
+    );
+    let previous = if first {
+        None
+    } else {
+        rows::get(conn, store_id, order.id)?
+    };
     let row = TrackingRow {
         token: previous
             .as_ref()
             .map_or_else(new_token, |p| p.token.clone()),
         delivery_state: state.as_str().to_owned(),
         order_status: order.status.clone(),
-        ready_at: ready_at(order),
-        ships: ships(order),
+        ready_at: facts.ready_at.map(time::seconds),
+        ships: facts.ships,
+        watch: delays::watchable(&facts),
     };
     let facts_changed = previous.as_ref() != Some(&row);
     if facts_changed {
         rows::upsert(conn, store_id, order.id, &row, now)?;
     }
-    if changed || facts_changed {
+    let at = time::parse(now).unwrap_or_else(Timestamp::now);
+    let evaluate = delays::may_be_due(&facts, at)
+        || (previous.is_some()
+            && (changed || facts_changed)
+            && rows::has_active_alerts(conn, store_id, order.id)?);
+    if evaluate {
         jobs::enqueue(conn, store_id, EVALUATE_DELAYS, order.id, 0, now)?;
     }
     Ok(())
+}
+
+/// A live parcel as the delivery state and the delay rules see it.
+struct Live {
+    state: ParcelFacts,
+    rule: delays::ParcelFacts,
+}
+
+impl Live {
+    fn fresh() -> Live {
+        Live {
+            state: ParcelFacts {
+                status: ParcelStatus::Shipped,
+                items: Vec::new(),
+            },
+            rule: delays::ParcelFacts {
+                id: 0,
+                status: ParcelStatus::Shipped,
+                last_event_at: None,
+                eta: None,
+            },
+        }
+    }
+
+    fn of(row: &ShipmentRow) -> Live {
+        let status = ParcelStatus::parse(&row.status).unwrap_or(ParcelStatus::Shipped);
+        Live {
+            state: ParcelFacts {
+                status,
+                items: row.items.clone(),
+            },
+            rule: delays::ParcelFacts {
+                id: row.id,
+                status,
+                last_event_at: row.last_event_at.as_deref().and_then(time::parse),
+                eta: None,
+            },
+        }
+    }
 }
 
 /// The order went to the trash or came back from it: its alerts are re-evaluated (they
@@ -122,7 +201,7 @@ pub fn backfill(
     };
     let order: Order = serde_json::from_str(&raw)
         .map_err(|e| StoreError::Corrupt(format!("mirrored order {order_id}: {e}")))?;
-    order_mirrored(conn, store_id, &order, &time::millis(now))?;
+    order_mirrored(conn, store_id, &order, false, &time::millis(now))?;
     super::alerts::evaluate_order(conn, store_id, order_id, settings, now)?;
     Ok(())
 }
@@ -146,11 +225,11 @@ pub fn delivery_state(
 
 /// Since when the order waits to ship: payment, or creation for a `processing` order
 /// without a payment date (cash on delivery).
-fn ready_at(order: &Order) -> Option<String> {
+fn ready_at(order: &Order) -> Option<Timestamp> {
     order
         .date_paid_gmt
         .or((order.status == "processing").then_some(order.date_created_gmt))
-        .map(|d| time::seconds(d.0))
+        .map(|d| d.0)
 }
 
 /// Has something to ship: a shipping line other than local pickup.

@@ -1255,10 +1255,17 @@ async fn unknown_tokens_get_a_friendly_404_page() {
         .await;
     assert_eq!(page(&app, &path, None).await.status, 404);
     let (status, body) = app
-        .deliver("order.restored", &fixture("orders/registered-krw.updated.json"))
+        .deliver(
+            "order.restored",
+            &fixture("orders/registered-krw.updated.json"),
+        )
         .await;
     assert_eq!((status, body["status"].as_str()), (200, Some("accepted")));
-    assert_eq!(page(&app, &path, None).await.status, 200, "same token after restore");
+    assert_eq!(
+        page(&app, &path, None).await.status,
+        200,
+        "same token after restore"
+    );
     app.stop().await;
 }
 
