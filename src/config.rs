@@ -128,6 +128,8 @@ pub struct Config {
     pub stores: Vec<StoreConfig>,
     pub invoices: std::sync::Arc<InvoiceSettings>,
     pub returns: ReturnSettings,
+    /// `[tracking]`: calendar, transit times, delay rules, tracking page branding.
+    pub tracking: std::sync::Arc<crate::tracking::TrackingSettings>,
     /// Set when this start generated the default store's secrets.
     pub generated_secrets: Option<PathBuf>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -266,6 +268,8 @@ struct FileConfig {
     sync: FileSync,
     #[serde(default)]
     woocommerce: FileWoocommerce,
+    #[serde(default)]
+    tracking: crate::tracking::settings::FileTracking,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -423,6 +427,9 @@ impl Config {
         let returns = build_returns(file.returns, env)?;
         prepare_data_dir(&data_dir)?;
         let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
+        let store_ids: Vec<&str> = stores.iter().map(|s| s.id.as_str()).collect();
+        let tracking = crate::tracking::settings::build(file.tracking, &store_ids)
+            .map_err(|(field, message)| invalid(field, message))?;
 
         Ok(Config {
             listen,
@@ -434,6 +441,7 @@ impl Config {
             stores,
             invoices: std::sync::Arc::new(invoices),
             returns,
+            tracking: std::sync::Arc::new(tracking),
             generated_secrets,
             sync,
             woocommerce,

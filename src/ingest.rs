@@ -15,6 +15,7 @@ use crate::store::jobs;
 use crate::store::orders::{self, Applied, Source};
 use crate::store::{StoreError, Writer};
 use crate::time;
+use crate::tracking;
 use crate::woo::Order;
 
 /// What became of a delivery, as the webhook response reports it.
@@ -103,6 +104,11 @@ fn apply(
             )?;
             if matches!(applied, Applied::Inserted | Applied::Updated) {
                 enqueue_documents(conn, store, order, invoices, &now)?;
+                let first = applied == Applied::Inserted;
+                tracking::derive::order_mirrored(conn, store, order, first, &now)?;
+                if *source == Source::Restore {
+                    tracking::derive::reevaluate(conn, store, order.id, &now)?;
+                }
             }
             let (outcome, logged) = match applied {
                 Applied::Inserted | Applied::Updated => (Outcome::Accepted, "accepted"),
@@ -113,6 +119,7 @@ fn apply(
         }
         Payload::Deleted { id } => {
             if orders::trash(conn, store, *id, &now)? {
+                tracking::derive::reevaluate(conn, store, *id, &now)?;
                 (Outcome::Accepted, "trashed", Some(*id), None)
             } else {
                 (Outcome::Ignored, "unknown_order", Some(*id), None)

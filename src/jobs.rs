@@ -1,6 +1,7 @@
 //! The outbox worker: takes due jobs one at a time and carries them out idempotently,
-//! retrying failures with backoff: it issues invoices and credit notes, and settles
-//! returns (refunds and store credit) in WooCommerce.
+//! retrying failures with backoff: it issues invoices and credit notes, settles
+//! returns (refunds and store credit) in WooCommerce, and carries out tracking's jobs
+//! (delay evaluation, delay notifications: see `crate::tracking::outbox`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +75,9 @@ async fn carry_out(
                 }
                 crate::returns::settle::Outcome::Retry(error) => Err(error),
             }
+        }
+        kind if crate::tracking::outbox::handles(kind) => {
+            crate::tracking::outbox::carry_out(state, job).await
         }
         other => {
             tracing::error!(kind = other, job = job.id, "unknown job kind; dropping it");

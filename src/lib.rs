@@ -17,6 +17,7 @@ mod server;
 pub mod store;
 pub mod sync;
 pub mod time;
+pub mod tracking;
 pub mod webhook;
 pub mod woo;
 

@@ -181,6 +181,7 @@ impl Application {
         let state = self.state.clone();
         let (stop_worker, stop) = watch::channel(false);
         let reconciler = tokio::spawn(crate::sync::reconcile::run(state.clone(), stop.clone()));
+        let sweep = tokio::spawn(crate::tracking::sweep::run(state.clone(), stop.clone()));
         let worker = tokio::spawn(jobs::run(state.clone(), self.renderer.clone(), stop));
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
@@ -191,6 +192,7 @@ impl Application {
         let _ = stop_worker.send(true);
         let _ = worker.await;
         let _ = reconciler.await;
+        let _ = sweep.await;
         state.db().close().await;
         served?;
         Ok(())

@@ -1,5 +1,6 @@
 //! The one error shape every endpoint answers with:
-//! `{"error": {"code": "snake_case_code", "message": "human sentence"}}`.
+//! `{"error": {"code": "snake_case_code", "message": "human sentence"}}`, plus, for 422
+//! `validation_failed`, `"fields": [{"field": "items[0].quantity", "message": "..."}]`.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,6 +16,25 @@ pub struct ApiError {
     pub message: String,
     /// Seconds after which a rate-limited client may try again.
     pub retry_after: Option<u64>,
+    /// Which request fields are invalid and why (422 `validation_failed`).
+    pub fields: Vec<FieldError>,
+}
+
+/// One invalid field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Path into the body, e.g. `items[0].quantity`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// `{"error": {"code", "message"}}`, the body of every error response.
@@ -29,6 +49,9 @@ pub struct ErrorDetail<'a> {
     code: &'a str,
     /// A sentence for people.
     message: &'a str,
+    /// Present on 422 `validation_failed`: every invalid field.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldError],
 }
 
 impl ApiError {
@@ -38,7 +61,27 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// 422 `validation_failed` listing every invalid field.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.field)).collect();
+        let message = match names.len() {
+            1 => format!("The request is not valid: {} is invalid.", names[0]),
+            _ => format!(
+                "The request is not valid: {} are invalid.",
+                names.join(", ")
+            ),
+        };
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            message,
+        );
+        error.fields = fields;
+        error
     }
 
     pub fn too_many_requests(message: impl Into<String>, retry_after: std::time::Duration) -> Self {
@@ -78,6 +121,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: &self.message,
+                fields: &self.fields,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

@@ -24,3 +24,100 @@ impl From<QueryRejection> for ApiError {
         ApiError::bad_request("invalid_query", rejection.body_text())
     }
 }
+
+/// A JSON request body. `Content-Type` must be JSON (415 otherwise); malformed JSON and
+/// unknown fields are 400; a well-formed body with a missing or mistyped field is 422
+/// `validation_failed` naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        if !json {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as `Content-Type: application/json`.",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| {
+                ApiError::bad_request("unreadable_body", "The request body could not be read.")
+            })?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| json_error(&e))
+            .and_then(|v| de.end().map(|()| v).map_err(|e| invalid_json(&e)))?;
+        Ok(ApiJson(value))
+    }
+}
+
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((message, _)) => message.to_owned(),
+        None => text,
+    }
+}
+
+fn invalid_json(e: &serde_json::Error) -> ApiError {
+    ApiError::bad_request(
+        "invalid_json",
+        format!(
+            "The body is not valid JSON: {} (line {}, column {}).",
+            without_position(e),
+            e.line(),
+            e.column()
+        ),
+    )
+}
+
+fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    use serde_json::error::Category;
+    let inner = e.inner();
+    if matches!(
+        inner.classify(),
+        Category::Syntax | Category::Eof | Category::Io
+    ) {
+        return invalid_json(inner);
+    }
+    let message = without_position(inner);
+    let path = e.path().to_string();
+    let at = |name: &str| match path.as_str() {
+        "." => name.to_owned(),
+        parent => format!("{parent}.{name}"),
+    };
+    let quoted = |text: &str| text.split('`').nth(1).map(str::to_owned);
+    if message.starts_with("unknown field") {
+        // The path already ends in the unknown key.
+        let field = match path.as_str() {
+            "." => quoted(&message).unwrap_or_default(),
+            _ => path.clone(),
+        };
+        return ApiError::bad_request(
+            "unknown_field",
+            format!("`{field}` is not a field of this request."),
+        );
+    }
+    let field = if message.starts_with("missing field") {
+        quoted(&message).map_or(path.clone(), |name| at(&name))
+    } else if path == "." {
+        "body".to_owned()
+    } else {
+        path
+    };
+    ApiError::validation(vec![super::error::FieldError::new(field, message)])
+}

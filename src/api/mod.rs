@@ -10,6 +10,7 @@ pub mod error;
 mod extract;
 pub mod guest_limit;
 mod orders;
+mod shipments;
 mod store;
 
 use std::sync::OnceLock;
@@ -36,6 +37,7 @@ pub use error::{ApiError, ErrorBody};
         (name = "orders", description = "What customers see of their orders"),
         (name = "documents", description = "Invoices and credit notes, and their signed download links"),
         (name = "store", description = "The store's connection: webhooks, reconciliation, health"),
+        (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
@@ -66,6 +68,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orders::get_guest_order))
         .routes(routes!(store::store_health))
         .routes(routes!(store::store_connection))
+        .routes(routes!(shipments::create_shipment))
+        .routes(routes!(shipments::add_event))
+        .routes(routes!(shipments::list_alerts))
         .routes(routes!(openapi_json))
 }
 
@@ -75,6 +80,7 @@ pub fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(crate::server::operations())
         .merge(crate::webhook::router(max_webhook_body))
         .merge(router())
+        .merge(crate::tracking::page::router())
 }
 
 /// The OpenAPI document, built once.

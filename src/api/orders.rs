@@ -15,6 +15,7 @@ use crate::orders::{OrderSummary, OrderView};
 use crate::store::StoreError;
 use crate::store::documents::DocumentRow;
 use crate::store::orders::{self, VisibleOrder};
+use crate::tracking::{self, view::OrderTracking};
 use crate::woo::Order;
 
 pub const DEFAULT_PER_PAGE: u32 = 10;
@@ -95,12 +96,26 @@ pub async fn list_orders(
         }));
     }
     let offset = u64::from(page - 1) * u64::from(per_page);
-    let (rows, total) = state
+    let (rows, total, tracking, parcels) = state
         .db()
-        .read(move |conn| orders::list_for_customer(conn, &store, customer_id, per_page, offset))
+        .read(move |conn| {
+            let (rows, total) =
+                orders::list_for_customer(conn, &store, customer_id, per_page, offset)?;
+            let ids: Vec<u64> = rows.iter().map(|r| r.order_id).collect();
+            let (tracking, parcels) = tracking::view::load_summaries(conn, &store, &ids)?;
+            Ok((rows, total, tracking, parcels))
+        })
         .await?;
+    let mut orders: Vec<OrderSummary> = rows.into_iter().map(OrderSummary::from).collect();
+    tracking::view::fill_summaries(
+        &mut orders,
+        &tracking,
+        &parcels,
+        &state.config().tracking,
+        &state.config().base_url(),
+    );
     Ok(Json(OrderList {
-        orders: rows.into_iter().map(OrderSummary::from).collect(),
+        orders,
         page,
         per_page,
         total,
@@ -132,12 +147,9 @@ pub async fn get_order(
 ) -> Result<Json<OrderView>, ApiError> {
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, docs)) if customer_id != 0 && v.customer_id == customer_id => Ok(Json(view(
-            &state,
-            &v,
-            &docs,
-            &Viewer::Customer(customer_id),
-        )?)),
+        Some((v, docs, tracked)) if customer_id != 0 && v.customer_id == customer_id => Ok(Json(
+            view(&state, &v, &docs, &tracked, &Viewer::Customer(customer_id))?,
+        )),
         _ => Err(order_not_found()),
     }
 }
@@ -174,8 +186,8 @@ pub async fn get_guest_order(
     }
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, docs)) if guest_matches(&v, &query) => {
-            Ok(Json(view(&state, &v, &docs, &Viewer::Guest)?))
+        Some((v, docs, tracked)) if guest_matches(&v, &query) => {
+            Ok(Json(view(&state, &v, &docs, &tracked, &Viewer::Guest)?))
         }
         _ => {
             state.guest_limiter().record_failure(&limiter_key);
@@ -197,12 +209,12 @@ fn guest_matches(order: &VisibleOrder, query: &GuestQuery) -> bool {
     key_ok & email_ok
 }
 
-/// A visible order and its issued documents, in one read.
+/// A visible order, its issued documents and its tracking, in one read.
 async fn load(
     state: &AppState,
     store: String,
     order_id: u64,
-) -> Result<Option<(VisibleOrder, Vec<DocumentRow>)>, ApiError> {
+) -> Result<Option<(VisibleOrder, Vec<DocumentRow>, OrderTracking)>, ApiError> {
     Ok(state
         .db()
         .read(move |conn| {
@@ -210,7 +222,8 @@ async fn load(
                 return Ok(None);
             };
             let docs = crate::store::documents::for_order(conn, &store, order_id)?;
-            Ok(Some((order, docs)))
+            let tracked = OrderTracking::load(conn, &store, order_id)?;
+            Ok(Some((order, docs, tracked)))
         })
         .await?)
 }
@@ -219,11 +232,19 @@ fn view(
     state: &AppState,
     found: &VisibleOrder,
     docs: &[DocumentRow],
+    tracked: &OrderTracking,
     viewer: &Viewer,
 ) -> Result<OrderView, ApiError> {
     let order: Order = serde_json::from_str(&found.raw)
         .map_err(|e| StoreError::Corrupt(format!("mirrored order does not parse: {e}")))?;
     let mut view = OrderView::build(&order);
     (view.invoice, view.credit_notes) = documents::views(state, docs, viewer);
+    tracking::view::fill(
+        &mut view,
+        &order,
+        tracked,
+        &state.config().tracking,
+        &state.config().base_url(),
+    );
     Ok(view)
 }

@@ -2,8 +2,8 @@
 //!
 //! Built from the mirrored WooCommerce order. Money is a decimal string in the currency's
 //! own decimals; times are RFC 3339 UTC. The order key is never part of it. Shipments,
-//! invoice, returns, eligibility and alerts already have their final shape; the features
-//! that fill them arrive in later releases and leave them empty (or null) until then.
+//! the tracking page, the delivery state and alerts are filled by `crate::tracking::view`;
+//! returns and eligibility keep their final shape, empty until their feature fills them.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -129,13 +129,21 @@ pub struct RefundView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShipmentView {
     pub id: u64,
+    /// Carrier slug from the registry, or `custom`.
     pub carrier: String,
     pub carrier_name: String,
     pub tracking_number: String,
+    /// The carrier's tracking page for this number.
     pub tracking_url: Option<String>,
+    /// `shipped` (no carrier event yet), `label_created`, `in_transit`, `out_for_delivery`, `delivered`, `exception` or `returned`: the newest event's.
     pub status: String,
     pub shipped_at: Option<String>,
+    /// End of the day the parcel is expected by: the carrier's estimate, else shipping day plus the carrier's transit business days. Null once delivered or returned.
     pub eta: Option<String>,
+    pub delivered_at: Option<String>,
+    /// `woocommerce` (the tracking plugins' order meta) or `api` (the staff API).
+    pub source: String,
+    /// Units per line item; empty when the shop did not say what this parcel carries.
     pub items: Vec<ShipmentItemView>,
     /// Newest first.
     pub events: Vec<ShipmentEventView>,
@@ -185,9 +193,14 @@ pub struct CreditNoteView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertView {
+    /// `not_shipped`, `no_carrier_scan`, `stalled_in_transit`, `eta_passed`, `delivery_exception` or `returned_to_sender`.
     pub code: String,
-    /// A sentence for the customer.
+    /// A sentence for the customer (English; translate by `code`).
     pub message: String,
+    /// The parcel it concerns; null for the order as a whole.
+    pub shipment_id: Option<u64>,
+    /// When the alert was raised.
+    pub since: String,
 }
 
 /// Where the order's parcels are, as one word.
@@ -351,7 +364,20 @@ pub struct OrderSummary {
     /// Units across all line items.
     pub item_count: i64,
     pub delivery_state: DeliveryState,
+    /// aftercare's public tracking page for this order.
     pub tracking_url: Option<String>,
+    /// The order's parcels, oldest first.
+    pub shipments: Vec<ShipmentBrief>,
+}
+
+/// A parcel as the order list shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentBrief {
+    pub carrier_name: String,
+    pub tracking_number: String,
+    pub tracking_url: Option<String>,
+    pub status: String,
+    pub eta: Option<String>,
 }
 
 impl From<SummaryRow> for OrderSummary {
@@ -372,6 +398,7 @@ impl From<SummaryRow> for OrderSummary {
             item_count: row.item_count,
             delivery_state: DeliveryState::Unfulfilled,
             tracking_url: None,
+            shipments: Vec::new(),
         }
     }
 }

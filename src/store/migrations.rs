@@ -191,6 +191,97 @@ CREATE TABLE woo_webhooks (
 ) STRICT;
 "#,
     ),
+    // Tracking: the public page token and delivery state per order, parcels, their items
+    // and events, and delay alerts.
+    M::up(
+        r#"
+-- One row per mirrored order, created in the transaction that first mirrors it.
+CREATE TABLE order_tracking (
+    store_id        TEXT    NOT NULL,
+    order_id        INTEGER NOT NULL,
+    -- the public tracking page is /t/{token}: 128 random bits, base64url
+    token           TEXT    NOT NULL UNIQUE,
+    delivery_state  TEXT    NOT NULL,
+    -- the order facts the delay rules read, as of the last accepted version
+    order_status    TEXT    NOT NULL,
+    ready_at        TEXT,               -- paid (or processing, cash on delivery) since
+    ships           INTEGER NOT NULL,   -- has a shipping line that is not local pickup
+    -- a delay rule may fire as time passes: the periodic sweep looks at these
+    watch           INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT    NOT NULL,
+    updated_at      TEXT    NOT NULL,
+    PRIMARY KEY (store_id, order_id)
+) STRICT;
+
+CREATE INDEX order_tracking_watched ON order_tracking (store_id, order_id) WHERE watch = 1;
+
+-- A parcel. From the order's `_wc_shipment_tracking_items` (source `woocommerce`) or the
+-- staff API (source `api`); one per tracking number and order.
+CREATE TABLE shipments (
+    id               INTEGER PRIMARY KEY,
+    store_id         TEXT    NOT NULL,
+    order_id         INTEGER NOT NULL,
+    source           TEXT    NOT NULL,
+    number_key       TEXT    NOT NULL,   -- the number upper-cased, separators dropped
+    carrier          TEXT    NOT NULL,   -- registry slug or `custom`
+    carrier_name     TEXT    NOT NULL,
+    tracking_number  TEXT    NOT NULL,
+    tracking_url     TEXT,               -- a given link; registry carriers build theirs
+    shipped_at       TEXT,
+    -- derived from the events (newest by occurred_at); `shipped` before any event
+    status           TEXT    NOT NULL,
+    last_event_at    TEXT,
+    carrier_eta      TEXT,
+    delivered_at     TEXT,
+    -- the tracking item left the order's meta: kept with its events, no longer shown
+    removed_at       TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    UNIQUE (store_id, order_id, number_key)
+) STRICT;
+
+-- What a parcel carries; none listed means the whole order.
+CREATE TABLE shipment_items (
+    shipment_id   INTEGER NOT NULL REFERENCES shipments (id) ON DELETE CASCADE,
+    line_item_id  INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL,
+    PRIMARY KEY (shipment_id, line_item_id)
+) STRICT;
+
+-- Carrier and shop events, in whatever order they arrive. '' for no location/description
+-- so that a repeated event is recognised.
+CREATE TABLE shipment_events (
+    id           INTEGER PRIMARY KEY,
+    shipment_id  INTEGER NOT NULL REFERENCES shipments (id) ON DELETE CASCADE,
+    status       TEXT    NOT NULL,
+    occurred_at  TEXT    NOT NULL,
+    location     TEXT    NOT NULL,
+    description  TEXT    NOT NULL,
+    eta          TEXT,
+    recorded_at  TEXT    NOT NULL,
+    UNIQUE (shipment_id, status, occurred_at, location, description)
+) STRICT;
+
+CREATE INDEX shipment_events_by_time ON shipment_events (shipment_id, occurred_at);
+
+-- Delay alerts. Active while resolved_at is NULL; at most one active per code and parcel
+-- (shipment_id 0: the order itself).
+CREATE TABLE delay_alerts (
+    id           INTEGER PRIMARY KEY,
+    store_id     TEXT    NOT NULL,
+    order_id     INTEGER NOT NULL,
+    shipment_id  INTEGER NOT NULL,
+    code         TEXT    NOT NULL,
+    due_at       TEXT    NOT NULL,   -- when the rule's threshold was crossed
+    raised_at    TEXT    NOT NULL,
+    resolved_at  TEXT
+) STRICT;
+
+CREATE UNIQUE INDEX delay_alerts_active ON delay_alerts (store_id, order_id, shipment_id, code)
+    WHERE resolved_at IS NULL;
+CREATE INDEX delay_alerts_open ON delay_alerts (store_id, raised_at) WHERE resolved_at IS NULL;
+"#,
+    ),
     // Returns: their own records, never a change of the order's status.
     M::up(
         r#"

@@ -7,7 +7,9 @@ pub mod jobs;
 mod migrations;
 pub mod orders;
 pub mod returns;
+pub mod shipments;
 pub mod sync;
+pub mod tracking;
 mod writer;
 
 use std::path::Path;

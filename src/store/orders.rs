@@ -350,3 +350,33 @@ pub fn snapshots(
     }
     Ok(found)
 }
+
+/// Line item ids and units of an order, in the order's own sequence.
+pub fn line_quantities(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Vec<(u64, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT line_item_id, quantity FROM line_items
+         WHERE store_id = ?1 AND order_id = ?2 ORDER BY position",
+    )?;
+    let rows = stmt
+        .query_map((store_id, order_id as i64), |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// True when the order exists and a customer-facing view may show it.
+pub fn is_visible(conn: &Connection, store_id: &str, order_id: u64) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM orders
+             WHERE store_id = ?1 AND order_id = ?2 AND is_draft = 0 AND trashed_at IS NULL",
+        )?
+        .query_row((store_id, order_id as i64), |_| Ok(()))
+        .optional()?
+        .is_some())
+}

@@ -25,6 +25,7 @@ async fn every_route_needs_a_valid_api_key() {
         "/api/v1/customers/42/orders/1001",
         "/api/v1/guest/orders/1002?key=wc_order_h3JdN8wYc5QeB&email=zoe.obrien@example.net",
         "/api/v1/openapi.json",
+        "/api/v1/alerts",
     ] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(
@@ -111,13 +112,16 @@ async fn the_order_view_has_everything_the_page_shows() {
     );
     assert_eq!(view["coupon_lines"][0]["code"], "welcome10");
     // Later features' fields are present with their final shape.
-    assert_eq!(view["shipments"], serde_json::json!([]));
     assert_eq!(view["returns"], serde_json::json!([]));
     assert_eq!(view["return_eligibility"], serde_json::json!([]));
-    assert_eq!(view["alerts"], serde_json::json!([]));
     assert!(view["invoice"].is_null());
-    assert!(view.get("tracking_url").is_some());
-    assert_eq!(view["delivery_state"], "unfulfilled");
+    // Tracking: the two parcels of the order's tracking meta (tests/it/tracking.rs has more).
+    assert_eq!(view["shipments"].as_array().unwrap().len(), 2);
+    assert_eq!(view["alerts"], serde_json::json!([]));
+    let page = view["tracking_url"].as_str().unwrap();
+    let token = page.rsplit_once("/t/").unwrap().1;
+    assert_eq!(token.len(), 22, "{page}");
+    assert_eq!(view["delivery_state"], "shipped");
     // The order key never leaves the service.
     assert!(!view.to_string().contains("wc_order_"), "order key leaked");
 
@@ -404,6 +408,10 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/openapi.json", "get"),
         ("/api/v1/store/health", "get"),
         ("/api/v1/store/connection", "get"),
+        ("/api/v1/orders/{order_id}/shipments", "post"),
+        ("/api/v1/shipments/{shipment_id}/events", "post"),
+        ("/api/v1/alerts", "get"),
+        ("/t/{token}", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -420,6 +428,12 @@ async fn the_openapi_document_lists_every_route() {
         "StoreHealth",
         "WebhookState",
         "StoreConnection",
+        "ShipmentBrief",
+        "NewShipmentRequest",
+        "NewEventRequest",
+        "EventReceipt",
+        "AlertList",
+        "FieldError",
     ] {
         assert!(schemas.contains_key(schema), "schema {schema} missing");
     }

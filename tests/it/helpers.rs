@@ -188,6 +188,32 @@ impl TestApp {
         read(response).await
     }
 
+    /// POST a JSON body with the default store's API key.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.post_json_as(path, body, API_KEY).await
+    }
+
+    pub async fn post_json_as(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        api_key: &str,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(api_key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

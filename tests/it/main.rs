@@ -8,4 +8,5 @@ mod helpers;
 mod invoices;
 mod plugin;
 mod sync;
+mod tracking;
 mod webhooks;

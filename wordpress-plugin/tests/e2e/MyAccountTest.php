@@ -29,7 +29,11 @@ final class MyAccountTest extends Service_Test_Case {
 		$this->assertStringContainsString( 'Invoice ' . $view['invoice']['number'] . ', issued', self::text( $xpath, '//p[@class="aftercare-invoice"]' ) );
 		$this->assertSame( 1, $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->length );
 		$this->assertStringNotContainsString( Aftercare_Service::API_KEY, $html );
-		$this->assertStringNotContainsString( self::$service->url, $html, 'aftercare\'s own address never reaches the customer' );
+		// The public tracking page (`/t/{token}`) is meant for shoppers; the API and the
+		// signed document links are not: the invoice goes through WordPress.
+		$this->assertStringNotContainsString( self::$service->url . '/api/', $html, 'aftercare\'s API address never reaches the customer' );
+		$this->assertStringNotContainsString( self::$service->url . '/documents/', $html, 'the invoice is proxied, not linked' );
+		$this->assertSame( 1, $xpath->query( '//a[starts-with(@href,"' . self::$service->url . '/t/")]' )->length, 'the tracking page is linked' );
 		$state = $view['delivery_state'];
 		$this->assertStringContainsString( \Aftercare\Labels::delivery_state( $state ), self::text( $xpath, '//h2/span' ) );
 

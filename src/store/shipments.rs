@@ -1,0 +1,367 @@
+//! Parcels, what they carry, and their events.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use super::StoreError;
+
+pub const SOURCE_WOOCOMMERCE: &str = "woocommerce";
+pub const SOURCE_API: &str = "api";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentRow {
+    pub id: u64,
+    pub store_id: String,
+    pub order_id: u64,
+    pub source: String,
+    pub number_key: String,
+    pub carrier: String,
+    pub carrier_name: String,
+    pub tracking_number: String,
+    pub tracking_url: Option<String>,
+    pub shipped_at: Option<String>,
+    pub status: String,
+    pub last_event_at: Option<String>,
+    pub carrier_eta: Option<String>,
+    pub delivered_at: Option<String>,
+    pub removed_at: Option<String>,
+    /// (line item id, units), by line item id; empty: the whole order.
+    pub items: Vec<(u64, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: u64,
+    pub shipment_id: u64,
+    pub status: String,
+    pub occurred_at: String,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub eta: Option<String>,
+}
+
+const COLUMNS: &str = "s.id, s.store_id, s.order_id, s.source, s.number_key, s.carrier,
+    s.carrier_name, s.tracking_number, s.tracking_url, s.shipped_at, s.status,
+    s.last_event_at, s.carrier_eta, s.delivered_at, s.removed_at";
+
+fn shipment(row: &Row<'_>) -> rusqlite::Result<ShipmentRow> {
+    Ok(ShipmentRow {
+        id: row.get::<_, i64>(0)? as u64,
+        store_id: row.get(1)?,
+        order_id: row.get::<_, i64>(2)? as u64,
+        source: row.get(3)?,
+        number_key: row.get(4)?,
+        carrier: row.get(5)?,
+        carrier_name: row.get(6)?,
+        tracking_number: row.get(7)?,
+        tracking_url: row.get(8)?,
+        shipped_at: row.get(9)?,
+        status: row.get(10)?,
+        last_event_at: row.get(11)?,
+        carrier_eta: row.get(12)?,
+        delivered_at: row.get(13)?,
+        removed_at: row.get(14)?,
+        items: Vec::new(),
+    })
+}
+
+/// Collects `shipment LEFT JOIN items` rows (ordered by shipment) into shipments.
+fn with_items(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<ShipmentRow>, StoreError> {
+    let mut out: Vec<ShipmentRow> = Vec::new();
+    let mut rows = stmt.query(params)?;
+    while let Some(row) = rows.next()? {
+        let id = row.get::<_, i64>(0)? as u64;
+        if out.last().is_none_or(|s| s.id != id) {
+            out.push(shipment(row)?);
+        }
+        if let Some(line) = row.get::<_, Option<i64>>(15)? {
+            let quantity: i64 = row.get(16)?;
+            out.last_mut()
+                .expect("pushed above")
+                .items
+                .push((line as u64, quantity));
+        }
+    }
+    Ok(out)
+}
+
+/// An order's parcels with their items, oldest first. Removed ones only when asked.
+pub fn for_order(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    include_removed: bool,
+) -> Result<Vec<ShipmentRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, i.line_item_id, i.quantity
+         FROM shipments s LEFT JOIN shipment_items i ON i.shipment_id = s.id
+         WHERE s.store_id = ?1 AND s.order_id = ?2 AND (?3 OR s.removed_at IS NULL)
+         ORDER BY s.id, i.line_item_id"
+    ))?;
+    with_items(&mut stmt, (store_id, order_id as i64, include_removed))
+}
+
+/// The parcels (without items) of several orders, for the order list.
+pub fn for_orders(
+    conn: &Connection,
+    store_id: &str,
+    order_ids: &[u64],
+) -> Result<HashMap<u64, Vec<ShipmentRow>>, StoreError> {
+    let ids = serde_json::to_string(order_ids).expect("ids serialize");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM shipments s
+         WHERE s.store_id = ?1 AND s.order_id IN (SELECT value FROM json_each(?2))
+           AND s.removed_at IS NULL
+         ORDER BY s.order_id, s.id"
+    ))?;
+    let mut out: HashMap<u64, Vec<ShipmentRow>> = HashMap::new();
+    for row in stmt.query_map((store_id, ids), shipment)? {
+        let row = row?;
+        out.entry(row.order_id).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// One parcel of this store, with its items, removed or not.
+pub fn find(conn: &Connection, store_id: &str, id: u64) -> Result<Option<ShipmentRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, i.line_item_id, i.quantity
+         FROM shipments s LEFT JOIN shipment_items i ON i.shipment_id = s.id
+         WHERE s.id = ?1 AND s.store_id = ?2
+         ORDER BY i.line_item_id"
+    ))?;
+    Ok(with_items(&mut stmt, (id as i64, store_id))?.pop())
+}
+
+/// An order's events, newest first (by when they happened, then by arrival).
+pub fn events_for_order(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Vec<EventRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.id, e.shipment_id, e.status, e.occurred_at, e.location, e.description, e.eta
+         FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
+         WHERE s.store_id = ?1 AND s.order_id = ?2 AND s.removed_at IS NULL
+         ORDER BY e.occurred_at DESC, e.id DESC",
+    )?;
+    let rows = stmt
+        .query_map((store_id, order_id as i64), |r| {
+            let text = |i| -> rusqlite::Result<Option<String>> {
+                Ok(Some(r.get::<_, String>(i)?).filter(|s| !s.is_empty()))
+            };
+            Ok(EventRow {
+                id: r.get::<_, i64>(0)? as u64,
+                shipment_id: r.get::<_, i64>(1)? as u64,
+                status: r.get(2)?,
+                occurred_at: r.get(3)?,
+                location: text(4)?,
+                description: text(5)?,
+                eta: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub struct NewShipment<'a> {
+    pub store_id: &'a str,
+    pub order_id: u64,
+    pub source: &'a str,
+    pub number_key: &'a str,
+    pub carrier: &'a str,
+    pub carrier_name: &'a str,
+    pub tracking_number: &'a str,
+    pub tracking_url: Option<&'a str>,
+    pub shipped_at: Option<&'a str>,
+    pub items: &'a [(u64, i64)],
+}
+
+/// Inserts a parcel and its items. `None` when the order already has this number.
+pub fn insert(
+    conn: &Connection,
+    new: &NewShipment<'_>,
+    now: &str,
+) -> Result<Option<u64>, StoreError> {
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "INSERT INTO shipments (store_id, order_id, source, number_key, carrier, carrier_name,
+                tracking_number, tracking_url, shipped_at, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'shipped', ?10, ?10)
+             ON CONFLICT (store_id, order_id, number_key) DO NOTHING
+             RETURNING id",
+        )?
+        .query_row(
+            rusqlite::params![
+                new.store_id,
+                new.order_id as i64,
+                new.source,
+                new.number_key,
+                new.carrier,
+                new.carrier_name,
+                new.tracking_number,
+                new.tracking_url,
+                new.shipped_at,
+                now,
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let mut item = conn.prepare_cached(
+        "INSERT INTO shipment_items (shipment_id, line_item_id, quantity) VALUES (?1, ?2, ?3)",
+    )?;
+    for (line, quantity) in new.items {
+        item.execute((id, *line as i64, quantity))?;
+    }
+    Ok(Some(id as u64))
+}
+
+/// What the order's meta says of a parcel it owns; clears `removed_at` if it was set.
+pub struct MetaUpdate<'a> {
+    pub carrier: &'a str,
+    pub carrier_name: &'a str,
+    pub tracking_number: &'a str,
+    pub tracking_url: Option<&'a str>,
+    pub shipped_at: Option<&'a str>,
+}
+
+pub fn update_from_meta(
+    conn: &Connection,
+    id: u64,
+    update: &MetaUpdate<'_>,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE shipments SET carrier = ?2, carrier_name = ?3, tracking_number = ?4,
+            tracking_url = ?5, shipped_at = ?6, removed_at = NULL, updated_at = ?7
+         WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![
+        id as i64,
+        update.carrier,
+        update.carrier_name,
+        update.tracking_number,
+        update.tracking_url,
+        update.shipped_at,
+        now,
+    ])?;
+    Ok(())
+}
+
+/// The tracking item is gone from the order's meta: hide the parcel, keep its history.
+pub fn mark_removed(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE shipments SET removed_at = ?2, updated_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
+    )?
+    .execute((id as i64, now))?;
+    Ok(())
+}
+
+pub struct NewEvent<'a> {
+    pub status: &'a str,
+    pub occurred_at: &'a str,
+    pub location: &'a str,
+    pub description: &'a str,
+    pub eta: Option<&'a str>,
+}
+
+/// Records an event and re-derives the parcel's status. Returns the event's id and
+/// whether it is new (an identical event is recorded once).
+pub fn add_event(
+    conn: &Connection,
+    shipment_id: u64,
+    event: &NewEvent<'_>,
+    now: &str,
+) -> Result<(u64, bool), StoreError> {
+    let inserted: Option<i64> = conn
+        .prepare_cached(
+            "INSERT INTO shipment_events
+                (shipment_id, status, occurred_at, location, description, eta, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT DO NOTHING
+             RETURNING id",
+        )?
+        .query_row(
+            rusqlite::params![
+                shipment_id as i64,
+                event.status,
+                event.occurred_at,
+                event.location,
+                event.description,
+                event.eta,
+                now,
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let (id, new) = match inserted {
+        Some(id) => (id, true),
+        None => {
+            let id = conn
+                .prepare_cached(
+                    "SELECT id FROM shipment_events WHERE shipment_id = ?1 AND status = ?2
+                     AND occurred_at = ?3 AND location = ?4 AND description = ?5",
+                )?
+                .query_row(
+                    (
+                        shipment_id as i64,
+                        event.status,
+                        event.occurred_at,
+                        event.location,
+                        event.description,
+                    ),
+                    |r| r.get(0),
+                )?;
+            (id, false)
+        }
+    };
+    if new {
+        refresh_status(conn, shipment_id, now)?;
+    }
+    Ok((id as u64, new))
+}
+
+/// Re-derives status, last event time, the carrier's ETA and the delivery time from the
+/// events: events may arrive in any order, the newest by `occurred_at` decides.
+fn refresh_status(conn: &Connection, shipment_id: u64, now: &str) -> Result<(), StoreError> {
+    let newest: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT status, occurred_at FROM shipment_events WHERE shipment_id = ?1
+             ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([shipment_id as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let eta: Option<String> = conn
+        .prepare_cached(
+            "SELECT eta FROM shipment_events WHERE shipment_id = ?1 AND eta IS NOT NULL
+             ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([shipment_id as i64], |r| r.get(0))
+        .optional()?;
+    let (status, last) = match &newest {
+        Some((status, at)) => (status.as_str(), Some(at.as_str())),
+        None => ("shipped", None),
+    };
+    let delivered_at = (status == "delivered").then_some(last).flatten();
+    conn.prepare_cached(
+        "UPDATE shipments SET status = ?2, last_event_at = ?3, carrier_eta = ?4,
+            delivered_at = ?5, updated_at = ?6
+         WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![
+        shipment_id as i64,
+        status,
+        last,
+        eta,
+        delivered_at,
+        now
+    ])?;
+    Ok(())
+}

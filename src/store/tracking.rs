@@ -1,0 +1,335 @@
+//! Per-order tracking state (the public page token, the derived delivery state, the facts
+//! the delay rules read) and delay alerts.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingRow {
+    pub token: String,
+    pub delivery_state: String,
+    pub order_status: String,
+    pub ready_at: Option<String>,
+    pub ships: bool,
+    /// A delay rule may still fire as time passes: the sweep looks at this order.
+    pub watch: bool,
+}
+
+pub fn get(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<TrackingRow>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT token, delivery_state, order_status, ready_at, ships, watch
+             FROM order_tracking WHERE store_id = ?1 AND order_id = ?2",
+        )?
+        .query_row((store_id, order_id as i64), |r| {
+            Ok(TrackingRow {
+                token: r.get(0)?,
+                delivery_state: r.get(1)?,
+                order_status: r.get(2)?,
+                ready_at: r.get(3)?,
+                ships: r.get(4)?,
+                watch: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Creates the row (with its token) or updates everything but the token.
+pub fn upsert(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    row: &TrackingRow,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO order_tracking (store_id, order_id, token, delivery_state, order_status,
+            ready_at, ships, watch, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (store_id, order_id) DO UPDATE SET
+            delivery_state = excluded.delivery_state, order_status = excluded.order_status,
+            ready_at = excluded.ready_at, ships = excluded.ships, watch = excluded.watch,
+            updated_at = excluded.updated_at",
+    )?
+    .execute(rusqlite::params![
+        store_id,
+        order_id as i64,
+        row.token,
+        row.delivery_state,
+        row.order_status,
+        row.ready_at,
+        row.ships,
+        row.watch,
+        now,
+    ])?;
+    Ok(())
+}
+
+/// Stores a re-derived delivery state after a parcel changed; the order is watched until
+/// its next delay evaluation.
+pub fn set_delivery_state(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    state: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE order_tracking SET delivery_state = ?3, watch = 1, updated_at = ?4
+         WHERE store_id = ?1 AND order_id = ?2",
+    )?
+    .execute((store_id, order_id as i64, state, now))?;
+    Ok(())
+}
+
+pub fn set_watch(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    watch: bool,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE order_tracking SET watch = ?3 WHERE store_id = ?1 AND order_id = ?2 AND watch != ?3",
+    )?
+    .execute((store_id, order_id as i64, watch))?;
+    Ok(())
+}
+
+/// The order a tracking page token belongs to, if it is one customers may see.
+pub struct PageOrder {
+    pub store_id: String,
+    pub order_id: u64,
+    pub raw: String,
+}
+
+pub fn by_token(conn: &Connection, token: &str) -> Result<Option<PageOrder>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.store_id, t.order_id, o.raw
+             FROM order_tracking t
+             JOIN orders o ON o.store_id = t.store_id AND o.order_id = t.order_id
+             WHERE t.token = ?1 AND o.is_draft = 0 AND o.trashed_at IS NULL",
+        )?
+        .query_row([token], |r| {
+            Ok(PageOrder {
+                store_id: r.get(0)?,
+                order_id: r.get::<_, i64>(1)? as u64,
+                raw: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Token and delivery state of several orders, for the order list.
+pub fn for_orders(
+    conn: &Connection,
+    store_id: &str,
+    order_ids: &[u64],
+) -> Result<HashMap<u64, (String, String)>, StoreError> {
+    let ids = serde_json::to_string(order_ids).expect("ids serialize");
+    let mut stmt = conn.prepare_cached(
+        "SELECT order_id, token, delivery_state FROM order_tracking
+         WHERE store_id = ?1 AND order_id IN (SELECT value FROM json_each(?2))",
+    )?;
+    let rows = stmt
+        .query_map((store_id, ids), |r| {
+            Ok((r.get::<_, i64>(0)? as u64, (r.get(1)?, r.get(2)?)))
+        })?
+        .collect::<Result<HashMap<_, _>, _>>()?;
+    Ok(rows)
+}
+
+/// What the delay rules need of an order beyond its parcels.
+pub struct RuleFacts {
+    pub order_status: String,
+    pub ready_at: Option<String>,
+    pub ships: bool,
+    /// Not a checkout draft, not in the trash.
+    pub visible: bool,
+}
+
+pub fn rule_facts(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<RuleFacts>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.order_status, t.ready_at, t.ships, o.is_draft = 0 AND o.trashed_at IS NULL
+             FROM order_tracking t
+             JOIN orders o ON o.store_id = t.store_id AND o.order_id = t.order_id
+             WHERE t.store_id = ?1 AND t.order_id = ?2",
+        )?
+        .query_row((store_id, order_id as i64), |r| {
+            Ok(RuleFacts {
+                order_status: r.get(0)?,
+                ready_at: r.get(1)?,
+                ships: r.get(2)?,
+                visible: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Orders the periodic sweep re-evaluates: watched ones and any with an active alert.
+pub fn to_sweep(conn: &Connection) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT store_id, order_id FROM order_tracking WHERE watch = 1
+         UNION
+         SELECT store_id, order_id FROM delay_alerts WHERE resolved_at IS NULL",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Mirrored orders without a tracking row (mirrored before tracking existed), in key
+/// order after `after`, so one pass walks them all even if some cannot be derived.
+pub fn untracked(
+    conn: &Connection,
+    after: Option<&(String, u64)>,
+    limit: u32,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let (store, order) = after.map_or(("", -1), |(s, o)| (s.as_str(), *o as i64));
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.store_id, o.order_id FROM orders o
+         WHERE (o.store_id, o.order_id) > (?1, ?2)
+           AND NOT EXISTS (SELECT 1 FROM order_tracking t
+                           WHERE t.store_id = o.store_id AND t.order_id = o.order_id)
+         ORDER BY o.store_id, o.order_id
+         LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map((store, order, limit), |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRow {
+    pub id: u64,
+    pub order_id: u64,
+    pub shipment_id: u64,
+    pub code: String,
+    pub due_at: String,
+    pub raised_at: String,
+}
+
+fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
+    Ok(AlertRow {
+        id: r.get::<_, i64>(0)? as u64,
+        order_id: r.get::<_, i64>(1)? as u64,
+        shipment_id: r.get::<_, i64>(2)? as u64,
+        code: r.get(3)?,
+        due_at: r.get(4)?,
+        raised_at: r.get(5)?,
+    })
+}
+
+pub fn has_active_alerts(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM delay_alerts
+             WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL LIMIT 1",
+        )?
+        .query_row((store_id, order_id as i64), |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn active_alerts(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Vec<AlertRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, order_id, shipment_id, code, due_at, raised_at FROM delay_alerts
+         WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL
+         ORDER BY raised_at, id",
+    )?;
+    let rows = stmt
+        .query_map((store_id, order_id as i64), alert)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Records a newly active alert and returns its id.
+pub fn raise(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    shipment_id: u64,
+    code: &str,
+    due_at: &str,
+    now: &str,
+) -> Result<u64, StoreError> {
+    let id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO delay_alerts (store_id, order_id, shipment_id, code, due_at, raised_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        )?
+        .query_row(
+            (
+                store_id,
+                order_id as i64,
+                shipment_id as i64,
+                code,
+                due_at,
+                now,
+            ),
+            |r| r.get(0),
+        )?;
+    Ok(id as u64)
+}
+
+pub fn resolve(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE delay_alerts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
+    )?
+    .execute((id as i64, now))?;
+    Ok(())
+}
+
+/// One page of a store's orders (id, number) with active alerts, the longest-waiting
+/// first; and how many such orders there are.
+pub fn orders_with_alerts(
+    conn: &Connection,
+    store_id: &str,
+    code: Option<&str>,
+    limit: u32,
+    offset: u64,
+) -> Result<(Vec<(u64, String)>, u64), StoreError> {
+    let total: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(DISTINCT order_id) FROM delay_alerts
+             WHERE store_id = ?1 AND resolved_at IS NULL AND (?2 IS NULL OR code = ?2)",
+        )?
+        .query_row((store_id, code), |r| r.get(0))?;
+    let orders = conn
+        .prepare_cached(
+            "SELECT a.order_id, COALESCE(o.number, CAST(a.order_id AS TEXT))
+             FROM delay_alerts a
+             LEFT JOIN orders o ON o.store_id = a.store_id AND o.order_id = a.order_id
+             WHERE a.store_id = ?1 AND a.resolved_at IS NULL AND (?2 IS NULL OR a.code = ?2)
+             GROUP BY a.order_id ORDER BY MIN(a.raised_at), a.order_id LIMIT ?3 OFFSET ?4",
+        )?
+        .query_map((store_id, code, limit, offset as i64), |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((orders, total as u64))
+}

@@ -1,0 +1,107 @@
+//! Keeps an order's recorded delay alerts equal to what the rules say now: raises the new
+//! ones (each with a `notify_delay` outbox job for the notification feature), resolves the
+//! ones whose condition cleared, and flags whether time alone can still change anything.
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+
+use super::delays::{self, Breach, OrderFacts};
+use super::eta::{self, EtaInput};
+use super::status::ParcelStatus;
+use super::{NOTIFY_DELAY, TrackingSettings};
+use crate::store::shipments::{self, ShipmentRow};
+use crate::store::tracking::{self as rows, AlertRow};
+use crate::store::{StoreError, jobs};
+use crate::time;
+
+/// What changed for one order.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Evaluated {
+    /// Alert ids newly raised.
+    pub raised: Vec<u64>,
+    /// Alert ids resolved.
+    pub resolved: Vec<u64>,
+}
+
+pub fn parcel_status(row: &ShipmentRow) -> ParcelStatus {
+    ParcelStatus::parse(&row.status).unwrap_or(ParcelStatus::Shipped)
+}
+
+/// The ETA of a stored parcel.
+pub fn parcel_eta(row: &ShipmentRow, settings: &TrackingSettings) -> Option<Timestamp> {
+    eta::estimate(
+        EtaInput {
+            carrier: &row.carrier,
+            status: parcel_status(row),
+            shipped_at: row.shipped_at.as_deref().and_then(time::parse),
+            carrier_eta: row.carrier_eta.as_deref().and_then(time::parse),
+        },
+        settings,
+    )
+}
+
+/// Re-evaluates one order's alerts at `now`, in the caller's transaction.
+pub fn evaluate_order(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    settings: &TrackingSettings,
+    now: Timestamp,
+) -> Result<Evaluated, StoreError> {
+    let facts = rows::rule_facts(conn, store_id, order_id)?;
+    let (breaches, watch) = match &facts {
+        Some(f) if f.visible => {
+            let live = shipments::for_order(conn, store_id, order_id, false)?;
+            let order = OrderFacts {
+                status: f.order_status.clone(),
+                ready_at: f.ready_at.as_deref().and_then(time::parse),
+                ships: f.ships,
+                parcels: live
+                    .iter()
+                    .map(|s| delays::ParcelFacts {
+                        id: s.id,
+                        status: parcel_status(s),
+                        last_event_at: s.last_event_at.as_deref().and_then(time::parse),
+                        eta: parcel_eta(s, settings),
+                    })
+                    .collect(),
+            };
+            let breaches = delays::evaluate(&order, &settings.delays, &settings.calendar, now);
+            (breaches, delays::watchable(&order))
+        }
+        // Trashed, a draft, or unknown: nothing to watch, every alert resolves.
+        _ => (Vec::new(), false),
+    };
+    let active = rows::active_alerts(conn, store_id, order_id)?;
+    let stamp = time::millis(now);
+    let mut out = Evaluated::default();
+    for alert in &active {
+        if !breaches.iter().any(|b| same(b, alert)) {
+            rows::resolve(conn, alert.id, &stamp)?;
+            out.resolved.push(alert.id);
+        }
+    }
+    for breach in &breaches {
+        if !active.iter().any(|a| same(breach, a)) {
+            let id = rows::raise(
+                conn,
+                store_id,
+                order_id,
+                breach.shipment_id,
+                breach.code.as_str(),
+                &time::seconds(breach.due_at),
+                &stamp,
+            )?;
+            jobs::enqueue(conn, store_id, NOTIFY_DELAY, order_id, id, &stamp)?;
+            out.raised.push(id);
+        }
+    }
+    if facts.is_some() {
+        rows::set_watch(conn, store_id, order_id, watch)?;
+    }
+    Ok(out)
+}
+
+fn same(breach: &Breach, alert: &AlertRow) -> bool {
+    breach.shipment_id == alert.shipment_id && breach.code.as_str() == alert.code
+}

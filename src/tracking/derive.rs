@@ -1,0 +1,329 @@
+//! What ingest does for tracking, inside the transaction that mirrors an order version:
+//! give a new order its page token, bring its parcels in line with the tracking plugins'
+//! meta, and derive its delivery state. Cheap when nothing changed: two indexed reads.
+//!
+//! Re-delivery never duplicates a parcel (one per tracking number and order). A tracking
+//! item that disappears from the meta marks its parcel removed: hidden everywhere, events
+//! kept, and shown again if the item comes back. Parcels created through the staff API
+//! are never touched by the meta.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngExt as _;
+use rusqlite::Connection;
+
+use jiff::Timestamp;
+
+use super::delays::{self, OrderFacts};
+use super::meta::{self, TrackedParcel};
+use super::status::{self, ParcelFacts, ParcelStatus};
+use super::{EVALUATE_DELAYS, TrackingSettings};
+use crate::orders::view::DeliveryState;
+use crate::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
+use crate::store::tracking::{self as rows, TrackingRow};
+use crate::store::{StoreError, jobs, orders};
+use crate::time;
+use crate::woo::Order;
+
+/// 128 random bits, base64url: 22 characters.
+pub fn new_token() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A token as [`new_token`] makes them, checked before any database look-up.
+pub fn is_token(text: &str) -> bool {
+    text.len() == 22
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Applies an accepted order version; `first` when it is the order's first. Enqueues a
+/// delay evaluation only when one can change something now: an alert may be due (an
+/// order paid over a day ago and not shipped), or the order has active alerts and what
+/// the rules read changed. Everything else waits for the sweep, which watches the order
+/// when a rule can still fire.
+pub fn order_mirrored(
+    conn: &Connection,
+    store_id: &str,
+    order: &Order,
+    first: bool,
+    now: &str,
+) -> Result<(), StoreError> {
+    let parcels = meta::parcels(&order.meta_data);
+    let existing = if first {
+        Vec::new()
+    } else {
+        shipments::for_order(conn, store_id, order.id, true)?
+    };
+    let changed = sync_parcels(conn, store_id, order.id, &parcels, &existing, now)?;
+    // A first version's parcels are exactly its meta's: no events, contents unlisted.
+    let live: Vec<Live> = if existing.is_empty() && !changed {
+        Vec::new()
+    } else if existing.is_empty() && first {
+        parcels.iter().map(|_| Live::fresh()).collect()
+    } else if changed {
+        shipments::for_order(conn, store_id, order.id, false)?
+            .iter()
+            .map(Live::of)
+            .collect()
+    } else {
+        existing
+            .iter()
+            .filter(|s| s.removed_at.is_none())
+            .map(Live::of)
+            .collect()
+    };
+    let lines: Vec<(u64, i64)> = order
+        .line_items
+        .iter()
+        .map(|l| (l.id, l.quantity))
+        .collect();
+    let facts = OrderFacts {
+        status: order.status.clone(),
+        ready_at: ready_at(order),
+        ships: ships(order),
+        parcels: live.iter().map(|l| l.rule.clone()).collect(),
+    };
+    let state = status::delivery_state(
+        &order.status,
+        &lines,
+        &live.iter().map(|l| l.state.clone()).collect::<Vec<_>>(),
+    );
+    let previous = if first {
+        None
+    } else {
+        rows::get(conn, store_id, order.id)?
+    };
+    let row = TrackingRow {
+        token: previous
+            .as_ref()
+            .map_or_else(new_token, |p| p.token.clone()),
+        delivery_state: state.as_str().to_owned(),
+        order_status: order.status.clone(),
+        ready_at: facts.ready_at.map(time::seconds),
+        ships: facts.ships,
+        watch: delays::watchable(&facts),
+    };
+    let facts_changed = previous.as_ref() != Some(&row);
+    if facts_changed {
+        rows::upsert(conn, store_id, order.id, &row, now)?;
+    }
+    let at = time::parse(now).unwrap_or_else(Timestamp::now);
+    let evaluate = delays::may_be_due(&facts, at)
+        || (previous.is_some()
+            && (changed || facts_changed)
+            && rows::has_active_alerts(conn, store_id, order.id)?);
+    if evaluate {
+        jobs::enqueue(conn, store_id, EVALUATE_DELAYS, order.id, 0, now)?;
+    }
+    Ok(())
+}
+
+/// A live parcel as the delivery state and the delay rules see it.
+struct Live {
+    state: ParcelFacts,
+    rule: delays::ParcelFacts,
+}
+
+impl Live {
+    fn fresh() -> Live {
+        Live {
+            state: ParcelFacts {
+                status: ParcelStatus::Shipped,
+                items: Vec::new(),
+            },
+            rule: delays::ParcelFacts {
+                id: 0,
+                status: ParcelStatus::Shipped,
+                last_event_at: None,
+                eta: None,
+            },
+        }
+    }
+
+    fn of(row: &ShipmentRow) -> Live {
+        let status = ParcelStatus::parse(&row.status).unwrap_or(ParcelStatus::Shipped);
+        Live {
+            state: ParcelFacts {
+                status,
+                items: row.items.clone(),
+            },
+            rule: delays::ParcelFacts {
+                id: row.id,
+                status,
+                last_event_at: row.last_event_at.as_deref().and_then(time::parse),
+                eta: None,
+            },
+        }
+    }
+}
+
+/// The order went to the trash or came back from it: its alerts are re-evaluated (they
+/// resolve in the trash and may return with the order).
+pub fn reevaluate(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    now: &str,
+) -> Result<(), StoreError> {
+    jobs::enqueue(conn, store_id, EVALUATE_DELAYS, order_id, 0, now)
+}
+
+/// Re-derives the stored delivery state after a parcel or an event changed.
+pub fn refresh_state(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    now: &str,
+) -> Result<(), StoreError> {
+    let Some(row) = rows::get(conn, store_id, order_id)? else {
+        return Ok(());
+    };
+    let lines = orders::line_quantities(conn, store_id, order_id)?;
+    let live = shipments::for_order(conn, store_id, order_id, false)?;
+    let state = delivery_state(&row.order_status, &lines, &live);
+    rows::set_delivery_state(conn, store_id, order_id, state.as_str(), now)
+}
+
+/// Creates tracking rows (token, parcels, state) for an order mirrored before tracking
+/// existed, then evaluates its alerts.
+pub fn backfill(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    settings: &TrackingSettings,
+    now: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    let Some(raw) = orders::raw(conn, store_id, order_id)? else {
+        return Ok(());
+    };
+    let order: Order = serde_json::from_str(&raw)
+        .map_err(|e| StoreError::Corrupt(format!("mirrored order {order_id}: {e}")))?;
+    order_mirrored(conn, store_id, &order, false, &time::millis(now))?;
+    super::alerts::evaluate_order(conn, store_id, order_id, settings, now)?;
+    Ok(())
+}
+
+pub fn parcel_facts(live: &[ShipmentRow]) -> Vec<ParcelFacts> {
+    live.iter()
+        .map(|s| ParcelFacts {
+            status: ParcelStatus::parse(&s.status).unwrap_or(ParcelStatus::Shipped),
+            items: s.items.clone(),
+        })
+        .collect()
+}
+
+pub fn delivery_state(
+    order_status: &str,
+    lines: &[(u64, i64)],
+    live: &[ShipmentRow],
+) -> DeliveryState {
+    status::delivery_state(order_status, lines, &parcel_facts(live))
+}
+
+/// Since when the order waits to ship: payment, or creation for a `processing` order
+/// without a payment date (cash on delivery).
+fn ready_at(order: &Order) -> Option<Timestamp> {
+    order
+        .date_paid_gmt
+        .or((order.status == "processing").then_some(order.date_created_gmt))
+        .map(|d| d.0)
+}
+
+/// Has something to ship: a shipping line other than local pickup.
+fn ships(order: &Order) -> bool {
+    order
+        .shipping_lines
+        .iter()
+        .any(|l| !matches!(l.method_id.as_str(), "local_pickup" | "pickup_location"))
+}
+
+/// Inserts, updates and marks removed the meta-owned parcels. True when anything changed.
+fn sync_parcels(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    parcels: &[TrackedParcel],
+    existing: &[ShipmentRow],
+    now: &str,
+) -> Result<bool, StoreError> {
+    let mut changed = false;
+    let keys: Vec<String> = parcels
+        .iter()
+        .map(|p| meta::number_key(&p.tracking_number))
+        .collect();
+    for (parcel, key) in parcels.iter().zip(&keys) {
+        let shipped_at = parcel.shipped_at.map(time::seconds);
+        match existing.iter().find(|s| &s.number_key == key) {
+            Some(s) if s.source == SOURCE_WOOCOMMERCE => {
+                let same = s.carrier == parcel.carrier
+                    && s.carrier_name == parcel.carrier_name
+                    && s.tracking_number == parcel.tracking_number
+                    && s.tracking_url == parcel.tracking_url
+                    && s.shipped_at == shipped_at
+                    && s.removed_at.is_none();
+                if !same {
+                    shipments::update_from_meta(
+                        conn,
+                        s.id,
+                        &MetaUpdate {
+                            carrier: &parcel.carrier,
+                            carrier_name: &parcel.carrier_name,
+                            tracking_number: &parcel.tracking_number,
+                            tracking_url: parcel.tracking_url.as_deref(),
+                            shipped_at: shipped_at.as_deref(),
+                        },
+                        now,
+                    )?;
+                    changed = true;
+                }
+            }
+            // The staff API created this number first; it owns the parcel.
+            Some(_) => {}
+            None => {
+                shipments::insert(
+                    conn,
+                    &NewShipment {
+                        store_id,
+                        order_id,
+                        source: SOURCE_WOOCOMMERCE,
+                        number_key: key,
+                        carrier: &parcel.carrier,
+                        carrier_name: &parcel.carrier_name,
+                        tracking_number: &parcel.tracking_number,
+                        tracking_url: parcel.tracking_url.as_deref(),
+                        shipped_at: shipped_at.as_deref(),
+                        items: &[],
+                    },
+                    now,
+                )?;
+                changed = true;
+            }
+        }
+    }
+    for gone in existing.iter().filter(|s| {
+        s.source == SOURCE_WOOCOMMERCE && s.removed_at.is_none() && !keys.contains(&s.number_key)
+    }) {
+        shipments::mark_removed(conn, gone.id, now)?;
+        changed = true;
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_carry_128_random_bits() {
+        let a = new_token();
+        let b = new_token();
+        assert_eq!(a.len(), 22);
+        assert!(is_token(&a) && is_token(&b));
+        assert_ne!(a, b);
+        assert!(!is_token("short"));
+        assert!(!is_token("aaaaaaaaaaaaaaaaaaaa/="));
+    }
+}

@@ -1,0 +1,31 @@
+//! Shipments, carriers, ETAs and delay alerts, and the public tracking page.
+//!
+//! Parcels come from two places: the `_wc_shipment_tracking_items` meta the WooCommerce
+//! tracking plugins write ([`meta`], derived on every accepted order version by
+//! [`derive`]) and the staff API ([`staff`]). Events (carrier scans) arrive through the
+//! staff API in any order; a parcel's status is its newest event's. [`delays`] decides
+//! which alerts hold; [`alerts`] records them and enqueues a notification job for each new
+//! one; [`sweep`] re-checks open orders as time passes. [`page`] renders `/t/{token}`.
+
+pub mod alerts;
+pub mod calendar;
+pub mod carriers;
+pub mod delays;
+pub mod derive;
+pub mod eta;
+pub mod i18n;
+pub mod meta;
+pub mod outbox;
+pub mod page;
+pub mod settings;
+pub mod staff;
+pub mod status;
+pub mod sweep;
+pub mod view;
+
+pub use settings::TrackingSettings;
+
+/// Outbox job: re-evaluate an order's delay alerts (enqueued by ingest).
+pub const EVALUATE_DELAYS: &str = "evaluate_delays";
+/// Outbox job: tell the customer about a newly raised alert (`subject` = alert id).
+pub const NOTIFY_DELAY: &str = "notify_delay";

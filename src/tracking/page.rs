@@ -1,0 +1,614 @@
+//! `GET /t/{token}`: the public tracking page of one order.
+//!
+//! Server-rendered with askama (compiled, HTML auto-escaping). Mobile-first, no script,
+//! inline CSS. Shows the shopper's first name and city and nothing else personal. Never
+//! indexed (`noindex` in the page and in `X-Robots-Tag`), never sends the token on as a
+//! referrer. An unknown token gets a friendly 404 page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::alerts::{parcel_eta, parcel_status};
+use super::delays::AlertCode;
+use super::derive::{self, is_token};
+use super::i18n::{Lang, Texts};
+use super::settings::{Branding, Color, TrackingSettings, is_safe_url};
+use super::status::ParcelStatus;
+use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
+use crate::AppState;
+use crate::orders::view::DeliveryState;
+use crate::store::tracking as rows;
+use crate::woo::Order;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(tracking_page))
+}
+
+/// The shop as the page presents it.
+pub struct Brand {
+    pub name: Option<String>,
+    pub logo_url: Option<String>,
+    pub primary: String,
+    pub on_primary: String,
+    /// The brand colour darkened, when needed, to 4.5:1 on the tint (and so on white).
+    pub text: String,
+    /// A pale wash of the brand colour for backgrounds.
+    pub tint: String,
+    pub support: Option<(String, String)>,
+}
+
+impl Brand {
+    pub fn new(branding: &Branding, fallback_name: Option<String>, t: &Texts) -> Brand {
+        let white = Color([255, 255, 255]);
+        let primary = branding.primary_color.unwrap_or(Color::DEFAULT);
+        let on_primary = if primary.contrast(white) >= 4.5 {
+            white
+        } else {
+            Color([0x11, 0x18, 0x27])
+        };
+        let tint = Color(
+            primary
+                .0
+                .map(|c| (u16::from(c) + 9 * 255).div_ceil(10) as u8),
+        );
+        let name = branding.store_name.clone().or(fallback_name);
+        let support = branding.support_url.clone().map(|url| {
+            let who = name.as_deref().unwrap_or(t.the_shop);
+            (url, t.contact_link.replace("{store}", who))
+        });
+        Brand {
+            name,
+            logo_url: branding.logo_url.clone(),
+            primary: primary.hex(),
+            on_primary: on_primary.hex(),
+            text: primary.readable_on(tint, 4.5).hex(),
+            tint: tint.hex(),
+            support,
+        }
+    }
+}
+
+pub struct Step {
+    pub label: &'static str,
+    /// `done`, `current` or `todo`.
+    pub state: &'static str,
+}
+
+pub struct Notice {
+    pub title: &'static str,
+    pub body: String,
+    pub problem: bool,
+}
+
+pub struct ItemLine {
+    pub name: String,
+    pub quantity: i64,
+    pub image: Option<String>,
+}
+
+pub struct EventLine {
+    pub label: &'static str,
+    pub when: String,
+    pub iso: String,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    pub tone: &'static str,
+}
+
+pub struct ParcelBlock {
+    pub heading: String,
+    pub carrier: String,
+    pub number: String,
+    pub link: Option<String>,
+    pub link_label: String,
+    pub status: &'static str,
+    pub tone: &'static str,
+    pub shipped: Option<String>,
+    /// (label, date): delivered on, or expected by.
+    pub arrival: Option<(&'static str, String)>,
+    pub items: Vec<ItemLine>,
+    pub events: Vec<EventLine>,
+    pub no_events: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tracking/page.html")]
+pub struct TrackingPage {
+    pub lang: &'static str,
+    pub t: &'static Texts,
+    pub brand: Brand,
+    pub doc_title: String,
+    pub other_lang_href: &'static str,
+    pub other_lang: &'static str,
+    pub order_label: String,
+    pub headline: &'static str,
+    /// `progress`, `done`, `warn`, `problem` or `closed`.
+    pub tone: &'static str,
+    pub summary: Option<String>,
+    pub greeting: String,
+    pub ship_to: Option<String>,
+    pub note: Option<&'static str>,
+    pub show_progress: bool,
+    pub steps: Vec<Step>,
+    pub step_now: usize,
+    pub progress_text: String,
+    pub progress_percent: usize,
+    pub notices: Vec<Notice>,
+    pub parcels: Vec<ParcelBlock>,
+    /// (heading, lines): the order's contents, or what is not shipped yet.
+    pub items: Option<(&'static str, Vec<ItemLine>)>,
+    pub as_of: String,
+    pub as_of_iso: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tracking/not_found.html")]
+pub struct NotFoundPage {
+    pub lang: &'static str,
+    pub t: &'static Texts,
+    pub brand: Brand,
+    pub doc_title: String,
+    pub other_lang_href: &'static str,
+    pub other_lang: &'static str,
+}
+
+fn other_lang(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::En => ("?lang=ko", "ko"),
+        Lang::Ko => ("?lang=en", "en"),
+    }
+}
+
+fn safe_image(url: &str) -> Option<String> {
+    is_safe_url(url, &["https://", "http://"]).then(|| url.to_owned())
+}
+
+const CLOSED: [&str; 3] = ["cancelled", "refunded", "failed"];
+
+/// Builds the page of one order. Pure: everything it shows is passed in.
+pub fn render_model(
+    order: &Order,
+    tracking: &OrderTracking,
+    settings: &TrackingSettings,
+    brand: Brand,
+    lang: Lang,
+    now: Timestamp,
+) -> TrackingPage {
+    let t = lang.t();
+    let cal = &settings.calendar;
+    let now_local = cal.local(now);
+    let date = |at: Timestamp| lang.date(&cal.local(at), &now_local);
+    let parse = |s: &Option<String>| s.as_deref().and_then(crate::time::parse);
+    let lines: Vec<(u64, i64)> = order
+        .line_items
+        .iter()
+        .map(|l| (l.id, l.quantity))
+        .collect();
+    let item = |id: u64, quantity: i64| {
+        order
+            .line_items
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| ItemLine {
+                name: l.name.clone(),
+                quantity,
+                image: l.image.as_ref().and_then(|i| safe_image(&i.src)),
+            })
+    };
+
+    let state = derive::delivery_state(&order.status, &lines, &tracking.shipments);
+    let closed = CLOSED.contains(&order.status.as_str());
+    let paid = order.date_paid_gmt.is_some() || order.status == "processing";
+    let alerts: Vec<AlertCode> = tracking
+        .alerts
+        .iter()
+        .filter_map(|a| AlertCode::parse(&a.code))
+        .collect();
+    let any_returned = tracking
+        .shipments
+        .iter()
+        .any(|s| parcel_status(s) == ParcelStatus::Returned);
+
+    let (headline, tone) = if order.status == "refunded" {
+        (t.headline_refunded, "closed")
+    } else if closed {
+        (t.headline_cancelled, "closed")
+    } else if state == DeliveryState::Exception && any_returned {
+        (t.headline_returned, "problem")
+    } else if state == DeliveryState::Exception {
+        (t.headline_problem, "problem")
+    } else if state != DeliveryState::Delivered && alerts.iter().any(|c| !c.is_problem()) {
+        (t.headline_delayed, "warn")
+    } else {
+        match state {
+            DeliveryState::Delivered => (t.headline_delivered, "done"),
+            DeliveryState::OutForDelivery => (t.headline_out_for_delivery, "progress"),
+            DeliveryState::Shipped
+                if tracking
+                    .shipments
+                    .iter()
+                    .any(|s| parcel_status(s) != ParcelStatus::Shipped) =>
+            {
+                (t.headline_on_its_way, "progress")
+            }
+            DeliveryState::Shipped => (t.headline_shipped, "progress"),
+            DeliveryState::PartiallyShipped => (t.headline_partly, "progress"),
+            DeliveryState::Unfulfilled if paid => (t.headline_preparing, "progress"),
+            DeliveryState::Unfulfilled | DeliveryState::Exception => {
+                (t.headline_received, "progress")
+            }
+        }
+    };
+
+    let moving: Vec<_> = tracking
+        .shipments
+        .iter()
+        .filter(|s| parcel_status(s).is_moving())
+        .collect();
+    let summary = if closed {
+        None
+    } else if state == DeliveryState::Delivered {
+        tracking
+            .shipments
+            .iter()
+            .filter_map(|s| parse(&s.delivered_at))
+            .max()
+            .map(|at| t.delivered_on.replace("{date}", &date(at)))
+    } else {
+        let late = alerts.contains(&AlertCode::EtaPassed);
+        moving
+            .iter()
+            .filter_map(|s| parcel_eta(s, settings))
+            .min()
+            .map(|eta| {
+                let day = cal.local(eta).date();
+                if late && eta < now {
+                    t.was_expected_by.replace("{date}", &date(eta))
+                } else if day == now_local.date() {
+                    t.expected_today.to_owned()
+                } else if Some(day) == now_local.date().tomorrow().ok() {
+                    t.expected_tomorrow.to_owned()
+                } else {
+                    t.expected_by.replace("{date}", &date(eta))
+                }
+            })
+    };
+    let note = if closed {
+        Some(t.closed_note)
+    } else {
+        match state {
+            DeliveryState::Unfulfilled if paid => Some(t.will_update),
+            DeliveryState::Unfulfilled => Some(t.awaiting_payment),
+            DeliveryState::PartiallyShipped => Some(t.partly_note),
+            _ => None,
+        }
+    };
+
+    // The bar says what the headline says: the order's state, not one parcel's.
+    let step_now = match state {
+        DeliveryState::Unfulfilled => 0,
+        DeliveryState::PartiallyShipped => 1,
+        DeliveryState::Shipped => tracking
+            .shipments
+            .iter()
+            .map(|s| parcel_status(s).step())
+            .max()
+            .unwrap_or(1)
+            .min(2),
+        DeliveryState::OutForDelivery => 3,
+        DeliveryState::Delivered => 4,
+        DeliveryState::Exception => 2,
+    };
+    let steps = t
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, label)| Step {
+            label,
+            state: match i.cmp(&step_now) {
+                std::cmp::Ordering::Less => "done",
+                std::cmp::Ordering::Equal => "current",
+                std::cmp::Ordering::Greater => "todo",
+            },
+        })
+        .collect();
+    let progress_text = t
+        .progress_value
+        .replace("{n}", &(step_now + 1).to_string())
+        .replace("{step}", t.steps[step_now]);
+
+    let notices = tracking
+        .alerts
+        .iter()
+        .filter_map(|a| {
+            let (title, body) = alert_text(a, tracking, settings, lang, &now_local)?;
+            Some(Notice {
+                title,
+                body,
+                problem: AlertCode::parse(&a.code).is_some_and(AlertCode::is_problem),
+            })
+        })
+        .collect();
+
+    let total = tracking.shipments.len();
+    let parcels: Vec<ParcelBlock> = tracking
+        .shipments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let status = parcel_status(s);
+            let carrier = carrier_name(s, lang);
+            let late = tracking.alerts.iter().any(|a| a.shipment_id == s.id);
+            let arrival = match (parse(&s.delivered_at), parcel_eta(s, settings)) {
+                (Some(at), _) if status == ParcelStatus::Delivered => Some((t.delivered, date(at))),
+                (_, Some(eta)) => Some((t.estimated_delivery, date(eta))),
+                _ => None,
+            };
+            ParcelBlock {
+                heading: if total == 1 {
+                    t.your_parcel.to_owned()
+                } else {
+                    t.parcel_of
+                        .replace("{n}", &(i + 1).to_string())
+                        .replace("{total}", &total.to_string())
+                },
+                link_label: t
+                    .track_link_label
+                    .replace("{number}", &s.tracking_number)
+                    .replace("{carrier}", &carrier),
+                no_events: t.no_events.replace("{carrier}", &carrier),
+                carrier,
+                number: s.tracking_number.clone(),
+                link: carrier_link(s),
+                status: t.status(status),
+                tone: tone_of(status, late),
+                shipped: parse(&s.shipped_at).map(date),
+                arrival,
+                items: tracking
+                    .contents(s, &lines)
+                    .into_iter()
+                    .filter_map(|(id, q)| item(id, q))
+                    .collect(),
+                events: tracking
+                    .events_of(s.id)
+                    .map(|e| {
+                        let status = ParcelStatus::parse_event(&e.status);
+                        EventLine {
+                            label: status.map_or("", |s| t.status(s)),
+                            when: crate::time::parse(&e.occurred_at)
+                                .map(|at| lang.date_time(&cal.local(at), &now_local))
+                                .unwrap_or_default(),
+                            iso: e.occurred_at.clone(),
+                            location: e.location.clone(),
+                            description: e.description.clone(),
+                            tone: status.map_or("progress", |s| tone_of(s, false)),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let unlisted = parcels.iter().any(|p| p.items.is_empty());
+    let items = if tracking.shipments.is_empty() || unlisted {
+        let all = lines.iter().filter_map(|&(id, q)| item(id, q)).collect();
+        Some((t.items_in_order, all))
+    } else {
+        let shipped = |line: u64| -> i64 {
+            tracking
+                .shipments
+                .iter()
+                .filter(|s| parcel_status(s) != ParcelStatus::Returned)
+                .flat_map(|s| &s.items)
+                .filter(|(id, _)| *id == line)
+                .map(|(_, q)| q)
+                .sum()
+        };
+        let rest: Vec<ItemLine> = lines
+            .iter()
+            .filter_map(|&(id, q)| item(id, q - shipped(id)).filter(|i| i.quantity > 0))
+            .collect();
+        (!rest.is_empty()).then_some((t.not_yet_shipped, rest))
+    };
+
+    let first_name = [&order.shipping.first_name, &order.billing.first_name]
+        .into_iter()
+        .map(|n| n.trim())
+        .find(|n| !n.is_empty());
+    let city = [&order.shipping.city, &order.billing.city]
+        .into_iter()
+        .map(|c| c.trim())
+        .find(|c| !c.is_empty());
+    let number = order.display_number();
+    let (other_lang_href, other_lang) = other_lang(lang);
+    let doc_title = match &brand.name {
+        Some(name) => format!("{} · {name}", t.title.replace("{number}", &number)),
+        None => t.title.replace("{number}", &number),
+    };
+    TrackingPage {
+        lang: lang.code(),
+        t,
+        brand,
+        doc_title,
+        other_lang_href,
+        other_lang,
+        order_label: t.order_number.replace("{number}", &number),
+        headline,
+        tone,
+        summary,
+        greeting: match first_name {
+            Some(name) => t.greeting_named.replace("{name}", name),
+            None => t.greeting.to_owned(),
+        },
+        ship_to: city.map(|c| t.ship_to.replace("{city}", c)),
+        note,
+        show_progress: !closed,
+        steps,
+        step_now: step_now + 1,
+        progress_text,
+        progress_percent: step_now * 25,
+        notices,
+        parcels,
+        items,
+        as_of: t
+            .updated
+            .replace("{time}", &lang.date_time(&now_local, &now_local)),
+        as_of_iso: crate::time::seconds(now),
+    }
+}
+
+fn tone_of(status: ParcelStatus, late: bool) -> &'static str {
+    match status {
+        ParcelStatus::Delivered => "done",
+        ParcelStatus::Exception | ParcelStatus::Returned => "problem",
+        _ if late => "warn",
+        _ => "progress",
+    }
+}
+
+/// The shop's name when the tracking branding does not give one: the invoice seller's
+/// name, else the shop's host name.
+fn fallback_name(state: &AppState, store_id: &str) -> Option<String> {
+    let seller = &state.config().invoices.seller.name;
+    if !seller.trim().is_empty() {
+        return Some(seller.trim().to_owned());
+    }
+    let url = state.store(store_id)?.config.url.as_deref()?;
+    let host = url.split("://").nth(1)?.split(['/', ':']).next()?;
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
+fn lang_query(raw: Option<&str>) -> Option<&str> {
+    raw?.split('&').find_map(|pair| pair.strip_prefix("lang="))
+}
+
+/// The order's public tracking page (HTML, no login). English or Korean from `?lang=`,
+/// else `Accept-Language`. Unknown token: a 404 HTML page.
+#[utoipa::path(
+    get,
+    path = "/t/{token}",
+    tag = "tracking",
+    params(
+        ("token" = String, Path, description = "The order's tracking token (22 characters)"),
+        ("lang" = Option<String>, Query, description = "`en` or `ko`; overrides Accept-Language"),
+    ),
+    responses(
+        (status = 200, description = "The tracking page", content_type = "text/html"),
+        (status = 404, description = "No order has this token", content_type = "text/html"),
+    )
+)]
+pub async fn tracking_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let settings = state.config().tracking.clone();
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = Lang::negotiate(
+        lang_query(query.as_deref()),
+        accept,
+        settings.default_language,
+    );
+    let found = if is_token(&token) {
+        state
+            .db()
+            .read(move |c| {
+                let Some(page) = rows::by_token(c, &token)? else {
+                    return Ok(None);
+                };
+                let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
+                Ok(Some((page, tracking)))
+            })
+            .await
+    } else {
+        Ok(None)
+    };
+    let t = lang.t();
+    let (other_lang_href, other_lang) = other_lang(lang);
+    let (page, tracking) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            let brand = Brand::new(&settings.branding(crate::config::DEFAULT_STORE), None, t);
+            let page = NotFoundPage {
+                lang: lang.code(),
+                t,
+                brand,
+                doc_title: t.not_found_title.to_owned(),
+                other_lang_href,
+                other_lang,
+            };
+            return with_headers(StatusCode::NOT_FOUND, lang, page.into_response());
+        }
+        Err(error) => {
+            tracing::error!(%error, "tracking page read failed");
+            return with_headers(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                "The tracking page is unavailable; try again shortly.".into_response(),
+            );
+        }
+    };
+    let order: Order = match serde_json::from_str(&page.raw) {
+        Ok(order) => order,
+        Err(error) => {
+            tracing::error!(%error, store = %page.store_id, order_id = page.order_id, "mirrored order does not parse");
+            return with_headers(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                lang,
+                "The tracking page could not be shown.".into_response(),
+            );
+        }
+    };
+    let brand = Brand::new(
+        &settings.branding(&page.store_id),
+        fallback_name(&state, &page.store_id),
+        t,
+    );
+    let model = render_model(&order, &tracking, &settings, brand, lang, Timestamp::now());
+    with_headers(StatusCode::OK, lang, model.into_response())
+}
+
+/// Security and indexing headers every tracking response carries.
+fn with_headers(status: StatusCode, lang: Lang, mut response: Response) -> Response {
+    *response.status_mut() = status;
+    let h = response.headers_mut();
+    h.insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src https: http:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    h.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.code()),
+    );
+    response
+}
+
+/// Renders a page to HTML (for benchmarks and tests that need no server).
+pub fn render_html(page: &TrackingPage) -> Result<String, askama::Error> {
+    page.render()
+}

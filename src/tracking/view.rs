@@ -1,0 +1,275 @@
+//! Tracking in the order view and the order list: parcels with items, events and ETA, the
+//! public page's URL, the delivery state and active alerts.
+
+use std::collections::HashMap;
+
+use jiff::{Timestamp, Zoned};
+use rusqlite::Connection;
+
+use super::alerts::{parcel_eta, parcel_status};
+use super::carriers;
+use super::delays::AlertCode;
+use super::derive;
+use super::i18n::Lang;
+use super::settings::TrackingSettings;
+use super::status::ParcelStatus;
+use crate::orders::view::{
+    AlertView, DeliveryState, ItemShipmentView, OrderSummary, OrderView, ShipmentBrief,
+    ShipmentEventView, ShipmentItemView, ShipmentView,
+};
+use crate::store::StoreError;
+use crate::store::shipments::{self, EventRow, ShipmentRow};
+use crate::store::tracking::{self as rows, AlertRow};
+use crate::time;
+use crate::woo::Order;
+
+/// Everything tracking knows about one order (removed parcels left out).
+#[derive(Debug, Clone, Default)]
+pub struct OrderTracking {
+    pub token: Option<String>,
+    pub shipments: Vec<ShipmentRow>,
+    /// Newest first, all parcels together.
+    pub events: Vec<EventRow>,
+    pub alerts: Vec<AlertRow>,
+}
+
+impl OrderTracking {
+    /// Four indexed reads.
+    pub fn load(conn: &Connection, store_id: &str, order_id: u64) -> Result<Self, StoreError> {
+        Ok(OrderTracking {
+            token: rows::get(conn, store_id, order_id)?.map(|r| r.token),
+            shipments: shipments::for_order(conn, store_id, order_id, false)?,
+            events: shipments::events_for_order(conn, store_id, order_id)?,
+            alerts: rows::active_alerts(conn, store_id, order_id)?,
+        })
+    }
+
+    pub fn events_of(&self, shipment_id: u64) -> impl Iterator<Item = &EventRow> {
+        self.events
+            .iter()
+            .filter(move |e| e.shipment_id == shipment_id)
+    }
+
+    /// What a parcel carries: its listed items, or the whole order when it is the only
+    /// parcel and lists nothing. Several unlisted parcels: unknown (empty).
+    pub fn contents(&self, shipment: &ShipmentRow, lines: &[(u64, i64)]) -> Vec<(u64, i64)> {
+        if !shipment.items.is_empty() {
+            return shipment.items.clone();
+        }
+        let carrying = self
+            .shipments
+            .iter()
+            .filter(|s| parcel_status(s) != ParcelStatus::Returned)
+            .count();
+        if carrying == 1 && parcel_status(shipment) != ParcelStatus::Returned {
+            lines.to_vec()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// `{base}/t/{token}`.
+pub fn page_url(base_url: &str, token: &str) -> String {
+    format!("{base_url}/t/{token}")
+}
+
+/// The carrier's page for the parcel: the given link, else the registry template.
+pub fn carrier_link(s: &ShipmentRow) -> Option<String> {
+    s.tracking_url
+        .clone()
+        .or_else(|| carriers::by_slug(&s.carrier).map(|c| c.tracking_url(&s.tracking_number)))
+}
+
+/// The carrier's name in the page's language.
+pub fn carrier_name(s: &ShipmentRow, lang: Lang) -> String {
+    match carriers::by_slug(&s.carrier) {
+        Some(c) => c.name_in(lang == Lang::Ko).to_owned(),
+        None if s.carrier_name.is_empty() => lang.t().unknown_carrier.to_owned(),
+        None => s.carrier_name.clone(),
+    }
+}
+
+fn event_view(e: &EventRow) -> ShipmentEventView {
+    ShipmentEventView {
+        status: e.status.clone(),
+        occurred_at: e.occurred_at.clone(),
+        location: e.location.clone(),
+        description: e.description.clone(),
+    }
+}
+
+pub fn shipment_view(
+    s: &ShipmentRow,
+    contents: &[(u64, i64)],
+    events: impl Iterator<Item = EventRow>,
+    settings: &TrackingSettings,
+) -> ShipmentView {
+    ShipmentView {
+        id: s.id,
+        carrier: s.carrier.clone(),
+        carrier_name: s.carrier_name.clone(),
+        tracking_number: s.tracking_number.clone(),
+        tracking_url: carrier_link(s),
+        status: s.status.clone(),
+        shipped_at: s.shipped_at.clone(),
+        eta: parcel_eta(s, settings).map(time::seconds),
+        delivered_at: s.delivered_at.clone(),
+        source: s.source.clone(),
+        items: contents
+            .iter()
+            .map(|&(line_item_id, quantity)| ShipmentItemView {
+                line_item_id,
+                quantity,
+            })
+            .collect(),
+        events: events.map(|e| event_view(&e)).collect(),
+    }
+}
+
+/// Fills the tracking parts of an order view.
+pub fn fill(
+    view: &mut OrderView,
+    order: &Order,
+    tracking: &OrderTracking,
+    settings: &TrackingSettings,
+    base_url: &str,
+) {
+    let lines: Vec<(u64, i64)> = order
+        .line_items
+        .iter()
+        .map(|l| (l.id, l.quantity))
+        .collect();
+    let mut per_line: HashMap<u64, Vec<ItemShipmentView>> = HashMap::new();
+    view.shipments = tracking
+        .shipments
+        .iter()
+        .map(|s| {
+            let contents = tracking.contents(s, &lines);
+            for &(line, quantity) in &contents {
+                per_line.entry(line).or_default().push(ItemShipmentView {
+                    shipment_id: s.id,
+                    quantity,
+                });
+            }
+            shipment_view(s, &contents, tracking.events_of(s.id).cloned(), settings)
+        })
+        .collect();
+    for item in &mut view.line_items {
+        item.shipments = per_line.remove(&item.id).unwrap_or_default();
+    }
+    view.tracking_url = tracking.token.as_deref().map(|t| page_url(base_url, t));
+    view.delivery_state = derive::delivery_state(&order.status, &lines, &tracking.shipments);
+    view.alerts = alert_views(tracking, settings);
+}
+
+/// The active alerts as the API shows them (English sentences; clients translate by code).
+pub fn alert_views(tracking: &OrderTracking, settings: &TrackingSettings) -> Vec<AlertView> {
+    let now = settings.calendar.local(Timestamp::now());
+    tracking
+        .alerts
+        .iter()
+        .filter_map(|a| {
+            let (_, message) = alert_text(a, tracking, settings, Lang::En, &now)?;
+            Some(AlertView {
+                code: a.code.clone(),
+                message,
+                shipment_id: (a.shipment_id != 0).then_some(a.shipment_id),
+                since: a.raised_at.clone(),
+            })
+        })
+        .collect()
+}
+
+/// An alert's title and sentence in `lang`, with the parcel's carrier, number and date.
+pub fn alert_text(
+    alert: &AlertRow,
+    tracking: &OrderTracking,
+    settings: &TrackingSettings,
+    lang: Lang,
+    now: &Zoned,
+) -> Option<(&'static str, String)> {
+    let code = AlertCode::parse(&alert.code)?;
+    let parcel = tracking
+        .shipments
+        .iter()
+        .find(|s| s.id == alert.shipment_id);
+    let date = |at: Option<Timestamp>| {
+        at.map(|t| lang.date(&settings.calendar.local(t), now))
+            .unwrap_or_default()
+    };
+    let (carrier, number, when, detail) = match parcel {
+        Some(s) => {
+            let when = match code {
+                AlertCode::EtaPassed => parcel_eta(s, settings),
+                _ => s.last_event_at.as_deref().and_then(time::parse),
+            };
+            let detail = tracking
+                .events_of(s.id)
+                .next()
+                .filter(|e| e.status == "exception")
+                .and_then(|e| e.description.clone());
+            (
+                carrier_name(s, lang),
+                s.tracking_number.clone(),
+                date(when),
+                detail,
+            )
+        }
+        None if alert.shipment_id != 0 => return None,
+        None => (String::new(), String::new(), String::new(), None),
+    };
+    Some(
+        lang.t()
+            .alert(code, &carrier, &number, &when, detail.as_deref()),
+    )
+}
+
+/// Fills delivery state, tracking page URL and parcels of one page of the order list.
+pub fn fill_summaries(
+    summaries: &mut [OrderSummary],
+    tracking: &HashMap<u64, (String, String)>,
+    parcels: &HashMap<u64, Vec<ShipmentRow>>,
+    settings: &TrackingSettings,
+    base_url: &str,
+) {
+    for summary in summaries {
+        if let Some((token, state)) = tracking.get(&summary.id) {
+            summary.tracking_url = Some(page_url(base_url, token));
+            summary.delivery_state = DeliveryState::parse(state).unwrap_or(summary.delivery_state);
+        }
+        summary.shipments = parcels
+            .get(&summary.id)
+            .map(|list| {
+                list.iter()
+                    .map(|s| ShipmentBrief {
+                        carrier_name: s.carrier_name.clone(),
+                        tracking_number: s.tracking_number.clone(),
+                        tracking_url: carrier_link(s),
+                        status: s.status.clone(),
+                        eta: parcel_eta(s, settings).map(time::seconds),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+}
+
+/// Loads what [`fill_summaries`] needs for these orders: two reads.
+#[allow(clippy::type_complexity)]
+pub fn load_summaries(
+    conn: &Connection,
+    store_id: &str,
+    order_ids: &[u64],
+) -> Result<
+    (
+        HashMap<u64, (String, String)>,
+        HashMap<u64, Vec<ShipmentRow>>,
+    ),
+    StoreError,
+> {
+    Ok((
+        rows::for_orders(conn, store_id, order_ids)?,
+        shipments::for_orders(conn, store_id, order_ids)?,
+    ))
+}
