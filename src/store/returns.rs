@@ -144,14 +144,44 @@ pub struct DeliveryTimes {
     pub order: Option<jiff::Timestamp>,
 }
 
-/// Delivery times from the order's shipments.
+/// Delivery times from the order's parcels: each line item listed in a delivered parcel
+/// gets that parcel's delivery (the latest, if its units came in several); the order gets
+/// its last parcel's once every parcel is delivered.
 pub fn delivery_times(
-    _conn: &Connection,
-    _store_id: &str,
-    _order_id: u64,
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
 ) -> Result<DeliveryTimes, StoreError> {
-    // PENDING-MERGE: filled from the shipments tables.
-    Ok(DeliveryTimes::default())
+    let mut times = DeliveryTimes::default();
+    let parse = |t: String| crate::time::parse(&t);
+    let mut items = conn.prepare_cached(
+        "SELECT i.line_item_id, max(s.delivered_at) FROM shipments s
+         JOIN shipment_items i ON i.shipment_id = s.id
+         WHERE s.store_id = ?1 AND s.order_id = ?2 AND s.removed_at IS NULL
+           AND s.delivered_at IS NOT NULL
+         GROUP BY i.line_item_id",
+    )?;
+    let rows = items.query_map(params![store_id, order_id as i64], |r| {
+        Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (id, at) = row?;
+        if let Some(at) = parse(at) {
+            times.items.insert(id, at);
+        }
+    }
+    times.order = conn
+        .prepare_cached(
+            "SELECT max(s.delivered_at) FROM order_tracking t
+             JOIN shipments s ON s.store_id = t.store_id AND s.order_id = t.order_id
+                             AND s.removed_at IS NULL
+             WHERE t.store_id = ?1 AND t.order_id = ?2 AND t.delivery_state = 'delivered'",
+        )?
+        .query_row(params![store_id, order_id as i64], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten()
+        .and_then(parse);
+    Ok(times)
 }
 
 #[allow(clippy::too_many_arguments)]
