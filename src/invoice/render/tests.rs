@@ -378,12 +378,47 @@ fn logo_is_drawn_and_a_broken_one_is_skipped() {
     let mut doc = sample(2);
     doc.logo_png = Some(tiny_png(120, 40));
     let pdf = renderer().render(&doc).unwrap();
-    assert!(contains(&pdf, b"/Image"), "no image XObject");
+    // The page resources' `/ProcSet [/ImageC /ImageB]` always mentions images, so look for
+    // the image XObject itself.
+    assert_eq!(images(&pdf), vec![(120, 40)], "no image XObject");
 
     doc.logo_png = Some(b"not a png".to_vec());
     let pdf = renderer().render(&doc).unwrap();
-    assert!(!contains(&pdf, b"/Image"));
+    assert_eq!(images(&pdf), Vec::<(i64, i64)>::new());
     assert_has(&extract(&pdf), "INV-2026-00042");
+}
+
+#[test]
+fn a_logo_whose_pixels_do_not_decode_is_skipped() {
+    // A valid PNG header and IHDR, then a corrupt compressed stream: the size is known up
+    // front, the failure only shows when the pixels are decoded while writing.
+    let mut png = tiny_png(120, 40);
+    let idat = png.windows(4).position(|w| w == b"IDAT").unwrap() + 4;
+    png[idat..idat + 2].copy_from_slice(&[0xFF, 0xFF]);
+    let mut doc = sample(2);
+    doc.logo_png = Some(png);
+    let pdf = renderer().render(&doc).unwrap();
+    assert_eq!(images(&pdf), Vec::<(i64, i64)>::new());
+    assert_has(&extract(&pdf), "INV-2026-00042");
+}
+
+/// Width and height of every image XObject in the PDF.
+fn images(pdf: &[u8]) -> Vec<(i64, i64)> {
+    let doc = pdf_extract::Document::load_mem(pdf).expect("lopdf reads the PDF");
+    doc.objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| {
+            s.dict
+                .get(b"Subtype")
+                .and_then(|t| t.as_name())
+                .is_ok_and(|n| n == b"Image")
+        })
+        .map(|s| {
+            let dim = |key: &[u8]| s.dict.get(key).and_then(|v| v.as_i64()).unwrap();
+            (dim(b"Width"), dim(b"Height"))
+        })
+        .collect()
 }
 
 #[test]

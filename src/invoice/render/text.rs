@@ -1,0 +1,439 @@
+//! Turning a string into positioned glyphs, and measuring, fitting and wrapping it.
+//!
+//! Every character is drawn by the first face of its style's chain that has a glyph for it
+//! (whitespace and invisible marks stay with their neighbour's face, so a Korean phrase is
+//! one run rather than one per word). The string is put into visual order with the Unicode
+//! bidirectional algorithm, cut into runs of one face, one script and one direction, and
+//! each run is shaped with rustybuzz: kerning, ligatures, Arabic joining, Indic reordering and
+//! mark placement come from the font's OpenType tables. Widths are the shaped advances, so
+//! what is measured is exactly what is drawn.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
+use std::ops::Range;
+
+use krilla::text::{GlyphId, KrillaGlyph};
+use rustybuzz::{BufferFlags, Direction, Script, ShapePlan, UnicodeBuffer, ttf_parser};
+use unicode_bidi::{BidiClass, ParagraphBidiInfo, bidi_class};
+use unicode_script::UnicodeScript;
+
+use super::fonts::{FontSet, Style};
+
+/// Glyphs of one face, in visual order, from one pen position.
+pub(super) struct GlyphRun {
+    pub(super) face: usize,
+    /// Pen position of the first glyph, in ems from the start of the line.
+    pub(super) x: f32,
+    /// Text ranges index into [`ShapedLine::text`].
+    pub(super) glyphs: Vec<KrillaGlyph>,
+}
+
+/// One line of text, shaped and in visual order.
+pub(super) struct ShapedLine {
+    /// The text the glyphs were shaped from (emoji skin-tone modifiers removed).
+    pub(super) text: String,
+    pub(super) runs: Vec<GlyphRun>,
+    /// Total advance, in ems.
+    pub(super) width: f32,
+    /// Advance of each character of `text` (in logical order), in ems: a cluster's advance
+    /// goes to its first character.
+    advances: Vec<f32>,
+}
+
+impl ShapedLine {
+    /// Characters in logical order with their advances in points at `size`.
+    fn chars(&self, size: f32) -> Vec<(char, f32)> {
+        self.text
+            .chars()
+            .zip(&self.advances)
+            .map(|(c, a)| (c, a * size))
+            .collect()
+    }
+}
+
+type PlanKey = (usize, Script, Direction);
+
+/// Shapes text for one render. Font tables are opened lazily, once per face used, and
+/// shaping plans are reused across strings.
+pub(super) struct Shaper<'f> {
+    fonts: &'f FontSet,
+    faces: Vec<OnceCell<Option<rustybuzz::Face<'f>>>>,
+    plans: RefCell<HashMap<PlanKey, ShapePlan>>,
+    buffer: Cell<Option<UnicodeBuffer>>,
+}
+
+impl<'f> Shaper<'f> {
+    pub(super) fn new(fonts: &'f FontSet) -> Self {
+        Self {
+            fonts,
+            faces: fonts.faces.iter().map(|_| OnceCell::new()).collect(),
+            plans: RefCell::new(HashMap::new()),
+            buffer: Cell::new(None),
+        }
+    }
+
+    fn face(&self, id: usize) -> Option<&rustybuzz::Face<'f>> {
+        self.faces[id]
+            .get_or_init(|| {
+                let face = &self.fonts.faces[id];
+                rustybuzz::Face::from_slice(face.data.as_ref(), face.index)
+            })
+            .as_ref()
+    }
+
+    /// Whether face `id` has a real glyph (not `.notdef`) for `c`.
+    fn has_glyph(&self, id: usize, c: char) -> bool {
+        self.face(id)
+            .and_then(|f| f.glyph_index(c))
+            .is_some_and(|g| g.0 != 0)
+    }
+
+    /// Characters of `text` that no face has a glyph for (each once, in order of first
+    /// appearance); whitespace, controls and invisible marks are never reported.
+    pub(super) fn missing_glyphs(&self, text: &str) -> Vec<char> {
+        let chain = self.fonts.chain(Style::Regular);
+        let mut missing = Vec::new();
+        for c in text.chars() {
+            if c.is_whitespace() || c.is_control() || is_invisible(c) || missing.contains(&c) {
+                continue;
+            }
+            if !chain.iter().any(|&f| self.has_glyph(f, c)) {
+                missing.push(c);
+            }
+        }
+        missing
+    }
+
+    /// The face that draws each character of `chars`.
+    fn assign_faces(&self, chars: &[(usize, char)], style: Style) -> Vec<usize> {
+        let chain = self.fonts.chain(style);
+        let mut faces: Vec<Option<usize>> = Vec::with_capacity(chars.len());
+        let mut last: Option<usize> = None;
+        for &(_, c) in chars {
+            let face = if is_invisible(c) {
+                None
+            } else if let Some(prev) = last.filter(|&f| c.is_whitespace() && self.has_glyph(f, c)) {
+                Some(prev)
+            } else {
+                // No face has it: the first face draws its missing-glyph box.
+                Some(
+                    chain
+                        .iter()
+                        .copied()
+                        .find(|&f| self.has_glyph(f, c))
+                        .unwrap_or(chain[0]),
+                )
+            };
+            last = face.or(last);
+            faces.push(face);
+        }
+        fill_gaps(faces, chain[0])
+    }
+
+    /// Shapes `text` as one line.
+    pub(super) fn shape(&self, text: &str, style: Style) -> ShapedLine {
+        let text: String = text.chars().filter(|&c| !is_emoji_modifier(c)).collect();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let faces = self.assign_faces(&chars, style);
+        let scripts = scripts(&chars);
+        let mut line = ShapedLine {
+            advances: vec![0.0; chars.len()],
+            runs: Vec::new(),
+            width: 0.0,
+            text: String::new(),
+        };
+        for (range, rtl) in visual_runs(&text, &chars) {
+            // Split into pieces of one face and one script; in a right-to-left run the
+            // logically first piece is drawn rightmost.
+            let mut pieces = Vec::new();
+            let mut start = range.start;
+            for i in range.start + 1..=range.end {
+                if i == range.end || faces[i] != faces[start] || scripts[i] != scripts[start] {
+                    pieces.push(start..i);
+                    start = i;
+                }
+            }
+            if rtl {
+                pieces.reverse();
+            }
+            for piece in pieces {
+                let bytes = chars[piece.start].0..chars.get(piece.end).map_or(text.len(), |c| c.0);
+                let direction = if rtl {
+                    Direction::RightToLeft
+                } else {
+                    Direction::LeftToRight
+                };
+                self.shape_piece(
+                    &text,
+                    &chars,
+                    bytes,
+                    faces[piece.start],
+                    scripts[piece.start],
+                    direction,
+                    &mut line,
+                );
+            }
+        }
+        line.text = text;
+        line
+    }
+
+    /// Shapes `text[bytes]` with one face and appends it to `line`.
+    #[allow(clippy::too_many_arguments)]
+    fn shape_piece(
+        &self,
+        text: &str,
+        chars: &[(usize, char)],
+        bytes: Range<usize>,
+        face_id: usize,
+        script: Script,
+        direction: Direction,
+        line: &mut ShapedLine,
+    ) {
+        let Some(face) = self.face(face_id) else {
+            return;
+        };
+        let mut buffer = self.buffer.take().unwrap_or_default();
+        buffer.push_str(&text[bytes.clone()]);
+        buffer.set_direction(direction);
+        buffer.set_script(script);
+        // Joiners, variation selectors and bidi marks steer shaping but draw nothing.
+        buffer.set_flags(BufferFlags::REMOVE_DEFAULT_IGNORABLES);
+        let glyphs = {
+            let mut plans = self.plans.borrow_mut();
+            let plan = plans
+                .entry((face_id, script, direction))
+                .or_insert_with(|| ShapePlan::new(face, direction, Some(script), None, &[]));
+            rustybuzz::shape_with_plan(face, plan, buffer)
+        };
+        let upem = f32::from(face.units_per_em() as u16).max(1.0);
+        // A glyph's text is its cluster: from its cluster start to the next one.
+        let mut starts: Vec<u32> = glyphs.glyph_infos().iter().map(|g| g.cluster).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let mut run = GlyphRun {
+            face: face_id,
+            x: line.width,
+            glyphs: Vec::with_capacity(glyphs.len()),
+        };
+        for (info, pos) in glyphs.glyph_infos().iter().zip(glyphs.glyph_positions()) {
+            let start = info.cluster as usize;
+            let end = starts
+                .get(starts.partition_point(|&s| s <= info.cluster))
+                .map_or(bytes.len(), |&s| s as usize);
+            let advance = pos.x_advance as f32 / upem;
+            run.glyphs.push(KrillaGlyph::new(
+                GlyphId::new(info.glyph_id),
+                advance,
+                pos.x_offset as f32 / upem,
+                pos.y_offset as f32 / upem,
+                pos.y_advance as f32 / upem,
+                bytes.start + start..bytes.start + end,
+                None,
+            ));
+            let char_index = chars.partition_point(|&(b, _)| b < bytes.start + start);
+            if let Some(a) = line.advances.get_mut(char_index) {
+                *a += advance;
+            }
+            line.width += advance;
+        }
+        self.buffer.set(Some(glyphs.clear()));
+        if !run.glyphs.is_empty() {
+            line.runs.push(run);
+        }
+    }
+
+    pub(super) fn width(&self, text: &str, style: Style, size: f32) -> f32 {
+        self.shape(text, style).width * size
+    }
+
+    /// `text` cut to fit `max_width`, ending in `…` when something was cut.
+    pub(super) fn fit(&self, text: &str, style: Style, size: f32, max_width: f32) -> String {
+        if self.width(text, style, size) <= max_width {
+            return text.to_owned();
+        }
+        self.ellipsize(text, style, size, max_width)
+    }
+
+    /// As much of `text` as fits in `max_width` together with a trailing `…`.
+    fn ellipsize(&self, text: &str, style: Style, size: f32, max_width: f32) -> String {
+        let ellipsis = self.width("…", style, size);
+        let mut kept: Vec<char> = Vec::new();
+        let mut w = 0.0;
+        for (c, advance) in self.shape(text, style).chars(size) {
+            w += advance;
+            if w + ellipsis > max_width {
+                break;
+            }
+            kept.push(c);
+        }
+        // Shaped in context the kept part may have been a little narrower (kerning with the
+        // cut-off character): check the real thing.
+        loop {
+            let mut out: String = kept.iter().collect::<String>().trim_end().to_owned();
+            out.push('…');
+            if kept.is_empty() || self.width(&out, style, size) <= max_width {
+                return out;
+            }
+            kept.pop();
+        }
+    }
+
+    /// Greedy line breaking at spaces, hyphens, slashes and commas, and between CJK
+    /// characters; a word longer than a line is broken anywhere. At most `max_lines` lines:
+    /// the last one ends in `…` if text was left over.
+    pub(super) fn wrap(
+        &self,
+        text: &str,
+        style: Style,
+        size: f32,
+        max_width: f32,
+        max_lines: usize,
+    ) -> Vec<String> {
+        let chars = self.shape(text, style).chars(size);
+        let n = chars.len();
+        // May the line end before character `i`?
+        let break_before = |i: usize| {
+            let (prev, c) = (chars[i - 1].0, chars[i].0);
+            is_cjk(c) || is_cjk(prev) || matches!(prev, ' ' | '-' | '/' | ',')
+        };
+        let line_text = |range: Range<usize>| {
+            chars[range]
+                .iter()
+                .map(|&(c, _)| c)
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        };
+        let mut lines: Vec<String> = Vec::new();
+        let mut start = 0;
+        loop {
+            while start < n && chars[start].0 == ' ' {
+                start += 1;
+            }
+            if start >= n {
+                break;
+            }
+            if lines.len() == max_lines {
+                let last = lines.pop().unwrap_or_default();
+                lines.push(self.ellipsize(&last, style, size, max_width));
+                break;
+            }
+            let mut end = start;
+            let mut w = 0.0;
+            while end < n && (end == start || w + chars[end].1 <= max_width) {
+                w += chars[end].1;
+                end += 1;
+            }
+            if end < n && chars[end].0 != ' ' {
+                // Back up to the last place the line may end, if there is one.
+                if let Some(at) = (start + 1..=end).rev().find(|&i| break_before(i)) {
+                    end = at;
+                }
+            }
+            let mut line = line_text(start..end);
+            // Measured in context, a line can be a hair narrower than on its own.
+            while end > start + 1 && self.width(&line, style, size) > max_width {
+                end = (start + 1..end)
+                    .rev()
+                    .find(|&i| break_before(i))
+                    .unwrap_or(end - 1);
+                line = line_text(start..end);
+            }
+            lines.push(line);
+            start = end;
+        }
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines
+    }
+}
+
+/// Replaces the `None`s (characters that take their neighbour's value) with the previous
+/// value, or at the start with the first one that follows; `default` when there is none.
+fn fill_gaps<T: Copy>(values: Vec<Option<T>>, default: T) -> Vec<T> {
+    let first = values.iter().flatten().next().copied().unwrap_or(default);
+    let mut last = first;
+    values
+        .into_iter()
+        .map(|v| {
+            last = v.unwrap_or(last);
+            last
+        })
+        .collect()
+}
+
+/// The script of each character; common characters (spaces, digits, punctuation) and marks
+/// take their neighbour's script.
+fn scripts(chars: &[(usize, char)]) -> Vec<Script> {
+    let scripts = chars
+        .iter()
+        .map(|&(_, c)| match c.script() {
+            unicode_script::Script::Common
+            | unicode_script::Script::Inherited
+            | unicode_script::Script::Unknown => None,
+            s => <[u8; 4]>::try_from(s.short_name().as_bytes())
+                .ok()
+                .and_then(|tag| Script::from_iso15924_tag(ttf_parser::Tag::from_bytes(&tag))),
+        })
+        .collect();
+    fill_gaps(scripts, rustybuzz::script::COMMON)
+}
+
+/// Character ranges of one direction, in visual (left-to-right) order, and whether each is
+/// right-to-left. The paragraph direction comes from the first strong character.
+fn visual_runs(text: &str, chars: &[(usize, char)]) -> Vec<(Range<usize>, bool)> {
+    let rtl_possible = chars.iter().any(|&(_, c)| {
+        matches!(
+            bidi_class(c),
+            BidiClass::R
+                | BidiClass::AL
+                | BidiClass::AN
+                | BidiClass::RLE
+                | BidiClass::RLO
+                | BidiClass::RLI
+                | BidiClass::FSI
+        )
+    });
+    if !rtl_possible || chars.is_empty() {
+        return vec![(0..chars.len(), false)];
+    }
+    let bidi = ParagraphBidiInfo::new(text, None);
+    let (levels, runs) = bidi.visual_runs(0..text.len());
+    let char_at = |byte: usize| chars.partition_point(|&(b, _)| b < byte);
+    runs.into_iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| (char_at(r.start)..char_at(r.end), levels[r.start].is_rtl()))
+        .collect()
+}
+
+/// Default-ignorable code points that steer shaping or direction (joiners, variation
+/// selectors, bidi controls) rather than being drawn.
+pub(super) fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E
+        | 0x2060..=0x206F | 0xFE00..=0xFE0F | 0xFEFF | 0xE0000..=0xE0FFF)
+        || is_emoji_modifier(c)
+}
+
+/// Emoji skin-tone modifiers: without a colour emoji font nothing combines them with the
+/// emoji, and on their own they draw as colour swatches, so they are left out.
+fn is_emoji_modifier(c: char) -> bool {
+    matches!(c as u32, 0x1F3FB..=0x1F3FF)
+}
+
+pub(super) fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF | 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF
+        | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// Control characters (newlines, tabs) become spaces: every string here is one line.
+pub(super) fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
