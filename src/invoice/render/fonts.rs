@@ -137,6 +137,11 @@ impl FontSet {
         })
     }
 
+    /// The fallback faces, in search order.
+    pub(super) fn fallback_faces(&self) -> &[usize] {
+        &self.regular_chain[1..]
+    }
+
     /// Face search order for a style: its own face, then regular DejaVu, then the fallbacks.
     pub(super) fn chain(&self, style: Style) -> &[usize] {
         match style {

@@ -60,18 +60,27 @@ struct Columns {
     total_r: f32,
 }
 
+/// A line item's single-line cells, shaped.
+struct Cells {
+    /// Full width; cut to the column when the row is built.
+    sku: Option<ShapedLine>,
+    quantity: ShapedLine,
+    unit_price: ShapedLine,
+    total: ShapedLine,
+}
+
 /// A line item, wrapped and measured.
 struct Row {
-    name: Vec<String>,
-    details: Vec<String>,
-    sku: String,
-    quantity: String,
-    unit_price: String,
-    total: String,
+    name: Vec<ShapedLine>,
+    details: Vec<ShapedLine>,
+    sku: Option<ShapedLine>,
+    /// Without its `sku`, which is the cut one above.
+    cells: Cells,
     height: f32,
 }
 
 const NAME_SIZE: f32 = 9.0;
+const SKU_SIZE: f32 = 8.0;
 const NAME_LEAD: f32 = 11.5;
 const DETAIL_SIZE: f32 = 7.5;
 const DETAIL_LEAD: f32 = 10.0;
@@ -191,14 +200,20 @@ impl<'a> Layout<'a> {
         color: Rgb,
     ) {
         let line = self.t.shape(&clean(text), style);
-        let w = line.width * size;
-        self.draw_line(right - w, baseline, line, style, size, color);
+        self.draw_line_right(right, baseline, line, style, size, color);
     }
 
-    fn text_center(&mut self, cx: f32, baseline: f32, text: &str, size: f32, color: Rgb) {
-        let line = self.t.shape(&clean(text), Style::Regular);
+    fn draw_line_right(
+        &mut self,
+        right: f32,
+        baseline: f32,
+        line: ShapedLine,
+        style: Style,
+        size: f32,
+        color: Rgb,
+    ) {
         let w = line.width * size;
-        self.draw_line(cx - w / 2.0, baseline, line, Style::Regular, size, color);
+        self.draw_line(right - w, baseline, line, style, size, color);
     }
 
     fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, color: Rgb) {
@@ -300,7 +315,7 @@ impl<'a> Layout<'a> {
             };
             let value = self.t.fit(&clean(value), style, meta_size, value_w);
             self.text(label_x, base, label, Style::Regular, meta_size, MUTED);
-            self.text_right(RIGHT, base, &value, style, meta_size, INK);
+            self.draw_line_right(RIGHT, base, value, style, meta_size, INK);
             base -= 13.0;
         }
         let right_bottom = base + 13.0 - 4.0;
@@ -316,12 +331,12 @@ impl<'a> Layout<'a> {
         let name = self
             .t
             .fit(&clean(&d.seller.name), Style::Bold, 12.0, left_w);
-        self.text(LEFT, y - 10.0, &name, Style::Bold, 12.0, INK);
+        self.draw_line(LEFT, y - 10.0, name, Style::Bold, 12.0, INK);
         y -= 10.0;
         for line in &d.seller.lines {
             y -= 12.0;
             let line = self.t.fit(&clean(line), Style::Regular, 8.5, left_w);
-            self.text(LEFT, y, &line, Style::Regular, 8.5, BODY);
+            self.draw_line(LEFT, y, line, Style::Regular, 8.5, BODY);
         }
         self.y = y.min(right_bottom) - 22.0;
     }
@@ -339,12 +354,12 @@ impl<'a> Layout<'a> {
             if i > 0 {
                 base -= 12.5;
             }
-            self.text(x, base, &line, Style::Bold, 10.0, INK);
+            self.draw_line(x, base, line, Style::Bold, 10.0, INK);
         }
         for line in &party.lines {
             for wrapped in self.t.wrap(&clean(line), Style::Regular, 9.0, width, 2) {
                 base -= 12.5;
-                self.text(x, base, &wrapped, Style::Regular, 9.0, BODY);
+                self.draw_line(x, base, wrapped, Style::Regular, 9.0, BODY);
             }
         }
         base
@@ -362,38 +377,35 @@ impl<'a> Layout<'a> {
         self.y = bottom - 20.0;
     }
 
-    fn columns(&self) -> Columns {
+    /// Column widths from the widest cell of each column, within limits.
+    fn columns(&self, cells: &[Cells]) -> Columns {
         let r = &self.t;
-        let lines = &self.d.lines;
-        let col = |head: &str, values: &mut dyn Iterator<Item = &str>, min: f32, max: f32| {
+        let col = |head: &str, widths: &mut dyn Iterator<Item = f32>, min: f32, max: f32| {
             let head_w = r.width(head, Style::Bold, HEAD_SIZE);
-            let widest = values
-                .map(|v| r.width(&clean(v), Style::Regular, NAME_SIZE))
-                .fold(head_w, f32::max);
-            (widest + 2.0 * CELL_PAD).clamp(min, max)
+            (widths.fold(head_w, f32::max) + 2.0 * CELL_PAD).clamp(min, max)
         };
         let total_w = col(
             "Total",
-            &mut lines.iter().map(|l| l.total.as_str()),
+            &mut cells.iter().map(|c| c.total.width * NAME_SIZE),
             70.0,
             130.0,
         );
         let unit_w = col(
             "Unit price",
-            &mut lines.iter().map(|l| l.unit_price.as_str()),
+            &mut cells.iter().map(|c| c.unit_price.width * NAME_SIZE),
             70.0,
             120.0,
         );
         let qty_w = col(
             "Qty",
-            &mut lines.iter().map(|l| l.quantity.as_str()),
+            &mut cells.iter().map(|c| c.quantity.width * NAME_SIZE),
             36.0,
             60.0,
         );
-        let sku_w = lines
+        let sku_w = cells
             .iter()
-            .filter_map(|l| l.sku.as_deref())
-            .map(|s| r.width(&clean(s), Style::Regular, 8.0))
+            .filter_map(|c| c.sku.as_ref())
+            .map(|s| s.width * SKU_SIZE)
             .fold(r.width("SKU", Style::Bold, HEAD_SIZE), f32::max);
         let sku_w = (sku_w + 2.0 * CELL_PAD).clamp(56.0, 110.0);
         let item_w = CONTENT_W - total_w - unit_w - qty_w - sku_w;
@@ -422,13 +434,29 @@ impl<'a> Layout<'a> {
     }
 
     fn table(&mut self) {
-        let c = self.columns();
+        // Every cell is shaped once: its width sizes the columns, then it is drawn.
+        let cells: Vec<Cells> = self
+            .d
+            .lines
+            .iter()
+            .map(|l| Cells {
+                sku: l
+                    .sku
+                    .as_deref()
+                    .map(|s| self.t.shape(&clean(s), Style::Regular)),
+                quantity: self.t.shape(&clean(&l.quantity), Style::Regular),
+                unit_price: self.t.shape(&clean(&l.unit_price), Style::Regular),
+                total: self.t.shape(&clean(&l.total), Style::Regular),
+            })
+            .collect();
+        let c = self.columns(&cells);
         let text_w = c.item_w - 2.0 * CELL_PAD;
         let rows: Vec<Row> = self
             .d
             .lines
             .iter()
-            .map(|l| {
+            .zip(cells)
+            .map(|(l, mut cells)| {
                 let name = self
                     .t
                     .wrap(&clean(&l.name), Style::Regular, NAME_SIZE, text_w, 3);
@@ -439,96 +467,53 @@ impl<'a> Layout<'a> {
                     .filter(|s| !s.is_empty())
                     .map(|s| self.t.wrap(&s, Style::Regular, DETAIL_SIZE, text_w, 2))
                     .unwrap_or_default();
-                let sku = l
-                    .sku
-                    .as_deref()
-                    .map(|s| {
-                        self.t
-                            .fit(&clean(s), Style::Regular, 8.0, c.sku_w - 2.0 * CELL_PAD)
-                    })
-                    .unwrap_or_default();
+                let sku = cells.sku.take().map(|s| {
+                    self.t
+                        .fit_line(s, Style::Regular, SKU_SIZE, c.sku_w - 2.0 * CELL_PAD)
+                });
                 let height = ROW_FIRST_BASELINE
-                    + (name.len() - 1) as f32 * NAME_LEAD
+                    + (name.len().max(1) - 1) as f32 * NAME_LEAD
                     + details.len() as f32 * DETAIL_LEAD
                     + ROW_BOTTOM_PAD;
                 Row {
                     name,
                     details,
                     sku,
-                    quantity: clean(&l.quantity),
-                    unit_price: clean(&l.unit_price),
-                    total: clean(&l.total),
+                    cells,
                     height,
                 }
             })
             .collect();
 
         self.table_header(&c);
-        for row in &rows {
+        for row in rows {
             if self.y - row.height < BOTTOM {
                 self.new_page();
                 self.table_header(&c);
             }
             let top = self.y;
             let first = top - ROW_FIRST_BASELINE;
+            let x = c.item_x + CELL_PAD;
             let mut base = first;
-            for (i, line) in row.name.iter().enumerate() {
+            for (i, line) in row.name.into_iter().enumerate() {
                 if i > 0 {
                     base -= NAME_LEAD;
                 }
-                self.text(
-                    c.item_x + CELL_PAD,
-                    base,
-                    line,
-                    Style::Regular,
-                    NAME_SIZE,
-                    INK,
-                );
+                self.draw_line(x, base, line, Style::Regular, NAME_SIZE, INK);
             }
-            for line in &row.details {
+            for line in row.details {
                 base -= DETAIL_LEAD;
-                self.text(
-                    c.item_x + CELL_PAD,
-                    base,
-                    line,
-                    Style::Regular,
-                    DETAIL_SIZE,
-                    MUTED,
-                );
+                self.draw_line(x, base, line, Style::Regular, DETAIL_SIZE, MUTED);
             }
-            self.text(
-                c.sku_x + CELL_PAD,
-                first,
-                &row.sku,
-                Style::Regular,
-                8.0,
-                MUTED,
-            );
-            let n = NAME_SIZE;
-            self.text_right(
-                c.qty_r - CELL_PAD,
-                first,
-                &row.quantity,
-                Style::Regular,
-                n,
-                INK,
-            );
-            self.text_right(
-                c.unit_r - CELL_PAD,
-                first,
-                &row.unit_price,
-                Style::Regular,
-                n,
-                INK,
-            );
-            self.text_right(
-                c.total_r - CELL_PAD,
-                first,
-                &row.total,
-                Style::Regular,
-                n,
-                INK,
-            );
+            if let Some(sku) = row.sku {
+                let x = c.sku_x + CELL_PAD;
+                self.draw_line(x, first, sku, Style::Regular, SKU_SIZE, MUTED);
+            }
+            let (st, n) = (Style::Regular, NAME_SIZE);
+            let cells = row.cells;
+            self.draw_line_right(c.qty_r - CELL_PAD, first, cells.quantity, st, n, INK);
+            self.draw_line_right(c.unit_r - CELL_PAD, first, cells.unit_price, st, n, INK);
+            self.draw_line_right(c.total_r - CELL_PAD, first, cells.total, st, n, INK);
             self.y = top - row.height;
             self.hline(LEFT, RIGHT, self.y, 0.5, RULE);
         }
@@ -573,7 +558,7 @@ impl<'a> Layout<'a> {
         for t in &self.d.totals {
             let (style, size) = total_font(t.emphasis);
             let amount = self.t.fit(&clean(&t.amount), style, size, amount_max);
-            let amount_w = self.t.width(&amount, style, size);
+            let amount_w = amount.width * size;
             let label = self.t.fit(
                 &clean(&t.label),
                 style,
@@ -584,33 +569,33 @@ impl<'a> Layout<'a> {
                 base -= 6.0;
                 self.hline(plan.x, RIGHT, base + 14.0, 0.9, INK);
                 base -= 2.0;
-                self.text(plan.x, base, &label, style, size, INK);
+                self.draw_line(plan.x, base, label, style, size, INK);
             } else {
-                self.text(plan.x, base, &label, style, size, BODY);
+                self.draw_line(plan.x, base, label, style, size, BODY);
             }
-            self.text_right(RIGHT, base, &amount, style, size, INK);
+            self.draw_line_right(RIGHT, base, amount, style, size, INK);
             base -= 16.0;
         }
     }
 
-    fn note_lines(&self, note: &str, box_w: f32) -> Vec<String> {
+    fn note_lines(&self, note: &str, box_w: f32) -> Vec<ShapedLine> {
         self.t
             .wrap(note, Style::Regular, 9.0, box_w - 2.0 * NOTE_PAD, 14)
     }
 
-    fn note_height(lines: &[String]) -> f32 {
+    fn note_height(lines: &[ShapedLine]) -> f32 {
         NOTE_PAD + 8.0 + lines.len() as f32 * 12.0 + NOTE_PAD
     }
 
-    fn draw_note(&mut self, x: f32, top: f32, width: f32, lines: &[String]) {
-        let height = Self::note_height(lines);
+    fn draw_note(&mut self, x: f32, top: f32, width: f32, lines: Vec<ShapedLine>) {
+        let height = Self::note_height(&lines);
         self.rect(x, top - height, width, height, NOTE_FILL, Some(RULE));
         let mut base = top - NOTE_PAD - 5.5;
         self.text(x + NOTE_PAD, base, "CUSTOMER NOTE", Style::Bold, 7.0, MUTED);
         base -= 2.0;
         for line in lines {
             base -= 12.0;
-            self.text(x + NOTE_PAD, base, line, Style::Regular, 9.0, BODY);
+            self.draw_line(x + NOTE_PAD, base, line, Style::Regular, 9.0, BODY);
         }
     }
 
@@ -633,7 +618,7 @@ impl<'a> Layout<'a> {
             self.ensure(height);
             let top = self.y;
             self.draw_totals(plan, top);
-            self.draw_note(LEFT, top, side_w, &lines);
+            self.draw_note(LEFT, top, side_w, lines);
             self.y = top - height - 16.0;
             return;
         }
@@ -648,7 +633,7 @@ impl<'a> Layout<'a> {
             let height = Self::note_height(&lines);
             self.ensure(height);
             let top = self.y;
-            self.draw_note(LEFT, top, CONTENT_W, &lines);
+            self.draw_note(LEFT, top, CONTENT_W, lines);
             self.y = top - height - 16.0;
         }
     }
@@ -665,8 +650,9 @@ impl<'a> Layout<'a> {
         let height = lines.len() as f32 * 10.0 + 4.0;
         self.ensure(height + 8.0);
         let mut base = BOTTOM + height - 10.0;
-        for line in &lines {
-            self.text_center(PAGE_W / 2.0, base, line, 7.5, MUTED);
+        for line in lines {
+            let x = PAGE_W / 2.0 - line.width * 7.5 / 2.0;
+            self.draw_line(x, base, line, Style::Regular, 7.5, MUTED);
             base -= 10.0;
         }
     }
@@ -687,7 +673,7 @@ impl<'a> Layout<'a> {
         let name = self
             .t
             .fit(&clean(&d.seller.name), Style::Bold, 9.5, CONTENT_W / 2.0);
-        self.text(LEFT, TOP - 10.0, &name, Style::Bold, 9.5, INK);
+        self.draw_line(LEFT, TOP - 10.0, name, Style::Bold, 9.5, INK);
         let right = format!("{} {} (continued)", labels.short, clean(&d.number));
         self.text_right(RIGHT, TOP - 10.0, &right, Style::Regular, 9.0, MUTED);
         self.hline(LEFT, RIGHT, TOP - 18.0, 0.6, RULE);

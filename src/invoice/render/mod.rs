@@ -113,7 +113,9 @@ impl PdfRenderer {
 
     #[cfg(test)]
     fn fit(&self, text: &str, style: Style, size: f32, max_width: f32) -> String {
-        Shaper::new(&self.fonts).fit(text, style, size, max_width)
+        Shaper::new(&self.fonts)
+            .fit(text, style, size, max_width)
+            .text
     }
 
     #[cfg(test)]
@@ -125,7 +127,11 @@ impl PdfRenderer {
         max_width: f32,
         max_lines: usize,
     ) -> Vec<String> {
-        Shaper::new(&self.fonts).wrap(text, style, size, max_width, max_lines)
+        Shaper::new(&self.fonts)
+            .wrap(text, style, size, max_width, max_lines)
+            .into_iter()
+            .map(|line| line.text)
+            .collect()
     }
 }
 

@@ -53,11 +53,18 @@ impl ShapedLine {
 
 type PlanKey = (usize, Script, Direction);
 
+/// A face's tables, opened for shaping.
+struct OpenFace<'f> {
+    shaper: rustybuzz::Face<'f>,
+    /// The Unicode character map, found once rather than on every lookup.
+    cmap: Option<ttf_parser::cmap::Subtable<'f>>,
+}
+
 /// Shapes text for one render. Font tables are opened lazily, once per face used, and
 /// shaping plans are reused across strings.
 pub(super) struct Shaper<'f> {
     fonts: &'f FontSet,
-    faces: Vec<OnceCell<Option<rustybuzz::Face<'f>>>>,
+    faces: Vec<OnceCell<Option<OpenFace<'f>>>>,
     plans: RefCell<HashMap<PlanKey, ShapePlan>>,
     buffer: Cell<Option<UnicodeBuffer>>,
 }
@@ -72,20 +79,37 @@ impl<'f> Shaper<'f> {
         }
     }
 
-    fn face(&self, id: usize) -> Option<&rustybuzz::Face<'f>> {
+    fn open(&self, id: usize) -> Option<&OpenFace<'f>> {
         self.faces[id]
             .get_or_init(|| {
                 let face = &self.fonts.faces[id];
-                rustybuzz::Face::from_slice(face.data.as_ref(), face.index)
+                let shaper = rustybuzz::Face::from_slice(face.data.as_ref(), face.index)?;
+                // Prefer the full-repertoire table (format 12) over the BMP one.
+                let cmap = shaper.tables().cmap.and_then(|cmap| {
+                    let unicode = cmap.subtables.into_iter().filter(|t| t.is_unicode());
+                    unicode.max_by_key(|t| {
+                        matches!(t.format, ttf_parser::cmap::Format::SegmentedCoverage(_))
+                    })
+                });
+                Some(OpenFace { shaper, cmap })
             })
             .as_ref()
     }
 
+    fn face(&self, id: usize) -> Option<&rustybuzz::Face<'f>> {
+        self.open(id).map(|f| &f.shaper)
+    }
+
     /// Whether face `id` has a real glyph (not `.notdef`) for `c`.
     fn has_glyph(&self, id: usize, c: char) -> bool {
-        self.face(id)
-            .and_then(|f| f.glyph_index(c))
-            .is_some_and(|g| g.0 != 0)
+        let Some(face) = self.open(id) else {
+            return false;
+        };
+        let glyph = match &face.cmap {
+            Some(cmap) => cmap.glyph_index(u32::from(c)),
+            None => face.shaper.glyph_index(c),
+        };
+        glyph.is_some_and(|g| g.0 != 0)
     }
 
     /// Characters of `text` that no face has a glyph for (each once, in order of first
@@ -127,7 +151,53 @@ impl<'f> Shaper<'f> {
             last = face.or(last);
             faces.push(face);
         }
+        self.keep_spans_in_one_fallback(chars, &mut faces);
         fill_gaps(faces, chain[0])
+    }
+
+    /// Where a stretch of text falls back to more than one face (Nanum has the Hanja of
+    /// `日本` but not the kana of `の`), draws the whole stretch with the first fallback that
+    /// has all of it, so a Japanese or Chinese phrase does not alternate between designs.
+    fn keep_spans_in_one_fallback(&self, chars: &[(usize, char)], faces: &mut [Option<usize>]) {
+        let fallbacks = self.fonts.fallback_faces();
+        let is_fallback = |f: Option<usize>| f.is_some_and(|f| fallbacks.contains(&f));
+        // Spaces and invisible marks neither start nor end a stretch.
+        let neutral: Vec<bool> = chars
+            .iter()
+            .zip(faces.iter())
+            .map(|(&(_, c), f)| f.is_none() || c.is_whitespace())
+            .collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if neutral[i] || !is_fallback(faces[i]) {
+                i += 1;
+                continue;
+            }
+            let (start, mut end, mut mixed) = (i, i + 1, false);
+            for j in i + 1..chars.len() {
+                if neutral[j] {
+                    continue;
+                }
+                if !is_fallback(faces[j]) {
+                    break;
+                }
+                mixed |= faces[j] != faces[start];
+                end = j + 1;
+            }
+            i = end;
+            if !mixed {
+                continue;
+            }
+            let covers =
+                |f: usize| (start..end).all(|k| neutral[k] || self.has_glyph(f, chars[k].1));
+            if let Some(f) = fallbacks.iter().copied().find(|&f| covers(f)) {
+                for k in start..end {
+                    if faces[k].is_some() && (!neutral[k] || self.has_glyph(f, chars[k].1)) {
+                        faces[k] = Some(f);
+                    }
+                }
+            }
+        }
     }
 
     /// Shapes `text` as one line.
@@ -248,19 +318,30 @@ impl<'f> Shaper<'f> {
     }
 
     /// `text` cut to fit `max_width`, ending in `…` when something was cut.
-    pub(super) fn fit(&self, text: &str, style: Style, size: f32, max_width: f32) -> String {
-        if self.width(text, style, size) <= max_width {
-            return text.to_owned();
-        }
-        self.ellipsize(text, style, size, max_width)
+    pub(super) fn fit(&self, text: &str, style: Style, size: f32, max_width: f32) -> ShapedLine {
+        self.fit_line(self.shape(text, style), style, size, max_width)
     }
 
-    /// As much of `text` as fits in `max_width` together with a trailing `…`.
-    fn ellipsize(&self, text: &str, style: Style, size: f32, max_width: f32) -> String {
+    /// `line`, or as much of it as fits in `max_width` followed by `…`.
+    pub(super) fn fit_line(
+        &self,
+        line: ShapedLine,
+        style: Style,
+        size: f32,
+        max_width: f32,
+    ) -> ShapedLine {
+        if line.width * size <= max_width {
+            return line;
+        }
+        self.ellipsize(&line, style, size, max_width)
+    }
+
+    /// As much of `line` as fits in `max_width` together with a trailing `…`.
+    fn ellipsize(&self, line: &ShapedLine, style: Style, size: f32, max_width: f32) -> ShapedLine {
         let ellipsis = self.width("…", style, size);
         let mut kept: Vec<char> = Vec::new();
         let mut w = 0.0;
-        for (c, advance) in self.shape(text, style).chars(size) {
+        for (c, advance) in line.chars(size) {
             w += advance;
             if w + ellipsis > max_width {
                 break;
@@ -270,10 +351,11 @@ impl<'f> Shaper<'f> {
         // Shaped in context the kept part may have been a little narrower (kerning with the
         // cut-off character): check the real thing.
         loop {
-            let mut out: String = kept.iter().collect::<String>().trim_end().to_owned();
-            out.push('…');
-            if kept.is_empty() || self.width(&out, style, size) <= max_width {
-                return out;
+            let mut text: String = kept.iter().collect::<String>().trim_end().to_owned();
+            text.push('…');
+            let shaped = self.shape(&text, style);
+            if kept.is_empty() || shaped.width * size <= max_width {
+                return shaped;
             }
             kept.pop();
         }
@@ -281,7 +363,7 @@ impl<'f> Shaper<'f> {
 
     /// Greedy line breaking at spaces, hyphens, slashes and commas, and between CJK
     /// characters; a word longer than a line is broken anywhere. At most `max_lines` lines:
-    /// the last one ends in `…` if text was left over.
+    /// the last one ends in `…` if text was left over. Always at least one (maybe empty) line.
     pub(super) fn wrap(
         &self,
         text: &str,
@@ -289,7 +371,7 @@ impl<'f> Shaper<'f> {
         size: f32,
         max_width: f32,
         max_lines: usize,
-    ) -> Vec<String> {
+    ) -> Vec<ShapedLine> {
         let chars = self.shape(text, style).chars(size);
         let n = chars.len();
         // May the line end before character `i`?
@@ -297,15 +379,11 @@ impl<'f> Shaper<'f> {
             let (prev, c) = (chars[i - 1].0, chars[i].0);
             is_cjk(c) || is_cjk(prev) || matches!(prev, ' ' | '-' | '/' | ',')
         };
-        let line_text = |range: Range<usize>| {
-            chars[range]
-                .iter()
-                .map(|&(c, _)| c)
-                .collect::<String>()
-                .trim_end()
-                .to_owned()
+        let shape_range = |range: Range<usize>| {
+            let text: String = chars[range].iter().map(|&(c, _)| c).collect();
+            self.shape(text.trim_end(), style)
         };
-        let mut lines: Vec<String> = Vec::new();
+        let mut lines: Vec<ShapedLine> = Vec::new();
         let mut start = 0;
         loop {
             while start < n && chars[start].0 == ' ' {
@@ -315,8 +393,9 @@ impl<'f> Shaper<'f> {
                 break;
             }
             if lines.len() == max_lines {
-                let last = lines.pop().unwrap_or_default();
-                lines.push(self.ellipsize(&last, style, size, max_width));
+                if let Some(last) = lines.pop() {
+                    lines.push(self.ellipsize(&last, style, size, max_width));
+                }
                 break;
             }
             let mut end = start;
@@ -325,26 +404,27 @@ impl<'f> Shaper<'f> {
                 w += chars[end].1;
                 end += 1;
             }
-            if end < n && chars[end].0 != ' ' {
-                // Back up to the last place the line may end, if there is one.
-                if let Some(at) = (start + 1..=end).rev().find(|&i| break_before(i)) {
-                    end = at;
-                }
+            if end < n
+                && chars[end].0 != ' '
+                && let Some(at) = (start + 1..=end).rev().find(|&i| break_before(i))
+            {
+                // Back up to the last place the line may end.
+                end = at;
             }
-            let mut line = line_text(start..end);
+            let mut line = shape_range(start..end);
             // Measured in context, a line can be a hair narrower than on its own.
-            while end > start + 1 && self.width(&line, style, size) > max_width {
+            while end > start + 1 && line.width * size > max_width {
                 end = (start + 1..end)
                     .rev()
                     .find(|&i| break_before(i))
                     .unwrap_or(end - 1);
-                line = line_text(start..end);
+                line = shape_range(start..end);
             }
             lines.push(line);
             start = end;
         }
         if lines.is_empty() {
-            lines.push(String::new());
+            lines.push(self.shape("", style));
         }
         lines
     }
@@ -370,6 +450,7 @@ fn scripts(chars: &[(usize, char)]) -> Vec<Script> {
     let scripts = chars
         .iter()
         .map(|&(_, c)| match c.script() {
+            _ if c.is_ascii() => c.is_ascii_alphabetic().then_some(rustybuzz::script::LATIN),
             unicode_script::Script::Common
             | unicode_script::Script::Inherited
             | unicode_script::Script::Unknown => None,
@@ -384,17 +465,19 @@ fn scripts(chars: &[(usize, char)]) -> Vec<Script> {
 /// Character ranges of one direction, in visual (left-to-right) order, and whether each is
 /// right-to-left. The paragraph direction comes from the first strong character.
 fn visual_runs(text: &str, chars: &[(usize, char)]) -> Vec<(Range<usize>, bool)> {
+    // Every right-to-left character and control is at U+0590 or above.
     let rtl_possible = chars.iter().any(|&(_, c)| {
-        matches!(
-            bidi_class(c),
-            BidiClass::R
-                | BidiClass::AL
-                | BidiClass::AN
-                | BidiClass::RLE
-                | BidiClass::RLO
-                | BidiClass::RLI
-                | BidiClass::FSI
-        )
+        c >= '\u{0590}'
+            && matches!(
+                bidi_class(c),
+                BidiClass::R
+                    | BidiClass::AL
+                    | BidiClass::AN
+                    | BidiClass::RLE
+                    | BidiClass::RLO
+                    | BidiClass::RLI
+                    | BidiClass::FSI
+            )
     });
     if !rtl_possible || chars.is_empty() {
         return vec![(0..chars.len(), false)];
