@@ -541,3 +541,129 @@ fn write_samples() {
         eprintln!("wrote {}", path.display());
     }
 }
+
+/// The characters behind the glyphs of `line`, in drawing (left-to-right) order.
+fn drawn_order(line: &text::ShapedLine) -> String {
+    line.runs
+        .iter()
+        .flat_map(|r| &r.glyphs)
+        .map(|g| &line.text[g.text_range.clone()])
+        .collect()
+}
+
+fn glyph_ids(line: &text::ShapedLine) -> Vec<u32> {
+    line.runs
+        .iter()
+        .flat_map(|r| &r.glyphs)
+        .map(|g| g.glyph_id.to_u32())
+        .collect()
+}
+
+#[test]
+fn kerning_and_ligatures_come_from_the_font() {
+    let r = renderer();
+    let shaper = text::Shaper::new(&r.fonts);
+    // DejaVu kerns A and V together.
+    let pair = r.width("AV", Style::Regular, 10.0);
+    let apart = r.width("A", Style::Regular, 10.0) + r.width("V", Style::Regular, 10.0);
+    assert!(pair < apart - 0.1, "no kerning: {pair} vs {apart}");
+    // `ffi` is one glyph, and still reads as three letters.
+    let office = shaper.shape("office", Style::Regular);
+    assert_eq!(glyph_ids(&office).len(), 4, "no ffi ligature");
+    assert_eq!(drawn_order(&office), "office");
+    let mut doc = sample(1);
+    doc.lines[0].name = "office coffee".into();
+    assert_has(&extract(&r.render(&doc).unwrap()), "office coffee");
+}
+
+#[test]
+fn right_to_left_text_is_joined_mirrored_and_in_visual_order() {
+    let r = renderer();
+    // The embedded face covers Hebrew and Arabic.
+    assert_eq!(
+        r.missing_glyphs("שלום עולם مرحبا بالعالم"),
+        Vec::<char>::new()
+    );
+    let shaper = text::Shaper::new(&r.fonts);
+
+    // A right-to-left paragraph: the Hebrew words swap sides, the number and the Latin
+    // word inside it stay left-to-right, and the brackets are mirrored.
+    let mixed = shaper.shape("שלום 123 (test) עולם", Style::Regular);
+    assert_eq!(drawn_order(&mixed), "םלוע )test( 123 םולש");
+    let ids = glyph_ids(&mixed);
+    let open = glyph_ids(&shaper.shape("(", Style::Regular))[0];
+    let close = glyph_ids(&shaper.shape(")", Style::Regular))[0];
+    let drawn: Vec<char> = drawn_order(&mixed).chars().collect();
+    let at = |c: char| ids[drawn.iter().position(|&d| d == c).unwrap()];
+    assert_eq!((at(')'), at('(')), (open, close), "brackets not mirrored");
+
+    // Left-to-right text around an Arabic phrase keeps its order; the phrase is reversed.
+    let order = shaper.shape("Order 12 — طلب", Style::Regular);
+    assert_eq!(drawn_order(&order), "Order 12 — بلط");
+
+    // Arabic letters join: سلام is drawn with its final م first, then one lam-alef
+    // ligature (whose cluster reads لا), then an initial س unlike the isolated letter.
+    let salam = shaper.shape("سلام", Style::Regular);
+    assert_eq!(drawn_order(&salam), "ملاس");
+    let ids = glyph_ids(&salam);
+    assert_eq!(ids.len(), 3, "no lam-alef ligature");
+    let isolated = glyph_ids(&shaper.shape("س", Style::Regular))[0];
+    assert_ne!(ids[2], isolated, "seen is not in its initial form");
+
+    // Drawn into the PDF with a ToUnicode map. pdf-extract reads glyphs in drawing order,
+    // so it sees the Hebrew reversed (pdftotext and viewers put it back in reading order).
+    let mut doc = sample(1);
+    doc.billing.name = "דוד כהן".into();
+    assert_has(&extract(&r.render(&doc).unwrap()), "ןהכ דוד");
+}
+
+#[test]
+fn a_japanese_phrase_stays_in_one_fallback_face() {
+    if !has_full_cjk() {
+        return;
+    }
+    let shaper = text::Shaper::new(&renderer().fonts);
+    // Nanum (first fallback) has the Hanja but not the kana: all of it goes to Noto.
+    let line = shaper.shape("日本の緑茶 抹茶パウダー 100g", Style::Regular);
+    let faces: Vec<usize> = line.runs.iter().map(|r| r.face).collect();
+    let noto = 2 + renderer()
+        .fallbacks()
+        .iter()
+        .position(|f| f.path.ends_with("NotoSansCJK-Regular.ttc"))
+        .unwrap();
+    assert_eq!(drawn_order(&line), "日本の緑茶 抹茶パウダー 100g");
+    // Runs split where the script changes (Han, kana); only `100g` is in the default face.
+    let phrase = faces.iter().position(|&f| f == 0).unwrap();
+    assert!(
+        phrase > 0 && faces[..phrase].iter().all(|&f| f == noto),
+        "{faces:?}"
+    );
+    assert!(faces[phrase..].iter().all(|&f| f == 0), "{faces:?}");
+}
+
+#[test]
+fn indic_text_is_shaped_with_a_configured_font() {
+    let lohit = "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf";
+    if !std::path::Path::new(lohit).is_file() {
+        eprintln!(
+            "\n!!!!!!!! fonts-lohit-deva NOT INSTALLED: skipping the Devanagari check. !!!!!!!!\n"
+        );
+        return;
+    }
+    let r = PdfRenderer::new(&[FontSource::new(lohit)]).unwrap();
+    assert_eq!(r.missing_glyphs("नमस्ते दुनिया"), Vec::<char>::new());
+    let shaper = text::Shaper::new(&r.fonts);
+    // The vowel sign ि is written after न but drawn before it: the consonant's glyph
+    // comes second.
+    let ni = glyph_ids(&shaper.shape("नि", Style::Regular));
+    let na = glyph_ids(&shaper.shape("न", Style::Regular));
+    assert_eq!(ni.len(), 2);
+    assert_eq!(
+        (ni[1] == na[0], ni[0] == na[0]),
+        (true, false),
+        "vowel sign not reordered"
+    );
+    // स्त is a conjunct: fewer glyphs than characters.
+    let namaste = shaper.shape("नमस्ते", Style::Regular);
+    assert!(glyph_ids(&namaste).len() < "नमस्ते".chars().count());
+}

@@ -173,12 +173,15 @@ impl<'f> Shaper<'f> {
                 i += 1;
                 continue;
             }
-            let (start, mut end, mut mixed) = (i, i + 1, false);
+            // `end`: after the stretch's last character; `stop`: also after the spaces
+            // that follow it (they took the face of the character before them).
+            let (start, mut end, mut stop, mut mixed) = (i, i + 1, chars.len(), false);
             for j in i + 1..chars.len() {
                 if neutral[j] {
                     continue;
                 }
                 if !is_fallback(faces[j]) {
+                    stop = j;
                     break;
                 }
                 mixed |= faces[j] != faces[start];
@@ -191,8 +194,10 @@ impl<'f> Shaper<'f> {
             let covers =
                 |f: usize| (start..end).all(|k| neutral[k] || self.has_glyph(f, chars[k].1));
             if let Some(f) = fallbacks.iter().copied().find(|&f| covers(f)) {
-                for k in start..end {
-                    if faces[k].is_some() && (!neutral[k] || self.has_glyph(f, chars[k].1)) {
+                for k in start..stop {
+                    let follows =
+                        !neutral[k] || is_fallback(faces[k]) && self.has_glyph(f, chars[k].1);
+                    if faces[k].is_some() && follows {
                         faces[k] = Some(f);
                     }
                 }
