@@ -3,19 +3,19 @@
 //! The engine sits behind [`Renderer`], so numbering, storage and serving never see it.
 //! [`PdfRenderer`] writes with krilla (pdf-writer underneath): every font is subset to the
 //! glyphs used and gets a ToUnicode map, so text can be searched and copied, and a Korean
-//! invoice stays at tens of kilobytes.
+//! invoice stays at tens of kilobytes. Streams are deflated (zlib-rs).
 //!
-//! Fonts: DejaVu Sans (regular + bold: Latin, Greek, Cyrillic, Hebrew, Arabic...) is
+//! Fonts: DejaVu Sans (regular + bold: Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic) is
 //! compiled into the binary; Korean, Japanese, Chinese and emoji come from fallback font
 //! files. Each character is drawn by the first face that has it, so one string may mix
 //! faces. There is no bold CJK face: bold runs in a fallback face are filled and stroked
 //! ("faux bold").
 //!
-//! Text is shaped with rustybuzz (HarfBuzz's algorithm) and ordered with the Unicode
-//! bidirectional algorithm; see [`text`] for what that covers and what it does not.
+//! Text is shaped with rustybuzz (HarfBuzz's algorithm, in Rust) and ordered with the Unicode
+//! bidirectional algorithm; `text` says what that covers and what it does not.
 //!
-//! Modules: [`fonts`] (faces and fallback order), [`text`] (shaping, measuring, wrapping),
-//! [`layout`] (where everything goes), [`pdf`] (writing it with krilla).
+//! Modules: `fonts` (faces and fallback order), `text` (shaping, measuring, wrapping),
+//! `layout` (where everything goes), `pdf` (writing it with krilla).
 
 mod fonts;
 mod layout;

@@ -610,6 +610,18 @@ fn right_to_left_text_is_joined_mirrored_and_in_visual_order() {
     let isolated = glyph_ids(&shaper.shape("س", Style::Regular))[0];
     assert_ne!(ids[2], isolated, "seen is not in its initial form");
 
+    // A wrapped right-to-left paragraph keeps its direction on a line of Latin words: the
+    // full stop that ends it is drawn at the line's left end.
+    let lines = shaper.wrap(
+        "שלום, please leave the parcel with the concierge.",
+        Style::Regular,
+        9.0,
+        90.0,
+        5,
+    );
+    assert!(lines.len() > 1);
+    assert_eq!(drawn_order(lines.last().unwrap()), ".concierge");
+
     // Drawn into the PDF with a ToUnicode map. pdf-extract reads glyphs in drawing order,
     // so it sees the Hebrew reversed (pdftotext and viewers put it back in reading order).
     let mut doc = sample(1);

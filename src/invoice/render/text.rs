@@ -1,12 +1,21 @@
 //! Turning a string into positioned glyphs, and measuring, fitting and wrapping it.
 //!
 //! Every character is drawn by the first face of its style's chain that has a glyph for it
-//! (whitespace and invisible marks stay with their neighbour's face, so a Korean phrase is
-//! one run rather than one per word). The string is put into visual order with the Unicode
-//! bidirectional algorithm, cut into runs of one face, one script and one direction, and
-//! each run is shaped with rustybuzz: kerning, ligatures, Arabic joining, Indic reordering and
-//! mark placement come from the font's OpenType tables. Widths are the shaped advances, so
-//! what is measured is exactly what is drawn.
+//! (spaces and invisible marks stay with their neighbour's face, so a Korean phrase is one
+//! run rather than one per word; a phrase that would alternate between fallbacks goes to
+//! the first fallback that has all of it). Each string is put into visual order with the
+//! Unicode bidirectional algorithm (unicode-bidi; a paragraph's direction comes from its
+//! first strong character, and its wrapped lines keep it), cut into runs of one face, one script and one direction, and
+//! each run is shaped with rustybuzz, so kerning, ligatures, Arabic joining, bracket
+//! mirroring, Indic reordering and conjuncts, and mark placement come from the font's
+//! OpenType tables. Widths are the shaped advances: what is measured is what is drawn.
+//!
+//! Not done: the page itself is left-to-right (right-to-left text is shaped and ordered
+//! correctly but left-aligned in its column); lines break only at spaces, hyphens,
+//! slashes, commas and between CJK characters (no UAX #14, no hyphenation, no dictionary
+//! breaking for Thai or Khmer); no vertical text; emoji are monochrome (ZWJ sequences draw
+//! as their separate symbols, skin-tone modifiers are dropped). Scripts outside DejaVu Sans
+//! and the CJK fallbacks (Devanagari, Thai...) need a fallback font that covers them.
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
@@ -14,7 +23,7 @@ use std::ops::Range;
 
 use krilla::text::{GlyphId, KrillaGlyph};
 use rustybuzz::{BufferFlags, Direction, Script, ShapePlan, UnicodeBuffer, ttf_parser};
-use unicode_bidi::{BidiClass, ParagraphBidiInfo, bidi_class};
+use unicode_bidi::{BidiClass, Level, ParagraphBidiInfo, bidi_class};
 use unicode_script::UnicodeScript;
 
 use super::fonts::{FontSet, Style};
@@ -35,6 +44,8 @@ pub(super) struct ShapedLine {
     pub(super) runs: Vec<GlyphRun>,
     /// Total advance, in ems.
     pub(super) width: f32,
+    /// The paragraph runs right to left.
+    rtl: bool,
     /// Advance of each character of `text` (in logical order), in ems: a cluster's advance
     /// goes to its first character.
     advances: Vec<f32>,
@@ -205,19 +216,27 @@ impl<'f> Shaper<'f> {
         }
     }
 
-    /// Shapes `text` as one line.
+    /// Shapes `text` as one line, a paragraph of its own.
     pub(super) fn shape(&self, text: &str, style: Style) -> ShapedLine {
+        self.shape_in(text, style, None)
+    }
+
+    /// Shapes `text` as one line; `rtl` is the paragraph's direction when the line is part
+    /// of a longer paragraph, `None` to take it from the first strong character.
+    fn shape_in(&self, text: &str, style: Style, rtl: Option<bool>) -> ShapedLine {
         let text: String = text.chars().filter(|&c| !is_emoji_modifier(c)).collect();
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         let faces = self.assign_faces(&chars, style);
         let scripts = scripts(&chars);
+        let (runs, rtl) = visual_runs(&text, &chars, rtl);
         let mut line = ShapedLine {
             advances: vec![0.0; chars.len()],
             runs: Vec::new(),
             width: 0.0,
+            rtl,
             text: String::new(),
         };
-        for (range, rtl) in visual_runs(&text, &chars) {
+        for (range, rtl) in runs {
             // Split into pieces of one face and one script; in a right-to-left run the
             // logically first piece is drawn rightmost.
             let mut pieces = Vec::new();
@@ -358,7 +377,7 @@ impl<'f> Shaper<'f> {
         loop {
             let mut text: String = kept.iter().collect::<String>().trim_end().to_owned();
             text.push('…');
-            let shaped = self.shape(&text, style);
+            let shaped = self.shape_in(&text, style, Some(line.rtl));
             if kept.is_empty() || shaped.width * size <= max_width {
                 return shaped;
             }
@@ -377,7 +396,8 @@ impl<'f> Shaper<'f> {
         max_width: f32,
         max_lines: usize,
     ) -> Vec<ShapedLine> {
-        let chars = self.shape(text, style).chars(size);
+        let paragraph = self.shape(text, style);
+        let chars = paragraph.chars(size);
         let n = chars.len();
         // May the line end before character `i`?
         let break_before = |i: usize| {
@@ -386,7 +406,7 @@ impl<'f> Shaper<'f> {
         };
         let shape_range = |range: Range<usize>| {
             let text: String = chars[range].iter().map(|&(c, _)| c).collect();
-            self.shape(text.trim_end(), style)
+            self.shape_in(text.trim_end(), style, Some(paragraph.rtl))
         };
         let mut lines: Vec<ShapedLine> = Vec::new();
         let mut start = 0;
@@ -467,9 +487,14 @@ fn scripts(chars: &[(usize, char)]) -> Vec<Script> {
     fill_gaps(scripts, rustybuzz::script::COMMON)
 }
 
-/// Character ranges of one direction, in visual (left-to-right) order, and whether each is
-/// right-to-left. The paragraph direction comes from the first strong character.
-fn visual_runs(text: &str, chars: &[(usize, char)]) -> Vec<(Range<usize>, bool)> {
+/// Character ranges of one direction, in visual (left-to-right) order, each with whether it
+/// runs right to left; and the paragraph's direction (`rtl`, or from its first strong
+/// character).
+fn visual_runs(
+    text: &str,
+    chars: &[(usize, char)],
+    rtl: Option<bool>,
+) -> (Vec<(Range<usize>, bool)>, bool) {
     // Every right-to-left character and control is at U+0590 or above.
     let rtl_possible = chars.iter().any(|&(_, c)| {
         c >= '\u{0590}'
@@ -484,16 +509,19 @@ fn visual_runs(text: &str, chars: &[(usize, char)]) -> Vec<(Range<usize>, bool)>
                     | BidiClass::FSI
             )
     });
-    if !rtl_possible || chars.is_empty() {
-        return vec![(0..chars.len(), false)];
+    if chars.is_empty() || !rtl_possible && rtl != Some(true) {
+        return (vec![(0..chars.len(), false)], false);
     }
-    let bidi = ParagraphBidiInfo::new(text, None);
+    let level = rtl.map(|rtl| if rtl { Level::rtl() } else { Level::ltr() });
+    let bidi = ParagraphBidiInfo::new(text, level);
     let (levels, runs) = bidi.visual_runs(0..text.len());
     let char_at = |byte: usize| chars.partition_point(|&(b, _)| b < byte);
-    runs.into_iter()
+    let runs = runs
+        .into_iter()
         .filter(|r| !r.is_empty())
         .map(|r| (char_at(r.start)..char_at(r.end), levels[r.start].is_rtl()))
-        .collect()
+        .collect();
+    (runs, bidi.paragraph_level.is_rtl())
 }
 
 /// Default-ignorable code points that steer shaping or direction (joiners, variation
