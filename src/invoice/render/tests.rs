@@ -679,3 +679,52 @@ fn indic_text_is_shaped_with_a_configured_font() {
     let namaste = shaper.shape("नमस्ते", Style::Regular);
     assert!(glyph_ids(&namaste).len() < "नमस्ते".chars().count());
 }
+
+#[test]
+fn odd_text_renders_without_panicking() {
+    let odd = [
+        "",
+        " ",
+        "\u{200D}",
+        "\u{FE0F}\u{FE0F}",
+        "\u{0301}\u{0301}e\u{0301}",
+        "\u{202E}reversed\u{202C} text",
+        "\u{2067}שלום\u{2069} \u{2066}abc\u{2069}",
+        "\u{200F}\u{200E}\u{061C}",
+        "a\u{0000}b\tc\nd\r\u{0085}e\u{2028}f\u{2029}g",
+        "👩\u{200D}👩\u{200D}👧\u{1F3FD} ❤\u{FE0F}",
+        "لا\u{200C}لا\u{200D}",
+        "x\u{00AD}y",
+        "\u{E000}\u{10FFFF}\u{FFFD}",
+    ];
+    let long_word = "가".repeat(3000);
+    let r = renderer();
+    let mut doc = sample(odd.len());
+    for (i, s) in odd.iter().enumerate() {
+        doc.lines[i].name = format!("{s}{long_word}");
+        doc.lines[i].details = Some((*s).into());
+        doc.lines[i].sku = Some((*s).into());
+        doc.lines[i].quantity = (*s).into();
+        doc.lines[i].unit_price = (*s).into();
+        doc.lines[i].total = (*s).into();
+    }
+    doc.seller.name = odd.concat();
+    doc.billing.lines = odd.iter().map(|s| s.to_string()).collect();
+    doc.totals[0].label = odd.concat();
+    doc.customer_note = Some(odd.concat().repeat(40));
+    doc.footer = Some(odd.join(" "));
+    let pdf = r.render(&doc).unwrap();
+    assert!(page_count(&pdf) >= 1);
+    assert_has(&extract(&pdf), "INV-2026-00042");
+    let shaper = text::Shaper::new(&r.fonts);
+    for s in odd {
+        for style in [Style::Regular, Style::Bold] {
+            let line = shaper.shape(s, style);
+            assert!(line.width.is_finite() && line.width >= 0.0, "{s:?}");
+            for max in [0.0, 1.0, 50.0] {
+                assert!(!shaper.wrap(s, style, 9.0, max, 3).is_empty());
+                let _ = shaper.fit(s, style, 9.0, max);
+            }
+        }
+    }
+}
