@@ -397,6 +397,10 @@ impl<'f> Shaper<'f> {
         max_lines: usize,
     ) -> Vec<ShapedLine> {
         let paragraph = self.shape(text, style);
+        if paragraph.width * size <= max_width && paragraph.text.trim() == paragraph.text {
+            // Most names and addresses fit on one line: no need to shape them again.
+            return vec![paragraph];
+        }
         let chars = paragraph.chars(size);
         let n = chars.len();
         // May the line end before character `i`?
