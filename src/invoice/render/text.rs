@@ -95,12 +95,20 @@ impl<'f> Shaper<'f> {
             .get_or_init(|| {
                 let face = &self.fonts.faces[id];
                 let shaper = rustybuzz::Face::from_slice(face.data.as_ref(), face.index)?;
-                // Prefer the full-repertoire table (format 12) over the BMP one.
+                // A Unicode table that maps characters (format 14 only lists variation
+                // sequences), the full-repertoire one (format 12) rather than the BMP one.
                 let cmap = shaper.tables().cmap.and_then(|cmap| {
-                    let unicode = cmap.subtables.into_iter().filter(|t| t.is_unicode());
-                    unicode.max_by_key(|t| {
-                        matches!(t.format, ttf_parser::cmap::Format::SegmentedCoverage(_))
-                    })
+                    use ttf_parser::cmap::Format;
+                    let mapping: Vec<_> = (cmap.subtables.into_iter())
+                        .filter(|t| {
+                            t.is_unicode()
+                                && !matches!(t.format, Format::UnicodeVariationSequences(_))
+                        })
+                        .collect();
+                    let full = mapping
+                        .iter()
+                        .position(|t| matches!(t.format, Format::SegmentedCoverage(_)));
+                    mapping.into_iter().nth(full.unwrap_or(0))
                 });
                 Some(OpenFace { shaper, cmap })
             })
