@@ -5,7 +5,7 @@
 //! glyphs used and gets a ToUnicode map, so text can be searched and copied, and a Korean
 //! invoice stays at tens of kilobytes. Streams are deflated (zlib-rs).
 //!
-//! Fonts: DejaVu Sans (regular + bold: Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic) is
+//! Fonts: DejaVu Sans (regular + bold: Latin, Greek, Cyrillic, Hebrew, Arabic...) is
 //! compiled into the binary; Korean, Japanese, Chinese and emoji come from fallback font
 //! files. Each character is drawn by the first face that has it, so one string may mix
 //! faces. There is no bold CJK face: bold runs in a fallback face are filled and stroked
