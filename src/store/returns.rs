@@ -177,7 +177,9 @@ pub fn delivery_times(
                              AND s.removed_at IS NULL
              WHERE t.store_id = ?1 AND t.order_id = ?2 AND t.delivery_state = 'delivered'",
         )?
-        .query_row(params![store_id, order_id as i64], |r| r.get::<_, Option<String>>(0))
+        .query_row(params![store_id, order_id as i64], |r| {
+            r.get::<_, Option<String>>(0)
+        })
         .optional()?
         .flatten()
         .and_then(parse);
