@@ -57,12 +57,17 @@ where
             .map_err(|_| {
                 ApiError::bad_request("unreadable_body", "The request body could not be read.")
             })?;
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| json_error(&e))
-            .and_then(|v| de.end().map(|()| v).map_err(|e| invalid_json(&e)))?;
-        Ok(ApiJson(value))
+        parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// Reads a JSON document with the same errors as [`ApiJson`] (for JSON inside another
+/// body, such as the `request` part of a multipart form).
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| json_error(&e))
+        .and_then(|v| de.end().map(|()| v).map_err(|e| invalid_json(&e)))
 }
 
 fn without_position(e: &serde_json::Error) -> String {

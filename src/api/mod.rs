@@ -10,6 +10,7 @@ pub mod error;
 mod extract;
 pub mod guest_limit;
 mod orders;
+mod returns;
 mod shipments;
 mod store;
 
@@ -37,6 +38,7 @@ pub use error::{ApiError, ErrorBody};
         (name = "orders", description = "What customers see of their orders"),
         (name = "documents", description = "Invoices and credit notes, and their signed download links"),
         (name = "store", description = "The store's connection: webhooks, reconciliation, health"),
+        (name = "returns", description = "Returns and exchanges: requests, their lifecycle, refunds and store credit"),
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
@@ -71,7 +73,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(shipments::create_shipment))
         .routes(routes!(shipments::add_event))
         .routes(routes!(shipments::list_alerts))
+        .routes(routes!(returns::list_customer_returns))
+        .routes(routes!(returns::cancel_customer_return))
+        .routes(routes!(returns::cancel_guest_return))
+        .routes(routes!(returns::list_returns))
+        .routes(routes!(returns::get_return))
+        .routes(routes!(returns::transition_return))
+        .routes(routes!(returns::get_photo))
         .routes(routes!(openapi_json))
+        .merge(return_requests())
+}
+
+/// Return requests carry photos: a larger body limit than the rest of the API.
+fn return_requests() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(returns::create_customer_return))
+        .routes(routes!(returns::create_guest_return))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            returns::MAX_BODY_BYTES,
+        ))
 }
 
 /// The whole service's routes with their document.

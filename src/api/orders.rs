@@ -12,9 +12,15 @@ use super::extract::{ApiPath, ApiQuery};
 use super::guest_limit::ClientId;
 use crate::AppState;
 use crate::orders::{OrderSummary, OrderView};
+use crate::returns::{
+    self,
+    eligibility::Facts,
+    view::{Audience, ReturnEligibilityView, ReturnView},
+};
 use crate::store::StoreError;
 use crate::store::documents::DocumentRow;
 use crate::store::orders::{self, VisibleOrder};
+use crate::store::returns::ReturnRecord;
 use crate::tracking::{self, view::OrderTracking};
 use crate::woo::Order;
 
@@ -42,7 +48,7 @@ pub struct OrderList {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct GuestQuery {
+pub(super) struct GuestQuery {
     /// The order key (`wc_order_...`) from the order confirmation.
     key: String,
     /// The billing email of the order (any case).
@@ -147,9 +153,9 @@ pub async fn get_order(
 ) -> Result<Json<OrderView>, ApiError> {
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, docs, tracked)) if customer_id != 0 && v.customer_id == customer_id => Ok(Json(
-            view(&state, &v, &docs, &tracked, &Viewer::Customer(customer_id))?,
-        )),
+        Some(loaded) if customer_id != 0 && loaded.order.customer_id == customer_id => {
+            Ok(Json(view(&state, &loaded, &Viewer::Customer(customer_id))?))
+        }
         _ => Err(order_not_found()),
     }
 }
@@ -177,27 +183,36 @@ pub async fn get_guest_order(
     ApiPath(order_id): ApiPath<u64>,
     ApiQuery(query): ApiQuery<GuestQuery>,
 ) -> Result<Json<OrderView>, ApiError> {
-    let limiter_key = format!("{store}/{client}");
-    if let Err(retry_after) = state.guest_limiter().check(&limiter_key) {
-        return Err(ApiError::too_many_requests(
-            "Too many failed order look-ups; try again later.",
-            retry_after,
-        ));
-    }
+    let limiter_key = guest_limit(&state, &store, &client)?;
     let found = load(&state, store, order_id).await?;
     match found {
-        Some((v, docs, tracked)) if guest_matches(&v, &query) => {
-            Ok(Json(view(&state, &v, &docs, &tracked, &Viewer::Guest)?))
+        Some(loaded) if guest_matches(&loaded.order, &query) => {
+            Ok(Json(view(&state, &loaded, &Viewer::Guest)?))
         }
-        _ => {
-            state.guest_limiter().record_failure(&limiter_key);
-            tracing::info!(order_id, "guest order look-up failed");
-            Err(order_not_found())
-        }
+        _ => Err(guest_failed(&state, &limiter_key, order_id)),
     }
 }
 
-fn guest_matches(order: &VisibleOrder, query: &GuestQuery) -> bool {
+/// The guest rate limit: the client's key in the limiter, or 429 while it is blocked.
+pub(super) fn guest_limit(state: &AppState, store: &str, client: &str) -> Result<String, ApiError> {
+    let limiter_key = format!("{store}/{client}");
+    match state.guest_limiter().check(&limiter_key) {
+        Ok(()) => Ok(limiter_key),
+        Err(retry_after) => Err(ApiError::too_many_requests(
+            "Too many failed order look-ups; try again later.",
+            retry_after,
+        )),
+    }
+}
+
+/// Counts a failed guest look-up and answers it like an unknown order.
+pub(super) fn guest_failed(state: &AppState, limiter_key: &str, order_id: u64) -> ApiError {
+    state.guest_limiter().record_failure(limiter_key);
+    tracing::info!(order_id, "guest order look-up failed");
+    order_not_found()
+}
+
+pub(super) fn guest_matches(order: &VisibleOrder, query: &GuestQuery) -> bool {
     use super::auth::key_digest;
     let key_ok = !order.order_key.is_empty()
         && constant_time_eq::constant_time_eq_32(
@@ -209,36 +224,57 @@ fn guest_matches(order: &VisibleOrder, query: &GuestQuery) -> bool {
     key_ok & email_ok
 }
 
-/// A visible order, its issued documents and its tracking, in one read.
-async fn load(
-    state: &AppState,
-    store: String,
-    order_id: u64,
-) -> Result<Option<(VisibleOrder, Vec<DocumentRow>, OrderTracking)>, ApiError> {
+/// A visible order and everything its view shows besides the order itself.
+struct Loaded {
+    order: VisibleOrder,
+    docs: Vec<DocumentRow>,
+    tracked: OrderTracking,
+    returns: Vec<ReturnRecord>,
+    facts: Facts,
+}
+
+/// A visible order with its documents, tracking and returns, in one read.
+async fn load(state: &AppState, store: String, order_id: u64) -> Result<Option<Loaded>, ApiError> {
     Ok(state
         .db()
         .read(move |conn| {
             let Some(order) = orders::find_visible(conn, &store, order_id)? else {
                 return Ok(None);
             };
-            let docs = crate::store::documents::for_order(conn, &store, order_id)?;
-            let tracked = OrderTracking::load(conn, &store, order_id)?;
-            Ok(Some((order, docs, tracked)))
+            Ok(Some(Loaded {
+                order,
+                docs: crate::store::documents::for_order(conn, &store, order_id)?,
+                tracked: OrderTracking::load(conn, &store, order_id)?,
+                returns: crate::store::returns::for_order(conn, &store, order_id)?,
+                facts: returns::service::recorded_facts(conn, &store, order_id)?,
+            }))
         })
         .await?)
 }
 
-fn view(
-    state: &AppState,
-    found: &VisibleOrder,
-    docs: &[DocumentRow],
-    tracked: &OrderTracking,
-    viewer: &Viewer,
-) -> Result<OrderView, ApiError> {
-    let order: Order = serde_json::from_str(&found.raw)
+fn view(state: &AppState, loaded: &Loaded, viewer: &Viewer) -> Result<OrderView, ApiError> {
+    let order: Order = serde_json::from_str(&loaded.order.raw)
         .map_err(|e| StoreError::Corrupt(format!("mirrored order does not parse: {e}")))?;
+    let config = state.config();
     let mut view = OrderView::build(&order);
-    (view.invoice, view.credit_notes) = documents::views(state, docs, viewer);
+    (view.invoice, view.credit_notes) = documents::views(state, &loaded.docs, viewer);
+    view.returns = loaded
+        .returns
+        .iter()
+        .map(|r| ReturnView::new(r, Audience::Customer, &config.base_url()))
+        .collect();
+    let mut facts = loaded.facts.clone();
+    facts.paid = returns::service::is_paid(&order, &config.invoices.paid_statuses);
+    view.return_eligibility = returns::eligibility::assess(
+        &order,
+        &facts,
+        &config.returns.policy,
+        jiff::Timestamp::now(),
+    )
+    .iter()
+    .map(ReturnEligibilityView::from)
+    .collect();
+    let tracked = &loaded.tracked;
     tracking::view::fill(
         &mut view,
         &order,

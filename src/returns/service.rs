@@ -7,7 +7,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use rusqlite::Connection;
 
-use super::eligibility::{self, Facts, ItemEligibility, Policy};
+use super::eligibility::{self, Facts, Policy};
 use super::model::{Actor, Status};
 use super::money;
 use super::photos::{self, Staged};
@@ -56,34 +56,33 @@ pub fn is_paid(order: &Order, paid_statuses: &[String]) -> bool {
     order.date_paid_gmt.is_some() || paid_statuses.contains(&order.status)
 }
 
-/// What is known about an order beyond its WooCommerce record.
+/// What aftercare has recorded about an order beyond its WooCommerce record: deliveries,
+/// refunded units, units in other returns. `paid` is left false: it comes from the order.
+pub fn recorded_facts(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Facts, StoreError> {
+    let delivered = store::delivery_times(conn, store_id, order_id)?;
+    Ok(Facts {
+        paid: false,
+        delivered_items: delivered.items,
+        delivered: delivered.order,
+        refunded: store::refunded_quantities(conn, store_id, order_id)?,
+        in_returns: store::held_quantities(conn, store_id, order_id)?,
+    })
+}
+
+/// Everything eligibility needs to know about `order`.
 pub fn facts(
     conn: &Connection,
     store_id: &str,
     order: &Order,
     paid_statuses: &[String],
 ) -> Result<Facts, StoreError> {
-    let delivered = crate::store::returns::delivery_times(conn, store_id, order.id)?;
-    Ok(Facts {
-        paid: is_paid(order, paid_statuses),
-        delivered_items: delivered.items,
-        delivered: delivered.order,
-        refunded: store::refunded_quantities(conn, store_id, order.id)?,
-        in_returns: store::held_quantities(conn, store_id, order.id)?,
-    })
-}
-
-/// The order view's `return_eligibility`.
-pub fn eligibility(
-    conn: &Connection,
-    store_id: &str,
-    order: &Order,
-    policy: &Policy,
-    paid_statuses: &[String],
-    now: Timestamp,
-) -> Result<Vec<ItemEligibility>, StoreError> {
-    let facts = facts(conn, store_id, order, paid_statuses)?;
-    Ok(eligibility::assess(order, &facts, policy, now))
+    let mut facts = recorded_facts(conn, store_id, order.id)?;
+    facts.paid = is_paid(order, paid_statuses);
+    Ok(facts)
 }
 
 pub enum Created {

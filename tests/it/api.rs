@@ -111,9 +111,16 @@ async fn the_order_view_has_everything_the_page_shows() {
             .any(|a| a["name"] == "색상" && a["value"] == "블랙")
     );
     assert_eq!(view["coupon_lines"][0]["code"], "welcome10");
-    // Later features' fields are present with their final shape.
+    // No returns yet; nothing is returnable before the parcels arrive (tests/it/returns.rs
+    // has every rule).
     assert_eq!(view["returns"], serde_json::json!([]));
-    assert_eq!(view["return_eligibility"], serde_json::json!([]));
+    let eligibility = view["return_eligibility"].as_array().unwrap();
+    assert_eq!(eligibility.len(), items.len());
+    for e in eligibility {
+        assert_eq!(e["returnable_quantity"], 0);
+        assert_eq!(e["reason"], "not_delivered");
+        assert!(e["message"].as_str().unwrap().contains("delivered"));
+    }
     assert!(view["invoice"].is_null());
     // Tracking: the two parcels of the order's tracking meta (tests/it/tracking.rs has more).
     assert_eq!(view["shipments"].as_array().unwrap().len(), 2);

@@ -105,6 +105,14 @@ impl FakeWoo {
         self.server.uri()
     }
 
+    /// The OAuth 1.0a check, for mocks a test mounts itself.
+    pub fn signed(&self) -> impl Match + 'static {
+        Signed {
+            shop: self.shop.clone(),
+            home: self.server.uri(),
+        }
+    }
+
     pub fn add_order(&self, order: Value) {
         let mut orders = self.shop.orders.lock().unwrap();
         let id = order["id"].as_u64();

@@ -7,6 +7,7 @@ mod fake_woo;
 mod helpers;
 mod invoices;
 mod plugin;
+mod returns;
 mod sync;
 mod tracking;
 mod webhooks;

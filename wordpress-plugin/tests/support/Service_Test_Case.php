@@ -65,7 +65,7 @@ abstract class Service_Test_Case extends Plugin_Test_Case {
 		$code = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
 		curl_close( $ch );
 		if ( ( 404 === $code && 'not_found' === ( $body['error']['code'] ?? '' ) ) || 405 === $code ) {
-			$this->markTestSkipped( "$method $named is not in this aftercare yet" );
+			$this->fail( "$method $named is missing from aftercare" );
 		}
 	}
 }
