@@ -428,7 +428,7 @@ impl Config {
         prepare_data_dir(&data_dir)?;
         let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
         let store_ids: Vec<&str> = stores.iter().map(|s| s.id.as_str()).collect();
-        let tracking = crate::tracking::settings::build(file.tracking, &store_ids)
+        let tracking = crate::tracking::settings::build(file.tracking, &store_ids, &timezone)
             .map_err(|(field, message)| invalid(field, message))?;
 
         Ok(Config {

@@ -42,7 +42,7 @@ mod tests {
             "timezone = \"Asia/Seoul\"\nholidays = [\"2026-11-23\"]\n[transit_days]\nups = 3",
         )
         .unwrap();
-        build(file, &["default"]).unwrap()
+        build(file, &["default"], &jiff::tz::TimeZone::UTC).unwrap()
     }
 
     fn ts(s: &str) -> Timestamp {

@@ -234,8 +234,13 @@ fn invalid(field: &str, message: impl Into<String>) -> Invalid {
     (field.to_owned(), message.into())
 }
 
-/// Validates the file's `[tracking]` section; `store_ids` are the configured stores.
-pub fn build(file: FileTracking, store_ids: &[&str]) -> Result<TrackingSettings, Invalid> {
+/// Validates the file's `[tracking]` section; `store_ids` are the configured stores and
+/// `shop_timezone` the top-level `timezone`, which `tracking.timezone` may override.
+pub fn build(
+    file: FileTracking,
+    store_ids: &[&str],
+    shop_timezone: &TimeZone,
+) -> Result<TrackingSettings, Invalid> {
     let defaults = TrackingSettings::default();
     let timezone = match &file.timezone {
         Some(name) => TimeZone::get(name).map_err(|_| {
@@ -244,7 +249,7 @@ pub fn build(file: FileTracking, store_ids: &[&str]) -> Result<TrackingSettings,
                 format!("`{name}` is not a time zone name like Asia/Seoul"),
             )
         })?,
-        None => TimeZone::UTC,
+        None => shop_timezone.clone(),
     };
     let weekend = match &file.weekend {
         Some(days) => days
@@ -435,7 +440,7 @@ mod tests {
             tracking: FileTracking,
         }
         let w: Wrapper = toml::from_str(toml).map_err(|e| ("toml".into(), e.to_string()))?;
-        build(w.tracking, &["default", "outlet"])
+        build(w.tracking, &["default", "outlet"], &TimeZone::UTC)
     }
 
     #[test]
