@@ -29,14 +29,38 @@ const POLL: Duration = Duration::from_millis(200);
 /// A number taken under our feet is retried this often before the job is retried later.
 const NUMBER_RACES: usize = 5;
 
-/// Runs until `stop` turns true, then returns after the job in hand.
-pub async fn run(state: AppState, renderer: Arc<dyn Renderer>, mut stop: watch::Receiver<bool>) {
+/// Jobs that wait on the store's REST API. They run in a lane of their own, so a slow or
+/// unreachable WooCommerce never holds up invoices and delay alerts.
+const REMOTE_KINDS: &[&str] = &[crate::returns::service::SETTLE_RETURN, ISSUE_CREDIT_NOTE];
+
+/// Runs until `stop` turns true, then returns after the jobs in hand.
+pub async fn run(state: AppState, renderer: Arc<dyn Renderer>, stop: watch::Receiver<bool>) {
+    let remote = tokio::spawn(lane(
+        state.clone(),
+        renderer.clone(),
+        stop.clone(),
+        jobs::Lane::Only(REMOTE_KINDS),
+    ));
+    lane(state, renderer, stop, jobs::Lane::AllBut(REMOTE_KINDS)).await;
+    let _ = remote.await;
+}
+
+/// One worker: takes its lane's due jobs one at a time.
+async fn lane(
+    state: AppState,
+    renderer: Arc<dyn Renderer>,
+    mut stop: watch::Receiver<bool>,
+    kinds: jobs::Lane,
+) {
     loop {
         if *stop.borrow() {
             return;
         }
         let now = time::millis(Timestamp::now());
-        let next = state.db().read(move |c| jobs::next_due(c, &now)).await;
+        let next = state
+            .db()
+            .read(move |c| jobs::next_due(c, &now, kinds))
+            .await;
         match next {
             Ok(Some(job)) => {
                 let outcome = carry_out(&state, &renderer, &job).await;

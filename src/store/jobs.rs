@@ -35,14 +35,32 @@ pub fn enqueue(
     Ok(())
 }
 
-/// The oldest due job, if any.
-pub fn next_due(conn: &Connection, now: &str) -> Result<Option<Job>, StoreError> {
+/// Which job kinds a worker takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Lane {
+    Only(&'static [&'static str]),
+    AllBut(&'static [&'static str]),
+}
+
+/// The oldest due job of the lane, if any.
+pub fn next_due(conn: &Connection, now: &str, lane: Lane) -> Result<Option<Job>, StoreError> {
+    let (kinds, negate) = match lane {
+        Lane::Only(kinds) => (kinds, ""),
+        Lane::AllBut(kinds) => (kinds, "NOT"),
+    };
+    // The kinds are constants of the code, never input: listing them inline keeps one
+    // cached statement per lane.
+    let list = kinds
+        .iter()
+        .map(|k| format!("'{}'", k.replace('\'', "")))
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT id, store_id, kind, order_id, subject, attempts FROM jobs
-             WHERE done_at IS NULL AND run_after <= ?1
-             ORDER BY run_after, id LIMIT 1",
-        )?
+             WHERE done_at IS NULL AND run_after <= ?1 AND kind {negate} IN ({list})
+             ORDER BY run_after, id LIMIT 1"
+        ))?
         .query_row([now], |r| {
             Ok(Job {
                 id: r.get(0)?,

@@ -1062,3 +1062,37 @@ async fn without_rest_keys_the_refund_waits_and_says_why() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_slow_woocommerce_never_holds_up_invoices() {
+    let woo = FakeWoo::start().await;
+    let refunds = Refunds::default();
+    *refunds.answer_after.lock().unwrap() = Duration::from_secs(30);
+    Mock::given(path(format!("{API}/orders/5050/refunds")))
+        .and(woo.signed())
+        .respond_with(refunds.clone())
+        .mount(&woo.server)
+        .await;
+    let app = TestApp::spawn_with(&format!(
+        "[sync]\nreconcile_interval_seconds = 0\nfull_sweep_interval_seconds = 0\nwebhook_check_interval_seconds = 0\n\
+         [woocommerce]\ntimeout_seconds = 5\nmax_retries = 0\n{}",
+        woo.config_toml()
+    ))
+    .await;
+    let id = received_return(&app, 5050, vec![item(202, 1, "damaged")], "refund").await;
+    move_to(&app, &id, "refunded", None).await;
+    // The refund is now waiting on WooCommerce; a newly paid order still gets its invoice.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while refunds.created.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the refund was never attempted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    deliver_order(&app, &order(5051, 42, Some(1))).await;
+    super::invoices::wait_for_invoice(&app, 42, 5051).await;
+    let (_, view) = app.get(&format!("/api/v1/returns/{id}")).await;
+    assert_eq!(
+        view["settlement"]["status"], "pending",
+        "the invoice was issued while the refund was still waiting: {view}"
+    );
+    app.stop().await;
+}
