@@ -1096,3 +1096,64 @@ async fn a_slow_woocommerce_never_holds_up_invoices() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn refunds_made_in_woocommerce_list_their_lines_on_the_credit_note_and_are_not_returnable() {
+    let woo = FakeWoo::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/orders/5060/refunds")))
+        .and(woo.signed())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("X-WP-TotalPages", "1")
+                .set_body_json(json!([{
+                    "id": 1101, "amount": "15000", "reason": "배송 지연 보상",
+                    "line_items": [{
+                        "id": 601, "name": "오버핏 후드 티셔츠 - 블랙, L", "quantity": -1,
+                        "total": "-13636", "total_tax": "-1364",
+                        "meta_data": [{"id": 9001, "key": "_refunded_item_id", "value": "202"}]
+                    }]
+                }])),
+        )
+        .mount(&woo.server)
+        .await;
+    let app = woo_app(&woo, "").await;
+    let mut refunded: Value = serde_json::from_slice(&order(5060, 42, Some(1))).unwrap();
+    refunded["refunds"] = json!([{"id": 1101, "reason": "배송 지연 보상", "total": "-15000"}]);
+    deliver_order(&app, &serde_json::to_vec(&refunded).unwrap()).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let path = loop {
+        let found: Option<String> = app
+            .db()
+            .query_row(
+                "SELECT path FROM documents WHERE kind = 'credit_note' AND order_id = 5060",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        if let Some(path) = found {
+            break path;
+        }
+        assert!(Instant::now() < deadline, "no credit note");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let text =
+        super::invoices::pdf_text(&std::fs::read(app.dir.path().join("data").join(path)).unwrap());
+    for expected in [
+        "CREDIT NOTE",
+        "HD-OVR-BLK-L",
+        "-13,636",
+        "-1,364 KRW",
+        "-15,000 KRW",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(
+        !text.contains("Other refunded"),
+        "the lines add up to the refund:\n{text}"
+    );
+    // The refunded hoodie is no longer offered for return: one of two units is left.
+    let (_, view) = app.get("/api/v1/customers/42/orders/5060").await;
+    assert_eq!(eligibility(&view, 202)["returnable_quantity"], 1, "{view}");
+    app.stop().await;
+}
