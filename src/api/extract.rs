@@ -126,3 +126,38 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     };
     ApiError::validation(vec![super::error::FieldError::new(field, message)])
 }
+
+pub const DEFAULT_PER_PAGE: u32 = 10;
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// A validated `page`/`per_page` pair: pages from 1, 1-100 per page (default 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Result<Paging, ApiError> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if page == 0 {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                "`page` starts at 1.",
+            ));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("`per_page` must be between 1 and {MAX_PER_PAGE}."),
+            ));
+        }
+        Ok(Paging { page, per_page })
+    }
+
+    /// Rows to skip.
+    pub fn offset(self) -> u64 {
+        u64::from(self.page - 1) * u64::from(self.per_page)
+    }
+}

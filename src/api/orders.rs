@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiError;
 use super::auth::ApiStore;
 use super::documents::{self, Viewer};
-use super::extract::{ApiPath, ApiQuery};
+use super::extract::{ApiPath, ApiQuery, Paging};
 use super::guest_limit::ClientId;
 use crate::AppState;
 use crate::orders::{OrderSummary, OrderView};
@@ -23,9 +23,6 @@ use crate::store::orders::{self, VisibleOrder};
 use crate::store::returns::ReturnRecord;
 use crate::tracking::{self, view::OrderTracking};
 use crate::woo::Order;
-
-pub const DEFAULT_PER_PAGE: u32 = 10;
-pub const MAX_PER_PAGE: u32 = 100;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -79,20 +76,8 @@ pub async fn list_orders(
     ApiPath(customer_id): ApiPath<u64>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<OrderList>, ApiError> {
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(DEFAULT_PER_PAGE);
-    if page == 0 {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "`page` starts at 1.",
-        ));
-    }
-    if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("`per_page` must be between 1 and {MAX_PER_PAGE}."),
-        ));
-    }
+    let paging = Paging::new(query.page, query.per_page)?;
+    let Paging { page, per_page } = paging;
     if customer_id == 0 {
         return Ok(Json(OrderList {
             orders: Vec::new(),
@@ -101,7 +86,7 @@ pub async fn list_orders(
             total: 0,
         }));
     }
-    let offset = u64::from(page - 1) * u64::from(per_page);
+    let offset = paging.offset();
     let (rows, total, tracking, parcels) = state
         .db()
         .read(move |conn| {

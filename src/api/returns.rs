@@ -12,11 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiError;
 use super::auth::ApiStore;
 use super::error::FieldError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, parse_json};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Paging, parse_json};
 use super::guest_limit::ClientId;
-use super::orders::{
-    DEFAULT_PER_PAGE, GuestQuery, MAX_PER_PAGE, guest_failed, guest_limit, guest_matches,
-};
+use super::orders::{GuestQuery, guest_failed, guest_limit, guest_matches};
 use crate::AppState;
 use crate::returns::model::{Actor, Status};
 use crate::returns::photos::{self, Staged};
@@ -564,15 +562,8 @@ pub async fn list_returns(
             )
         })?),
     };
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(DEFAULT_PER_PAGE);
-    if page == 0 || !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("`page` starts at 1 and `per_page` is between 1 and {MAX_PER_PAGE}."),
-        ));
-    }
-    let offset = u64::from(page - 1) * u64::from(per_page);
+    let paging = Paging::new(query.page, query.per_page)?;
+    let (Paging { page, per_page }, offset) = (paging, paging.offset());
     let (records, total) = state
         .db()
         .read(move |c| store::list(c, &store, status.map(Status::as_str), per_page, offset))

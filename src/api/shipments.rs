@@ -10,8 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiError;
 use super::auth::ApiStore;
 use super::error::FieldError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::orders::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::AppState;
 use crate::orders::view::{AlertView, ShipmentView};
 use crate::tracking::delays::AlertCode;
@@ -164,14 +163,8 @@ pub async fn list_alerts(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<AlertQuery>,
 ) -> Result<Json<AlertList>, ApiError> {
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(DEFAULT_PER_PAGE);
-    if page == 0 || !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("`page` starts at 1 and `per_page` is between 1 and {MAX_PER_PAGE}."),
-        ));
-    }
+    let paging = Paging::new(query.page, query.per_page)?;
+    let Paging { page, per_page } = paging;
     let code = match query.code.as_deref() {
         Some(text) => Some(
             AlertCode::parse(text)
@@ -186,7 +179,7 @@ pub async fn list_alerts(
         ),
         None => None,
     };
-    let offset = u64::from(page - 1) * u64::from(per_page);
+    let offset = paging.offset();
     let (orders, total) = state
         .db()
         .read(move |c| {

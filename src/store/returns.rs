@@ -295,21 +295,15 @@ pub fn held_quantities(
     store_id: &str,
     order_id: u64,
 ) -> Result<HashMap<u64, i64>, StoreError> {
-    let mut out = HashMap::new();
-    let mut statement = conn.prepare_cached(
+    quantities(
+        conn,
         "SELECT i.line_item_id, sum(i.quantity) FROM return_items i
          JOIN returns r ON r.id = i.return_id
          WHERE r.store_id = ?1 AND r.order_id = ?2 AND r.status NOT IN ('rejected', 'cancelled')
          GROUP BY i.line_item_id",
-    )?;
-    let rows = statement.query_map(params![store_id, order_id as i64], |r| {
-        Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?))
-    })?;
-    for row in rows {
-        let (id, qty) = row?;
-        out.insert(id, qty);
-    }
-    Ok(out)
+        store_id,
+        order_id,
+    )
 }
 
 /// Units of each line item WooCommerce refunded, as far as aftercare has fetched refunds.
@@ -318,19 +312,27 @@ pub fn refunded_quantities(
     store_id: &str,
     order_id: u64,
 ) -> Result<HashMap<u64, i64>, StoreError> {
-    let mut out = HashMap::new();
-    let mut statement = conn.prepare_cached(
+    quantities(
+        conn,
         "SELECT line_item_id, sum(quantity) FROM refund_lines
          WHERE store_id = ?1 AND order_id = ?2 GROUP BY line_item_id",
-    )?;
+        store_id,
+        order_id,
+    )
+}
+
+/// `(line item, units)` rows of `sql` as a map.
+fn quantities(
+    conn: &Connection,
+    sql: &str,
+    store_id: &str,
+    order_id: u64,
+) -> Result<HashMap<u64, i64>, StoreError> {
+    let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map(params![store_id, order_id as i64], |r| {
         Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?))
     })?;
-    for row in rows {
-        let (id, qty) = row?;
-        out.insert(id, qty);
-    }
-    Ok(out)
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 const COLUMNS: &str = "r.id, r.store_id, r.order_id, o.number, r.customer_id, r.status,
