@@ -167,10 +167,12 @@ CREATE TABLE order_tracking (
     ships           INTEGER NOT NULL,   -- has a shipping line that is not local pickup
     -- a delay rule may fire as time passes: the periodic sweep looks at these
     watch           INTEGER NOT NULL DEFAULT 0,
+    -- hash of what ingest derives tracking from: an unchanged re-delivery stops here
+    source_hash     INTEGER NOT NULL DEFAULT 0,
     created_at      TEXT    NOT NULL,
     updated_at      TEXT    NOT NULL,
     PRIMARY KEY (store_id, order_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE INDEX order_tracking_watched ON order_tracking (store_id, order_id) WHERE watch = 1;
 

@@ -16,6 +16,8 @@ pub struct TrackingRow {
     pub ships: bool,
     /// A delay rule may still fire as time passes: the sweep looks at this order.
     pub watch: bool,
+    /// Hash of the order data this row was derived from.
+    pub source_hash: i64,
 }
 
 pub fn get(
@@ -25,7 +27,7 @@ pub fn get(
 ) -> Result<Option<TrackingRow>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT token, delivery_state, order_status, ready_at, ships, watch
+            "SELECT token, delivery_state, order_status, ready_at, ships, watch, source_hash
              FROM order_tracking WHERE store_id = ?1 AND order_id = ?2",
         )?
         .query_row((store_id, order_id as i64), |r| {
@@ -36,6 +38,7 @@ pub fn get(
                 ready_at: r.get(3)?,
                 ships: r.get(4)?,
                 watch: r.get(5)?,
+                source_hash: r.get(6)?,
             })
         })
         .optional()?)
@@ -51,12 +54,12 @@ pub fn upsert(
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO order_tracking (store_id, order_id, token, delivery_state, order_status,
-            ready_at, ships, watch, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+            ready_at, ships, watch, source_hash, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
          ON CONFLICT (store_id, order_id) DO UPDATE SET
             delivery_state = excluded.delivery_state, order_status = excluded.order_status,
             ready_at = excluded.ready_at, ships = excluded.ships, watch = excluded.watch,
-            updated_at = excluded.updated_at",
+            source_hash = excluded.source_hash, updated_at = excluded.updated_at",
     )?
     .execute(rusqlite::params![
         store_id,
@@ -67,6 +70,7 @@ pub fn upsert(
         row.ready_at,
         row.ships,
         row.watch,
+        row.source_hash,
         now,
     ])?;
     Ok(())
