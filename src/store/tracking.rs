@@ -44,6 +44,23 @@ pub fn get(
         .optional()?)
 }
 
+/// The order's page token and whether it has active alerts, in one read.
+pub fn token_and_alerting(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<(String, bool)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.token, EXISTS (SELECT 1 FROM delay_alerts a
+                                     WHERE a.store_id = t.store_id AND a.order_id = t.order_id
+                                       AND a.resolved_at IS NULL)
+             FROM order_tracking t WHERE t.store_id = ?1 AND t.order_id = ?2",
+        )?
+        .query_row((store_id, order_id as i64), |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 /// Creates the row (with its token) or updates everything but the token.
 pub fn upsert(
     conn: &Connection,

@@ -34,13 +34,28 @@ pub struct OrderTracking {
 }
 
 impl OrderTracking {
-    /// Four indexed reads.
+    /// Two indexed reads; events and alerts only when there are any.
     pub fn load(conn: &Connection, store_id: &str, order_id: u64) -> Result<Self, StoreError> {
+        let (token, alerting) = match rows::token_and_alerting(conn, store_id, order_id)? {
+            Some((token, alerting)) => (Some(token), alerting),
+            None => (None, false),
+        };
+        let shipments = shipments::for_order(conn, store_id, order_id, false)?;
+        let events = if shipments.iter().any(|s| s.last_event_at.is_some()) {
+            shipments::events_for_order(conn, store_id, order_id)?
+        } else {
+            Vec::new()
+        };
+        let alerts = if alerting {
+            rows::active_alerts(conn, store_id, order_id)?
+        } else {
+            Vec::new()
+        };
         Ok(OrderTracking {
-            token: rows::get(conn, store_id, order_id)?.map(|r| r.token),
-            shipments: shipments::for_order(conn, store_id, order_id, false)?,
-            events: shipments::events_for_order(conn, store_id, order_id)?,
-            alerts: rows::active_alerts(conn, store_id, order_id)?,
+            token,
+            shipments,
+            events,
+            alerts,
         })
     }
 
