@@ -61,8 +61,8 @@ pub fn token_and_alerting(
         .optional()?)
 }
 
-/// Creates the row (with its token) or updates everything but the token.
-pub fn upsert(
+/// Creates the order's row, with its token.
+pub fn insert(
     conn: &Connection,
     store_id: &str,
     order_id: u64,
@@ -72,16 +72,39 @@ pub fn upsert(
     conn.prepare_cached(
         "INSERT INTO order_tracking (store_id, order_id, token, delivery_state, order_status,
             ready_at, ships, watch, source_hash, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-         ON CONFLICT (store_id, order_id) DO UPDATE SET
-            delivery_state = excluded.delivery_state, order_status = excluded.order_status,
-            ready_at = excluded.ready_at, ships = excluded.ships, watch = excluded.watch,
-            source_hash = excluded.source_hash, updated_at = excluded.updated_at",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
     )?
     .execute(rusqlite::params![
         store_id,
         order_id as i64,
         row.token,
+        row.delivery_state,
+        row.order_status,
+        row.ready_at,
+        row.ships,
+        row.watch,
+        row.source_hash,
+        now,
+    ])?;
+    Ok(())
+}
+
+/// Updates everything but the token.
+pub fn update(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    row: &TrackingRow,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE order_tracking SET delivery_state = ?3, order_status = ?4, ready_at = ?5,
+            ships = ?6, watch = ?7, source_hash = ?8, updated_at = ?9
+         WHERE store_id = ?1 AND order_id = ?2",
+    )?
+    .execute(rusqlite::params![
+        store_id,
+        order_id as i64,
         row.delivery_state,
         row.order_status,
         row.ready_at,
@@ -298,23 +321,19 @@ pub fn raise(
     due_at: &str,
     now: &str,
 ) -> Result<u64, StoreError> {
-    let id: i64 = conn
-        .prepare_cached(
-            "INSERT INTO delay_alerts (store_id, order_id, shipment_id, code, due_at, raised_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-        )?
-        .query_row(
-            (
-                store_id,
-                order_id as i64,
-                shipment_id as i64,
-                code,
-                due_at,
-                now,
-            ),
-            |r| r.get(0),
-        )?;
-    Ok(id as u64)
+    conn.prepare_cached(
+        "INSERT INTO delay_alerts (store_id, order_id, shipment_id, code, due_at, raised_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute((
+        store_id,
+        order_id as i64,
+        shipment_id as i64,
+        code,
+        due_at,
+        now,
+    ))?;
+    Ok(conn.last_insert_rowid() as u64)
 }
 
 pub fn resolve(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> {

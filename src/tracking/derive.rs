@@ -114,7 +114,11 @@ pub fn order_mirrored(
     };
     let facts_changed = previous.as_ref() != Some(&row);
     if facts_changed {
-        rows::upsert(conn, store_id, order.id, &row, now)?;
+        if previous.is_some() {
+            rows::update(conn, store_id, order.id, &row, now)?;
+        } else {
+            rows::insert(conn, store_id, order.id, &row, now)?;
+        }
     }
     let at = time::parse(now).unwrap_or_else(Timestamp::now);
     let evaluate = delays::may_be_due(&facts, at)
