@@ -61,18 +61,26 @@ pub fn token_and_alerting(
         .optional()?)
 }
 
-/// Creates the order's row, with its token.
+/// The id the next tracking row gets (its token carries it).
+pub fn next_id(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM order_tracking")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Creates the order's row, with the id from [`next_id`] and its token.
 pub fn insert(
     conn: &Connection,
+    id: i64,
     store_id: &str,
     order_id: u64,
     row: &TrackingRow,
     now: &str,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO order_tracking (store_id, order_id, token, delivery_state, order_status,
+        "INSERT INTO order_tracking (id, store_id, order_id, token, delivery_state, order_status,
             ready_at, ships, watch, source_hash, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+         VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
     )?
     .execute(rusqlite::params![
         store_id,
@@ -85,6 +93,7 @@ pub fn insert(
         row.watch,
         row.source_hash,
         now,
+        id,
     ])?;
     Ok(())
 }
@@ -153,22 +162,30 @@ pub struct PageOrder {
     pub raw: String,
 }
 
-pub fn by_token(conn: &Connection, token: &str) -> Result<Option<PageOrder>, StoreError> {
-    Ok(conn
+/// The order of the tracking row `id`, when `token` is that row's token (compared in
+/// constant time) and the order is one customers may see.
+pub fn by_token(conn: &Connection, id: i64, token: &str) -> Result<Option<PageOrder>, StoreError> {
+    let found = conn
         .prepare_cached(
-            "SELECT t.store_id, t.order_id, o.raw
+            "SELECT t.token, t.store_id, t.order_id, o.raw
              FROM order_tracking t
              JOIN orders o ON o.store_id = t.store_id AND o.order_id = t.order_id
-             WHERE t.token = ?1 AND o.is_draft = 0 AND o.trashed_at IS NULL",
+             WHERE t.id = ?1 AND o.is_draft = 0 AND o.trashed_at IS NULL",
         )?
-        .query_row([token], |r| {
-            Ok(PageOrder {
-                store_id: r.get(0)?,
-                order_id: r.get::<_, i64>(1)? as u64,
-                raw: r.get(2)?,
-            })
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                PageOrder {
+                    store_id: r.get(1)?,
+                    order_id: r.get::<_, i64>(2)? as u64,
+                    raw: r.get(3)?,
+                },
+            ))
         })
-        .optional()?)
+        .optional()?;
+    Ok(found.and_then(|(stored, page)| {
+        constant_time_eq::constant_time_eq(stored.as_bytes(), token.as_bytes()).then_some(page)
+    }))
 }
 
 /// Token and delivery state of several orders, for the order list.
