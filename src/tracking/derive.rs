@@ -1,6 +1,7 @@
 //! What ingest does for tracking, inside the transaction that mirrors an order version:
 //! give a new order its page token, bring its parcels in line with the tracking plugins'
-//! meta, and derive its delivery state. Cheap when nothing changed: two indexed reads.
+//! meta, and derive its delivery state. A re-delivery that changes nothing tracking derives
+//! costs one indexed read.
 //!
 //! Re-delivery never duplicates a parcel (one per tracking number and order). A tracking
 //! item that disappears from the meta marks its parcel removed: hidden everywhere, events
