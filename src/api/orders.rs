@@ -21,7 +21,10 @@ use crate::store::StoreError;
 use crate::store::documents::DocumentRow;
 use crate::store::orders::{self, VisibleOrder};
 use crate::store::returns::ReturnRecord;
-use crate::tracking::{self, view::OrderTracking};
+use crate::tracking::{
+    self,
+    view::{OrderTracking, SummaryTracking},
+};
 use crate::woo::Order;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -87,21 +90,19 @@ pub async fn list_orders(
         }));
     }
     let offset = paging.offset();
-    let (rows, total, tracking, parcels) = state
+    let (rows, total, tracked) = state
         .db()
         .read(move |conn| {
             let (rows, total) =
                 orders::list_for_customer(conn, &store, customer_id, per_page, offset)?;
             let ids: Vec<u64> = rows.iter().map(|r| r.order_id).collect();
-            let (tracking, parcels) = tracking::view::load_summaries(conn, &store, &ids)?;
-            Ok((rows, total, tracking, parcels))
+            let tracked = SummaryTracking::load(conn, &store, &ids)?;
+            Ok((rows, total, tracked))
         })
         .await?;
     let mut orders: Vec<OrderSummary> = rows.into_iter().map(OrderSummary::from).collect();
-    tracking::view::fill_summaries(
+    tracked.fill(
         &mut orders,
-        &tracking,
-        &parcels,
         &state.config().tracking,
         &state.config().base_url(),
     );

@@ -197,10 +197,12 @@ CREATE TABLE woo_webhooks (
         r#"
 -- One row per mirrored order, created in the transaction that first mirrors it.
 CREATE TABLE order_tracking (
+    -- the public tracking page is /t/{token}; the token is this id (8 bytes) and 128 random
+    -- bits, base64url: pages are found by id, so no index over random values is written
+    id              INTEGER PRIMARY KEY,
     store_id        TEXT    NOT NULL,
     order_id        INTEGER NOT NULL,
-    -- the public tracking page is /t/{token}: 128 random bits, base64url
-    token           TEXT    NOT NULL UNIQUE,
+    token           TEXT    NOT NULL,
     delivery_state  TEXT    NOT NULL,
     -- the order facts the delay rules read, as of the last accepted version
     order_status    TEXT    NOT NULL,
@@ -208,9 +210,11 @@ CREATE TABLE order_tracking (
     ships           INTEGER NOT NULL,   -- has a shipping line that is not local pickup
     -- a delay rule may fire as time passes: the periodic sweep looks at these
     watch           INTEGER NOT NULL DEFAULT 0,
+    -- hash of what ingest derives tracking from: an unchanged re-delivery stops here
+    source_hash     INTEGER NOT NULL DEFAULT 0,
     created_at      TEXT    NOT NULL,
     updated_at      TEXT    NOT NULL,
-    PRIMARY KEY (store_id, order_id)
+    UNIQUE (store_id, order_id)
 ) STRICT;
 
 CREATE INDEX order_tracking_watched ON order_tracking (store_id, order_id) WHERE watch = 1;

@@ -187,33 +187,29 @@ pub fn insert(
     new: &NewShipment<'_>,
     now: &str,
 ) -> Result<Option<u64>, StoreError> {
-    let id: Option<i64> = conn
+    let inserted = conn
         .prepare_cached(
             "INSERT INTO shipments (store_id, order_id, source, number_key, carrier, carrier_name,
                 tracking_number, tracking_url, shipped_at, status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'shipped', ?10, ?10)
-             ON CONFLICT (store_id, order_id, number_key) DO NOTHING
-             RETURNING id",
+             ON CONFLICT (store_id, order_id, number_key) DO NOTHING",
         )?
-        .query_row(
-            rusqlite::params![
-                new.store_id,
-                new.order_id as i64,
-                new.source,
-                new.number_key,
-                new.carrier,
-                new.carrier_name,
-                new.tracking_number,
-                new.tracking_url,
-                new.shipped_at,
-                now,
-            ],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(id) = id else {
+        .execute(rusqlite::params![
+            new.store_id,
+            new.order_id as i64,
+            new.source,
+            new.number_key,
+            new.carrier,
+            new.carrier_name,
+            new.tracking_number,
+            new.tracking_url,
+            new.shipped_at,
+            now,
+        ])?;
+    if inserted == 0 {
         return Ok(None);
-    };
+    }
+    let id = conn.last_insert_rowid();
     let mut item = conn.prepare_cached(
         "INSERT INTO shipment_items (shipment_id, line_item_id, quantity) VALUES (?1, ?2, ?3)",
     )?;
@@ -280,30 +276,25 @@ pub fn add_event(
     event: &NewEvent<'_>,
     now: &str,
 ) -> Result<(u64, bool), StoreError> {
-    let inserted: Option<i64> = conn
+    let inserted = conn
         .prepare_cached(
             "INSERT INTO shipment_events
                 (shipment_id, status, occurred_at, location, description, eta, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT DO NOTHING
-             RETURNING id",
+             ON CONFLICT DO NOTHING",
         )?
-        .query_row(
-            rusqlite::params![
-                shipment_id as i64,
-                event.status,
-                event.occurred_at,
-                event.location,
-                event.description,
-                event.eta,
-                now,
-            ],
-            |r| r.get(0),
-        )
-        .optional()?;
+        .execute(rusqlite::params![
+            shipment_id as i64,
+            event.status,
+            event.occurred_at,
+            event.location,
+            event.description,
+            event.eta,
+            now,
+        ])?;
     let (id, new) = match inserted {
-        Some(id) => (id, true),
-        None => {
+        1 => (conn.last_insert_rowid(), true),
+        _ => {
             let id = conn
                 .prepare_cached(
                     "SELECT id FROM shipment_events WHERE shipment_id = ?1 AND status = ?2

@@ -16,6 +16,8 @@ pub struct TrackingRow {
     pub ships: bool,
     /// A delay rule may still fire as time passes: the sweep looks at this order.
     pub watch: bool,
+    /// Hash of the order data this row was derived from.
+    pub source_hash: i64,
 }
 
 pub fn get(
@@ -25,7 +27,7 @@ pub fn get(
 ) -> Result<Option<TrackingRow>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT token, delivery_state, order_status, ready_at, ships, watch
+            "SELECT token, delivery_state, order_status, ready_at, ships, watch, source_hash
              FROM order_tracking WHERE store_id = ?1 AND order_id = ?2",
         )?
         .query_row((store_id, order_id as i64), |r| {
@@ -36,27 +38,49 @@ pub fn get(
                 ready_at: r.get(3)?,
                 ships: r.get(4)?,
                 watch: r.get(5)?,
+                source_hash: r.get(6)?,
             })
         })
         .optional()?)
 }
 
-/// Creates the row (with its token) or updates everything but the token.
-pub fn upsert(
+/// The order's page token and whether it has active alerts, in one read.
+pub fn token_and_alerting(
     conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<(String, bool)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.token, EXISTS (SELECT 1 FROM delay_alerts a
+                                     WHERE a.store_id = t.store_id AND a.order_id = t.order_id
+                                       AND a.resolved_at IS NULL)
+             FROM order_tracking t WHERE t.store_id = ?1 AND t.order_id = ?2",
+        )?
+        .query_row((store_id, order_id as i64), |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The id the next tracking row gets (its token carries it).
+pub fn next_id(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM order_tracking")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Creates the order's row, with the id from [`next_id`] and its token.
+pub fn insert(
+    conn: &Connection,
+    id: i64,
     store_id: &str,
     order_id: u64,
     row: &TrackingRow,
     now: &str,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO order_tracking (store_id, order_id, token, delivery_state, order_status,
-            ready_at, ships, watch, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-         ON CONFLICT (store_id, order_id) DO UPDATE SET
-            delivery_state = excluded.delivery_state, order_status = excluded.order_status,
-            ready_at = excluded.ready_at, ships = excluded.ships, watch = excluded.watch,
-            updated_at = excluded.updated_at",
+        "INSERT INTO order_tracking (id, store_id, order_id, token, delivery_state, order_status,
+            ready_at, ships, watch, source_hash, created_at, updated_at)
+         VALUES (?11, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
     )?
     .execute(rusqlite::params![
         store_id,
@@ -67,6 +91,35 @@ pub fn upsert(
         row.ready_at,
         row.ships,
         row.watch,
+        row.source_hash,
+        now,
+        id,
+    ])?;
+    Ok(())
+}
+
+/// Updates everything but the token.
+pub fn update(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+    row: &TrackingRow,
+    now: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE order_tracking SET delivery_state = ?3, order_status = ?4, ready_at = ?5,
+            ships = ?6, watch = ?7, source_hash = ?8, updated_at = ?9
+         WHERE store_id = ?1 AND order_id = ?2",
+    )?
+    .execute(rusqlite::params![
+        store_id,
+        order_id as i64,
+        row.delivery_state,
+        row.order_status,
+        row.ready_at,
+        row.ships,
+        row.watch,
+        row.source_hash,
         now,
     ])?;
     Ok(())
@@ -109,22 +162,30 @@ pub struct PageOrder {
     pub raw: String,
 }
 
-pub fn by_token(conn: &Connection, token: &str) -> Result<Option<PageOrder>, StoreError> {
-    Ok(conn
+/// The order of the tracking row `id`, when `token` is that row's token (compared in
+/// constant time) and the order is one customers may see.
+pub fn by_token(conn: &Connection, id: i64, token: &str) -> Result<Option<PageOrder>, StoreError> {
+    let found = conn
         .prepare_cached(
-            "SELECT t.store_id, t.order_id, o.raw
+            "SELECT t.token, t.store_id, t.order_id, o.raw
              FROM order_tracking t
              JOIN orders o ON o.store_id = t.store_id AND o.order_id = t.order_id
-             WHERE t.token = ?1 AND o.is_draft = 0 AND o.trashed_at IS NULL",
+             WHERE t.id = ?1 AND o.is_draft = 0 AND o.trashed_at IS NULL",
         )?
-        .query_row([token], |r| {
-            Ok(PageOrder {
-                store_id: r.get(0)?,
-                order_id: r.get::<_, i64>(1)? as u64,
-                raw: r.get(2)?,
-            })
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                PageOrder {
+                    store_id: r.get(1)?,
+                    order_id: r.get::<_, i64>(2)? as u64,
+                    raw: r.get(3)?,
+                },
+            ))
         })
-        .optional()?)
+        .optional()?;
+    Ok(found.and_then(|(stored, page)| {
+        constant_time_eq::constant_time_eq(stored.as_bytes(), token.as_bytes()).then_some(page)
+    }))
 }
 
 /// Token and delivery state of several orders, for the order list.
@@ -277,23 +338,19 @@ pub fn raise(
     due_at: &str,
     now: &str,
 ) -> Result<u64, StoreError> {
-    let id: i64 = conn
-        .prepare_cached(
-            "INSERT INTO delay_alerts (store_id, order_id, shipment_id, code, due_at, raised_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-        )?
-        .query_row(
-            (
-                store_id,
-                order_id as i64,
-                shipment_id as i64,
-                code,
-                due_at,
-                now,
-            ),
-            |r| r.get(0),
-        )?;
-    Ok(id as u64)
+    conn.prepare_cached(
+        "INSERT INTO delay_alerts (store_id, order_id, shipment_id, code, due_at, raised_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute((
+        store_id,
+        order_id as i64,
+        shipment_id as i64,
+        code,
+        due_at,
+        now,
+    ))?;
+    Ok(conn.last_insert_rowid() as u64)
 }
 
 pub fn resolve(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> {

@@ -348,7 +348,7 @@ pub static KO: Texts = Texts {
     headline_partly: "일부 상품이 발송되었어요",
     headline_shipped: "발송되었어요",
     headline_on_its_way: "배송 중이에요",
-    headline_out_for_delivery: "오늘 배달 예정이에요",
+    headline_out_for_delivery: "배달 중이에요",
     headline_delivered: "배송이 완료되었어요",
     headline_problem: "배송에 문제가 생겼어요",
     headline_returned: "판매자에게 반송되고 있어요",

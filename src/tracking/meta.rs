@@ -20,7 +20,7 @@ pub const META_KEY: &str = "_wc_shipment_tracking_items";
 const MAX_NUMBER: usize = 100;
 
 /// One parcel as the tracking plugin recorded it, resolved against the registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TrackedParcel {
     /// Registry slug, or `custom`.
     pub carrier: String,

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::alerts::{parcel_eta, parcel_status};
 use super::delays::AlertCode;
-use super::derive::{self, is_token};
+use super::derive::{self, token_row};
 use super::i18n::{Lang, Texts};
 use super::settings::{Branding, Color, TrackingSettings, is_safe_url};
 use super::status::ParcelStatus;
@@ -495,7 +495,7 @@ fn lang_query(raw: Option<&str>) -> Option<&str> {
     path = "/t/{token}",
     tag = "tracking",
     params(
-        ("token" = String, Path, description = "The order's tracking token (22 characters)"),
+        ("token" = String, Path, description = "The order's tracking token (32 characters)"),
         ("lang" = Option<String>, Query, description = "`en` or `ko`; overrides Accept-Language"),
     ),
     responses(
@@ -518,11 +518,11 @@ pub async fn tracking_page(
         accept,
         settings.default_language,
     );
-    let found = if is_token(&token) {
+    let found = if let Some(row) = token_row(&token) {
         state
             .db()
             .read(move |c| {
-                let Some(page) = rows::by_token(c, &token)? else {
+                let Some(page) = rows::by_token(c, row, &token)? else {
                     return Ok(None);
                 };
                 let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;

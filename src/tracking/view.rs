@@ -34,13 +34,28 @@ pub struct OrderTracking {
 }
 
 impl OrderTracking {
-    /// Four indexed reads.
+    /// Two indexed reads; events and alerts only when there are any.
     pub fn load(conn: &Connection, store_id: &str, order_id: u64) -> Result<Self, StoreError> {
+        let (token, alerting) = match rows::token_and_alerting(conn, store_id, order_id)? {
+            Some((token, alerting)) => (Some(token), alerting),
+            None => (None, false),
+        };
+        let shipments = shipments::for_order(conn, store_id, order_id, false)?;
+        let events = if shipments.iter().any(|s| s.last_event_at.is_some()) {
+            shipments::events_for_order(conn, store_id, order_id)?
+        } else {
+            Vec::new()
+        };
+        let alerts = if alerting {
+            rows::active_alerts(conn, store_id, order_id)?
+        } else {
+            Vec::new()
+        };
         Ok(OrderTracking {
-            token: rows::get(conn, store_id, order_id)?.map(|r| r.token),
-            shipments: shipments::for_order(conn, store_id, order_id, false)?,
-            events: shipments::events_for_order(conn, store_id, order_id)?,
-            alerts: rows::active_alerts(conn, store_id, order_id)?,
+            token,
+            shipments,
+            events,
+            alerts,
         })
     }
 
@@ -225,51 +240,52 @@ pub fn alert_text(
     )
 }
 
-/// Fills delivery state, tracking page URL and parcels of one page of the order list.
-pub fn fill_summaries(
-    summaries: &mut [OrderSummary],
-    tracking: &HashMap<u64, (String, String)>,
-    parcels: &HashMap<u64, Vec<ShipmentRow>>,
-    settings: &TrackingSettings,
-    base_url: &str,
-) {
-    for summary in summaries {
-        if let Some((token, state)) = tracking.get(&summary.id) {
-            summary.tracking_url = Some(page_url(base_url, token));
-            summary.delivery_state = DeliveryState::parse(state).unwrap_or(summary.delivery_state);
-        }
-        summary.shipments = parcels
-            .get(&summary.id)
-            .map(|list| {
-                list.iter()
-                    .map(|s| ShipmentBrief {
-                        carrier_name: s.carrier_name.clone(),
-                        tracking_number: s.tracking_number.clone(),
-                        tracking_url: carrier_link(s),
-                        status: s.status.clone(),
-                        eta: parcel_eta(s, settings).map(time::seconds),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-    }
+/// What the order list needs of tracking for one page of orders.
+#[derive(Debug, Default)]
+pub struct SummaryTracking {
+    /// Order id to (page token, delivery state).
+    pub tokens: HashMap<u64, (String, String)>,
+    /// Order id to its parcels (without items).
+    pub parcels: HashMap<u64, Vec<ShipmentRow>>,
 }
 
-/// Loads what [`fill_summaries`] needs for these orders: two reads.
-#[allow(clippy::type_complexity)]
-pub fn load_summaries(
-    conn: &Connection,
-    store_id: &str,
-    order_ids: &[u64],
-) -> Result<
-    (
-        HashMap<u64, (String, String)>,
-        HashMap<u64, Vec<ShipmentRow>>,
-    ),
-    StoreError,
-> {
-    Ok((
-        rows::for_orders(conn, store_id, order_ids)?,
-        shipments::for_orders(conn, store_id, order_ids)?,
-    ))
+impl SummaryTracking {
+    /// Two reads for the whole page.
+    pub fn load(conn: &Connection, store_id: &str, order_ids: &[u64]) -> Result<Self, StoreError> {
+        Ok(SummaryTracking {
+            tokens: rows::for_orders(conn, store_id, order_ids)?,
+            parcels: shipments::for_orders(conn, store_id, order_ids)?,
+        })
+    }
+
+    /// Fills delivery state, tracking page URL and parcels of the list's summaries.
+    pub fn fill(
+        &self,
+        summaries: &mut [OrderSummary],
+        settings: &TrackingSettings,
+        base_url: &str,
+    ) {
+        for summary in summaries {
+            if let Some((token, state)) = self.tokens.get(&summary.id) {
+                summary.tracking_url = Some(page_url(base_url, token));
+                summary.delivery_state =
+                    DeliveryState::parse(state).unwrap_or(summary.delivery_state);
+            }
+            summary.shipments = self
+                .parcels
+                .get(&summary.id)
+                .map(|list| {
+                    list.iter()
+                        .map(|s| ShipmentBrief {
+                            carrier_name: s.carrier_name.clone(),
+                            tracking_number: s.tracking_number.clone(),
+                            tracking_url: carrier_link(s),
+                            status: s.status.clone(),
+                            eta: parcel_eta(s, settings).map(time::seconds),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
+    }
 }

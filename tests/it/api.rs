@@ -127,7 +127,7 @@ async fn the_order_view_has_everything_the_page_shows() {
     assert_eq!(view["alerts"], serde_json::json!([]));
     let page = view["tracking_url"].as_str().unwrap();
     let token = page.rsplit_once("/t/").unwrap().1;
-    assert_eq!(token.len(), 22, "{page}");
+    assert_eq!(token.len(), 32, "{page}");
     assert_eq!(view["delivery_state"], "shipped");
     // The order key never leaves the service.
     assert!(!view.to_string().contains("wc_order_"), "order key leaked");

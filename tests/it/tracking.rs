@@ -1222,7 +1222,17 @@ async fn unknown_tokens_get_a_friendly_404_page() {
     for file in ["orders/registered-krw.json", "orders/checkout-draft.json"] {
         app.deliver("order.created", &fixture(file)).await;
     }
-    for path in ["/t/AAAAAAAAAAAAAAAAAAAAAA", "/t/short", "/t/%3Cscript%3E"] {
+    // A real row id with another secret, a row that does not exist, malformed tokens.
+    let real = page_path(&view(&app, 1001).await);
+    let forged = format!("{}{}", &real[..real.len() - 6], "AAAAAA");
+    for path in [
+        forged.as_str(),
+        "/t/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "/t/AAAAAAAAAAAAAA_AAAAAAAAAAAAAAAAA",
+        "/t/AAAAAAAAAAAAAAAAAAAAAA",
+        "/t/short",
+        "/t/%3Cscript%3E",
+    ] {
         let p = page(&app, path, None).await;
         assert_eq!(p.status, 404, "{path}");
         assert!(header(&p, "content-type").starts_with("text/html"));
@@ -1235,7 +1245,7 @@ async fn unknown_tokens_get_a_friendly_404_page() {
         assert!(p.body.contains("<meta name=\"robots\" content=\"noindex"));
         assert!(!p.body.contains("<script"));
     }
-    let p = page(&app, "/t/AAAAAAAAAAAAAAAAAAAAAA", Some("ko")).await;
+    let p = page(&app, &forged, Some("ko")).await;
     assert!(p.body.contains("배송 조회 페이지를 찾을 수 없어요"));
 
     // A checkout draft has a token but no page.
