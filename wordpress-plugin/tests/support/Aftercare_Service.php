@@ -42,7 +42,12 @@ final class Aftercare_Service {
 		return (int) substr( (string) strrchr( (string) $name, ':' ), 1 );
 	}
 
-	public static function start(): self {
+	/**
+	 * Starts aftercare on a free port with a fresh data directory.
+	 *
+	 * @param array<string,string> $env More environment, e.g. the WooCommerce REST settings.
+	 */
+	public static function start( array $env = array() ): self {
 		$bin = self::binary();
 		if ( null === $bin ) {
 			throw new RuntimeException( 'aftercare binary not found: set AFTERCARE_BIN or run cargo build' );
@@ -59,7 +64,7 @@ final class Aftercare_Service {
 			'AFTERCARE_API_KEY'        => self::API_KEY,
 			'AFTERCARE_PUBLIC_URL'     => $service->url,
 			'AFTERCARE_LOG'            => 'warn',
-		);
+		) + $env;
 		$service->process  = proc_open(
 			array( $bin, 'serve', '--listen', '127.0.0.1:' . $port, '--data-dir', $service->data_dir . '/data' ),
 			array(
@@ -142,6 +147,31 @@ final class Aftercare_Service {
 	public function get( string $path ): array {
 		$ch = curl_init( $this->url . $path );
 		curl_setopt_array( $ch, array( CURLOPT_RETURNTRANSFER => true, CURLOPT_HTTPHEADER => array( 'Authorization: Bearer ' . self::API_KEY ) ) );
+		$answer = (string) curl_exec( $ch );
+		$code   = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
+		curl_close( $ch );
+		return array( $code, json_decode( $answer, true ) );
+	}
+
+	/**
+	 * A JSON request with the API key (staff routes), decoded.
+	 *
+	 * @param string              $method HTTP method.
+	 * @param string              $path   API path.
+	 * @param array<string,mixed> $body   Sent as JSON.
+	 * @return array{0:int,1:mixed}
+	 */
+	public function send( string $method, string $path, array $body ): array {
+		$ch = curl_init( $this->url . $path );
+		curl_setopt_array(
+			$ch,
+			array(
+				CURLOPT_CUSTOMREQUEST  => $method,
+				CURLOPT_POSTFIELDS     => json_encode( (object) $body ),
+				CURLOPT_RETURNTRANSFER => true,
+				CURLOPT_HTTPHEADER     => array( 'Authorization: Bearer ' . self::API_KEY, 'Content-Type: application/json' ),
+			)
+		);
 		$answer = (string) curl_exec( $ch );
 		$code   = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
 		curl_close( $ch );
