@@ -45,9 +45,10 @@ final class Aftercare_Service {
 	/**
 	 * Starts aftercare on a free port with a fresh data directory.
 	 *
-	 * @param array<string,string> $env More environment, e.g. the WooCommerce REST settings.
+	 * @param array<string,string> $env  More environment, e.g. the WooCommerce REST settings.
+	 * @param int|null             $port A port chosen beforehand (free_port()), else a free one.
 	 */
-	public static function start( array $env = array() ): self {
+	public static function start( array $env = array(), ?int $port = null ): self {
 		$bin = self::binary();
 		if ( null === $bin ) {
 			throw new RuntimeException( 'aftercare binary not found: set AFTERCARE_BIN or run cargo build' );
@@ -55,7 +56,7 @@ final class Aftercare_Service {
 		$service           = new self();
 		$service->data_dir = sys_get_temp_dir() . '/aftercare-plugin-e2e-' . bin2hex( random_bytes( 6 ) );
 		mkdir( $service->data_dir, 0700, true );
-		$port              = self::free_port();
+		$port              = $port ?? self::free_port();
 		$service->url      = 'http://127.0.0.1:' . $port;
 		$service->log_file = $service->data_dir . '.log';
 		$env               = array(
