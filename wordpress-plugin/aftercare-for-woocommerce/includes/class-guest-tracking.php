@@ -67,7 +67,7 @@ final class Guest_Tracking {
 	 * @return string
 	 */
 	public static function shortcode(): string {
-		// phpcs:disable WordPress.Security.NonceVerification.Missing -- verified in lookup_from_post().
+		// phpcs:disable WordPress.Security.NonceVerification.Missing -- verified in lookup_from_post() and Guest_Returns::handle().
 		if ( null === self::$result && isset( $_POST['aftercare_track_order'] ) ) {
 			$post         = wp_unslash( $_POST );
 			self::$result = Guest_Returns::is_action( $post )
