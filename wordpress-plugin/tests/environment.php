@@ -17,6 +17,7 @@ require __DIR__ . '/stubs/wordpress.php';
 require __DIR__ . '/stubs/woocommerce.php';
 require __DIR__ . '/support/Aftercare_Service.php';
 require __DIR__ . '/support/Scripted_Server.php';
+require __DIR__ . '/support/Test_Image.php';
 
 Stub::reset();
 require dirname( __DIR__ ) . '/aftercare-for-woocommerce/aftercare-for-woocommerce.php';

@@ -91,12 +91,12 @@ final class Api_Client {
 	 *
 	 * @param string              $path    API path.
 	 * @param array<mixed>        $body    Encoded as a JSON object.
-	 * @param array<string,mixed> $options As for get().
+	 * @param array<string,mixed> $options As for get(), and `query` (array): query parameters.
 	 */
 	public function post_json( string $path, array $body, array $options = array() ): Api_Response {
 		$options['headers']                 = $options['headers'] ?? array();
 		$options['headers']['Content-Type'] = 'application/json';
-		return $this->send( 'POST', $path, array(), null, (string) wp_json_encode( (object) $body ), $options );
+		return $this->send( 'POST', $path, $options['query'] ?? array(), null, (string) wp_json_encode( (object) $body ), $options );
 	}
 
 	/**
@@ -105,8 +105,9 @@ final class Api_Client {
 	 * @param string                                               $path  API path.
 	 * @param array<mixed>                                         $json  The request document.
 	 * @param array<int,array{path:string,name:string,type:string}> $files Files already validated.
+	 * @param array<string,mixed>                                  $options As for post_json().
 	 */
-	public function post_multipart( string $path, array $json, array $files ): Api_Response {
+	public function post_multipart( string $path, array $json, array $files, array $options = array() ): Api_Response {
 		$boundary = 'aftercare-' . bin2hex( random_bytes( 12 ) );
 		$body     = '--' . $boundary . "\r\n"
 			. "Content-Disposition: form-data; name=\"request\"\r\n"
@@ -123,25 +124,31 @@ final class Api_Client {
 				. 'Content-Type: ' . $file['type'] . "\r\n\r\n"
 				. $bytes . "\r\n";
 		}
-		$body .= '--' . $boundary . "--\r\n";
-		return $this->send(
-			'POST',
-			$path,
-			array(),
-			null,
-			$body,
-			array( 'headers' => array( 'Content-Type' => 'multipart/form-data; boundary=' . $boundary ) )
-		);
+		$body                              .= '--' . $boundary . "--\r\n";
+		$options['headers']                 = $options['headers'] ?? array();
+		$options['headers']['Content-Type'] = 'multipart/form-data; boundary=' . $boundary;
+		return $this->send( 'POST', $path, $options['query'] ?? array(), null, $body, $options );
 	}
 
 	/**
-	 * GET a document straight into a file, without holding it in memory.
+	 * GET a document or an image straight into a file, without holding it in memory.
 	 *
-	 * @param string $path API path.
-	 * @param string $file Where to write the body.
+	 * @param string $path   API path.
+	 * @param string $file   Where to write the body.
+	 * @param string $accept What is expected (the Accept header).
 	 */
-	public function download( string $path, string $file ): Api_Response {
-		return $this->send( 'GET', $path, array(), $file, '', array( 'timeout' => self::DOWNLOAD_TIMEOUT ) );
+	public function download( string $path, string $file, string $accept = 'application/pdf' ): Api_Response {
+		return $this->send(
+			'GET',
+			$path,
+			array(),
+			$file,
+			'',
+			array(
+				'timeout' => self::DOWNLOAD_TIMEOUT,
+				'headers' => array( 'Accept' => $accept ),
+			)
+		);
 	}
 
 	/**

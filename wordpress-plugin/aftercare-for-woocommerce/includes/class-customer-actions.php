@@ -1,6 +1,7 @@
 <?php
 /**
- * What a signed-in customer can do: request a return, cancel it, download the invoice.
+ * What a signed-in customer can do: request a return, cancel it, download the invoice and
+ * credit notes.
  *
  * @package Aftercare
  */
@@ -18,15 +19,17 @@ final class Customer_Actions {
 	public const REQUEST_ACTION  = 'aftercare_return_request';
 	public const CANCEL_ACTION   = 'aftercare_return_cancel';
 	public const INVOICE_ACTION  = 'aftercare_invoice';
+	public const DOCUMENT_ACTION = 'aftercare_document';
 	private const FORM_STATE_TTL = 600;
 
 	public static function register(): void {
-		foreach ( array( self::REQUEST_ACTION, self::CANCEL_ACTION, self::INVOICE_ACTION ) as $action ) {
+		foreach ( array( self::REQUEST_ACTION, self::CANCEL_ACTION, self::INVOICE_ACTION, self::DOCUMENT_ACTION ) as $action ) {
 			add_action( 'admin_post_nopriv_' . $action, array( self::class, 'to_login' ) );
 		}
 		add_action( 'admin_post_' . self::REQUEST_ACTION, array( self::class, 'on_return_request' ) );
 		add_action( 'admin_post_' . self::CANCEL_ACTION, array( self::class, 'on_return_cancel' ) );
 		add_action( 'admin_post_' . self::INVOICE_ACTION, array( self::class, 'on_invoice' ) );
+		add_action( 'admin_post_' . self::DOCUMENT_ACTION, array( self::class, 'on_document' ) );
 	}
 
 	public static function to_login(): void {
@@ -51,6 +54,17 @@ final class Customer_Actions {
 	public static function on_invoice(): void {
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- verified in fetch_invoice().
 		$result = self::fetch_invoice( wp_unslash( $_GET ) );
+		if ( is_string( $result ) ) {
+			wp_safe_redirect( $result );
+			exit;
+		}
+		self::send_file( $result['file'], $result['filename'] );
+		exit;
+	}
+
+	public static function on_document(): void {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- verified in fetch_document().
+		$result = self::fetch_document( wp_unslash( $_GET ) );
 		if ( is_string( $result ) ) {
 			wp_safe_redirect( $result );
 			exit;
@@ -182,6 +196,26 @@ final class Customer_Actions {
 	}
 
 	/**
+	 * The link that downloads one of an order's documents (a credit note) through WordPress.
+	 *
+	 * @param int $order_id    Order id.
+	 * @param int $document_id Document id from the order view's `credit_notes`.
+	 */
+	public static function document_url( int $order_id, int $document_id ): string {
+		return wp_nonce_url(
+			add_query_arg(
+				array(
+					'action'      => self::DOCUMENT_ACTION,
+					'order_id'    => $order_id,
+					'document_id' => $document_id,
+				),
+				admin_url( 'admin-post.php' )
+			),
+			self::DOCUMENT_ACTION . '_' . $order_id . '_' . $document_id
+		);
+	}
+
+	/**
 	 * Fetches the invoice PDF into a temporary file.
 	 *
 	 * @param array<string,mixed> $get Unslashed $_GET.
@@ -190,11 +224,50 @@ final class Customer_Actions {
 	public static function fetch_invoice( array $get ) {
 		$order_id = isset( $get['order_id'] ) ? absint( $get['order_id'] ) : 0;
 		$nonce    = isset( $get['_wpnonce'] ) && is_string( $get['_wpnonce'] ) ? $get['_wpnonce'] : '';
-		$back     = $order_id ? Account::view_order_url( $order_id ) : wc_get_page_permalink( 'myaccount' );
 		if ( ! $order_id || ! wp_verify_nonce( $nonce, self::INVOICE_ACTION . '_' . $order_id ) ) {
-			wc_add_notice( __( 'That download link has expired. Please use the link on the order page again.', 'aftercare-for-woocommerce' ), 'error' );
-			return $back;
+			return self::expired_link( $order_id );
 		}
+		return self::fetch_pdf( $order_id, '/invoice.pdf', 'invoice-' . $order_id . '.pdf' );
+	}
+
+	/**
+	 * Fetches one of the order's documents (a credit note) into a temporary file. aftercare
+	 * checks again that the document belongs to this customer's order.
+	 *
+	 * @param array<string,mixed> $get Unslashed $_GET.
+	 * @return array{file:string,filename:string}|string The file, or where to redirect.
+	 */
+	public static function fetch_document( array $get ) {
+		$order_id    = isset( $get['order_id'] ) ? absint( $get['order_id'] ) : 0;
+		$document_id = isset( $get['document_id'] ) ? absint( $get['document_id'] ) : 0;
+		$nonce       = isset( $get['_wpnonce'] ) && is_string( $get['_wpnonce'] ) ? $get['_wpnonce'] : '';
+		if ( ! $order_id || ! $document_id || ! wp_verify_nonce( $nonce, self::DOCUMENT_ACTION . '_' . $order_id . '_' . $document_id ) ) {
+			return self::expired_link( $order_id );
+		}
+		return self::fetch_pdf( $order_id, '/documents/' . $document_id, 'credit-note-' . $order_id . '-' . $document_id . '.pdf' );
+	}
+
+	/**
+	 * Where to go after a download link that is not (or no longer) valid.
+	 *
+	 * @param int $order_id Order id, or 0.
+	 */
+	private static function expired_link( int $order_id ): string {
+		wc_add_notice( __( 'That download link has expired. Please use the link on the order page again.', 'aftercare-for-woocommerce' ), 'error' );
+		return $order_id ? Account::view_order_url( $order_id ) : wc_get_page_permalink( 'myaccount' );
+	}
+
+	/**
+	 * Checks the order is the customer's and streams one of its PDFs from aftercare into a
+	 * temporary file (never into memory).
+	 *
+	 * @param int    $order_id Order id (nonce already checked).
+	 * @param string $suffix   Path after the order's API path.
+	 * @param string $fallback File name when aftercare gives none.
+	 * @return array{file:string,filename:string}|string The file, or where to redirect.
+	 */
+	private static function fetch_pdf( int $order_id, string $suffix, string $fallback ) {
+		$back        = Account::view_order_url( $order_id );
 		$customer_id = self::owner_or_zero( $order_id );
 		if ( ! $customer_id ) {
 			wc_add_notice( __( 'That order could not be found in your account.', 'aftercare-for-woocommerce' ), 'error' );
@@ -203,41 +276,43 @@ final class Customer_Actions {
 		if ( ! function_exists( 'wp_tempnam' ) ) {
 			require_once ABSPATH . 'wp-admin/includes/file.php';
 		}
-		$file = wp_tempnam( 'aftercare-invoice-' . $order_id );
+		$file = wp_tempnam( 'aftercare-document-' . $order_id );
 		if ( ! $file ) {
-			wc_add_notice( __( 'The invoice could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 'error' );
+			wc_add_notice( __( 'The document could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 'error' );
 			return $back;
 		}
-		$response = Api_Client::from_settings()->download( Account::order_path( $customer_id, $order_id ) . '/invoice.pdf', $file );
+		$response = Api_Client::from_settings()->download( Account::order_path( $customer_id, $order_id ) . $suffix, $file );
 		$is_pdf   = str_starts_with( strtolower( $response->headers['content-type'] ?? '' ), 'application/pdf' );
 		if ( ! $response->ok() || ! $is_pdf || ! filesize( $file ) ) {
 			wp_delete_file( $file );
 			if ( 404 === $response->status && 'invoice_not_found' === $response->code ) {
 				wc_add_notice( __( 'The invoice for this order is not ready yet. It is issued once the payment is received.', 'aftercare-for-woocommerce' ), 'notice' );
+			} elseif ( 404 === $response->status && 'document_not_found' === $response->code ) {
+				wc_add_notice( __( 'That document does not belong to this order.', 'aftercare-for-woocommerce' ), 'error' );
 			} else {
-				wc_add_notice( __( 'The invoice could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 'error' );
+				wc_add_notice( __( 'The document could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 'error' );
 			}
 			return $back;
 		}
 		return array(
 			'file'     => $file,
-			'filename' => self::pdf_filename( $response->headers['content-disposition'] ?? '', $order_id ),
+			'filename' => self::pdf_filename( $response->headers['content-disposition'] ?? '', $fallback ),
 		);
 	}
 
 	/**
-	 * The file name aftercare gave the document, made safe, or invoice-{order}.pdf.
+	 * The file name aftercare gave the document, made safe, or $fallback.
 	 *
 	 * @param string $disposition Content-Disposition from aftercare.
-	 * @param int    $order_id    Order id.
+	 * @param string $fallback    Name to use otherwise.
 	 */
-	public static function pdf_filename( string $disposition, int $order_id ): string {
+	public static function pdf_filename( string $disposition, string $fallback ): string {
 		$name = '';
 		if ( preg_match( '/filename="?([^";]+)"?/i', $disposition, $m ) ) {
 			$name = sanitize_file_name( $m[1] );
 		}
 		if ( '' === $name || ! str_ends_with( strtolower( $name ), '.pdf' ) ) {
-			$name = 'invoice-' . $order_id . '.pdf';
+			$name = $fallback;
 		}
 		return $name;
 	}

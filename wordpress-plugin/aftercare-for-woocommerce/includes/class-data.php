@@ -48,6 +48,17 @@ final class Data {
 	}
 
 	/**
+	 * A boolean, or $fallback when the key is missing or not a boolean.
+	 *
+	 * @param mixed  $row      Decoded object.
+	 * @param string $key      Key.
+	 * @param bool   $fallback Used when the key is missing.
+	 */
+	public static function bool( $row, string $key, bool $fallback = false ): bool {
+		return ( is_array( $row ) && isset( $row[ $key ] ) && is_bool( $row[ $key ] ) ) ? $row[ $key ] : $fallback;
+	}
+
+	/**
 	 * A list of objects (non-objects dropped), or [].
 	 *
 	 * @param mixed  $row Decoded object.
@@ -95,6 +106,20 @@ final class Data {
 			$items[ self::int( $item, 'id' ) ] = $item;
 		}
 		return $items;
+	}
+
+	/**
+	 * The order's parcels by id.
+	 *
+	 * @param mixed $view The order view.
+	 * @return array<int,array<string,mixed>>
+	 */
+	public static function shipments_by_id( $view ): array {
+		$shipments = array();
+		foreach ( self::rows( $view, 'shipments' ) as $shipment ) {
+			$shipments[ self::int( $shipment, 'id' ) ] = $shipment;
+		}
+		return $shipments;
 	}
 
 	/**

@@ -67,9 +67,12 @@ final class Guest_Tracking {
 	 * @return string
 	 */
 	public static function shortcode(): string {
-		// phpcs:disable WordPress.Security.NonceVerification.Missing -- verified in lookup_from_post().
+		// phpcs:disable WordPress.Security.NonceVerification.Missing -- verified in lookup_from_post() and Guest_Returns::handle().
 		if ( null === self::$result && isset( $_POST['aftercare_track_order'] ) ) {
-			self::$result = self::lookup_from_post( wp_unslash( $_POST ), self::client_ip() );
+			$post         = wp_unslash( $_POST );
+			self::$result = Guest_Returns::is_action( $post )
+				? Guest_Returns::handle( $post, $_FILES['photos'] ?? null, self::client_ip() )
+				: self::lookup_from_post( $post, self::client_ip() );
 		}
 		$posted = array(
 			'number' => isset( $_POST['aftercare_track_order'] ) ? sanitize_text_field( wp_unslash( $_POST['aftercare_track_order'] ) ) : '',
@@ -91,6 +94,10 @@ final class Guest_Tracking {
 			array(
 				'result' => $result,
 				'posted' => $posted,
+				'proof'  => array(
+					'aftercare_track_order' => (string) ( $posted['number'] ?? '' ),
+					'aftercare_track_email' => (string) ( $posted['email'] ?? '' ),
+				),
 			)
 		);
 	}
@@ -119,9 +126,26 @@ final class Guest_Tracking {
 	 * @param string $email  Billing email as typed.
 	 * @param string $ip     The shopper's address, for rate limiting.
 	 * @return array{status:string,view?:array<string,mixed>,order_id?:int}
-	 *         status: invalid, limited, not_found, unavailable or found.
+	 *         status: invalid, limited, not_found, pending, unavailable or found.
 	 */
 	public static function lookup( string $number, string $email, string $ip ): array {
+		$found = self::verify( $number, $email, $ip );
+		if ( 'found' !== $found['status'] ) {
+			return $found;
+		}
+		return self::fetch( $found['order'], $ip );
+	}
+
+	/**
+	 * Proves the shopper knows the order: its number and billing email (any case), at most
+	 * MAX_FAILURES wrong tries per address and WINDOW.
+	 *
+	 * @param string $number Order number as typed (a leading # is fine).
+	 * @param string $email  Billing email as typed.
+	 * @param string $ip     The shopper's address.
+	 * @return array{status:string,order?:\WC_Order} status: invalid, limited, not_found or found.
+	 */
+	public static function verify( string $number, string $email, string $ip ): array {
 		$number = ltrim( trim( $number ), '#' );
 		$email  = trim( $email );
 		if ( '' === $number || strlen( $number ) > 64 || ! is_email( $email ) ) {
@@ -143,13 +167,36 @@ final class Guest_Tracking {
 			set_transient( $limit_key, $failures, self::WINDOW );
 			return array( 'status' => 'not_found' );
 		}
+		return array(
+			'status' => 'found',
+			'order'  => $order,
+		);
+	}
 
+	/**
+	 * The guest query that proves an order to aftercare: its key (never shown) and email.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @return array{key:string,email:string}
+	 */
+	public static function proof( $order ): array {
+		return array(
+			'key'   => (string) $order->get_order_key(),
+			'email' => (string) $order->get_billing_email(),
+		);
+	}
+
+	/**
+	 * aftercare's guest view of a verified order.
+	 *
+	 * @param \WC_Order $order The order.
+	 * @param string    $ip    The shopper's address (aftercare limits guests too).
+	 * @return array{status:string,view?:array<string,mixed>,order_id?:int}
+	 */
+	public static function fetch( $order, string $ip ): array {
 		$response = Api_Client::from_settings()->get(
 			sprintf( '/api/v1/guest/orders/%d', (int) $order->get_id() ),
-			array(
-				'key'   => (string) $order->get_order_key(),
-				'email' => (string) $order->get_billing_email(),
-			),
+			self::proof( $order ),
 			array( 'headers' => array( 'X-Aftercare-Client-IP' => $ip ) )
 		);
 		if ( $response->ok() && is_array( $response->data ) ) {

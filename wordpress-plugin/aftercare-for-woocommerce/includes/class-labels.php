@@ -82,6 +82,112 @@ final class Labels {
 	}
 
 	/**
+	 * Why an item cannot be returned (any more), in the plugin's words.
+	 *
+	 * @param string $code    aftercare's `return_eligibility[].reason`.
+	 * @param string $message aftercare's English sentence, for codes this version does not know.
+	 */
+	public static function eligibility( string $code, string $message = '' ): string {
+		$labels = array(
+			'not_paid'       => __( 'Returns open once the order is paid.', 'aftercare-for-woocommerce' ),
+			'order_closed'   => __( 'This order was cancelled or refunded, so it cannot be returned.', 'aftercare-for-woocommerce' ),
+			'not_delivered'  => __( 'You can return this item once it has been delivered.', 'aftercare-for-woocommerce' ),
+			'window_closed'  => __( 'The return period for this item has ended.', 'aftercare-for-woocommerce' ),
+			'non_returnable' => __( 'This item cannot be returned.', 'aftercare-for-woocommerce' ),
+			'nothing_left'   => __( 'Every unit of this item has been refunded or is already in a return.', 'aftercare-for-woocommerce' ),
+		);
+		if ( isset( $labels[ $code ] ) ) {
+			return $labels[ $code ];
+		}
+		if ( '' !== $message ) {
+			return $message;
+		}
+		return '' === $code ? '' : self::humanize( $code );
+	}
+
+	/**
+	 * A delay alert as a translatable sentence, with its parcel's carrier, number and date
+	 * taken from the order view; aftercare's English sentence for codes this version does
+	 * not know (or when the parcel is missing).
+	 *
+	 * @param array<string,mixed>             $alert     One `alerts[]` entry.
+	 * @param array<int,array<string,mixed>>  $shipments The order view's shipments, by id.
+	 */
+	public static function alert( array $alert, array $shipments ): string {
+		$code    = Data::str( $alert, 'code' );
+		$message = Data::str( $alert, 'message' );
+		if ( 'not_shipped' === $code ) {
+			return __( 'Your order hasn\'t shipped yet and is taking longer than usual to prepare. We\'re sorry for the wait; the shop has been told.', 'aftercare-for-woocommerce' );
+		}
+		$parcel = $shipments[ Data::int( $alert, 'shipment_id' ) ] ?? null;
+		if ( null === $parcel ) {
+			return $message;
+		}
+		$number  = Data::str( $parcel, 'tracking_number' );
+		$carrier = Data::str( $parcel, 'carrier_name' );
+		$carrier = '' !== $carrier ? $carrier : Data::str( $parcel, 'carrier' );
+		$events  = Data::rows( $parcel, 'events' );
+		$latest  = $events[0] ?? array();
+		$last_at = Template::date( Data::str( $latest, 'occurred_at' ) );
+		switch ( $code ) {
+			case 'no_carrier_scan':
+				/* translators: 1: tracking number, 2: date the label was created, 3: carrier */
+				return '' === $last_at ? $message : sprintf( __( 'The shipping label for parcel %1$s was created on %2$s, but %3$s hasn\'t scanned the parcel yet. It is probably still waiting to be picked up; the shop has been told.', 'aftercare-for-woocommerce' ), $number, $last_at, $carrier );
+			case 'stalled_in_transit':
+				/* translators: 1: carrier, 2: tracking number, 3: date of the last update */
+				return '' === $last_at ? $message : sprintf( __( '%1$s hasn\'t reported any movement of parcel %2$s since %3$s. Parcels sometimes go quiet between depots; the shop has been told.', 'aftercare-for-woocommerce' ), $carrier, $number, $last_at );
+			case 'eta_passed':
+				$eta = Template::date( Data::str( $parcel, 'eta' ) );
+				/* translators: 1: tracking number, 2: expected delivery date, 3: carrier */
+				return '' === $eta ? $message : sprintf( __( 'Parcel %1$s was expected by %2$s, and %3$s hasn\'t marked it delivered yet. We\'re sorry for the delay; the shop has been told.', 'aftercare-for-woocommerce' ), $number, $eta, $carrier );
+			case 'delivery_exception':
+				$detail = 'exception' === Data::str( $latest, 'status' ) ? Data::str( $latest, 'description' ) : '';
+				if ( '' !== $detail ) {
+					/* translators: 1: carrier, 2: tracking number, 3: the carrier's words */
+					return sprintf( __( '%1$s reported a problem delivering parcel %2$s: "%3$s". The shop has been told.', 'aftercare-for-woocommerce' ), $carrier, $number, $detail );
+				}
+				/* translators: 1: carrier, 2: tracking number */
+				return sprintf( __( '%1$s reported a problem delivering parcel %2$s. The shop has been told.', 'aftercare-for-woocommerce' ), $carrier, $number );
+			case 'returned_to_sender':
+				/* translators: 1: carrier, 2: tracking number */
+				return sprintf( __( '%1$s is sending parcel %2$s back to the shop. Please contact us about a replacement or a refund.', 'aftercare-for-woocommerce' ), $carrier, $number );
+		}
+		return $message;
+	}
+
+	/**
+	 * Where carrying out a refund or store credit in WooCommerce stands (staff only).
+	 *
+	 * @param string $code `pending`, `done` or `failed`.
+	 */
+	public static function settlement( string $code ): string {
+		$labels = array(
+			'pending' => __( 'Being carried out in WooCommerce', 'aftercare-for-woocommerce' ),
+			'done'    => __( 'Done in WooCommerce', 'aftercare-for-woocommerce' ),
+			'failed'  => __( 'Failed; aftercare retries', 'aftercare-for-woocommerce' ),
+		);
+		return $labels[ $code ] ?? self::humanize( $code );
+	}
+
+	/**
+	 * Who made a step of a return's history.
+	 *
+	 * @param array<string,mixed> $step  One `history[]` entry.
+	 * @param bool                $staff Staff see the customer as "Customer", customers see "You".
+	 */
+	public static function actor( array $step, bool $staff ): string {
+		$by = Data::str( $step, 'by' );
+		if ( 'customer' === $by ) {
+			return $staff ? __( 'Customer', 'aftercare-for-woocommerce' ) : __( 'You', 'aftercare-for-woocommerce' );
+		}
+		$name = Data::str( $step, 'by_name' );
+		if ( 'staff' === $by ) {
+			return '' !== $name ? $name : __( 'The shop', 'aftercare-for-woocommerce' );
+		}
+		return '' !== $name ? $name : self::humanize( $by );
+	}
+
+	/**
 	 * What staff may do to a return in each state (aftercare has the last word: 409 otherwise).
 	 *
 	 * @param string $status The return's status.
@@ -97,10 +203,11 @@ final class Labels {
 			'credited'  => __( 'Issue store credit', 'aftercare-for-woocommerce' ),
 			'cancelled' => __( 'Cancel', 'aftercare-for-woocommerce' ),
 		);
+		// aftercare's lifecycle; the last five states are final.
 		$next   = array(
 			'requested' => array( 'approved', 'rejected', 'cancelled' ),
-			'approved'  => array( 'received', 'rejected', 'cancelled' ),
-			'received'  => array( 'refunded', 'exchanged', 'credited', 'rejected' ),
+			'approved'  => array( 'received', 'cancelled' ),
+			'received'  => array( 'refunded', 'exchanged', 'credited' ),
 		);
 		$result = array();
 		foreach ( $next[ $status ] ?? array() as $to ) {

@@ -70,4 +70,29 @@ final class Template {
 		$timestamp = strtotime( $iso );
 		return false === $timestamp ? '' : gmdate( 'c', $timestamp );
 	}
+
+	/**
+	 * An amount from aftercare (a decimal string in the currency's own decimals) as
+	 * WooCommerce prints prices, as safe HTML.
+	 *
+	 * @param string $amount   e.g. "38610" or "59.97".
+	 * @param string $currency ISO code.
+	 */
+	public static function money( string $amount, string $currency ): string {
+		if ( ! preg_match( '/^-?\d{1,15}(?:\.(\d{1,6}))?$/', $amount, $m ) || ! preg_match( '/^[A-Z]{3}$/', $currency ) ) {
+			return esc_html( trim( $amount . ' ' . $currency ) );
+		}
+		$decimals = isset( $m[1] ) ? strlen( $m[1] ) : 0;
+		if ( function_exists( 'wc_price' ) ) {
+			// The currency's decimals, not the shop's setting: the amount is exact as it is.
+			return (string) wc_price(
+				(float) $amount,
+				array(
+					'currency' => $currency,
+					'decimals' => $decimals,
+				)
+			);
+		}
+		return esc_html( number_format( (float) $amount, $decimals ) . ' ' . $currency );
+	}
 }

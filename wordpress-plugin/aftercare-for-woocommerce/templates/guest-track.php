@@ -6,9 +6,11 @@
  *
  * @var array<string,mixed>|null $result The look-up result, after a submission.
  * @var array<string,string>     $posted What was typed.
+ * @var array<string,string>     $proof  Hidden fields that find the order again (number, email).
  */
 
 use Aftercare\Data;
+use Aftercare\Guest_Returns;
 use Aftercare\Guest_Tracking;
 use Aftercare\Labels;
 use Aftercare\Template;
@@ -27,6 +29,10 @@ $aftercare_notes  = array(
 );
 ?>
 <div class="aftercare aftercare-guest-track">
+	<?php $aftercare_notice = is_array( $result ) && isset( $result['notice'] ) && is_array( $result['notice'] ) ? $result['notice'] : null; ?>
+	<?php if ( $aftercare_notice ) : ?>
+		<div class="<?php echo 'success' === ( $aftercare_notice['type'] ?? '' ) ? 'woocommerce-message' : 'woocommerce-error'; ?> aftercare-guest-track__note" role="status"><?php echo esc_html( (string) ( $aftercare_notice['message'] ?? '' ) ); ?></div>
+	<?php endif; ?>
 	<?php if ( isset( $aftercare_notes[ $aftercare_status ] ) ) : ?>
 		<div class="<?php echo 'pending' === $aftercare_status ? 'woocommerce-info' : 'woocommerce-error'; ?> aftercare-guest-track__note" role="status"><?php echo esc_html( $aftercare_notes[ $aftercare_status ] ); ?></div>
 	<?php endif; ?>
@@ -43,7 +49,7 @@ $aftercare_notes  = array(
 			<?php endif; ?>
 		</h2>
 		<?php foreach ( Data::rows( $aftercare_view, 'alerts' ) as $aftercare_alert ) : ?>
-			<div class="woocommerce-info aftercare-alerts" role="status"><?php echo esc_html( Data::str( $aftercare_alert, 'message' ) ); ?></div>
+			<div class="woocommerce-info aftercare-alerts" role="status"><?php echo esc_html( Labels::alert( $aftercare_alert, Data::shipments_by_id( $aftercare_view ) ) ); ?></div>
 		<?php endforeach; ?>
 		<?php
 		echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
@@ -58,6 +64,80 @@ $aftercare_notes  = array(
 		?>
 		<?php if ( '' !== Data::url( $aftercare_view, 'tracking_url' ) ) : ?>
 			<p><a href="<?php echo esc_url( Data::url( $aftercare_view, 'tracking_url' ) ); ?>" target="_blank" rel="noopener noreferrer"><?php esc_html_e( 'Open the tracking page for this order', 'aftercare-for-woocommerce' ); ?></a></p>
+		<?php endif; ?>
+		<?php
+		// A guest's documents are signed public links: they work without an account and expire.
+		$aftercare_invoice  = Data::obj( $aftercare_view, 'invoice' );
+		$aftercare_inv_link = '' !== Data::url( $aftercare_invoice, 'download_url' ) ? Data::url( $aftercare_invoice, 'download_url' ) : Data::url( $aftercare_invoice, 'url' );
+		$aftercare_credits  = array_filter( Data::rows( $aftercare_view, 'credit_notes' ), static fn( $c ) => '' !== Data::url( $c, 'download_url' ) || '' !== Data::url( $c, 'url' ) );
+		$aftercare_order_id = (int) ( $result['order_id'] ?? 0 );
+		?>
+		<?php if ( '' !== $aftercare_inv_link && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
+			<h3 class="aftercare-heading"><?php echo esc_html( $aftercare_credits ? __( 'Invoice and credit notes', 'aftercare-for-woocommerce' ) : __( 'Invoice', 'aftercare-for-woocommerce' ) ); ?></h3>
+			<ul class="aftercare-documents">
+				<li class="aftercare-document aftercare-invoice">
+					<span class="aftercare-document__text">
+					<?php
+					printf(
+						/* translators: 1: invoice number, 2: date the invoice was issued */
+						esc_html__( 'Invoice %1$s, issued %2$s.', 'aftercare-for-woocommerce' ),
+						'<strong>' . esc_html( Data::str( $aftercare_invoice, 'number' ) ) . '</strong>',
+						esc_html( Template::date( Data::str( $aftercare_invoice, 'issued_at' ) ) )
+					);
+					?>
+					</span>
+					<a class="button aftercare-invoice__download" href="<?php echo esc_url( $aftercare_inv_link ); ?>" rel="nofollow noopener noreferrer"><?php esc_html_e( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ); ?></a>
+				</li>
+				<?php foreach ( $aftercare_credits as $aftercare_credit ) : ?>
+					<li class="aftercare-document aftercare-credit-note">
+						<span class="aftercare-document__text">
+						<?php
+						printf(
+							/* translators: 1: credit note number, 2: amount credited, 3: date issued */
+							esc_html__( 'Credit note %1$s for %2$s, issued %3$s.', 'aftercare-for-woocommerce' ),
+							'<strong>' . esc_html( Data::str( $aftercare_credit, 'number' ) ) . '</strong>',
+							Template::money( Data::str( $aftercare_credit, 'total' ), Data::str( $aftercare_view, 'currency' ) ), // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- money() returns escaped HTML.
+							esc_html( Template::date( Data::str( $aftercare_credit, 'issued_at' ) ) )
+						);
+						?>
+						</span>
+						<a class="button aftercare-credit-note__download" href="<?php echo esc_url( '' !== Data::url( $aftercare_credit, 'download_url' ) ? Data::url( $aftercare_credit, 'download_url' ) : Data::url( $aftercare_credit, 'url' ) ); ?>" rel="nofollow noopener noreferrer"><?php esc_html_e( 'Download credit note (PDF)', 'aftercare-for-woocommerce' ); ?></a>
+					</li>
+				<?php endforeach; ?>
+			</ul>
+		<?php endif; ?>
+		<?php $aftercare_returns = Data::rows( $aftercare_view, 'returns' ); ?>
+		<?php if ( $aftercare_returns ) : ?>
+			<h3 class="aftercare-heading"><?php esc_html_e( 'Returns', 'aftercare-for-woocommerce' ); ?></h3>
+			<?php
+			echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+				'parts/returns-list',
+				array(
+					'returns'    => $aftercare_returns,
+					'items'      => Data::items_by_id( $aftercare_view ),
+					'order_id'   => $aftercare_order_id,
+					'back'       => '',
+					'show_order' => false,
+					'cancel'     => $proof,
+				)
+			);
+			?>
+		<?php endif; ?>
+		<?php if ( $aftercare_order_id ) : ?>
+			<?php
+			$aftercare_form = isset( $result['form'] ) && is_array( $result['form'] ) ? $result['form'] : array();
+			echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+				'parts/return-form',
+				array(
+					'view'     => $aftercare_view,
+					'items'    => Data::items_by_id( $aftercare_view ),
+					'order_id' => $aftercare_order_id,
+					'errors'   => isset( $aftercare_form['errors'] ) && is_array( $aftercare_form['errors'] ) ? $aftercare_form['errors'] : array(),
+					'old'      => isset( $aftercare_form['old'] ) && is_array( $aftercare_form['old'] ) ? $aftercare_form['old'] : array(),
+					'hidden'   => Guest_Returns::request_fields( $proof, $aftercare_order_id ),
+				)
+			);
+			?>
 		<?php endif; ?>
 	<?php endif; ?>
 

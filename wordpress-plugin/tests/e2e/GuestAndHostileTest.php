@@ -5,6 +5,7 @@
  * @package Aftercare\Tests
  */
 
+use Aftercare\Guest_Returns;
 use Aftercare\Guest_Tracking;
 
 final class GuestAndHostileTest extends Service_Test_Case {
@@ -47,6 +48,70 @@ final class GuestAndHostileTest extends Service_Test_Case {
 		self::dom( $html );
 		$this->assertStringNotContainsString( 'wc_order_h3JdN8wYc5QeB', $html );
 		$this->assertStringNotContainsString( Aftercare_Service::API_KEY, $html );
+	}
+
+	public function test_a_guest_downloads_the_invoice_from_its_signed_link_without_a_key(): void {
+		self::$service->wait_for( '/api/v1/guest/orders/1002?key=wc_order_h3JdN8wYc5QeB&email=zoe.obrien%40example.net', static fn( $code, $json ) => 200 === $code && ! empty( $json['invoice'] ) );
+		$result = Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.53' );
+		$xpath  = self::dom( Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'zoe.obrien@example.net' ) ) );
+		$link   = $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->item( 0 )->getAttribute( 'href' );
+		$this->assertStringStartsWith( self::$service->url . '/documents/', $link );
+		$this->assertStringContainsString( 'signature=', $link );
+		$ch = curl_init( $link );
+		curl_setopt_array( $ch, array( CURLOPT_RETURNTRANSFER => true ) );
+		$pdf  = (string) curl_exec( $ch );
+		$type = (string) curl_getinfo( $ch, CURLINFO_CONTENT_TYPE );
+		curl_close( $ch );
+		$this->assertSame( 'application/pdf', $type, 'the browser needs no API key' );
+		$this->assertStringStartsWith( '%PDF-', $pdf );
+	}
+
+	public function test_a_guest_requests_a_return_and_withdraws_it_through_the_guest_endpoints(): void {
+		// Returns open once the goods have arrived: the order was completed yesterday.
+		$order                       = self::order_fixture( 'orders/guest-usd.json' );
+		$yesterday                   = gmdate( 'Y-m-d\TH:i:s', time() - 86400 );
+		$order['date_completed_gmt'] = $yesterday;
+		$order['date_modified_gmt']  = $yesterday;
+		list( $code ) = self::$service->deliver( 'order.updated', (string) json_encode( $order ) );
+		$this->assertSame( 200, $code );
+
+		$proof  = array(
+			'aftercare_track_order' => '1002',
+			'aftercare_track_email' => 'ZOE.OBRIEN@example.net',
+		);
+		$post   = Guest_Returns::request_fields( $proof, 1002 ) + array(
+			'items'      => array( '611' => array( 'quantity' => '2', 'reason' => 'too_large' ) ),
+			'resolution' => 'refund',
+			'comment'    => 'Size L runs big.',
+		);
+		$result = Guest_Returns::handle( $post, null, '203.0.113.54' );
+		$this->assertSame( 'success', $result['notice']['type'] ?? null, json_encode( $result['form'] ?? $result ) );
+		$return = $result['view']['returns'][0];
+		$this->assertSame( 'requested', $return['status'] );
+		$this->assertSame( 2, $return['items'][0]['quantity'] );
+		$this->assertSame( 1, $result['view']['return_eligibility'][0]['returnable_quantity'], 'one pair of the three is left' );
+
+		$html  = Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'ZOE.OBRIEN@example.net' ) );
+		$xpath = self::dom( $html );
+		$this->assertStringContainsString( 'Merino Trail Socks (3-Pack) × 2', self::text( $xpath, '//table[contains(@class,"aftercare-returns")]' ) );
+		$this->assertSame( '1', $xpath->query( '//input[@name="items[611][quantity]"]' )->item( 0 )->getAttribute( 'max' ) );
+		$this->assertStringNotContainsString( 'wc_order_h3JdN8wYc5QeB', $html );
+
+		// Reloading the page that sent it does not send it again.
+		Guest_Returns::handle( $post, null, '203.0.113.54' );
+		$this->assertCount( 1, self::$service->get( '/api/v1/guest/orders/1002?key=wc_order_h3JdN8wYc5QeB&email=zoe.obrien%40example.net' )[1]['returns'] );
+
+		// The guest withdraws it from the same page.
+		$cancel = $xpath->query( '//form[contains(@class,"aftercare-return__cancel")]' )->item( 0 );
+		$fields = array();
+		foreach ( $xpath->query( './/input', $cancel ) as $input ) {
+			$fields[ $input->getAttribute( 'name' ) ] = $input->getAttribute( 'value' );
+		}
+		$result = Guest_Returns::handle( $fields, null, '203.0.113.54' );
+		$this->assertSame( 'Your return request has been cancelled.', $result['notice']['message'] );
+		$this->assertSame( 'cancelled', $result['view']['returns'][0]['status'] );
+		$this->assertSame( 'customer', end( $result['view']['returns'][0]['history'] )['by'] );
+		$this->assertSame( 3, $result['view']['return_eligibility'][0]['returnable_quantity'] );
 	}
 
 	public function test_a_wrong_key_in_woocommerce_is_refused_by_aftercare(): void {

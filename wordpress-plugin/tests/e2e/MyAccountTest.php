@@ -26,7 +26,7 @@ final class MyAccountTest extends Service_Test_Case {
 		$html  = Account::order_section( 1001 );
 		$xpath = self::dom( $html );
 		$this->assertCount( 1, Stub::$http, 'one request to aftercare per page' );
-		$this->assertStringContainsString( 'Invoice ' . $view['invoice']['number'] . ', issued', self::text( $xpath, '//p[@class="aftercare-invoice"]' ) );
+		$this->assertStringContainsString( 'Invoice ' . $view['invoice']['number'] . ', issued', self::text( $xpath, '//li[contains(@class,"aftercare-invoice")]' ) );
 		$this->assertSame( 1, $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->length );
 		$this->assertStringNotContainsString( Aftercare_Service::API_KEY, $html );
 		// The public tracking page (`/t/{token}`) is meant for shoppers; the API and the
@@ -49,6 +49,46 @@ final class MyAccountTest extends Service_Test_Case {
 		$this->assertGreaterThan( 1000, filesize( $result['file'] ) );
 		$this->assertSame( $view['invoice']['number'] . '.pdf', $result['filename'] );
 		unlink( $result['file'] );
+	}
+
+	public function test_credit_note_is_offered_and_streamed_through_wordpress(): void {
+		// Order 4001: invoiced, then WooCommerce records a refund, and aftercare issues a credit note.
+		$order              = self::order_fixture( 'orders/registered-krw.json' );
+		$order['id']        = 4001;
+		$order['number']    = '4001';
+		$order['order_key'] = 'wc_order_e2e4001';
+		$order['refunds']   = array();
+		self::$service->deliver( 'order.created', (string) json_encode( $order ) );
+		self::$service->wait_for( '/api/v1/customers/42/orders/4001', static fn( $code, $json ) => 200 === $code && ! empty( $json['invoice'] ) );
+		$refunded                      = self::order_fixture( 'orders/registered-krw.updated.json' );
+		$refunded['id']                = 4001;
+		$refunded['number']            = '4001';
+		$refunded['order_key']         = 'wc_order_e2e4001';
+		list( $code ) = self::$service->deliver( 'order.updated', (string) json_encode( $refunded ) );
+		$this->assertSame( 200, $code );
+		$view = self::$service->wait_for( '/api/v1/customers/42/orders/4001', static fn( $code, $json ) => 200 === $code && ! empty( $json['credit_notes'] ) );
+		WC_Stub::add_order_from_json( $refunded );
+		$note = $view['credit_notes'][0];
+
+		$html  = Account::order_section( 4001 );
+		$xpath = self::dom( $html );
+		$this->assertSame( 'Invoice and credit notes', self::text( $xpath, '//h2[following-sibling::ul[@class="aftercare-documents"]][last()]' ) );
+		$this->assertStringContainsString( 'Credit note ' . $note['number'] . ' for ₩15,000, issued', self::text( $xpath, '//li[contains(@class,"aftercare-credit-note")]' ) );
+		$this->assertStringNotContainsString( self::$service->url . '/api/', $html );
+		$this->assertStringNotContainsString( self::$service->url . '/documents/', $html, 'a customer\'s credit note is proxied, not linked' );
+
+		$link = html_entity_decode( $xpath->query( '//a[contains(@class,"aftercare-credit-note__download")]' )->item( 0 )->getAttribute( 'href' ) );
+		parse_str( (string) parse_url( $link, PHP_URL_QUERY ), $get );
+		$result = Customer_Actions::fetch_document( $get );
+		$this->assertIsArray( $result, json_encode( Stub::$wc_notices ) );
+		$this->assertStringStartsWith( '%PDF-', (string) file_get_contents( $result['file'], false, null, 0, 8 ) );
+		$this->assertSame( $note['number'] . '.pdf', $result['filename'] );
+		$this->assertGreaterThan( 1000, filesize( $result['file'] ) );
+		unlink( $result['file'] );
+
+		// The credit note of order 4001 is not a document of order 1001, though both are the customer's.
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', Customer_Actions::fetch_document( array( 'order_id' => '1001', 'document_id' => (string) $note['id'], '_wpnonce' => wp_create_nonce( Customer_Actions::DOCUMENT_ACTION . '_1001_' . $note['id'] ) ) ) );
+		$this->assertSame( 'That document does not belong to this order.', end( Stub::$wc_notices )['message'] );
 	}
 
 	public function test_unpaid_order_has_no_invoice_yet(): void {

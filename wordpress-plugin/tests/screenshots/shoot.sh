@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Renders the plugin's screens (tests/screenshots/render.php) and photographs them with headless
-# Chromium into docs/screenshots/. Needs chromium, php and a built aftercare (AFTERCARE_BIN or
-# target/debug/aftercare).
+# Renders the plugin's screens (tests/screenshots/render.php: the real aftercare, a stand-in
+# WooCommerce REST API, the plugin's real handlers and templates) and photographs them with
+# headless Chromium into docs/screenshots/. Needs chromium, php, WordPress's admin stylesheets
+# (Debian's wordpress package) and a built aftercare (AFTERCARE_BIN or target/debug/aftercare).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
@@ -16,8 +17,8 @@ shoot() { # name width height
     --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$work/profile-$1" \
     --allow-file-access-from-files --screenshot="$out/$1.png" --window-size="$2,$3" "file://$work/$1.html" 2>/dev/null
 }
-shoot order 1280 3280
-shoot returns 1280 900
-shoot settings 1280 1500
-echo "screenshots in $out; sample data used:"
-cat "$work/sample-data.txt"
+shoot order 1280 3560
+shoot returns 1280 860
+shoot settings 1280 1560
+shoot returns-queue 1440 900
+echo "screenshots in $out"

@@ -46,6 +46,15 @@ if ( '' !== $service ) {
 	$check( $pdf->ok() && str_starts_with( (string) file_get_contents( $file, false, null, 0, 5 ), '%PDF-' ), 'the invoice streamed into a file by WordPress' );
 	$check( str_contains( $pdf->headers['content-disposition'] ?? '', '.pdf' ), 'the invoice file name header' );
 	wp_delete_file( $file );
+	$guest = $client->post_json(
+		'/api/v1/guest/orders/1001/returns',
+		array(
+			'items'      => array(),
+			'resolution' => 'refund',
+		),
+		array( 'query' => array( 'key' => 'wc_order_not_the_key', 'email' => 'nobody@example.com' ) )
+	);
+	$check( 404 === $guest->status && 'order_not_found' === $guest->code, 'a guest request with a wrong key is refused (query and JSON body through WordPress)' );
 	$wrong = ( new Aftercare\Api_Client( $service, 'wrong-key-0123456789' ) )->get( '/api/v1/openapi.json' );
 	$check( 401 === $wrong->status && 'invalid_api_key' === $wrong->code, 'a wrong key is a 401 with its code' );
 	echo "smoke: plugin client checked against aftercare through WordPress's HTTP API\n";

@@ -114,6 +114,20 @@ function wc_get_endpoint_url( $endpoint, $value = '', $permalink = '' ) {
 function wc_get_page_screen_id( $for ) {
 	return 'woocommerce_page_wc-orders';
 }
+/** As WooCommerce: symbol and grouped number, in its own markup (symbol before the amount). */
+function wc_price( $price, $args = array() ) {
+	$symbols  = array(
+		'KRW' => '&#8361;',
+		'USD' => '&#36;',
+		'EUR' => '&euro;',
+		'JPY' => '&yen;',
+		'GBP' => '&pound;',
+	);
+	$currency = $args['currency'] ?? 'KRW';
+	$decimals = (int) ( $args['decimals'] ?? 2 );
+	$number   = number_format( abs( (float) $price ), $decimals, '.', ',' );
+	return ( (float) $price < 0 ? '-' : '' ) . '<span class="woocommerce-Price-amount amount"><bdi><span class="woocommerce-Price-currencySymbol">' . ( $symbols[ $currency ] ?? '' ) . '</span>' . $number . '</bdi></span>';
+}
 function is_account_page() {
 	return true;
 }

@@ -26,6 +26,8 @@ final class Stub {
 	public static int $user_id = 0;
 	/** @var array<int,string[]> Capabilities by user. */
 	public static array $caps = array();
+	/** @var array<int,string> Display names by user. */
+	public static array $names = array();
 	/** @var array<int,array<string,mixed>> Every HTTP request made. */
 	public static array $http = array();
 	/** @var array<int,array{message:string,type:string}> wc_add_notice() calls. */
@@ -45,14 +47,18 @@ final class Stub {
 		self::$transients = array();
 		self::$user_id    = 0;
 		self::$caps       = array();
+		self::$names      = array();
 		self::$http       = array();
 		self::$wc_notices = array();
 		self::$log        = array();
 	}
 
-	public static function login( int $user_id, array $caps = array( 'read', 'view_order' ) ): void {
+	public static function login( int $user_id, array $caps = array( 'read', 'view_order' ), string $name = '' ): void {
 		self::$user_id          = $user_id;
 		self::$caps[ $user_id ] = $caps;
+		if ( '' !== $name ) {
+			self::$names[ $user_id ] = $name;
+		}
 	}
 }
 
@@ -296,6 +302,12 @@ function current_user_can( $capability, ...$args ) {
 function user_can( $user_id, $capability ) {
 	return in_array( $capability, Stub::$caps[ (int) $user_id ] ?? array(), true );
 }
+function wp_get_current_user() {
+	$user               = new stdClass();
+	$user->ID           = Stub::$user_id;
+	$user->display_name = Stub::$names[ Stub::$user_id ] ?? '';
+	return $user;
+}
 function wp_create_nonce( $action = -1 ) {
 	return substr( hash_hmac( 'sha256', $action . '|' . Stub::$user_id, 'stub-nonce-salt' ), 0, 10 );
 }
@@ -367,7 +379,9 @@ function wp_timezone() {
 	return new DateTimeZone( (string) get_option( 'timezone_string', 'UTC' ) ?: 'UTC' );
 }
 function wp_tempnam( $filename = '' ) {
-	return tempnam( sys_get_temp_dir(), 'wp' );
+	$file                             = tempnam( sys_get_temp_dir(), 'wp' );
+	Stub::$registered['tempfiles'][] = $file;
+	return $file;
 }
 function wp_delete_file( $file ) {
 	if ( is_file( $file ) ) {

@@ -42,7 +42,13 @@ final class Aftercare_Service {
 		return (int) substr( (string) strrchr( (string) $name, ':' ), 1 );
 	}
 
-	public static function start(): self {
+	/**
+	 * Starts aftercare on a free port with a fresh data directory.
+	 *
+	 * @param array<string,string> $env  More environment, e.g. the WooCommerce REST settings.
+	 * @param int|null             $port A port chosen beforehand (free_port()), else a free one.
+	 */
+	public static function start( array $env = array(), ?int $port = null ): self {
 		$bin = self::binary();
 		if ( null === $bin ) {
 			throw new RuntimeException( 'aftercare binary not found: set AFTERCARE_BIN or run cargo build' );
@@ -50,7 +56,7 @@ final class Aftercare_Service {
 		$service           = new self();
 		$service->data_dir = sys_get_temp_dir() . '/aftercare-plugin-e2e-' . bin2hex( random_bytes( 6 ) );
 		mkdir( $service->data_dir, 0700, true );
-		$port              = self::free_port();
+		$port              = $port ?? self::free_port();
 		$service->url      = 'http://127.0.0.1:' . $port;
 		$service->log_file = $service->data_dir . '.log';
 		$env               = array(
@@ -59,7 +65,7 @@ final class Aftercare_Service {
 			'AFTERCARE_API_KEY'        => self::API_KEY,
 			'AFTERCARE_PUBLIC_URL'     => $service->url,
 			'AFTERCARE_LOG'            => 'warn',
-		);
+		) + $env;
 		$service->process  = proc_open(
 			array( $bin, 'serve', '--listen', '127.0.0.1:' . $port, '--data-dir', $service->data_dir . '/data' ),
 			array(
@@ -142,6 +148,31 @@ final class Aftercare_Service {
 	public function get( string $path ): array {
 		$ch = curl_init( $this->url . $path );
 		curl_setopt_array( $ch, array( CURLOPT_RETURNTRANSFER => true, CURLOPT_HTTPHEADER => array( 'Authorization: Bearer ' . self::API_KEY ) ) );
+		$answer = (string) curl_exec( $ch );
+		$code   = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
+		curl_close( $ch );
+		return array( $code, json_decode( $answer, true ) );
+	}
+
+	/**
+	 * A JSON request with the API key (staff routes), decoded.
+	 *
+	 * @param string              $method HTTP method.
+	 * @param string              $path   API path.
+	 * @param array<string,mixed> $body   Sent as JSON.
+	 * @return array{0:int,1:mixed}
+	 */
+	public function send( string $method, string $path, array $body ): array {
+		$ch = curl_init( $this->url . $path );
+		curl_setopt_array(
+			$ch,
+			array(
+				CURLOPT_CUSTOMREQUEST  => $method,
+				CURLOPT_POSTFIELDS     => json_encode( (object) $body ),
+				CURLOPT_RETURNTRANSFER => true,
+				CURLOPT_HTTPHEADER     => array( 'Authorization: Bearer ' . self::API_KEY, 'Content-Type: application/json' ),
+			)
+		);
 		$answer = (string) curl_exec( $ch );
 		$code   = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
 		curl_close( $ch );

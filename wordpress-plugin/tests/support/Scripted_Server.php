@@ -68,6 +68,26 @@ final class Scripted_Server {
 		return array_map( static fn( $line ) => json_decode( $line, true ), array_filter( explode( "\n", (string) file_get_contents( $file ) ) ) );
 	}
 
+	/**
+	 * Writes a state file of the server (woocommerce-router.php: orders.json, webhooks.json).
+	 *
+	 * @param string $name  File name.
+	 * @param mixed  $value Encoded as JSON.
+	 */
+	public function put( string $name, $value ): void {
+		file_put_contents( $this->dir . '/' . $name, json_encode( $value ) );
+	}
+
+	/**
+	 * Reads a state file the server keeps (woocommerce-router.php: refunds.json, coupons.json).
+	 *
+	 * @param string $name File name.
+	 * @return mixed
+	 */
+	public function state( string $name ) {
+		return json_decode( (string) @file_get_contents( $this->dir . '/' . $name ), true ) ?: array();
+	}
+
 	public function stop(): void {
 		proc_terminate( $this->process, 9 );
 		proc_close( $this->process );

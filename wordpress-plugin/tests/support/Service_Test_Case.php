@@ -16,13 +16,22 @@ abstract class Service_Test_Case extends Plugin_Test_Case {
 			}
 			return; // setUp() skips, naming the reason.
 		}
-		self::$service = Aftercare_Service::start();
+		self::$service = Aftercare_Service::start( static::service_env() );
 		foreach ( array( 'orders/registered-krw.json', 'orders/guest-usd.json', 'orders/pending-eur.json' ) as $fixture ) {
 			list( $code, $answer ) = self::$service->deliver_fixture( 'order.created', $fixture );
 			if ( 200 !== $code || 'accepted' !== ( $answer['status'] ?? '' ) ) {
 				throw new RuntimeException( "delivery of $fixture failed: $code " . json_encode( $answer ) );
 			}
 		}
+	}
+
+	/**
+	 * More environment for this class's aftercare.
+	 *
+	 * @return array<string,string>
+	 */
+	protected static function service_env(): array {
+		return array();
 	}
 
 	public static function tearDownAfterClass(): void {

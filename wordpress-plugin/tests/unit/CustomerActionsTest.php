@@ -116,7 +116,7 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 		Customer_Actions::handle_return_request(
 			$this->post(
 				array(
-					'items'      => array( '203' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+					'items'      => array( '202' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
 					'resolution' => 'refund',
 				)
 			),
@@ -125,7 +125,7 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 		$state = Customer_Actions::take_form_state( 42, 1001 );
 		$this->assertSame(
 			array(
-				'items.203.quantity' => 'Only 0 left to return.',
+				'items.202.quantity' => 'Only 0 left to return.',
 				'comment'            => 'Too long.',
 			),
 			$state['errors']
@@ -142,7 +142,7 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 			Customer_Actions::handle_return_request(
 				$this->post(
 					array(
-						'items'      => array( '203' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+						'items'      => array( '202' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
 						'resolution' => 'refund',
 					)
 				),
@@ -177,7 +177,7 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 		Customer_Actions::handle_return_request(
 			$this->post(
 				array(
-					'items'      => array( '203' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+					'items'      => array( '202' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
 					'resolution' => 'refund',
 					'comment'    => 'keep me',
 				)
@@ -252,8 +252,62 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 		$this->assertStringContainsString( 'not ready yet', Stub::$wc_notices[0]['message'] );
 	}
 
+	public function test_an_item_aftercare_says_is_not_delivered_never_reaches_it(): void {
+		$this->script();
+		Customer_Actions::handle_return_request(
+			$this->post(
+				array(
+					'items'      => array( '203' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+					'resolution' => 'refund',
+				)
+			),
+			null
+		);
+		$this->assertCount( 1, self::$server->requests(), 'only the order view' );
+		$this->assertSame( 'This item cannot be returned.', Customer_Actions::take_form_state( 42, 1001 )['errors']['items.203.quantity'] );
+	}
+
+	public function test_credit_note_is_fetched_by_id_from_the_customers_order(): void {
+		$this->script(
+			array(
+				'GET /api/v1/customers/42/orders/1001/documents/4' => array(
+					'headers'     => array( 'Content-Type' => 'application/pdf', 'Content-Disposition' => 'inline; filename="CN-2026-00001.pdf"' ),
+					'body_base64' => base64_encode( '%PDF-1.7 credit note' ),
+				),
+			)
+		);
+		$url = html_entity_decode( Customer_Actions::document_url( 1001, 4 ) );
+		parse_str( (string) parse_url( $url, PHP_URL_QUERY ), $get );
+		$this->assertSame( Customer_Actions::DOCUMENT_ACTION, $get['action'] );
+		$result = Customer_Actions::fetch_document( $get );
+		$this->assertIsArray( $result, json_encode( Stub::$wc_notices ) );
+		$this->assertSame( '%PDF-1.7 credit note', file_get_contents( $result['file'] ) );
+		$this->assertSame( 'CN-2026-00001.pdf', $result['filename'] );
+		unlink( $result['file'] );
+		$this->assertSame( 'Bearer test-api-key-0123456789', self::$server->requests()[0]['headers']['authorization'] );
+		$this->assertSame( 'application/pdf', self::$server->requests()[0]['headers']['accept'] );
+	}
+
+	public function test_credit_note_needs_its_own_nonce_and_the_owner(): void {
+		$this->script();
+		$nonce = wp_create_nonce( Customer_Actions::DOCUMENT_ACTION . '_1001_4' );
+		$this->assertIsString( Customer_Actions::fetch_document( array( 'order_id' => '1001', 'document_id' => '5', '_wpnonce' => $nonce ) ), 'a nonce is for one document' );
+		$this->assertIsString( Customer_Actions::fetch_document( array( 'order_id' => '1001', 'document_id' => '4', '_wpnonce' => wp_create_nonce( Customer_Actions::INVOICE_ACTION . '_1001' ) ) ) );
+		Stub::login( 43 );
+		$this->assertIsString( Customer_Actions::fetch_document( array( 'order_id' => '1001', 'document_id' => '4', '_wpnonce' => wp_create_nonce( Customer_Actions::DOCUMENT_ACTION . '_1001_4' ) ) ) );
+		$this->assertSame( array(), self::$server->requests() );
+	}
+
+	public function test_a_document_of_another_order_is_refused_by_aftercare(): void {
+		$this->script( array( 'GET /api/v1/customers/42/orders/1001/documents/9' => array( 'status' => 404, 'json' => array( 'error' => array( 'code' => 'document_not_found', 'message' => 'x' ) ) ) ) );
+		$result = Customer_Actions::fetch_document( array( 'order_id' => '1001', 'document_id' => '9', '_wpnonce' => wp_create_nonce( Customer_Actions::DOCUMENT_ACTION . '_1001_9' ) ) );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $result );
+		$this->assertSame( 'That document does not belong to this order.', Stub::$wc_notices[0]['message'] );
+	}
+
 	public function test_logged_out_visitors_are_sent_to_log_in(): void {
 		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::INVOICE_ACTION ) );
+		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::DOCUMENT_ACTION ) );
 		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::REQUEST_ACTION ) );
 	}
 }

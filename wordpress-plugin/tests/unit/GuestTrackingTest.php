@@ -25,8 +25,20 @@ final class GuestTrackingTest extends Plugin_Test_Case {
 		WC_Stub::add_order_from_json( self::order_fixture( 'orders/guest-usd.json' ) );
 		$draft = WC_Stub::add_order_from_json( self::order_fixture( 'orders/checkout-draft.json' ) );
 		$this->assertSame( 'checkout-draft', $draft->get_status() );
-		$view = self::fixture( 'order-view-full.json' );
-		self::$server->script( array( 'GET /api/v1/guest/orders/1002' => array( 'json' => array_merge( $view, array( 'id' => 1002, 'number' => '1002' ) ) ) ) );
+		self::$server->script( array( 'GET /api/v1/guest/orders/1002' => array( 'json' => self::guest_view() ) ) );
+	}
+
+	/**
+	 * The fixture as aftercare shows it to a guest: document URLs are signed public links.
+	 */
+	public static function guest_view(): array {
+		$view                   = array_merge( self::fixture( 'order-view-full.json' ), array( 'id' => 1002, 'number' => '1002' ) );
+		$view['invoice']['url'] = $view['invoice']['download_url'];
+		foreach ( $view['credit_notes'] as &$note ) {
+			$note['url'] = $note['download_url'];
+		}
+		unset( $note );
+		return $view;
 	}
 
 	public function test_number_and_email_in_any_case_find_the_order_with_its_key(): void {
@@ -42,8 +54,22 @@ final class GuestTrackingTest extends Plugin_Test_Case {
 		$this->assertStringContainsString( 'Order #1002', self::text( $xpath, '//h2' ) );
 		$this->assertSame( 2, $xpath->query( '//article' )->length );
 		$this->assertStringNotContainsString( 'wc_order_', $html, 'the order key never reaches the page' );
-		$this->assertStringNotContainsString( 'Download invoice', $html );
 		$this->assertStringNotContainsString( '<script>', $html );
+	}
+
+	public function test_a_guest_downloads_documents_from_their_signed_links(): void {
+		$result = Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.9' );
+		$xpath  = self::dom( Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'zoe.obrien@example.net' ) ) );
+		$this->assertSame( 'https://aftercare.example.com/documents/1?expires=1798070400&signature=gmpenfcWg3VW5w2MehfTARaHplw58PaHHd1YaioY_7Q', $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->item( 0 )->getAttribute( 'href' ) );
+		$this->assertSame( 'https://aftercare.example.com/documents/4?expires=1798070400&signature=EC2apUgu_xcsQ7GiyK4A8j3qhu1-sLVWgR9FNo6YwHA', $xpath->query( '//a[contains(@class,"aftercare-credit-note__download")]' )->item( 0 )->getAttribute( 'href' ) );
+		$this->assertSame( 'Credit note CN-2026-00001 for ₩15,000, issued November 16, 2026.', self::text( $xpath, '//li[contains(@class,"aftercare-credit-note")]/span' ) );
+
+		$view                            = self::guest_view();
+		$view['invoice']['download_url'] = 'javascript:alert(1)';
+		$view['invoice']['url']          = 'javascript:alert(1)';
+		self::$server->script( array( 'GET /api/v1/guest/orders/1002' => array( 'json' => $view ) ) );
+		$html = Guest_Tracking::render( Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.9' ), array() );
+		$this->assertStringNotContainsString( 'javascript:', $html, 'only http(s) links are printed' );
 	}
 
 	public function test_wrong_email_or_unknown_number_is_one_answer_and_asks_nothing(): void {

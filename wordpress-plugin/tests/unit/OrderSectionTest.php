@@ -74,50 +74,122 @@ final class OrderSectionTest extends Plugin_Test_Case {
 		$this->assertStringNotContainsString( '<b>you</b>', $html );
 		$this->assertStringContainsString( '&lt;script&gt;alert(&quot;evt&quot;)&lt;/script&gt;', $html );
 		$this->assertStringContainsString( '&lt;img src=x onerror=alert(1)&gt;', $html );
+		$this->assertStringContainsString( 'The box was crushed &lt;script&gt;alert(&quot;comment&quot;)&lt;/script&gt;', $html );
 		$this->assertStringContainsString( '&lt;b&gt;you&lt;/b&gt;', $html );
 	}
 
 	public function test_delivery_state_alerts_tracking_page_and_invoice(): void {
 		$xpath = self::dom( Account::order_section( 1001 ) );
 		$this->assertSame( 'Partly shipped', self::text( $xpath, '//h2/span[contains(@class,"aftercare-badge")]' ) );
-		$this->assertStringContainsString( 'running a day late', self::text( $xpath, '//div[contains(@class,"aftercare-alerts")]' ) );
+		$alerts = array_map( static fn( $li ) => trim( $li->textContent ), iterator_to_array( $xpath->query( '//div[contains(@class,"aftercare-alerts")]//li' ) ) );
+		$this->assertSame(
+			array(
+				'Parcel 568912345678 was expected by November 17, 2026, and CJ대한통운 hasn\'t marked it delivered yet. We\'re sorry for the delay; the shop has been told.',
+				'Something new happened <img src=x onerror=alert(1)>.',
+			),
+			$alerts,
+			'known codes in the plugin\'s words with the parcel\'s facts; others in aftercare\'s, as text'
+		);
 		$this->assertSame( 'https://aftercare.example.com/t/q2w3e4r5t6y7u8i9', $xpath->query( '//p[@class="aftercare-tracking-page"]/a' )->item( 0 )->getAttribute( 'href' ) );
 
-		$this->assertStringContainsString( 'Invoice INV-2026-00001, issued November 14, 2026.', self::text( $xpath, '//p[@class="aftercare-invoice"]' ) );
+		$this->assertStringContainsString( 'Invoice INV-2026-00001, issued November 14, 2026.', self::text( $xpath, '//li[contains(@class,"aftercare-invoice")]' ) );
 		$download = $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->item( 0 )->getAttribute( 'href' );
 		$this->assertStringStartsWith( 'https://shop.test/wp-admin/admin-post.php?action=aftercare_invoice&order_id=1001&_wpnonce=', $download );
 		$this->assertStringNotContainsString( 'aftercare.example.com', $download, 'the invoice is proxied, never linked to aftercare' );
 		$this->assertStringNotContainsString( 'test-api-key', Account::order_section( 1001 ) );
 	}
 
-	public function test_returns_show_state_and_a_cancel_button_only_while_requested(): void {
-		$xpath = self::dom( Account::order_section( 1001 ) );
-		$rows  = $xpath->query( '//table[contains(@class,"aftercare-returns")]/tbody/tr' );
-		$this->assertSame( 2, $rows->length );
-		$this->assertStringContainsString( 'Approved', $rows->item( 0 )->textContent );
-		$this->assertStringContainsString( 'Exchange', $rows->item( 0 )->textContent );
-		$this->assertStringContainsString( 'Too small', $rows->item( 0 )->textContent );
-		$this->assertStringContainsString( 'Please send it back', $rows->item( 0 )->textContent );
-		$this->assertSame( 0, $xpath->query( './/form', $rows->item( 0 ) )->length );
-		$cancel = $xpath->query( './/form', $rows->item( 1 ) );
-		$this->assertSame( 1, $cancel->length );
-		$this->assertSame( wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_32' ), $xpath->query( './/input[@name="_wpnonce"]', $rows->item( 1 ) )->item( 0 )->getAttribute( 'value' ) );
+	public function test_credit_notes_are_offered_next_to_the_invoice_through_wordpress(): void {
+		$html  = Account::order_section( 1001 );
+		$xpath = self::dom( $html );
+		$this->assertSame( 'Invoice and credit notes', self::text( $xpath, '//h2[following-sibling::ul[@class="aftercare-documents"]][last()]' ) );
+		$this->assertSame( 'Credit note CN-2026-00001 for ₩15,000, issued November 16, 2026.', self::text( $xpath, '//li[contains(@class,"aftercare-credit-note")]/span' ) );
+		$link = $xpath->query( '//a[contains(@class,"aftercare-credit-note__download")]' )->item( 0 )->getAttribute( 'href' );
+		parse_str( (string) parse_url( $link, PHP_URL_QUERY ), $query );
+		$this->assertSame( 'https://shop.test/wp-admin/admin-post.php', strtok( $link, '?' ) );
+		$this->assertSame( array( 'action' => 'aftercare_document', 'order_id' => '1001', 'document_id' => '4', '_wpnonce' => wp_create_nonce( Customer_Actions::DOCUMENT_ACTION . '_1001_4' ) ), $query );
+		$this->assertStringNotContainsString( '/documents/4?expires', $html, 'a customer\'s documents are proxied, never linked' );
 	}
 
-	public function test_return_form_offers_only_returnable_quantities(): void {
+	public function test_returns_show_state_outcome_history_and_a_cancel_button_only_when_allowed(): void {
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$rows  = $xpath->query( '//table[contains(@class,"aftercare-returns")]/tbody/tr' );
+		$this->assertSame( 3, $rows->length );
+
+		$credited = preg_replace( '/\s+/u', ' ', $rows->item( 0 )->textContent );
+		$this->assertStringContainsString( 'Store credit issued', $credited );
+		$this->assertStringContainsString( 'Store credit: ₩17,820', $credited );
+		$this->assertSame( 'RETURN-30-9F2C41AB', self::text( $xpath, '//tbody/tr[1]//code[@class="aftercare-coupon"]' ) );
+		$this->assertStringContainsString( 'Enjoy your next tea!', $credited );
+		$steps = $xpath->query( './/details[contains(@class,"aftercare-return__history")]//li', $rows->item( 0 ) );
+		$this->assertSame( 4, $steps->length );
+		$this->assertStringContainsString( 'Requested · You', preg_replace( '/\s+/u', ' ', $steps->item( 0 )->textContent ) );
+		$this->assertStringContainsString( 'Store credit issued · Jae <b>Park</b>', preg_replace( '/\s+/u', ' ', $steps->item( 3 )->textContent ), 'a staff name is text, never markup' );
+
+		$this->assertStringContainsString( 'Approved', $rows->item( 1 )->textContent );
+		$this->assertStringContainsString( 'Exchange', $rows->item( 1 )->textContent );
+		$this->assertStringContainsString( 'Too small', $rows->item( 1 )->textContent );
+		$this->assertStringContainsString( 'Please send it back', $rows->item( 1 )->textContent );
+		$this->assertStringContainsString( 'Could I get an XL instead?', $rows->item( 1 )->textContent );
+		$this->assertSame( 0, $xpath->query( './/form', $rows->item( 1 ) )->length, 'can_cancel is false' );
+
+		$this->assertStringContainsString( '2 photos sent', $rows->item( 2 )->textContent );
+		$this->assertSame( 0, $xpath->query( './/img', $rows->item( 2 ) )->length, 'customers never get the staff-only photo address' );
+		$cancel = $xpath->query( './/form', $rows->item( 2 ) );
+		$this->assertSame( 1, $cancel->length );
+		$this->assertSame( wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_32' ), $xpath->query( './/input[@name="_wpnonce"]', $rows->item( 2 ) )->item( 0 )->getAttribute( 'value' ) );
+	}
+
+	public function test_return_form_offers_only_returnable_quantities_and_says_why_not(): void {
 		$xpath = self::dom( Account::order_section( 1001 ) );
 		$form  = $xpath->query( '//form[@id="aftercare-return"]' )->item( 0 );
 		$this->assertSame( 'multipart/form-data', $form->getAttribute( 'enctype' ) );
 		$this->assertSame( 'https://shop.test/wp-admin/admin-post.php', $form->getAttribute( 'action' ) );
 		$inputs = $xpath->query( '//input[@type="number"]' );
-		$this->assertSame( 2, $inputs->length, 'the mouse has an open return: no quantity input' );
+		$this->assertSame( 1, $inputs->length, 'the mouse is in an open return, the tea is not delivered yet' );
 		$this->assertSame( 'items[202][quantity]', $inputs->item( 0 )->getAttribute( 'name' ) );
 		$this->assertSame( '1', $inputs->item( 0 )->getAttribute( 'max' ) );
-		$this->assertStringContainsString( 'A return is already open for this item.', $xpath->query( '//form[@id="aftercare-return"]//tbody/tr' )->item( 0 )->textContent );
+		$rows = $xpath->query( '//form[@id="aftercare-return"]//tbody/tr' );
+		$this->assertSame( 'Every unit of this item has been refunded or is already in a return.', self::text( $xpath, '//form[@id="aftercare-return"]//tbody/tr[1]//span[contains(@class,"aftercare-eligibility")]' ) );
+		$this->assertSame( 'You can return this item once it has been delivered.', self::text( $xpath, '//form[@id="aftercare-return"]//tbody/tr[3]//span[contains(@class,"aftercare-eligibility")]' ) );
+		$this->assertStringNotContainsString( 'nothing_left', $rows->item( 0 )->textContent, 'codes are never shown' );
 		$this->assertSame( 8, $xpath->query( '//select[@name="items[202][reason]"]/option' )->length );
 		$this->assertSame( 3, $xpath->query( '//input[@name="resolution"]' )->length );
 		$this->assertSame( 'photos[]', $xpath->query( '//input[@type="file"]' )->item( 0 )->getAttribute( 'name' ) );
 		$this->assertSame( wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_1001' ), $xpath->query( '//form[@id="aftercare-return"]//input[@name="_wpnonce"]' )->item( 0 )->getAttribute( 'value' ) );
+	}
+
+	public function test_nothing_returnable_says_why_in_the_plugins_words_per_item(): void {
+		$view                       = self::fixture( 'order-view-full.json' );
+		$view['return_eligibility'] = array(
+			array( 'line_item_id' => 201, 'returnable_quantity' => 0, 'returnable_until' => '2026-11-01T00:00:00Z', 'reason' => 'window_closed', 'message' => 'The return period for this item has ended.' ),
+			array( 'line_item_id' => 202, 'returnable_quantity' => 0, 'returnable_until' => null, 'reason' => 'non_returnable', 'message' => 'This item cannot be returned.' ),
+			array( 'line_item_id' => 203, 'returnable_quantity' => 0, 'returnable_until' => null, 'reason' => 'a_future_rule', 'message' => 'A sentence from a newer <b>aftercare</b>.' ),
+		);
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$this->assertSame( 0, $xpath->query( '//form[@id="aftercare-return"]' )->length );
+		$lines = array_map( static fn( $li ) => trim( preg_replace( '/\s+/u', ' ', $li->textContent ) ), iterator_to_array( $xpath->query( '//div[@class="aftercare-not-returnable"]//li' ) ) );
+		$this->assertSame(
+			array(
+				'Nimbus Wireless Mouse: The return period for this item has ended.',
+				'오버핏 후드 티셔츠 - 블랙, L: This item cannot be returned.',
+				'제주 유기농 녹차 티백 <script>alert("item")</script>: A sentence from a newer <b>aftercare</b>.',
+			),
+			$lines,
+			'unknown codes fall back to aftercare\'s sentence, as text'
+		);
+
+		foreach ( $view['return_eligibility'] as &$row ) {
+			$row['reason'] = 'not_paid';
+		}
+		unset( $row );
+		Stub::reset();
+		$this->configure( self::$server->url );
+		Stub::login( 42 );
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$this->assertSame( 'No items of this order can be returned online. Returns open once the order is paid.', self::text( $xpath, '//div[@class="aftercare-not-returnable"]' ), 'one reason for all is said once' );
 	}
 
 	public function test_errors_and_typed_values_come_back_after_a_failed_submission(): void {
@@ -174,19 +246,23 @@ final class OrderSectionTest extends Plugin_Test_Case {
 		$this->assertStringContainsString( 'No news from the carrier yet.', $html );
 	}
 
-	public function test_returns_tab_names_items_from_the_woocommerce_order(): void {
+	public function test_returns_tab_names_items_from_aftercare_then_from_the_woocommerce_order(): void {
 		$view    = self::fixture( 'order-view-full.json' );
-		$returns = array_map( static fn( $r ) => $r + array( 'order_id' => 1001, 'order_number' => '1001' ), $view['returns'] );
-		$returns[] = array( 'id' => 9, 'status' => 'refunded', 'resolution' => 'refund', 'order_id' => 555, 'items' => array( array( 'line_item_id' => 1, 'quantity' => 1, 'reason' => 'damaged' ) ) );
+		$returns = array_reverse( $view['returns'] );
+		unset( $returns[1]['items'][0]['name'] ); // An older aftercare without names: WooCommerce's.
+		$returns[] = array( 'id' => 9, 'status' => 'refunded', 'resolution' => 'refund', 'order_id' => 555, 'amount' => '19.99', 'currency' => 'USD', 'items' => array( array( 'line_item_id' => 1, 'quantity' => 1, 'reason' => 'damaged' ) ) );
 		self::$server->script( array( 'GET /api/v1/customers/42/returns' => array( 'json' => array( 'returns' => $returns ) ) ) );
 		$xpath = self::dom( Account::returns_tab() );
 		$rows  = $xpath->query( '//tbody/tr' );
-		$this->assertStringContainsString( '오버핏 후드 티셔츠 - 블랙, L', $rows->item( 0 )->textContent );
-		$this->assertStringContainsString( 'Nimbus Wireless Mouse', $rows->item( 1 )->textContent );
-		$this->assertStringContainsString( 'Item', $rows->item( 2 )->textContent, 'an order WooCommerce does not know reads as a plain item' );
+		$this->assertSame( 4, $rows->length );
+		$this->assertStringContainsString( 'Nimbus Wireless Mouse', $rows->item( 0 )->textContent );
+		$this->assertStringContainsString( '오버핏 후드 티셔츠 - 블랙, L', $rows->item( 1 )->textContent );
+		$this->assertStringContainsString( 'Item', $rows->item( 3 )->textContent, 'an order WooCommerce does not know reads as a plain item' );
+		$this->assertStringContainsString( 'Refunded: $19.99', preg_replace( '/\s+/u', ' ', $rows->item( 3 )->textContent ) );
 		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $xpath->query( '//tbody/tr[1]//a' )->item( 0 )->getAttribute( 'href' ) );
-		$this->assertSame( 1, $xpath->query( '//tbody/tr[2]//form' )->length, 'a requested return can be cancelled from the tab' );
-		$this->assertSame( 'https://shop.test/my-account/returns/', $xpath->query( '//tbody/tr[2]//input[@name="back"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 1, $xpath->query( '//tbody/tr[1]//form' )->length, 'a request that can still be withdrawn can be cancelled from the tab' );
+		$this->assertSame( 'https://shop.test/my-account/returns/', $xpath->query( '//tbody/tr[1]//input[@name="back"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 0, $xpath->query( '//tbody/tr[position()>1]//form' )->length );
 		$this->assertCount( 1, Stub::$http );
 	}
 

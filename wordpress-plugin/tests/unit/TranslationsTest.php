@@ -51,7 +51,7 @@ final class TranslationsTest extends Plugin_Test_Case {
 	public function test_every_string_uses_the_text_domain(): void {
 		$functions = array( '__', '_e', '_n', '_x', 'esc_html__', 'esc_html_e', 'esc_attr__', 'esc_attr_e' );
 		$calls     = 0;
-		foreach ( glob( AFTERCARE_PLUGIN_DIR . '/{*.php,includes/*.php,templates/*.php,templates/*/*.php}', GLOB_BRACE ) as $file ) {
+		foreach ( glob( AFTERCARE_PLUGIN_DIR . '/{*.php,includes/*.php,templates/*.php,templates/*/*.php,templates/*/*/*.php}', GLOB_BRACE ) as $file ) {
 			$tokens = token_get_all( (string) file_get_contents( $file ) );
 			foreach ( $tokens as $i => $token ) {
 				if ( ! is_array( $token ) || T_STRING !== $token[0] || ! in_array( $token[1], $functions, true ) || '(' !== ( $tokens[ $i + 1 ] ?? null ) ) {

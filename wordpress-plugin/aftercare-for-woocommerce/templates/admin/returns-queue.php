@@ -5,8 +5,10 @@
  * @package Aftercare
  *
  * @var string                           $status   The filter ('all' or a status).
+ * @var int                              $paged    Page of the list, from 1.
+ * @var int                              $total    Returns matching the filter.
  * @var \Aftercare\Api_Response          $response GET /api/v1/returns.
- * @var array<int,array<string,mixed>>   $returns  Returns.
+ * @var array<int,array<string,mixed>>   $returns  Returns (staff view).
  * @var array<int,\WC_Order|null>        $orders   Their orders, by id.
  */
 
@@ -18,6 +20,7 @@ use Aftercare\Template;
 defined( 'ABSPATH' ) || exit;
 
 $aftercare_filters = array_merge( array( 'all' ), Labels::RETURN_STATUSES );
+$aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 ?>
 <div class="wrap aftercare-queue">
 	<h1 class="wp-heading-inline"><?php esc_html_e( 'Returns', 'aftercare-for-woocommerce' ); ?></h1>
@@ -43,15 +46,15 @@ $aftercare_filters = array_merge( array( 'all' ), Labels::RETURN_STATUSES );
 	<?php elseif ( ! $returns ) : ?>
 		<p><?php esc_html_e( 'No returns here.', 'aftercare-for-woocommerce' ); ?></p>
 	<?php else : ?>
-		<table class="wp-list-table widefat fixed striped">
+		<table class="wp-list-table widefat fixed striped aftercare-queue__table">
 			<thead>
 				<tr>
-					<th scope="col" style="width:8em"><?php esc_html_e( 'Return', 'aftercare-for-woocommerce' ); ?></th>
-					<th scope="col"><?php esc_html_e( 'Order', 'aftercare-for-woocommerce' ); ?></th>
-					<th scope="col"><?php esc_html_e( 'Items and reasons', 'aftercare-for-woocommerce' ); ?></th>
-					<th scope="col" style="width:9em"><?php esc_html_e( 'Wants', 'aftercare-for-woocommerce' ); ?></th>
-					<th scope="col" style="width:9em"><?php esc_html_e( 'Status', 'aftercare-for-woocommerce' ); ?></th>
-					<th scope="col" style="width:22em"><?php esc_html_e( 'Action', 'aftercare-for-woocommerce' ); ?></th>
+					<th scope="col" class="column-return"><?php esc_html_e( 'Return', 'aftercare-for-woocommerce' ); ?></th>
+					<th scope="col" class="column-order"><?php esc_html_e( 'Order', 'aftercare-for-woocommerce' ); ?></th>
+					<th scope="col" class="column-items"><?php esc_html_e( 'Items and reasons', 'aftercare-for-woocommerce' ); ?></th>
+					<th scope="col" class="column-wants"><?php esc_html_e( 'Wants', 'aftercare-for-woocommerce' ); ?></th>
+					<th scope="col" class="column-status"><?php esc_html_e( 'Status', 'aftercare-for-woocommerce' ); ?></th>
+					<th scope="col" class="column-action"><?php esc_html_e( 'Action', 'aftercare-for-woocommerce' ); ?></th>
 				</tr>
 			</thead>
 			<tbody>
@@ -61,20 +64,22 @@ $aftercare_filters = array_merge( array( 'all' ), Labels::RETURN_STATUSES );
 				$aftercare_status   = Data::str( $aftercare_return, 'status' );
 				$aftercare_order_id = Data::int( $aftercare_return, 'order_id' );
 				$aftercare_order    = $orders[ $aftercare_order_id ] ?? null;
-				$aftercare_items    = array();
+				$aftercare_history  = Data::rows( $aftercare_return, 'history' );
+				$aftercare_last     = $aftercare_history ? $aftercare_history[ count( $aftercare_history ) - 1 ] : null;
+				$aftercare_names    = array();
 				if ( $aftercare_order ) {
 					foreach ( $aftercare_order->get_items() as $aftercare_item_id => $aftercare_item ) {
-						$aftercare_items[ (int) $aftercare_item_id ] = $aftercare_item->get_name();
+						$aftercare_names[ (int) $aftercare_item_id ] = $aftercare_item->get_name();
 					}
 				}
-				$aftercare_moves = Labels::staff_transitions( $aftercare_status );
 				?>
-				<tr>
-					<td>
-						<strong>#<?php echo esc_html( (string) $aftercare_id ); ?></strong><br>
+				<tr id="aftercare-return-<?php echo esc_attr( (string) $aftercare_id ); ?>">
+					<td class="column-return">
+						<strong><a class="row-title" href="<?php echo esc_url( Returns_Queue::view_url( $aftercare_id ) ); ?>">#<?php echo esc_html( (string) $aftercare_id ); ?></a></strong><br>
 						<span class="description"><?php echo esc_html( Template::date( Data::str( $aftercare_return, 'created_at' ), true ) ); ?></span>
+						<div class="row-actions visible"><a href="<?php echo esc_url( Returns_Queue::view_url( $aftercare_id ) ); ?>"><?php esc_html_e( 'View', 'aftercare-for-woocommerce' ); ?></a></div>
 					</td>
-					<td>
+					<td class="column-order">
 						<?php if ( $aftercare_order ) : ?>
 							<a href="<?php echo esc_url( $aftercare_order->get_edit_order_url() ); ?>">#<?php echo esc_html( $aftercare_order->get_order_number() ); ?></a><br>
 							<?php echo esc_html( $aftercare_order->get_formatted_billing_full_name() ); ?>
@@ -82,12 +87,15 @@ $aftercare_filters = array_merge( array( 'all' ), Labels::RETURN_STATUSES );
 							#<?php echo esc_html( '' !== Data::str( $aftercare_return, 'order_number' ) ? Data::str( $aftercare_return, 'order_number' ) : (string) $aftercare_order_id ); ?>
 						<?php endif; ?>
 					</td>
-					<td>
-						<ul>
+					<td class="column-items">
+						<ul class="aftercare-queue__items">
 						<?php foreach ( Data::rows( $aftercare_return, 'items' ) as $aftercare_item ) : ?>
 							<?php
 							$aftercare_line = Data::int( $aftercare_item, 'line_item_id' );
-							$aftercare_name = $aftercare_items[ $aftercare_line ] ?? Data::str( $aftercare_item, 'name' );
+							$aftercare_name = Data::str( $aftercare_item, 'name' );
+							if ( '' === $aftercare_name ) {
+								$aftercare_name = (string) ( $aftercare_names[ $aftercare_line ] ?? '' );
+							}
 							?>
 							<li>
 								<?php echo esc_html( '' !== $aftercare_name ? $aftercare_name : '#' . $aftercare_line ); ?> &times; <?php echo esc_html( (string) Data::int( $aftercare_item, 'quantity' ) ); ?>
@@ -99,40 +107,86 @@ $aftercare_filters = array_merge( array( 'all' ), Labels::RETURN_STATUSES );
 						<?php endforeach; ?>
 						</ul>
 						<?php if ( '' !== Data::str( $aftercare_return, 'comment' ) ) : ?>
-							<p class="description"><?php echo esc_html( Data::str( $aftercare_return, 'comment' ) ); ?></p>
+							<blockquote class="aftercare-comment"><?php echo esc_html( Data::str( $aftercare_return, 'comment' ) ); ?></blockquote>
 						<?php endif; ?>
-						<?php foreach ( Data::rows( $aftercare_return, 'history' ) as $aftercare_step ) : ?>
-							<?php if ( '' !== Data::str( $aftercare_step, 'note' ) ) : ?>
-								<p class="description">
-									<?php echo esc_html( Labels::return_status( Data::str( $aftercare_step, 'to' ) ) . ' · ' . Template::date( Data::str( $aftercare_step, 'at' ) ) . ' · ' . Data::str( $aftercare_step, 'by' ) ); ?>:
-									<?php echo esc_html( Data::str( $aftercare_step, 'note' ) ); ?>
-								</p>
-							<?php endif; ?>
-						<?php endforeach; ?>
+						<?php
+						echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+							'admin/parts/photos',
+							array(
+								'return' => $aftercare_return,
+								'size'   => 64,
+							)
+						);
+						?>
 					</td>
-					<td><?php echo esc_html( Labels::resolution( Data::str( $aftercare_return, 'resolution' ) ) ); ?></td>
-					<td><span class="aftercare-badge aftercare-badge--<?php echo esc_attr( $aftercare_status ); ?>"><?php echo esc_html( Labels::return_status( $aftercare_status ) ); ?></span></td>
-					<td>
-						<?php if ( $aftercare_moves ) : ?>
-							<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
-								<input type="hidden" name="action" value="<?php echo esc_attr( Returns_Queue::TRANSITION_ACTION ); ?>">
-								<input type="hidden" name="return_id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
-								<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $aftercare_order_id ); ?>">
-								<input type="hidden" name="status_filter" value="<?php echo esc_attr( $status ); ?>">
-								<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Returns_Queue::TRANSITION_ACTION . '_' . $aftercare_id ) ); ?>"><?php // One form per row: no id, unlike wp_nonce_field(). ?>
-								<label class="screen-reader-text" for="aftercare-note-<?php echo esc_attr( (string) $aftercare_id ); ?>"><?php esc_html_e( 'Note', 'aftercare-for-woocommerce' ); ?></label>
-								<textarea id="aftercare-note-<?php echo esc_attr( (string) $aftercare_id ); ?>" name="note" rows="2" class="large-text" maxlength="<?php echo esc_attr( (string) Returns_Queue::MAX_NOTE_CHARS ); ?>" placeholder="<?php esc_attr_e( 'Note for the customer (optional)', 'aftercare-for-woocommerce' ); ?>"></textarea>
-								<?php foreach ( $aftercare_moves as $aftercare_to => $aftercare_label ) : ?>
-									<button type="submit" name="to" value="<?php echo esc_attr( $aftercare_to ); ?>" class="button<?php echo in_array( $aftercare_to, array( 'approved', 'received', 'refunded' ), true ) ? ' button-primary' : ''; ?>"><?php echo esc_html( $aftercare_label ); ?></button>
-								<?php endforeach; ?>
-							</form>
-						<?php else : ?>
-							<span class="description"><?php esc_html_e( 'Closed', 'aftercare-for-woocommerce' ); ?></span>
+					<td class="column-wants"><?php echo esc_html( Labels::resolution( Data::str( $aftercare_return, 'resolution' ) ) ); ?></td>
+					<td class="column-status">
+						<span class="aftercare-badge aftercare-badge--<?php echo esc_attr( $aftercare_status ); ?>"><?php echo esc_html( Labels::return_status( $aftercare_status ) ); ?></span>
+						<?php if ( $aftercare_last && count( $aftercare_history ) > 1 ) : ?>
+							<p class="description aftercare-last-step">
+								<?php
+								echo esc_html(
+									sprintf(
+										/* translators: 1: who made the last change, 2: when */
+										__( 'by %1$s, %2$s', 'aftercare-for-woocommerce' ),
+										Labels::actor( $aftercare_last, true ),
+										Template::date( Data::str( $aftercare_last, 'at' ), true )
+									)
+								);
+								?>
+								<?php if ( '' !== Data::str( $aftercare_last, 'note' ) ) : ?>
+									<br>&ldquo;<?php echo esc_html( Data::str( $aftercare_last, 'note' ) ); ?>&rdquo;
+								<?php endif; ?>
+							</p>
 						<?php endif; ?>
+						<?php
+						echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+							'admin/parts/settlement',
+							array( 'return' => $aftercare_return )
+						);
+						?>
+					</td>
+					<td class="column-action">
+						<?php
+						echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+							'admin/parts/return-actions',
+							array(
+								'return'    => $aftercare_return,
+								'filter'    => $status,
+								'from_view' => false,
+							)
+						);
+						?>
 					</td>
 				</tr>
 			<?php endforeach; ?>
 			</tbody>
 		</table>
+		<?php if ( $aftercare_pages > 1 ) : ?>
+			<div class="tablenav bottom">
+				<div class="tablenav-pages">
+					<span class="displaying-num">
+					<?php
+					/* translators: %d: number of returns */
+					echo esc_html( sprintf( _n( '%d return', '%d returns', $total, 'aftercare-for-woocommerce' ), $total ) );
+					?>
+					</span>
+					<span class="pagination-links">
+						<?php if ( $paged > 1 ) : ?>
+							<a class="prev-page button" href="<?php echo esc_url( Returns_Queue::url( $status, $paged - 1 ) ); ?>"><span aria-hidden="true">&lsaquo;</span><span class="screen-reader-text"><?php esc_html_e( 'Previous page', 'aftercare-for-woocommerce' ); ?></span></a>
+						<?php endif; ?>
+						<span class="paging-input">
+						<?php
+						/* translators: 1: current page, 2: number of pages */
+						echo esc_html( sprintf( __( '%1$d of %2$d', 'aftercare-for-woocommerce' ), $paged, $aftercare_pages ) );
+						?>
+						</span>
+						<?php if ( $paged < $aftercare_pages ) : ?>
+							<a class="next-page button" href="<?php echo esc_url( Returns_Queue::url( $status, $paged + 1 ) ); ?>"><span aria-hidden="true">&rsaquo;</span><span class="screen-reader-text"><?php esc_html_e( 'Next page', 'aftercare-for-woocommerce' ); ?></span></a>
+						<?php endif; ?>
+					</span>
+				</div>
+			</div>
+		<?php endif; ?>
 	<?php endif; ?>
 </div>

@@ -34,6 +34,7 @@ defined( 'ABSPATH' ) || exit;
 	$aftercare_state     = Data::str( $view, 'delivery_state' );
 	$aftercare_track_url = Data::url( $view, 'tracking_url' );
 	$aftercare_invoice   = Data::obj( $view, 'invoice' );
+	$aftercare_credits   = Data::rows( $view, 'credit_notes' );
 	$aftercare_returns   = Data::rows( $view, 'returns' );
 	$aftercare_alerts    = Data::rows( $view, 'alerts' );
 	?>
@@ -41,8 +42,9 @@ defined( 'ABSPATH' ) || exit;
 		<div class="woocommerce-info aftercare-alerts" role="status">
 			<ul>
 			<?php foreach ( $aftercare_alerts as $aftercare_alert ) : ?>
-				<?php if ( '' !== Data::str( $aftercare_alert, 'message' ) ) : ?>
-					<li><?php echo esc_html( Data::str( $aftercare_alert, 'message' ) ); ?></li>
+				<?php $aftercare_sentence = Labels::alert( $aftercare_alert, Data::shipments_by_id( $view ) ); ?>
+				<?php if ( '' !== $aftercare_sentence ) : ?>
+					<li><?php echo esc_html( $aftercare_sentence ); ?></li>
 				<?php endif; ?>
 			<?php endforeach; ?>
 			</ul>
@@ -72,21 +74,42 @@ defined( 'ABSPATH' ) || exit;
 		</p>
 	<?php endif; ?>
 
-	<h2 class="aftercare-heading"><?php esc_html_e( 'Invoice', 'aftercare-for-woocommerce' ); ?></h2>
+	<h2 class="aftercare-heading"><?php echo esc_html( $aftercare_credits ? __( 'Invoice and credit notes', 'aftercare-for-woocommerce' ) : __( 'Invoice', 'aftercare-for-woocommerce' ) ); ?></h2>
 	<?php if ( $aftercare_invoice && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
-		<p class="aftercare-invoice">
-			<span>
-			<?php
-			printf(
-				/* translators: 1: invoice number, 2: date the invoice was issued */
-				esc_html__( 'Invoice %1$s, issued %2$s.', 'aftercare-for-woocommerce' ),
-				'<strong>' . esc_html( Data::str( $aftercare_invoice, 'number' ) ) . '</strong>',
-				esc_html( Template::date( Data::str( $aftercare_invoice, 'issued_at' ) ) )
-			);
-			?>
-			</span>
-			<a class="button aftercare-invoice__download" href="<?php echo esc_url( $invoice_url ); ?>"><?php esc_html_e( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ); ?></a>
-		</p>
+		<ul class="aftercare-documents">
+			<li class="aftercare-document aftercare-invoice">
+				<span class="aftercare-document__text">
+				<?php
+				printf(
+					/* translators: 1: invoice number, 2: date the invoice was issued */
+					esc_html__( 'Invoice %1$s, issued %2$s.', 'aftercare-for-woocommerce' ),
+					'<strong>' . esc_html( Data::str( $aftercare_invoice, 'number' ) ) . '</strong>',
+					esc_html( Template::date( Data::str( $aftercare_invoice, 'issued_at' ) ) )
+				);
+				?>
+				</span>
+				<a class="button aftercare-invoice__download" href="<?php echo esc_url( $invoice_url ); ?>"><?php esc_html_e( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ); ?></a>
+			</li>
+			<?php foreach ( $aftercare_credits as $aftercare_credit ) : ?>
+				<?php $aftercare_doc_id = Data::int( $aftercare_credit, 'id' ); ?>
+				<li class="aftercare-document aftercare-credit-note">
+					<span class="aftercare-document__text">
+					<?php
+					printf(
+						/* translators: 1: credit note number, 2: amount credited, 3: date issued */
+						esc_html__( 'Credit note %1$s for %2$s, issued %3$s.', 'aftercare-for-woocommerce' ),
+						'<strong>' . esc_html( Data::str( $aftercare_credit, 'number' ) ) . '</strong>',
+						Template::money( Data::str( $aftercare_credit, 'total' ), Data::str( $view, 'currency' ) ), // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- money() returns escaped HTML.
+						esc_html( Template::date( Data::str( $aftercare_credit, 'issued_at' ) ) )
+					);
+					?>
+					</span>
+					<?php if ( $aftercare_doc_id ) : ?>
+						<a class="button aftercare-credit-note__download" href="<?php echo esc_url( \Aftercare\Customer_Actions::document_url( $order_id, $aftercare_doc_id ) ); ?>"><?php esc_html_e( 'Download credit note (PDF)', 'aftercare-for-woocommerce' ); ?></a>
+					<?php endif; ?>
+				</li>
+			<?php endforeach; ?>
+		</ul>
 	<?php elseif ( '' === Data::str( $view, 'date_paid' ) ) : ?>
 		<p class="aftercare-muted"><?php esc_html_e( 'Your invoice will be available here once the payment is received.', 'aftercare-for-woocommerce' ); ?></p>
 	<?php else : ?>

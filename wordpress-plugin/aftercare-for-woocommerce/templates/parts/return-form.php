@@ -9,6 +9,8 @@
  * @var int                            $order_id Order id.
  * @var array<string,string>           $errors   Field => message, after a failed submission.
  * @var array<string,mixed>            $old      What was typed, after a failed submission.
+ * @var array<string,string>|null      $hidden   Guests: the form posts back to this page with
+ *                                               these fields; otherwise to admin-post.php.
  */
 
 use Aftercare\Customer_Actions;
@@ -25,14 +27,33 @@ if ( ! $aftercare_rows ) {
 	return; // This aftercare does not offer returns (yet).
 }
 if ( ! $aftercare_returnable ) {
-	$aftercare_reasons = array_unique( array_filter( array_map( static fn( $row ) => Data::str( $row, 'reason' ), $aftercare_rows ) ) );
+	// Why, item by item: the same reason for every item is said once.
+	$aftercare_why = array();
+	foreach ( $aftercare_rows as $aftercare_row ) {
+		$aftercare_text = Labels::eligibility( Data::str( $aftercare_row, 'reason' ), Data::str( $aftercare_row, 'message' ) );
+		if ( '' !== $aftercare_text ) {
+			$aftercare_why[ $aftercare_text ][] = Data::str( $items[ Data::int( $aftercare_row, 'line_item_id' ) ] ?? array(), 'name' );
+		}
+	}
 	?>
 	<h2 class="aftercare-heading"><?php esc_html_e( 'Return items', 'aftercare-for-woocommerce' ); ?></h2>
-	<p class="aftercare-muted"><?php esc_html_e( 'No items of this order can be returned online.', 'aftercare-for-woocommerce' ); ?>
-	<?php foreach ( $aftercare_reasons as $aftercare_reason ) : ?>
-		<?php echo esc_html( $aftercare_reason ); ?>
-	<?php endforeach; ?>
-	</p>
+	<div class="aftercare-not-returnable">
+		<p class="aftercare-muted"><?php esc_html_e( 'No items of this order can be returned online.', 'aftercare-for-woocommerce' ); ?></p>
+		<?php if ( 1 === count( $aftercare_why ) ) : ?>
+			<p><?php echo esc_html( (string) array_key_first( $aftercare_why ) ); ?></p>
+		<?php elseif ( $aftercare_why ) : ?>
+			<ul>
+			<?php foreach ( $aftercare_why as $aftercare_text => $aftercare_names ) : ?>
+				<li>
+					<?php if ( array_filter( $aftercare_names ) ) : ?>
+						<strong><?php echo esc_html( implode( ', ', array_filter( $aftercare_names ) ) ); ?>:</strong>
+					<?php endif; ?>
+					<?php echo esc_html( $aftercare_text ); ?>
+				</li>
+			<?php endforeach; ?>
+			</ul>
+		<?php endif; ?>
+	</div>
 	<?php
 	return;
 }
@@ -41,7 +62,8 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 	return isset( $errors[ $field ] ) && is_string( $errors[ $field ] ) ? $errors[ $field ] : '';
 };
 ?>
-<form class="aftercare-return-form<?php echo $errors ? ' aftercare-has-errors' : ''; ?>" id="aftercare-return" method="post" enctype="multipart/form-data" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
+<?php $aftercare_hidden = isset( $hidden ) && is_array( $hidden ) ? $hidden : null; ?>
+<form class="aftercare-return-form<?php echo $errors ? ' aftercare-has-errors' : ''; ?>" id="aftercare-return" method="post" enctype="multipart/form-data"<?php if ( null === $aftercare_hidden ) : ?> action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>"<?php endif; ?>>
 	<h2 class="aftercare-heading"><?php esc_html_e( 'Request a return', 'aftercare-for-woocommerce' ); ?></h2>
 	<?php if ( $errors ) : ?>
 		<div class="woocommerce-error aftercare-errors" role="alert">
@@ -81,8 +103,11 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 						printf( esc_html__( 'Returnable until %s', 'aftercare-for-woocommerce' ), esc_html( $aftercare_until ) );
 						?>
 						</span>
-					<?php elseif ( 0 === $aftercare_max && '' !== Data::str( $aftercare_row, 'reason' ) ) : ?>
-						<br><span class="aftercare-muted"><?php echo esc_html( Data::str( $aftercare_row, 'reason' ) ); ?></span>
+					<?php elseif ( 0 === $aftercare_max ) : ?>
+						<?php $aftercare_text = Labels::eligibility( Data::str( $aftercare_row, 'reason' ), Data::str( $aftercare_row, 'message' ) ); ?>
+						<?php if ( '' !== $aftercare_text ) : ?>
+							<br><span class="aftercare-muted aftercare-eligibility"><?php echo esc_html( $aftercare_text ); ?></span>
+						<?php endif; ?>
 					<?php endif; ?>
 				</td>
 				<td>
@@ -160,8 +185,14 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 			<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( 'photos' ) ); ?></span>
 		<?php endif; ?>
 	</p>
-	<input type="hidden" name="action" value="<?php echo esc_attr( Customer_Actions::REQUEST_ACTION ); ?>">
-	<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $order_id ); ?>">
-	<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_' . $order_id ) ); ?>">
+	<?php if ( null !== $aftercare_hidden ) : ?>
+		<?php foreach ( $aftercare_hidden as $aftercare_key => $aftercare_value ) : ?>
+			<input type="hidden" name="<?php echo esc_attr( (string) $aftercare_key ); ?>" value="<?php echo esc_attr( (string) $aftercare_value ); ?>">
+		<?php endforeach; ?>
+	<?php else : ?>
+		<input type="hidden" name="action" value="<?php echo esc_attr( Customer_Actions::REQUEST_ACTION ); ?>">
+		<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $order_id ); ?>">
+		<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_' . $order_id ) ); ?>">
+	<?php endif; ?>
 	<p><button type="submit" class="button alt aftercare-submit"><?php esc_html_e( 'Send return request', 'aftercare-for-woocommerce' ); ?></button></p>
 </form>

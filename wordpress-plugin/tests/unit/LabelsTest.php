@@ -1,0 +1,73 @@
+<?php
+/**
+ * Words for aftercare's codes: every known code has its own translatable sentence, and
+ * codes from a newer aftercare still read as something.
+ *
+ * @package Aftercare\Tests
+ */
+
+use Aftercare\Labels;
+
+final class LabelsTest extends Plugin_Test_Case {
+
+	/**
+	 * A parcel as the order view has it.
+	 *
+	 * @param string $status Newest event's status.
+	 * @param string $detail Its description.
+	 */
+	private static function parcel( string $status, string $detail = '' ): array {
+		return array(
+			7 => array(
+				'id'              => 7,
+				'carrier'         => 'hanjin',
+				'carrier_name'    => '한진택배',
+				'tracking_number' => '420112345678',
+				'eta'             => '2026-11-20T14:59:59Z',
+				'events'          => array(
+					array( 'status' => $status, 'occurred_at' => '2026-11-18T02:00:00Z', 'description' => $detail ),
+					array( 'status' => 'label_created', 'occurred_at' => '2026-11-17T02:00:00Z', 'description' => '' ),
+				),
+			),
+		);
+	}
+
+	public function test_every_eligibility_code_has_its_own_sentence(): void {
+		$codes     = array( 'not_paid', 'order_closed', 'not_delivered', 'window_closed', 'non_returnable', 'nothing_left' );
+		$sentences = array_map( static fn( $c ) => Labels::eligibility( $c, 'aftercare English' ), $codes );
+		$this->assertCount( 6, array_unique( $sentences ) );
+		$this->assertNotContains( 'aftercare English', $sentences );
+		$this->assertSame( 'A newer rule.', Labels::eligibility( 'a_newer_rule', 'A newer rule.' ) );
+		$this->assertSame( 'A newer rule', Labels::eligibility( 'a_newer_rule' ) );
+		$this->assertSame( '', Labels::eligibility( '' ) );
+	}
+
+	public function test_alerts_are_told_with_the_parcels_facts(): void {
+		$alert = static fn( string $code ) => array( 'code' => $code, 'message' => 'English from aftercare.', 'shipment_id' => 7 );
+		$this->assertSame( 'The shipping label for parcel 420112345678 was created on November 18, 2026, but 한진택배 hasn\'t scanned the parcel yet. It is probably still waiting to be picked up; the shop has been told.', Labels::alert( $alert( 'no_carrier_scan' ), self::parcel( 'label_created' ) ) );
+		$this->assertSame( '한진택배 hasn\'t reported any movement of parcel 420112345678 since November 18, 2026. Parcels sometimes go quiet between depots; the shop has been told.', Labels::alert( $alert( 'stalled_in_transit' ), self::parcel( 'in_transit' ) ) );
+		$this->assertSame( 'Parcel 420112345678 was expected by November 20, 2026, and 한진택배 hasn\'t marked it delivered yet. We\'re sorry for the delay; the shop has been told.', Labels::alert( $alert( 'eta_passed' ), self::parcel( 'in_transit' ) ) );
+		$this->assertSame( '한진택배 reported a problem delivering parcel 420112345678: "Address not found". The shop has been told.', Labels::alert( $alert( 'delivery_exception' ), self::parcel( 'exception', 'Address not found' ) ) );
+		$this->assertSame( '한진택배 reported a problem delivering parcel 420112345678. The shop has been told.', Labels::alert( $alert( 'delivery_exception' ), self::parcel( 'exception' ) ) );
+		$this->assertSame( '한진택배 is sending parcel 420112345678 back to the shop. Please contact us about a replacement or a refund.', Labels::alert( $alert( 'returned_to_sender' ), self::parcel( 'returned' ) ) );
+		$this->assertStringStartsWith( 'Your order hasn\'t shipped yet', Labels::alert( array( 'code' => 'not_shipped', 'message' => 'x', 'shipment_id' => null ), array() ) );
+		$this->assertSame( 'English from aftercare.', Labels::alert( $alert( 'a_newer_rule' ), self::parcel( 'in_transit' ) ) );
+		$this->assertSame( 'English from aftercare.', Labels::alert( $alert( 'eta_passed' ), array() ), 'without the parcel, aftercare\'s own sentence' );
+	}
+
+	public function test_staff_moves_follow_aftercares_lifecycle(): void {
+		$this->assertSame( array( 'approved', 'rejected', 'cancelled' ), array_keys( Labels::staff_transitions( 'requested' ) ) );
+		$this->assertSame( array( 'received', 'cancelled' ), array_keys( Labels::staff_transitions( 'approved' ) ) );
+		$this->assertSame( array( 'refunded', 'exchanged', 'credited' ), array_keys( Labels::staff_transitions( 'received' ) ) );
+		foreach ( array( 'rejected', 'refunded', 'exchanged', 'credited', 'cancelled', 'unknown' ) as $final ) {
+			$this->assertSame( array(), Labels::staff_transitions( $final ), $final );
+		}
+	}
+
+	public function test_who_made_a_step(): void {
+		$this->assertSame( 'You', Labels::actor( array( 'by' => 'customer' ), false ) );
+		$this->assertSame( 'Customer', Labels::actor( array( 'by' => 'customer' ), true ) );
+		$this->assertSame( 'Jae', Labels::actor( array( 'by' => 'staff', 'by_name' => 'Jae' ), false ) );
+		$this->assertSame( 'The shop', Labels::actor( array( 'by' => 'staff', 'by_name' => null ), false ) );
+	}
+}
