@@ -24,6 +24,8 @@ use crate::woo::{Order, WooClient, WooError};
 pub const ISSUE_INVOICE: &str = "issue_invoice";
 pub const ISSUE_CREDIT_NOTE: &str = "issue_credit_note";
 
+/// How long a credit note waits before it looks again for its order's invoice.
+const INVOICE_WAIT_SECS: i64 = 5;
 /// How often an idle worker looks for due jobs.
 const POLL: Duration = Duration::from_millis(200);
 /// A number taken under our feet is retried this often before the job is retried later.
@@ -213,7 +215,16 @@ async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Res
             return complete(state, job.id).await.map_err(|e| e.to_string());
         };
         if invoice.is_none() {
-            return Err("the order's invoice is not issued yet".into());
+            // Not a failure: the invoice is on its way in the other lane. Look again soon,
+            // without counting an attempt or backing off.
+            let id = job.id;
+            let later = Timestamp::now() + jiff::SignedDuration::from_secs(INVOICE_WAIT_SECS);
+            return state
+                .db()
+                .writer()
+                .write(move |c| jobs::defer(c, id, &time::millis(later)))
+                .await
+                .map_err(|e| e.to_string());
         }
         Some(refund)
     } else {

@@ -80,6 +80,13 @@ pub fn complete(conn: &Connection, id: i64, now: &str) -> Result<(), StoreError>
     Ok(())
 }
 
+/// Runs the job again at `run_after`: it is waiting for other work, not failing.
+pub fn defer(conn: &Connection, id: i64, run_after: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE jobs SET run_after = ?2 WHERE id = ?1")?
+        .execute((id, run_after))?;
+    Ok(())
+}
+
 /// Records a failure and schedules the next attempt: 5 s, 10 s, 20 s ... capped at 1 h.
 pub fn fail(conn: &Connection, job: &Job, error: &str, now: Timestamp) -> Result<(), StoreError> {
     let exponent = job.attempts.clamp(0, 10) as u32;
