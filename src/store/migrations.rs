@@ -363,6 +363,9 @@ CREATE TABLE refund_lines (
 ) STRICT;
 "#,
     ),
+    // An order's documents are read by every order view: find them without scanning the
+    // store's whole archive.
+    M::up("CREATE INDEX documents_by_order ON documents (store_id, order_id);"),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

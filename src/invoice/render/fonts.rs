@@ -2,6 +2,7 @@
 //! they are tried for each character.
 
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use krilla::Data;
 use krilla::text::Font;
@@ -56,14 +57,19 @@ impl FontSource {
 static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 static DEJAVU_SANS_BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
 
-/// One font face, loaded once for the life of the renderer.
+/// One font face, opened once for the life of the renderer.
+///
+/// Font files are memory-mapped, not read: a CJK collection is 20 MB, and most invoices
+/// need a few of its tables (the character map, to learn that it has a glyph) or none of
+/// it. Only the pages that are touched count against the process's memory.
 pub struct Face {
     /// The font file's bytes, shared with krilla (which subsets them into each PDF) and
     /// borrowed by the shaper.
     pub(super) data: Data,
     pub(super) index: u32,
-    /// krilla's handle. Creating it hashes the whole file, so it is made once, here.
-    pub(super) font: Font,
+    /// krilla's handle, made the first time the face is drawn with: creating it hashes the
+    /// whole file, which would bring every page of it into memory.
+    font: OnceLock<Option<Font>>,
     /// A real bold design (otherwise bold text in this face gets a faux-bold stroke).
     pub(super) bold: bool,
 }
@@ -74,23 +80,35 @@ impl Face {
             .ok()?
             .weight()
             .to_number();
-        let font = Font::new(data.clone(), index)?;
         Some(Self {
             data,
             index,
-            font,
+            font: OnceLock::new(),
             bold: weight >= 600,
         })
     }
 
+    /// krilla's handle for drawing; `None` only if krilla cannot read a face that
+    /// ttf-parser could (then the text is left out rather than the invoice failing).
+    pub(super) fn font(&self) -> Option<Font> {
+        self.font
+            .get_or_init(|| Font::new(self.data.clone(), self.index))
+            .clone()
+    }
+
     pub(super) fn load(source: &FontSource) -> Result<Self, RenderError> {
-        let bytes = std::fs::read(&source.path).map_err(|e| RenderError::FontRead {
+        let read_error = |e| RenderError::FontRead {
             path: source.path.clone(),
             source: e,
-        })?;
+        };
+        let file = std::fs::File::open(&source.path).map_err(read_error)?;
+        // SAFETY: the map is read-only and font files are not rewritten while aftercare
+        // runs (a package upgrade replaces the file, which leaves this mapping intact).
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(read_error)?;
+        let data = Data::from(Arc::new(map) as Arc<dyn AsRef<[u8]> + Send + Sync>);
         u32::try_from(source.face_index)
             .ok()
-            .and_then(|index| Self::parse(Data::from(bytes), index))
+            .and_then(|index| Self::parse(data, index))
             .ok_or_else(|| RenderError::FontParse {
                 path: source.path.clone(),
                 face_index: source.face_index,

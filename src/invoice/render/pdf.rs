@@ -121,6 +121,9 @@ fn draw(surface: &mut Surface<'_>, fonts: &FontSet, op: &Op, logo: Option<&Image
             surface.set_fill(Some(color.fill()));
             for run in &line.runs {
                 let face = &fonts.faces[run.face];
+                let Some(font) = face.font() else {
+                    continue;
+                };
                 // A fallback face without a bold design: thicken the outline instead.
                 let faux_bold = *style == Style::Bold && !face.bold;
                 surface.set_stroke(faux_bold.then(|| Stroke {
@@ -130,7 +133,7 @@ fn draw(surface: &mut Surface<'_>, fonts: &FontSet, op: &Op, logo: Option<&Image
                 surface.draw_glyphs(
                     Point::from_xy(x + run.x * size, PAGE_H - baseline),
                     &run.glyphs,
-                    face.font.clone(),
+                    font,
                     &line.text,
                     *size,
                     false,
