@@ -1,7 +1,6 @@
 <?php
 /**
  * Plugin Name:       Aftercare for WooCommerce
- * Plugin URI:        https://github.com/aftercare/aftercare
  * Description:       Parcels, tracking, invoices and returns in My Account, served by your self-hosted aftercare service. Connects WooCommerce's order webhooks in one click.
  * Version:           0.1.0
  * Requires at least: 6.1
