@@ -21,5 +21,9 @@ require __DIR__ . '/support/Test_Image.php';
 
 Stub::reset();
 require dirname( __DIR__ ) . '/aftercare-for-woocommerce/aftercare-for-woocommerce.php';
+// Booted as an admin request, so the admin parts are registered too; every test then runs
+// as a front-end request unless it says otherwise (Stub::$admin).
+Stub::$admin = true;
 do_action( 'plugins_loaded' );
 do_action( 'init' );
+Stub::$admin = false;

@@ -11,49 +11,42 @@ namespace Aftercare;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * admin-post.php handlers for customers. Each checks the nonce and that the order is the
- * customer's own (with WooCommerce's CRUD), acts, then redirects back with a notice.
+ * Front-end handlers for customers, as WooCommerce's own form handler does it: the forms post
+ * to (and the download links point at) the My Account page with a hidden `aftercare_action`
+ * field, handled on `template_redirect`, where WooCommerce's notices and the shopper's session
+ * exist (admin-post.php is an admin request: WooCommerce loads neither there). Each checks the
+ * nonce and that the order is the customer's own (with WooCommerce's CRUD), acts, then
+ * redirects back with a notice.
  */
 final class Customer_Actions {
 
+	/** The request field naming the action. */
+	public const FIELD           = 'aftercare_action';
 	public const REQUEST_ACTION  = 'aftercare_return_request';
 	public const CANCEL_ACTION   = 'aftercare_return_cancel';
 	public const INVOICE_ACTION  = 'aftercare_invoice';
 	public const DOCUMENT_ACTION = 'aftercare_document';
+	/** Actions that change something: POST only. */
+	public const POST_ACTIONS = array( self::REQUEST_ACTION, self::CANCEL_ACTION );
+	/** Downloads: links, GET only. */
+	public const GET_ACTIONS = array( self::INVOICE_ACTION, self::DOCUMENT_ACTION );
 	private const FORM_STATE_TTL = 600;
 
 	public static function register(): void {
-		foreach ( array( self::REQUEST_ACTION, self::CANCEL_ACTION, self::INVOICE_ACTION, self::DOCUMENT_ACTION ) as $action ) {
-			add_action( 'admin_post_nopriv_' . $action, array( self::class, 'to_login' ) );
+		add_action( 'template_redirect', array( self::class, 'on_template_redirect' ) );
+	}
+
+	/**
+	 * Action template_redirect: carries out one of our actions, if the request is one, and ends
+	 * the request with a redirect or the file.
+	 */
+	public static function on_template_redirect(): void {
+		$method = isset( $_SERVER['REQUEST_METHOD'] ) ? strtoupper( sanitize_key( wp_unslash( $_SERVER['REQUEST_METHOD'] ) ) ) : 'GET';
+		// phpcs:ignore WordPress.Security.NonceVerification -- each handler verifies its own nonce.
+		$result = self::dispatch( $method, wp_unslash( $_GET ), wp_unslash( $_POST ), $_FILES['photos'] ?? null );
+		if ( null === $result ) {
+			return;
 		}
-		add_action( 'admin_post_' . self::REQUEST_ACTION, array( self::class, 'on_return_request' ) );
-		add_action( 'admin_post_' . self::CANCEL_ACTION, array( self::class, 'on_return_cancel' ) );
-		add_action( 'admin_post_' . self::INVOICE_ACTION, array( self::class, 'on_invoice' ) );
-		add_action( 'admin_post_' . self::DOCUMENT_ACTION, array( self::class, 'on_document' ) );
-	}
-
-	public static function to_login(): void {
-		wp_safe_redirect( wc_get_page_permalink( 'myaccount' ) );
-		exit;
-	}
-
-	public static function on_return_request(): void {
-		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- verified in handle_return_request().
-		$url = self::handle_return_request( wp_unslash( $_POST ), $_FILES['photos'] ?? null );
-		wp_safe_redirect( $url );
-		exit;
-	}
-
-	public static function on_return_cancel(): void {
-		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- verified in handle_return_cancel().
-		$url = self::handle_return_cancel( wp_unslash( $_POST ) );
-		wp_safe_redirect( $url );
-		exit;
-	}
-
-	public static function on_invoice(): void {
-		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- verified in fetch_invoice().
-		$result = self::fetch_invoice( wp_unslash( $_GET ) );
 		if ( is_string( $result ) ) {
 			wp_safe_redirect( $result );
 			exit;
@@ -62,15 +55,49 @@ final class Customer_Actions {
 		exit;
 	}
 
-	public static function on_document(): void {
-		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- verified in fetch_document().
-		$result = self::fetch_document( wp_unslash( $_GET ) );
-		if ( is_string( $result ) ) {
-			wp_safe_redirect( $result );
-			exit;
+	/**
+	 * Which action a request asks for, and its outcome.
+	 *
+	 * @param string              $method HTTP method, upper case.
+	 * @param array<string,mixed> $get    Unslashed $_GET.
+	 * @param array<string,mixed> $post   Unslashed $_POST.
+	 * @param mixed               $files  $_FILES['photos'].
+	 * @return array{file:string,filename:string}|string|null A file to send, where to redirect,
+	 *                                                         or null: not one of ours.
+	 */
+	public static function dispatch( string $method, array $get, array $post, $files ) {
+		$action = '';
+		if ( 'POST' === $method && isset( $post[ self::FIELD ] ) && in_array( $post[ self::FIELD ], self::POST_ACTIONS, true ) ) {
+			$action = $post[ self::FIELD ];
+		} elseif ( 'GET' === $method && isset( $get[ self::FIELD ] ) && in_array( $get[ self::FIELD ], self::GET_ACTIONS, true ) ) {
+			$action = $get[ self::FIELD ];
 		}
-		self::send_file( $result['file'], $result['filename'] );
-		exit;
+		if ( '' === $action ) {
+			return null;
+		}
+		if ( ! is_user_logged_in() ) {
+			// My Account shows the login form.
+			return wc_get_page_permalink( 'myaccount' );
+		}
+		switch ( $action ) {
+			case self::REQUEST_ACTION:
+				return self::handle_return_request( $post, $files );
+			case self::CANCEL_ACTION:
+				return self::handle_return_cancel( $post );
+			case self::INVOICE_ACTION:
+				return self::fetch_invoice( $get );
+			default:
+				return self::fetch_document( $get );
+		}
+	}
+
+	/**
+	 * Where the return form of an order posts to: the order's own page.
+	 *
+	 * @param int $order_id Order id.
+	 */
+	public static function form_url( int $order_id ): string {
+		return Account::view_order_url( $order_id );
 	}
 
 	/**
@@ -186,10 +213,10 @@ final class Customer_Actions {
 		return wp_nonce_url(
 			add_query_arg(
 				array(
-					'action'   => self::INVOICE_ACTION,
-					'order_id' => $order_id,
+					self::FIELD => self::INVOICE_ACTION,
+					'order_id'  => $order_id,
 				),
-				admin_url( 'admin-post.php' )
+				Account::view_order_url( $order_id )
 			),
 			self::INVOICE_ACTION . '_' . $order_id
 		);
@@ -205,11 +232,11 @@ final class Customer_Actions {
 		return wp_nonce_url(
 			add_query_arg(
 				array(
-					'action'      => self::DOCUMENT_ACTION,
+					self::FIELD   => self::DOCUMENT_ACTION,
 					'order_id'    => $order_id,
 					'document_id' => $document_id,
 				),
-				admin_url( 'admin-post.php' )
+				Account::view_order_url( $order_id )
 			),
 			self::DOCUMENT_ACTION . '_' . $order_id . '_' . $document_id
 		);

@@ -99,7 +99,15 @@ class WC_Order {
 function wc_get_order( $id ) {
 	return WC_Stub::$orders[ (int) $id ] ?? false;
 }
+/**
+ * As WooCommerce: includes/wc-notice-functions.php and the session are loaded only when
+ * WC()->is_request( 'frontend' ), that is not in an admin request (wp-admin/, admin-post.php)
+ * unless it is admin-ajax.php. Anywhere else the call is PHP's fatal error.
+ */
 function wc_add_notice( $message, $type = 'success' ) {
+	if ( is_admin() && ! wp_doing_ajax() ) {
+		throw new Error( 'Call to undefined function wc_add_notice() (WooCommerce loads its notice functions only in front-end requests)' );
+	}
 	Stub::$wc_notices[] = array(
 		'message' => $message,
 		'type'    => $type,

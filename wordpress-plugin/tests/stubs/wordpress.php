@@ -37,8 +37,17 @@ final class Stub {
 	/** @var array<string,mixed> Registrations: shortcodes, endpoints, menus, boxes, blocks... */
 	public static array $registered = array();
 	public static int $now_offset = 0;
+	/**
+	 * Whether this is an admin request (wp-admin/, admin-post.php, admin-ajax.php): WordPress
+	 * defines WP_ADMIN there, and WooCommerce then loads no front-end parts (notices, session).
+	 */
+	public static bool $admin = false;
+	/** Whether this is admin-ajax.php (an admin request WooCommerce still treats as front end). */
+	public static bool $ajax = false;
 
 	public static function reset(): void {
+		self::$admin      = false;
+		self::$ajax       = false;
 		self::$options    = array(
 			'date_format' => 'F j, Y',
 			'time_format' => 'H:i',
@@ -360,13 +369,25 @@ function wp_validate_redirect( $location, $default = '' ) {
 	$host = parse_url( (string) $location, PHP_URL_HOST );
 	return ( null === $host || 'shop.test' === $host ) ? $location : $default;
 }
+/**
+ * The plugin always ends the request after a redirect (`exit`); here the request ends with
+ * this exception instead, so a test can run a handler from its hook to the end.
+ */
+final class Stub_Redirect extends RuntimeException {
+	public function __construct( public readonly string $location ) {
+		parent::__construct( 'redirect to ' . $location );
+	}
+}
 function wp_safe_redirect( $location, $status = 302 ) {
 	Stub::$registered['redirect'] = $location;
-	return true;
+	throw new Stub_Redirect( (string) $location );
 }
 function nocache_headers() {}
 function is_admin() {
-	return true;
+	return Stub::$admin;
+}
+function wp_doing_ajax() {
+	return Stub::$ajax;
 }
 function locate_template( $names ) {
 	return '';

@@ -1,6 +1,7 @@
 <?php
 /**
- * Return requests, cancellations and the invoice download, through admin-post handlers.
+ * Return requests, cancellations and the document downloads, handled on the front end
+ * (template_redirect) where WooCommerce's notices and session exist.
  *
  * @package Aftercare\Tests
  */
@@ -278,7 +279,7 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 		);
 		$url = html_entity_decode( Customer_Actions::document_url( 1001, 4 ) );
 		parse_str( (string) parse_url( $url, PHP_URL_QUERY ), $get );
-		$this->assertSame( Customer_Actions::DOCUMENT_ACTION, $get['action'] );
+		$this->assertSame( Customer_Actions::DOCUMENT_ACTION, $get['aftercare_action'] );
 		$result = Customer_Actions::fetch_document( $get );
 		$this->assertIsArray( $result, json_encode( Stub::$wc_notices ) );
 		$this->assertSame( '%PDF-1.7 credit note', file_get_contents( $result['file'] ) );
@@ -306,9 +307,118 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 	}
 
 	public function test_logged_out_visitors_are_sent_to_log_in(): void {
-		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::INVOICE_ACTION ) );
-		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::DOCUMENT_ACTION ) );
-		$this->assertTrue( has_action( 'admin_post_nopriv_' . Customer_Actions::REQUEST_ACTION ) );
+		Stub::login( 0, array() );
+		foreach ( array( array( 'POST', array(), array( 'aftercare_action' => Customer_Actions::REQUEST_ACTION ) ), array( 'GET', array( 'aftercare_action' => Customer_Actions::INVOICE_ACTION ), array() ) ) as list( $method, $get, $post ) ) {
+			$this->assertSame( 'https://shop.test/my-account/', Customer_Actions::dispatch( $method, $get, $post, null ) );
+		}
+		$this->assertSame( array(), Stub::$http );
+	}
+
+	public function test_customer_actions_are_front_end_hooks_never_admin_post(): void {
+		$this->assertTrue( has_action( 'template_redirect', array( Customer_Actions::class, 'on_template_redirect' ) ) );
+		foreach ( array( Customer_Actions::REQUEST_ACTION, Customer_Actions::CANCEL_ACTION, Customer_Actions::INVOICE_ACTION, Customer_Actions::DOCUMENT_ACTION ) as $action ) {
+			$this->assertFalse( has_action( 'admin_post_' . $action ), $action );
+			$this->assertFalse( has_action( 'admin_post_nopriv_' . $action ), $action );
+		}
+		foreach ( array( Customer_Actions::invoice_url( 1001 ), Customer_Actions::document_url( 1001, 4 ), Customer_Actions::form_url( 1001 ) ) as $url ) {
+			$this->assertStringStartsWith( 'https://shop.test/my-account/view-order/1001/', $url );
+		}
+	}
+
+	public function test_the_stand_in_has_no_notices_in_an_admin_request_as_woocommerce(): void {
+		Stub::$admin = true;
+		$this->expectException( Error::class );
+		$this->expectExceptionMessage( 'Call to undefined function wc_add_notice()' );
+		Customer_Actions::handle_return_request( array( 'order_id' => '1001', '_wpnonce' => 'forged' ), null );
+	}
+
+	/**
+	 * Runs the template_redirect hook as WordPress would for this request.
+	 *
+	 * @return string Where the request was sent.
+	 */
+	private function front_end_request( string $method, array $get, array $post ): string {
+		$_SERVER['REQUEST_METHOD'] = $method;
+		$_GET                      = $get;
+		$_POST                     = $post;
+		try {
+			do_action( 'template_redirect' );
+		} catch ( Stub_Redirect $redirect ) {
+			return $redirect->location;
+		} finally {
+			$_GET  = array();
+			$_POST = array();
+			unset( $_SERVER['REQUEST_METHOD'] );
+		}
+		$this->fail( 'the request was not redirected' );
+	}
+
+	public function test_a_return_request_posted_to_the_order_page_is_sent_with_a_notice(): void {
+		$this->script( array( 'POST /api/v1/customers/42/orders/1001/returns' => array( 'status' => 201, 'json' => array( 'id' => 40, 'status' => 'requested' ) ) ) );
+		$xpath  = self::dom( Account::order_section( 1001 ) );
+		$fields = array();
+		foreach ( $xpath->query( '//form[@id="aftercare-return"]//input[@type="hidden"]' ) as $input ) {
+			$fields[ $input->getAttribute( 'name' ) ] = $input->getAttribute( 'value' );
+		}
+		$this->assertSame( Customer_Actions::form_url( 1001 ), $xpath->query( '//form[@id="aftercare-return"]' )->item( 0 )->getAttribute( 'action' ) );
+		$fields += array(
+			'items'      => array( '202' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+			'resolution' => 'refund',
+		);
+		$location = $this->front_end_request( 'POST', array(), $fields );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/#aftercare-return', $location );
+		$this->assertSame( array( 'success' ), array_column( Stub::$wc_notices, 'type' ) );
+		$this->assertSame( 'POST', self::$server->requests()[1]['method'] );
+	}
+
+	public function test_a_cancel_posted_from_the_page_redirects_back_with_a_notice(): void {
+		$this->script( array( 'POST /api/v1/customers/42/returns/32/cancel' => array( 'json' => array( 'id' => 32, 'status' => 'cancelled' ) ) ) );
+		$location = $this->front_end_request(
+			'POST',
+			array(),
+			array(
+				'aftercare_action' => Customer_Actions::CANCEL_ACTION,
+				'return_id'        => '32',
+				'order_id'         => '1001',
+				'back'             => 'https://shop.test/my-account/returns/',
+				'_wpnonce'         => wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_32' ),
+			)
+		);
+		$this->assertSame( 'https://shop.test/my-account/returns/', $location );
+		$this->assertSame( 'Your return request has been cancelled.', Stub::$wc_notices[0]['message'] );
+	}
+
+	public function test_an_expired_download_link_redirects_with_a_notice_and_a_good_one_gives_the_file(): void {
+		$this->script(
+			array(
+				'GET /api/v1/customers/42/orders/1001/invoice.pdf' => array(
+					'headers'     => array( 'Content-Type' => 'application/pdf' ),
+					'body_base64' => base64_encode( '%PDF-1.7 test' ),
+				),
+			)
+		);
+		$link = html_entity_decode( Customer_Actions::invoice_url( 1001 ) );
+		parse_str( (string) parse_url( $link, PHP_URL_QUERY ), $get );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $this->front_end_request( 'GET', array_merge( $get, array( '_wpnonce' => 'old' ) ), array() ) );
+		$this->assertStringContainsString( 'expired', Stub::$wc_notices[0]['message'] );
+		$result = Customer_Actions::dispatch( 'GET', $get, array(), null );
+		$this->assertIsArray( $result );
+		$this->assertSame( '%PDF-1.7 test', file_get_contents( $result['file'] ) );
+		unlink( $result['file'] );
+	}
+
+	public function test_other_requests_are_left_alone(): void {
+		$this->assertNull( Customer_Actions::dispatch( 'GET', array(), array(), null ) );
+		$this->assertNull( Customer_Actions::dispatch( 'GET', array( 'aftercare_action' => Customer_Actions::REQUEST_ACTION ), array(), null ), 'a change needs a POST' );
+		$this->assertNull( Customer_Actions::dispatch( 'POST', array(), array( 'aftercare_action' => 'something_else' ), null ) );
+		$this->assertNull( Customer_Actions::dispatch( 'POST', array(), array( 'action' => Customer_Actions::REQUEST_ACTION ), null ), 'only our own field' );
+		$_SERVER['REQUEST_METHOD'] = 'GET';
+		try {
+			do_action( 'template_redirect' );
+		} finally {
+			unset( $_SERVER['REQUEST_METHOD'] );
+		}
+		$this->assertSame( array(), Stub::$http );
 	}
 }
 

@@ -94,7 +94,7 @@ final class OrderSectionTest extends Plugin_Test_Case {
 
 		$this->assertStringContainsString( 'Invoice INV-2026-00001, issued November 14, 2026.', self::text( $xpath, '//li[contains(@class,"aftercare-invoice")]' ) );
 		$download = $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->item( 0 )->getAttribute( 'href' );
-		$this->assertStringStartsWith( 'https://shop.test/wp-admin/admin-post.php?action=aftercare_invoice&order_id=1001&_wpnonce=', $download );
+		$this->assertStringStartsWith( 'https://shop.test/my-account/view-order/1001/?aftercare_action=aftercare_invoice&order_id=1001&_wpnonce=', $download, 'a front-end link: WooCommerce\'s notices exist there' );
 		$this->assertStringNotContainsString( 'aftercare.example.com', $download, 'the invoice is proxied, never linked to aftercare' );
 		$this->assertStringNotContainsString( 'test-api-key', Account::order_section( 1001 ) );
 	}
@@ -106,8 +106,8 @@ final class OrderSectionTest extends Plugin_Test_Case {
 		$this->assertSame( 'Credit note CN-2026-00001 for ₩15,000, issued November 16, 2026.', self::text( $xpath, '//li[contains(@class,"aftercare-credit-note")]/span' ) );
 		$link = $xpath->query( '//a[contains(@class,"aftercare-credit-note__download")]' )->item( 0 )->getAttribute( 'href' );
 		parse_str( (string) parse_url( $link, PHP_URL_QUERY ), $query );
-		$this->assertSame( 'https://shop.test/wp-admin/admin-post.php', strtok( $link, '?' ) );
-		$this->assertSame( array( 'action' => 'aftercare_document', 'order_id' => '1001', 'document_id' => '4', '_wpnonce' => wp_create_nonce( Customer_Actions::DOCUMENT_ACTION . '_1001_4' ) ), $query );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', strtok( $link, '?' ) );
+		$this->assertSame( array( 'aftercare_action' => 'aftercare_document', 'order_id' => '1001', 'document_id' => '4', '_wpnonce' => wp_create_nonce( Customer_Actions::DOCUMENT_ACTION . '_1001_4' ) ), $query );
 		$this->assertStringNotContainsString( '/documents/4?expires', $html, 'a customer\'s documents are proxied, never linked' );
 	}
 
@@ -138,13 +138,17 @@ final class OrderSectionTest extends Plugin_Test_Case {
 		$cancel = $xpath->query( './/form', $rows->item( 2 ) );
 		$this->assertSame( 1, $cancel->length );
 		$this->assertSame( wp_create_nonce( Customer_Actions::CANCEL_ACTION . '_32' ), $xpath->query( './/input[@name="_wpnonce"]', $rows->item( 2 ) )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $cancel->item( 0 )->getAttribute( 'action' ), 'posted to the order page, not admin-post.php' );
+		$this->assertSame( Customer_Actions::CANCEL_ACTION, $xpath->query( './/input[@name="aftercare_action"]', $rows->item( 2 ) )->item( 0 )->getAttribute( 'value' ) );
 	}
 
 	public function test_return_form_offers_only_returnable_quantities_and_says_why_not(): void {
 		$xpath = self::dom( Account::order_section( 1001 ) );
 		$form  = $xpath->query( '//form[@id="aftercare-return"]' )->item( 0 );
 		$this->assertSame( 'multipart/form-data', $form->getAttribute( 'enctype' ) );
-		$this->assertSame( 'https://shop.test/wp-admin/admin-post.php', $form->getAttribute( 'action' ) );
+		$this->assertSame( 'https://shop.test/my-account/view-order/1001/', $form->getAttribute( 'action' ), 'posted to the order page, not admin-post.php' );
+		$this->assertSame( Customer_Actions::REQUEST_ACTION, $xpath->query( '//form[@id="aftercare-return"]//input[@name="aftercare_action"]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 0, $xpath->query( '//form[@id="aftercare-return"]//input[@name="action"]' )->length );
 		$inputs = $xpath->query( '//input[@type="number"]' );
 		$this->assertSame( 1, $inputs->length, 'the mouse is in an open return, the tea is not delivered yet' );
 		$this->assertSame( 'items[202][quantity]', $inputs->item( 0 )->getAttribute( 'name' ) );

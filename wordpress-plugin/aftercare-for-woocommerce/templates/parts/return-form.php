@@ -10,7 +10,8 @@
  * @var array<string,string>           $errors   Field => message, after a failed submission.
  * @var array<string,mixed>            $old      What was typed, after a failed submission.
  * @var array<string,string>|null      $hidden   Guests: the form posts back to this page with
- *                                               these fields; otherwise to admin-post.php.
+ *                                               these fields; otherwise to the order's
+ *                                               My Account page (Customer_Actions).
  */
 
 use Aftercare\Customer_Actions;
@@ -63,7 +64,7 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 };
 ?>
 <?php $aftercare_hidden = isset( $hidden ) && is_array( $hidden ) ? $hidden : null; ?>
-<form class="aftercare-return-form<?php echo $errors ? ' aftercare-has-errors' : ''; ?>" id="aftercare-return" method="post" enctype="multipart/form-data"<?php if ( null === $aftercare_hidden ) : ?> action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>"<?php endif; ?>>
+<form class="aftercare-return-form<?php echo $errors ? ' aftercare-has-errors' : ''; ?>" id="aftercare-return" method="post" enctype="multipart/form-data"<?php if ( null === $aftercare_hidden ) : ?> action="<?php echo esc_url( Customer_Actions::form_url( (int) $order_id ) ); ?>"<?php endif; ?>>
 	<h2 class="aftercare-heading"><?php esc_html_e( 'Request a return', 'aftercare-for-woocommerce' ); ?></h2>
 	<?php if ( $errors ) : ?>
 		<div class="woocommerce-error aftercare-errors" role="alert">
@@ -190,7 +191,7 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 			<input type="hidden" name="<?php echo esc_attr( (string) $aftercare_key ); ?>" value="<?php echo esc_attr( (string) $aftercare_value ); ?>">
 		<?php endforeach; ?>
 	<?php else : ?>
-		<input type="hidden" name="action" value="<?php echo esc_attr( Customer_Actions::REQUEST_ACTION ); ?>">
+		<input type="hidden" name="<?php echo esc_attr( Customer_Actions::FIELD ); ?>" value="<?php echo esc_attr( Customer_Actions::REQUEST_ACTION ); ?>">
 		<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $order_id ); ?>">
 		<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Customer_Actions::REQUEST_ACTION . '_' . $order_id ) ); ?>">
 	<?php endif; ?>

@@ -11,7 +11,7 @@
  * @var int                            $order_id   The order, on the order page; 0 on the Returns tab.
  * @var string                         $back       Where to come back after cancelling.
  * @var bool                           $show_order Show the order column.
- * @var array<string,string>           $cancel     Optional: how to cancel instead of admin-post
+ * @var array<string,string>           $cancel     Optional: how to cancel instead of Customer_Actions
  *                                                 (guests): hidden fields for a form posted to the page.
  */
 
@@ -162,8 +162,8 @@ $aftercare_guest_cancel = isset( $cancel ) && is_array( $cancel ) ? $cancel : nu
 							<button type="submit" class="button aftercare-link-button"><?php esc_html_e( 'Cancel this request', 'aftercare-for-woocommerce' ); ?></button>
 						</form>
 					<?php else : ?>
-						<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>" class="aftercare-return__cancel">
-							<input type="hidden" name="action" value="<?php echo esc_attr( Customer_Actions::CANCEL_ACTION ); ?>">
+						<form method="post" action="<?php echo esc_url( $back ); ?>" class="aftercare-return__cancel">
+							<input type="hidden" name="<?php echo esc_attr( Customer_Actions::FIELD ); ?>" value="<?php echo esc_attr( Customer_Actions::CANCEL_ACTION ); ?>">
 							<input type="hidden" name="return_id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
 							<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $aftercare_order_id ); ?>">
 							<input type="hidden" name="back" value="<?php echo esc_url( $back ); ?>">
