@@ -13,8 +13,10 @@ defined( 'ABSPATH' ) || exit;
  * Calls aftercare's REST API with the store's key, through the WordPress HTTP API.
  *
  * Pages must render even when aftercare is slow or down, so every call has a short timeout,
- * and after a failure the client stops calling for a little while (the pause) instead of
- * making every page wait for the timeout again.
+ * and after a failure the client stops reading for a little while (the pause) instead of
+ * making every page wait for the timeout again. Writes (a customer's return request, a staff
+ * member's move or parcel) are never skipped: each is one person's deliberate action, and
+ * aftercare may well answer it.
  */
 final class Api_Client {
 
@@ -183,7 +185,7 @@ final class Api_Client {
 		if ( ! $this->is_configured() ) {
 			return new Api_Response( Api_Response::NOT_CONFIGURED );
 		}
-		if ( empty( $options['fresh'] ) && self::is_paused() ) {
+		if ( 'GET' === $method && empty( $options['fresh'] ) && self::is_paused() ) {
 			return new Api_Response( Api_Response::UNAVAILABLE, 0, null, 'paused', 'aftercare did not answer a moment ago; not asking again yet.' );
 		}
 		$headers = array_merge(

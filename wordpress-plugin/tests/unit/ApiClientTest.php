@@ -116,6 +116,36 @@ final class ApiClientTest extends Plugin_Test_Case {
 		}
 	}
 
+	public function test_writes_are_never_skipped_by_the_pause(): void {
+		self::$server->script(
+			array(
+				'GET /api/v1/x'                                 => array( 'status' => 503, 'json' => array( 'error' => array( 'code' => 'storage_unavailable', 'message' => 'x' ) ) ),
+				'POST /api/v1/customers/42/orders/1001/returns' => array( 'status' => 201, 'json' => array( 'id' => 40 ) ),
+				'POST /api/v1/returns/40/transitions'           => array( 'json' => array( 'id' => 40, 'status' => 'approved' ) ),
+			)
+		);
+		$this->client()->get( '/api/v1/x' );
+		$this->assertTrue( Api_Client::is_paused() );
+		$this->assertSame( 'paused', $this->client()->get( '/api/v1/x' )->code, 'reads wait' );
+		$file = (string) tempnam( sys_get_temp_dir(), 'dl' );
+		$this->assertSame( 'paused', $this->client()->download( '/api/v1/x', $file )->code, 'downloads are reads' );
+		unlink( $file );
+
+		$request = $this->client()->post_json( '/api/v1/customers/42/orders/1001/returns', array( 'resolution' => 'refund' ) );
+		$this->assertSame( 201, $request->status, 'a customer\'s return request is sent' );
+		$move = $this->client()->post_json( '/api/v1/returns/40/transitions', array( 'to' => 'approved' ) );
+		$this->assertSame( 200, $move->status, 'a staff move is sent' );
+		$this->assertSame( array( 'GET', 'POST', 'POST' ), array_column( self::$server->requests(), 'method' ) );
+	}
+
+	public function test_a_failed_write_pauses_reads_but_not_the_next_write(): void {
+		self::$server->script( array( 'POST /api/v1/orders/1001/shipments' => array( 'status' => 503, 'json' => array( 'error' => array( 'code' => 'storage_unavailable', 'message' => 'x' ) ) ) ) );
+		$this->assertSame( 503, $this->client()->post_json( '/api/v1/orders/1001/shipments', array( 'tracking_number' => '1' ) )->status );
+		$this->assertSame( 503, $this->client()->post_json( '/api/v1/orders/1001/shipments', array( 'tracking_number' => '1' ) )->status, 'tried again' );
+		$this->assertSame( 'paused', $this->client()->get( '/api/v1/x' )->code );
+		$this->assertCount( 2, self::$server->requests() );
+	}
+
 	public function test_a_redirect_is_not_followed_and_reads_as_invalid(): void {
 		self::$server->script( array( 'GET /api/v1/x' => array( 'status' => 301, 'headers' => array( 'Location' => 'https://elsewhere.test/' ) ) ) );
 		$response = $this->client()->get( '/api/v1/x' );
