@@ -254,6 +254,10 @@ final class Api_Client {
 		if ( null === $file && null === $json && '' !== $text && str_contains( $headers['content-type'] ?? '', 'json' ) ) {
 			return new Api_Response( Api_Response::INVALID, $status, null, 'invalid_json', 'aftercare answered with a body that is not JSON.', array(), '', $headers );
 		}
+		if ( self::is_paused() ) {
+			// It answers again (a write goes through during the pause): stop skipping reads.
+			self::resume();
+		}
 		return new Api_Response( Api_Response::OK, $status, $json, '', '', array(), null === $json ? $text : '', $headers );
 	}
 

@@ -123,7 +123,15 @@ final class Customer_Actions {
 
 		$client = Api_Client::from_settings();
 		$path   = Account::order_path( $customer_id, $order_id );
-		$view   = $client->get( $path, array(), array( 'cache' => true ) );
+		// Part of the customer's own action, so not skipped by the pause after a failure.
+		$view = $client->get(
+			$path,
+			array(),
+			array(
+				'cache' => true,
+				'fresh' => true,
+			)
+		);
 		if ( ! $view->ok() ) {
 			wc_add_notice( __( 'Returns cannot be requested right now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 'error' );
 			return $back;

@@ -71,7 +71,8 @@ final class Guest_Returns {
 	 * @return array<string,mixed>
 	 */
 	private static function request( $order, array $post, $files, string $ip ): array {
-		$current = Guest_Tracking::fetch( $order, $ip );
+		// Part of the guest's own request, so not skipped by the pause after a failure.
+		$current = Guest_Tracking::fetch( $order, $ip, true );
 		if ( 'found' !== $current['status'] ) {
 			return $current;
 		}

@@ -191,13 +191,17 @@ final class Guest_Tracking {
 	 *
 	 * @param \WC_Order $order The order.
 	 * @param string    $ip    The shopper's address (aftercare limits guests too).
+	 * @param bool      $fresh Ask even during the pause after a failure (part of a write).
 	 * @return array{status:string,view?:array<string,mixed>,order_id?:int}
 	 */
-	public static function fetch( $order, string $ip ): array {
+	public static function fetch( $order, string $ip, bool $fresh = false ): array {
 		$response = Api_Client::from_settings()->get(
 			sprintf( '/api/v1/guest/orders/%d', (int) $order->get_id() ),
 			self::proof( $order ),
-			array( 'headers' => array( 'X-Aftercare-Client-IP' => $ip ) )
+			array(
+				'headers' => array( 'X-Aftercare-Client-IP' => $ip ),
+				'fresh'   => $fresh,
+			)
 		);
 		if ( $response->ok() && is_array( $response->data ) ) {
 			return array(

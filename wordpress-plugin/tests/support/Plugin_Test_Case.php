@@ -23,6 +23,14 @@ abstract class Plugin_Test_Case extends TestCase {
 	}
 
 	/**
+	 * Starts the client's pause, as a call that found aftercare down does.
+	 */
+	protected static function pause_reads(): void {
+		( new ReflectionMethod( \Aftercare\Api_Client::class, 'pause' ) )->invoke( \Aftercare\Api_Client::from_settings() );
+		self::assertTrue( \Aftercare\Api_Client::is_paused() );
+	}
+
+	/**
 	 * A decoded JSON file from tests/fixtures.
 	 *
 	 * @param string $name File name.

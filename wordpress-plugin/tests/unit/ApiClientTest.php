@@ -133,6 +133,8 @@ final class ApiClientTest extends Plugin_Test_Case {
 
 		$request = $this->client()->post_json( '/api/v1/customers/42/orders/1001/returns', array( 'resolution' => 'refund' ) );
 		$this->assertSame( 201, $request->status, 'a customer\'s return request is sent' );
+		$this->assertFalse( Api_Client::is_paused(), 'aftercare answered: reads resume' );
+		self::pause_reads();
 		$move = $this->client()->post_json( '/api/v1/returns/40/transitions', array( 'to' => 'approved' ) );
 		$this->assertSame( 200, $move->status, 'a staff move is sent' );
 		$this->assertSame( array( 'GET', 'POST', 'POST' ), array_column( self::$server->requests(), 'method' ) );

@@ -79,6 +79,22 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 		$this->assertCount( 3, self::$server->requests(), 'the order view was fetched again after the request' );
 	}
 
+	public function test_a_request_is_sent_even_while_reads_are_paused(): void {
+		$this->script( array( 'POST /api/v1/customers/42/orders/1001/returns' => array( 'status' => 201, 'json' => array( 'id' => 40, 'status' => 'requested' ) ) ) );
+		self::pause_reads();
+		Customer_Actions::handle_return_request(
+			$this->post(
+				array(
+					'items'      => array( '202' => array( 'quantity' => '1', 'reason' => 'damaged' ) ),
+					'resolution' => 'refund',
+				)
+			),
+			null
+		);
+		$this->assertSame( array( 'success' ), array_column( Stub::$wc_notices, 'type' ) );
+		$this->assertSame( array( 'GET', 'POST' ), array_column( self::$server->requests(), 'method' ), 'the view it is checked against, then the request' );
+	}
+
 	public function test_too_many_units_never_reach_aftercare(): void {
 		$this->script();
 		Customer_Actions::handle_return_request(

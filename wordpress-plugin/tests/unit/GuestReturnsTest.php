@@ -70,6 +70,20 @@ final class GuestReturnsTest extends Plugin_Test_Case {
 		$this->assertStringNotContainsString( 'wc_order_', $html );
 	}
 
+	public function test_a_request_is_sent_even_while_reads_are_paused(): void {
+		$this->script( array( 'POST /api/v1/guest/orders/1002/returns' => array( 'status' => 201, 'json' => array( 'id' => 50, 'status' => 'requested' ) ) ) );
+		self::pause_reads();
+		$post   = $this->post(
+			array(
+				'items'      => array( '202' => array( 'quantity' => '1', 'reason' => 'too_large' ) ),
+				'resolution' => 'exchange',
+			)
+		);
+		$result = Guest_Returns::handle( $post, null, '203.0.113.9' );
+		$this->assertSame( 'success', $result['notice']['type'] ?? null, json_encode( $result ) );
+		$this->assertSame( array( 'GET', 'POST', 'GET' ), array_column( self::$server->requests(), 'method' ) );
+	}
+
 	public function test_a_request_goes_to_the_guest_endpoint_with_the_key_it_never_showed(): void {
 		$this->script( array( 'POST /api/v1/guest/orders/1002/returns' => array( 'status' => 201, 'json' => array( 'id' => 50, 'status' => 'requested' ) ) ) );
 		$post   = $this->post(
