@@ -240,6 +240,10 @@ final class Api_Client {
 			$this->log( $method, $path, $status, (string) ( $json['error']['code'] ?? '' ) );
 			return $this->error_response( Api_Response::UNAVAILABLE, $status, $json, $headers );
 		}
+		if ( self::is_paused() ) {
+			// It answers again (a write went through during the pause): stop skipping reads.
+			self::resume();
+		}
 		if ( $status >= 400 ) {
 			if ( 401 === $status ) {
 				$this->log( $method, $path, $status, 'the API key was refused' );
@@ -253,10 +257,6 @@ final class Api_Client {
 		}
 		if ( null === $file && null === $json && '' !== $text && str_contains( $headers['content-type'] ?? '', 'json' ) ) {
 			return new Api_Response( Api_Response::INVALID, $status, null, 'invalid_json', 'aftercare answered with a body that is not JSON.', array(), '', $headers );
-		}
-		if ( self::is_paused() ) {
-			// It answers again (a write goes through during the pause): stop skipping reads.
-			self::resume();
 		}
 		return new Api_Response( Api_Response::OK, $status, $json, '', '', array(), null === $json ? $text : '', $headers );
 	}

@@ -146,6 +146,8 @@ final class ApiClientTest extends Plugin_Test_Case {
 		$this->assertSame( 503, $this->client()->post_json( '/api/v1/orders/1001/shipments', array( 'tracking_number' => '1' ) )->status, 'tried again' );
 		$this->assertSame( 'paused', $this->client()->get( '/api/v1/x' )->code );
 		$this->assertCount( 2, self::$server->requests() );
+		$this->assertSame( 404, $this->client()->post_json( '/api/v1/orders/1/shipments', array() )->status );
+		$this->assertFalse( Api_Client::is_paused(), 'a refusal is an answer too: reads resume' );
 	}
 
 	public function test_a_redirect_is_not_followed_and_reads_as_invalid(): void {
