@@ -120,6 +120,7 @@ final class Connector {
 				|| $webhook->get_delivery_url() !== $delivery_url
 				|| $webhook->get_secret() !== $secret
 				|| 'active' !== $webhook->get_status()
+				|| (int) $webhook->get_failure_count() > 0
 				|| $webhook->get_topic() !== $topic
 				|| ! $owner || ! user_can( $owner, 'read_private_shop_orders' );
 
@@ -130,6 +131,9 @@ final class Connector {
 			$webhook->set_secret( $secret );
 			$webhook->set_api_version( 'wp_api_v3' );
 			$webhook->set_status( 'active' );
+			// WooCommerce disables a webhook once its failures in a row pass the limit and keeps
+			// the count: re-activated without this, the next failed delivery disables it again.
+			$webhook->set_failure_count( 0 );
 			if ( ! $owner || ! user_can( $owner, 'read_private_shop_orders' ) ) {
 				$webhook->set_user_id( $user_id );
 			}

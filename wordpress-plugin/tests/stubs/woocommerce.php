@@ -215,6 +215,18 @@ class WC_Webhook {
 	public function set_failure_count( $count ) {
 		$this->failure_count = (int) $count;
 	}
+	/**
+	 * As WC_Webhook::failed_delivery() (private there): past the limit (filter
+	 * woocommerce_max_webhook_delivery_failures, 5) the webhook is disabled and the count kept.
+	 */
+	public function failed_delivery() {
+		if ( $this->failure_count > apply_filters( 'woocommerce_max_webhook_delivery_failures', 5 ) ) {
+			$this->set_status( 'disabled' );
+		} else {
+			++$this->failure_count;
+		}
+		$this->save();
+	}
 	public function save() {
 		if ( ! $this->id ) {
 			$this->id = WC_Stub::$next_webhook_id++;

@@ -90,6 +90,35 @@ final class ConnectorTest extends Plugin_Test_Case {
 		$this->assertCount( 3, $pings, 'only changed webhooks are pinged' );
 	}
 
+	public function test_connect_resets_the_failures_of_a_webhook_woocommerce_disabled(): void {
+		$this->script_connection();
+		Connector::connect( 1 );
+		// aftercare was down: WooCommerce counts failures in a row, then disables the webhook.
+		$failing = wc_get_webhook( 101 );
+		while ( 'active' === $failing->get_status() ) {
+			$failing->failed_delivery();
+		}
+		$this->assertSame( 6, $failing->get_failure_count() );
+		$flaky = wc_get_webhook( 102 );
+		$flaky->failed_delivery();
+		$flaky->failed_delivery();
+		$this->script_connection();
+
+		$result = Connector::connect( 1 );
+		$this->assertTrue( $result['ok'] );
+		foreach ( array( 101, 102 ) as $id ) {
+			$this->assertSame( 'active', WC_Stub::$webhooks[ $id ]->get_status() );
+			$this->assertSame( 0, WC_Stub::$webhooks[ $id ]->get_failure_count(), "webhook #$id starts counting again" );
+		}
+		$this->assertStringContainsString( 'repaired', $result['lines'][1] );
+		$this->assertStringContainsString( 'repaired', $result['lines'][2] );
+		$this->assertStringContainsString( 'already correct', $result['lines'][0] );
+		// One failure now is one failure, not the end of the webhook.
+		$again = wc_get_webhook( 101 );
+		$again->failed_delivery();
+		$this->assertSame( 'active', WC_Stub::$webhooks[101]->get_status() );
+	}
+
 	public function test_connect_adopts_a_webhook_set_up_by_hand(): void {
 		$manual = new WC_Webhook();
 		$manual->set_topic( 'order.updated' );
