@@ -366,6 +366,18 @@ CREATE TABLE refund_lines (
     // An order's documents are read by every order view: find them without scanning the
     // store's whole archive.
     M::up("CREATE INDEX documents_by_order ON documents (store_id, order_id);"),
+    // WooCommerce does not deliver in order: an `order.deleted` may come before the order's
+    // `order.created`. The deletion is remembered so that the late create lands in the trash.
+    M::up(
+        r#"
+CREATE TABLE order_tombstones (
+    store_id    TEXT    NOT NULL,
+    order_id    INTEGER NOT NULL,
+    trashed_at  TEXT    NOT NULL,   -- when the deletion arrived, RFC 3339 UTC
+    PRIMARY KEY (store_id, order_id)
+) STRICT, WITHOUT ROWID;
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

@@ -59,7 +59,14 @@ pub fn apply(
 
     let incoming_modified = time::seconds(order.date_modified_gmt.0);
     let trashed_at = match &existing {
-        None => (order.status == "trash").then(|| now.to_owned()),
+        None => {
+            let tombstone = take_tombstone(conn, store_id, order.id)?;
+            if order.status == "trash" || tombstone.is_some() {
+                trash_state(order, source, tombstone.as_deref(), now)
+            } else {
+                None
+            }
+        }
         Some(e) => {
             let stored = time::parse(&e.date_modified).ok_or_else(|| {
                 StoreError::Corrupt(format!("date_modified `{}`", e.date_modified))
@@ -195,7 +202,8 @@ fn replace_line_items(conn: &Connection, store_id: &str, order: &Order) -> Resul
     Ok(())
 }
 
-/// Marks an order trashed (`order.deleted`). Returns false when the order is unknown.
+/// Marks an order trashed (`order.deleted`). Returns false when the order is not mirrored
+/// yet; the deletion is then remembered for the order's first body (see `apply`).
 pub fn trash(
     conn: &Connection,
     store_id: &str,
@@ -208,7 +216,29 @@ pub fn trash(
              WHERE store_id = ?1 AND order_id = ?2",
         )?
         .execute((store_id, order_id as i64, now))?;
+    if changed == 0 {
+        conn.prepare_cached(
+            "INSERT INTO order_tombstones (store_id, order_id, trashed_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (store_id, order_id) DO NOTHING",
+        )?
+        .execute((store_id, order_id as i64, now))?;
+    }
     Ok(changed > 0)
+}
+
+/// The remembered deletion of an order that was not mirrored when it arrived, consumed.
+fn take_tombstone(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "DELETE FROM order_tombstones WHERE store_id = ?1 AND order_id = ?2
+             RETURNING trashed_at",
+        )?
+        .query_row((store_id, order_id as i64), |row| row.get(0))
+        .optional()?)
 }
 
 /// An order a customer-facing view may show: not a checkout draft, not trashed.

@@ -377,6 +377,38 @@ async fn delete_marks_trashed_and_restore_brings_back() {
 }
 
 #[tokio::test]
+async fn a_delete_delivered_before_the_create_keeps_the_order_in_the_trash() {
+    let app = TestApp::spawn().await;
+    // WooCommerce does not keep delivery order: the deletion arrives first.
+    let (status, json) = app
+        .deliver("order.deleted", &fixture("orders/deleted-1001.json"))
+        .await;
+    assert_eq!((status, &json["status"]), (200, &"ignored".into()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders"), 0);
+
+    let (_, json) = app
+        .deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+    assert_eq!(json["status"], "accepted");
+    assert!(
+        order_field(&app, "default", 1001, "trashed_at").is_some(),
+        "the late create must not bring a deleted order back"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM order_tombstones"), 0);
+
+    // A restore is what brings it back.
+    let (_, json) = app
+        .deliver(
+            "order.restored",
+            &fixture("orders/registered-krw.updated.json"),
+        )
+        .await;
+    assert_eq!(json["status"], "accepted");
+    assert_eq!(order_field(&app, "default", 1001, "trashed_at"), None);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn error_objects_are_logged_not_mirrored() {
     let app = TestApp::spawn().await;
     for (file, code) in [
