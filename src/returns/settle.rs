@@ -163,6 +163,16 @@ async fn refund(
         return refund_id(found).map(Settled::Refund);
     }
     let plan = money::plan(order, &items(record));
+    // Staff and the customer were shown the amount fixed when the return was refunded; if
+    // the order was edited since, send nothing rather than a different sum.
+    let shown = record.amount.as_deref().unwrap_or_default();
+    let now = crate::money::format(plan.amount, &order.currency);
+    if now != shown {
+        return Err(format!(
+            "the order changed since the return was marked refunded: the refund would now be \
+             {now}, but {shown} was shown; refund it in WooCommerce by hand"
+        ));
+    }
     let body = money::refund_request(
         &plan,
         &order.currency,

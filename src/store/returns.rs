@@ -307,6 +307,8 @@ pub fn held_quantities(
 }
 
 /// Units of each line item WooCommerce refunded, as far as aftercare has fetched refunds.
+/// A refund aftercare made for a return is left out: that return still holds its units
+/// (see `held_quantities`), and counting them twice would shrink what is returnable.
 pub fn refunded_quantities(
     conn: &Connection,
     store_id: &str,
@@ -315,7 +317,12 @@ pub fn refunded_quantities(
     quantities(
         conn,
         "SELECT line_item_id, sum(quantity) FROM refund_lines
-         WHERE store_id = ?1 AND order_id = ?2 GROUP BY line_item_id",
+         WHERE store_id = ?1 AND order_id = ?2
+           AND refund_id NOT IN (
+               SELECT wc_refund_id FROM returns
+               WHERE store_id = ?1 AND order_id = ?2 AND wc_refund_id IS NOT NULL
+                 AND status NOT IN ('rejected', 'cancelled'))
+         GROUP BY line_item_id",
         store_id,
         order_id,
     )

@@ -786,13 +786,45 @@ impl Respond for Refunds {
                 .set_body_json(body)
                 .set_delay(delay)
         } else {
-            let list = self.created.lock().unwrap().clone();
+            let list: Vec<Value> = self.created.lock().unwrap().iter().map(as_listed).collect();
             ResponseTemplate::new(200)
                 .insert_header("X-WP-Total", list.len().to_string())
                 .insert_header("X-WP-TotalPages", "1")
                 .set_body_json(list)
         }
     }
+}
+
+/// A created refund as WooCommerce lists it: negative line quantities and totals, each
+/// line pointing at the order line it refunds through `_refunded_item_id`.
+fn as_listed(request: &Value) -> Value {
+    let lines: Vec<Value> = request["line_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(n, line)| {
+            let tax: i64 = line["refund_tax"][0]["refund_total"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            json!({
+                "id": 700 + n as u64,
+                "quantity": -line["quantity"].as_i64().unwrap(),
+                "total": format!("-{}", line["refund_total"].as_str().unwrap()),
+                "total_tax": format!("-{tax}"),
+                "meta_data": [{"key": "_refunded_item_id", "value": line["id"].to_string()}],
+            })
+        })
+        .collect();
+    json!({
+        "id": request["id"],
+        "amount": request["amount"],
+        "reason": request["reason"],
+        "line_items": lines,
+        "meta_data": request["meta_data"],
+    })
 }
 
 async fn woo_app(woo: &FakeWoo, extra: &str) -> TestApp {
@@ -892,6 +924,44 @@ async fn a_refund_is_made_once_even_when_the_first_answer_times_out() {
         app.count("SELECT count(*) FROM jobs WHERE kind = 'settle_return' AND done_at IS NULL"),
         0
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn units_refunded_through_a_return_are_counted_once() {
+    let woo = FakeWoo::start().await;
+    let refunds = Refunds::default();
+    Mock::given(path(format!("{API}/orders/5045/refunds")))
+        .and(woo.signed())
+        .respond_with(refunds.clone())
+        .mount(&woo.server)
+        .await;
+    let app = woo_app(&woo, "").await;
+    let id = received_return(&app, 5045, vec![item(202, 1, "too_small")], "refund").await;
+    let (status, _) = move_to(&app, &id, "refunded", None).await;
+    assert_eq!(status, 200);
+    let done = wait_for(&app, &id, |v| v["settlement"]["status"] == "done").await;
+    let refund_id = done["settlement"]["wc_refund_id"].as_u64().unwrap();
+
+    // WooCommerce tells of the refund in the order's next webhook; its credit note fetches
+    // the refunded lines.
+    let mut updated: Value = serde_json::from_slice(&order(5045, 42, Some(1))).unwrap();
+    updated["refunds"] =
+        json!([{"id": refund_id, "reason": format!("Return #{id}"), "total": "-44550"}]);
+    updated["date_modified_gmt"] = woo_date(Timestamp::now()).into();
+    deliver_order(&app, &serde_json::to_vec(&updated).unwrap()).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.count("SELECT COUNT(*) FROM refund_lines WHERE order_id = 5045") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the refund's lines were never fetched"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Two hoodies bought, one returned and refunded: one is still returnable, not zero.
+    let (_, view) = app.get("/api/v1/customers/42/orders/5045").await;
+    assert_eq!(eligibility(&view, 202)["returnable_quantity"], 1, "{view}");
     app.stop().await;
 }
 
@@ -1029,14 +1099,22 @@ async fn a_failing_refund_is_retried_and_shown_to_staff() {
             .contains("declined"),
         "{failed}"
     );
-    let (run_after, attempts): (String, i64) = app
-        .db()
-        .query_row(
-            "SELECT run_after, attempts FROM jobs WHERE kind = 'settle_return'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    // The worker records the job's attempt just after the return's settlement.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (run_after, attempts) = loop {
+        let (run_after, attempts): (String, i64) = app
+            .db()
+            .query_row(
+                "SELECT run_after, attempts FROM jobs WHERE kind = 'settle_return'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        if attempts > 0 || Instant::now() > deadline {
+            break (run_after, attempts);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(attempts, 1);
     assert!(
         run_after > aftercare::time::millis(Timestamp::now()),
