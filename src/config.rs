@@ -132,6 +132,8 @@ pub struct Config {
     pub tracking: std::sync::Arc<crate::tracking::TrackingSettings>,
     /// Set when this start generated the default store's secrets.
     pub generated_secrets: Option<PathBuf>,
+    /// The file the default store's generated secrets are read from, when they are used.
+    pub secrets_file: Option<PathBuf>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
     pub sync: SyncSettings,
     /// Timeouts and retries of every WooCommerce REST call.
@@ -426,7 +428,11 @@ impl Config {
         let invoices = build_invoices(file.invoices, file.seller, env)?;
         let returns = build_returns(file.returns, env)?;
         prepare_data_dir(&data_dir)?;
-        let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
+        let BuiltStores {
+            stores,
+            secrets_file,
+            generated: generated_secrets,
+        } = build_stores(file.stores, &data_dir, env)?;
         let store_ids: Vec<&str> = stores.iter().map(|s| s.id.as_str()).collect();
         let tracking = crate::tracking::settings::build(file.tracking, &store_ids, &timezone)
             .map_err(|(field, message)| invalid(field, message))?;
@@ -443,6 +449,7 @@ impl Config {
             returns,
             tracking: std::sync::Arc::new(tracking),
             generated_secrets,
+            secrets_file,
             sync,
             woocommerce,
         })
@@ -695,11 +702,19 @@ fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// The stores, and where the default store's generated secrets live when they are used.
+struct BuiltStores {
+    stores: Vec<StoreConfig>,
+    secrets_file: Option<PathBuf>,
+    /// Set when this start generated them.
+    generated: Option<PathBuf>,
+}
+
 fn build_stores(
     file_stores: Vec<FileStore>,
     data_dir: &Path,
     env: EnvLookup<'_>,
-) -> Result<(Vec<StoreConfig>, Option<PathBuf>), ConfigError> {
+) -> Result<BuiltStores, ConfigError> {
     let mut seen = HashSet::new();
     let mut file_default = None;
     let mut stores = Vec::new();
@@ -761,9 +776,10 @@ fn build_stores(
     let mut api_key = env("AFTERCARE_API_KEY")
         .or(file_default.api_key)
         .map(Secret);
-    let mut generated = None;
+    let (mut generated, mut secrets_file) = (None, None);
     if secrets.is_empty() || api_key.is_none() {
         let (stored, path, fresh) = load_or_generate_secrets(data_dir)?;
+        secrets_file = Some(path.clone());
         if secrets.is_empty() {
             secrets.push(Secret(stored.webhook_secret));
         }
@@ -820,7 +836,11 @@ fn build_stores(
             ));
         }
     }
-    Ok((stores, generated))
+    Ok(BuiltStores {
+        stores,
+        secrets_file,
+        generated,
+    })
 }
 
 /// Returns the stored secrets, generating and saving them (mode 0600) on first start.
@@ -945,6 +965,7 @@ mod tests {
             second.generated_secrets.is_none(),
             "reused, not regenerated"
         );
+        assert_eq!(second.secrets_file, Some(path.clone()), "still said where");
         assert_eq!(second.store(DEFAULT_STORE).unwrap().api_key, store.api_key);
         assert_eq!(second.listen.to_string(), DEFAULT_LISTEN);
     }

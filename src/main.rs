@@ -168,9 +168,14 @@ fn print_banner(config: &Config, addr: SocketAddr) {
             config.webhook_url(&store.id)
         );
     }
-    if let Some(path) = &config.generated_secrets {
+    if let Some(path) = &config.secrets_file {
+        let what = if config.generated_secrets.is_some() {
+            "Generated the"
+        } else {
+            "Using the generated"
+        };
         println!(
-            "Generated the `{DEFAULT_STORE}` store's webhook secret and API key (mode 0600): {}\n  \
+            "{what} `{DEFAULT_STORE}` store's webhook secret and API key (mode 0600): {}\n  \
              Use webhook_secret as the webhook's Secret and api_key in the WordPress plugin.",
             path.display()
         );
