@@ -271,7 +271,11 @@ async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Res
             ),
             None => content::invoice(&order, &heading, &settings, &seller_fallback),
         };
-        let seller_name = document.seller.name.clone();
+        let seller = serde_json::json!({
+            "name": document.seller.name,
+            "lines": document.seller.lines,
+            "logo_sha256": document.logo_png.as_ref().map(|png| hex::encode(Sha256::digest(png))),
+        });
         let pdf = {
             let renderer = renderer.clone();
             tokio::task::spawn_blocking(move || renderer.render(&document))
@@ -282,10 +286,14 @@ async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Res
         let data_dir = state.config().data_dir.clone();
         let pending = archive::stage(&data_dir, &pdf).map_err(|e| format!("archive: {e}"))?;
         let relative = archive::relative_path(&store, kind, &period, &number);
+        // Everything the bytes depend on besides the order, so an issued document can be
+        // explained (and its settings told apart from today's) without re-rendering it.
         let settings_json = serde_json::json!({
             "numbering": { "prefix": format.prefix, "suffix": format.suffix, "padding": format.padding,
                            "yearly_reset": format.yearly_reset, "start": format.start },
-            "seller": seller_name,
+            "seller": seller,
+            "timezone": state.config().timezone.iana_name(),
+            "renderer": renderer.describe(),
         })
         .to_string();
         let total = if credit {

@@ -113,7 +113,20 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn not_found() -> ApiError {
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut parts: axum::http::request::Parts,
+) -> ApiError {
+    // Under /api/v1 the key comes first: without one, nothing is said about what exists.
+    if parts.uri.path().starts_with("/api/v1/")
+        && let Err(rejection) =
+            <api::auth::ApiStore as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+                &mut parts, &state,
+            )
+            .await
+    {
+        return rejection;
+    }
     ApiError::not_found("not_found", "There is nothing at this address.")
 }
 

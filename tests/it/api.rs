@@ -55,6 +55,20 @@ async fn every_route_needs_a_valid_api_key() {
         let (status, _) = app.get(path).await;
         assert_eq!(status, 200, "{path}");
     }
+
+    // An address that does not exist says so only to a caller with a key.
+    let response = app
+        .client
+        .get(app.url("/api/v1/no-such-thing"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = read(response).await;
+    assert_eq!(status, 401);
+    assert_error(&body, "missing_api_key");
+    let (status, body) = app.get("/api/v1/no-such-thing").await;
+    assert_eq!(status, 404);
+    assert_error(&body, "not_found");
     app.stop().await;
 }
 

@@ -37,6 +37,10 @@ use super::document::{DocumentKind, Party};
 /// Turns an invoice document into PDF bytes.
 pub trait Renderer: Send + Sync {
     fn render(&self, doc: &InvoiceDocument) -> Result<Vec<u8>, RenderError>;
+
+    /// What the output depends on besides the document (engine, its version, fonts),
+    /// recorded with every issued document.
+    fn describe(&self) -> serde_json::Value;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +142,21 @@ impl PdfRenderer {
 impl Renderer for PdfRenderer {
     fn render(&self, doc: &InvoiceDocument) -> Result<Vec<u8>, RenderError> {
         layout::render(&self.fonts, doc)
+    }
+
+    fn describe(&self) -> serde_json::Value {
+        let fallbacks: Vec<String> = self
+            .fonts
+            .fallbacks
+            .iter()
+            .map(|f| format!("{}#{}", f.path.display(), f.face_index))
+            .collect();
+        serde_json::json!({
+            "engine": "krilla",
+            "aftercare": env!("CARGO_PKG_VERSION"),
+            "font": "DejaVu Sans (embedded)",
+            "fallback_fonts": fallbacks,
+        })
     }
 }
 

@@ -13,6 +13,10 @@ fn renderer() -> &'static PdfRenderer {
 /// Whether a Korean fallback font is installed (CI installs `fonts-nanum`).
 fn has_cjk() -> bool {
     let has = !renderer().fallbacks().is_empty();
+    assert!(
+        has || std::env::var_os("CI").is_none(),
+        "CI must install a CJK font (fonts-nanum, fonts-noto-cjk): the Korean checks cannot skip there"
+    );
     if !has {
         eprintln!(
             "\n!!!!!!!! NO CJK FONT INSTALLED: skipping the Korean/Japanese/Chinese checks. \
@@ -402,6 +406,22 @@ fn a_logo_whose_pixels_do_not_decode_is_skipped() {
     assert_has(&extract(&pdf), "INV-2026-00042");
 }
 
+/// The `BaseFont` name of every font dictionary in the PDF.
+fn base_fonts(pdf: &[u8]) -> Vec<String> {
+    let doc = pdf_extract::Document::load_mem(pdf).expect("lopdf reads the PDF");
+    doc.objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| {
+            d.get(b"Type")
+                .and_then(|t| t.as_name())
+                .is_ok_and(|n| n == b"Font")
+        })
+        .filter_map(|d| d.get(b"BaseFont").and_then(|n| n.as_name()).ok())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect()
+}
+
 /// Width and height of every image XObject in the PDF.
 fn images(pdf: &[u8]) -> Vec<(i64, i64)> {
     let doc = pdf_extract::Document::load_mem(pdf).expect("lopdf reads the PDF");
@@ -424,8 +444,16 @@ fn images(pdf: &[u8]) -> Vec<(i64, i64)> {
 #[test]
 fn fonts_are_subset_and_configured_fallbacks_must_load() {
     let pdf = renderer().render(&sample(10)).unwrap();
-    // Subset fonts are named `ABCDEF+Name`.
-    assert!(contains(&pdf, b"+"), "no subset font tag");
+    // Subset fonts are named `ABCDEF+Name`: every font the PDF embeds must be one.
+    let names = base_fonts(&pdf);
+    assert!(!names.is_empty(), "no fonts found");
+    for name in &names {
+        let (tag, rest) = name.split_at(name.find('+').unwrap_or(0));
+        assert!(
+            tag.len() == 6 && tag.bytes().all(|b| b.is_ascii_uppercase()) && rest.len() > 1,
+            "font {name} is not subset"
+        );
+    }
     assert!(matches!(
         PdfRenderer::new(&[FontSource::new("/nonexistent/font.ttf")]),
         Err(RenderError::FontRead { .. })
@@ -457,10 +485,6 @@ fn wrapping_keeps_words_and_breaks_cjk() {
         80.0,
     );
     assert!(fitted.ends_with('…') && r.width(&fitted, Style::Bold, 9.0) <= 80.0);
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// An uncompressed RGB PNG (stored deflate blocks), enough to exercise the logo path.
