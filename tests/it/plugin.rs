@@ -41,13 +41,57 @@ fn php_or_skip() -> bool {
     false
 }
 
+/// What PHPUnit's summary says about a run that exited successfully.
+#[derive(Debug, PartialEq, Eq)]
+enum PhpunitOutcome {
+    /// `OK (N tests, M assertions)`: every test ran and passed.
+    Passed { tests: u64 },
+    /// `OK, but incomplete, skipped, or risky tests!`: passed, but some tests did not run
+    /// (or did not really test anything); `summary` is the `Tests: ...` line with the counts.
+    PassedWithGaps { summary: String },
+    /// No summary PHPUnit prints for a passing run: failures, errors, no tests at all.
+    NotPassed,
+}
+
+fn phpunit_outcome(stdout: &str) -> PhpunitOutcome {
+    let lines: Vec<&str> = stdout.lines().map(str::trim).collect();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(rest) = line.strip_prefix("OK (") {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let counted = rest[digits.len()..].starts_with(" test");
+            return match digits.parse::<u64>() {
+                Ok(tests) if counted && tests > 0 => PhpunitOutcome::Passed { tests },
+                _ => PhpunitOutcome::NotPassed,
+            };
+        }
+        if line.starts_with("OK, but") {
+            let summary = lines[i + 1..]
+                .iter()
+                .find(|l| l.starts_with("Tests:"))
+                .map_or_else(|| (*line).to_owned(), |l| (*l).to_owned());
+            return PhpunitOutcome::PassedWithGaps { summary };
+        }
+    }
+    PhpunitOutcome::NotPassed
+}
+
 #[test]
 fn plugin_phpunit_suites_pass_against_the_real_service() {
     if !php_or_skip() {
         return;
     }
+    let mut args = vec![
+        "--configuration",
+        "phpunit.xml.dist",
+        "--colors=never",
+        "--verbose",
+    ];
+    if in_ci() {
+        // CI must run every test: a skipped one (no gettext, no binary) is a failure there.
+        args.extend(["--fail-on-skipped", "--fail-on-incomplete"]);
+    }
     let out = Command::new("phpunit")
-        .args(["--configuration", "phpunit.xml.dist", "--colors=never"])
+        .args(&args)
         .current_dir(plugin_dir())
         .env("AFTERCARE_BIN", env!("CARGO_BIN_EXE_aftercare"))
         .output()
@@ -55,16 +99,62 @@ fn plugin_phpunit_suites_pass_against_the_real_service() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "phpunit failed:\n{stdout}\n{stderr}");
-    // The suites must have run, not merely loaded.
-    assert!(
-        stdout.contains("OK"),
-        "phpunit printed no result:\n{stdout}"
+    match phpunit_outcome(&stdout) {
+        PhpunitOutcome::Passed { tests } => {
+            eprintln!("plugin PHPUnit: all {tests} tests passed");
+        }
+        PhpunitOutcome::PassedWithGaps { summary } => {
+            assert!(
+                !in_ci(),
+                "CI must run every plugin PHP test, but some were skipped, incomplete or risky \
+                 ({summary}):\n{stdout}"
+            );
+            eprintln!(
+                "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+                 !!! NOT ALL of the WordPress plugin's PHP tests ran: {summary}\n\
+                 !!! (CI fails on this; the reasons are in PHPUnit's output below)\n\
+                 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n{stdout}"
+            );
+        }
+        PhpunitOutcome::NotPassed => {
+            panic!("phpunit printed no passing summary:\n{stdout}\n{stderr}")
+        }
+    }
+}
+
+#[test]
+fn phpunit_summaries_are_read_strictly() {
+    let all = "PHPUnit 9.6.7\n\n.....  5 / 5 (100%)\n\nTime: 00:01.000, Memory: 8.00 MB\n\nOK (5 tests, 12 assertions)\n";
+    assert_eq!(phpunit_outcome(all), PhpunitOutcome::Passed { tests: 5 });
+    assert_eq!(
+        phpunit_outcome("OK (1 test, 1 assertion)\n"),
+        PhpunitOutcome::Passed { tests: 1 }
     );
-    let summary = stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("Tests:") || l.starts_with("OK"));
-    eprintln!("plugin PHPUnit: {}", summary.unwrap_or("?"));
+    let skipped = "..S..  5 / 5 (100%)\n\nThere was 1 skipped test:\n\n1) TranslationsTest::test_mo\nmsgfmt (gettext) is not installed\n\nOK, but incomplete, skipped, or risky tests!\nTests: 5, Assertions: 10, Skipped: 1.\n";
+    assert_eq!(
+        phpunit_outcome(skipped),
+        PhpunitOutcome::PassedWithGaps {
+            summary: "Tests: 5, Assertions: 10, Skipped: 1.".to_owned()
+        }
+    );
+    assert!(matches!(
+        phpunit_outcome("OK, but some tests were skipped!\nTests: 3, Assertions: 3, Skipped: 2.\n"),
+        PhpunitOutcome::PassedWithGaps { .. }
+    ));
+    for not_passed in [
+        "No tests executed!\n",
+        "OK (0 tests, 0 assertions)\n",
+        "FAILURES!\nTests: 5, Assertions: 9, Failures: 1.\n",
+        "ERRORS!\nTests: 5, Assertions: 9, Errors: 1.\n",
+        "Fatal error: Uncaught Error: Call to undefined function wc_add_notice() in class-customer-actions.php\n",
+        "",
+    ] {
+        assert_eq!(
+            phpunit_outcome(not_passed),
+            PhpunitOutcome::NotPassed,
+            "{not_passed}"
+        );
+    }
 }
 
 #[test]
