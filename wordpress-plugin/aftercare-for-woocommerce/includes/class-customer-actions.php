@@ -159,11 +159,9 @@ final class Customer_Actions {
 			return $back;
 		}
 		if ( 422 === $response->status ) {
-			$errors = Return_Form::map_service_errors( $response->fields, $body );
-			if ( ! $errors ) {
-				$errors['items'] = '' !== $response->message ? $response->message : __( 'Please check the form.', 'aftercare-for-woocommerce' );
-			}
-			self::keep_form_state( $customer_id, $order_id, $errors, $checked['old'] );
+			// What can be returned changed since the view was cached: show the form with the new one.
+			$client->forget( $path );
+			self::keep_form_state( $customer_id, $order_id, Return_Form::service_errors( $response, $body ), $checked['old'] );
 			return $back;
 		}
 		if ( $response->missing_endpoint() ) {

@@ -107,11 +107,9 @@ final class Guest_Returns {
 			return self::with_notice( Guest_Tracking::fetch( $order, $ip ), 'success', __( 'Your return request has been sent. You can follow it below.', 'aftercare-for-woocommerce' ) );
 		}
 		if ( 422 === $response->status ) {
-			$errors = Return_Form::map_service_errors( $response->fields, $checked['body'] );
-			if ( ! $errors ) {
-				$errors['items'] = '' !== $response->message ? $response->message : __( 'Please check the form.', 'aftercare-for-woocommerce' );
-			}
-			return self::with_form( $current, $errors, $checked['old'] );
+			// What can be returned may have changed since: show the form with aftercare's view now.
+			$fresh = Guest_Tracking::fetch( $order, $ip, true );
+			return self::with_form( 'found' === $fresh['status'] ? $fresh : $current, Return_Form::service_errors( $response, $checked['body'] ), $checked['old'] );
 		}
 		if ( 429 === $response->status ) {
 			return array( 'status' => 'limited' );

@@ -210,8 +210,29 @@ final class Return_Form {
 	}
 
 	/**
+	 * aftercare's refusal of a return request (422) as errors on the form, in the plugin's own,
+	 * translatable words. aftercare's body is `{"error": {"code": "validation_failed",
+	 * "message", "fields": [{"field": "items[0].quantity", "message"}]}}` with English
+	 * sentences: a field the plugin knows gets its own sentence, and only an unknown field (or
+	 * an unknown code without fields) shows aftercare's text.
+	 *
+	 * @param Api_Response        $response The 422.
+	 * @param array<string,mixed> $body     The request that was sent.
+	 * @return array<string,string> Never empty.
+	 */
+	public static function service_errors( Api_Response $response, array $body ): array {
+		$errors = self::map_service_errors( $response->fields, $body );
+		if ( ! $errors ) {
+			$errors['items'] = ( 'validation_failed' === $response->code || '' === $response->message )
+				? __( 'Please check the form.', 'aftercare-for-woocommerce' )
+				: $response->message;
+		}
+		return $errors;
+	}
+
+	/**
 	 * Maps aftercare's 422 fields onto the form: `items[0].quantity` (index into the items sent)
-	 * becomes `items.{line item id}.quantity`.
+	 * becomes `items.{line item id}.quantity`, and the message the plugin's own for that field.
 	 *
 	 * @param array<int,array{field:string,message:string}> $fields Field errors from aftercare.
 	 * @param array<string,mixed>                           $body   The request that was sent.
@@ -222,19 +243,81 @@ final class Return_Form {
 		$sent   = isset( $body['items'] ) && is_array( $body['items'] ) ? array_values( $body['items'] ) : array();
 		foreach ( $fields as $field ) {
 			$name = $field['field'];
+			$item = null;
+			$sub  = '';
 			if ( preg_match( '/^items(?:\[(\d+)\]|\.(\d+))(?:\.(\w+))?$/', $name, $m ) ) {
 				$index = (int) ( '' !== $m[1] ? $m[1] : $m[2] );
 				$sub   = $m[3] ?? '';
 				if ( isset( $sent[ $index ]['line_item_id'] ) ) {
-					$name = 'items.' . (int) $sent[ $index ]['line_item_id'] . ( '' !== $sub ? '.' . $sub : '.quantity' );
+					$item = $sent[ $index ];
+					$name = 'items.' . (int) $item['line_item_id'] . '.' . ( in_array( $sub, array( 'reason', 'reason_text' ), true ) ? $sub : 'quantity' );
 				} else {
 					$name = 'items';
+					$sub  = '';
 				}
-			} elseif ( str_starts_with( $name, 'photos' ) ) {
+			} elseif ( preg_match( '/^photos(?:\[\d+\])?$/', $name ) ) {
+				$sub  = 'photos' === $name ? 'count' : 'photo';
 				$name = 'photos';
 			}
-			$errors[ $name ] = isset( $errors[ $name ] ) ? $errors[ $name ] . ' ' . $field['message'] : $field['message'];
+			$message = self::field_message( $name, $sub, $item, $body );
+			if ( null === $message ) {
+				// A field this plugin does not know (a newer aftercare): its sentence, as text.
+				$message = $field['message'];
+			}
+			if ( ! isset( $errors[ $name ] ) ) {
+				$errors[ $name ] = $message;
+			} elseif ( ! str_contains( $errors[ $name ], $message ) ) {
+				$errors[ $name ] .= ' ' . $message;
+			}
 		}
 		return $errors;
+	}
+
+	/**
+	 * The plugin's sentence for a field aftercare refused, or null for a field it does not know.
+	 *
+	 * @param string                   $name Form field (items.{id}.quantity, resolution, ...).
+	 * @param string                   $sub  What of an item or of the photos was refused.
+	 * @param array<string,mixed>|null $item The item sent, for item fields.
+	 * @param array<string,mixed>      $body The request that was sent.
+	 */
+	private static function field_message( string $name, string $sub, ?array $item, array $body ): ?string {
+		if ( null !== $item ) {
+			switch ( $sub ) {
+				case 'quantity':
+					return __( 'Fewer of this item can be returned now than you asked for. The form shows how many are left.', 'aftercare-for-woocommerce' );
+				case 'reason':
+					return __( 'Choose a reason.', 'aftercare-for-woocommerce' );
+				case 'reason_text':
+					return '' === (string) ( $item['reason_text'] ?? '' )
+						? __( 'Tell us a little about the reason.', 'aftercare-for-woocommerce' )
+						/* translators: %d: maximum number of characters */
+						: sprintf( __( 'Keep this under %d characters.', 'aftercare-for-woocommerce' ), self::MAX_DETAIL_CHARS );
+				case 'line_item_id':
+				case '':
+					return __( 'This item can no longer be returned.', 'aftercare-for-woocommerce' );
+				default:
+					return null;
+			}
+		}
+		switch ( $name ) {
+			case 'items':
+				return __( 'Choose at least one item to return.', 'aftercare-for-woocommerce' );
+			case 'resolution':
+				return __( 'Choose what you would like instead.', 'aftercare-for-woocommerce' );
+			case 'comment':
+				/* translators: %d: maximum number of characters */
+				return sprintf( __( 'Keep this under %d characters.', 'aftercare-for-woocommerce' ), self::MAX_COMMENT_CHARS );
+			case 'photos':
+				return 'count' === $sub
+					/* translators: %d: maximum number of photos */
+					? sprintf( __( 'Attach at most %d photos.', 'aftercare-for-woocommerce' ), self::MAX_PHOTOS )
+					/* translators: %d: maximum size in megabytes */
+					: sprintf( __( 'Each photo must be a JPEG, PNG or WebP image of at most %d MB.', 'aftercare-for-woocommerce' ), self::MAX_PHOTO_BYTES / 1024 / 1024 );
+			case 'request':
+				return __( 'Please check the form.', 'aftercare-for-woocommerce' );
+			default:
+				return null;
+		}
 	}
 }

@@ -142,12 +142,15 @@ final class CustomerActionsTest extends Plugin_Test_Case {
 		$state = Customer_Actions::take_form_state( 42, 1001 );
 		$this->assertSame(
 			array(
-				'items.202.quantity' => 'Only 0 left to return.',
-				'comment'            => 'Too long.',
+				'items.202.quantity' => 'Fewer of this item can be returned now than you asked for. The form shows how many are left.',
+				'comment'            => 'Keep this under 2000 characters.',
 			),
-			$state['errors']
+			$state['errors'],
+			'the plugin\'s translatable words, never aftercare\'s English'
 		);
 		$this->assertSame( array(), Stub::$wc_notices );
+		Account::order_section( 1001 );
+		$this->assertSame( array( 'GET', 'POST', 'GET' ), array_column( self::$server->requests(), 'method' ), 'the form is shown with what can be returned now' );
 	}
 
 	public function test_photos_go_as_multipart(): void {

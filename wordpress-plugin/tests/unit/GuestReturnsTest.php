@@ -183,7 +183,8 @@ final class GuestReturnsTest extends Plugin_Test_Case {
 			)
 		);
 		$result = Guest_Returns::handle( $this->post( array( 'items' => array( '202' => array( 'quantity' => '1', 'reason' => 'damaged' ) ), 'resolution' => 'refund' ) ), null, '203.0.113.9' );
-		$this->assertSame( array( 'items.202.quantity' => 'exceeds what can be returned' ), $result['form']['errors'] );
+		$this->assertSame( array( 'items.202.quantity' => 'Fewer of this item can be returned now than you asked for. The form shows how many are left.' ), $result['form']['errors'] );
+		$this->assertSame( array( 'GET', 'POST', 'GET' ), array_column( self::$server->requests(), 'method' ), 'the form comes back with aftercare\'s view as it is now' );
 		$this->assertArrayNotHasKey( 'notice', $result );
 	}
 

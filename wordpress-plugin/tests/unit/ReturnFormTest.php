@@ -5,6 +5,7 @@
  * @package Aftercare\Tests
  */
 
+use Aftercare\Api_Response;
 use Aftercare\Return_Form;
 
 final class ReturnFormTest extends Plugin_Test_Case {
@@ -64,28 +65,53 @@ final class ReturnFormTest extends Plugin_Test_Case {
 		$this->assertArrayHasKey( 'items.202.quantity', $result['errors'] );
 	}
 
-	public function test_service_field_names_map_onto_the_form(): void {
-		$body = array( 'items' => array( array( 'line_item_id' => 202 ), array( 'line_item_id' => 203 ) ) );
+	public function test_service_fields_map_onto_the_form_in_the_plugins_words(): void {
+		$body = array(
+			'items' => array(
+				array( 'line_item_id' => 202, 'reason_text' => null ),
+				array( 'line_item_id' => 203, 'reason_text' => 'Scratched' ),
+			),
+		);
 		$this->assertSame(
 			array(
-				'items.203.reason'   => 'Bad reason.',
-				'items.202.quantity' => 'Too many. Really.',
-				'items'              => 'Unknown index.',
-				'photos'             => 'Too big.',
-				'resolution'         => 'No.',
+				'items.203.reason'      => 'Choose a reason.',
+				'items.202.quantity'    => 'Fewer of this item can be returned now than you asked for. The form shows how many are left. This item can no longer be returned.',
+				'items.203.quantity'    => 'This item can no longer be returned.',
+				'items'                 => 'Choose at least one item to return.',
+				'items.203.reason_text' => 'Keep this under 500 characters.',
+				'items.202.reason_text' => 'Tell us a little about the reason.',
+				'photos'                => 'Each photo must be a JPEG, PNG or WebP image of at most 5 MB. Attach at most 3 photos.',
+				'resolution'            => 'Choose what you would like instead.',
+				'comment'               => 'Keep this under 2000 characters.',
+				'gift_wrap'             => 'A field of a newer aftercare.',
 			),
 			Return_Form::map_service_errors(
 				array(
-					array( 'field' => 'items[1].reason', 'message' => 'Bad reason.' ),
-					array( 'field' => 'items.0.quantity', 'message' => 'Too many.' ),
+					array( 'field' => 'items[1].reason', 'message' => 'Choose one of `damaged`, `wrong_item`.' ),
+					array( 'field' => 'items.0.quantity', 'message' => 'Only 0 of this item can still be returned.' ),
+					array( 'field' => 'items[0].quantity', 'message' => 'Only 0 of this item can still be returned.' ),
 					array( 'field' => 'items[0]', 'message' => 'Really.' ),
+					array( 'field' => 'items[1].line_item_id', 'message' => 'The return period for this item has ended.' ),
 					array( 'field' => 'items[7].quantity', 'message' => 'Unknown index.' ),
-					array( 'field' => 'photos[2]', 'message' => 'Too big.' ),
-					array( 'field' => 'resolution', 'message' => 'No.' ),
+					array( 'field' => 'items[1].reason_text', 'message' => 'At most 500 characters.' ),
+					array( 'field' => 'items[0].reason_text', 'message' => 'Tell us in a few words why you return this item.' ),
+					array( 'field' => 'photos[2]', 'message' => 'Not an image.' ),
+					array( 'field' => 'photos', 'message' => 'Attach at most 3 photos.' ),
+					array( 'field' => 'resolution', 'message' => 'Choose one of `refund`.' ),
+					array( 'field' => 'comment', 'message' => 'At most 2000 characters.' ),
+					array( 'field' => 'gift_wrap', 'message' => 'A field of a newer aftercare.' ),
 				),
 				$body
-			)
+			),
+			'known fields in translatable words, once each; only an unknown field keeps aftercare\'s'
 		);
+	}
+
+	public function test_a_refusal_without_fields_falls_back_to_aftercares_text_only_for_an_unknown_code(): void {
+		$known = new Api_Response( Api_Response::REFUSED, 422, null, 'validation_failed', 'The request is not valid: `x` is invalid.' );
+		$this->assertSame( array( 'items' => 'Please check the form.' ), Return_Form::service_errors( $known, array() ) );
+		$unknown = new Api_Response( Api_Response::REFUSED, 422, null, 'returns_closed', 'The shop takes no returns this week.' );
+		$this->assertSame( array( 'items' => 'The shop takes no returns this week.' ), Return_Form::service_errors( $unknown, array() ) );
 	}
 
 	public function test_photos_are_checked_by_their_bytes_count_and_size(): void {
