@@ -26,6 +26,10 @@ pub struct FieldError {
     /// Path into the body, e.g. `items[0].quantity`.
     pub field: String,
     pub message: String,
+    /// A stable snake_case code for the refusal, where there is one (e.g. `window_closed`),
+    /// so clients can word it in the customer's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
 }
 
 impl FieldError {
@@ -33,7 +37,13 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            reason: None,
         }
+    }
+
+    pub fn because(mut self, reason: Option<&'static str>) -> Self {
+        self.reason = reason;
+        self
     }
 }
 

@@ -37,7 +37,7 @@ fn refused(problems: Vec<Problem>) -> ApiError {
     ApiError::validation(
         problems
             .into_iter()
-            .map(|p| FieldError::new(p.field, p.message))
+            .map(|p| FieldError::new(p.field, p.message).because(p.reason))
             .collect(),
     )
 }

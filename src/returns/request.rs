@@ -40,6 +40,8 @@ pub struct RequestedItem {
 pub struct Problem {
     pub field: String,
     pub message: String,
+    /// A stable code for refusals a customer may meet (`window_closed`, `too_many`...).
+    pub reason: Option<&'static str>,
 }
 
 impl Problem {
@@ -47,7 +49,13 @@ impl Problem {
         Self {
             field: field.into(),
             message: message.into(),
+            reason: None,
         }
+    }
+
+    pub fn because(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
     }
 }
 

@@ -119,25 +119,31 @@ pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<Created, StoreError
             .iter()
             .find(|e| e.line_item_id == item.line_item_id)
         else {
-            problems.push(Problem::new(
-                format!("items[{i}].line_item_id"),
-                "This order has no such item.",
-            ));
+            problems.push(
+                Problem::new(
+                    format!("items[{i}].line_item_id"),
+                    "This order has no such item.",
+                )
+                .because("unknown_item"),
+            );
             continue;
         };
         if let Some(refusal) = e.refusal {
-            problems.push(Problem::new(
-                format!("items[{i}].line_item_id"),
-                refusal.message(),
-            ));
+            problems.push(
+                Problem::new(format!("items[{i}].line_item_id"), refusal.message())
+                    .because(refusal.code()),
+            );
         } else if item.quantity > e.returnable_quantity {
-            problems.push(Problem::new(
-                format!("items[{i}].quantity"),
-                format!(
-                    "Only {} of this item can still be returned.",
-                    e.returnable_quantity
-                ),
-            ));
+            problems.push(
+                Problem::new(
+                    format!("items[{i}].quantity"),
+                    format!(
+                        "Only {} of this item can still be returned.",
+                        e.returnable_quantity
+                    ),
+                )
+                .because("too_many"),
+            );
         }
     }
     if !problems.is_empty() {

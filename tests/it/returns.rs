@@ -101,6 +101,9 @@ async fn every_eligibility_rule_refuses_with_its_field() {
     deliver_order(&app, &order(5002, 42, None)).await;
     deliver_order(&app, &order(5003, 42, Some(20))).await;
     deliver_order(&app, &fixture("orders/pending-eur.json")).await;
+    let mut cancelled: Value = serde_json::from_slice(&order(5004, 42, Some(2))).unwrap();
+    cancelled["status"] = "cancelled".into();
+    deliver_order(&app, &serde_json::to_vec(&cancelled).unwrap()).await;
 
     // The order view tells the page what can be returned, and until when.
     let (_, view) = app.get("/api/v1/customers/42/orders/5001").await;
@@ -116,14 +119,15 @@ async fn every_eligibility_rule_refuses_with_its_field() {
     let days = (until - Timestamp::now()).get_seconds() as f64 / 86_400.0;
     assert!((11.9..=12.0).contains(&days), "window ends in {days} days");
 
-    // Each rule refuses with the field it is about and a sentence.
-    let cases: Vec<(u64, u64, Vec<Value>, &str, &str)> = vec![
+    // Each rule refuses with the field it is about, a sentence and a code to translate.
+    let cases: Vec<(u64, u64, Vec<Value>, &str, &str, &str)> = vec![
         (
             42,
             5001,
             vec![item(201, 1, "damaged")],
             "items[0].line_item_id",
             "cannot be returned",
+            "non_returnable",
         ),
         (
             42,
@@ -131,6 +135,7 @@ async fn every_eligibility_rule_refuses_with_its_field() {
             vec![item(202, 3, "too_small")],
             "items[0].quantity",
             "Only 2",
+            "too_many",
         ),
         (
             42,
@@ -138,6 +143,7 @@ async fn every_eligibility_rule_refuses_with_its_field() {
             vec![item(999, 1, "damaged")],
             "items[0].line_item_id",
             "no such item",
+            "unknown_item",
         ),
         (
             42,
@@ -145,6 +151,7 @@ async fn every_eligibility_rule_refuses_with_its_field() {
             vec![item(202, 1, "damaged")],
             "items[0].line_item_id",
             "once they have been delivered",
+            "not_delivered",
         ),
         (
             42,
@@ -152,16 +159,26 @@ async fn every_eligibility_rule_refuses_with_its_field() {
             vec![item(202, 1, "damaged")],
             "items[0].line_item_id",
             "return period",
+            "window_closed",
+        ),
+        (
+            42,
+            5004,
+            vec![item(202, 1, "damaged")],
+            "items[0].line_item_id",
+            "cancelled",
+            "order_closed",
         ),
         (
             43,
             1004,
-            vec![item(1, 1, "damaged")],
+            vec![item(921, 1, "damaged")],
             "items[0].line_item_id",
-            "",
+            "paid",
+            "not_paid",
         ),
     ];
-    for (customer, order, items, field, says) in cases {
+    for (customer, order, items, field, says, reason) in cases {
         let (status, body) = app
             .post_json(&returns_path(customer, order), &request(items, "refund"))
             .await;
@@ -171,6 +188,14 @@ async fn every_eligibility_rule_refuses_with_its_field() {
             field_message(&body, field).contains(says),
             "order {order}: {body}"
         );
+        let reasons: Vec<&Value> = body["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["field"] == field)
+            .map(|f| &f["reason"])
+            .collect();
+        assert_eq!(reasons, [reason], "order {order}: {body}");
     }
     let (_, unpaid) = app.get("/api/v1/customers/43/orders/1004").await;
     assert!(
