@@ -216,6 +216,11 @@ final class Shipment_Box {
 				'quantity'     => $qty,
 			);
 		}
+		if ( ! $items && $quantities && ! $errors ) {
+			// Without `items` aftercare reads the parcel as every unit not yet in a parcel (the
+			// whole order at first); with everything shipped that is never what was meant.
+			$errors[] = __( 'Enter how many of each item this parcel carries (at least one).', 'aftercare-for-woocommerce' );
+		}
 		$body = array(
 			'carrier'         => $carrier,
 			'tracking_number' => $number,

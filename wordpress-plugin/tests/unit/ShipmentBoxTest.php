@@ -56,9 +56,30 @@ final class ShipmentBoxTest extends Plugin_Test_Case {
 			$built['body']
 		);
 		// A past day in the shop's zone becomes noon there, in UTC.
-		$past = Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-11-20', 'aftercare_items' => array() ) ), array( 201 => 1 ), new DateTimeZone( 'Asia/Seoul' ), $now );
+		$past = Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-11-20' ) ), array( 201 => 1 ), new DateTimeZone( 'Asia/Seoul' ), $now );
 		$this->assertSame( '2026-11-20T03:00:00Z', $past['body']['shipped_at'] );
-		$this->assertArrayNotHasKey( 'items', $past['body'], 'no items means the whole order' );
+	}
+
+	public function test_a_parcel_without_items_is_refused_never_sent_as_the_whole_order(): void {
+		$tz = new DateTimeZone( 'UTC' );
+		foreach ( array( array(), array( '201' => '0', '202' => '', '203' => '0' ) ) as $items ) {
+			$built = Shipment_Box::build_request( $this->fields( array( 'aftercare_items' => $items ) ), array( 201 => 1, 202 => 2, 203 => 1 ), $tz, time() );
+			$this->assertSame( array( 'Enter how many of each item this parcel carries (at least one).' ), $built['errors'] );
+		}
+		self::$server->script( array( 'POST /api/v1/orders/1001/shipments' => array( 'status' => 201, 'json' => array( 'id' => 9 ) ) ) );
+		$this->assertFalse( Shipment_Box::handle_save( 1001, $this->fields( array( 'aftercare_items' => array( '201' => '0', '202' => '0', '203' => '0' ) ) ) ) );
+		$this->assertSame( array(), self::$server->requests(), 'aftercare would read a parcel without items as every unit not yet shipped' );
+		$this->assertSame( 'The parcel was not added.', \Aftercare\Admin_Notices::take()[0]['title'] );
+	}
+
+	public function test_a_fully_shipped_order_says_a_further_parcel_needs_its_items(): void {
+		$view                          = self::fixture( 'order-view-full.json' );
+		$view['shipments']             = array_slice( $view['shipments'], 0, 1 );
+		$view['shipments'][0]['items'] = array_map( static fn( $item ) => array( 'line_item_id' => $item['id'], 'quantity' => $item['quantity'] ), $view['line_items'] );
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$xpath = self::dom( Shipment_Box::box( wc_get_order( 1001 ) ) );
+		$this->assertSame( array( '0', '0', '0' ), array_map( static fn( $i ) => $i->getAttribute( 'value' ), iterator_to_array( $xpath->query( '//input[starts-with(@name,"aftercare_items[")]' ) ) ) );
+		$this->assertStringContainsString( 'Everything in this order is already in a parcel.', self::text( $xpath, '//p[contains(@class,"aftercare-box__all-shipped")]' ) );
 	}
 
 	public function test_bad_fields_are_refused(): void {

@@ -73,6 +73,9 @@ endif;
 <?php if ( $items ) : ?>
 	<fieldset>
 		<legend><?php esc_html_e( 'Items in this parcel', 'aftercare-for-woocommerce' ); ?></legend>
+		<?php if ( $response->ok() && ! array_filter( $left ) ) : ?>
+			<p class="description aftercare-box__all-shipped"><?php esc_html_e( 'Everything in this order is already in a parcel. For a further parcel (a replacement, say), enter what it carries.', 'aftercare-for-woocommerce' ); ?></p>
+		<?php endif; ?>
 		<?php foreach ( $items as $aftercare_id => $aftercare_item ) : ?>
 			<p class="aftercare-box__item">
 				<input type="number" min="0" max="<?php echo esc_attr( (string) $aftercare_item['quantity'] ); ?>" step="1" style="width:4.5em" id="aftercare-item-<?php echo esc_attr( (string) $aftercare_id ); ?>" name="aftercare_items[<?php echo esc_attr( (string) $aftercare_id ); ?>]" value="<?php echo esc_attr( (string) ( $left[ $aftercare_id ] ?? 0 ) ); ?>">
