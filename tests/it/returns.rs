@@ -120,7 +120,16 @@ async fn every_eligibility_rule_refuses_with_its_field() {
     assert!((11.9..=12.0).contains(&days), "window ends in {days} days");
 
     // Each rule refuses with the field it is about, a sentence and a code to translate.
-    let cases: Vec<(u64, u64, Vec<Value>, &str, &str, &str)> = vec![
+    // (customer, order, items, field, the sentence says, reason)
+    type Case = (
+        u64,
+        u64,
+        Vec<Value>,
+        &'static str,
+        &'static str,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         (
             42,
             5001,
