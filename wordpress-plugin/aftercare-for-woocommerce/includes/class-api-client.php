@@ -135,15 +135,16 @@ final class Api_Client {
 	/**
 	 * GET a document or an image straight into a file, without holding it in memory.
 	 *
-	 * @param string $path   API path.
-	 * @param string $file   Where to write the body.
-	 * @param string $accept What is expected (the Accept header).
+	 * @param string               $path   API path.
+	 * @param string               $file   Where to write the body.
+	 * @param string               $accept What is expected (the Accept header).
+	 * @param array<string,scalar> $query  Query parameters.
 	 */
-	public function download( string $path, string $file, string $accept = 'application/pdf' ): Api_Response {
+	public function download( string $path, string $file, string $accept = 'application/pdf', array $query = array() ): Api_Response {
 		return $this->send(
 			'GET',
 			$path,
-			array(),
+			$query,
 			$file,
 			'',
 			array(

@@ -356,7 +356,7 @@ final class Customer_Actions {
 	 * @param string $file     Temporary file.
 	 * @param string $filename Download name (already safe).
 	 */
-	private static function send_file( string $file, string $filename ): void {
+	public static function send_file( string $file, string $filename ): void {
 		nocache_headers();
 		header( 'Content-Type: application/pdf' );
 		header( 'Content-Disposition: attachment; filename="' . $filename . '"' );

@@ -30,6 +30,17 @@ final class Guest_Tracking {
 	public static function register(): void {
 		add_shortcode( 'aftercare_track', array( self::class, 'shortcode' ) );
 		add_action( 'init', array( self::class, 'register_block' ) );
+		Guest_Documents::register();
+	}
+
+	/**
+	 * The outcome of this request's form, when it was handled before the page (a document
+	 * download that did not work out): the shortcode shows it instead of handling the form.
+	 *
+	 * @param array<string,mixed> $result As lookup().
+	 */
+	public static function set_result( array $result ): void {
+		self::$result = $result;
 	}
 
 	public static function register_block(): void {

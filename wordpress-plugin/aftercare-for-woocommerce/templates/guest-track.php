@@ -10,6 +10,7 @@
  */
 
 use Aftercare\Data;
+use Aftercare\Guest_Documents;
 use Aftercare\Guest_Returns;
 use Aftercare\Guest_Tracking;
 use Aftercare\Labels;
@@ -66,13 +67,24 @@ $aftercare_notes  = array(
 			<p><a href="<?php echo esc_url( Data::url( $aftercare_view, 'tracking_url' ) ); ?>" target="_blank" rel="noopener noreferrer"><?php esc_html_e( 'Open the tracking page for this order', 'aftercare-for-woocommerce' ); ?></a></p>
 		<?php endif; ?>
 		<?php
-		// A guest's documents are signed public links: they work without an account and expire.
+		// A guest's documents come through WordPress: each button posts the order number and
+		// email again, and Guest_Documents fetches the PDF from aftercare before the page renders.
 		$aftercare_invoice  = Data::obj( $aftercare_view, 'invoice' );
-		$aftercare_inv_link = '' !== Data::url( $aftercare_invoice, 'download_url' ) ? Data::url( $aftercare_invoice, 'download_url' ) : Data::url( $aftercare_invoice, 'url' );
-		$aftercare_credits  = array_filter( Data::rows( $aftercare_view, 'credit_notes' ), static fn( $c ) => '' !== Data::url( $c, 'download_url' ) || '' !== Data::url( $c, 'url' ) );
+		$aftercare_has_inv  = null !== Guest_Documents::signed_link( $aftercare_view, 'invoice' );
+		$aftercare_credits  = array_filter( Data::rows( $aftercare_view, 'credit_notes' ), static fn( $c ) => null !== Guest_Documents::signed_link( $aftercare_view, (string) Data::int( $c, 'id' ) ) );
 		$aftercare_order_id = (int) ( $result['order_id'] ?? 0 );
+		$aftercare_download = static function ( string $document, string $class_name, string $label ) use ( $proof ): void {
+			?>
+			<form method="post" class="aftercare-document__form">
+				<?php foreach ( Guest_Documents::fields( $proof, $document ) as $aftercare_field => $aftercare_value ) : ?>
+					<input type="hidden" name="<?php echo esc_attr( $aftercare_field ); ?>" value="<?php echo esc_attr( $aftercare_value ); ?>">
+				<?php endforeach; ?>
+				<button type="submit" class="button <?php echo esc_attr( $class_name ); ?>"><?php echo esc_html( $label ); ?></button>
+			</form>
+			<?php
+		};
 		?>
-		<?php if ( '' !== $aftercare_inv_link && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
+		<?php if ( $aftercare_has_inv && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
 			<h3 class="aftercare-heading"><?php echo esc_html( $aftercare_credits ? __( 'Invoice and credit notes', 'aftercare-for-woocommerce' ) : __( 'Invoice', 'aftercare-for-woocommerce' ) ); ?></h3>
 			<ul class="aftercare-documents">
 				<li class="aftercare-document aftercare-invoice">
@@ -86,7 +98,7 @@ $aftercare_notes  = array(
 					);
 					?>
 					</span>
-					<a class="button aftercare-invoice__download" href="<?php echo esc_url( $aftercare_inv_link ); ?>" rel="nofollow noopener noreferrer"><?php esc_html_e( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ); ?></a>
+					<?php $aftercare_download( 'invoice', 'aftercare-invoice__download', __( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ) ); ?>
 				</li>
 				<?php foreach ( $aftercare_credits as $aftercare_credit ) : ?>
 					<li class="aftercare-document aftercare-credit-note">
@@ -101,7 +113,7 @@ $aftercare_notes  = array(
 						);
 						?>
 						</span>
-						<a class="button aftercare-credit-note__download" href="<?php echo esc_url( '' !== Data::url( $aftercare_credit, 'download_url' ) ? Data::url( $aftercare_credit, 'download_url' ) : Data::url( $aftercare_credit, 'url' ) ); ?>" rel="nofollow noopener noreferrer"><?php esc_html_e( 'Download credit note (PDF)', 'aftercare-for-woocommerce' ); ?></a>
+						<?php $aftercare_download( (string) Data::int( $aftercare_credit, 'id' ), 'aftercare-credit-note__download', __( 'Download credit note (PDF)', 'aftercare-for-woocommerce' ) ); ?>
 					</li>
 				<?php endforeach; ?>
 			</ul>

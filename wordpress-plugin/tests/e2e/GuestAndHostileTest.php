@@ -5,6 +5,7 @@
  * @package Aftercare\Tests
  */
 
+use Aftercare\Guest_Documents;
 use Aftercare\Guest_Returns;
 use Aftercare\Guest_Tracking;
 
@@ -50,20 +51,39 @@ final class GuestAndHostileTest extends Service_Test_Case {
 		$this->assertStringNotContainsString( Aftercare_Service::API_KEY, $html );
 	}
 
-	public function test_a_guest_downloads_the_invoice_from_its_signed_link_without_a_key(): void {
+	/**
+	 * aftercare's public address is one shoppers could not reach from here: a guest's
+	 * documents must come through WordPress, which uses its configured URL.
+	 */
+	protected static function service_env(): array {
+		return array( 'AFTERCARE_PUBLIC_URL' => 'https://aftercare.invalid' );
+	}
+
+	public function test_a_guest_downloads_the_invoice_through_wordpress_from_the_configured_url(): void {
 		self::$service->wait_for( '/api/v1/guest/orders/1002?key=wc_order_h3JdN8wYc5QeB&email=zoe.obrien%40example.net', static fn( $code, $json ) => 200 === $code && ! empty( $json['invoice'] ) );
 		$result = Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.53' );
-		$xpath  = self::dom( Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'zoe.obrien@example.net' ) ) );
-		$link   = $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->item( 0 )->getAttribute( 'href' );
-		$this->assertStringStartsWith( self::$service->url . '/documents/', $link );
-		$this->assertStringContainsString( 'signature=', $link );
-		$ch = curl_init( $link );
-		curl_setopt_array( $ch, array( CURLOPT_RETURNTRANSFER => true ) );
-		$pdf  = (string) curl_exec( $ch );
-		$type = (string) curl_getinfo( $ch, CURLINFO_CONTENT_TYPE );
-		curl_close( $ch );
-		$this->assertSame( 'application/pdf', $type, 'the browser needs no API key' );
-		$this->assertStringStartsWith( '%PDF-', $pdf );
+		$this->assertStringStartsWith( 'https://aftercare.invalid/documents/', $result['view']['invoice']['download_url'] );
+		$html  = Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'Zoe.OBrien@example.net' ) );
+		$xpath = self::dom( $html );
+		$this->assertStringNotContainsString( 'aftercare.invalid/documents', $html, 'no document link to aftercare on the page' );
+		$this->assertStringNotContainsString( 'signature=', $html );
+		$form   = $xpath->query( '//button[contains(@class,"aftercare-invoice__download")]/ancestor::form' )->item( 0 );
+		$fields = array();
+		foreach ( $xpath->query( './/input', $form ) as $input ) {
+			$fields[ $input->getAttribute( 'name' ) ] = $input->getAttribute( 'value' );
+		}
+		$this->assertSame( 'invoice', $fields['aftercare_guest_document'] );
+		$this->assertSame( 'Zoe.OBrien@example.net', $fields['aftercare_track_email'] );
+
+		$file = Guest_Documents::fetch( $fields, '203.0.113.53' );
+		$this->assertArrayHasKey( 'file', $file, json_encode( $file['notice'] ?? $file ) );
+		$this->assertStringStartsWith( '%PDF-', (string) file_get_contents( $file['file'] ) );
+		$this->assertStringEndsWith( '.pdf', $file['filename'] );
+		unlink( $file['file'] );
+
+		// A forged proof gets nothing, and counts as a failed look-up.
+		$fields['aftercare_track_email'] = 'someone@example.net';
+		$this->assertSame( array( 'status' => 'not_found' ), Guest_Documents::fetch( $fields, '203.0.113.53' ) );
 	}
 
 	public function test_a_guest_requests_a_return_and_withdraws_it_through_the_guest_endpoints(): void {

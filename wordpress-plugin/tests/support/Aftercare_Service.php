@@ -59,13 +59,14 @@ final class Aftercare_Service {
 		$port              = $port ?? self::free_port();
 		$service->url      = 'http://127.0.0.1:' . $port;
 		$service->log_file = $service->data_dir . '.log';
-		$env               = array(
+		// What the caller gives wins (a public URL shoppers would use, say).
+		$env               = $env + array(
 			'PATH'                     => (string) getenv( 'PATH' ),
 			'AFTERCARE_WEBHOOK_SECRET' => self::SECRET,
 			'AFTERCARE_API_KEY'        => self::API_KEY,
 			'AFTERCARE_PUBLIC_URL'     => $service->url,
 			'AFTERCARE_LOG'            => 'warn',
-		) + $env;
+		);
 		$service->process  = proc_open(
 			array( $bin, 'serve', '--listen', '127.0.0.1:' . $port, '--data-dir', $service->data_dir . '/data' ),
 			array(

@@ -57,11 +57,21 @@ final class GuestTrackingTest extends Plugin_Test_Case {
 		$this->assertStringNotContainsString( '<script>', $html );
 	}
 
-	public function test_a_guest_downloads_documents_from_their_signed_links(): void {
+	public function test_a_guests_documents_are_buttons_posting_back_never_links_to_aftercare(): void {
 		$result = Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.9' );
-		$xpath  = self::dom( Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'zoe.obrien@example.net' ) ) );
-		$this->assertSame( 'https://aftercare.example.com/documents/1?expires=1798070400&signature=gmpenfcWg3VW5w2MehfTARaHplw58PaHHd1YaioY_7Q', $xpath->query( '//a[contains(@class,"aftercare-invoice__download")]' )->item( 0 )->getAttribute( 'href' ) );
-		$this->assertSame( 'https://aftercare.example.com/documents/4?expires=1798070400&signature=EC2apUgu_xcsQ7GiyK4A8j3qhu1-sLVWgR9FNo6YwHA', $xpath->query( '//a[contains(@class,"aftercare-credit-note__download")]' )->item( 0 )->getAttribute( 'href' ) );
+		$html   = Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'zoe.obrien@example.net' ) );
+		$xpath  = self::dom( $html );
+		$this->assertStringNotContainsString( 'aftercare.example.com/documents', $html, 'shoppers need not reach aftercare for their documents' );
+		$this->assertStringNotContainsString( 'signature=', $html );
+		$this->assertSame( 0, $xpath->query( '//a[contains(@class,"__download")]' )->length );
+		$forms = $xpath->query( '//form[contains(@class,"aftercare-document__form")]' );
+		$this->assertSame( 2, $forms->length );
+		$value = static fn( $form, string $name ) => $xpath->query( './/input[@name="' . $name . '"]', $form )->item( 0 )->getAttribute( 'value' );
+		$this->assertFalse( $forms->item( 0 )->hasAttribute( 'action' ), 'posts back to the tracking page' );
+		$this->assertSame( 'invoice', $value( $forms->item( 0 ), 'aftercare_guest_document' ) );
+		$this->assertSame( '4', $value( $forms->item( 1 ), 'aftercare_guest_document' ) );
+		$this->assertSame( 'zoe.obrien@example.net', $value( $forms->item( 1 ), 'aftercare_track_email' ) );
+		$this->assertSame( wp_create_nonce( \Aftercare\Guest_Documents::NONCE_ACTION . '_4' ), $value( $forms->item( 1 ), '_aftercare_doc_nonce' ) );
 		$this->assertSame( 'Credit note CN-2026-00001 for ₩15,000, issued November 16, 2026.', self::text( $xpath, '//li[contains(@class,"aftercare-credit-note")]/span' ) );
 
 		$view                            = self::guest_view();
@@ -69,7 +79,8 @@ final class GuestTrackingTest extends Plugin_Test_Case {
 		$view['invoice']['url']          = 'javascript:alert(1)';
 		self::$server->script( array( 'GET /api/v1/guest/orders/1002' => array( 'json' => $view ) ) );
 		$html = Guest_Tracking::render( Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.9' ), array() );
-		$this->assertStringNotContainsString( 'javascript:', $html, 'only http(s) links are printed' );
+		$this->assertStringNotContainsString( 'javascript:', $html );
+		$this->assertStringNotContainsString( 'aftercare-invoice__download', $html, 'no signed link, no button' );
 	}
 
 	public function test_wrong_email_or_unknown_number_is_one_answer_and_asks_nothing(): void {
