@@ -16,6 +16,7 @@ final class StaffAndConnectTest extends Service_Test_Case {
 
 	protected function setUp(): void {
 		parent::setUp();
+		Stub::$admin = true; // Staff screens and admin-post.php: WooCommerce has no front-end parts here.
 		WC_Stub::add_order_from_json( self::order_fixture( 'orders/registered-krw.json' ) );
 		Stub::login( 1, array( 'manage_woocommerce', 'read_private_shop_orders', 'edit_shop_orders' ) );
 	}

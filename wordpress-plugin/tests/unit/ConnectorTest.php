@@ -22,6 +22,7 @@ final class ConnectorTest extends Plugin_Test_Case {
 
 	protected function setUp(): void {
 		parent::setUp();
+		Stub::$admin = true; // Staff screens and admin-post.php: WooCommerce has no front-end parts here.
 		$this->configure( self::$server->url );
 		Stub::login( 1, array( 'manage_woocommerce', 'read_private_shop_orders' ) );
 	}

@@ -24,6 +24,7 @@ final class ReturnsQueueTest extends Plugin_Test_Case {
 
 	protected function setUp(): void {
 		parent::setUp();
+		Stub::$admin = true; // Staff screens and admin-post.php: WooCommerce has no front-end parts here.
 		$this->configure( self::$server->url );
 		$json                          = self::order_fixture( 'orders/registered-krw.json' );
 		$json['billing']['first_name'] = '<script>alert(1)</script>';

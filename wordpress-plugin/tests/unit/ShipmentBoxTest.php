@@ -21,6 +21,7 @@ final class ShipmentBoxTest extends Plugin_Test_Case {
 
 	protected function setUp(): void {
 		parent::setUp();
+		Stub::$admin = true; // Staff screens and admin-post.php: WooCommerce has no front-end parts here.
 		$this->configure( self::$server->url );
 		WC_Stub::add_order_from_json( self::order_fixture( 'orders/registered-krw.json' ) );
 		WC_Stub::add_order_from_json( self::order_fixture( 'orders/guest-usd.json' ) );
