@@ -67,7 +67,8 @@ pub fn evaluate_order(
                     .collect(),
             };
             let breaches = delays::evaluate(&order, &settings.delays, &settings.calendar, now);
-            (breaches, delays::watchable(&order))
+            let watch = delays::still_watched(&order, &settings.delays, &settings.calendar, now);
+            (breaches, watch)
         }
         // Trashed, a draft, or unknown: nothing to watch, every alert resolves.
         _ => (Vec::new(), false),

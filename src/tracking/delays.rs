@@ -2,7 +2,9 @@
 //! is, which alerts should be active. Pure: the clock and the calendar are arguments.
 //!
 //! Parcels without any carrier event are never called late in transit: without events
-//! nothing is known about their progress, and calling them late would be a guess.
+//! nothing is known about their progress. Only their ETA can pass, and only when the store
+//! opts in (`eta_passed_without_events`): without carrier events such a parcel never shows
+//! as delivered, so the alert means "check this one", not "this one is late".
 
 use jiff::Timestamp;
 
@@ -121,18 +123,49 @@ pub fn evaluate(
     out
 }
 
+/// When a passed ETA becomes an alert: the ETA itself, or after `eta_grace` business days.
+fn eta_due(eta: Timestamp, rules: &DelayRules, cal: &Calendar) -> Timestamp {
+    if rules.eta_grace == 0 {
+        eta
+    } else {
+        cal.deadline(eta, rules.eta_grace)
+    }
+}
+
 /// Whether a rule can start to hold later without anything else changing: an open order
 /// waiting to ship, or a parcel with carrier events still on its way. The sweep looks at
 /// these orders only.
+///
+/// Without the rules at hand (when an order is mirrored), a parcel without events counts:
+/// the next sweep looks once, with the rules, through [`still_watched`].
 pub fn watchable(order: &OrderFacts) -> bool {
     if CLOSED_STATUSES.contains(&order.status.as_str()) {
         return false;
     }
-    let moving = order
-        .parcels
-        .iter()
-        .any(|p| p.last_event_at.is_some() && p.status.is_moving());
-    awaits_shipping(order) || moving
+    awaits_shipping(order) || order.parcels.iter().any(|p| p.status.is_moving())
+}
+
+/// [`watchable`], knowing the rules: a parcel without events is watched only while its
+/// opted-in `eta_passed` alert is still to come.
+pub fn still_watched(
+    order: &OrderFacts,
+    rules: &DelayRules,
+    cal: &Calendar,
+    now: Timestamp,
+) -> bool {
+    if CLOSED_STATUSES.contains(&order.status.as_str()) {
+        return false;
+    }
+    let eta_ahead = |p: &ParcelFacts| {
+        rules.eta_passed
+            && rules.eta_passed_without_events
+            && p.eta.is_some_and(|eta| now <= eta_due(eta, rules, cal))
+    };
+    awaits_shipping(order)
+        || order
+            .parcels
+            .iter()
+            .any(|p| p.status.is_moving() && (p.last_event_at.is_some() || eta_ahead(p)))
 }
 
 /// Whether `not_shipped` may already hold (no threshold is shorter than a business day,
@@ -167,7 +200,16 @@ fn parcel_breach(
             due_at,
         })
     };
-    let last = p.last_event_at?;
+    let Some(last) = p.last_event_at else {
+        return if p.status.is_moving() && rules.eta_passed && rules.eta_passed_without_events {
+            p.eta
+                .map(|eta| eta_due(eta, rules, cal))
+                .filter(|due| now > *due)
+                .and_then(|due| breach(AlertCode::EtaPassed, due))
+        } else {
+            None
+        };
+    };
     match p.status {
         ParcelStatus::Exception if rules.exceptions => {
             return breach(AlertCode::DeliveryException, last);
@@ -190,11 +232,7 @@ fn parcel_breach(
     if rules.eta_passed
         && let Some(eta) = p.eta
     {
-        let due = if rules.eta_grace == 0 {
-            eta
-        } else {
-            cal.deadline(eta, rules.eta_grace)
-        };
+        let due = eta_due(eta, rules, cal);
         if now > due {
             return breach(AlertCode::EtaPassed, due);
         }
@@ -441,12 +479,30 @@ mod tests {
         o.status = "cancelled".into();
         assert!(!watchable(&o) && !may_be_due(&o, now));
         o.status = "processing".into();
-        o.parcels.push(parcel(ParcelStatus::Shipped, None, None));
-        assert!(!watchable(&o), "no carrier events: nothing to watch");
+        o.parcels.push(parcel(
+            ParcelStatus::Shipped,
+            None,
+            Some("2026-11-23T00:00:00Z"),
+        ));
+        let rules = DelayRules::default();
+        assert!(watchable(&o), "until the sweep has looked with the rules");
+        assert!(
+            !still_watched(&o, &rules, &cal(), now),
+            "no carrier events and no opt-in: nothing to watch"
+        );
+        let opted_in = DelayRules {
+            eta_passed_without_events: true,
+            ..DelayRules::default()
+        };
+        assert!(still_watched(&o, &opted_in, &cal(), now), "ETA ahead");
+        assert!(
+            !still_watched(&o, &opted_in, &cal(), ts("2026-11-24T00:00:00Z")),
+            "its alert is raised: time changes nothing more"
+        );
         o.parcels[0] = parcel(ParcelStatus::InTransit, Some("2026-11-19T00:00:00Z"), None);
-        assert!(watchable(&o));
+        assert!(watchable(&o) && still_watched(&o, &rules, &cal(), now));
         o.parcels[0].status = ParcelStatus::Delivered;
-        assert!(!watchable(&o));
+        assert!(!watchable(&o) && !still_watched(&o, &rules, &cal(), now));
     }
 
     #[test]
@@ -460,5 +516,22 @@ mod tests {
             )],
         );
         assert!(codes(&o, "2026-12-01T00:00:00Z").is_empty());
+
+        // Opted in, its passed ETA is raised (and nothing else is: no stall without events).
+        let rules = DelayRules {
+            eta_passed_without_events: true,
+            ..DelayRules::default()
+        };
+        let raised = |now: &str| -> Vec<&'static str> {
+            evaluate(&o, &rules, &cal(), ts(now))
+                .into_iter()
+                .map(|b| b.code.as_str())
+                .collect()
+        };
+        assert!(raised("2026-11-04T23:00:00Z").is_empty(), "before the ETA");
+        assert_eq!(raised("2026-12-01T00:00:00Z"), ["eta_passed"]);
+        let mut delivered = o.clone();
+        delivered.parcels[0].status = ParcelStatus::Delivered;
+        assert!(evaluate(&delivered, &rules, &cal(), ts("2026-12-01T00:00:00Z")).is_empty());
     }
 }

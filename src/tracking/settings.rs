@@ -25,6 +25,9 @@ pub struct DelayRules {
     pub eta_passed: bool,
     /// ...by this many business days.
     pub eta_grace: u32,
+    /// Also for parcels no carrier event was ever recorded for (only a tracking number):
+    /// they never show as delivered, so every one of them past its ETA is raised.
+    pub eta_passed_without_events: bool,
     /// Raise an alert for `exception` and `returned` events.
     pub exceptions: bool,
 }
@@ -37,6 +40,7 @@ impl Default for DelayRules {
             stalled_after: 3,
             eta_passed: true,
             eta_grace: 0,
+            eta_passed_without_events: false,
             exceptions: true,
         }
     }
@@ -215,6 +219,7 @@ struct FileDelays {
     stalled_after: Option<u32>,
     eta_passed: Option<bool>,
     eta_grace: Option<u32>,
+    eta_passed_without_events: Option<bool>,
     exceptions: Option<bool>,
 }
 
@@ -319,6 +324,10 @@ pub fn build(
         stalled_after: file.delays.stalled_after.unwrap_or(d.stalled_after),
         eta_passed: file.delays.eta_passed.unwrap_or(d.eta_passed),
         eta_grace: file.delays.eta_grace.unwrap_or(d.eta_grace),
+        eta_passed_without_events: file
+            .delays
+            .eta_passed_without_events
+            .unwrap_or(d.eta_passed_without_events),
         exceptions: file.delays.exceptions.unwrap_or(d.exceptions),
     };
     for (field, days) in [

@@ -948,6 +948,88 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
     db.close().await;
 }
 
+/// A parcel known only by its tracking number never shows as delivered: its passed ETA is
+/// raised only for a store that opted in, once, and then the sweep stops looking.
+#[tokio::test]
+async fn a_parcel_without_events_is_called_past_its_eta_only_when_the_store_opts_in() {
+    let ts = |s: &str| -> Timestamp { s.parse().unwrap() };
+    // Shipped Monday 23 Nov with CJ: a few business days' transit, then its ETA passes.
+    let mut order = plain_order(6002);
+    order["status"] = "processing".into();
+    order["date_modified_gmt"] = "2026-11-23T01:00:00".into();
+    order["meta_data"].as_array_mut().unwrap().push(json!({
+        "id": 9900, "key": META,
+        "value": [{"tracking_provider": "cj-logistics", "tracking_number": "568912340099",
+                   "date_shipped": "1795392000", "tracking_id": "a1"}]
+    }));
+    for (opted_in, expected) in [
+        (false, Vec::<String>::new()),
+        (true, vec!["eta_passed".to_owned()]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config_path = dir.path().join("aftercare.toml");
+        std::fs::write(
+            &config_path,
+            format!(
+                "[tracking]\ntimezone = \"Asia/Seoul\"\n[tracking.delays]\n\
+                 eta_passed_without_events = {opted_in}\n"
+            ),
+        )
+        .unwrap();
+        let config = Config::load(
+            &Flags {
+                listen: Some("127.0.0.1:0".parse().unwrap()),
+                data_dir: Some(dir.path().join("data")),
+                config: Some(config_path),
+            },
+            &env_from(BTreeMap::from([
+                ("AFTERCARE_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
+                ("AFTERCARE_API_KEY".to_owned(), API_KEY.to_owned()),
+            ])),
+        )
+        .unwrap();
+        let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
+        ingest_order(&db, &config, &order).await;
+        let settings = config.tracking.clone();
+        let before = sweep::sweep_once(&db, &settings, ts("2026-11-24T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(before.raised, 0, "opted in: {opted_in}");
+        let after = sweep::sweep_once(&db, &settings, ts("2026-12-15T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(after.raised, expected.len(), "opted in: {opted_in}");
+        let (codes, watched) = db
+            .read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT code FROM delay_alerts WHERE resolved_at IS NULL ORDER BY id",
+                )?;
+                let codes = stmt
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let watched: i64 = c.query_row(
+                    "SELECT COUNT(*) FROM order_tracking WHERE watch = 1",
+                    [],
+                    |r| r.get(0),
+                )?;
+                Ok((codes, watched))
+            })
+            .await
+            .unwrap();
+        assert_eq!(codes, expected, "opted in: {opted_in}");
+        assert_eq!(watched, 0, "nothing more can happen with time alone");
+        let again = sweep::sweep_once(&db, &settings, ts("2026-12-16T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.evaluated > 0, again.raised),
+            (opted_in, 0),
+            "raised once"
+        );
+        db.close().await;
+    }
+}
+
 async fn ingest_order(db: &Db, config: &Config, order: &Value) {
     let raw = serde_json::to_string(order).unwrap();
     let parsed: Order = serde_json::from_str(&raw).unwrap();
