@@ -170,6 +170,10 @@ fn start_point(
 ) -> (Timestamp, bool) {
     let saved_at = saved.and_then(|c| time::parse(&c.cursor).map(|at| (c, at)));
     match (since, saved_at) {
+        // A finished run's cursor is the newest second it saw; orders saved later within
+        // that same second would fall behind an exclusive `modified_after`, so look again
+        // from one second before (what was seen comes back as duplicates).
+        (None, Some((c, at))) if c.complete => (at - SignedDuration::from_secs(1), true),
         (None, Some((_, at))) => (at, true),
         (Some(_), Some((c, at))) if !c.complete && c.since.as_deref() == since_text => (at, true),
         (Some(since), _) => (since - SignedDuration::from_secs(1), false),
@@ -217,8 +221,8 @@ mod tests {
         let finished = cursor(Some(text), "2026-03-01T00:00:00Z", true);
         assert_eq!(
             start_point(None, None, Some(&finished)),
-            (at, true),
-            "without --since a finished run catches up from its cursor"
+            ("2026-02-28T23:59:59Z".parse().unwrap(), true),
+            "without --since a finished run catches up from its cursor's second, included"
         );
         assert!(
             !start_point(Some(since), Some(text), Some(&finished)).1,
