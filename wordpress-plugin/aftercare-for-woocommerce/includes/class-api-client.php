@@ -263,7 +263,8 @@ final class Api_Client {
 	}
 
 	/**
-	 * Reads aftercare's error body: {"error":{"code","message","fields":[{"field","message"}]}}.
+	 * Reads aftercare's error body: {"error":{"code","message","fields":[{"field","message",
+	 * "reason"?}]}} (`reason`: a code for a refused return item, e.g. `window_closed`).
 	 *
 	 * @param string                $outcome Outcome constant.
 	 * @param int                   $status  HTTP status.
@@ -279,6 +280,7 @@ final class Api_Client {
 					$fields[] = array(
 						'field'   => isset( $field['field'] ) && is_scalar( $field['field'] ) ? (string) $field['field'] : '',
 						'message' => (string) $field['message'],
+						'reason'  => isset( $field['reason'] ) && is_string( $field['reason'] ) ? $field['reason'] : '',
 					);
 				}
 			}

@@ -33,7 +33,7 @@ final class Api_Response {
 	 * @param array<mixed>|null                          $data    Decoded JSON body.
 	 * @param string                                     $code    aftercare's error code.
 	 * @param string                                     $message aftercare's error message (English, for logs and staff).
-	 * @param array<int,array{field:string,message:string}> $fields Field errors of a 422.
+	 * @param array<int,array{field:string,message:string,reason?:string}> $fields Field errors of a 422.
 	 * @param string                                     $body    Raw body (for non-JSON answers such as PDFs).
 	 * @param array<string,string>                       $headers Response headers, lower-case names.
 	 */

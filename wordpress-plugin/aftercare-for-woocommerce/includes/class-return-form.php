@@ -212,9 +212,10 @@ final class Return_Form {
 	/**
 	 * aftercare's refusal of a return request (422) as errors on the form, in the plugin's own,
 	 * translatable words. aftercare's body is `{"error": {"code": "validation_failed",
-	 * "message", "fields": [{"field": "items[0].quantity", "message"}]}}` with English
-	 * sentences: a field the plugin knows gets its own sentence, and only an unknown field (or
-	 * an unknown code without fields) shows aftercare's text.
+	 * "message", "fields": [{"field": "items[0].quantity", "message", "reason"?}]}}` with
+	 * English sentences: an item refused with a known `reason` code, or a field the plugin
+	 * knows, gets the plugin's sentence; only an unknown reason, an unknown field (or an unknown
+	 * code without fields) shows aftercare's text.
 	 *
 	 * @param Api_Response        $response The 422.
 	 * @param array<string,mixed> $body     The request that was sent.
@@ -234,8 +235,8 @@ final class Return_Form {
 	 * Maps aftercare's 422 fields onto the form: `items[0].quantity` (index into the items sent)
 	 * becomes `items.{line item id}.quantity`, and the message the plugin's own for that field.
 	 *
-	 * @param array<int,array{field:string,message:string}> $fields Field errors from aftercare.
-	 * @param array<string,mixed>                           $body   The request that was sent.
+	 * @param array<int,array{field:string,message:string,reason?:string}> $fields Field errors from aftercare.
+	 * @param array<string,mixed>                                          $body   The request that was sent.
 	 * @return array<string,string>
 	 */
 	public static function map_service_errors( array $fields, array $body ): array {
@@ -259,7 +260,8 @@ final class Return_Form {
 				$sub  = 'photos' === $name ? 'count' : 'photo';
 				$name = 'photos';
 			}
-			$message = self::field_message( $name, $sub, $item, $body );
+			$reason  = (string) ( $field['reason'] ?? '' );
+			$message = '' !== $reason ? self::reason_message( $reason ) : self::field_message( $name, $sub, $item, $body );
 			if ( null === $message ) {
 				// A field this plugin does not know (a newer aftercare): its sentence, as text.
 				$message = $field['message'];
@@ -271,6 +273,25 @@ final class Return_Form {
 			}
 		}
 		return $errors;
+	}
+
+	/**
+	 * The plugin's sentence for why aftercare refused an item (its `reason` code), or null for
+	 * a code this version does not know.
+	 *
+	 * @param string $reason An eligibility code (`window_closed`, ...), `too_many` or `unknown_item`.
+	 */
+	private static function reason_message( string $reason ): ?string {
+		if ( 'too_many' === $reason ) {
+			return __( 'Fewer of this item can be returned now than you asked for. The form shows how many are left.', 'aftercare-for-woocommerce' );
+		}
+		if ( 'unknown_item' === $reason ) {
+			return __( 'This item is not part of this order.', 'aftercare-for-woocommerce' );
+		}
+		// An eligibility code (`window_closed`, ...): the sentence the form uses for it; the
+		// marker comes back for a code Labels does not know.
+		$text = Labels::eligibility( $reason, "\0" );
+		return "\0" === $text ? null : $text;
 	}
 
 	/**

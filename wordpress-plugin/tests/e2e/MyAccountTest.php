@@ -142,6 +142,29 @@ final class MyAccountTest extends Service_Test_Case {
 		$this->assertSame( 0, $xpath->query( '//div[contains(@class,"aftercare-unavailable")]' )->length );
 	}
 
+	public function test_aftercares_refusal_reaches_the_form_in_the_plugins_words(): void {
+		$this->require_endpoint( 'POST', '/api/v1/customers/43/orders/1004/returns', '/api/v1/customers/{customer_id}/orders/{order_id}/returns' );
+		// Order 1004 is not paid yet, and has no line item 999: aftercare refuses both items.
+		$body     = array(
+			'items'      => array(
+				array( 'line_item_id' => 921, 'quantity' => 1, 'reason' => 'damaged' ),
+				array( 'line_item_id' => 999, 'quantity' => 1, 'reason' => 'damaged' ),
+			),
+			'resolution' => 'refund',
+		);
+		$response = \Aftercare\Api_Client::from_settings()->post_json( '/api/v1/customers/43/orders/1004/returns', $body );
+		$this->assertSame( 422, $response->status );
+		$this->assertSame( array( 'not_paid', 'unknown_item' ), array_column( $response->fields, 'reason' ), json_encode( $response->fields ) );
+		$this->assertSame(
+			array(
+				'items.921.quantity' => 'Returns open once the order is paid.',
+				'items.999.quantity' => 'This item is not part of this order.',
+			),
+			\Aftercare\Return_Form::service_errors( $response, $body ),
+			'each refusal in a sentence the plugin translates'
+		);
+	}
+
 	public function test_return_request_round_trip(): void {
 		$this->require_endpoint( 'POST', '/api/v1/customers/42/orders/1001/returns', '/api/v1/customers/{customer_id}/orders/{order_id}/returns' );
 		// Returns open once the goods have arrived: the order was completed yesterday.

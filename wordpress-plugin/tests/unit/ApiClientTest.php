@@ -52,7 +52,7 @@ final class ApiClientTest extends Plugin_Test_Case {
 							'code'    => 'validation_failed',
 							'message' => 'Some fields are wrong.',
 							'fields'  => array(
-								array( 'field' => 'items[0].quantity', 'message' => 'Too many.' ),
+								array( 'field' => 'items[0].quantity', 'message' => 'Too many.', 'reason' => 'too_many' ),
 								array( 'message' => 'No field name.' ),
 								'garbage',
 							),
@@ -67,8 +67,8 @@ final class ApiClientTest extends Plugin_Test_Case {
 		$this->assertSame( 'validation_failed', $response->code );
 		$this->assertSame(
 			array(
-				array( 'field' => 'items[0].quantity', 'message' => 'Too many.' ),
-				array( 'field' => '', 'message' => 'No field name.' ),
+				array( 'field' => 'items[0].quantity', 'message' => 'Too many.', 'reason' => 'too_many' ),
+				array( 'field' => '', 'message' => 'No field name.', 'reason' => '' ),
 			),
 			$response->fields
 		);

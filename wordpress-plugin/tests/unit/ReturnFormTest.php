@@ -107,6 +107,37 @@ final class ReturnFormTest extends Plugin_Test_Case {
 		);
 	}
 
+	public function test_an_items_reason_code_is_worded_by_the_plugin_and_only_an_unknown_one_by_aftercare(): void {
+		$body = array(
+			'items' => array(
+				array( 'line_item_id' => 201 ),
+				array( 'line_item_id' => 202 ),
+				array( 'line_item_id' => 203 ),
+				array( 'line_item_id' => 204 ),
+				array( 'line_item_id' => 205 ),
+			),
+		);
+		$this->assertSame(
+			array(
+				'items.201.quantity' => 'The return period for this item has ended.',
+				'items.202.quantity' => 'Fewer of this item can be returned now than you asked for. The form shows how many are left.',
+				'items.203.quantity' => 'This item is not part of this order.',
+				'items.204.quantity' => 'You can return this item once it has been delivered.',
+				'items.205.quantity' => 'Held at customs.',
+			),
+			Return_Form::map_service_errors(
+				array(
+					array( 'field' => 'items[0].line_item_id', 'message' => 'The return period for this item has ended.', 'reason' => 'window_closed' ),
+					array( 'field' => 'items[1].quantity', 'message' => 'Only 1 of this item can still be returned.', 'reason' => 'too_many' ),
+					array( 'field' => 'items[2].line_item_id', 'message' => 'This order has no such item.', 'reason' => 'unknown_item' ),
+					array( 'field' => 'items[3].line_item_id', 'message' => 'Items can be returned once they have been delivered.', 'reason' => 'not_delivered' ),
+					array( 'field' => 'items[4].line_item_id', 'message' => 'Held at customs.', 'reason' => 'customs_hold' ),
+				),
+				$body
+			)
+		);
+	}
+
 	public function test_a_refusal_without_fields_falls_back_to_aftercares_text_only_for_an_unknown_code(): void {
 		$known = new Api_Response( Api_Response::REFUSED, 422, null, 'validation_failed', 'The request is not valid: `x` is invalid.' );
 		$this->assertSame( array( 'items' => 'Please check the form.' ), Return_Form::service_errors( $known, array() ) );
