@@ -10,7 +10,7 @@ use aftercare::webhook::signature::sign;
 
 use crate::helpers::{SECRET, order_body};
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -18,7 +18,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(data_dir: &std::path::Path, port: u16) -> Child {
+pub fn start(data_dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_aftercare"))
         .args([
             "serve",
@@ -36,7 +36,7 @@ fn start(data_dir: &std::path::Path, port: u16) -> Child {
         .expect("start the aftercare binary")
 }
 
-async fn wait_ready(client: &reqwest::Client, port: u16) {
+pub async fn wait_ready(client: &reqwest::Client, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let ok = client
@@ -52,6 +52,98 @@ async fn wait_ready(client: &reqwest::Client, port: u16) {
     }
 }
 
+/// 16 workers posting signed `order.created` deliveries until the first failure (at most
+/// 2,000 each); the ids answered 2xx are collected in `acked`.
+fn stream(
+    client: &reqwest::Client,
+    port: u16,
+    acked: &Arc<Mutex<BTreeSet<u64>>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let url = format!("http://127.0.0.1:{port}/webhooks/woocommerce");
+    (0..16u64)
+        .map(|worker| {
+            let (client, url, acked) = (client.clone(), url.clone(), acked.clone());
+            tokio::spawn(async move {
+                for n in 0..2_000u64 {
+                    let id = 100_000 + worker * 10_000 + n;
+                    let body = order_body(id, worker, "2026-11-20T10:00:00");
+                    let sent = client
+                        .post(&url)
+                        .header("x-wc-webhook-topic", "order.created")
+                        .header("x-wc-webhook-signature", sign(&body, SECRET))
+                        .body(body)
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) if r.status().is_success() => {
+                            acked.lock().unwrap().insert(id);
+                        }
+                        _ => break,
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// Order ids in the mirror of `data_dir`.
+fn mirrored(data_dir: &std::path::Path) -> BTreeSet<u64> {
+    let db = rusqlite::Connection::open_with_flags(
+        data_dir.join("aftercare.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
+    stmt.query_map([], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(|id| id.unwrap() as u64)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_finishes_what_it_acknowledges_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let port = free_port();
+    let mut child = start(&data_dir, port);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    wait_ready(&client, port).await;
+    let acked = Arc::new(Mutex::new(BTreeSet::new()));
+    let senders = stream(&client, port, &acked);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 300 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // Stop while deliveries are in flight: it exits 0, and everything it answered 2xx to
+    // (including what was in flight) is committed.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean shutdown exits 0, got {status}");
+    for sender in senders {
+        sender.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 300, "only {} acknowledged", acked.len());
+    let committed = mirrored(&data_dir);
+    let lost: Vec<_> = acked.difference(&committed).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged deliveries lost",
+        lost.len()
+    );
+    // Closed cleanly: the WAL was checkpointed into the database.
+    let wal = data_dir.join("aftercare.sqlite3-wal");
+    let wal_bytes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(
+        wal_bytes, 0,
+        "the WAL is checkpointed and truncated on shutdown"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_deliveries_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,31 +157,7 @@ async fn acknowledged_deliveries_survive_sigkill() {
     wait_ready(&client, port).await;
 
     let acked = Arc::new(Mutex::new(BTreeSet::new()));
-    let url = format!("http://127.0.0.1:{port}/webhooks/woocommerce");
-    let mut senders = Vec::new();
-    for worker in 0..16u64 {
-        let (client, url, acked) = (client.clone(), url.clone(), acked.clone());
-        senders.push(tokio::spawn(async move {
-            // Bounded: at most 2,000 deliveries per worker; stops at the first failure.
-            for n in 0..2_000u64 {
-                let id = 100_000 + worker * 10_000 + n;
-                let body = order_body(id, worker, "2026-11-20T10:00:00");
-                let sent = client
-                    .post(&url)
-                    .header("x-wc-webhook-topic", "order.created")
-                    .header("x-wc-webhook-signature", sign(&body, SECRET))
-                    .body(body)
-                    .send()
-                    .await;
-                match sent {
-                    Ok(r) if r.status().is_success() => {
-                        acked.lock().unwrap().insert(id);
-                    }
-                    _ => break,
-                }
-            }
-        }));
-    }
+    let senders = stream(&client, port, &acked);
 
     // Let a few hundred deliveries through, then pull the plug.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -111,17 +179,7 @@ async fn acknowledged_deliveries_survive_sigkill() {
     // Restart on the same data dir; the service recovers the WAL and serves again.
     let mut child = start(&data_dir, port);
     wait_ready(&client, port).await;
-    let db = rusqlite::Connection::open_with_flags(
-        data_dir.join("aftercare.sqlite3"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
-    let mirrored: BTreeSet<u64> = stmt
-        .query_map([], |r| r.get::<_, i64>(0))
-        .unwrap()
-        .map(|id| id.unwrap() as u64)
-        .collect();
+    let mirrored = mirrored(&data_dir);
     let lost: Vec<_> = acked.difference(&mirrored).collect();
     assert!(
         lost.is_empty(),

@@ -7,6 +7,7 @@ mod fake_woo;
 mod helpers;
 mod invoices;
 mod plugin;
+mod privacy;
 mod returns;
 mod sync;
 mod tracking;

@@ -1,0 +1,110 @@
+//! Secrets and customers' personal data never reach the logs, even at `debug`: the real
+//! binary, its real output, real deliveries and API calls that carry both.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aftercare::webhook::signature::sign;
+
+use crate::crash::{free_port, wait_ready};
+use crate::helpers::{SECRET, fixture};
+
+const KEY: &str = "privacy-test-api-key-0123456789";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_secret_or_personal_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out_path, err_path) = (dir.path().join("stdout"), dir.path().join("stderr"));
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.path().join("data"))
+        .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
+        .env("AFTERCARE_API_KEY", KEY)
+        .env("AFTERCARE_LOG", "debug")
+        .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()))
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    wait_ready(&client, port).await;
+    let base = format!("http://127.0.0.1:{port}");
+
+    // A genuine delivery, a forged one, a broken one.
+    let body = fixture("orders/registered-krw.json");
+    for signature in [sign(&body, SECRET), sign(&body, "not-the-secret")] {
+        client
+            .post(format!("{base}/webhooks/woocommerce"))
+            .header("x-wc-webhook-topic", "order.created")
+            .header("x-wc-webhook-signature", signature)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+    }
+    let broken = br#"{"id": 1001, "billing": {"email": "minji.kim@example.com"#.to_vec();
+    client
+        .post(format!("{base}/webhooks/woocommerce"))
+        .header("x-wc-webhook-topic", "order.updated")
+        .header("x-wc-webhook-signature", sign(&broken, SECRET))
+        .body(broken)
+        .send()
+        .await
+        .unwrap();
+    // The customer's view, the guest view (key and email in the query), a wrong key.
+    for (path, key) in [
+        ("/api/v1/customers/42/orders/1001", KEY),
+        (
+            "/api/v1/guest/orders/1001?key=wc_order_Vq7Rk2mXp9LtZ&email=minji.kim%40example.com",
+            KEY,
+        ),
+        ("/api/v1/customers/42/orders", "a-wrong-key-but-long-enough"),
+    ] {
+        client
+            .get(format!("{base}{path}"))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap();
+    }
+    // Wait for the invoice, so the worker's logging is covered too.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&err_path)
+        .unwrap()
+        .contains("document issued")
+    {
+        assert!(Instant::now() < deadline, "no invoice was issued");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+
+    let logged =
+        std::fs::read_to_string(&out_path).unwrap() + &std::fs::read_to_string(&err_path).unwrap();
+    assert!(
+        logged.contains("webhook delivery"),
+        "the logs are there:\n{logged}"
+    );
+    for private in [
+        SECRET,
+        KEY,
+        "a-wrong-key-but-long-enough",
+        "wc_order_Vq7Rk2mXp9LtZ",
+        "minji.kim",
+        "example.com",
+        "010-2345-6789",
+        "민지",
+        "테헤란로",
+        "203.0.113.42",
+    ] {
+        assert!(
+            !logged.contains(private),
+            "`{private}` reached the logs:\n{logged}"
+        );
+    }
+}
