@@ -229,3 +229,81 @@ pub fn sequence_heads(conn: &Connection) -> Result<Vec<(String, String, String, 
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::MIGRATIONS
+            .to_latest(&mut conn)
+            .unwrap();
+        conn
+    }
+
+    fn doc<'a>(order_id: u64, period: &'a str, sequence: u64, number: &'a str) -> NewDocument<'a> {
+        NewDocument {
+            store_id: "default",
+            kind: "invoice",
+            order_id,
+            refund_id: 0,
+            period,
+            sequence,
+            number,
+            reference: None,
+            issued_at: "2026-11-23T00:00:00.000Z",
+            total: "100",
+            currency: "KRW",
+            path: number,
+            sha256: "00",
+            bytes: 1,
+            settings: "{}",
+        }
+    }
+
+    /// Two issuers (say `serve` and a `backfill` running beside it) both read that 7 is
+    /// next: the second to record loses the number and must take 8. No duplicate, no gap.
+    #[test]
+    fn a_number_read_by_two_issuers_goes_to_one() {
+        let conn = db();
+        let next = next_sequence(&conn, "default", "invoice", "2026", 7).unwrap();
+        assert_eq!(next, 7, "the configured start");
+        assert_eq!(
+            next_sequence(&conn, "default", "invoice", "2026", 7).unwrap(),
+            next
+        );
+        assert!(matches!(
+            record(&conn, &doc(1, "2026", next, "INV-7"), 7).unwrap(),
+            Recorded::Issued(_)
+        ));
+        assert_eq!(
+            record(&conn, &doc(2, "2026", next, "INV-7"), 7).unwrap(),
+            Recorded::NumberTaken
+        );
+        let retry = next_sequence(&conn, "default", "invoice", "2026", 7).unwrap();
+        assert_eq!(retry, 8);
+        assert!(matches!(
+            record(&conn, &doc(2, "2026", retry, "INV-8"), 7).unwrap(),
+            Recorded::Issued(_)
+        ));
+        // The order that has its invoice never gets a second one.
+        assert_eq!(
+            record(&conn, &doc(1, "2026", 9, "INV-9"), 7).unwrap(),
+            Recorded::AlreadyIssued
+        );
+        // A new period (yearly reset) starts again from the start number.
+        assert_eq!(
+            next_sequence(&conn, "default", "invoice", "2027", 7).unwrap(),
+            7
+        );
+        let numbers: Vec<String> = conn
+            .prepare("SELECT number FROM documents ORDER BY sequence")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(numbers, ["INV-7", "INV-8"]);
+    }
+}
