@@ -291,3 +291,68 @@ pub fn credit_note(
 fn decode_entities(label: &str) -> String {
     label.replace("&#37;", "%").replace("&amp;", "&")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invoice::numbering::NumberFormat;
+
+    fn settings(paid_statuses: &[&str], free_orders: bool) -> InvoiceSettings {
+        InvoiceSettings {
+            paid_statuses: paid_statuses.iter().map(|s| s.to_string()).collect(),
+            free_orders,
+            link_ttl: jiff::SignedDuration::from_hours(24),
+            numbering: NumberFormat::invoices(),
+            credit_note_numbering: NumberFormat::credit_notes(),
+            seller: Default::default(),
+            logo_png: None,
+            fallback_fonts: Vec::new(),
+        }
+    }
+
+    fn order(status: &str, paid: bool, total: &str) -> Order {
+        let mut json: serde_json::Value =
+            serde_json::from_str(include_str!("../../fixtures/orders/registered-krw.json"))
+                .unwrap();
+        json["status"] = status.into();
+        json["total"] = total.into();
+        if !paid {
+            json["date_paid_gmt"] = serde_json::Value::Null;
+            json["date_paid"] = serde_json::Value::Null;
+        }
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn paid_is_a_payment_date_or_a_configured_status() {
+        let default = settings(&["processing", "completed"], false);
+        assert!(
+            is_invoiceable(&order("on-hold", true, "100"), &default),
+            "date_paid set"
+        );
+        assert!(
+            is_invoiceable(&order("completed", false, "100"), &default),
+            "by status"
+        );
+        assert!(!is_invoiceable(&order("on-hold", false, "100"), &default));
+        // A store that invoices on-hold (bank transfer) orders lists it.
+        let on_hold = settings(&["on-hold", "processing", "completed"], false);
+        assert!(is_invoiceable(&order("on-hold", false, "100"), &on_hold));
+        // Only what is listed: without `completed`, an unpaid completed order is not paid.
+        let narrow = settings(&["processing"], false);
+        assert!(!is_invoiceable(&order("completed", false, "100"), &narrow));
+        // Never a checkout draft or a trashed order.
+        assert!(!is_invoiceable(
+            &order("checkout-draft", true, "100"),
+            &default
+        ));
+        assert!(!is_invoiceable(&order("trash", true, "100"), &default));
+    }
+
+    #[test]
+    fn free_orders_are_invoiced_only_when_configured() {
+        let free = order("completed", true, "0");
+        assert!(!is_invoiceable(&free, &settings(&["completed"], false)));
+        assert!(is_invoiceable(&free, &settings(&["completed"], true)));
+    }
+}
