@@ -235,11 +235,7 @@ mod tests {
     use super::*;
 
     fn db() -> Connection {
-        let mut conn = Connection::open_in_memory().unwrap();
-        super::super::migrations::MIGRATIONS
-            .to_latest(&mut conn)
-            .unwrap();
-        conn
+        super::super::migrations::in_memory()
     }
 
     fn doc<'a>(order_id: u64, period: &'a str, sequence: u64, number: &'a str) -> NewDocument<'a> {

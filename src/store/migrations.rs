@@ -382,6 +382,14 @@ CREATE TABLE order_tombstones (
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
 
+/// An in-memory database with every migration applied, for the store's unit tests.
+#[cfg(test)]
+pub fn in_memory() -> rusqlite::Connection {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    MIGRATIONS.to_latest(&mut conn).unwrap();
+    conn
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

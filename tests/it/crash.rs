@@ -86,6 +86,38 @@ fn stream(
         .collect()
 }
 
+/// The binary on `data_dir`, with a few hundred deliveries acknowledged and more in flight.
+struct Streaming {
+    child: Child,
+    client: reqwest::Client,
+    port: u16,
+    acked: Arc<Mutex<BTreeSet<u64>>>,
+    senders: Vec<tokio::task::JoinHandle<()>>,
+}
+
+async fn streaming(data_dir: &std::path::Path) -> Streaming {
+    let port = free_port();
+    let child = start(data_dir, port);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    wait_ready(&client, port).await;
+    let acked = Arc::new(Mutex::new(BTreeSet::new()));
+    let senders = stream(&client, port, &acked);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 300 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Streaming {
+        child,
+        client,
+        port,
+        acked,
+        senders,
+    }
+}
+
 /// Order ids in the mirror of `data_dir`.
 fn mirrored(data_dir: &std::path::Path) -> BTreeSet<u64> {
     let db = rusqlite::Connection::open_with_flags(
@@ -104,19 +136,12 @@ fn mirrored(data_dir: &std::path::Path) -> BTreeSet<u64> {
 async fn sigterm_under_load_finishes_what_it_acknowledges_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let port = free_port();
-    let mut child = start(&data_dir, port);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    wait_ready(&client, port).await;
-    let acked = Arc::new(Mutex::new(BTreeSet::new()));
-    let senders = stream(&client, port, &acked);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while acked.lock().unwrap().len() < 300 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let Streaming {
+        mut child,
+        acked,
+        senders,
+        ..
+    } = streaming(&data_dir).await;
 
     // Stop while deliveries are in flight: it exits 0, and everything it answered 2xx to
     // (including what was in flight) is committed.
@@ -148,22 +173,14 @@ async fn sigterm_under_load_finishes_what_it_acknowledges_and_exits_cleanly() {
 async fn acknowledged_deliveries_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let port = free_port();
-    let mut child = start(&data_dir, port);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    wait_ready(&client, port).await;
-
-    let acked = Arc::new(Mutex::new(BTreeSet::new()));
-    let senders = stream(&client, port, &acked);
-
-    // Let a few hundred deliveries through, then pull the plug.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while acked.lock().unwrap().len() < 300 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let Streaming {
+        mut child,
+        client,
+        port,
+        acked,
+        senders,
+    } = streaming(&data_dir).await;
+    // A few hundred deliveries are through: pull the plug.
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     for sender in senders {

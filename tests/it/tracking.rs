@@ -804,24 +804,10 @@ async fn delay_alerts_are_raised_listed_notified_and_resolved() {
 #[tokio::test]
 async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
     let dir = tempfile::tempdir().unwrap();
-    let config_path = dir.path().join("aftercare.toml");
-    std::fs::write(
-        &config_path,
+    let config = load_config(
+        dir.path(),
         "[tracking]\ntimezone = \"Asia/Seoul\"\nholidays = [\"2026-11-26\"]\n",
-    )
-    .unwrap();
-    let config = Config::load(
-        &Flags {
-            listen: Some("127.0.0.1:0".parse().unwrap()),
-            data_dir: Some(dir.path().join("data")),
-            config: Some(config_path),
-        },
-        &env_from(BTreeMap::from([
-            ("AFTERCARE_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
-            ("AFTERCARE_API_KEY".to_owned(), API_KEY.to_owned()),
-        ])),
-    )
-    .unwrap();
+    );
     let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
     let settings = config.tracking.clone();
     let ts = |s: &str| -> Timestamp { s.parse().unwrap() };
@@ -967,27 +953,13 @@ async fn a_parcel_without_events_is_called_past_its_eta_only_when_the_store_opts
         (true, vec!["eta_passed".to_owned()]),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let config_path = dir.path().join("aftercare.toml");
-        std::fs::write(
-            &config_path,
-            format!(
+        let config = load_config(
+            dir.path(),
+            &format!(
                 "[tracking]\ntimezone = \"Asia/Seoul\"\n[tracking.delays]\n\
                  eta_passed_without_events = {opted_in}\n"
             ),
-        )
-        .unwrap();
-        let config = Config::load(
-            &Flags {
-                listen: Some("127.0.0.1:0".parse().unwrap()),
-                data_dir: Some(dir.path().join("data")),
-                config: Some(config_path),
-            },
-            &env_from(BTreeMap::from([
-                ("AFTERCARE_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
-                ("AFTERCARE_API_KEY".to_owned(), API_KEY.to_owned()),
-            ])),
-        )
-        .unwrap();
+        );
         let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
         ingest_order(&db, &config, &order).await;
         let settings = config.tracking.clone();
@@ -1030,6 +1002,24 @@ async fn a_parcel_without_events_is_called_past_its_eta_only_when_the_store_opts
     }
 }
 
+/// The service's configuration from `toml` (data in `dir/data`), as `serve` would load it.
+fn load_config(dir: &std::path::Path, toml: &str) -> Config {
+    let config_path = dir.join("aftercare.toml");
+    std::fs::write(&config_path, toml).unwrap();
+    Config::load(
+        &Flags {
+            listen: Some("127.0.0.1:0".parse().unwrap()),
+            data_dir: Some(dir.join("data")),
+            config: Some(config_path),
+        },
+        &env_from(BTreeMap::from([
+            ("AFTERCARE_WEBHOOK_SECRET".to_owned(), SECRET.to_owned()),
+            ("AFTERCARE_API_KEY".to_owned(), API_KEY.to_owned()),
+        ])),
+    )
+    .unwrap()
+}
+
 async fn ingest_order(db: &Db, config: &Config, order: &Value) {
     let raw = serde_json::to_string(order).unwrap();
     let parsed: Order = serde_json::from_str(&raw).unwrap();
@@ -1055,18 +1045,7 @@ async fn ingest_order(db: &Db, config: &Config, order: &Value) {
 #[tokio::test]
 async fn the_first_sweep_backfills_orders_mirrored_before_tracking() {
     let dir = tempfile::tempdir().unwrap();
-    let config = Config::load(
-        &Flags {
-            listen: Some("127.0.0.1:0".parse().unwrap()),
-            data_dir: Some(dir.path().join("data")),
-            config: None,
-        },
-        &env_from(BTreeMap::from([(
-            "AFTERCARE_API_KEY".to_owned(),
-            API_KEY.to_owned(),
-        )])),
-    )
-    .unwrap();
+    let config = load_config(dir.path(), "");
     let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
     ingest_order(&db, &config, &fixture_json("orders/registered-krw.json")).await;
     // Forget the tracking rows, as on a database from before the tracking migration.

@@ -8,3 +8,4 @@
 require __DIR__ . '/environment.php';
 require __DIR__ . '/support/Plugin_Test_Case.php';
 require __DIR__ . '/support/Service_Test_Case.php';
+require __DIR__ . '/support/Scripted_Test_Case.php';

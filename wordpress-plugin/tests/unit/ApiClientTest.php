@@ -8,17 +8,7 @@
 use Aftercare\Api_Client;
 use Aftercare\Api_Response;
 
-final class ApiClientTest extends Plugin_Test_Case {
-
-	private static Scripted_Server $server;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
+final class ApiClientTest extends Scripted_Test_Case {
 
 	private function client(): Api_Client {
 		return new Api_Client( self::$server->url . '/', 'key-with-0123456789' );

@@ -8,17 +8,7 @@
 use Aftercare\Connector;
 use Aftercare\Settings;
 
-final class ConnectorTest extends Plugin_Test_Case {
-
-	private static Scripted_Server $server;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
+final class ConnectorTest extends Scripted_Test_Case {
 
 	protected function setUp(): void {
 		parent::setUp();

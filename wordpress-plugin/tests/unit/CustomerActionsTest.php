@@ -9,20 +9,11 @@
 use Aftercare\Account;
 use Aftercare\Customer_Actions;
 
-final class CustomerActionsTest extends Plugin_Test_Case {
+final class CustomerActionsTest extends Scripted_Test_Case {
 
 	private const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
-	private static Scripted_Server $server;
 	private array $view;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
 
 	protected function setUp(): void {
 		parent::setUp();

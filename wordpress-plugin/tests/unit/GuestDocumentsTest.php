@@ -9,20 +9,10 @@
 use Aftercare\Guest_Documents;
 use Aftercare\Guest_Tracking;
 
-final class GuestDocumentsTest extends Plugin_Test_Case {
+final class GuestDocumentsTest extends Scripted_Test_Case {
 
 	private const INVOICE = '/documents/1?expires=1798070400&signature=gmpenfcWg3VW5w2MehfTARaHplw58PaHHd1YaioY_7Q';
 	private const CREDIT  = '/documents/4?expires=1798070400&signature=EC2apUgu_xcsQ7GiyK4A8j3qhu1-sLVWgR9FNo6YwHA';
-
-	private static Scripted_Server $server;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
 
 	protected function setUp(): void {
 		parent::setUp();

@@ -8,20 +8,10 @@
 use Aftercare\Guest_Returns;
 use Aftercare\Guest_Tracking;
 
-final class GuestReturnsTest extends Plugin_Test_Case {
+final class GuestReturnsTest extends Scripted_Test_Case {
 
 	private const PNG   = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 	private const PROOF = '?key=wc_order_h3JdN8wYc5QeB&email=zoe.obrien%40example.net';
-
-	private static Scripted_Server $server;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
 
 	protected function setUp(): void {
 		parent::setUp();

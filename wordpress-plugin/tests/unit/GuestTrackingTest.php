@@ -7,17 +7,7 @@
 
 use Aftercare\Guest_Tracking;
 
-final class GuestTrackingTest extends Plugin_Test_Case {
-
-	private static Scripted_Server $server;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
+final class GuestTrackingTest extends Scripted_Test_Case {
 
 	protected function setUp(): void {
 		parent::setUp();

@@ -8,19 +8,9 @@
 use Aftercare\Account;
 use Aftercare\Returns_Queue;
 
-final class ReturnsQueueTest extends Plugin_Test_Case {
+final class ReturnsQueueTest extends Scripted_Test_Case {
 
 	private const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-
-	private static Scripted_Server $server;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
 
 	protected function setUp(): void {
 		parent::setUp();

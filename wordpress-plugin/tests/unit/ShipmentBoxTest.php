@@ -7,17 +7,7 @@
 
 use Aftercare\Shipment_Box;
 
-final class ShipmentBoxTest extends Plugin_Test_Case {
-
-	private static Scripted_Server $server;
-
-	public static function setUpBeforeClass(): void {
-		self::$server = Scripted_Server::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$server->stop();
-	}
+final class ShipmentBoxTest extends Scripted_Test_Case {
 
 	protected function setUp(): void {
 		parent::setUp();
