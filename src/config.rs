@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_STORE: &str = "default";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 pub const DEFAULT_DATA_DIR: &str = "./aftercare-data";
+/// The config file read when neither `--config` nor `AFTERCARE_CONFIG` names one.
+pub const DEFAULT_CONFIG_FILE: &str = "aftercare.toml";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 /// File in the data dir holding generated secrets of the default store.
 pub const SECRETS_FILE: &str = "secrets.toml";
@@ -355,10 +357,15 @@ impl Config {
     /// Builds the configuration from flags, environment, file and defaults, creating the data
     /// dir and generating the default store's secrets when none are configured anywhere.
     pub fn load(flags: &Flags, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
+        // Like the other defaults, the file has one: `./aftercare.toml`, when it exists.
         let file_path = flags
             .config
             .clone()
-            .or_else(|| env("AFTERCARE_CONFIG").map(PathBuf::from));
+            .or_else(|| env("AFTERCARE_CONFIG").map(PathBuf::from))
+            .or_else(|| {
+                let default = PathBuf::from(DEFAULT_CONFIG_FILE);
+                default.is_file().then_some(default)
+            });
         let file = match &file_path {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),

@@ -2,6 +2,7 @@
 //! One binary, so there is one link step.
 
 mod api;
+mod cli;
 mod crash;
 mod fake_woo;
 mod helpers;

@@ -1,0 +1,59 @@
+//! The binary as a newcomer starts it: `aftercare serve` in a folder, nothing else.
+
+use std::process::{Command, Stdio};
+
+use crate::crash::{free_port, wait_ready};
+
+/// `./aftercare.toml` is read without `--config`, like the other defaults; a `data_dir` in it
+/// is relative to where aftercare runs; the generated secrets are private and the banner says
+/// where they are without printing them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_reads_aftercare_toml_from_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    std::fs::write(
+        dir.path().join("aftercare.toml"),
+        format!("listen = \"127.0.0.1:{port}\"\ndata_dir = \"state\"\n"),
+    )
+    .unwrap();
+    let stdout = dir.path().join("stdout");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("AFTERCARE_CONFIG")
+        .env_remove("AFTERCARE_LISTEN")
+        .env_remove("AFTERCARE_DATA_DIR")
+        .env_remove("AFTERCARE_WEBHOOK_SECRET")
+        .env_remove("AFTERCARE_API_KEY")
+        .env("AFTERCARE_LOG", "warn")
+        .stdout(Stdio::from(std::fs::File::create(&stdout).unwrap()))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Listening on the file's port is the proof that the file was read.
+    wait_ready(&reqwest::Client::new(), port).await;
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+
+    let secrets = dir.path().join("state").join("secrets.toml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&secrets).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let banner = std::fs::read_to_string(&stdout).unwrap();
+    assert!(
+        banner.contains(&format!("http://127.0.0.1:{port}/webhooks/woocommerce")),
+        "{banner}"
+    );
+    assert!(banner.contains("secrets.toml"), "{banner}");
+    let stored = std::fs::read_to_string(&secrets).unwrap();
+    for line in stored.lines().filter(|l| l.contains('=')) {
+        let value = line.split('=').nth(1).unwrap().trim().trim_matches('"');
+        assert!(
+            !value.is_empty() && !banner.contains(value),
+            "a secret was printed"
+        );
+    }
+}
