@@ -86,37 +86,17 @@ $aftercare_notes  = array(
 		?>
 		<?php if ( $aftercare_has_inv && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
 			<h3 class="aftercare-heading"><?php echo esc_html( $aftercare_credits ? __( 'Invoice and credit notes', 'aftercare-for-woocommerce' ) : __( 'Invoice', 'aftercare-for-woocommerce' ) ); ?></h3>
-			<ul class="aftercare-documents">
-				<li class="aftercare-document aftercare-invoice">
-					<span class="aftercare-document__text">
-					<?php
-					printf(
-						/* translators: 1: invoice number, 2: date the invoice was issued */
-						esc_html__( 'Invoice %1$s, issued %2$s.', 'aftercare-for-woocommerce' ),
-						'<strong>' . esc_html( Data::str( $aftercare_invoice, 'number' ) ) . '</strong>',
-						esc_html( Template::date( Data::str( $aftercare_invoice, 'issued_at' ) ) )
-					);
-					?>
-					</span>
-					<?php $aftercare_download( 'invoice', 'aftercare-invoice__download', __( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ) ); ?>
-				</li>
-				<?php foreach ( $aftercare_credits as $aftercare_credit ) : ?>
-					<li class="aftercare-document aftercare-credit-note">
-						<span class="aftercare-document__text">
-						<?php
-						printf(
-							/* translators: 1: credit note number, 2: amount credited, 3: date issued */
-							esc_html__( 'Credit note %1$s for %2$s, issued %3$s.', 'aftercare-for-woocommerce' ),
-							'<strong>' . esc_html( Data::str( $aftercare_credit, 'number' ) ) . '</strong>',
-							Template::money( Data::str( $aftercare_credit, 'total' ), Data::str( $aftercare_view, 'currency' ) ), // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- money() returns escaped HTML.
-							esc_html( Template::date( Data::str( $aftercare_credit, 'issued_at' ) ) )
-						);
-						?>
-						</span>
-						<?php $aftercare_download( (string) Data::int( $aftercare_credit, 'id' ), 'aftercare-credit-note__download', __( 'Download credit note (PDF)', 'aftercare-for-woocommerce' ) ); ?>
-					</li>
-				<?php endforeach; ?>
-			</ul>
+			<?php
+			echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+				'parts/documents',
+				array(
+					'invoice'  => $aftercare_invoice,
+					'credits'  => $aftercare_credits,
+					'currency' => Data::str( $aftercare_view, 'currency' ),
+					'download' => $aftercare_download,
+				)
+			);
+			?>
 		<?php endif; ?>
 		<?php $aftercare_returns = Data::rows( $aftercare_view, 'returns' ); ?>
 		<?php if ( $aftercare_returns ) : ?>

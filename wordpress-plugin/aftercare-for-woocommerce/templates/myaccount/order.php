@@ -76,40 +76,27 @@ defined( 'ABSPATH' ) || exit;
 
 	<h2 class="aftercare-heading"><?php echo esc_html( $aftercare_credits ? __( 'Invoice and credit notes', 'aftercare-for-woocommerce' ) : __( 'Invoice', 'aftercare-for-woocommerce' ) ); ?></h2>
 	<?php if ( $aftercare_invoice && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
-		<ul class="aftercare-documents">
-			<li class="aftercare-document aftercare-invoice">
-				<span class="aftercare-document__text">
-				<?php
-				printf(
-					/* translators: 1: invoice number, 2: date the invoice was issued */
-					esc_html__( 'Invoice %1$s, issued %2$s.', 'aftercare-for-woocommerce' ),
-					'<strong>' . esc_html( Data::str( $aftercare_invoice, 'number' ) ) . '</strong>',
-					esc_html( Template::date( Data::str( $aftercare_invoice, 'issued_at' ) ) )
-				);
-				?>
-				</span>
-				<a class="button aftercare-invoice__download" href="<?php echo esc_url( $invoice_url ); ?>"><?php esc_html_e( 'Download invoice (PDF)', 'aftercare-for-woocommerce' ); ?></a>
-			</li>
-			<?php foreach ( $aftercare_credits as $aftercare_credit ) : ?>
-				<?php $aftercare_doc_id = Data::int( $aftercare_credit, 'id' ); ?>
-				<li class="aftercare-document aftercare-credit-note">
-					<span class="aftercare-document__text">
-					<?php
-					printf(
-						/* translators: 1: credit note number, 2: amount credited, 3: date issued */
-						esc_html__( 'Credit note %1$s for %2$s, issued %3$s.', 'aftercare-for-woocommerce' ),
-						'<strong>' . esc_html( Data::str( $aftercare_credit, 'number' ) ) . '</strong>',
-						Template::money( Data::str( $aftercare_credit, 'total' ), Data::str( $view, 'currency' ) ), // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- money() returns escaped HTML.
-						esc_html( Template::date( Data::str( $aftercare_credit, 'issued_at' ) ) )
-					);
-					?>
-					</span>
-					<?php if ( $aftercare_doc_id ) : ?>
-						<a class="button aftercare-credit-note__download" href="<?php echo esc_url( \Aftercare\Customer_Actions::document_url( $order_id, $aftercare_doc_id ) ); ?>"><?php esc_html_e( 'Download credit note (PDF)', 'aftercare-for-woocommerce' ); ?></a>
-					<?php endif; ?>
-				</li>
-			<?php endforeach; ?>
-		</ul>
+		<?php
+		echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+			'parts/documents',
+			array(
+				'invoice'  => $aftercare_invoice,
+				'credits'  => $aftercare_credits,
+				'currency' => Data::str( $view, 'currency' ),
+				// A customer's downloads are nonce links to this page.
+				'download' => static function ( string $document, string $class_name, string $label ) use ( $invoice_url, $order_id ): void {
+					if ( 'invoice' === $document ) {
+						$url = $invoice_url;
+					} elseif ( (int) $document > 0 ) {
+						$url = \Aftercare\Customer_Actions::document_url( $order_id, (int) $document );
+					} else {
+						return;
+					}
+					printf( '<a class="button %s" href="%s">%s</a>', esc_attr( $class_name ), esc_url( $url ), esc_html( $label ) );
+				},
+			)
+		);
+		?>
 	<?php elseif ( '' === Data::str( $view, 'date_paid' ) ) : ?>
 		<p class="aftercare-muted"><?php esc_html_e( 'Your invoice will be available here once the payment is received.', 'aftercare-for-woocommerce' ); ?></p>
 	<?php else : ?>
