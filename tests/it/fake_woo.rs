@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use aftercare::woo::client::woo_date;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
@@ -30,10 +31,6 @@ pub fn order(id: u64, modified: &str) -> Value {
 }
 
 /// WooCommerce's date form for `ts`: UTC, no offset.
-pub fn woo_date(ts: jiff::Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
 #[derive(Clone, Default)]
 pub struct Shop {
     pub orders: Arc<Mutex<Vec<Value>>>,
@@ -118,6 +115,15 @@ impl FakeWoo {
         let id = order["id"].as_u64();
         orders.retain(|o| o["id"].as_u64() != id);
         orders.push(order);
+    }
+
+    /// Orders `first_id..first_id + count`, modified one minute apart from `from`.
+    pub fn add_orders_a_minute_apart(&self, first_id: u64, count: u64, from: &str) {
+        let from: jiff::Timestamp = from.parse().unwrap();
+        for i in 0..count {
+            let modified = from + jiff::SignedDuration::from_mins(i as i64);
+            self.add_order(order(first_id + i, &woo_date(modified)));
+        }
     }
 
     pub fn add_webhook(&self, id: u64, topic: &str, status: &str, url: &str, name: &str) {

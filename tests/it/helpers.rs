@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use aftercare::Application;
 use aftercare::config::{Config, Flags, env_from};
@@ -131,6 +132,30 @@ impl TestApp {
 
     pub fn count(&self, sql: &str) -> i64 {
         self.db().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Waits until `sql` counts at least `expected`, for work the outbox does on its own.
+    pub async fn wait_for_count(&self, sql: &str, expected: i64, within: Duration) {
+        let deadline = Instant::now() + within;
+        while self.count(sql) < expected {
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {expected}: {sql}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     /// Posts `body` as WooCommerce would, signed with `secret`.

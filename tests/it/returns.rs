@@ -1,6 +1,7 @@
 //! Returns: eligibility, requests with photos, the lifecycle, races for the last unit, and
 //! the money moved through a mock WooCommerce that checks every OAuth signature.
 
+use aftercare::woo::client::woo_date;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,10 +12,6 @@ use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use super::fake_woo::{API, FakeWoo};
 use super::helpers::*;
-
-fn woo_date(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%S").to_string()
-}
 
 /// The Korean fixture as order `id` of `customer`, completed `days_ago` days ago (or still
 /// `processing` when `None`), without refunds. Line items: 201 (qty 1, SKU NB-MS-350),
@@ -984,14 +981,12 @@ async fn units_refunded_through_a_return_are_counted_once() {
         json!([{"id": refund_id, "reason": format!("Return #{id}"), "total": "-44550"}]);
     updated["date_modified_gmt"] = woo_date(Timestamp::now()).into();
     deliver_order(&app, &serde_json::to_vec(&updated).unwrap()).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app.count("SELECT COUNT(*) FROM refund_lines WHERE order_id = 5045") == 0 {
-        assert!(
-            Instant::now() < deadline,
-            "the refund's lines were never fetched"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.wait_for_count(
+        "SELECT COUNT(*) FROM refund_lines WHERE order_id = 5045",
+        1,
+        Duration::from_secs(20),
+    )
+    .await;
 
     // Two hoodies bought, one returned and refunded: one is still returnable, not zero.
     let (_, view) = app.get("/api/v1/customers/42/orders/5045").await;

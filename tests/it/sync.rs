@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::fake_woo::{API, CONSUMER_KEY, CONSUMER_SECRET, FakeWoo, order, param, woo_date};
+use aftercare::woo::client::woo_date;
+
+use super::fake_woo::{API, CONSUMER_KEY, CONSUMER_SECRET, FakeWoo, order, param};
 use super::helpers::{API_KEY, SECOND_API_KEY, SECOND_SECRET, SECRET, TestApp, assert_error};
 
 fn store(url: &str, consumer_secret: &str) -> StoreConfig {
@@ -66,13 +68,7 @@ fn only_client(app: &TestApp) -> WooClient {
 #[tokio::test]
 async fn the_client_reads_every_page_by_x_wp_totalpages() {
     let woo = FakeWoo::start().await;
-    let base: Timestamp = "2026-10-01T00:00:00Z".parse().unwrap();
-    for i in 0..250u64 {
-        woo.add_order(order(
-            1000 + i,
-            &woo_date(base + SignedDuration::from_mins(i as i64)),
-        ));
-    }
+    woo.add_orders_a_minute_apart(1000, 250, "2026-10-01T00:00:00Z");
     let params = [
         ("orderby", "modified".to_owned()),
         ("order", "asc".to_owned()),
@@ -324,13 +320,7 @@ fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_interrupted_backfill_resumes_from_its_cursor() {
     let woo = FakeWoo::start().await;
-    let base: Timestamp = "2026-10-01T00:00:00Z".parse().unwrap();
-    for i in 0..250u64 {
-        woo.add_order(order(
-            5000 + i,
-            &woo_date(base + SignedDuration::from_mins(i as i64)),
-        ));
-    }
+    woo.add_orders_a_minute_apart(5000, 250, "2026-10-01T00:00:00Z");
     // The third request fails hard; without retries the run stops there.
     woo.shop.fail_list_request.store(3, Ordering::SeqCst);
     let dir = tempfile::tempdir().unwrap();
@@ -596,15 +586,7 @@ async fn reconciliation_repairs_a_lost_webhook_and_never_regresses_a_newer_one()
         1
     );
 
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("aftercare_repaired_orders_total{store=\"default\"} 1"),
         "{metrics}"
@@ -731,13 +713,7 @@ async fn the_full_sweep_finds_meta_only_changes_and_missed_trashing() {
 #[tokio::test]
 async fn a_failed_sweep_is_reported_and_continues_from_its_cursor() {
     let woo = FakeWoo::start().await;
-    let base: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
-    for i in 0..150u64 {
-        woo.add_order(order(
-            6000 + i,
-            &woo_date(base + SignedDuration::from_mins(i as i64)),
-        ));
-    }
+    woo.add_orders_a_minute_apart(6000, 150, "2026-06-01T00:00:00Z");
     woo.shop.fail_list_request.store(2, Ordering::SeqCst);
     let app = spawn_app(&woo, "[woocommerce]\nmax_retries = 0").await;
 
@@ -1003,15 +979,7 @@ async fn serve_reactivates_disabled_webhooks_but_leaves_paused_ones() {
         problems.contains("No order.restored webhook delivers to aftercare"),
         "{problems}"
     );
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("aftercare_webhook_topics_ok{store=\"default\"} 2"),
         "{metrics}"

@@ -2,6 +2,7 @@
 //! order, delay alerts (live and with an injected clock), the public page, and a real
 //! Chromium rendering it.
 
+use aftercare::woo::client::woo_date;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,10 +35,6 @@ fn plain_order(id: u64) -> Value {
         .unwrap()
         .retain(|m| m["key"] != META);
     order
-}
-
-fn woo_date(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 async fn deliver_json(app: &TestApp, order: &Value) {

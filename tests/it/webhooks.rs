@@ -234,15 +234,7 @@ async fn every_rejection_stores_nothing() {
     assert_eq!(app.count(NOTHING_STORED), 0);
 
     // Rejections are counted.
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(
             r#"aftercare_webhook_deliveries_total{store="default",outcome="unauthorized"} 4"#
@@ -576,15 +568,7 @@ async fn health_readiness_and_metrics() {
     );
     app.deliver("order.created", &fixture("orders/guest-usd.json"))
         .await;
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(
             r#"aftercare_webhook_deliveries_total{store="default",outcome="accepted"} 1"#
