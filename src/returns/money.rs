@@ -29,6 +29,13 @@ pub struct Plan {
     pub amount: Decimal,
 }
 
+impl Plan {
+    /// The amount as shown to staff and the customer and fixed on the return.
+    pub fn shown_amount(&self, currency: &str) -> String {
+        money::format(self.amount, currency)
+    }
+}
+
 fn round(amount: Decimal, currency: &str) -> Decimal {
     amount.round_dp_with_strategy(
         money::decimals(currency),

@@ -245,14 +245,8 @@ pub fn transition(conn: &Connection, m: &Move<'_>) -> Result<Moved, StoreError> 
             allowed: from.next(m.actor),
         });
     }
-    let amount = matches!(m.to, Status::Refunded | Status::Credited).then(|| {
-        let items: Vec<(u64, i64)> = record
-            .items
-            .iter()
-            .map(|i| (i.line_item_id, i.quantity))
-            .collect();
-        crate::money::format(money::plan(&order, &items).amount, &order.currency)
-    });
+    let amount = matches!(m.to, Status::Refunded | Status::Credited)
+        .then(|| money::plan(&order, &record.units()).shown_amount(&order.currency));
     let now = time::millis(m.now);
     let moved = store::transition(
         conn,

@@ -140,14 +140,6 @@ async fn fail(state: &AppState, record: &ReturnRecord, error: &str) -> Outcome {
     Outcome::Retry(error.to_owned())
 }
 
-fn items(record: &ReturnRecord) -> Vec<(u64, i64)> {
-    record
-        .items
-        .iter()
-        .map(|i| (i.line_item_id, i.quantity))
-        .collect()
-}
-
 async fn refund(
     state: &AppState,
     client: &WooClient,
@@ -162,11 +154,11 @@ async fn refund(
     if let Some(found) = existing.iter().find(|r| has_marker(r, &marker)) {
         return refund_id(found).map(Settled::Refund);
     }
-    let plan = money::plan(order, &items(record));
+    let plan = money::plan(order, &record.units());
     // Staff and the customer were shown the amount fixed when the return was refunded; if
     // the order was edited since, send nothing rather than a different sum.
     let shown = record.amount.as_deref().unwrap_or_default();
-    let now = crate::money::format(plan.amount, &order.currency);
+    let now = plan.shown_amount(&order.currency);
     if now != shown {
         return Err(format!(
             "the order changed since the return was marked refunded: the refund would now be \
@@ -216,7 +208,7 @@ async fn credit(
         .amount
         .as_deref()
         .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| money::plan(order, &items(record)).amount);
+        .unwrap_or_else(|| money::plan(order, &record.units()).amount);
     let body = money::coupon_request(
         &code,
         amount,

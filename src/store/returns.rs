@@ -31,6 +31,16 @@ pub struct ReturnRecord {
     pub photos: Vec<PhotoRecord>,
 }
 
+impl ReturnRecord {
+    /// `(line item, units)` of every returned item: what the money is computed from.
+    pub fn units(&self) -> Vec<(u64, i64)> {
+        self.items
+            .iter()
+            .map(|i| (i.line_item_id, i.quantity))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemRecord {
     pub line_item_id: u64,
