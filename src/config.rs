@@ -132,10 +132,8 @@ pub struct Config {
     pub returns: ReturnSettings,
     /// `[tracking]`: calendar, transit times, delay rules, tracking page branding.
     pub tracking: std::sync::Arc<crate::tracking::TrackingSettings>,
-    /// Set when this start generated the default store's secrets.
-    pub generated_secrets: Option<PathBuf>,
-    /// The file the default store's generated secrets are read from, when they are used.
-    pub secrets_file: Option<PathBuf>,
+    /// The default store's generated secrets, when they are used (nothing configured them).
+    pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
     pub sync: SyncSettings,
     /// Timeouts and retries of every WooCommerce REST call.
@@ -435,11 +433,7 @@ impl Config {
         let invoices = build_invoices(file.invoices, file.seller, env)?;
         let returns = build_returns(file.returns, env)?;
         prepare_data_dir(&data_dir)?;
-        let BuiltStores {
-            stores,
-            secrets_file,
-            generated: generated_secrets,
-        } = build_stores(file.stores, &data_dir, env)?;
+        let (stores, generated_secrets) = build_stores(file.stores, &data_dir, env)?;
         let store_ids: Vec<&str> = stores.iter().map(|s| s.id.as_str()).collect();
         let tracking = crate::tracking::settings::build(file.tracking, &store_ids, &timezone)
             .map_err(|(field, message)| invalid(field, message))?;
@@ -456,7 +450,6 @@ impl Config {
             returns,
             tracking: std::sync::Arc::new(tracking),
             generated_secrets,
-            secrets_file,
             sync,
             woocommerce,
         })
@@ -709,19 +702,19 @@ fn prepare_data_dir(dir: &Path) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// The stores, and where the default store's generated secrets live when they are used.
-struct BuiltStores {
-    stores: Vec<StoreConfig>,
-    secrets_file: Option<PathBuf>,
-    /// Set when this start generated them.
-    generated: Option<PathBuf>,
+/// Where the default store's generated secrets are kept (mode 0600).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretsFile {
+    pub path: PathBuf,
+    /// This start created them.
+    pub fresh: bool,
 }
 
 fn build_stores(
     file_stores: Vec<FileStore>,
     data_dir: &Path,
     env: EnvLookup<'_>,
-) -> Result<BuiltStores, ConfigError> {
+) -> Result<(Vec<StoreConfig>, Option<SecretsFile>), ConfigError> {
     let mut seen = HashSet::new();
     let mut file_default = None;
     let mut stores = Vec::new();
@@ -783,18 +776,15 @@ fn build_stores(
     let mut api_key = env("AFTERCARE_API_KEY")
         .or(file_default.api_key)
         .map(Secret);
-    let (mut generated, mut secrets_file) = (None, None);
+    let mut generated = None;
     if secrets.is_empty() || api_key.is_none() {
         let (stored, path, fresh) = load_or_generate_secrets(data_dir)?;
-        secrets_file = Some(path.clone());
+        generated = Some(SecretsFile { path, fresh });
         if secrets.is_empty() {
             secrets.push(Secret(stored.webhook_secret));
         }
         if api_key.is_none() {
             api_key = Some(Secret(stored.api_key));
-        }
-        if fresh {
-            generated = Some(path);
         }
     }
     stores.insert(
@@ -843,11 +833,7 @@ fn build_stores(
             ));
         }
     }
-    Ok(BuiltStores {
-        stores,
-        secrets_file,
-        generated,
-    })
+    Ok((stores, generated))
 }
 
 /// Returns the stored secrets, generating and saving them (mode 0600) on first start.
@@ -950,10 +936,12 @@ mod tests {
     fn first_start_generates_private_secrets_once() {
         let dir = tempfile::tempdir().unwrap();
         let first = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
-        let path = first
+        let generated = first
             .generated_secrets
             .clone()
-            .expect("generated on first start");
+            .expect("used on first start");
+        assert!(generated.fresh, "generated on first start");
+        let path = generated.path;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -968,11 +956,14 @@ mod tests {
         );
 
         let second = Config::load(&flags(dir.path(), None), &env(&[])).unwrap();
-        assert!(
-            second.generated_secrets.is_none(),
-            "reused, not regenerated"
+        assert_eq!(
+            second.generated_secrets,
+            Some(SecretsFile {
+                path: path.clone(),
+                fresh: false
+            }),
+            "reused, not regenerated, and still said where"
         );
-        assert_eq!(second.secrets_file, Some(path.clone()), "still said where");
         assert_eq!(second.store(DEFAULT_STORE).unwrap().api_key, store.api_key);
         assert_eq!(second.listen.to_string(), DEFAULT_LISTEN);
     }

@@ -168,8 +168,8 @@ fn print_banner(config: &Config, addr: SocketAddr) {
             config.webhook_url(&store.id)
         );
     }
-    if let Some(path) = &config.secrets_file {
-        let what = if config.generated_secrets.is_some() {
+    if let Some(secrets) = &config.generated_secrets {
+        let what = if secrets.fresh {
             "Generated the"
         } else {
             "Using the generated"
@@ -177,7 +177,7 @@ fn print_banner(config: &Config, addr: SocketAddr) {
         println!(
             "{what} `{DEFAULT_STORE}` store's webhook secret and API key (mode 0600): {}\n  \
              Use webhook_secret as the webhook's Secret and api_key in the WordPress plugin.",
-            path.display()
+            secrets.path.display()
         );
     }
     if config.public_url.is_none() && addr.ip().is_loopback() {
