@@ -139,10 +139,7 @@ fn eta_due(eta: Timestamp, rules: &DelayRules, cal: &Calendar) -> Timestamp {
 /// Without the rules at hand (when an order is mirrored), a parcel without events counts:
 /// the next sweep looks once, with the rules, through [`still_watched`].
 pub fn watchable(order: &OrderFacts) -> bool {
-    if CLOSED_STATUSES.contains(&order.status.as_str()) {
-        return false;
-    }
-    awaits_shipping(order) || order.parcels.iter().any(|p| p.status.is_moving())
+    watched_if(order, |_| true)
 }
 
 /// [`watchable`], knowing the rules: a parcel without events is watched only while its
@@ -153,19 +150,22 @@ pub fn still_watched(
     cal: &Calendar,
     now: Timestamp,
 ) -> bool {
-    if CLOSED_STATUSES.contains(&order.status.as_str()) {
-        return false;
-    }
-    let eta_ahead = |p: &ParcelFacts| {
-        rules.eta_passed
-            && rules.eta_passed_without_events
-            && p.eta.is_some_and(|eta| now <= eta_due(eta, rules, cal))
-    };
-    awaits_shipping(order)
-        || order
-            .parcels
-            .iter()
-            .any(|p| p.status.is_moving() && (p.last_event_at.is_some() || eta_ahead(p)))
+    watched_if(order, |p| {
+        p.last_event_at.is_some()
+            || (rules.eta_passed
+                && rules.eta_passed_without_events
+                && p.eta.is_some_and(|eta| now <= eta_due(eta, rules, cal)))
+    })
+}
+
+/// An open order waiting to ship, or with a parcel on its way that `parcel_counts`.
+fn watched_if(order: &OrderFacts, parcel_counts: impl Fn(&ParcelFacts) -> bool) -> bool {
+    !CLOSED_STATUSES.contains(&order.status.as_str())
+        && (awaits_shipping(order)
+            || order
+                .parcels
+                .iter()
+                .any(|p| p.status.is_moving() && parcel_counts(p)))
 }
 
 /// Whether `not_shipped` may already hold (no threshold is shorter than a business day,
