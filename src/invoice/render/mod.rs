@@ -64,6 +64,8 @@ pub enum RenderError {
 /// and subsets. Cheap to share behind an `Arc`.
 pub struct PdfRenderer {
     fonts: FontSet,
+    /// What [`Renderer::describe`] answers: fixed once the fonts are loaded.
+    description: serde_json::Value,
 }
 
 impl PdfRenderer {
@@ -92,9 +94,19 @@ impl PdfRenderer {
     }
 
     fn with_fallbacks(fallbacks: Vec<(FontSource, Face)>) -> Result<Self, RenderError> {
-        Ok(Self {
-            fonts: FontSet::new(fallbacks)?,
-        })
+        let fonts = FontSet::new(fallbacks)?;
+        let fallback_fonts: Vec<String> = fonts
+            .fallbacks
+            .iter()
+            .map(|f| format!("{}#{}", f.path.display(), f.face_index))
+            .collect();
+        let description = serde_json::json!({
+            "engine": "krilla",
+            "aftercare": env!("CARGO_PKG_VERSION"),
+            "font": "DejaVu Sans (embedded)",
+            "fallback_fonts": fallback_fonts,
+        });
+        Ok(Self { fonts, description })
     }
 
     /// The fallback fonts in use, in search order (for a startup log line).
@@ -145,18 +157,7 @@ impl Renderer for PdfRenderer {
     }
 
     fn describe(&self) -> serde_json::Value {
-        let fallbacks: Vec<String> = self
-            .fonts
-            .fallbacks
-            .iter()
-            .map(|f| format!("{}#{}", f.path.display(), f.face_index))
-            .collect();
-        serde_json::json!({
-            "engine": "krilla",
-            "aftercare": env!("CARGO_PKG_VERSION"),
-            "font": "DejaVu Sans (embedded)",
-            "fallback_fonts": fallbacks,
-        })
+        self.description.clone()
     }
 }
 
