@@ -908,12 +908,15 @@ mod tests {
         }
     }
 
-    /// The example in README.md is a config that loads (minus the files it names).
+    /// The example in docs/configuration.md is a config that loads (minus the files it names).
     #[test]
-    fn the_readme_example_config_loads() {
-        let readme = include_str!("../README.md");
-        let start = readme.find("```toml\n").expect("a TOML example") + 8;
-        let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    fn the_documented_example_config_loads() {
+        let page = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/configuration.md"
+        ));
+        let start = page.find("```toml\n").expect("a TOML example") + 8;
+        let example = &page[start..start + page[start..].find("```").unwrap()];
         let example: String = example
             .lines()
             .filter(|l| !l.starts_with("logo =") && !l.starts_with("fallback_fonts ="))
