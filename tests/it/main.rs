@@ -4,6 +4,7 @@
 mod api;
 mod cli;
 mod crash;
+mod docs;
 mod fake_woo;
 mod helpers;
 mod invoices;
