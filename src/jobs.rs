@@ -154,7 +154,7 @@ async fn refunded_lines(
         .db()
         .writer()
         .write(move |c| {
-            crate::store::returns::record_refund_lines(c, &store, order_id, refund_id, &rows)
+            crate::returns::store::record_refund_lines(c, &store, order_id, refund_id, &rows)
         })
         .await
         .map_err(|e| e.to_string())?;

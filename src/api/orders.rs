@@ -12,6 +12,7 @@ use super::extract::{ApiPath, ApiQuery, Paging};
 use super::guest_limit::ClientId;
 use crate::AppState;
 use crate::orders::{OrderSummary, OrderView};
+use crate::returns::store::ReturnRecord;
 use crate::returns::{
     self,
     eligibility::Facts,
@@ -20,7 +21,6 @@ use crate::returns::{
 use crate::store::StoreError;
 use crate::store::documents::DocumentRow;
 use crate::store::orders::{self, VisibleOrder};
-use crate::store::returns::ReturnRecord;
 use crate::tracking::{
     self,
     view::{OrderTracking, SummaryTracking},
@@ -231,7 +231,7 @@ async fn load(state: &AppState, store: String, order_id: u64) -> Result<Option<L
                 order,
                 docs: crate::store::documents::for_order(conn, &store, order_id)?,
                 tracked: OrderTracking::load(conn, &store, order_id)?,
-                returns: crate::store::returns::for_order(conn, &store, order_id)?,
+                returns: crate::returns::store::for_order(conn, &store, order_id)?,
                 facts: returns::service::recorded_facts(conn, &store, order_id)?,
             }))
         })

@@ -20,9 +20,9 @@ use crate::returns::model::{Actor, Status};
 use crate::returns::photos::{self, Staged};
 use crate::returns::request::{self, Problem, ReturnRequest};
 use crate::returns::service::{self, Created, Creation, Move, Moved, Owner};
+use crate::returns::store;
 use crate::returns::view::{Audience, ReturnView};
 use crate::store::StoreError;
-use crate::store::returns as store;
 
 /// Largest return request: three photos of 5 MB and the form around them.
 pub const MAX_BODY_BYTES: usize = photos::MAX_PHOTOS * photos::MAX_PHOTO_BYTES + 1024 * 1024;

@@ -10,4 +10,5 @@ pub mod refunds;
 pub mod request;
 pub mod service;
 pub mod settle;
+pub mod store;
 pub mod view;

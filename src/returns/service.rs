@@ -12,7 +12,7 @@ use super::model::{Actor, Status};
 use super::money;
 use super::photos::{self, Staged};
 use super::request::{Checked, Problem};
-use crate::store::returns::{self as store, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
+use super::store::{self, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
 use crate::store::{StoreError, jobs, orders};
 use crate::time;
 use crate::woo::Order;

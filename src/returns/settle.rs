@@ -8,9 +8,9 @@ use sha2::{Digest, Sha256};
 
 use super::model::Status;
 use super::money::{self, has_marker};
+use super::store::{self, ReturnRecord, Settlement};
 use crate::AppState;
 use crate::store::orders;
-use crate::store::returns::{self as store, ReturnRecord, Settlement};
 use crate::woo::{Order, WooClient, WooError};
 
 /// What became of one attempt.

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::eligibility::ItemEligibility;
 use super::model::{Actor, Status};
-use crate::store::returns::ReturnRecord;
+use super::store::ReturnRecord;
 use crate::time;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

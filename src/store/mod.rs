@@ -6,7 +6,6 @@ pub mod documents;
 pub mod jobs;
 mod migrations;
 pub mod orders;
-pub mod returns;
 pub mod shipments;
 pub mod sync;
 pub mod tracking;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// A return as stored, with everything that belongs to it.
 #[derive(Debug, Clone)]
