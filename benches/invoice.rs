@@ -182,7 +182,7 @@ fn peak_rss_mb() -> f64 {
 
 /// Documents per second for `aftercare invoices export` over `count` archived invoices.
 fn time_export(renderer: &PdfRenderer, count: usize, dir: &Path) -> f64 {
-    use aftercare::store::documents::{self, NewDocument};
+    use aftercare::invoice::store::{self as documents, NewDocument};
     let data = dir.join("export-data");
     std::fs::create_dir_all(&data).unwrap();
     let pdf = renderer.render(&document(10)).unwrap();

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use crate::config::InvoiceSettings;
 use crate::invoice::content::is_invoiceable;
+use crate::invoice::store::{self as documents, CREDIT_NOTE, INVOICE};
 use crate::jobs::{ISSUE_CREDIT_NOTE, ISSUE_INVOICE};
 use crate::store::deliveries::{self, DeliveryRecord};
-use crate::store::documents::{self, CREDIT_NOTE, INVOICE};
 use crate::store::jobs;
 use crate::store::orders::{self, Applied, Source};
 use crate::store::{StoreError, Writer};

@@ -14,9 +14,9 @@ use super::auth::ApiStore;
 use super::extract::{ApiPath, ApiQuery};
 use crate::AppState;
 use crate::invoice::links::{self, SignedLink};
+use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
 use crate::money;
 use crate::orders::view::{CreditNoteView, InvoiceView};
-use crate::store::documents::{self, CREDIT_NOTE, DocumentRow, INVOICE};
 use crate::store::orders;
 use crate::time;
 

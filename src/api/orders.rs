@@ -11,6 +11,7 @@ use super::documents::{self, Viewer};
 use super::extract::{ApiPath, ApiQuery, Paging};
 use super::guest_limit::ClientId;
 use crate::AppState;
+use crate::invoice::store::DocumentRow;
 use crate::orders::{OrderSummary, OrderView};
 use crate::returns::store::ReturnRecord;
 use crate::returns::{
@@ -19,7 +20,6 @@ use crate::returns::{
     view::{Audience, ReturnEligibilityView, ReturnView},
 };
 use crate::store::StoreError;
-use crate::store::documents::DocumentRow;
 use crate::store::orders::{self, VisibleOrder};
 use crate::tracking::{
     self,
@@ -229,7 +229,7 @@ async fn load(state: &AppState, store: String, order_id: u64) -> Result<Option<L
             };
             Ok(Some(Loaded {
                 order,
-                docs: crate::store::documents::for_order(conn, &store, order_id)?,
+                docs: crate::invoice::store::for_order(conn, &store, order_id)?,
                 tracked: OrderTracking::load(conn, &store, order_id)?,
                 returns: crate::returns::store::for_order(conn, &store, order_id)?,
                 facts: returns::service::recorded_facts(conn, &store, order_id)?,

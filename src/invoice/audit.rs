@@ -9,8 +9,8 @@ use std::path::Path;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use super::store::{self as documents, AuditRow};
 use crate::store::StoreError;
-use crate::store::documents::{self, AuditRow};
 
 /// One sequence: a store's invoices or credit notes within one period (a year, or all time).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -10,3 +10,4 @@ pub mod export;
 pub mod links;
 pub mod numbering;
 pub mod render;
+pub mod store;

@@ -382,7 +382,7 @@ CREATE TABLE order_tombstones (
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
 
-/// An in-memory database with every migration applied, for the store's unit tests.
+/// An in-memory database with every migration applied, for the unit tests of each domain's SQL.
 #[cfg(test)]
 pub fn in_memory() -> rusqlite::Connection {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();

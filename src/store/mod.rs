@@ -2,7 +2,6 @@
 //! Blocking SQLite calls never run on the async executor's threads.
 
 pub mod deliveries;
-pub mod documents;
 pub mod jobs;
 mod migrations;
 pub mod orders;
@@ -10,6 +9,9 @@ pub mod shipments;
 pub mod sync;
 pub mod tracking;
 mod writer;
+
+#[cfg(test)]
+pub(crate) use migrations::in_memory;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 pub const INVOICE: &str = "invoice";
 pub const CREDIT_NOTE: &str = "credit_note";
@@ -235,7 +235,7 @@ mod tests {
     use super::*;
 
     fn db() -> Connection {
-        super::super::migrations::in_memory()
+        crate::store::in_memory()
     }
 
     fn doc<'a>(order_id: u64, period: &'a str, sequence: u64, number: &'a str) -> NewDocument<'a> {
