@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
+use super::store::{self, ExportRow};
 use crate::time;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,13 +61,12 @@ pub struct Summary {
 /// The number of documents `selection` covers, for a progress bar.
 pub fn count(conn: &Connection, selection: &Selection) -> Result<u64, ExportError> {
     let (from, to) = bounds(selection)?;
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM documents
-         WHERE issued_at >= ?1 AND issued_at < ?2 AND (?3 IS NULL OR store_id = ?3)",
-        (&from, &to, &selection.store_id),
-        |r| r.get(0),
-    )?;
-    Ok(n as u64)
+    Ok(store::count_issued(
+        conn,
+        &from,
+        &to,
+        selection.store_id.as_deref(),
+    )?)
 }
 
 /// UTC text bounds `[from 00:00, to + 1 day 00:00)` in the shop's time zone.
@@ -123,23 +123,23 @@ pub fn export(
             "sha256",
         ])?;
         let mut summary = Summary::default();
-        let mut statement = conn.prepare(
-            "SELECT store_id, kind, number, order_id, refund_id, reference, issued_at, total,
-                    currency, path, sha256
-             FROM documents
-             WHERE issued_at >= ?1 AND issued_at < ?2 AND (?3 IS NULL OR store_id = ?3)
-             ORDER BY store_id, kind, issued_at, id",
-        )?;
-        let mut rows = statement.query((&from, &to, &selection.store_id))?;
         let mut buf = vec![0u8; 64 * 1024];
-        while let Some(row) = rows.next()? {
-            let store: String = row.get(0)?;
-            let kind: String = row.get(1)?;
-            let number: String = row.get(2)?;
-            let path: String = row.get(9)?;
-            let sha256: String = row.get(10)?;
-            let name = format!("{store}/{kind}/{number}.pdf");
-            let issued_at: String = row.get(6)?;
+        let store_id = selection.store_id.as_deref();
+        store::for_each_issued(conn, &from, &to, store_id, |row| {
+            let ExportRow {
+                store_id,
+                kind,
+                number,
+                order_id,
+                refund_id,
+                reference,
+                issued_at,
+                total,
+                currency,
+                path,
+                sha256,
+            } = row;
+            let name = format!("{store_id}/{kind}/{number}.pdf");
             // PDFs are compressed already: stored entries cost no CPU and no size.
             let mut options = SimpleFileOptions::default()
                 .compression_method(CompressionMethod::Stored)
@@ -163,14 +163,9 @@ pub fn export(
             if hex::encode(hasher.finalize()) != sha256 {
                 return Err(ExportError::Changed { number, path });
             }
-            let order_id: i64 = row.get(3)?;
-            let refund_id: i64 = row.get(4)?;
-            let reference: Option<String> = row.get(5)?;
-            let total: String = row.get(7)?;
-            let currency: String = row.get(8)?;
             manifest.write_record([
                 name.as_str(),
-                &store,
+                &store_id,
                 &kind,
                 &number,
                 &order_id.to_string(),
@@ -187,7 +182,8 @@ pub fn export(
             ])?;
             summary.documents += 1;
             progress(summary.documents);
-        }
+            Ok(())
+        })?;
         manifest.flush().map_err(io(&manifest_path))?;
         drop(manifest);
         zip.start_file(

@@ -230,6 +230,72 @@ pub fn sequence_heads(conn: &Connection) -> Result<Vec<(String, String, String, 
     Ok(rows)
 }
 
+/// A document as the accountant's export lists it.
+pub struct ExportRow {
+    pub store_id: String,
+    pub kind: String,
+    pub number: String,
+    pub order_id: i64,
+    pub refund_id: i64,
+    pub reference: Option<String>,
+    pub issued_at: String,
+    pub total: String,
+    pub currency: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// How many documents were issued in `[from, to)`, in one store or all.
+pub fn count_issued(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+    store_id: Option<&str>,
+) -> rusqlite::Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM documents
+         WHERE issued_at >= ?1 AND issued_at < ?2 AND (?3 IS NULL OR store_id = ?3)",
+        (from, to, store_id),
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// Calls `each` for every document issued in `[from, to)`, in one store or all, grouped
+/// by store and kind. Rows come from a cursor, so memory stays flat however many match.
+pub fn for_each_issued<E: From<rusqlite::Error>>(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+    store_id: Option<&str>,
+    mut each: impl FnMut(ExportRow) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut statement = conn.prepare(
+        "SELECT store_id, kind, number, order_id, refund_id, reference, issued_at, total,
+                currency, path, sha256
+         FROM documents
+         WHERE issued_at >= ?1 AND issued_at < ?2 AND (?3 IS NULL OR store_id = ?3)
+         ORDER BY store_id, kind, issued_at, id",
+    )?;
+    let mut rows = statement.query((from, to, store_id))?;
+    while let Some(row) = rows.next()? {
+        each(ExportRow {
+            store_id: row.get(0)?,
+            kind: row.get(1)?,
+            number: row.get(2)?,
+            order_id: row.get(3)?,
+            refund_id: row.get(4)?,
+            reference: row.get(5)?,
+            issued_at: row.get(6)?,
+            total: row.get(7)?,
+            currency: row.get(8)?,
+            path: row.get(9)?,
+            sha256: row.get(10)?,
+        })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
