@@ -16,10 +16,11 @@ use std::time::{Duration, Instant};
 
 use aftercare::config::{Config, Flags, env_from};
 use aftercare::ingest::{self, Incoming, Payload};
+use aftercare::store::Db;
 use aftercare::store::orders::Source;
-use aftercare::store::{Db, shipments};
 use aftercare::tracking::i18n::Lang;
 use aftercare::tracking::page::{Brand, render_html, render_model};
+use aftercare::tracking::store::shipments;
 use aftercare::tracking::view::OrderTracking;
 use aftercare::woo::Order;
 use aftercare::{AppState, app};
@@ -274,7 +275,8 @@ async fn main() {
         let token = tokens[0].clone();
         db.read(move |c| {
             let row = aftercare::tracking::derive::token_row(&token).unwrap();
-            let page = aftercare::store::tracking::by_token(c, row, &token)?.unwrap();
+            let page =
+                aftercare::tracking::store::order_tracking::by_token(c, row, &token)?.unwrap();
             let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
             Ok((page, tracking))
         })

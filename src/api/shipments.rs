@@ -183,8 +183,9 @@ pub async fn list_alerts(
     let (orders, total) = state
         .db()
         .read(move |c| {
-            let (rows, total) =
-                crate::store::tracking::orders_with_alerts(c, &store, code, per_page, offset)?;
+            let (rows, total) = crate::tracking::store::delay_alerts::orders_with_alerts(
+                c, &store, code, per_page, offset,
+            )?;
             let mut out = Vec::with_capacity(rows.len());
             for (order_id, number) in rows {
                 let mut tracking = OrderTracking::load(c, &store, order_id)?;

@@ -5,9 +5,7 @@ pub mod deliveries;
 pub mod jobs;
 mod migrations;
 pub mod orders;
-pub mod shipments;
 pub mod sync;
-pub mod tracking;
 mod writer;
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ use rusqlite::Connection;
 use super::delays::{self, Breach, OrderFacts};
 use super::eta::{self, EtaInput};
 use super::status::ParcelStatus;
+use super::store::delay_alerts::{self, AlertRow};
+use super::store::order_tracking as rows;
+use super::store::shipments::{self, ShipmentRow};
 use super::{NOTIFY_DELAY, TrackingSettings};
-use crate::store::shipments::{self, ShipmentRow};
-use crate::store::tracking::{self as rows, AlertRow};
 use crate::store::{StoreError, jobs};
 use crate::time;
 
@@ -73,18 +74,18 @@ pub fn evaluate_order(
         // Trashed, a draft, or unknown: nothing to watch, every alert resolves.
         _ => (Vec::new(), false),
     };
-    let active = rows::active_alerts(conn, store_id, order_id)?;
+    let active = delay_alerts::active_alerts(conn, store_id, order_id)?;
     let stamp = time::millis(now);
     let mut out = Evaluated::default();
     for alert in &active {
         if !breaches.iter().any(|b| same(b, alert)) {
-            rows::resolve(conn, alert.id, &stamp)?;
+            delay_alerts::resolve(conn, alert.id, &stamp)?;
             out.resolved.push(alert.id);
         }
     }
     for breach in &breaches {
         if !active.iter().any(|a| same(breach, a)) {
-            let id = rows::raise(
+            let id = delay_alerts::raise(
                 conn,
                 store_id,
                 order_id,

@@ -18,10 +18,11 @@ use jiff::Timestamp;
 use super::delays::{self, OrderFacts};
 use super::meta::{self, TrackedParcel};
 use super::status::{self, ParcelFacts, ParcelStatus};
+use super::store::delay_alerts;
+use super::store::order_tracking::{self as rows, TrackingRow};
+use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
 use super::{EVALUATE_DELAYS, TrackingSettings};
 use crate::orders::view::DeliveryState;
-use crate::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
-use crate::store::tracking::{self as rows, TrackingRow};
 use crate::store::{StoreError, jobs, orders};
 use crate::time;
 use crate::woo::Order;
@@ -136,7 +137,7 @@ pub fn order_mirrored(
     let evaluate = delays::may_be_due(&facts, at)
         || (previous.is_some()
             && (changed || facts_changed)
-            && rows::has_active_alerts(conn, store_id, order.id)?);
+            && delay_alerts::has_active_alerts(conn, store_id, order.id)?);
     if evaluate {
         jobs::enqueue(conn, store_id, EVALUATE_DELAYS, order.id, 0, now)?;
     }

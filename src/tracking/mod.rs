@@ -20,6 +20,7 @@ pub mod page;
 pub mod settings;
 pub mod staff;
 pub mod status;
+pub mod store;
 pub mod sweep;
 pub mod view;
 

@@ -14,11 +14,11 @@ use super::carriers::{self, CUSTOM};
 use super::meta::number_key;
 use super::settings::is_safe_url;
 use super::status::{EVENT_STATUSES, ParcelStatus};
+use super::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use super::view::{OrderTracking, shipment_view};
 use super::{TrackingSettings, alerts, derive};
 use crate::api::error::FieldError;
 use crate::orders::view::ShipmentView;
-use crate::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use crate::store::{Db, StoreError, orders};
 use crate::time;
 

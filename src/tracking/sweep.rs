@@ -8,9 +8,9 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use tokio::sync::watch;
 
+use super::store::order_tracking as rows;
 use super::{TrackingSettings, alerts, derive};
 use crate::AppState;
-use crate::store::tracking as rows;
 use crate::store::{Db, StoreError};
 
 /// Orders handled per write transaction: keeps each commit short (a few ms) so webhook

@@ -13,13 +13,14 @@ use super::derive;
 use super::i18n::Lang;
 use super::settings::TrackingSettings;
 use super::status::ParcelStatus;
+use super::store::delay_alerts::{self, AlertRow};
+use super::store::order_tracking as rows;
+use super::store::shipments::{self, EventRow, ShipmentRow};
 use crate::orders::view::{
     AlertView, DeliveryState, ItemShipmentView, OrderSummary, OrderView, ShipmentBrief,
     ShipmentEventView, ShipmentItemView, ShipmentView,
 };
 use crate::store::StoreError;
-use crate::store::shipments::{self, EventRow, ShipmentRow};
-use crate::store::tracking::{self as rows, AlertRow};
 use crate::time;
 use crate::woo::Order;
 
@@ -47,7 +48,7 @@ impl OrderTracking {
             Vec::new()
         };
         let alerts = if alerting {
-            rows::active_alerts(conn, store_id, order_id)?
+            delay_alerts::active_alerts(conn, store_id, order_id)?
         } else {
             Vec::new()
         };

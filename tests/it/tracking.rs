@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use aftercare::config::{Config, Flags, env_from};
 use aftercare::ingest::{self, Incoming, Payload};
+use aftercare::store::Db;
 use aftercare::store::orders::Source;
-use aftercare::store::{Db, shipments};
+use aftercare::tracking::store::shipments;
 use aftercare::tracking::{derive, staff, sweep};
 use aftercare::woo::Order;
 use jiff::{SignedDuration, Timestamp};

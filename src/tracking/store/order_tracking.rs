@@ -1,11 +1,11 @@
-//! Per-order tracking state (the public page token, the derived delivery state, the facts
-//! the delay rules read) and delay alerts.
+//! Per-order tracking state (`order_tracking`): the public page token, the derived delivery
+//! state and the facts the delay rules read.
 
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackingRow {
@@ -274,119 +274,4 @@ pub fn untracked(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AlertRow {
-    pub id: u64,
-    pub order_id: u64,
-    pub shipment_id: u64,
-    pub code: String,
-    pub due_at: String,
-    pub raised_at: String,
-}
-
-fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
-    Ok(AlertRow {
-        id: r.get::<_, i64>(0)? as u64,
-        order_id: r.get::<_, i64>(1)? as u64,
-        shipment_id: r.get::<_, i64>(2)? as u64,
-        code: r.get(3)?,
-        due_at: r.get(4)?,
-        raised_at: r.get(5)?,
-    })
-}
-
-pub fn has_active_alerts(
-    conn: &Connection,
-    store_id: &str,
-    order_id: u64,
-) -> Result<bool, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM delay_alerts
-             WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL LIMIT 1",
-        )?
-        .query_row((store_id, order_id as i64), |_| Ok(()))
-        .optional()?
-        .is_some())
-}
-
-pub fn active_alerts(
-    conn: &Connection,
-    store_id: &str,
-    order_id: u64,
-) -> Result<Vec<AlertRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, order_id, shipment_id, code, due_at, raised_at FROM delay_alerts
-         WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL
-         ORDER BY raised_at, id",
-    )?;
-    let rows = stmt
-        .query_map((store_id, order_id as i64), alert)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
-/// Records a newly active alert and returns its id.
-pub fn raise(
-    conn: &Connection,
-    store_id: &str,
-    order_id: u64,
-    shipment_id: u64,
-    code: &str,
-    due_at: &str,
-    now: &str,
-) -> Result<u64, StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO delay_alerts (store_id, order_id, shipment_id, code, due_at, raised_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute((
-        store_id,
-        order_id as i64,
-        shipment_id as i64,
-        code,
-        due_at,
-        now,
-    ))?;
-    Ok(conn.last_insert_rowid() as u64)
-}
-
-pub fn resolve(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "UPDATE delay_alerts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
-    )?
-    .execute((id as i64, now))?;
-    Ok(())
-}
-
-/// One page of a store's orders (id, number) with active alerts, the longest-waiting
-/// first; and how many such orders there are.
-pub fn orders_with_alerts(
-    conn: &Connection,
-    store_id: &str,
-    code: Option<&str>,
-    limit: u32,
-    offset: u64,
-) -> Result<(Vec<(u64, String)>, u64), StoreError> {
-    let total: i64 = conn
-        .prepare_cached(
-            "SELECT COUNT(DISTINCT order_id) FROM delay_alerts
-             WHERE store_id = ?1 AND resolved_at IS NULL AND (?2 IS NULL OR code = ?2)",
-        )?
-        .query_row((store_id, code), |r| r.get(0))?;
-    let orders = conn
-        .prepare_cached(
-            "SELECT a.order_id, COALESCE(o.number, CAST(a.order_id AS TEXT))
-             FROM delay_alerts a
-             LEFT JOIN orders o ON o.store_id = a.store_id AND o.order_id = a.order_id
-             WHERE a.store_id = ?1 AND a.resolved_at IS NULL AND (?2 IS NULL OR a.code = ?2)
-             GROUP BY a.order_id ORDER BY MIN(a.raised_at), a.order_id LIMIT ?3 OFFSET ?4",
-        )?
-        .query_map((store_id, code, limit, offset as i64), |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((orders, total as u64))
 }

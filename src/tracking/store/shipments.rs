@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 pub const SOURCE_WOOCOMMERCE: &str = "woocommerce";
 pub const SOURCE_API: &str = "api";
