@@ -5,7 +5,6 @@ pub mod deliveries;
 pub mod jobs;
 mod migrations;
 pub mod orders;
-pub mod sync;
 mod writer;
 
 #[cfg(test)]

@@ -14,9 +14,9 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::SyncError;
 use super::apply::{Origin, Tally, apply_page};
+use super::store::{self as state_store, BACKFILL, Cursor};
 use super::walk::Walk;
 use crate::AppState;
-use crate::store::sync::{self as state_store, BACKFILL, Cursor};
 use crate::time;
 use crate::woo::WooClient;
 

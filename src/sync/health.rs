@@ -5,9 +5,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::store::{self as state_store, Status, WebhookRow};
 use crate::AppState;
 use crate::config::Config;
-use crate::store::sync::{self as state_store, Status, WebhookRow};
 use crate::store::{StoreError, deliveries};
 use crate::time;
 use crate::woo::webhook::ORDER_TOPICS;

@@ -19,6 +19,7 @@ pub mod backfill;
 pub mod cli;
 pub mod health;
 pub mod reconcile;
+pub mod store;
 pub mod walk;
 pub mod webhooks;
 

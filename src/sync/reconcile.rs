@@ -19,10 +19,10 @@ use tokio::task::JoinHandle;
 
 use super::SyncError;
 use super::apply::{Origin, Tally, apply_page};
+use super::store::{self as state_store, Cursor, RECONCILE, SWEEP};
 use super::walk::Walk;
 use super::webhooks;
 use crate::AppState;
-use crate::store::sync::{self as state_store, Cursor, RECONCILE, SWEEP};
 use crate::time;
 use crate::woo::WooClient;
 

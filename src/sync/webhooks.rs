@@ -21,9 +21,9 @@
 use jiff::Timestamp;
 
 use super::SyncError;
+use super::store::{self as state_store, WebhookRow};
 use crate::AppState;
 use crate::config::Config;
-use crate::store::sync::{self as state_store, WebhookRow};
 use crate::time;
 use crate::woo::webhook::{NewWebhook, ORDER_TOPICS, Webhook, WebhookUpdate};
 use crate::woo::{WooClient, WooError};

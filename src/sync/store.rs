@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 pub const BACKFILL: &str = "backfill";
 pub const RECONCILE: &str = "reconcile";
@@ -226,7 +226,7 @@ mod tests {
     use super::*;
 
     fn db() -> Connection {
-        super::super::migrations::in_memory()
+        crate::store::in_memory()
     }
 
     #[test]
