@@ -1,6 +1,8 @@
 //! Ingest: one verified delivery (or REST fetch) into the mirror, in one transaction
 //! with its delivery-log row. Shared by webhooks and, later, backfill/reconciliation.
 
+pub mod deliveries;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -10,13 +12,13 @@ use crate::config::InvoiceSettings;
 use crate::invoice::content::is_invoiceable;
 use crate::invoice::store::{self as documents, CREDIT_NOTE, INVOICE};
 use crate::jobs::{ISSUE_CREDIT_NOTE, ISSUE_INVOICE};
-use crate::store::deliveries::{self, DeliveryRecord};
 use crate::store::jobs;
 use crate::store::orders::{self, Applied, Source};
 use crate::store::{StoreError, Writer};
 use crate::time;
 use crate::tracking;
 use crate::woo::Order;
+use deliveries::DeliveryRecord;
 
 /// What became of a delivery, as the webhook response reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

@@ -1,7 +1,6 @@
 //! SQLite: one writer thread (group commit) and a small read-only pool.
 //! Blocking SQLite calls never run on the async executor's threads.
 
-pub mod deliveries;
 pub mod jobs;
 mod migrations;
 pub mod orders;

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use super::store::{self as state_store, Status, WebhookRow};
 use crate::AppState;
 use crate::config::Config;
-use crate::store::{StoreError, deliveries};
+use crate::ingest::deliveries;
+use crate::store::StoreError;
 use crate::time;
 use crate::woo::webhook::ORDER_TOPICS;
 

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 pub struct DeliveryRecord<'a> {
     pub received_at: &'a str,
