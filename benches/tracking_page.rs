@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use aftercare::config::{Config, Flags, env_from};
 use aftercare::ingest::{self, Incoming, Payload};
+use aftercare::orders::store::Source;
 use aftercare::store::Db;
-use aftercare::store::orders::Source;
 use aftercare::tracking::i18n::Lang;
 use aftercare::tracking::page::{Brand, render_html, render_model};
 use aftercare::tracking::store::shipments;

@@ -15,9 +15,10 @@ use crate::invoice::content::{self, Heading};
 use crate::invoice::render::Renderer;
 use crate::invoice::store::{self as documents, CREDIT_NOTE, INVOICE, NewDocument, Recorded};
 use crate::invoice::{archive, numbering::NumberFormat};
+use crate::orders::store as orders;
 use crate::returns::refunds::RefundedLine;
+use crate::store::StoreError;
 use crate::store::jobs::{self, Job};
-use crate::store::{StoreError, orders};
 use crate::time;
 use crate::woo::{Order, WooClient, WooError};
 

@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::invoice::links::{self, SignedLink};
 use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
 use crate::money;
+use crate::orders::store as orders;
 use crate::orders::view::{CreditNoteView, InvoiceView};
-use crate::store::orders;
 use crate::time;
 
 fn order_not_found() -> ApiError {

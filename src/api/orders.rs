@@ -12,6 +12,7 @@ use super::extract::{ApiPath, ApiQuery, Paging};
 use super::guest_limit::ClientId;
 use crate::AppState;
 use crate::invoice::store::DocumentRow;
+use crate::orders::store::{self as orders, VisibleOrder};
 use crate::orders::{OrderSummary, OrderView};
 use crate::returns::store::ReturnRecord;
 use crate::returns::{
@@ -20,7 +21,6 @@ use crate::returns::{
     view::{Audience, ReturnEligibilityView, ReturnView},
 };
 use crate::store::StoreError;
-use crate::store::orders::{self, VisibleOrder};
 use crate::tracking::{
     self,
     view::{OrderTracking, SummaryTracking},

@@ -283,7 +283,7 @@ async fn guest_check(
         let store = store.to_owned();
         state
             .db()
-            .read(move |c| crate::store::orders::find_visible(c, &store, order_id))
+            .read(move |c| crate::orders::store::find_visible(c, &store, order_id))
             .await?
     };
     match found {

@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::store::SummaryRow;
 use crate::money;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
-use crate::store::orders::SummaryRow;
 use crate::time;
 use crate::woo::order::{Address, LineItem, MetaData, Order};
 

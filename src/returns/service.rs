@@ -13,7 +13,8 @@ use super::money;
 use super::photos::{self, Staged};
 use super::request::{Checked, Problem};
 use super::store::{self, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
-use crate::store::{StoreError, jobs, orders};
+use crate::orders::store as orders;
+use crate::store::{StoreError, jobs};
 use crate::time;
 use crate::woo::Order;
 

@@ -10,7 +10,7 @@ use super::model::Status;
 use super::money::{self, has_marker};
 use super::store::{self, ReturnRecord, Settlement};
 use crate::AppState;
-use crate::store::orders;
+use crate::orders::store as orders;
 use crate::woo::{Order, WooClient, WooError};
 
 /// What became of one attempt.

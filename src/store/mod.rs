@@ -1,9 +1,12 @@
 //! SQLite: one writer thread (group commit) and a small read-only pool.
 //! Blocking SQLite calls never run on the async executor's threads.
+//!
+//! This is the engine only: each domain keeps its own tables' SQL and record types beside
+//! its code (`orders/store.rs`, `invoice/store.rs`, `returns/store.rs`, `tracking/store/`,
+//! `sync/store.rs`, `ingest/deliveries.rs`) and is handed a `Connection` by [`Db`].
 
 pub mod jobs;
 mod migrations;
-pub mod orders;
 mod writer;
 
 #[cfg(test)]

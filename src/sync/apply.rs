@@ -16,8 +16,8 @@ use tokio::task::JoinSet;
 
 use crate::AppState;
 use crate::ingest::{self, Incoming, Outcome, Payload};
+use crate::orders::store::{self as orders, Snapshot, Source};
 use crate::store::StoreError;
-use crate::store::orders::{self, Snapshot, Source};
 use crate::time;
 use crate::woo::FetchedOrder;
 use crate::woo::client::describe_json_error;

@@ -22,8 +22,9 @@ use super::store::delay_alerts;
 use super::store::order_tracking::{self as rows, TrackingRow};
 use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
 use super::{EVALUATE_DELAYS, TrackingSettings};
+use crate::orders::store as orders;
 use crate::orders::view::DeliveryState;
-use crate::store::{StoreError, jobs, orders};
+use crate::store::{StoreError, jobs};
 use crate::time;
 use crate::woo::Order;
 

@@ -18,8 +18,9 @@ use super::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use super::view::{OrderTracking, shipment_view};
 use super::{TrackingSettings, alerts, derive};
 use crate::api::error::FieldError;
+use crate::orders::store as orders;
 use crate::orders::view::ShipmentView;
-use crate::store::{Db, StoreError, orders};
+use crate::store::{Db, StoreError};
 use crate::time;
 
 const MAX_NUMBER: usize = 100;

@@ -5,7 +5,7 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, de};
 
 use crate::ingest::Payload;
-use crate::store::orders::Source;
+use crate::orders::store::Source;
 use crate::woo::Order;
 
 /// The creation ping: form body `webhook_id=N`, unsigned, and no `X-WC-*` headers at all.

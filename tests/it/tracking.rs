@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use aftercare::config::{Config, Flags, env_from};
 use aftercare::ingest::{self, Incoming, Payload};
+use aftercare::orders::store::Source;
 use aftercare::store::Db;
-use aftercare::store::orders::Source;
 use aftercare::tracking::store::shipments;
 use aftercare::tracking::{derive, staff, sweep};
 use aftercare::woo::Order;

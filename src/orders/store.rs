@@ -6,7 +6,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::StoreError;
+use crate::store::StoreError;
 use crate::time;
 use crate::woo::Order;
 
