@@ -20,7 +20,7 @@ use crate::returns::refunds::RefundedLine;
 use crate::store::StoreError;
 use crate::store::jobs::{self, Job};
 use crate::time;
-use crate::woo::{Order, WooClient, WooError};
+use crate::woo::{WooClient, WooError};
 
 pub const ISSUE_INVOICE: &str = "issue_invoice";
 pub const ISSUE_CREDIT_NOTE: &str = "issue_credit_note";
@@ -175,18 +175,17 @@ async fn complete(state: &AppState, id: i64) -> Result<(), StoreError> {
 async fn issue(state: &AppState, renderer: &Arc<dyn Renderer>, job: &Job) -> Result<(), String> {
     let store = job.store_id.clone();
     let order_id = job.order_id;
-    let raw = {
+    let order = {
         let store = store.clone();
         state
             .db()
-            .read(move |c| orders::raw(c, &store, order_id))
+            .read(move |c| orders::load_order(c, &store, order_id))
             .await
             .map_err(|e| e.to_string())?
     };
-    let Some(raw) = raw else {
+    let Some(order) = order else {
         return complete(state, job.id).await.map_err(|e| e.to_string());
     };
-    let order: Order = serde_json::from_str(&raw).map_err(|e| format!("stored order: {e}"))?;
     let settings = state.config().invoices.clone();
     let credit = job.kind == ISSUE_CREDIT_NOTE;
     let (kind, format, refund_id): (&str, &NumberFormat, u64) = if credit {

@@ -20,12 +20,10 @@ use crate::returns::{
     eligibility::Facts,
     view::{Audience, ReturnEligibilityView, ReturnView},
 };
-use crate::store::StoreError;
 use crate::tracking::{
     self,
     view::{OrderTracking, SummaryTracking},
 };
-use crate::woo::Order;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -239,8 +237,7 @@ async fn load(state: &AppState, store: String, order_id: u64) -> Result<Option<L
 }
 
 fn view(state: &AppState, loaded: &Loaded, viewer: &Viewer) -> Result<OrderView, ApiError> {
-    let order: Order = serde_json::from_str(&loaded.order.raw)
-        .map_err(|e| StoreError::Corrupt(format!("mirrored order does not parse: {e}")))?;
+    let order = loaded.order.order()?;
     let config = state.config();
     let mut view = OrderView::build(&order);
     (view.invoice, view.credit_notes) = documents::views(state, &loaded.docs, viewer);

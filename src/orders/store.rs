@@ -243,6 +243,7 @@ fn take_tombstone(
 
 /// An order a customer-facing view may show: not a checkout draft, not trashed.
 pub struct VisibleOrder {
+    pub order_id: u64,
     pub customer_id: u64,
     pub billing_email: String,
     pub order_key: String,
@@ -261,6 +262,7 @@ pub fn find_visible(
         )?
         .query_row((store_id, order_id as i64), |row| {
             Ok(VisibleOrder {
+                order_id,
                 customer_id: row.get::<_, i64>(0)? as u64,
                 billing_email: row.get(1)?,
                 order_key: row.get(2)?,
@@ -268,6 +270,13 @@ pub fn find_visible(
             })
         })
         .optional()?)
+}
+
+impl VisibleOrder {
+    /// The mirrored order itself.
+    pub fn order(&self) -> Result<Order, StoreError> {
+        parse(self.order_id, &self.raw)
+    }
 }
 
 /// One line of a customer's order list, straight from the typed columns.
@@ -327,12 +336,24 @@ pub fn list_for_customer(
     Ok((rows, total as u64))
 }
 
-/// The mirrored body of any order (drafts and trashed included), for background work.
-pub fn raw(conn: &Connection, store_id: &str, order_id: u64) -> Result<Option<String>, StoreError> {
-    Ok(conn
+/// Any mirrored order (drafts and trashed included), for background work.
+pub fn load_order(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<Order>, StoreError> {
+    let raw: Option<String> = conn
         .prepare_cached("SELECT raw FROM orders WHERE store_id = ?1 AND order_id = ?2")?
         .query_row((store_id, order_id as i64), |r| r.get(0))
-        .optional()?)
+        .optional()?;
+    raw.map(|raw| parse(order_id, &raw)).transpose()
+}
+
+/// A mirrored body back into an order. Only bodies that parsed are ever mirrored, so one
+/// that no longer does is corrupt data, not bad input.
+pub fn parse(order_id: u64, raw: &str) -> Result<Order, StoreError> {
+    serde_json::from_str(raw)
+        .map_err(|e| StoreError::Corrupt(format!("mirrored order {order_id} does not parse: {e}")))
 }
 
 /// What the mirror holds of an order, to compare with a REST fetch before writing.

@@ -47,9 +47,7 @@ fn visible_order(
     {
         return Ok(None);
     }
-    let order = serde_json::from_str(&found.raw)
-        .map_err(|e| StoreError::Corrupt(format!("mirrored order does not parse: {e}")))?;
-    Ok(Some(order))
+    Ok(Some(found.order()?))
 }
 
 /// Whether `order` counts as paid: `date_paid` set, or one of the paid statuses.

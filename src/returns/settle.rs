@@ -48,23 +48,19 @@ pub async fn run(state: &AppState, store_id: &str, return_id: i64) -> Outcome {
                 let Some(record) = store::get(c, &store, return_id)? else {
                     return Ok(None);
                 };
-                let raw = orders::raw(c, &store, record.order_id)?;
-                Ok(Some((record, raw)))
+                let order = orders::load_order(c, &store, record.order_id)?;
+                Ok(Some((record, order)))
             })
             .await
     };
-    let (record, raw) = match loaded {
-        Ok(Some((record, Some(raw)))) => (record, raw),
+    let (record, order) = match loaded {
+        Ok(Some((record, Some(order)))) => (record, order),
         Ok(_) => return Outcome::Done,
         Err(e) => return Outcome::Retry(format!("database: {e}")),
     };
     if record.settlement.as_deref() == Some("done") {
         return Outcome::Done;
     }
-    let order: Order = match serde_json::from_str(&raw) {
-        Ok(order) => order,
-        Err(e) => return Outcome::Retry(format!("the mirrored order does not parse: {e}")),
-    };
     let Some(config) = state.config().store(store_id) else {
         return Outcome::Done;
     };

@@ -236,11 +236,9 @@ pub fn backfill(
     settings: &TrackingSettings,
     now: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    let Some(raw) = orders::raw(conn, store_id, order_id)? else {
+    let Some(order) = orders::load_order(conn, store_id, order_id)? else {
         return Ok(());
     };
-    let order: Order = serde_json::from_str(&raw)
-        .map_err(|e| StoreError::Corrupt(format!("mirrored order {order_id}: {e}")))?;
     order_mirrored(conn, store_id, &order, false, &time::millis(now))?;
     super::alerts::evaluate_order(conn, store_id, order_id, settings, now)?;
     Ok(())

@@ -557,7 +557,7 @@ pub async fn tracking_page(
             );
         }
     };
-    let order: Order = match serde_json::from_str(&page.raw) {
+    let order = match page.order() {
         Ok(order) => order,
         Err(error) => {
             tracing::error!(%error, store = %page.store_id, order_id = page.order_id, "mirrored order does not parse");

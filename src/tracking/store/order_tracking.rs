@@ -162,6 +162,13 @@ pub struct PageOrder {
     pub raw: String,
 }
 
+impl PageOrder {
+    /// The mirrored order itself.
+    pub fn order(&self) -> Result<crate::woo::Order, StoreError> {
+        crate::orders::store::parse(self.order_id, &self.raw)
+    }
+}
+
 /// The order of the tracking row `id`, when `token` is that row's token (compared in
 /// constant time) and the order is one customers may see.
 pub fn by_token(conn: &Connection, id: i64, token: &str) -> Result<Option<PageOrder>, StoreError> {
