@@ -13,6 +13,7 @@ use super::store::SummaryRow;
 use crate::money;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
 use crate::time;
+use crate::tracking::status::DeliveryState;
 use crate::woo::order::{Address, LineItem, MetaData, Order};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -201,18 +202,6 @@ pub struct AlertView {
     pub shipment_id: Option<u64>,
     /// When the alert was raised.
     pub since: String,
-}
-
-/// Where the order's parcels are, as one word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryState {
-    Unfulfilled,
-    PartiallyShipped,
-    Shipped,
-    OutForDelivery,
-    Delivered,
-    Exception,
 }
 
 impl OrderView {

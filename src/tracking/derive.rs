@@ -17,13 +17,12 @@ use jiff::Timestamp;
 
 use super::delays::{self, OrderFacts};
 use super::meta::{self, TrackedParcel};
-use super::status::{self, ParcelFacts, ParcelStatus};
+use super::status::{self, DeliveryState, ParcelFacts, ParcelStatus};
 use super::store::delay_alerts;
 use super::store::order_tracking::{self as rows, TrackingRow};
 use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
 use super::{EVALUATE_DELAYS, TrackingSettings};
 use crate::orders::store as orders;
-use crate::orders::view::DeliveryState;
 use crate::store::{StoreError, jobs};
 use crate::time;
 use crate::woo::Order;

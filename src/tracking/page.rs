@@ -19,11 +19,10 @@ use super::delays::AlertCode;
 use super::derive::{self, token_row};
 use super::i18n::{Lang, Texts};
 use super::settings::{Branding, Color, TrackingSettings, is_safe_url};
-use super::status::ParcelStatus;
+use super::status::{DeliveryState, ParcelStatus};
 use super::store::order_tracking as rows;
 use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
 use crate::AppState;
-use crate::orders::view::DeliveryState;
 use crate::woo::Order;
 
 pub fn router() -> OpenApiRouter<AppState> {

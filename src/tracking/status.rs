@@ -1,7 +1,8 @@
 //! Where a parcel is (from its newest event) and where the whole order is (from its
 //! parcels and line items).
 
-use crate::orders::view::DeliveryState;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The normalised statuses carriers and the shop push as events.
 pub const EVENT_STATUSES: [&str; 6] = [
@@ -161,6 +162,18 @@ pub fn delivery_state(
     } else {
         DeliveryState::Shipped
     }
+}
+
+/// Where the order's parcels are, as one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    Unfulfilled,
+    PartiallyShipped,
+    Shipped,
+    OutForDelivery,
+    Delivered,
+    Exception,
 }
 
 impl DeliveryState {

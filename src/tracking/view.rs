@@ -12,13 +12,13 @@ use super::delays::AlertCode;
 use super::derive;
 use super::i18n::Lang;
 use super::settings::TrackingSettings;
-use super::status::ParcelStatus;
+use super::status::{DeliveryState, ParcelStatus};
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, EventRow, ShipmentRow};
 use crate::orders::view::{
-    AlertView, DeliveryState, ItemShipmentView, OrderSummary, OrderView, ShipmentBrief,
-    ShipmentEventView, ShipmentItemView, ShipmentView,
+    AlertView, ItemShipmentView, OrderSummary, OrderView, ShipmentBrief, ShipmentEventView,
+    ShipmentItemView, ShipmentView,
 };
 use crate::store::StoreError;
 use crate::time;
