@@ -13,6 +13,7 @@
 //!
 //! [`walk`] is how all of them read `GET /orders` without skipping rows while the store
 //! keeps changing; [`apply`] compares a page with the mirror and ingests what differs.
+//! [`store`] keeps the walks' cursors, the run status and the webhooks as last seen.
 
 pub mod apply;
 pub mod backfill;

@@ -6,6 +6,7 @@
 //! staff API in any order; a parcel's status is its newest event's. [`delays`] decides
 //! which alerts hold; [`alerts`] records them and enqueues a notification job for each new
 //! one; [`sweep`] re-checks open orders as time passes. [`page`] renders `/t/{token}`.
+//! Their tables' SQL is in [`store`], so deriving an order's tracking never leaves this folder.
 
 pub mod alerts;
 pub mod calendar;
