@@ -10,11 +10,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use aftercare::config::{InvoiceSettings, Seller};
 use aftercare::invoice::content::{self, Heading};
 use aftercare::invoice::document::InvoiceDocument;
 use aftercare::invoice::numbering::NumberFormat;
 use aftercare::invoice::render::{PdfRenderer, Renderer};
+use aftercare::invoice::settings::{InvoiceSettings, Seller};
 use aftercare::woo::Order;
 
 fn env_or(name: &str, default: usize) -> usize {

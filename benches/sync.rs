@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aftercare::AppState;
-use aftercare::config::{Config, Flags, env_from};
+use aftercare::config::{Flags, env_from};
 use aftercare::store::Db;
 use aftercare::sync::backfill::{self, Quiet};
 use aftercare::woo::client::{OrderQuery, woo_date};
@@ -129,7 +129,7 @@ async fn run(orders: usize) {
         data_dir: Some(dir.path().join("data")),
         config: None,
     };
-    let config = Config::load(&flags, &env_from(env)).unwrap();
+    let config = aftercare::startup::load(&flags, &env_from(env)).unwrap();
     let client = WooClient::new(&config.stores[0], &ClientSettings::default()).unwrap();
     let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
     let state = AppState::new(config, db);

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aftercare::config::{Config, Flags, env_from};
+use aftercare::config::{Flags, env_from};
 use aftercare::ingest::{self, Incoming, Payload};
 use aftercare::orders::store::Source;
 use aftercare::store::Db;
@@ -93,7 +93,7 @@ async fn main() {
          support_url = \"https://shop.example/contact\"\n",
     )
     .unwrap();
-    let config = Config::load(
+    let config = aftercare::startup::load(
         &Flags {
             listen: Some("127.0.0.1:0".parse().unwrap()),
             data_dir: Some(dir.path().join("data")),

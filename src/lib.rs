@@ -7,13 +7,16 @@
 pub mod api;
 pub mod config;
 pub mod ingest;
+pub mod invalid;
 pub mod invoice;
 pub mod jobs;
 pub mod metrics;
 pub mod money;
 pub mod orders;
 pub mod returns;
+pub mod secret;
 mod server;
+pub mod startup;
 pub mod store;
 pub mod sync;
 pub mod time;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use aftercare::Application;
 use aftercare::config::{Config, DEFAULT_STORE, Flags, process_env};
+use aftercare::startup;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -97,11 +98,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { listen } => runtime.block_on(serve(flags(listen))),
         Command::Backfill { store, since } => runtime.block_on(async {
-            let config = Config::load(&flags(None), &process_env)?;
+            let config = startup::load(&flags(None), &process_env)?;
             aftercare::sync::cli::backfill_command(config, store, since).await
         }),
         Command::Connect { store, public_url } => runtime.block_on(async {
-            let config = Config::load(&flags(None), &process_env)?;
+            let config = startup::load(&flags(None), &process_env)?;
             aftercare::sync::cli::connect_command(config, store, public_url).await
         }),
         Command::Invoices { command } => invoices(flags(None), command),
@@ -122,7 +123,7 @@ fn main() -> ExitCode {
 struct Failed;
 
 fn invoices(flags: Flags, command: InvoicesCommand) -> anyhow::Result<()> {
-    let config = Config::load(&flags, &process_env)?;
+    let config = startup::load(&flags, &process_env)?;
     match command {
         InvoicesCommand::Audit => {
             if aftercare::invoice::cli::audit(&config)? {
@@ -149,7 +150,7 @@ fn invoices(flags: Flags, command: InvoicesCommand) -> anyhow::Result<()> {
 }
 
 async fn serve(flags: Flags) -> anyhow::Result<()> {
-    let config = Config::load(&flags, &process_env)?;
+    let config = startup::load(&flags, &process_env)?;
     let app = Application::build(config).await?;
     print_banner(app.state().config(), app.local_addr());
     app.run_until_stopped(shutdown_signal()).await?;
@@ -165,7 +166,7 @@ fn print_banner(config: &Config, addr: SocketAddr) {
         println!(
             "Store `{}`: paste this delivery URL into WooCommerce > Settings > Advanced > Webhooks:\n  {}",
             store.id,
-            config.webhook_url(&store.id)
+            aftercare::webhook::url::url(&config.base_url(), &store.id)
         );
     }
     if let Some(secrets) = &config.generated_secrets {

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::document::{DocumentKind, InvoiceDocument, Line, Party, TotalRow};
-use crate::config::InvoiceSettings;
+use super::settings::InvoiceSettings;
 use crate::money;
 use crate::returns::refunds::RefundedLine;
 use crate::woo::order::{Address, Order, RefundSummary};

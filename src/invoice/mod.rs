@@ -10,4 +10,5 @@ pub mod export;
 pub mod links;
 pub mod numbering;
 pub mod render;
+pub mod settings;
 pub mod store;

@@ -9,6 +9,7 @@ pub mod photos;
 pub mod refunds;
 pub mod request;
 pub mod service;
+pub mod settings;
 pub mod settle;
 pub mod store;
 pub mod view;

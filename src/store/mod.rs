@@ -7,6 +7,7 @@
 
 pub mod jobs;
 mod migrations;
+mod synchronous;
 mod writer;
 
 #[cfg(test)]
@@ -19,7 +20,7 @@ use std::time::Duration;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::config::Synchronous;
+pub use synchronous::Synchronous;
 pub use writer::Writer;
 
 const READ_POOL_SIZE: u32 = 4;

@@ -139,7 +139,7 @@ pub async fn connect_command(
         );
     }
     let client = client_for(&config, &store)?;
-    let url = config.webhook_url(&store);
+    let url = crate::webhook::url::url(&config.base_url(), &store);
     if let Some(warning) = unreachable_warning(&url) {
         eprintln!("warning: {warning}");
     }

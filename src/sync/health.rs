@@ -71,11 +71,11 @@ pub fn connection(config: &Config, store: &str) -> Option<StoreConnection> {
     Some(StoreConnection {
         store: store.to_owned(),
         version: env!("CARGO_PKG_VERSION"),
-        webhook_path: Config::webhook_path(store),
+        webhook_path: crate::webhook::url::path(store),
         webhook_url: config
             .public_url
             .as_ref()
-            .map(|_| config.webhook_url(store)),
+            .map(|_| crate::webhook::url::url(&config.base_url(), store)),
         webhook_secret: store_config.webhook_secrets.first()?.expose().to_owned(),
         topics: ORDER_TOPICS.to_vec(),
     })

@@ -20,6 +20,7 @@ pub mod backfill;
 pub mod cli;
 pub mod health;
 pub mod reconcile;
+pub mod settings;
 pub mod store;
 pub mod walk;
 pub mod webhooks;

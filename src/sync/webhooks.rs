@@ -46,8 +46,8 @@ impl Target {
             url: config
                 .public_url
                 .as_ref()
-                .map(|_| config.webhook_url(store)),
-            path: Config::webhook_path(store),
+                .map(|_| crate::webhook::url::url(&config.base_url(), store)),
+            path: crate::webhook::url::path(store),
         }
     }
 
@@ -166,7 +166,7 @@ pub async fn connect(
     }
     let target = Target {
         url: Some(url.to_owned()),
-        path: Config::webhook_path(&store),
+        path: crate::webhook::url::path(&store),
     };
     for other in hooks.iter().filter(|h| !is_ours(h, &target)) {
         if ORDER_TOPICS.contains(&other.topic.as_str()) {

@@ -9,8 +9,41 @@
 use jiff::Timestamp;
 
 use super::calendar::Calendar;
-use super::settings::DelayRules;
 use super::status::{CLOSED_STATUSES, FULFILLED_STATUSES, ParcelStatus};
+
+/// Thresholds of the delay rules, in business days. A rule given `0` days is off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelayRules {
+    /// Paid (or, cash on delivery, processing) but no parcel after this many business days.
+    pub not_shipped_after: u32,
+    /// The newest event is `label_created` and no carrier scan follows for this long.
+    pub no_scan_after: u32,
+    /// In transit (or out for delivery) without a new event for this long.
+    pub stalled_after: u32,
+    /// Raise an alert when the ETA has passed without delivery...
+    pub eta_passed: bool,
+    /// ...by this many business days.
+    pub eta_grace: u32,
+    /// Also for parcels no carrier event was ever recorded for (only a tracking number):
+    /// they never show as delivered, so every one of them past its ETA is raised.
+    pub eta_passed_without_events: bool,
+    /// Raise an alert for `exception` and `returned` events.
+    pub exceptions: bool,
+}
+
+impl Default for DelayRules {
+    fn default() -> Self {
+        Self {
+            not_shipped_after: 2,
+            no_scan_after: 2,
+            stalled_after: 3,
+            eta_passed: true,
+            eta_grace: 0,
+            eta_passed_without_events: false,
+            exceptions: true,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlertCode {

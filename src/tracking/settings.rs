@@ -10,41 +10,9 @@ use serde::Deserialize;
 
 use super::calendar::Calendar;
 use super::carriers;
+use super::delays::DelayRules;
 use super::i18n::Lang;
-
-/// Thresholds of the delay rules, in business days. A rule given `0` days is off.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DelayRules {
-    /// Paid (or, cash on delivery, processing) but no parcel after this many business days.
-    pub not_shipped_after: u32,
-    /// The newest event is `label_created` and no carrier scan follows for this long.
-    pub no_scan_after: u32,
-    /// In transit (or out for delivery) without a new event for this long.
-    pub stalled_after: u32,
-    /// Raise an alert when the ETA has passed without delivery...
-    pub eta_passed: bool,
-    /// ...by this many business days.
-    pub eta_grace: u32,
-    /// Also for parcels no carrier event was ever recorded for (only a tracking number):
-    /// they never show as delivered, so every one of them past its ETA is raised.
-    pub eta_passed_without_events: bool,
-    /// Raise an alert for `exception` and `returned` events.
-    pub exceptions: bool,
-}
-
-impl Default for DelayRules {
-    fn default() -> Self {
-        Self {
-            not_shipped_after: 2,
-            no_scan_after: 2,
-            stalled_after: 3,
-            eta_passed: true,
-            eta_grace: 0,
-            eta_passed_without_events: false,
-            exceptions: true,
-        }
-    }
-}
+use crate::invalid::Invalid;
 
 /// How the public tracking page of a store looks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -232,11 +200,8 @@ struct FileBranding {
     support_url: Option<String>,
 }
 
-/// A setting that is not valid: (field, message).
-pub type Invalid = (String, String);
-
 fn invalid(field: &str, message: impl Into<String>) -> Invalid {
-    (field.to_owned(), message.into())
+    Invalid::new(field, message)
 }
 
 /// Validates the file's `[tracking]` section; `store_ids` are the configured stores and
@@ -448,7 +413,7 @@ mod tests {
         struct Wrapper {
             tracking: FileTracking,
         }
-        let w: Wrapper = toml::from_str(toml).map_err(|e| ("toml".into(), e.to_string()))?;
+        let w: Wrapper = toml::from_str(toml).map_err(|e| Invalid::new("toml", e.to_string()))?;
         build(w.tracking, &["default", "outlet"], &TimeZone::UTC)
     }
 
@@ -540,12 +505,12 @@ primary_color = "#c00"
             ),
         ] {
             let err = parse(toml).unwrap_err();
-            assert_eq!(err.0, field, "{toml}: {err:?}");
+            assert_eq!(err.field, field, "{toml}: {err:?}");
         }
         assert!(
             parse("[tracking]\nbogus = 1")
                 .unwrap_err()
-                .1
+                .message
                 .contains("unknown field")
         );
     }

@@ -2,6 +2,7 @@
 
 pub mod payload;
 pub mod signature;
+pub mod url;
 
 use std::time::Instant;
 

@@ -18,7 +18,7 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 use sha2::Sha256;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 
 /// The consumer key (`ck_...`) and secret (`cs_...`) of a WooCommerce REST API key.
 #[derive(Clone)]

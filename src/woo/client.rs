@@ -22,8 +22,9 @@ use serde::{Deserialize as _, Serialize};
 
 use super::Order;
 use super::auth::{Credentials, Scheme};
+use super::settings::ClientSettings;
 use super::webhook::{NewWebhook, Webhook, WebhookUpdate};
-use crate::config::StoreConfig;
+use crate::secret::Secret;
 
 /// Largest page WooCommerce serves.
 pub const PER_PAGE: u32 = 100;
@@ -31,32 +32,6 @@ pub const PER_PAGE: u32 = 100;
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Fewer than this many pages is a list; more means the store answers the same page forever.
 const MAX_PAGES: u32 = 100_000;
-
-/// Timeouts and retry bounds. `[woocommerce]` in the config file sets the first three.
-#[derive(Debug, Clone)]
-pub struct ClientSettings {
-    /// Whole request, connect to last byte.
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// First backoff; doubles per retry, with jitter.
-    pub retry_base: Duration,
-    /// Upper bound for any single wait, `Retry-After` included.
-    pub max_retry_wait: Duration,
-}
-
-impl Default for ClientSettings {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            max_retries: 4,
-            retry_base: Duration::from_millis(500),
-            max_retry_wait: Duration::from_secs(60),
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum WooError {
@@ -179,6 +154,16 @@ pub fn woo_date(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
+/// Where a store's REST API is and the keys it takes: what a client needs of the store's
+/// configuration (which converts into it).
+#[derive(Debug, Clone, Copy)]
+pub struct RestAccess<'a> {
+    pub store: &'a str,
+    pub url: Option<&'a str>,
+    pub consumer_key: Option<&'a Secret>,
+    pub consumer_secret: Option<&'a Secret>,
+}
+
 /// A client for one store's REST API; cheap to clone.
 #[derive(Clone)]
 pub struct WooClient {
@@ -198,16 +183,19 @@ struct Answer {
 
 impl WooClient {
     /// A client for `store`, which must have a URL and both REST credentials.
-    pub fn new(store: &StoreConfig, settings: &ClientSettings) -> Result<WooClient, WooError> {
-        let (Some(url), Some(key), Some(secret)) = (
-            store.url.as_deref(),
-            store.consumer_key.clone(),
-            store.consumer_secret.clone(),
-        ) else {
+    pub fn new<'a>(
+        store: impl Into<RestAccess<'a>>,
+        settings: &ClientSettings,
+    ) -> Result<WooClient, WooError> {
+        let store = store.into();
+        let (Some(url), Some(key), Some(secret)) =
+            (store.url, store.consumer_key, store.consumer_secret)
+        else {
             return Err(WooError::NotConfigured {
-                store: store.id.clone(),
+                store: store.store.to_owned(),
             });
         };
+        let (key, secret) = (key.clone(), secret.clone());
         let api = Url::parse(&format!("{}/wp-json/wc/v3/", url.trim_end_matches('/')))
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -230,7 +218,7 @@ impl WooClient {
             api,
             credentials: Credentials { key, secret },
             settings: settings.clone(),
-            store: store.id.clone(),
+            store: store.store.to_owned(),
         })
     }
 
@@ -772,28 +760,26 @@ mod tests {
 
     #[test]
     fn clients_need_url_and_both_credentials() {
-        use crate::config::Secret;
-        let mut store = StoreConfig {
-            id: "default".into(),
-            webhook_secrets: vec![Secret::new("s")],
-            api_key: Secret::new("k"),
-            url: Some("https://shop.example/".into()),
-            consumer_key: Some(Secret::new("ck_1")),
+        let (key, secret) = (Secret::new("ck_1"), Secret::new("cs_1"));
+        let mut store = RestAccess {
+            store: "default",
+            url: Some("https://shop.example/"),
+            consumer_key: Some(&key),
             consumer_secret: None,
         };
         assert!(matches!(
-            WooClient::new(&store, &ClientSettings::default()),
+            WooClient::new(store, &ClientSettings::default()),
             Err(WooError::NotConfigured { .. })
         ));
-        store.consumer_secret = Some(Secret::new("cs_1"));
-        let client = WooClient::new(&store, &ClientSettings::default()).unwrap();
+        store.consumer_secret = Some(&secret);
+        let client = WooClient::new(store, &ClientSettings::default()).unwrap();
         assert_eq!(client.scheme(), Scheme::Basic);
         assert_eq!(
             client.endpoint("orders/7/refunds").unwrap().as_str(),
             "https://shop.example/wp-json/wc/v3/orders/7/refunds"
         );
-        store.url = Some("http://shop.example/sub".into());
-        let client = WooClient::new(&store, &ClientSettings::default()).unwrap();
+        store.url = Some("http://shop.example/sub");
+        let client = WooClient::new(store, &ClientSettings::default()).unwrap();
         assert_eq!(client.scheme(), Scheme::OAuth1);
         assert_eq!(
             client.endpoint("orders").unwrap().as_str(),

@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod client;
 pub mod order;
+pub mod settings;
 pub mod webhook;
 
-pub use client::{ClientSettings, FetchedOrder, WooClient, WooError};
+pub use client::{FetchedOrder, RestAccess, WooClient, WooError};
 pub use order::{Amount, Order, WooDate};
+pub use settings::ClientSettings;

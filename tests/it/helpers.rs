@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use aftercare::Application;
-use aftercare::config::{Config, Flags, env_from};
+use aftercare::config::{Flags, env_from};
 use aftercare::webhook::signature::sign;
 use tokio::sync::oneshot;
 
@@ -95,7 +95,7 @@ impl TestApp {
             data_dir: Some(dir.path().join("data")),
             config: Some(config_path),
         };
-        let config = Config::load(&flags, &env_from(env)).unwrap();
+        let config = aftercare::startup::load(&flags, &env_from(env)).unwrap();
         let app = Application::build(config).await.unwrap();
         let addr = app.local_addr();
         let state = app.state().clone();

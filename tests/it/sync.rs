@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use aftercare::config::{Secret, StoreConfig};
+use aftercare::config::StoreConfig;
+use aftercare::secret::Secret;
 use aftercare::sync::reconcile::{self, Kind};
 use aftercare::sync::webhooks;
 use aftercare::woo::{ClientSettings, WooClient, WooError};

@@ -1004,7 +1004,7 @@ async fn a_parcel_without_events_is_called_past_its_eta_only_when_the_store_opts
 fn load_config(dir: &std::path::Path, toml: &str) -> Config {
     let config_path = dir.join("aftercare.toml");
     std::fs::write(&config_path, toml).unwrap();
-    Config::load(
+    aftercare::startup::load(
         &Flags {
             listen: Some("127.0.0.1:0".parse().unwrap()),
             data_dir: Some(dir.join("data")),

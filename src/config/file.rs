@@ -1,0 +1,96 @@
+//! The config file, `aftercare.toml`, as written: every key optional. The sections of the
+//! domains (`[invoices]`, `[seller]`, `[returns]`, `[sync]`, `[woocommerce]`, `[tracking]`)
+//! are the domains' own types; this file only lays them out.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::ConfigError;
+use crate::invoice::settings::{FileInvoices, Seller};
+use crate::returns::settings::FileReturns;
+use crate::store::Synchronous;
+use crate::sync::settings::FileSync;
+use crate::tracking::settings::FileTracking;
+use crate::woo::settings::FileWoocommerce;
+
+/// A config file's name and text: what [`super::Draft::parse`] reads instead of the disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn read(path: &Path) -> Result<SourceFile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(SourceFile {
+            path: path.to_owned(),
+            text,
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub webhooks: FileWebhooks,
+    #[serde(default)]
+    pub database: FileDatabase,
+    #[serde(default)]
+    pub stores: Vec<FileStore>,
+    #[serde(default)]
+    pub invoices: FileInvoices,
+    #[serde(default)]
+    pub seller: Seller,
+    #[serde(default)]
+    pub returns: FileReturns,
+    #[serde(default)]
+    pub sync: FileSync,
+    #[serde(default)]
+    pub woocommerce: FileWoocommerce,
+    #[serde(default)]
+    pub tracking: FileTracking,
+}
+
+impl FileConfig {
+    pub fn parse(file: &SourceFile) -> Result<FileConfig, ConfigError> {
+        toml::from_str(&file.text).map_err(|e| ConfigError::ParseFile {
+            path: file.path.clone(),
+            message: e.to_string(),
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileWebhooks {
+    pub max_body_bytes: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileDatabase {
+    pub synchronous: Option<Synchronous>,
+}
+
+/// One `[[stores]]` entry; `id = "default"` configures the default store.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileStore {
+    pub id: String,
+    #[serde(default)]
+    pub webhook_secrets: Vec<String>,
+    pub api_key: Option<String>,
+    pub url: Option<String>,
+    pub consumer_key: Option<String>,
+    pub consumer_secret: Option<String>,
+}

@@ -1,0 +1,290 @@
+//! Configuration: command-line flags > environment > config file > embedded defaults.
+//!
+//! Reading and validating is pure: [`Draft::parse`] takes the flags, an environment lookup
+//! and the file's text. Each domain builds its own settings from its section
+//! (`invoice::settings`, `returns::settings`, `sync::settings`, `woo::settings`,
+//! `tracking::settings`); this module only weighs the sources and assembles. What needs
+//! the disk (the data dir, the generated secrets, the logo and font files) is the start-up
+//! step's ([`crate::startup`]), which turns a [`Draft`] into the [`Config`] the rest of the
+//! program reads; nothing looks at the environment or the file again.
+
+pub mod env;
+pub mod file;
+pub mod stores;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use env::{EnvLookup, env_from, process_env};
+pub use file::SourceFile;
+pub use stores::{DEFAULT_STORE, GeneratedSecrets, SecretsFile, StoreConfig};
+
+use crate::invalid::Invalid;
+use crate::invoice::settings::InvoiceSettings;
+use crate::returns::settings::ReturnSettings;
+use crate::store::Synchronous;
+use crate::sync::settings::SyncSettings;
+use crate::tracking::TrackingSettings;
+use crate::woo::ClientSettings;
+use file::FileConfig;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_DATA_DIR: &str = "./aftercare-data";
+/// The config file read when neither `--config` nor `AFTERCARE_CONFIG` names one.
+pub const DEFAULT_CONFIG_FILE: &str = "aftercare.toml";
+pub const DEFAULT_MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Where the service is reachable from WooCommerce, if it differs from `listen`.
+    pub public_url: Option<String>,
+    pub max_body_bytes: usize,
+    pub synchronous: Synchronous,
+    /// The shop's time zone: the calendar of invoice dates, yearly number resets and
+    /// business days. UTC unless configured.
+    pub timezone: jiff::tz::TimeZone,
+    pub stores: Vec<StoreConfig>,
+    pub invoices: Arc<InvoiceSettings>,
+    pub returns: ReturnSettings,
+    /// `[tracking]`: calendar, transit times, delay rules, tracking page branding.
+    pub tracking: Arc<TrackingSettings>,
+    /// The default store's generated secrets, when they are used (nothing configured them).
+    pub generated_secrets: Option<SecretsFile>,
+    /// Reconciliation with the WooCommerce REST API and the webhook watch.
+    pub sync: SyncSettings,
+    /// Timeouts and retries of every WooCommerce REST call.
+    pub woocommerce: ClientSettings,
+}
+
+impl Config {
+    pub fn store(&self, id: &str) -> Option<&StoreConfig> {
+        self.stores.iter().find(|s| s.id == id)
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("aftercare.sqlite3")
+    }
+
+    /// The base URL WooCommerce should deliver to.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Overrides the public URL (`aftercare connect --public-url`).
+    pub fn set_public_url(&mut self, url: &str) -> Result<(), ConfigError> {
+        validate_url("--public-url", url)?;
+        self.public_url = Some(url.trim_end_matches('/').to_owned());
+        Ok(())
+    }
+}
+
+/// Values given on the command line (highest precedence).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    ParseFile { path: PathBuf, message: String },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+}
+
+impl From<Invalid> for ConfigError {
+    fn from(e: Invalid) -> Self {
+        ConfigError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    Invalid::new(field, message).into()
+}
+
+/// Reads the config file the flags or the environment name (or `./aftercare.toml`, when
+/// it exists) and parses everything into a [`Draft`]. Reading that file is all it does
+/// with the disk.
+pub fn load(flags: &Flags, env: EnvLookup<'_>) -> Result<Draft, ConfigError> {
+    // Like the other defaults, the file has one: `./aftercare.toml`, when it exists.
+    let path = flags
+        .config
+        .clone()
+        .or_else(|| env(env::CONFIG).map(PathBuf::from))
+        .or_else(|| {
+            let default = PathBuf::from(DEFAULT_CONFIG_FILE);
+            default.is_file().then_some(default)
+        });
+    let file = path.as_deref().map(SourceFile::read).transpose()?;
+    Draft::parse(flags, env, file.as_ref())
+}
+
+/// The configuration as flags, environment and file give it, validated. The start-up step
+/// completes it with what lives on disk: the default store's generated secrets (when
+/// nothing configures them) and the seller's logo.
+#[derive(Debug)]
+pub struct Draft {
+    /// Complete but for the default store (added by [`Draft::complete`]) and the logo.
+    config: Config,
+    default_store: stores::DefaultStore,
+}
+
+impl Draft {
+    /// Weighs flags over the environment over `file` over the defaults, and validates.
+    /// Pure: `file` is the config file's text, already read.
+    pub fn parse(
+        flags: &Flags,
+        env: EnvLookup<'_>,
+        file: Option<&SourceFile>,
+    ) -> Result<Draft, ConfigError> {
+        let mut values = match file {
+            Some(file) => FileConfig::parse(file)?,
+            None => FileConfig::default(),
+        };
+        env::overlay(&mut values, env)?;
+
+        let listen = match (flags.listen, env(env::LISTEN), &values.listen) {
+            (Some(addr), _, _) => addr,
+            (None, Some(text), _) => parse_listen(env::LISTEN, &text)?,
+            (None, None, Some(text)) => parse_listen("listen", text)?,
+            (None, None, None) => DEFAULT_LISTEN.parse().expect("valid default"),
+        };
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or_else(|| env(env::DATA_DIR).map(PathBuf::from))
+            .or(values.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        if let Some(url) = &values.public_url {
+            validate_url("public_url", url)?;
+        }
+        let max_body_bytes = values
+            .webhooks
+            .max_body_bytes
+            .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        if max_body_bytes < 1024 {
+            return Err(invalid(
+                "webhooks.max_body_bytes",
+                "must be at least 1024 bytes",
+            ));
+        }
+        let timezone = match &values.timezone {
+            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
+                invalid(
+                    "timezone",
+                    format!(
+                        "`{name}` is not an IANA time zone such as Asia/Seoul or Europe/Berlin"
+                    ),
+                )
+            })?,
+            None => jiff::tz::TimeZone::UTC,
+        };
+        let sync = crate::sync::settings::build(&values.sync)?;
+        let woocommerce = crate::woo::settings::build(&values.woocommerce)?;
+        let invoices = crate::invoice::settings::build(values.invoices, values.seller)?;
+        let returns = crate::returns::settings::build(values.returns)?;
+        let (stores, default_store) = stores::build(values.stores)?;
+        let store_ids: Vec<&str> = std::iter::once(DEFAULT_STORE)
+            .chain(stores.iter().map(|s| s.id.as_str()))
+            .collect();
+        let tracking = crate::tracking::settings::build(values.tracking, &store_ids, &timezone)?;
+
+        Ok(Draft {
+            config: Config {
+                listen,
+                data_dir,
+                public_url: values.public_url,
+                max_body_bytes,
+                synchronous: values.database.synchronous.unwrap_or_default(),
+                timezone,
+                stores,
+                invoices: Arc::new(invoices),
+                returns,
+                tracking: Arc::new(tracking),
+                generated_secrets: None,
+                sync,
+                woocommerce,
+            },
+            default_store,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    /// Nothing configures the default store's webhook secret or API key: start-up must
+    /// read (or, on first start, generate) the secrets file.
+    pub fn needs_generated_secrets(&self) -> bool {
+        self.default_store.needs_generated_secrets()
+    }
+
+    /// The seller's logo file, for start-up to read.
+    pub fn logo(&self) -> Option<&Path> {
+        self.config.invoices.seller.logo.as_deref()
+    }
+
+    /// The invoice fallback fonts, for start-up to check.
+    pub fn fallback_fonts(&self) -> &[(PathBuf, usize)] {
+        &self.config.invoices.fallback_fonts
+    }
+
+    /// The finished configuration. `generated` must be given when
+    /// [`Self::needs_generated_secrets`]; `logo_png` is the logo file's content.
+    pub fn complete(
+        self,
+        generated: Option<GeneratedSecrets>,
+        logo_png: Option<Vec<u8>>,
+    ) -> Result<Config, ConfigError> {
+        let Draft {
+            mut config,
+            default_store,
+        } = self;
+        let default = default_store.complete(generated.as_ref());
+        // The secrets file may have been edited by hand: its values are checked too.
+        stores::check(&default)?;
+        config.stores.insert(0, default);
+        stores::check_unique_keys(&config.stores)?;
+        config.generated_secrets = generated.map(|g| g.file);
+        if let Some(png) = logo_png {
+            Arc::make_mut(&mut config.invoices).logo_png = Some(png);
+        }
+        Ok(config)
+    }
+}
+
+fn parse_listen(field: &str, text: &str) -> Result<SocketAddr, ConfigError> {
+    text.parse().map_err(|_| {
+        invalid(
+            field,
+            format!("`{text}` is not an address like 127.0.0.1:8787"),
+        )
+    })
+}
+
+fn validate_url(field: &str, url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(invalid(field, "must start with http:// or https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,345 @@
+//! Pure: every test passes the file's text and an environment map, none touches the disk
+//! (the start-up step's own tests cover the data dir and the generated secrets).
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::secret::Secret;
+use crate::webhook;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    env_from(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+fn flags() -> Flags {
+    Flags {
+        listen: None,
+        data_dir: Some(PathBuf::from("/nowhere/data")),
+        config: None,
+    }
+}
+
+fn file(toml: &str) -> SourceFile {
+    SourceFile {
+        path: PathBuf::from("aftercare.toml"),
+        text: toml.to_owned(),
+    }
+}
+
+/// What start-up would find in a secrets file it wrote earlier.
+fn generated() -> GeneratedSecrets {
+    GeneratedSecrets {
+        webhook_secret: Secret::new("generated-webhook-secret"),
+        api_key: Secret::new("ack_generated-api-key-0123456789"),
+        file: SecretsFile {
+            path: PathBuf::from("/nowhere/data/secrets.toml"),
+            fresh: true,
+        },
+    }
+}
+
+/// Parses and completes as start-up would, without the disk.
+fn build(flags: &Flags, env: EnvLookup<'_>, toml: Option<&str>) -> Result<Config, ConfigError> {
+    let draft = Draft::parse(flags, env, toml.map(file).as_ref())?;
+    let secrets = draft.needs_generated_secrets().then(generated);
+    draft.complete(secrets, None)
+}
+
+/// The example in docs/configuration.md is a config that loads.
+#[test]
+fn the_documented_example_config_loads() {
+    let page = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/configuration.md"
+    ));
+    let start = page.find("```toml\n").expect("a TOML example") + 8;
+    let example = &page[start..start + page[start..].find("```").unwrap()];
+    let config = build(&flags(), &env(&[]), Some(example)).unwrap();
+    assert_eq!(config.stores.len(), 2);
+    assert_eq!(config.timezone.iana_name(), Some("Asia/Seoul"));
+    assert_eq!(config.invoices.numbering.padding, 6);
+    assert_eq!(
+        config.invoices.seller.tax_id.as_deref(),
+        Some("123-45-67890")
+    );
+}
+
+#[test]
+fn without_configured_secrets_the_default_store_takes_the_generated_ones() {
+    let draft = Draft::parse(&flags(), &env(&[]), None).unwrap();
+    assert!(draft.needs_generated_secrets());
+    assert_eq!(draft.data_dir(), PathBuf::from("/nowhere/data"));
+    let config = draft.complete(Some(generated()), None).unwrap();
+    let store = config.store(DEFAULT_STORE).unwrap();
+    assert_eq!(store.webhook_secrets, [generated().webhook_secret]);
+    assert_eq!(store.api_key, generated().api_key);
+    assert_eq!(config.generated_secrets, Some(generated().file));
+    assert!(
+        !format!("{config:?}").contains(store.api_key.expose()),
+        "secrets never print"
+    );
+    assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+
+    // A configured webhook secret is kept; only the missing API key is generated.
+    let config = build(
+        &flags(),
+        &env(&[("AFTERCARE_WEBHOOK_SECRET", "mine")]),
+        None,
+    )
+    .unwrap();
+    let store = config.store(DEFAULT_STORE).unwrap();
+    assert_eq!(store.webhook_secrets, [Secret::new("mine")]);
+    assert_eq!(store.api_key, generated().api_key);
+
+    // A hand-edited secrets file is checked like any configured key.
+    let mut short = generated();
+    short.api_key = Secret::new("short");
+    let err = Draft::parse(&flags(), &env(&[]), None)
+        .unwrap()
+        .complete(Some(short), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("stores.default.api_key"), "{err}");
+}
+
+#[test]
+fn flags_beat_env_beat_file_beat_defaults() {
+    let toml = "listen = \"127.0.0.1:1111\"\npublic_url = \"https://file.example\"\n\
+                [database]\nsynchronous = \"normal\"\n\
+                [[stores]]\nid = \"default\"\nwebhook_secrets = [\"file-secret\"]\n\
+                api_key = \"file-api-key-0123456789\"\n";
+    let from_file = build(&flags(), &env(&[]), Some(toml)).unwrap();
+    assert_eq!(from_file.listen.to_string(), "127.0.0.1:1111");
+    assert_eq!(from_file.synchronous, Synchronous::Normal);
+    let store = from_file.store(DEFAULT_STORE).unwrap();
+    assert_eq!(store.webhook_secrets, [Secret::new("file-secret")]);
+    assert!(from_file.generated_secrets.is_none());
+
+    let e = env(&[
+        ("AFTERCARE_LISTEN", "127.0.0.1:2222"),
+        ("AFTERCARE_WEBHOOK_SECRET", "env-secret"),
+        ("AFTERCARE_PUBLIC_URL", "https://env.example"),
+    ]);
+    let from_env = build(&flags(), &e, Some(toml)).unwrap();
+    assert_eq!(from_env.listen.to_string(), "127.0.0.1:2222");
+    assert_eq!(
+        webhook::url::url(&from_env.base_url(), DEFAULT_STORE),
+        "https://env.example/webhooks/woocommerce"
+    );
+    assert_eq!(
+        from_env.store(DEFAULT_STORE).unwrap().webhook_secrets,
+        [Secret::new("env-secret")]
+    );
+    assert_eq!(
+        from_env.store(DEFAULT_STORE).unwrap().api_key,
+        Secret::new("file-api-key-0123456789"),
+        "the file still fills what the environment leaves out"
+    );
+
+    let mut f = flags();
+    f.listen = Some("127.0.0.1:3333".parse().unwrap());
+    let from_flags = build(&f, &e, Some(toml)).unwrap();
+    assert_eq!(from_flags.listen.to_string(), "127.0.0.1:3333");
+}
+
+#[test]
+fn invalid_settings_name_the_field() {
+    let cases = [
+        ("listen = \"nowhere\"", "listen"),
+        ("bogus = 1", "unknown field"),
+        ("[webhooks]\nmax_body_bytes = 10", "max_body_bytes"),
+        (
+            "[[stores]]\nid = \"Shop A\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"",
+            "stores.id",
+        ),
+        (
+            "[[stores]]\nid = \"b\"\napi_key = \"k123456789012345678\"",
+            "stores.b.webhook_secrets",
+        ),
+        (
+            "[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]",
+            "stores.b.api_key",
+        ),
+        (
+            "[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"short\"",
+            "at least 16",
+        ),
+        (
+            "[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"\nurl = \"shop.example\"",
+            "stores.b.url",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let err = build(&flags(), &env(&[]), Some(toml)).unwrap_err();
+        assert!(err.to_string().contains(expected), "`{toml}` gave: {err}");
+    }
+    let err = build(
+        &flags(),
+        &env(&[("AFTERCARE_SQLITE_SYNCHRONOUS", "sometimes")]),
+        None,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("AFTERCARE_SQLITE_SYNCHRONOUS"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = flags();
+    f.config = Some(dir.path().join("none.toml"));
+    let missing = load(&f, &env(&[])).unwrap_err();
+    assert!(missing.to_string().contains("cannot read config file"));
+}
+
+#[test]
+fn sync_schedules_have_defaults_and_zero_switches_them_off() {
+    let defaults = build(&flags(), &env(&[]), None).unwrap();
+    assert_eq!(
+        defaults.sync.reconcile_interval,
+        Some(std::time::Duration::from_secs(300))
+    );
+    assert_eq!(
+        defaults.sync.reconcile_overlap,
+        std::time::Duration::from_secs(600)
+    );
+    assert_eq!(
+        defaults.sync.full_sweep_interval,
+        Some(std::time::Duration::from_secs(86_400))
+    );
+    assert_eq!(defaults.woocommerce.max_retries, 4);
+
+    let toml = "[sync]\nreconcile_interval_seconds = 60\nfull_sweep_interval_seconds = 0\n\
+                webhook_check_interval_seconds = 0\nreconcile_overlap_seconds = 30\n\
+                [woocommerce]\ntimeout_seconds = 5\nmax_retries = 0\nmax_retry_wait_seconds = 9\n";
+    let config = build(&flags(), &env(&[]), Some(toml)).unwrap();
+    assert_eq!(
+        config.sync.reconcile_interval,
+        Some(std::time::Duration::from_secs(60))
+    );
+    assert_eq!(config.sync.full_sweep_interval, None);
+    assert_eq!(config.sync.webhook_check_interval, None);
+    assert_eq!(
+        config.woocommerce.timeout,
+        std::time::Duration::from_secs(5)
+    );
+    assert_eq!(config.woocommerce.max_retries, 0);
+    let off = build(
+        &flags(),
+        &env(&[("AFTERCARE_RECONCILE_INTERVAL_SECONDS", "0")]),
+        Some(toml),
+    )
+    .unwrap();
+    assert_eq!(off.sync.reconcile_interval, None, "the environment wins");
+
+    for (toml, field) in [
+        ("[woocommerce]\nmax_retries = 99", "woocommerce.max_retries"),
+        (
+            "[woocommerce]\ntimeout_seconds = 0",
+            "woocommerce.timeout_seconds",
+        ),
+        (
+            "[sync]\nreconcile_overlap_seconds = 9999999",
+            "reconcile_overlap_seconds",
+        ),
+        ("[sync]\nreconcile_every = 5", "unknown field"),
+    ] {
+        let err = build(&flags(), &env(&[]), Some(toml)).unwrap_err();
+        assert!(err.to_string().contains(field), "`{toml}` gave: {err}");
+    }
+    let err = build(
+        &flags(),
+        &env(&[("AFTERCARE_RECONCILE_INTERVAL_SECONDS", "often")]),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("AFTERCARE_RECONCILE_INTERVAL_SECONDS")
+    );
+}
+
+#[test]
+fn public_url_override_is_validated_and_webhook_paths_follow_the_store() {
+    let mut config = build(&flags(), &env(&[]), None).unwrap();
+    assert!(config.set_public_url("aftercare.example").is_err());
+    config.set_public_url("https://aftercare.example/").unwrap();
+    assert_eq!(
+        webhook::url::url(&config.base_url(), DEFAULT_STORE),
+        "https://aftercare.example/webhooks/woocommerce"
+    );
+    assert_eq!(webhook::url::path("outlet"), "/webhooks/woocommerce/outlet");
+}
+
+#[test]
+fn a_second_secret_enables_rotation() {
+    let draft = Draft::parse(
+        &flags(),
+        &env(&[
+            ("AFTERCARE_WEBHOOK_SECRET", "new"),
+            ("AFTERCARE_WEBHOOK_SECRET_PREVIOUS", "old"),
+            ("AFTERCARE_API_KEY", "env-api-key-0123456789"),
+        ]),
+        None,
+    )
+    .unwrap();
+    assert!(!draft.needs_generated_secrets(), "no secrets file is used");
+    let config = draft.complete(None, None).unwrap();
+    let store = config.store(DEFAULT_STORE).unwrap();
+    assert_eq!(
+        store.webhook_secrets,
+        [Secret::new("new"), Secret::new("old")]
+    );
+    assert!(config.generated_secrets.is_none());
+}
+
+#[test]
+fn domain_settings_read_their_variables_and_sections() {
+    let toml = "[returns]\nwindow_days = 14\nnon_returnable_skus = [\" GIFT \", \"\"]\n\
+                [seller]\nname = \"File Shop\"\nlogo = \"/etc/logo.png\"\n\
+                [invoices]\nfallback_fonts = [\"/fonts/cjk.ttc#1\"]\n";
+    let config = build(&flags(), &env(&[]), Some(toml)).unwrap();
+    assert_eq!(config.returns.policy.window_days, 14);
+    assert_eq!(config.returns.policy.non_returnable_skus, ["GIFT"]);
+    assert!(!config.returns.api_refund);
+    assert_eq!(config.invoices.seller.name, "File Shop");
+    assert_eq!(
+        config.invoices.fallback_fonts,
+        [(PathBuf::from("/fonts/cjk.ttc"), 1)]
+    );
+    assert_eq!(config.invoices.logo_png, None, "start-up reads the logo");
+
+    let config = build(
+        &flags(),
+        &env(&[
+            ("AFTERCARE_RETURN_WINDOW_DAYS", "60"),
+            ("AFTERCARE_RETURN_API_REFUND", "1"),
+            ("AFTERCARE_SELLER_NAME", "Env Shop"),
+        ]),
+        Some(toml),
+    )
+    .unwrap();
+    assert_eq!(config.returns.policy.window_days, 60);
+    assert!(config.returns.api_refund);
+    assert_eq!(config.invoices.seller.name, "Env Shop");
+
+    for (name, value, field) in [
+        (
+            "AFTERCARE_RETURN_WINDOW_DAYS",
+            "a month",
+            "AFTERCARE_RETURN_WINDOW_DAYS",
+        ),
+        ("AFTERCARE_RETURN_WINDOW_DAYS", "0", "returns.window_days"),
+        (
+            "AFTERCARE_RETURN_API_REFUND",
+            "yes",
+            "AFTERCARE_RETURN_API_REFUND",
+        ),
+        ("AFTERCARE_TIMEZONE", "Mars/Olympus", "timezone"),
+    ] {
+        let err = build(&flags(), &env(&[(name, value)]), None).unwrap_err();
+        assert!(
+            err.to_string().contains(field),
+            "{name}={value} gave: {err}"
+        );
+    }
+}
