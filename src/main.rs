@@ -124,9 +124,15 @@ struct Failed;
 
 fn invoices(flags: Flags, command: InvoicesCommand) -> anyhow::Result<()> {
     let config = startup::load(&flags, &process_env)?;
+    let sources = aftercare::invoice::cli::Sources {
+        database: config.database_path(),
+        data_dir: &config.data_dir,
+        timezone: &config.timezone,
+        store_ids: config.stores.iter().map(|s| s.id.as_str()).collect(),
+    };
     match command {
         InvoicesCommand::Audit => {
-            if aftercare::invoice::cli::audit(&config)? {
+            if aftercare::invoice::cli::audit(&sources)? {
                 Ok(())
             } else {
                 Err(Failed.into())
@@ -138,7 +144,7 @@ fn invoices(flags: Flags, command: InvoicesCommand) -> anyhow::Result<()> {
             out,
             store,
         } => aftercare::invoice::cli::export(
-            &config,
+            &sources,
             aftercare::invoice::cli::ExportArgs {
                 from,
                 to,

@@ -30,6 +30,11 @@ pub enum StartupError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("secrets file {path} is not valid: {message}")]
     ParseSecrets { path: PathBuf, message: String },
 }
@@ -123,7 +128,7 @@ fn load_or_generate_secrets(data_dir: &Path) -> Result<GeneratedSecrets, Startup
              # (Settings > Advanced > Webhooks > Secret) and api_key into the aftercare plugin.\n",
         );
         text.push_str(&toml::to_string(&stored).expect("plain strings serialize"));
-        write_private(&path, text.as_bytes()).map_err(|source| StartupError::DataDir {
+        write_private(&path, text.as_bytes()).map_err(|source| StartupError::WriteFile {
             path: path.clone(),
             source,
         })?;

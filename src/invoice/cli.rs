@@ -1,31 +1,41 @@
 //! The `aftercare invoices ...` commands: what they print and how they exit.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 
 use super::{audit, export};
-use crate::config::Config;
 use crate::store;
 
-fn open(config: &Config) -> anyhow::Result<rusqlite::Connection> {
-    let path = config.database_path();
+/// What the invoice commands read, taken from the configuration.
+pub struct Sources<'a> {
+    pub database: PathBuf,
+    /// The archived documents live under it.
+    pub data_dir: &'a Path,
+    /// Export dates are dates in the shop's time zone.
+    pub timezone: &'a TimeZone,
+    pub store_ids: Vec<&'a str>,
+}
+
+fn open(sources: &Sources<'_>) -> anyhow::Result<rusqlite::Connection> {
+    let path = &sources.database;
     if !path.exists() {
         anyhow::bail!(
             "no database at {}: run `aftercare serve` with this data dir first",
             path.display()
         );
     }
-    store::open_read_only(&path).with_context(|| format!("opening {}", path.display()))
+    store::open_read_only(path).with_context(|| format!("opening {}", path.display()))
 }
 
 /// Prints the audit; `Ok(false)` when it found a problem.
-pub fn audit(config: &Config) -> anyhow::Result<bool> {
-    let conn = open(config)?;
-    let report = audit::run(&conn, &config.data_dir)?;
+pub fn audit(sources: &Sources<'_>) -> anyhow::Result<bool> {
+    let conn = open(sources)?;
+    let report = audit::run(&conn, sources.data_dir)?;
     for s in &report.series {
         println!(
             "{}: {} document(s), numbers {} to {}",
@@ -60,17 +70,17 @@ pub struct ExportArgs {
     pub store: Option<String>,
 }
 
-pub fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
+pub fn export(sources: &Sources<'_>, args: ExportArgs) -> anyhow::Result<()> {
     if let Some(store) = &args.store
-        && config.store(store).is_none()
+        && !sources.store_ids.contains(&store.as_str())
     {
         anyhow::bail!("there is no store `{store}` in the configuration");
     }
-    let conn = open(config)?;
+    let conn = open(sources)?;
     let selection = export::Selection {
         from: args.from,
         to: args.to,
-        timezone: config.timezone.clone(),
+        timezone: sources.timezone.clone(),
         store_id: args.store,
     };
     let total = export::count(&conn, &selection)?;
@@ -80,7 +90,7 @@ pub fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     let started = Instant::now();
-    let summary = export::export(&conn, &config.data_dir, &selection, &args.out, |done| {
+    let summary = export::export(&conn, sources.data_dir, &selection, &args.out, |done| {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
