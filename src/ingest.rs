@@ -9,8 +9,8 @@ use serde::Serialize;
 use std::sync::Arc;
 
 use crate::invoice::content::is_invoiceable;
-use crate::invoice::store::{self as documents, CREDIT_NOTE, INVOICE};
 use crate::invoice::settings::InvoiceSettings;
+use crate::invoice::store::{self as documents, CREDIT_NOTE, INVOICE};
 use crate::jobs::{ISSUE_CREDIT_NOTE, ISSUE_INVOICE};
 use crate::orders::store::{self as orders, Applied, Source};
 use crate::store::jobs;
