@@ -72,6 +72,22 @@ pub fn link(
     }
 }
 
+/// A link valid for at least `ttl` from `now`. The expiry is rounded up to the next
+/// midnight UTC, so a link stays the same all day and the plugin can cache the order view.
+pub fn lasting(
+    key: &LinkKey,
+    base_url: &str,
+    store_id: &str,
+    document_id: i64,
+    ttl: jiff::SignedDuration,
+    now: Timestamp,
+) -> Option<SignedLink> {
+    let earliest = (now + ttl).as_second();
+    let expires_at =
+        Timestamp::from_second(earliest + (86_400 - earliest.rem_euclid(86_400))).ok()?;
+    Some(link(key, base_url, store_id, document_id, expires_at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! see of their orders: the order view (one call per My Account order page) and the order
 //! list.
 
+pub mod assemble;
 pub mod store;
 pub mod view;
 

@@ -3,6 +3,7 @@
 //! moves through WooCommerce's own refunds and coupons, carried out by the outbox worker.
 
 pub mod eligibility;
+mod error;
 pub mod model;
 pub mod money;
 pub mod photos;
@@ -13,3 +14,5 @@ pub mod settings;
 pub mod settle;
 pub mod store;
 pub mod view;
+
+pub use error::ReturnError;

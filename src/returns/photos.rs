@@ -73,6 +73,38 @@ pub fn relative_path(store_id: &str, return_id: i64, position: i64, extension: &
     format!("{DIR}/{store_id}/{return_id}/{position}.{extension}")
 }
 
+/// Why photos could not be staged.
+#[derive(Debug, thiserror::Error)]
+pub enum PhotoError {
+    #[error("staging a photo: {0}")]
+    Stage(#[from] std::io::Error),
+    #[error("the photo staging task panicked")]
+    Panicked,
+}
+
+/// Stages every photo, off the async runtime (the writes are synced to disk). On failure
+/// the photos staged so far are discarded.
+pub async fn stage_all<B>(data_dir: PathBuf, photos: Vec<B>) -> Result<Vec<Staged>, PhotoError>
+where
+    B: AsRef<[u8]> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut staged = Vec::new();
+        for bytes in &photos {
+            match stage(&data_dir, bytes.as_ref()) {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    discard(&staged);
+                    return Err(PhotoError::Stage(e));
+                }
+            }
+        }
+        Ok(staged)
+    })
+    .await
+    .map_err(|_| PhotoError::Panicked)?
+}
+
 /// Moves a staged photo into place, durably.
 pub fn publish(data_dir: &Path, staged: &Staged, relative: &str) -> std::io::Result<()> {
     let target = data_dir.join(relative);

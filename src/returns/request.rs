@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::model::{Reason, Resolution};
 use super::photos;
+use crate::validation::FieldError;
 
 pub const MAX_ITEMS: usize = 100;
 pub const MAX_REASON_TEXT: usize = 500;
@@ -33,30 +34,6 @@ pub struct RequestedItem {
     pub reason: String,
     #[serde(default)]
     pub reason_text: Option<String>,
-}
-
-/// One thing wrong with a request, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub field: String,
-    pub message: String,
-    /// A stable code for refusals a customer may meet (`window_closed`, `too_many`...).
-    pub reason: Option<&'static str>,
-}
-
-impl Problem {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-            reason: None,
-        }
-    }
-
-    pub fn because(mut self, reason: &'static str) -> Self {
-        self.reason = Some(reason);
-        self
-    }
 }
 
 /// A request that passed every check that needs no database.
@@ -92,13 +69,16 @@ fn known<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> String {
 }
 
 /// Checks `request` and its photos; every problem found, not just the first.
-pub fn check(request: &ReturnRequest, photos: &[&[u8]]) -> Result<Checked, Vec<Problem>> {
+pub fn check(request: &ReturnRequest, photos: &[&[u8]]) -> Result<Checked, Vec<FieldError>> {
     let mut problems = Vec::new();
     if request.items.is_empty() {
-        problems.push(Problem::new("items", "Choose at least one item to return."));
+        problems.push(FieldError::new(
+            "items",
+            "Choose at least one item to return.",
+        ));
     }
     if request.items.len() > MAX_ITEMS {
-        problems.push(Problem::new(
+        problems.push(FieldError::new(
             "items",
             format!("At most {MAX_ITEMS} items per return."),
         ));
@@ -110,24 +90,27 @@ pub fn check(request: &ReturnRequest, photos: &[&[u8]]) -> Result<Checked, Vec<P
             .iter()
             .any(|earlier| earlier.line_item_id == item.line_item_id)
         {
-            problems.push(Problem::new(
+            problems.push(FieldError::new(
                 field("line_item_id"),
                 "This item is listed twice; give its total quantity once.",
             ));
         }
         if item.quantity < 1 {
-            problems.push(Problem::new(field("quantity"), "Return at least one unit."));
+            problems.push(FieldError::new(
+                field("quantity"),
+                "Return at least one unit.",
+            ));
         }
         let reason = Reason::parse(&item.reason);
         if reason.is_none() {
-            problems.push(Problem::new(
+            problems.push(FieldError::new(
                 field("reason"),
                 format!("Choose one of {}.", known(&Reason::ALL, Reason::as_str)),
             ));
         }
         let reason_text = text(&item.reason_text);
         if reason == Some(Reason::Other) && reason_text.is_none() {
-            problems.push(Problem::new(
+            problems.push(FieldError::new(
                 field("reason_text"),
                 "Tell us in a few words why you return this item.",
             ));
@@ -136,7 +119,7 @@ pub fn check(request: &ReturnRequest, photos: &[&[u8]]) -> Result<Checked, Vec<P
             .as_ref()
             .is_some_and(|t| t.chars().count() > MAX_REASON_TEXT)
         {
-            problems.push(Problem::new(
+            problems.push(FieldError::new(
                 field("reason_text"),
                 format!("At most {MAX_REASON_TEXT} characters."),
             ));
@@ -152,7 +135,7 @@ pub fn check(request: &ReturnRequest, photos: &[&[u8]]) -> Result<Checked, Vec<P
     }
     let resolution = Resolution::parse(&request.resolution);
     if resolution.is_none() {
-        problems.push(Problem::new(
+        problems.push(FieldError::new(
             "resolution",
             format!(
                 "Choose one of {}.",
@@ -165,20 +148,20 @@ pub fn check(request: &ReturnRequest, photos: &[&[u8]]) -> Result<Checked, Vec<P
         .as_ref()
         .is_some_and(|c| c.chars().count() > MAX_COMMENT)
     {
-        problems.push(Problem::new(
+        problems.push(FieldError::new(
             "comment",
             format!("At most {MAX_COMMENT} characters."),
         ));
     }
     if photos.len() > photos::MAX_PHOTOS {
-        problems.push(Problem::new(
+        problems.push(FieldError::new(
             "photos",
             format!("Attach at most {} photos.", photos::MAX_PHOTOS),
         ));
     }
     for (i, bytes) in photos.iter().enumerate() {
         if let Err(message) = photos::check(bytes) {
-            problems.push(Problem::new(format!("photos[{i}]"), message));
+            problems.push(FieldError::new(format!("photos[{i}]"), message));
         }
     }
     match resolution {
@@ -199,7 +182,7 @@ mod tests {
         serde_json::from_value(json).unwrap()
     }
 
-    fn fields(problems: &[Problem]) -> Vec<&str> {
+    fn fields(problems: &[FieldError]) -> Vec<&str> {
         problems.iter().map(|p| p.field.as_str()).collect()
     }
 

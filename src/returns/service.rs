@@ -2,20 +2,23 @@
 //! eligibility it checks is the eligibility it records against: two requests racing for
 //! the last returnable unit are serialised, and exactly one wins.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use rusqlite::Connection;
 
 use super::eligibility::{self, Facts, Policy};
+use super::error::ReturnError;
 use super::model::{Actor, Status};
 use super::money;
 use super::photos::{self, Staged};
-use super::request::{Checked, Problem};
+use super::request::{self, Checked, ReturnRequest};
 use super::store::{self, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
+use crate::ids::CustomerId;
 use crate::orders::store as orders;
-use crate::store::{StoreError, jobs};
+use crate::store::{Db, StoreError, jobs};
 use crate::time;
+use crate::validation::FieldError;
 use crate::woo::Order;
 
 /// The outbox job that carries out a refund or store credit in WooCommerce.
@@ -24,8 +27,8 @@ pub const SETTLE_RETURN: &str = "settle_return";
 /// Who the order must belong to for the caller to act on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
-    /// A registered customer (never 0).
-    Customer(u64),
+    /// A registered customer.
+    Customer(CustomerId),
     /// Whoever proved the order key and billing email; checked by the caller.
     Guest,
     /// Staff act on any order of the store.
@@ -43,7 +46,7 @@ fn visible_order(
         return Ok(None);
     };
     if let Owner::Customer(customer) = owner
-        && (customer == 0 || found.customer_id != customer)
+        && found.customer_id != customer.get()
     {
         return Ok(None);
     }
@@ -84,13 +87,6 @@ pub fn facts(
     Ok(facts)
 }
 
-pub enum Created {
-    Created(Box<ReturnRecord>),
-    /// Refused: every reason, by field. Nothing was written.
-    Refused(Vec<Problem>),
-    OrderNotFound,
-}
-
 /// Everything `create` needs besides the connection.
 pub struct Creation<'a> {
     pub store_id: &'a str,
@@ -106,9 +102,9 @@ pub struct Creation<'a> {
 
 /// Records a return if every item can still be returned in the quantity asked, and moves
 /// its photos into place. On refusal nothing changes (the caller discards the photos).
-pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<Created, StoreError> {
+pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<ReturnRecord, ReturnError> {
     let Some(order) = visible_order(conn, c.store_id, c.order_id, c.owner)? else {
-        return Ok(Created::OrderNotFound);
+        return Err(ReturnError::OrderNotFound);
     };
     let facts = facts(conn, c.store_id, &order, c.paid_statuses)?;
     let assessed = eligibility::assess(&order, &facts, c.policy, c.now);
@@ -119,7 +115,7 @@ pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<Created, StoreError
             .find(|e| e.line_item_id == item.line_item_id)
         else {
             problems.push(
-                Problem::new(
+                FieldError::new(
                     format!("items[{i}].line_item_id"),
                     "This order has no such item.",
                 )
@@ -129,12 +125,12 @@ pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<Created, StoreError
         };
         if let Some(refusal) = e.refusal {
             problems.push(
-                Problem::new(format!("items[{i}].line_item_id"), refusal.message())
+                FieldError::new(format!("items[{i}].line_item_id"), refusal.message())
                     .because(refusal.code()),
             );
         } else if item.quantity > e.returnable_quantity {
             problems.push(
-                Problem::new(
+                FieldError::new(
                     format!("items[{i}].quantity"),
                     format!(
                         "Only {} of this item can still be returned.",
@@ -146,7 +142,7 @@ pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<Created, StoreError
         }
     }
     if !problems.is_empty() {
-        return Ok(Created::Refused(problems));
+        return Err(ReturnError::Refused(problems));
     }
     let items: Vec<ItemRecord> = c
         .request
@@ -196,22 +192,63 @@ pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<Created, StoreError
     }
     let record = store::get(conn, c.store_id, id)?
         .ok_or_else(|| StoreError::Corrupt("a return vanished after it was recorded".into()))?;
-    Ok(Created::Created(Box::new(record)))
+    Ok(record)
 }
 
-pub enum Moved {
-    Moved(Box<ReturnRecord>),
-    NotFound,
-    /// Not a move this actor may make from the return's state.
-    NotAllowed {
-        from: Status,
-        allowed: &'static [Status],
-    },
+/// Checks a customer's or guest's request, stages its photos, and records the return in
+/// one writer transaction. `owner` must already be proven (a guest by key and email).
+pub async fn request<B>(
+    db: &Db,
+    settings: &RequestSettings,
+    store_id: &str,
+    order_id: u64,
+    owner: Owner,
+    request: &ReturnRequest,
+    photos: Vec<B>,
+) -> Result<ReturnRecord, ReturnError>
+where
+    B: AsRef<[u8]> + Send + 'static,
+{
+    let images: Vec<&[u8]> = photos.iter().map(AsRef::as_ref).collect();
+    let checked = request::check(request, &images).map_err(ReturnError::Refused)?;
+    let staged = photos::stage_all(settings.data_dir.clone(), photos).await?;
+    let staged = std::sync::Arc::new(staged);
+    let (in_txn, settings, store) = (staged.clone(), settings.clone(), store_id.to_owned());
+    let created = db
+        .writer()
+        .write(move |conn| {
+            ReturnError::in_transaction(create(
+                conn,
+                &Creation {
+                    store_id: &store,
+                    order_id,
+                    owner,
+                    request: &checked,
+                    photos: &in_txn,
+                    data_dir: &settings.data_dir,
+                    policy: &settings.policy,
+                    paid_statuses: &settings.paid_statuses,
+                    now: Timestamp::now(),
+                },
+            ))
+        })
+        .await;
+    // Published photos have moved; what is left in staging belongs to no return.
+    photos::discard(&staged);
+    created?
+}
+
+/// What a return request is checked against, from the service's settings.
+#[derive(Debug, Clone)]
+pub struct RequestSettings {
+    pub data_dir: PathBuf,
+    pub policy: Policy,
+    pub paid_statuses: Vec<String>,
 }
 
 /// A requested change of state.
-pub struct Move<'a> {
-    pub store_id: &'a str,
+pub struct Move {
+    pub store_id: String,
     pub return_id: i64,
     pub to: Status,
     pub actor: Actor,
@@ -219,34 +256,40 @@ pub struct Move<'a> {
     pub owner: Owner,
     /// For guests: the order the return must belong to.
     pub order_id: Option<u64>,
-    pub actor_name: Option<&'a str>,
-    pub note: Option<&'a str>,
-    pub now: Timestamp,
+    pub actor_name: Option<String>,
+    pub note: Option<String>,
 }
 
 /// Moves a return if the lifecycle allows it. `refunded` and `credited` fix the amount
 /// and enqueue the job that carries it out in WooCommerce, in the same transaction.
-pub fn transition(conn: &Connection, m: &Move<'_>) -> Result<Moved, StoreError> {
-    let Some(record) = store::get(conn, m.store_id, m.return_id)? else {
-        return Ok(Moved::NotFound);
+pub fn transition(
+    conn: &Connection,
+    m: &Move,
+    now: Timestamp,
+) -> Result<ReturnRecord, ReturnError> {
+    let not_allowed = |from: Status| ReturnError::InvalidTransition {
+        from,
+        to: m.to,
+        allowed: from.next(m.actor),
+    };
+    let store_id = m.store_id.as_str();
+    let Some(record) = store::get(conn, store_id, m.return_id)? else {
+        return Err(ReturnError::NotFound);
     };
     if m.order_id.is_some_and(|o| o != record.order_id) {
-        return Ok(Moved::NotFound);
+        return Err(ReturnError::NotFound);
     }
-    let Some(order) = visible_order(conn, m.store_id, record.order_id, m.owner)? else {
-        return Ok(Moved::NotFound);
+    let Some(order) = visible_order(conn, store_id, record.order_id, m.owner)? else {
+        return Err(ReturnError::NotFound);
     };
     let from = Status::parse(&record.status)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown return state {}", record.status)))?;
     if !from.can_move_to(m.to, m.actor) {
-        return Ok(Moved::NotAllowed {
-            from,
-            allowed: from.next(m.actor),
-        });
+        return Err(not_allowed(from));
     }
     let amount = matches!(m.to, Status::Refunded | Status::Credited)
         .then(|| money::plan(&order, &record.units()).shown_amount(&order.currency));
-    let now = time::millis(m.now);
+    let now = time::millis(now);
     let moved = store::transition(
         conn,
         &store::Transition {
@@ -254,30 +297,34 @@ pub fn transition(conn: &Connection, m: &Move<'_>) -> Result<Moved, StoreError> 
             from: from.as_str(),
             to: m.to.as_str(),
             actor: m.actor.as_str(),
-            actor_name: m.actor_name,
-            note: m.note,
+            actor_name: m.actor_name.as_deref(),
+            note: m.note.as_deref(),
             amount: amount.as_deref(),
             now: &now,
         },
     )?;
     if !moved {
         // Unreachable inside the single writer; kept as a guard.
-        return Ok(Moved::NotAllowed {
-            from,
-            allowed: from.next(m.actor),
-        });
+        return Err(not_allowed(from));
     }
     if amount.is_some() {
         jobs::enqueue(
             conn,
-            m.store_id,
+            store_id,
             SETTLE_RETURN,
             record.order_id,
             record.id as u64,
             &now,
         )?;
     }
-    let record = store::get(conn, m.store_id, m.return_id)?
+    let record = store::get(conn, store_id, m.return_id)?
         .ok_or_else(|| StoreError::Corrupt("a return vanished while it moved".into()))?;
-    Ok(Moved::Moved(Box::new(record)))
+    Ok(record)
+}
+
+/// Moves a return in one writer transaction.
+pub async fn apply(db: &Db, m: Move) -> Result<ReturnRecord, ReturnError> {
+    db.writer()
+        .write(move |conn| ReturnError::in_transaction(transition(conn, &m, Timestamp::now())))
+        .await?
 }

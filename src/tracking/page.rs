@@ -1,4 +1,4 @@
-//! `GET /t/{token}`: the public tracking page of one order.
+//! The public tracking page of one order (served at `GET /t/{token}` by the HTTP edge).
 //!
 //! Server-rendered with askama (compiled, HTML auto-escaping). Mobile-first, no script,
 //! inline CSS. Shows the shopper's first name and city and nothing else personal. Never
@@ -7,12 +7,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::alerts::{parcel_eta, parcel_status};
 use super::delays::AlertCode;
@@ -22,12 +19,8 @@ use super::settings::{Branding, Color, TrackingSettings, is_safe_url};
 use super::status::{DeliveryState, ParcelStatus};
 use super::store::order_tracking as rows;
 use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
-use crate::AppState;
+use crate::store::Db;
 use crate::woo::Order;
-
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(tracking_page))
-}
 
 /// The shop as the page presents it.
 pub struct Brand {
@@ -472,62 +465,39 @@ fn tone_of(status: ParcelStatus, late: bool) -> &'static str {
 }
 
 /// The shop's name when the tracking branding does not give one: the invoice seller's
-/// name, else the shop's host name.
-fn fallback_name(state: &AppState, store_id: &str) -> Option<String> {
-    let seller = &state.config().invoices.seller.name;
-    if !seller.trim().is_empty() {
-        return Some(seller.trim().to_owned());
+/// name, else the host name of the shop's URL.
+pub fn fallback_name(seller_name: &str, store_url: Option<&str>) -> Option<String> {
+    if !seller_name.trim().is_empty() {
+        return Some(seller_name.trim().to_owned());
     }
-    let url = state.store(store_id)?.config.url.as_deref()?;
-    let host = url.split("://").nth(1)?.split(['/', ':']).next()?;
+    let host = store_url?.split("://").nth(1)?.split(['/', ':']).next()?;
     (!host.is_empty()).then(|| host.to_owned())
 }
 
-fn lang_query(raw: Option<&str>) -> Option<&str> {
-    raw?.split('&').find_map(|pair| pair.strip_prefix("lang="))
+/// The page's language: `?lang=` first, else `Accept-Language`, else the default.
+pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default: Lang) -> Lang {
+    let asked = raw_query.and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")));
+    Lang::negotiate(asked, accept_language, default)
 }
 
-/// The order's public tracking page (HTML, no login). English or Korean from `?lang=`,
-/// else `Accept-Language`. Unknown token: a 404 HTML page.
-#[utoipa::path(
-    get,
-    path = "/t/{token}",
-    tag = "tracking",
-    params(
-        ("token" = String, Path, description = "The order's tracking token (32 characters)"),
-        ("lang" = Option<String>, Query, description = "`en` or `ko`; overrides Accept-Language"),
-    ),
-    responses(
-        (status = 200, description = "The tracking page", content_type = "text/html"),
-        (status = 404, description = "No order has this token", content_type = "text/html"),
-    )
-)]
-pub async fn tracking_page(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+/// The tracking page of the order with `token`, or a 404 page. `fallback_name` gives the
+/// shop's name by store id when its branding has none.
+pub async fn show(
+    db: &Db,
+    settings: &TrackingSettings,
+    token: String,
+    lang: Lang,
+    fallback_name: impl FnOnce(&str) -> Option<String>,
 ) -> Response {
-    let settings = state.config().tracking.clone();
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let lang = Lang::negotiate(
-        lang_query(query.as_deref()),
-        accept,
-        settings.default_language,
-    );
     let found = if let Some(row) = token_row(&token) {
-        state
-            .db()
-            .read(move |c| {
-                let Some(page) = rows::by_token(c, row, &token)? else {
-                    return Ok(None);
-                };
-                let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
-                Ok(Some((page, tracking)))
-            })
-            .await
+        db.read(move |c| {
+            let Some(page) = rows::by_token(c, row, &token)? else {
+                return Ok(None);
+            };
+            let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
+            Ok(Some((page, tracking)))
+        })
+        .await
     } else {
         Ok(None)
     };
@@ -569,10 +539,10 @@ pub async fn tracking_page(
     };
     let brand = Brand::new(
         &settings.branding(&page.store_id),
-        fallback_name(&state, &page.store_id),
+        fallback_name(&page.store_id),
         t,
     );
-    let model = render_model(&order, &tracking, &settings, brand, lang, Timestamp::now());
+    let model = render_model(&order, &tracking, settings, brand, lang, Timestamp::now());
     with_headers(StatusCode::OK, lang, model.into_response())
 }
 

@@ -17,11 +17,11 @@ use super::status::{EVENT_STATUSES, ParcelStatus};
 use super::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use super::view::{OrderTracking, shipment_view};
 use super::{TrackingSettings, alerts, derive};
-use crate::api::error::FieldError;
 use crate::orders::store as orders;
 use crate::orders::view::ShipmentView;
 use crate::store::{Db, StoreError};
 use crate::time;
+use crate::validation::FieldError;
 
 const MAX_NUMBER: usize = 100;
 const MAX_NAME: usize = 80;

@@ -5,42 +5,50 @@ use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::ApiError;
-use super::auth::ApiStore;
-use super::error::FieldError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, Paging, parse_json};
-use super::guest_limit::ClientId;
-use super::orders::{GuestQuery, guest_failed, guest_limit, guest_matches};
-use crate::AppState;
+use crate::http::AppState;
+use crate::http::auth::ApiStore;
+use crate::http::error::responses::{GuestLimited, KeyRequired, PhotosTooLarge};
+use crate::http::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging, parse_json};
+use crate::http::guest::{GuestClaim, GuestQuery};
+use crate::ids::Customer;
 use crate::returns::model::{Actor, Status};
-use crate::returns::photos::{self, Staged};
-use crate::returns::request::{self, Problem, ReturnRequest};
-use crate::returns::service::{self, Created, Creation, Move, Moved, Owner};
+use crate::returns::photos;
+use crate::returns::request::ReturnRequest;
+use crate::returns::service::{self, Move, Owner, RequestSettings};
 use crate::returns::store;
 use crate::returns::view::{Audience, ReturnView};
-use crate::store::StoreError;
+use crate::validation::FieldError;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_customer_returns))
+        .routes(routes!(cancel_customer_return))
+        .routes(routes!(cancel_guest_return))
+        .routes(routes!(list_returns))
+        .routes(routes!(get_return))
+        .routes(routes!(transition_return))
+        .routes(routes!(get_photo))
+        .merge(return_requests())
+}
+
+/// Return requests carry photos: a larger body limit than the rest of the API.
+fn return_requests() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_customer_return))
+        .routes(routes!(create_guest_return))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
 
 /// Largest return request: three photos of 5 MB and the form around them.
-pub const MAX_BODY_BYTES: usize = photos::MAX_PHOTOS * photos::MAX_PHOTO_BYTES + 1024 * 1024;
+const MAX_BODY_BYTES: usize = photos::MAX_PHOTOS * photos::MAX_PHOTO_BYTES + 1024 * 1024;
 const MAX_NOTE: usize = 1000;
 const MAX_NAME: usize = 100;
-
-fn return_not_found() -> ApiError {
-    ApiError::not_found("return_not_found", "No such return.")
-}
-
-fn refused(problems: Vec<Problem>) -> ApiError {
-    ApiError::validation(
-        problems
-            .into_iter()
-            .map(|p| FieldError::new(p.field, p.message).because(p.reason))
-            .collect(),
-    )
-}
 
 /// A return request: JSON, or `multipart/form-data` with the JSON in a part named
 /// `request` and up to three images in parts named `photos` (or `photos[]`).
@@ -71,7 +79,7 @@ impl<S: Send + Sync> FromRequest<S> for ReturnBody {
         }
         let mut form = Multipart::from_request(req, state)
             .await
-            .map_err(|e| ApiError::bad_request("invalid_multipart", e.body_text()))?;
+            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text()))?;
         let mut request = None;
         let mut photos = Vec::new();
         loop {
@@ -87,7 +95,7 @@ impl<S: Send + Sync> FromRequest<S> for ReturnBody {
                 "photos" | "photos[]" => photos.push(bytes),
                 other => {
                     return Err(ApiError::bad_request(
-                        "unknown_part",
+                        ErrorCode::UnknownPart,
                         format!(
                             "`{other}` is not a part of this form; send `request` and `photos`."
                         ),
@@ -109,7 +117,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!(
                 "The request is larger than {} MB: attach at most {} photos of at most {} MB each.",
                 MAX_BODY_BYTES / (1024 * 1024),
@@ -118,11 +126,11 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
             ),
         )
     } else {
-        ApiError::bad_request("invalid_multipart", e.body_text())
+        ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text())
     }
 }
 
-/// Checks, stages the photos, and records the return in one writer transaction.
+/// Requests the return and answers with it.
 async fn create(
     state: &AppState,
     store_id: String,
@@ -130,63 +138,25 @@ async fn create(
     owner: Owner,
     body: ReturnBody,
 ) -> Result<(StatusCode, Json<ReturnView>), ApiError> {
-    let images: Vec<&[u8]> = body.photos.iter().map(|b| b.as_ref()).collect();
-    let checked = request::check(&body.request, &images).map_err(refused)?;
-    let data_dir = state.config().data_dir.clone();
-    let staged: Vec<Staged> = {
-        let (data_dir, photos) = (data_dir.clone(), body.photos);
-        tokio::task::spawn_blocking(move || {
-            let mut staged = Vec::new();
-            for bytes in &photos {
-                match photos::stage(&data_dir, bytes) {
-                    Ok(s) => staged.push(s),
-                    Err(e) => {
-                        photos::discard(&staged);
-                        return Err(e);
-                    }
-                }
-            }
-            Ok(staged)
-        })
-        .await
-        .map_err(|_| StoreError::Panicked)?
-        .map_err(|e| StoreError::Commit(format!("staging a photo: {e}")))?
+    let config = state.config();
+    let settings = RequestSettings {
+        data_dir: config.data_dir.clone(),
+        policy: config.returns.policy.clone(),
+        paid_statuses: config.invoices.paid_statuses.clone(),
     };
-    let policy = state.config().returns.policy.clone();
-    let paid = state.config().invoices.paid_statuses.clone();
-    let (store, staged) = (store_id.clone(), std::sync::Arc::new(staged));
-    let in_txn = staged.clone();
-    let created = state
-        .db()
-        .writer()
-        .write(move |conn| {
-            service::create(
-                conn,
-                &Creation {
-                    store_id: &store,
-                    order_id,
-                    owner,
-                    request: &checked,
-                    photos: &in_txn,
-                    data_dir: &data_dir,
-                    policy: &policy,
-                    paid_statuses: &paid,
-                    now: Timestamp::now(),
-                },
-            )
-        })
-        .await;
-    // Published photos have moved; what is left in staging belongs to no return.
-    photos::discard(&staged);
-    match created? {
-        Created::Created(record) => {
-            tracing::info!(store = %store_id, order_id, return_id = record.id, items = record.items.len(), photos = record.photos.len(), "return requested");
-            let view = ReturnView::new(&record, Audience::Customer, &state.config().base_url());
-            Ok((StatusCode::CREATED, Json(view)))
-        }
-        Created::Refused(problems) => Err(refused(problems)),
-        Created::OrderNotFound => Err(ApiError::not_found("order_not_found", "No such order.")),
-    }
+    let record = service::request(
+        state.db(),
+        &settings,
+        &store_id,
+        order_id,
+        owner,
+        &body.request,
+        body.photos,
+    )
+    .await?;
+    tracing::info!(store = %store_id, order_id, return_id = record.id, items = record.items.len(), photos = record.photos.len(), "return requested");
+    let view = ReturnView::new(&record, Audience::Customer, &config.base_url());
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// A customer asks to return items of their order.
@@ -204,25 +174,25 @@ async fn create(
     )),
     responses(
         (status = 201, description = "The return, `requested`", body = ReturnView),
-        (status = 400, description = "Malformed body or an unknown field", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such order for this customer", body = crate::api::ErrorBody),
-        (status = 413, description = "Larger than three photos of 5 MB", body = crate::api::ErrorBody),
-        (status = 415, description = "Neither JSON nor multipart", body = crate::api::ErrorBody),
-        (status = 422, description = "Refused: every reason, by field (`fields`)", body = crate::api::ErrorBody),
+        (status = 400, description = "Malformed body or an unknown field", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such order for this customer", body = ErrorBody),
+        PhotosTooLarge,
+        (status = 415, description = "Neither JSON nor multipart", body = ErrorBody),
+        (status = 422, description = "Refused: every reason, by field (`fields`)", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn create_customer_return(
+async fn create_customer_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer_id, order_id)): ApiPath<(u64, u64)>,
+    ApiPath((customer, order_id)): ApiPath<(Customer, u64)>,
     body: ReturnBody,
 ) -> Result<(StatusCode, Json<ReturnView>), ApiError> {
-    if customer_id == 0 {
-        return Err(ApiError::not_found("order_not_found", "No such order."));
-    }
-    create(&state, store, order_id, Owner::Customer(customer_id), body).await
+    let Customer::Registered(customer) = customer else {
+        return Err(ApiError::order_not_found());
+    };
+    create(&state, store, order_id, Owner::Customer(customer), body).await
 }
 
 /// `multipart/form-data` form of a return request (for photos).
@@ -249,47 +219,24 @@ pub struct ReturnForm {
     )),
     responses(
         (status = 201, description = "The return, `requested`", body = ReturnView),
-        (status = 400, description = "Malformed body, key or email", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No order with this key and email", body = crate::api::ErrorBody),
-        (status = 413, description = "Larger than three photos of 5 MB", body = crate::api::ErrorBody),
-        (status = 422, description = "Refused: every reason, by field", body = crate::api::ErrorBody),
-        (status = 429, description = "Too many failed look-ups from this client", body = crate::api::ErrorBody),
+        (status = 400, description = "Malformed body, key or email", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No order with this key and email", body = ErrorBody),
+        PhotosTooLarge,
+        (status = 422, description = "Refused: every reason, by field", body = ErrorBody),
+        GuestLimited,
     ),
     security(("api_key" = []))
 )]
-pub async fn create_guest_return(
+async fn create_guest_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ClientId(client): ClientId,
     ApiPath(order_id): ApiPath<u64>,
-    ApiQuery(query): ApiQuery<GuestQuery>,
+    claim: GuestClaim,
     body: ReturnBody,
 ) -> Result<(StatusCode, Json<ReturnView>), ApiError> {
-    guest_check(&state, &store, &client, order_id, &query).await?;
+    claim.prove_order(&state, &store, order_id).await?;
     create(&state, store, order_id, Owner::Guest, body).await
-}
-
-/// Proves a guest's order key and email, under the guest rate limit.
-async fn guest_check(
-    state: &AppState,
-    store: &str,
-    client: &str,
-    order_id: u64,
-    query: &GuestQuery,
-) -> Result<(), ApiError> {
-    let limiter_key = guest_limit(state, store, client)?;
-    let found = {
-        let store = store.to_owned();
-        state
-            .db()
-            .read(move |c| crate::orders::store::find_visible(c, &store, order_id))
-            .await?
-    };
-    match found {
-        Some(order) if guest_matches(&order, query) => Ok(()),
-        _ => Err(guest_failed(state, &limiter_key, order_id)),
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -306,23 +253,24 @@ pub struct CustomerReturns {
     params(("customer_id" = u64, Path, description = "WooCommerce customer (user) id")),
     responses(
         (status = 200, description = "The customer's returns", body = CustomerReturns),
-        (status = 400, description = "Bad path", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
+        (status = 400, description = "Bad path", body = ErrorBody),
+        KeyRequired,
     ),
     security(("api_key" = []))
 )]
-pub async fn list_customer_returns(
+async fn list_customer_returns(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(customer_id): ApiPath<u64>,
+    ApiPath(customer): ApiPath<Customer>,
 ) -> Result<Json<CustomerReturns>, ApiError> {
-    let records = if customer_id == 0 {
-        Vec::new()
-    } else {
-        state
-            .db()
-            .read(move |c| store::for_customer(c, &store, customer_id))
-            .await?
+    let records = match customer {
+        Customer::Guest => Vec::new(),
+        Customer::Registered(customer) => {
+            state
+                .db()
+                .read(move |c| store::for_customer(c, &store, customer.get()))
+                .await?
+        }
     };
     let base = state.config().base_url();
     Ok(Json(CustomerReturns {
@@ -342,74 +290,20 @@ pub struct CancelRequest {
     note: Option<String>,
 }
 
-/// Moves a return and answers with it (or why not).
+/// Moves a return and answers with it.
 async fn apply_move(
     state: &AppState,
-    store: String,
-    mv: MoveRequest,
+    mv: Move,
     audience: Audience,
 ) -> Result<Json<ReturnView>, ApiError> {
-    let moved = state
-        .db()
-        .writer()
-        .write(move |conn| {
-            service::transition(
-                conn,
-                &Move {
-                    store_id: &store,
-                    return_id: mv.return_id,
-                    to: mv.to,
-                    actor: mv.actor,
-                    owner: mv.owner,
-                    order_id: mv.order_id,
-                    actor_name: mv.actor_name.as_deref(),
-                    note: mv.note.as_deref(),
-                    now: Timestamp::now(),
-                },
-            )
-        })
-        .await?;
-    match moved {
-        Moved::Moved(record) => {
-            tracing::info!(store = %record.store_id, return_id = record.id, order_id = record.order_id, to = %record.status, by = mv.actor.as_str(), "return moved");
-            Ok(Json(ReturnView::new(
-                &record,
-                audience,
-                &state.config().base_url(),
-            )))
-        }
-        Moved::NotFound => Err(return_not_found()),
-        Moved::NotAllowed { from, allowed } => {
-            let allowed: Vec<String> = allowed
-                .iter()
-                .map(|s| format!("`{}`", s.as_str()))
-                .collect();
-            let next = if allowed.is_empty() {
-                "it is final".to_owned()
-            } else {
-                format!("from there it can go to {}", allowed.join(", "))
-            };
-            Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "invalid_transition",
-                format!(
-                    "The return is `{}`, and {next}; `{}` is not possible.",
-                    from.as_str(),
-                    mv.to.as_str()
-                ),
-            ))
-        }
-    }
-}
-
-struct MoveRequest {
-    return_id: i64,
-    to: Status,
-    actor: Actor,
-    owner: Owner,
-    order_id: Option<u64>,
-    actor_name: Option<String>,
-    note: Option<String>,
+    let actor = mv.actor;
+    let record = service::apply(state.db(), mv).await?;
+    tracing::info!(store = %record.store_id, return_id = record.id, order_id = record.order_id, to = %record.status, by = actor.as_str(), "return moved");
+    Ok(Json(ReturnView::new(
+        &record,
+        audience,
+        &state.config().base_url(),
+    )))
 }
 
 /// Trimmed, empty as absent, and at most `max` characters (else a 422 on `field`).
@@ -440,32 +334,33 @@ fn optional_text(
     request_body = CancelRequest,
     responses(
         (status = 200, description = "The return, `cancelled`", body = ReturnView),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such return of this customer", body = crate::api::ErrorBody),
-        (status = 409, description = "No longer `requested`", body = crate::api::ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such return of this customer", body = ErrorBody),
+        (status = 409, description = "No longer `requested`", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn cancel_customer_return(
+async fn cancel_customer_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer_id, return_id)): ApiPath<(u64, i64)>,
+    ApiPath((customer, return_id)): ApiPath<(Customer, i64)>,
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
-    if customer_id == 0 {
-        return Err(return_not_found());
-    }
+    let Customer::Registered(customer) = customer else {
+        return Err(ApiError::return_not_found());
+    };
     let note = optional_text(body.note, "note", MAX_NOTE)?;
-    let mv = MoveRequest {
+    let mv = Move {
+        store_id: store,
         return_id,
         to: Status::Cancelled,
         actor: Actor::Customer,
-        owner: Owner::Customer(customer_id),
+        owner: Owner::Customer(customer),
         order_id: None,
         actor_name: None,
         note,
     };
-    apply_move(&state, store, mv, Audience::Customer).await
+    apply_move(&state, mv, Audience::Customer).await
 }
 
 /// A guest withdraws their return while it is still `requested`.
@@ -481,23 +376,23 @@ pub async fn cancel_customer_return(
     request_body = CancelRequest,
     responses(
         (status = 200, description = "The return, `cancelled`", body = ReturnView),
-        (status = 404, description = "No such return of this order", body = crate::api::ErrorBody),
-        (status = 409, description = "No longer `requested`", body = crate::api::ErrorBody),
-        (status = 429, description = "Too many failed look-ups from this client", body = crate::api::ErrorBody),
+        (status = 404, description = "No such return of this order", body = ErrorBody),
+        (status = 409, description = "No longer `requested`", body = ErrorBody),
+        GuestLimited,
     ),
     security(("api_key" = []))
 )]
-pub async fn cancel_guest_return(
+async fn cancel_guest_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ClientId(client): ClientId,
     ApiPath((order_id, return_id)): ApiPath<(u64, i64)>,
-    ApiQuery(query): ApiQuery<GuestQuery>,
+    claim: GuestClaim,
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
-    guest_check(&state, &store, &client, order_id, &query).await?;
+    claim.prove_order(&state, &store, order_id).await?;
     let note = optional_text(body.note, "note", MAX_NOTE)?;
-    let mv = MoveRequest {
+    let mv = Move {
+        store_id: store,
         return_id,
         to: Status::Cancelled,
         actor: Actor::Customer,
@@ -506,7 +401,7 @@ pub async fn cancel_guest_return(
         actor_name: None,
         note,
     };
-    apply_move(&state, store, mv, Audience::Customer).await
+    apply_move(&state, mv, Audience::Customer).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -537,12 +432,12 @@ pub struct ReturnList {
     params(ReturnQuery),
     responses(
         (status = 200, description = "A page of returns", body = ReturnList),
-        (status = 400, description = "Unknown state or bad paging", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
+        (status = 400, description = "Unknown state or bad paging", body = ErrorBody),
+        KeyRequired,
     ),
     security(("api_key" = []))
 )]
-pub async fn list_returns(
+async fn list_returns(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ReturnQuery>,
@@ -557,7 +452,7 @@ pub async fn list_returns(
         Some(text) => Some(Status::parse(text).ok_or_else(|| {
             let known: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
             ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!("`status` must be one of {}.", known.join(", ")),
             )
         })?),
@@ -588,12 +483,12 @@ pub async fn list_returns(
     params(("return_id" = i64, Path, description = "Return id")),
     responses(
         (status = 200, description = "The return", body = ReturnView),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such return in this store", body = crate::api::ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such return in this store", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn get_return(
+async fn get_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiPath(return_id): ApiPath<i64>,
@@ -602,7 +497,7 @@ pub async fn get_return(
         .db()
         .read(move |c| store::get(c, &store, return_id))
         .await?
-        .ok_or_else(return_not_found)?;
+        .ok_or_else(ApiError::return_not_found)?;
     Ok(Json(ReturnView::new(
         &record,
         Audience::Staff,
@@ -636,21 +531,22 @@ pub struct TransitionRequest {
     request_body = TransitionRequest,
     responses(
         (status = 200, description = "The moved return", body = ReturnView),
-        (status = 400, description = "Malformed JSON or an unknown field", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such return in this store", body = crate::api::ErrorBody),
-        (status = 409, description = "Not possible from the return's state", body = crate::api::ErrorBody),
-        (status = 422, description = "Unknown state or too long a note", body = crate::api::ErrorBody),
+        (status = 400, description = "Malformed JSON or an unknown field", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such return in this store", body = ErrorBody),
+        (status = 409, description = "Not possible from the return's state", body = ErrorBody),
+        (status = 422, description = "Unknown state or too long a note", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn transition_return(
+async fn transition_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiPath(return_id): ApiPath<i64>,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
-    let mv = MoveRequest {
+    let mv = Move {
+        store_id: store,
         return_id,
         to: body.to,
         actor: Actor::Staff,
@@ -659,7 +555,7 @@ pub async fn transition_return(
         actor_name: optional_text(body.by, "by", MAX_NAME)?,
         note: optional_text(body.note, "note", MAX_NOTE)?,
     };
-    apply_move(&state, store, mv, Audience::Staff).await
+    apply_move(&state, mv, Audience::Staff).await
 }
 
 /// Staff: a photo the customer attached, as it was uploaded.
@@ -673,12 +569,12 @@ pub async fn transition_return(
     ),
     responses(
         (status = 200, description = "The image (JPEG, PNG or WebP)"),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such return or photo", body = crate::api::ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such return or photo", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn get_photo(
+async fn get_photo(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiPath((return_id, position)): ApiPath<(i64, i64)>,
@@ -687,19 +583,21 @@ pub async fn get_photo(
         .db()
         .read(move |c| store::get(c, &store, return_id))
         .await?
-        .ok_or_else(return_not_found)?;
+        .ok_or_else(ApiError::return_not_found)?;
     let photo = record
         .photos
         .iter()
         .find(|p| p.position == position)
-        .ok_or_else(|| ApiError::not_found("photo_not_found", "This return has no such photo."))?;
+        .ok_or_else(|| {
+            ApiError::not_found(ErrorCode::PhotoNotFound, "This return has no such photo.")
+        })?;
     let bytes = tokio::fs::read(state.config().data_dir.join(&photo.path))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, return_id, position, "a stored return photo is missing");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "photo_unavailable",
+                ErrorCode::PhotoUnavailable,
                 "The stored photo could not be read.",
             )
         })?;

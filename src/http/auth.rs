@@ -5,8 +5,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
-use super::ApiError;
-use crate::AppState;
+use super::AppState;
+use super::error::{ApiError, ErrorCode};
 
 /// The store whose API key authenticated this request.
 pub struct ApiStore(pub String);
@@ -17,7 +17,7 @@ impl FromRequestParts<AppState> for ApiStore {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Some(header) = parts.headers.get(AUTHORIZATION) else {
             return Err(ApiError::unauthorized(
-                "missing_api_key",
+                ErrorCode::MissingApiKey,
                 "Send the store's API key as `Authorization: Bearer <api key>`.",
             ));
         };
@@ -27,10 +27,9 @@ impl FromRequestParts<AppState> for ApiStore {
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim)
             .unwrap_or_default();
-        state
-            .store_for_api_key(key)
-            .map(ApiStore)
-            .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "The API key is not valid."))
+        state.store_for_api_key(key).map(ApiStore).ok_or_else(|| {
+            ApiError::unauthorized(ErrorCode::InvalidApiKey, "The API key is not valid.")
+        })
     }
 }
 

@@ -7,41 +7,24 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiError;
-use super::auth::ApiStore;
-use super::error::FieldError;
-use super::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::AppState;
+use crate::http::auth::ApiStore;
+use crate::http::error::responses::KeyRequired;
+use crate::http::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::orders::view::{AlertView, ShipmentView};
 use crate::tracking::delays::AlertCode;
-use crate::tracking::staff::{self, EventReceipt, NewEventRequest, NewShipmentRequest, StaffError};
+use crate::tracking::staff::{self, EventReceipt, NewEventRequest, NewShipmentRequest};
 use crate::tracking::view::{OrderTracking, alert_views, page_url};
 
-impl From<StaffError> for ApiError {
-    fn from(error: StaffError) -> Self {
-        match error {
-            StaffError::OrderNotFound => ApiError::not_found("order_not_found", "No such order."),
-            StaffError::ShipmentNotFound => {
-                ApiError::not_found("shipment_not_found", "No such shipment.")
-            }
-            StaffError::Invalid(fields) => ApiError::validation(fields),
-            StaffError::DuplicateNumber { shipment_id } => {
-                let mut e = ApiError::new(
-                    StatusCode::CONFLICT,
-                    "shipment_exists",
-                    format!(
-                        "The order already has a parcel with this tracking number (shipment {shipment_id}); post its events to /api/v1/shipments/{shipment_id}/events."
-                    ),
-                );
-                e.fields = vec![FieldError::new(
-                    "tracking_number",
-                    "is already a parcel of this order",
-                )];
-                e
-            }
-            StaffError::Store(e) => e.into(),
-        }
-    }
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_shipment))
+        .routes(routes!(add_event))
+        .routes(routes!(list_alerts))
 }
 
 /// Adds a parcel to an order. Re-sending a tracking number the order already has is 409.
@@ -53,16 +36,16 @@ impl From<StaffError> for ApiError {
     request_body = NewShipmentRequest,
     responses(
         (status = 201, description = "The parcel", body = ShipmentView),
-        (status = 400, description = "Malformed JSON or an unknown field", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such order in this store", body = crate::api::ErrorBody),
-        (status = 409, description = "The order already has this tracking number", body = crate::api::ErrorBody),
-        (status = 415, description = "Not JSON", body = crate::api::ErrorBody),
-        (status = 422, description = "Invalid fields (listed in `fields`)", body = crate::api::ErrorBody),
+        (status = 400, description = "Malformed JSON or an unknown field", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such order in this store", body = ErrorBody),
+        (status = 409, description = "The order already has this tracking number", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid fields (listed in `fields`)", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn create_shipment(
+async fn create_shipment(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiPath(order_id): ApiPath<u64>,
@@ -87,15 +70,15 @@ pub async fn create_shipment(
     responses(
         (status = 201, description = "Recorded", body = EventReceipt),
         (status = 200, description = "Already recorded", body = EventReceipt),
-        (status = 400, description = "Malformed JSON or an unknown field", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such shipment in this store", body = crate::api::ErrorBody),
-        (status = 415, description = "Not JSON", body = crate::api::ErrorBody),
-        (status = 422, description = "Invalid fields (listed in `fields`)", body = crate::api::ErrorBody),
+        (status = 400, description = "Malformed JSON or an unknown field", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such shipment in this store", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid fields (listed in `fields`)", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn add_event(
+async fn add_event(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiPath(shipment_id): ApiPath<u64>,
@@ -153,12 +136,12 @@ pub struct AlertList {
     params(AlertQuery),
     responses(
         (status = 200, description = "Late orders", body = AlertList),
-        (status = 400, description = "Bad code or paging", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
+        (status = 400, description = "Bad code or paging", body = ErrorBody),
+        KeyRequired,
     ),
     security(("api_key" = []))
 )]
-pub async fn list_alerts(
+async fn list_alerts(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<AlertQuery>,
@@ -171,7 +154,7 @@ pub async fn list_alerts(
                 .ok_or_else(|| {
                     let codes: Vec<_> = AlertCode::ALL.iter().map(|c| c.as_str()).collect();
                     ApiError::bad_request(
-                        "invalid_query",
+                        ErrorCode::InvalidQuery,
                         format!("`code` must be one of {}.", codes.join(", ")),
                     )
                 })?

@@ -3,7 +3,8 @@
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 
-use super::ApiError;
+use super::error::{ApiError, ErrorCode};
+use crate::validation::FieldError;
 
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
@@ -15,13 +16,13 @@ pub struct ApiQuery<T>(pub T);
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::bad_request("invalid_path", rejection.body_text())
+        ApiError::bad_request(ErrorCode::InvalidPath, rejection.body_text())
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::bad_request("invalid_query", rejection.body_text())
+        ApiError::bad_request(ErrorCode::InvalidQuery, rejection.body_text())
     }
 }
 
@@ -48,14 +49,17 @@ where
         if !json {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Send the body as `Content-Type: application/json`.",
             ));
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| {
-                ApiError::bad_request("unreadable_body", "The request body could not be read.")
+                ApiError::bad_request(
+                    ErrorCode::UnreadableBody,
+                    "The request body could not be read.",
+                )
             })?;
         parse_json(&bytes).map(ApiJson)
     }
@@ -80,7 +84,7 @@ fn without_position(e: &serde_json::Error) -> String {
 
 fn invalid_json(e: &serde_json::Error) -> ApiError {
     ApiError::bad_request(
-        "invalid_json",
+        ErrorCode::InvalidJson,
         format!(
             "The body is not valid JSON: {} (line {}, column {}).",
             without_position(e),
@@ -113,7 +117,7 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
             _ => path.clone(),
         };
         return ApiError::bad_request(
-            "unknown_field",
+            ErrorCode::UnknownField,
             format!("`{field}` is not a field of this request."),
         );
     }
@@ -124,7 +128,7 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     } else {
         path
     };
-    ApiError::validation(vec![super::error::FieldError::new(field, message)])
+    ApiError::validation(vec![FieldError::new(field, message)])
 }
 
 pub const DEFAULT_PER_PAGE: u32 = 10;
@@ -143,13 +147,13 @@ impl Paging {
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if page == 0 {
             return Err(ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 "`page` starts at 1.",
             ));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!("`per_page` must be between 1 and {MAX_PER_PAGE}."),
             ));
         }

@@ -9,111 +9,47 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiError;
-use super::auth::ApiStore;
-use super::extract::{ApiPath, ApiQuery};
-use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::AppState;
+use crate::http::auth::ApiStore;
+use crate::http::error::responses::KeyRequired;
+use crate::http::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::{ApiPath, ApiQuery};
+use crate::ids::Customer;
 use crate::invoice::links::{self, SignedLink};
 use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
-use crate::money;
+use crate::orders::assemble::display_total;
 use crate::orders::store as orders;
-use crate::orders::view::{CreditNoteView, InvoiceView};
 use crate::time;
 
-fn order_not_found() -> ApiError {
-    ApiError::not_found("order_not_found", "No such order.")
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_invoice_pdf))
+        .routes(routes!(get_customer_document))
+        .routes(routes!(list_order_documents))
+        .routes(routes!(download))
 }
 
 fn document_not_found() -> ApiError {
-    ApiError::not_found("document_not_found", "This order has no such document.")
+    ApiError::not_found(
+        ErrorCode::DocumentNotFound,
+        "This order has no such document.",
+    )
 }
 
-/// A signed public link to `doc`, valid for at least the configured time. The expiry is
-/// rounded up to the next midnight UTC, so a link stays the same all day and the plugin
-/// can cache the order view.
+/// A fresh signed link to `doc` for staff and emails.
 fn signed_link(state: &AppState, doc: &DocumentRow) -> Option<SignedLink> {
     let store = state.store(&doc.store_id)?;
-    let earliest = (Timestamp::now() + state.config().invoices.link_ttl).as_second();
-    let expires_at =
-        Timestamp::from_second(earliest + (86_400 - earliest.rem_euclid(86_400))).ok()?;
-    Some(links::link(
+    links::lasting(
         &store.link_key,
         &state.config().base_url(),
         &doc.store_id,
         doc.id,
-        expires_at,
-    ))
-}
-
-/// Who is looking at an order, which decides where its document URLs point.
-pub enum Viewer {
-    /// A registered customer, through the plugin with the API key.
-    Customer(u64),
-    /// A guest, who has no API access: URLs are signed public links.
-    Guest,
-}
-
-/// The `invoice` and `credit_notes` fields of an order view.
-pub fn views(
-    state: &AppState,
-    docs: &[DocumentRow],
-    viewer: &Viewer,
-) -> (Option<InvoiceView>, Vec<CreditNoteView>) {
-    let base = state.config().base_url();
-    let mut invoice = None;
-    let mut credit_notes = Vec::new();
-    for doc in docs {
-        let Some(link) = signed_link(state, doc) else {
-            continue;
-        };
-        let expires = time::seconds(link.expires_at);
-        match doc.kind.as_str() {
-            INVOICE => {
-                let url = match viewer {
-                    Viewer::Customer(c) => format!(
-                        "{base}/api/v1/customers/{c}/orders/{}/invoice.pdf",
-                        doc.order_id
-                    ),
-                    Viewer::Guest => link.url.clone(),
-                };
-                invoice = Some(InvoiceView {
-                    number: doc.number.clone(),
-                    issued_at: doc.issued_at.clone(),
-                    url,
-                    download_url: link.url,
-                    download_expires_at: expires,
-                });
-            }
-            CREDIT_NOTE => {
-                let url = match viewer {
-                    Viewer::Customer(c) => format!(
-                        "{base}/api/v1/customers/{c}/orders/{}/documents/{}",
-                        doc.order_id, doc.id
-                    ),
-                    Viewer::Guest => link.url.clone(),
-                };
-                credit_notes.push(CreditNoteView {
-                    id: doc.id,
-                    number: doc.number.clone(),
-                    issued_at: doc.issued_at.clone(),
-                    invoice_number: doc.reference.clone(),
-                    total: display_total(doc),
-                    url,
-                    download_url: link.url,
-                    download_expires_at: expires,
-                });
-            }
-            _ => {}
-        }
-    }
-    (invoice, credit_notes)
-}
-
-fn display_total(doc: &DocumentRow) -> String {
-    doc.total
-        .parse()
-        .map(|d| money::format(d, &doc.currency))
-        .unwrap_or_else(|_| doc.total.clone())
+        state.config().invoices.link_ttl,
+        Timestamp::now(),
+    )
 }
 
 /// The archived bytes of `doc` as a PDF response. The file is immutable, so it may be
@@ -124,7 +60,7 @@ async fn pdf_response(state: &AppState, doc: &DocumentRow) -> Result<Response, A
         tracing::error!(error = %e, document = doc.id, number = %doc.number, "archived document is missing");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "document_unavailable",
+            ErrorCode::DocumentUnavailable,
             "The archived document could not be read.",
         )
     })?;
@@ -143,26 +79,29 @@ async fn pdf_response(state: &AppState, doc: &DocumentRow) -> Result<Response, A
         .into_response())
 }
 
-/// The documents of a visible order of `customer_id`, or 404.
+/// The documents of a visible order of `customer`, or 404.
 async fn customer_documents(
     state: &AppState,
     store: String,
-    customer_id: u64,
+    customer: Customer,
     order_id: u64,
 ) -> Result<Vec<DocumentRow>, ApiError> {
+    let Customer::Registered(customer) = customer else {
+        return Err(ApiError::order_not_found());
+    };
     let found = state
         .db()
         .read(move |conn| {
             let Some(order) = orders::find_visible(conn, &store, order_id)? else {
                 return Ok(None);
             };
-            if customer_id == 0 || order.customer_id != customer_id {
+            if order.customer_id != customer.get() {
                 return Ok(None);
             }
             Ok(Some(documents::for_order(conn, &store, order_id)?))
         })
         .await?;
-    found.ok_or_else(order_not_found)
+    found.ok_or_else(ApiError::order_not_found)
 }
 
 /// The order's invoice as issued (immutable PDF). 404 until it is issued, and for orders
@@ -177,21 +116,21 @@ async fn customer_documents(
     ),
     responses(
         (status = 200, description = "The invoice", content_type = "application/pdf"),
-        (status = 400, description = "Bad path", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such order for this customer, or no invoice yet", body = crate::api::ErrorBody),
+        (status = 400, description = "Bad path", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such order for this customer, or no invoice yet", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn get_invoice_pdf(
+async fn get_invoice_pdf(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer_id, order_id)): ApiPath<(u64, u64)>,
+    ApiPath((customer, order_id)): ApiPath<(Customer, u64)>,
 ) -> Result<Response, ApiError> {
-    let docs = customer_documents(&state, store, customer_id, order_id).await?;
+    let docs = customer_documents(&state, store, customer, order_id).await?;
     let Some(doc) = docs.into_iter().find(|d| d.kind == INVOICE) else {
         return Err(ApiError::not_found(
-            "invoice_not_found",
+            ErrorCode::InvoiceNotFound,
             "This order has no invoice yet; it is issued once the order is paid.",
         ));
     };
@@ -210,18 +149,18 @@ pub async fn get_invoice_pdf(
     ),
     responses(
         (status = 200, description = "The document", content_type = "application/pdf"),
-        (status = 400, description = "Bad path", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such order for this customer, or no such document of it", body = crate::api::ErrorBody),
+        (status = 400, description = "Bad path", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such order for this customer, or no such document of it", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn get_customer_document(
+async fn get_customer_document(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer_id, order_id, document_id)): ApiPath<(u64, u64, i64)>,
+    ApiPath((customer, order_id, document_id)): ApiPath<(Customer, u64, i64)>,
 ) -> Result<Response, ApiError> {
-    let docs = customer_documents(&state, store, customer_id, order_id).await?;
+    let docs = customer_documents(&state, store, customer, order_id).await?;
     let doc = docs
         .into_iter()
         .find(|d| d.id == document_id)
@@ -268,13 +207,13 @@ pub struct DocumentList {
     params(("order_id" = u64, Path, description = "WooCommerce order id")),
     responses(
         (status = 200, description = "The order's documents", body = DocumentList),
-        (status = 400, description = "Bad path", body = crate::api::ErrorBody),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 404, description = "No such order", body = crate::api::ErrorBody),
+        (status = 400, description = "Bad path", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such order", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn list_order_documents(
+async fn list_order_documents(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
     ApiPath(order_id): ApiPath<u64>,
@@ -288,7 +227,7 @@ pub async fn list_order_documents(
             Ok(Some(documents::for_order(conn, &store, order_id)?))
         })
         .await?
-        .ok_or_else(order_not_found)?;
+        .ok_or_else(ApiError::order_not_found)?;
     let documents = docs
         .iter()
         .filter_map(|doc| {
@@ -333,11 +272,11 @@ pub struct LinkQuery {
     params(("document_id" = i64, Path, description = "Document id"), LinkQuery),
     responses(
         (status = 200, description = "The document", content_type = "application/pdf"),
-        (status = 403, description = "The link was altered or is incomplete", body = crate::api::ErrorBody),
-        (status = 410, description = "The link has expired", body = crate::api::ErrorBody),
+        (status = 403, description = "The link was altered or is incomplete", body = ErrorBody),
+        (status = 410, description = "The link has expired", body = ErrorBody),
     )
 )]
-pub async fn download(
+async fn download(
     State(state): State<AppState>,
     ApiPath(document_id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<LinkQuery>,
@@ -362,14 +301,14 @@ pub async fn download(
     let Some((doc, expires)) = verified else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "invalid_link",
+            ErrorCode::InvalidLink,
             "This download link is not valid. Ask the shop for a new one.",
         ));
     };
     if Timestamp::now().as_second() > expires {
         return Err(ApiError::new(
             StatusCode::GONE,
-            "link_expired",
+            ErrorCode::LinkExpired,
             "This download link has expired. Open your order again for a fresh link.",
         ));
     }

@@ -3,10 +3,20 @@
 use axum::Json;
 use axum::extract::State;
 
-use super::ApiError;
-use super::auth::ApiStore;
-use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::AppState;
+use crate::http::auth::ApiStore;
+use crate::http::error::responses::KeyRequired;
+use crate::http::error::{ApiError, ErrorBody};
 use crate::sync::health::{self, StoreConnection, StoreHealth};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(store_health))
+        .routes(routes!(store_connection))
+}
 
 /// Last webhook delivery, reconciliation, repaired orders, webhook states and problems of
 /// the store the API key belongs to.
@@ -16,12 +26,12 @@ use crate::sync::health::{self, StoreConnection, StoreHealth};
     tag = "store",
     responses(
         (status = 200, description = "The store's connection health", body = StoreHealth),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
-        (status = 503, description = "The database could not be read", body = crate::api::ErrorBody),
+        KeyRequired,
+        (status = 503, description = "The database could not be read", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
-pub async fn store_health(
+async fn store_health(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
 ) -> Result<Json<StoreHealth>, ApiError> {
@@ -37,15 +47,15 @@ pub async fn store_health(
     tag = "store",
     responses(
         (status = 200, description = "How WooCommerce should deliver to this store's endpoint", body = StoreConnection),
-        (status = 401, description = "Missing or wrong API key", body = crate::api::ErrorBody),
+        KeyRequired,
     ),
     security(("api_key" = []))
 )]
-pub async fn store_connection(
+async fn store_connection(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
 ) -> Result<Json<StoreConnection>, ApiError> {
     health::connection(state.config(), &store)
         .map(Json)
-        .ok_or_else(|| ApiError::not_found("unknown_store", "No store with this id is configured."))
+        .ok_or_else(ApiError::unknown_store)
 }

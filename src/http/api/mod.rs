@@ -1,0 +1,8 @@
+//! The REST API under `/api/v1` (and the signed document links), one module per domain.
+//! Each module declares its handlers and exposes them as its own `router()`.
+
+pub mod documents;
+pub mod orders;
+pub mod returns;
+pub mod shipments;
+pub mod store;

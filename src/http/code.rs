@@ -1,0 +1,72 @@
+//! Every error code the service answers with, written once. The strings are part of the
+//! interface contract: clients branch on them, so a code never changes once shipped.
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal,)*) => {
+        /// The stable snake_case `error.code` of an error response.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Any request.
+    NotFound = "not_found",
+    MethodNotAllowed = "method_not_allowed",
+    InternalError = "internal_error",
+    StorageUnavailable = "storage_unavailable",
+    NotReady = "not_ready",
+    // Reading the request.
+    InvalidPath = "invalid_path",
+    InvalidQuery = "invalid_query",
+    InvalidJson = "invalid_json",
+    UnknownField = "unknown_field",
+    UnreadableBody = "unreadable_body",
+    UnsupportedMediaType = "unsupported_media_type",
+    PayloadTooLarge = "payload_too_large",
+    InvalidMultipart = "invalid_multipart",
+    UnknownPart = "unknown_part",
+    ValidationFailed = "validation_failed",
+    // Who is asking.
+    MissingApiKey = "missing_api_key",
+    InvalidApiKey = "invalid_api_key",
+    TooManyAttempts = "too_many_attempts",
+    UnknownStore = "unknown_store",
+    // Webhook deliveries.
+    MissingSignature = "missing_signature",
+    InvalidSignature = "invalid_signature",
+    MissingTopic = "missing_topic",
+    InvalidUtf8 = "invalid_utf8",
+    InvalidPayload = "invalid_payload",
+    // Orders and their documents.
+    OrderNotFound = "order_not_found",
+    InvoiceNotFound = "invoice_not_found",
+    DocumentNotFound = "document_not_found",
+    DocumentUnavailable = "document_unavailable",
+    InvalidLink = "invalid_link",
+    LinkExpired = "link_expired",
+    // Returns.
+    ReturnNotFound = "return_not_found",
+    InvalidTransition = "invalid_transition",
+    PhotoNotFound = "photo_not_found",
+    PhotoUnavailable = "photo_unavailable",
+    // Tracking.
+    ShipmentNotFound = "shipment_not_found",
+    ShipmentExists = "shipment_exists",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,78 @@
+//! Operational routes: liveness, readiness, metrics and the OpenAPI document.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::auth::ApiStore;
+use super::error::{ApiError, ErrorBody, ErrorCode, responses::KeyRequired};
+
+/// Health, readiness, metrics and this document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi_json))
+}
+
+/// 200 while the process serves.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Serving")))]
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// 200 when a write to the database commits.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The database is writable"),
+        (status = 503, description = "The database is not writable", body = ErrorBody),
+    )
+)]
+async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    if state.db().is_writable().await {
+        Ok(Json(serde_json::json!({ "status": "ready" })))
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::NotReady,
+            "The database is not writable.",
+        ))
+    }
+}
+
+/// Prometheus metrics (OpenMetrics text).
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Metrics", content_type = "application/openmetrics-text")))]
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics().render(),
+    )
+        .into_response()
+}
+
+/// This document (OpenAPI 3.1).
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The OpenAPI document"),
+        KeyRequired,
+    ),
+    security(("api_key" = []))
+)]
+async fn openapi_json(_: ApiStore) -> Json<&'static OpenApiDoc> {
+    Json(super::openapi())
+}

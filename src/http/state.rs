@@ -1,0 +1,99 @@
+//! What every handler may reach: the config, the database, the configured stores, the
+//! metrics and the guest limiter. Only handlers see it; domain code takes narrow parts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::auth::key_digest;
+use super::guest::GuestLimiter;
+use crate::config::{Config, StoreConfig};
+use crate::invoice::links::LinkKey;
+use crate::metrics::Metrics;
+use crate::store::Db;
+use crate::webhook::signature::Verifier;
+
+/// A configured store and what is derived from its config once, at start.
+pub struct Store {
+    pub config: StoreConfig,
+    pub verifier: Verifier,
+    /// Signs public document download links.
+    pub link_key: LinkKey,
+    api_key_digest: [u8; 32],
+}
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    db: Db,
+    stores: HashMap<String, Store>,
+    metrics: Metrics,
+    guest_limiter: GuestLimiter,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db) -> Self {
+        let stores = config
+            .stores
+            .iter()
+            .map(|s| {
+                let store = Store {
+                    config: s.clone(),
+                    verifier: Verifier::new(&s.webhook_secrets),
+                    link_key: LinkKey::derive(s.api_key.expose()),
+                    api_key_digest: key_digest(s.api_key.expose()),
+                };
+                (s.id.clone(), store)
+            })
+            .collect();
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                db,
+                stores,
+                metrics: Metrics::new(),
+                guest_limiter: GuestLimiter::default(),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn store(&self, id: &str) -> Option<&Store> {
+        self.inner.stores.get(id)
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn guest_limiter(&self) -> &GuestLimiter {
+        &self.inner.guest_limiter
+    }
+
+    /// The store whose API key this is. Compares digests in constant time and always
+    /// looks at every store, so timing says nothing about which key was close.
+    pub fn store_for_api_key(&self, key: &str) -> Option<String> {
+        if key.is_empty() {
+            return None;
+        }
+        let digest = key_digest(key);
+        let mut found = None;
+        for (id, store) in &self.inner.stores {
+            if constant_time_eq::constant_time_eq_32(&digest, &store.api_key_digest) {
+                found = Some(id.clone());
+            }
+        }
+        found
+    }
+}

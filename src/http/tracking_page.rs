@@ -1,0 +1,48 @@
+//! `GET /t/{token}`: the public tracking page of one order, rendered by `tracking::page`.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use crate::tracking::page;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(tracking_page))
+}
+
+/// The order's public tracking page (HTML, no login). English or Korean from `?lang=`,
+/// else `Accept-Language`. Unknown token: a 404 HTML page.
+#[utoipa::path(
+    get,
+    path = "/t/{token}",
+    tag = "tracking",
+    params(
+        ("token" = String, Path, description = "The order's tracking token (32 characters)"),
+        ("lang" = Option<String>, Query, description = "`en` or `ko`; overrides Accept-Language"),
+    ),
+    responses(
+        (status = 200, description = "The tracking page", content_type = "text/html"),
+        (status = 404, description = "No order has this token", content_type = "text/html"),
+    )
+)]
+async fn tracking_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let settings = &state.config().tracking;
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = page::language(query.as_deref(), accept, settings.default_language);
+    let seller = &state.config().invoices.seller.name;
+    let fallback_name = |store_id: &str| {
+        let url = state.store(store_id).and_then(|s| s.config.url.as_deref());
+        page::fallback_name(seller, url)
+    };
+    page::show(state.db(), settings, token, lang, fallback_name).await
+}

@@ -1,0 +1,177 @@
+//! One order view, assembled: the mirrored order with its documents, returns, return
+//! eligibility and tracking, read in one go and shaped for whoever is looking.
+
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::Connection;
+
+use super::store::{self as orders, VisibleOrder};
+use super::view::{CreditNoteView, InvoiceView, OrderView};
+use crate::invoice::links::{self, LinkKey};
+use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
+use crate::money;
+use crate::returns::eligibility::{self, Facts, Policy};
+use crate::returns::service::{is_paid, recorded_facts};
+use crate::returns::store::{self as returns, ReturnRecord};
+use crate::returns::view::{Audience, ReturnEligibilityView, ReturnView};
+use crate::store::StoreError;
+use crate::time;
+use crate::tracking::settings::TrackingSettings;
+use crate::tracking::view::{self as tracking_view, OrderTracking};
+
+/// Who is looking at an order, which decides where its document URLs point.
+pub enum Viewer {
+    /// A registered customer, through the plugin with the API key.
+    Customer(u64),
+    /// A guest, who has no API access: URLs are signed public links.
+    Guest,
+}
+
+/// A visible order and everything its view shows besides the order itself.
+pub struct Loaded {
+    pub order: VisibleOrder,
+    docs: Vec<DocumentRow>,
+    tracked: OrderTracking,
+    returns: Vec<ReturnRecord>,
+    facts: Facts,
+}
+
+/// A visible order with its documents, tracking and returns, in one read.
+pub fn load(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<Loaded>, StoreError> {
+    let Some(order) = orders::find_visible(conn, store_id, order_id)? else {
+        return Ok(None);
+    };
+    Ok(Some(Loaded {
+        order,
+        docs: documents::for_order(conn, store_id, order_id)?,
+        tracked: OrderTracking::load(conn, store_id, order_id)?,
+        returns: returns::for_order(conn, store_id, order_id)?,
+        facts: recorded_facts(conn, store_id, order_id)?,
+    }))
+}
+
+/// The settings an order view is shaped by.
+pub struct ViewSettings<'a> {
+    pub base_url: &'a str,
+    /// Signs the store's document download links.
+    pub link_key: &'a LinkKey,
+    pub link_ttl: SignedDuration,
+    pub paid_statuses: &'a [String],
+    pub policy: &'a Policy,
+    pub tracking: &'a TrackingSettings,
+}
+
+/// The order view of a loaded order, as `viewer` sees it at `now`.
+pub fn assemble(
+    loaded: &Loaded,
+    viewer: &Viewer,
+    settings: &ViewSettings<'_>,
+    now: Timestamp,
+) -> Result<OrderView, StoreError> {
+    let order = loaded.order.order()?;
+    let mut view = OrderView::build(&order);
+    (view.invoice, view.credit_notes) = document_views(&loaded.docs, viewer, settings, now);
+    view.returns = loaded
+        .returns
+        .iter()
+        .map(|r| ReturnView::new(r, Audience::Customer, settings.base_url))
+        .collect();
+    let mut facts = loaded.facts.clone();
+    facts.paid = is_paid(&order, settings.paid_statuses);
+    view.return_eligibility = eligibility::assess(&order, &facts, settings.policy, now)
+        .iter()
+        .map(ReturnEligibilityView::from)
+        .collect();
+    tracking_view::fill(
+        &mut view,
+        &order,
+        &loaded.tracked,
+        settings.tracking,
+        settings.base_url,
+    );
+    Ok(view)
+}
+
+/// A signed public link to `doc`, valid for at least the configured time.
+pub fn signed_link(
+    doc: &DocumentRow,
+    settings: &ViewSettings<'_>,
+    now: Timestamp,
+) -> Option<links::SignedLink> {
+    links::lasting(
+        settings.link_key,
+        settings.base_url,
+        &doc.store_id,
+        doc.id,
+        settings.link_ttl,
+        now,
+    )
+}
+
+/// The `invoice` and `credit_notes` fields of an order view.
+fn document_views(
+    docs: &[DocumentRow],
+    viewer: &Viewer,
+    settings: &ViewSettings<'_>,
+    now: Timestamp,
+) -> (Option<InvoiceView>, Vec<CreditNoteView>) {
+    let base = settings.base_url;
+    let mut invoice = None;
+    let mut credit_notes = Vec::new();
+    for doc in docs {
+        let Some(link) = signed_link(doc, settings, now) else {
+            continue;
+        };
+        let expires = time::seconds(link.expires_at);
+        match doc.kind.as_str() {
+            INVOICE => {
+                let url = match viewer {
+                    Viewer::Customer(c) => format!(
+                        "{base}/api/v1/customers/{c}/orders/{}/invoice.pdf",
+                        doc.order_id
+                    ),
+                    Viewer::Guest => link.url.clone(),
+                };
+                invoice = Some(InvoiceView {
+                    number: doc.number.clone(),
+                    issued_at: doc.issued_at.clone(),
+                    url,
+                    download_url: link.url,
+                    download_expires_at: expires,
+                });
+            }
+            CREDIT_NOTE => {
+                let url = match viewer {
+                    Viewer::Customer(c) => format!(
+                        "{base}/api/v1/customers/{c}/orders/{}/documents/{}",
+                        doc.order_id, doc.id
+                    ),
+                    Viewer::Guest => link.url.clone(),
+                };
+                credit_notes.push(CreditNoteView {
+                    id: doc.id,
+                    number: doc.number.clone(),
+                    issued_at: doc.issued_at.clone(),
+                    invoice_number: doc.reference.clone(),
+                    total: display_total(doc),
+                    url,
+                    download_url: link.url,
+                    download_expires_at: expires,
+                });
+            }
+            _ => {}
+        }
+    }
+    (invoice, credit_notes)
+}
+
+/// A document's total in the shop's format, or as stored when it does not parse.
+pub fn display_total(doc: &DocumentRow) -> String {
+    doc.total
+        .parse()
+        .map(|d| money::format(d, &doc.currency))
+        .unwrap_or_else(|_| doc.total.clone())
+}
