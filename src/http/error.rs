@@ -13,6 +13,7 @@ use serde::Serialize;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 pub use super::code::ErrorCode;
+use crate::invoice::served::DocumentError;
 use crate::returns::ReturnError;
 use crate::store::StoreError;
 use crate::tracking::staff::StaffError;
@@ -162,6 +163,41 @@ impl From<ReturnError> for ApiError {
                 Self::storage_unavailable()
             }
             ReturnError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<DocumentError> for ApiError {
+    fn from(error: DocumentError) -> Self {
+        match error {
+            DocumentError::OrderNotFound => Self::order_not_found(),
+            DocumentError::NoInvoice => Self::not_found(
+                ErrorCode::InvoiceNotFound,
+                "This order has no invoice yet; it is issued once the order is paid.",
+            ),
+            DocumentError::NotFound => Self::not_found(
+                ErrorCode::DocumentNotFound,
+                "This order has no such document.",
+            ),
+            DocumentError::InvalidLink => Self::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::InvalidLink,
+                "This download link is not valid. Ask the shop for a new one.",
+            ),
+            DocumentError::LinkExpired => Self::new(
+                StatusCode::GONE,
+                ErrorCode::LinkExpired,
+                "This download link has expired. Open your order again for a fresh link.",
+            ),
+            DocumentError::Unreadable { id, number, source } => {
+                tracing::error!(error = %source, document = id, number = %number, "archived document is missing");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::DocumentUnavailable,
+                    "The archived document could not be read.",
+                )
+            }
+            DocumentError::Store(e) => e.into(),
         }
     }
 }

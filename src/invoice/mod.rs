@@ -10,5 +10,6 @@ pub mod export;
 pub mod links;
 pub mod numbering;
 pub mod render;
+pub mod served;
 pub mod settings;
 pub mod store;

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -15,11 +15,12 @@ use utoipa_axum::routes;
 use crate::http::AppState;
 use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
-use crate::http::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::ids::Customer;
 use crate::invoice::links::{self, SignedLink};
-use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
+use crate::invoice::served;
+use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow};
 use crate::orders::assemble::display_total;
 use crate::orders::store as orders;
 use crate::time;
@@ -30,13 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_customer_document))
         .routes(routes!(list_order_documents))
         .routes(routes!(download))
-}
-
-fn document_not_found() -> ApiError {
-    ApiError::not_found(
-        ErrorCode::DocumentNotFound,
-        "This order has no such document.",
-    )
 }
 
 /// A fresh signed link to `doc` for staff and emails.
@@ -55,15 +49,7 @@ fn signed_link(state: &AppState, doc: &DocumentRow) -> Option<SignedLink> {
 /// The archived bytes of `doc` as a PDF response. The file is immutable, so it may be
 /// cached privately.
 async fn pdf_response(state: &AppState, doc: &DocumentRow) -> Result<Response, ApiError> {
-    let path = state.config().data_dir.join(&doc.path);
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        tracing::error!(error = %e, document = doc.id, number = %doc.number, "archived document is missing");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::DocumentUnavailable,
-            "The archived document could not be read.",
-        )
-    })?;
+    let bytes = served::read(&state.config().data_dir, doc).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -79,7 +65,7 @@ async fn pdf_response(state: &AppState, doc: &DocumentRow) -> Result<Response, A
         .into_response())
 }
 
-/// The documents of a visible order of `customer`, or 404.
+/// The documents of a visible order of `customer` (a guest has none here).
 async fn customer_documents(
     state: &AppState,
     store: String,
@@ -89,19 +75,7 @@ async fn customer_documents(
     let Customer::Registered(customer) = customer else {
         return Err(ApiError::order_not_found());
     };
-    let found = state
-        .db()
-        .read(move |conn| {
-            let Some(order) = orders::find_visible(conn, &store, order_id)? else {
-                return Ok(None);
-            };
-            if order.customer_id != customer.get() {
-                return Ok(None);
-            }
-            Ok(Some(documents::for_order(conn, &store, order_id)?))
-        })
-        .await?;
-    found.ok_or_else(ApiError::order_not_found)
+    Ok(served::for_customer(state.db(), store, customer, order_id).await?)
 }
 
 /// The order's invoice as issued (immutable PDF). 404 until it is issued, and for orders
@@ -128,12 +102,7 @@ async fn get_invoice_pdf(
     ApiPath((customer, order_id)): ApiPath<(Customer, u64)>,
 ) -> Result<Response, ApiError> {
     let docs = customer_documents(&state, store, customer, order_id).await?;
-    let Some(doc) = docs.into_iter().find(|d| d.kind == INVOICE) else {
-        return Err(ApiError::not_found(
-            ErrorCode::InvoiceNotFound,
-            "This order has no invoice yet; it is issued once the order is paid.",
-        ));
-    };
+    let doc = served::invoice(docs)?;
     pdf_response(&state, &doc).await
 }
 
@@ -161,10 +130,7 @@ async fn get_customer_document(
     ApiPath((customer, order_id, document_id)): ApiPath<(Customer, u64, i64)>,
 ) -> Result<Response, ApiError> {
     let docs = customer_documents(&state, store, customer, order_id).await?;
-    let doc = docs
-        .into_iter()
-        .find(|d| d.id == document_id)
-        .ok_or_else(document_not_found)?;
+    let doc = served::by_id(docs, document_id)?;
     pdf_response(&state, &doc).await
 }
 
@@ -281,36 +247,16 @@ async fn download(
     ApiPath(document_id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<LinkQuery>,
 ) -> Result<Response, ApiError> {
-    let doc = state
-        .db()
-        .read(move |conn| documents::by_id(conn, document_id))
-        .await?;
     // An unknown document, a missing or altered parameter: all answer like a forged link,
     // so links reveal nothing about ids.
-    let expires = query.expires.as_deref().and_then(|e| e.parse::<i64>().ok());
-    let verified = doc.zip(expires).filter(|(doc, expires)| {
-        state.store(&doc.store_id).is_some_and(|store| {
-            store.link_key.verify(
-                &doc.store_id,
-                doc.id,
-                *expires,
-                query.signature.as_deref().unwrap_or_default(),
-            )
-        })
-    });
-    let Some((doc, expires)) = verified else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::InvalidLink,
-            "This download link is not valid. Ask the shop for a new one.",
-        ));
-    };
-    if Timestamp::now().as_second() > expires {
-        return Err(ApiError::new(
-            StatusCode::GONE,
-            ErrorCode::LinkExpired,
-            "This download link has expired. Open your order again for a fresh link.",
-        ));
-    }
+    let doc = served::by_link(
+        state.db(),
+        document_id,
+        query.expires.as_deref(),
+        query.signature.as_deref(),
+        |store_id| state.store(store_id).map(|s| &s.link_key),
+        Timestamp::now(),
+    )
+    .await?;
     pdf_response(&state, &doc).await
 }

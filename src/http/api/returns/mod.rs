@@ -2,7 +2,7 @@
 //! list, inspect and move them. Handlers parse and answer; `crate::returns` decides.
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -10,15 +10,18 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod body;
+
+use body::{MAX_BODY_BYTES, ReturnBody};
+
 use crate::http::AppState;
 use crate::http::auth::ApiStore;
 use crate::http::error::responses::{GuestLimited, KeyRequired, PhotosTooLarge};
 use crate::http::error::{ApiError, ErrorBody, ErrorCode};
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging, parse_json};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::http::guest::{GuestClaim, GuestQuery};
 use crate::ids::Customer;
 use crate::returns::model::{Actor, Status};
-use crate::returns::photos;
 use crate::returns::request::ReturnRequest;
 use crate::returns::service::{self, Move, Owner, RequestSettings};
 use crate::returns::store;
@@ -45,90 +48,8 @@ fn return_requests() -> OpenApiRouter<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// Largest return request: three photos of 5 MB and the form around them.
-const MAX_BODY_BYTES: usize = photos::MAX_PHOTOS * photos::MAX_PHOTO_BYTES + 1024 * 1024;
 const MAX_NOTE: usize = 1000;
 const MAX_NAME: usize = 100;
-
-/// A return request: JSON, or `multipart/form-data` with the JSON in a part named
-/// `request` and up to three images in parts named `photos` (or `photos[]`).
-pub struct ReturnBody {
-    request: ReturnRequest,
-    photos: Vec<axum::body::Bytes>,
-}
-
-impl<S: Send + Sync> FromRequest<S> for ReturnBody {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let multipart = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("multipart/form-data")
-            });
-        if !multipart {
-            let ApiJson(request) = ApiJson::<ReturnRequest>::from_request(req, state).await?;
-            return Ok(ReturnBody {
-                request,
-                photos: Vec::new(),
-            });
-        }
-        let mut form = Multipart::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text()))?;
-        let mut request = None;
-        let mut photos = Vec::new();
-        loop {
-            let field = match form.next_field().await {
-                Ok(Some(field)) => field,
-                Ok(None) => break,
-                Err(e) => return Err(multipart_error(e)),
-            };
-            let name = field.name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(multipart_error)?;
-            match name.as_str() {
-                "request" => request = Some(parse_json::<ReturnRequest>(&bytes)?),
-                "photos" | "photos[]" => photos.push(bytes),
-                other => {
-                    return Err(ApiError::bad_request(
-                        ErrorCode::UnknownPart,
-                        format!(
-                            "`{other}` is not a part of this form; send `request` and `photos`."
-                        ),
-                    ));
-                }
-            }
-        }
-        let request = request.ok_or_else(|| {
-            ApiError::validation(vec![FieldError::new(
-                "request",
-                "The form needs a `request` part with the return as JSON.",
-            )])
-        })?;
-        Ok(ReturnBody { request, photos })
-    }
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::PayloadTooLarge,
-            format!(
-                "The request is larger than {} MB: attach at most {} photos of at most {} MB each.",
-                MAX_BODY_BYTES / (1024 * 1024),
-                photos::MAX_PHOTOS,
-                photos::MAX_PHOTO_BYTES / (1024 * 1024)
-            ),
-        )
-    } else {
-        ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text())
-    }
-}
 
 /// Requests the return and answers with it.
 async fn create(

@@ -1,0 +1,93 @@
+//! The body of a return request: JSON, or a multipart form with photos.
+
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{StatusCode, header};
+
+use crate::http::error::{ApiError, ErrorCode};
+use crate::http::extract::{ApiJson, parse_json};
+use crate::returns::photos;
+use crate::returns::request::ReturnRequest;
+use crate::validation::FieldError;
+
+/// Largest return request: three photos of 5 MB and the form around them.
+pub const MAX_BODY_BYTES: usize = photos::MAX_PHOTOS * photos::MAX_PHOTO_BYTES + 1024 * 1024;
+
+/// A return request: JSON, or `multipart/form-data` with the JSON in a part named
+/// `request` and up to three images in parts named `photos` (or `photos[]`).
+pub struct ReturnBody {
+    pub request: ReturnRequest,
+    pub photos: Vec<axum::body::Bytes>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for ReturnBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            });
+        if !multipart {
+            let ApiJson(request) = ApiJson::<ReturnRequest>::from_request(req, state).await?;
+            return Ok(ReturnBody {
+                request,
+                photos: Vec::new(),
+            });
+        }
+        let mut form = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text()))?;
+        let mut request = None;
+        let mut photos = Vec::new();
+        loop {
+            let field = match form.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) => return Err(multipart_error(e)),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(multipart_error)?;
+            match name.as_str() {
+                "request" => request = Some(parse_json::<ReturnRequest>(&bytes)?),
+                "photos" | "photos[]" => photos.push(bytes),
+                other => {
+                    return Err(ApiError::bad_request(
+                        ErrorCode::UnknownPart,
+                        format!(
+                            "`{other}` is not a part of this form; send `request` and `photos`."
+                        ),
+                    ));
+                }
+            }
+        }
+        let request = request.ok_or_else(|| {
+            ApiError::validation(vec![FieldError::new(
+                "request",
+                "The form needs a `request` part with the return as JSON.",
+            )])
+        })?;
+        Ok(ReturnBody { request, photos })
+    }
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "The request is larger than {} MB: attach at most {} photos of at most {} MB each.",
+                MAX_BODY_BYTES / (1024 * 1024),
+                photos::MAX_PHOTOS,
+                photos::MAX_PHOTO_BYTES / (1024 * 1024)
+            ),
+        )
+    } else {
+        ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text())
+    }
+}
