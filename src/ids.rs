@@ -36,3 +36,19 @@ impl From<u64> for Customer {
         CustomerId::new(id).map_or(Customer::Guest, Customer::Registered)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_zero_is_a_guest() {
+        assert_eq!(Customer::from(0), Customer::Guest);
+        let Customer::Registered(id) = Customer::from(7) else {
+            panic!("7 is a registered customer");
+        };
+        assert_eq!(id.get(), 7);
+        let parsed: Customer = serde_json::from_str("0").unwrap();
+        assert_eq!(parsed, Customer::Guest);
+    }
+}
