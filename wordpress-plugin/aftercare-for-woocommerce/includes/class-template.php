@@ -1,6 +1,7 @@
 <?php
 /**
- * Rendering the plugin's templates, which a theme may override.
+ * Rendering the plugin's templates, which a theme may override, and the small formatting
+ * helpers templates share.
  *
  * @package Aftercare
  */
@@ -14,30 +15,18 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Template {
 
+	/** Where a theme puts its copies: yourtheme/aftercare/{name}.php. */
+	public const THEME_PATH = 'aftercare/';
+
 	/**
-	 * Renders templates/{name}.php (or the theme's aftercare/{name}.php) to a string.
+	 * Renders templates/{name}.php to a string through WooCommerce's template loader, so a
+	 * theme's aftercare/{name}.php wins, and WooCommerce's template filters and actions apply.
 	 *
 	 * @param string              $name Template name without extension, e.g. myaccount/order.
 	 * @param array<string,mixed> $vars Variables the template reads.
 	 */
 	public static function render( string $name, array $vars = array() ): string {
-		$file = '';
-		if ( function_exists( 'locate_template' ) ) {
-			$file = locate_template( 'aftercare/' . $name . '.php' );
-		}
-		if ( ! $file ) {
-			$file = AFTERCARE_PLUGIN_DIR . '/templates/' . $name . '.php';
-		}
-		$file = apply_filters( 'aftercare_template', $file, $name, $vars );
-		if ( ! is_readable( $file ) ) {
-			return '';
-		}
-		ob_start();
-		( static function ( string $aftercare_file, array $aftercare_vars ) {
-			extract( $aftercare_vars, EXTR_SKIP ); // phpcs:ignore WordPress.PHP.DontExtract.extract_extract -- same pattern as wc_get_template().
-			include $aftercare_file;
-		} )( $file, $vars );
-		return (string) ob_get_clean();
+		return (string) wc_get_template_html( $name . '.php', $vars, self::THEME_PATH, AFTERCARE_PLUGIN_DIR . '/templates/' );
 	}
 
 	/**

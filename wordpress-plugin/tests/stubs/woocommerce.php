@@ -123,6 +123,79 @@ function wc_get_page_screen_id( $for ) {
 	return 'woocommerce_page_wc-orders';
 }
 /** As WooCommerce: symbol and grouped number, in its own markup (symbol before the amount). */
+// WooCommerce defines it false unless a site turns theme overrides off to debug templates.
+const WC_TEMPLATE_DEBUG_MODE = false;
+
+/**
+ * As WooCommerce: yourtheme/$template_path/$template_name, then yourtheme/$template_name, then
+ * $default_path/$template_name, and the woocommerce_locate_template filter last.
+ */
+function wc_locate_template( $template_name, $template_path = '', $default_path = '' ) {
+	if ( ! $template_path ) {
+		$template_path = apply_filters( 'woocommerce_template_path', 'woocommerce/' );
+	}
+	if ( ! $default_path ) {
+		throw new LogicException( 'the stand-in has no WooCommerce templates of its own' );
+	}
+	$template = locate_template(
+		array(
+			trailingslashit( $template_path ) . $template_name,
+			$template_name,
+		)
+	);
+	if ( ! $template || WC_TEMPLATE_DEBUG_MODE ) {
+		$template = $default_path . $template_name;
+	}
+	return apply_filters( 'woocommerce_locate_template', $template, $template_name, $template_path );
+}
+
+/**
+ * As WooCommerce: locates the template, lets wc_get_template filter it (to a file that must
+ * exist), extracts $args into the template's scope and includes it between the
+ * woocommerce_before/after_template_part actions. (WooCommerce also keeps the located path
+ * in the object cache, which lives one request: here, each test is one.)
+ */
+function wc_get_template( $template_name, $args = array(), $template_path = '', $default_path = '' ) {
+	$template        = wc_locate_template( $template_name, $template_path, $default_path );
+	$filter_template = apply_filters( 'wc_get_template', $template, $template_name, $args, $template_path, $default_path );
+	if ( $filter_template !== $template ) {
+		if ( ! file_exists( $filter_template ) ) {
+			wc_doing_it_wrong( __FUNCTION__, $filter_template . ' does not exist.', '2.1' );
+			return;
+		}
+		$template = $filter_template;
+	}
+	$action_args = array(
+		'template_name' => $template_name,
+		'template_path' => $template_path,
+		'located'       => $template,
+		'args'          => $args,
+	);
+	if ( ! empty( $args ) && is_array( $args ) ) {
+		if ( isset( $args['action_args'] ) ) {
+			wc_doing_it_wrong( __FUNCTION__, 'action_args should not be overwritten when calling wc_get_template.', '3.6.0' );
+			unset( $args['action_args'] );
+		}
+		extract( $args );
+	}
+	do_action( 'woocommerce_before_template_part', $action_args['template_name'], $action_args['template_path'], $action_args['located'], $action_args['args'] );
+	include $action_args['located'];
+	do_action( 'woocommerce_after_template_part', $action_args['template_name'], $action_args['template_path'], $action_args['located'], $action_args['args'] );
+}
+
+function wc_get_template_html( $template_name, $args = array(), $template_path = '', $default_path = '' ) {
+	ob_start();
+	wc_get_template( $template_name, $args, $template_path, $default_path );
+	return ob_get_clean();
+}
+
+/**
+ * WooCommerce reports misuse as a notice with WP_DEBUG; a test must not pass over it.
+ */
+function wc_doing_it_wrong( $function, $message, $version ) {
+	throw new LogicException( "$function was called incorrectly: $message" );
+}
+
 function wc_price( $price, $args = array() ) {
 	$symbols  = array(
 		'KRW' => '&#8361;',

@@ -44,10 +44,16 @@ final class Stub {
 	public static bool $admin = false;
 	/** Whether this is admin-ajax.php (an admin request WooCommerce still treats as front end). */
 	public static bool $ajax = false;
+	/** The active theme's folder (get_stylesheet_directory()); '' for none with templates. */
+	public static string $theme = '';
+	/** Its parent theme's folder (get_template_directory()) when it is a child theme. */
+	public static string $parent_theme = '';
 
 	public static function reset(): void {
 		self::$admin      = false;
 		self::$ajax       = false;
+		self::$theme        = '';
+		self::$parent_theme = '';
 		self::$options    = array(
 			'date_format' => 'F j, Y',
 			'time_format' => 'H:i',
@@ -389,8 +395,41 @@ function is_admin() {
 function wp_doing_ajax() {
 	return Stub::$ajax;
 }
-function locate_template( $names ) {
-	return '';
+function get_stylesheet_directory() {
+	return Stub::$theme;
+}
+function get_template_directory() {
+	return '' !== Stub::$parent_theme ? Stub::$parent_theme : Stub::$theme;
+}
+function is_child_theme() {
+	return get_template_directory() !== get_stylesheet_directory();
+}
+function trailingslashit( $value ) {
+	return rtrim( $value, '/\\' ) . '/';
+}
+/**
+ * As WordPress: the first name found in the (child) theme, then in its parent theme. (Core's
+ * theme-compat folder, the last place WordPress looks, holds nothing the plugin's names match.)
+ */
+function locate_template( $template_names, $load = false, $load_once = true, $args = array() ) {
+	$located = '';
+	foreach ( (array) $template_names as $template_name ) {
+		if ( ! $template_name ) {
+			continue;
+		}
+		if ( '' !== get_stylesheet_directory() && file_exists( get_stylesheet_directory() . '/' . $template_name ) ) {
+			$located = get_stylesheet_directory() . '/' . $template_name;
+			break;
+		}
+		if ( is_child_theme() && file_exists( get_template_directory() . '/' . $template_name ) ) {
+			$located = get_template_directory() . '/' . $template_name;
+			break;
+		}
+	}
+	if ( $load && '' !== $located ) {
+		throw new LogicException( 'the stand-in does not load templates through locate_template()' );
+	}
+	return $located;
 }
 function wp_date( $format, $timestamp = null, $timezone = null ) {
 	$date = new DateTimeImmutable( '@' . ( $timestamp ?? time() ) );
