@@ -158,6 +158,22 @@ final class Returns_Queue {
 	}
 
 	/**
+	 * An order's item names by line item id, for the items a return does not name.
+	 *
+	 * @param \WC_Order|null $order The return's order, when WooCommerce has it.
+	 * @return array<int,string>
+	 */
+	public static function item_names( $order ): array {
+		$names = array();
+		if ( $order ) {
+			foreach ( $order->get_items() as $item_id => $item ) {
+				$names[ (int) $item_id ] = (string) $item->get_name();
+			}
+		}
+		return $names;
+	}
+
+	/**
 	 * The WooCommerce orders of some returns, by id (null when WooCommerce does not have it).
 	 *
 	 * @param array<int,array<string,mixed>> $returns Returns.

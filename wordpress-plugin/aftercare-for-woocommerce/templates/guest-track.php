@@ -2,6 +2,8 @@
 /**
  * [aftercare_track]: order number + email form for guests, and the parcels it finds.
  *
+ * Override by copying to yourtheme/aftercare/guest-track.php.
+ *
  * @package Aftercare
  *
  * @var array<string,mixed>|null $result The look-up result, after a submission.

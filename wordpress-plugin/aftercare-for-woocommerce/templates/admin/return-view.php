@@ -2,6 +2,8 @@
 /**
  * WooCommerce → Returns → one return: items, comment, photos, history, money and next steps.
  *
+ * Override by copying to yourtheme/aftercare/admin/return-view.php.
+ *
  * @package Aftercare
  *
  * @var int                       $return_id The return asked for.
@@ -17,12 +19,6 @@ use Aftercare\Template;
 
 defined( 'ABSPATH' ) || exit;
 
-$aftercare_names = array();
-if ( $order ) {
-	foreach ( $order->get_items() as $aftercare_item_id => $aftercare_item ) {
-		$aftercare_names[ (int) $aftercare_item_id ] = $aftercare_item->get_name();
-	}
-}
 $aftercare_status = Data::str( $return, 'status' );
 ?>
 <div class="wrap aftercare-queue aftercare-return-view">
@@ -52,36 +48,17 @@ $aftercare_status = Data::str( $return, 'status' );
 				<div class="postbox">
 					<h2 class="aftercare-postbox-title"><?php esc_html_e( 'Items and reasons', 'aftercare-for-woocommerce' ); ?></h2>
 					<div class="inside">
-						<table class="widefat striped">
-							<thead>
-								<tr>
-									<th scope="col"><?php esc_html_e( 'Item', 'aftercare-for-woocommerce' ); ?></th>
-									<th scope="col"><?php esc_html_e( 'Quantity', 'aftercare-for-woocommerce' ); ?></th>
-									<th scope="col"><?php esc_html_e( 'Reason', 'aftercare-for-woocommerce' ); ?></th>
-								</tr>
-							</thead>
-							<tbody>
-							<?php foreach ( Data::rows( $return, 'items' ) as $aftercare_item ) : ?>
-								<?php
-								$aftercare_line = Data::int( $aftercare_item, 'line_item_id' );
-								$aftercare_name = Data::str( $aftercare_item, 'name' );
-								if ( '' === $aftercare_name ) {
-									$aftercare_name = (string) ( $aftercare_names[ $aftercare_line ] ?? '#' . $aftercare_line );
-								}
-								?>
-								<tr>
-									<td><?php echo esc_html( $aftercare_name ); ?></td>
-									<td><?php echo esc_html( (string) Data::int( $aftercare_item, 'quantity' ) ); ?></td>
-									<td>
-										<?php echo esc_html( Labels::reason( Data::str( $aftercare_item, 'reason' ) ) ); ?>
-										<?php if ( '' !== Data::str( $aftercare_item, 'reason_text' ) ) : ?>
-											<br><em><?php echo esc_html( Data::str( $aftercare_item, 'reason_text' ) ); ?></em>
-										<?php endif; ?>
-									</td>
-								</tr>
-							<?php endforeach; ?>
-							</tbody>
-						</table>
+						<?php
+						echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+							'parts/return-items',
+							array(
+								'return_items' => Data::rows( $return, 'items' ),
+								'names'        => Returns_Queue::item_names( $order ),
+								'staff'        => true,
+								'class_name'   => 'aftercare-queue__items',
+							)
+						);
+						?>
 						<?php if ( '' !== Data::str( $return, 'comment' ) ) : ?>
 							<h3><?php esc_html_e( 'Customer\'s comment', 'aftercare-for-woocommerce' ); ?></h3>
 							<blockquote class="aftercare-comment"><?php echo esc_html( Data::str( $return, 'comment' ) ); ?></blockquote>

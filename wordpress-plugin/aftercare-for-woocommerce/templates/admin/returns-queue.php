@@ -2,6 +2,8 @@
 /**
  * WooCommerce → Returns.
  *
+ * Override by copying to yourtheme/aftercare/admin/returns-queue.php.
+ *
  * @package Aftercare
  *
  * @var string                           $status   The filter ('all' or a status).
@@ -66,12 +68,6 @@ $aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 				$aftercare_order    = $orders[ $aftercare_order_id ] ?? null;
 				$aftercare_history  = Data::rows( $aftercare_return, 'history' );
 				$aftercare_last     = $aftercare_history ? $aftercare_history[ count( $aftercare_history ) - 1 ] : null;
-				$aftercare_names    = array();
-				if ( $aftercare_order ) {
-					foreach ( $aftercare_order->get_items() as $aftercare_item_id => $aftercare_item ) {
-						$aftercare_names[ (int) $aftercare_item_id ] = $aftercare_item->get_name();
-					}
-				}
 				?>
 				<tr id="aftercare-return-<?php echo esc_attr( (string) $aftercare_id ); ?>">
 					<td class="column-return">
@@ -88,24 +84,17 @@ $aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 						<?php endif; ?>
 					</td>
 					<td class="column-items">
-						<ul class="aftercare-queue__items">
-						<?php foreach ( Data::rows( $aftercare_return, 'items' ) as $aftercare_item ) : ?>
-							<?php
-							$aftercare_line = Data::int( $aftercare_item, 'line_item_id' );
-							$aftercare_name = Data::str( $aftercare_item, 'name' );
-							if ( '' === $aftercare_name ) {
-								$aftercare_name = (string) ( $aftercare_names[ $aftercare_line ] ?? '' );
-							}
-							?>
-							<li>
-								<?php echo esc_html( '' !== $aftercare_name ? $aftercare_name : '#' . $aftercare_line ); ?> &times; <?php echo esc_html( (string) Data::int( $aftercare_item, 'quantity' ) ); ?>
-								&mdash; <?php echo esc_html( Labels::reason( Data::str( $aftercare_item, 'reason' ) ) ); ?>
-								<?php if ( '' !== Data::str( $aftercare_item, 'reason_text' ) ) : ?>
-									<br><em><?php echo esc_html( Data::str( $aftercare_item, 'reason_text' ) ); ?></em>
-								<?php endif; ?>
-							</li>
-						<?php endforeach; ?>
-						</ul>
+						<?php
+						echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+							'parts/return-items',
+							array(
+								'return_items' => Data::rows( $aftercare_return, 'items' ),
+								'names'        => Returns_Queue::item_names( $aftercare_order ),
+								'staff'        => true,
+								'class_name'   => 'aftercare-queue__items',
+							)
+						);
+						?>
 						<?php if ( '' !== Data::str( $aftercare_return, 'comment' ) ) : ?>
 							<blockquote class="aftercare-comment"><?php echo esc_html( Data::str( $aftercare_return, 'comment' ) ); ?></blockquote>
 						<?php endif; ?>

@@ -4,6 +4,8 @@
  *
  * Printed inside WooCommerce's settings form (which carries its own nonce and Save button).
  *
+ * Override by copying to yourtheme/aftercare/admin/settings.php.
+ *
  * @package Aftercare
  *
  * @var string                   $url        The saved aftercare URL.

@@ -2,6 +2,8 @@
 /**
  * The Parcels box on the order edit screen.
  *
+ * Override by copying to yourtheme/aftercare/admin/shipment-box.php.
+ *
  * @package Aftercare
  *
  * @var int                                      $order_id  Order id.

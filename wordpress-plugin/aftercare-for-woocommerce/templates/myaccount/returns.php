@@ -2,6 +2,8 @@
 /**
  * My Account → Returns.
  *
+ * Override by copying to yourtheme/aftercare/myaccount/returns.php.
+ *
  * @package Aftercare
  *
  * @var \Aftercare\Api_Response         $response The returns request.

@@ -2,6 +2,8 @@
 /**
  * My Account → Tracking: parcels on their way.
  *
+ * Override by copying to yourtheme/aftercare/myaccount/tracking.php.
+ *
  * @package Aftercare
  *
  * @var \Aftercare\Api_Response        $response The order list request.

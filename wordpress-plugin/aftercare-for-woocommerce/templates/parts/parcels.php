@@ -2,6 +2,8 @@
 /**
  * The parcels of one order: carrier, linked tracking number, ETA, items and history.
  *
+ * Override by copying to yourtheme/aftercare/parts/parcels.php.
+ *
  * @package Aftercare
  *
  * @var array<int,array<string,mixed>> $shipments Shipments from the order view.

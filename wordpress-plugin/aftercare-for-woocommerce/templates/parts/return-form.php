@@ -2,6 +2,8 @@
 /**
  * The return request form of one order.
  *
+ * Override by copying to yourtheme/aftercare/parts/return-form.php.
+ *
  * @package Aftercare
  *
  * @var array<string,mixed>            $view     The order view.

@@ -3,6 +3,8 @@
  * A customer's returns: what, why, the wished resolution, where it stands, what they got,
  * and the history.
  *
+ * Override by copying to yourtheme/aftercare/parts/returns-list.php.
+ *
  * @package Aftercare
  *
  * @var array<int,array<string,mixed>> $returns    Returns (ReturnView, with order_id/order_number).
@@ -71,26 +73,20 @@ $aftercare_guest_cancel = isset( $cancel ) && is_array( $cancel ) ? $cancel : nu
 				</td>
 			<?php endif; ?>
 			<td data-title="<?php esc_attr_e( 'Items', 'aftercare-for-woocommerce' ); ?>">
-				<ul class="aftercare-return__items">
-				<?php foreach ( Data::rows( $aftercare_return, 'items' ) as $aftercare_item ) : ?>
-					<?php
-					$aftercare_name = Data::str( $aftercare_item, 'name' );
-					if ( '' === $aftercare_name ) {
-						$aftercare_name = Data::str( $items[ Data::int( $aftercare_item, 'line_item_id' ) ] ?? array(), 'name' );
-					}
-					if ( '' === $aftercare_name ) {
-						$aftercare_name = (string) ( ( $names ?? array() )[ $aftercare_order_id ][ Data::int( $aftercare_item, 'line_item_id' ) ] ?? '' );
-					}
-					if ( '' === $aftercare_name ) {
-						$aftercare_name = __( 'Item', 'aftercare-for-woocommerce' );
-					}
-					?>
-					<li>
-						<?php echo esc_html( $aftercare_name ); ?> <span class="aftercare-qty">&times;&nbsp;<?php echo esc_html( (string) Data::int( $aftercare_item, 'quantity' ) ); ?></span>
-						<span class="aftercare-muted">(<?php echo esc_html( Labels::reason( Data::str( $aftercare_item, 'reason' ) ) ); ?>)</span>
-					</li>
-				<?php endforeach; ?>
-				</ul>
+				<?php
+				// Names the return lacks: the order page's items, else the Returns tab's names.
+				$aftercare_names = array_filter( array_map( static fn( $item ) => Data::str( $item, 'name' ), $items ?? array() ) )
+					+ ( ( $names ?? array() )[ $aftercare_order_id ] ?? array() );
+				echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+					'parts/return-items',
+					array(
+						'return_items' => Data::rows( $aftercare_return, 'items' ),
+						'names'        => $aftercare_names,
+						'staff'        => false,
+						'class_name'   => 'aftercare-return__items',
+					)
+				);
+				?>
 				<?php if ( '' !== $aftercare_comment ) : ?>
 					<p class="aftercare-return__comment aftercare-muted">&ldquo;<?php echo esc_html( $aftercare_comment ); ?>&rdquo;</p>
 				<?php endif; ?>

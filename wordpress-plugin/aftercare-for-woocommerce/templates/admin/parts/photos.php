@@ -2,6 +2,8 @@
 /**
  * Staff: the photos a customer sent, shown through WordPress (never straight from aftercare).
  *
+ * Override by copying to yourtheme/aftercare/admin/parts/photos.php.
+ *
  * @package Aftercare
  *
  * @var array<string,mixed> $return The return (staff view).

@@ -2,6 +2,8 @@
 /**
  * Staff: the next steps a return's state allows, with a note for the customer.
  *
+ * Override by copying to yourtheme/aftercare/admin/parts/return-actions.php.
+ *
  * @package Aftercare
  *
  * @var array<string,mixed> $return    The return.

@@ -2,6 +2,8 @@
 /**
  * Staff: what the return came to and how carrying it out in WooCommerce goes.
  *
+ * Override by copying to yourtheme/aftercare/admin/parts/settlement.php.
+ *
  * @package Aftercare
  *
  * @var array<string,mixed> $return The return (staff view).
