@@ -19,7 +19,17 @@ fn available(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Outside CI a machine without PHP skips, loudly; in CI that is a failure.
+/// Set to `1` to let the PHP tests skip when `php` or `phpunit` is missing, or when PHPUnit
+/// skips some of its tests, instead of failing. For a machine that cannot install them; CI
+/// never sets it, and it counts for nothing there.
+const ALLOW_MISSING_TOOLS: &str = "AFTERCARE_ALLOW_MISSING_TOOLS";
+
+fn missing_tools_allowed() -> bool {
+    !in_ci() && std::env::var(ALLOW_MISSING_TOOLS).is_ok_and(|v| v == "1")
+}
+
+/// Whether the PHP tests can run. A missing tool fails the test, so that `cargo test` cannot
+/// report them as passed without running them, unless the opt-out above is set.
 fn php_or_skip() -> bool {
     let missing: Vec<&str> = ["php", "phpunit"]
         .into_iter()
@@ -29,14 +39,14 @@ fn php_or_skip() -> bool {
         return true;
     }
     assert!(
-        !in_ci(),
-        "CI must run the plugin's PHP suites, but {missing:?} is missing (see .ci/run)"
+        missing_tools_allowed(),
+        "the WordPress plugin's PHP tests need {missing:?}, which is not installed: \
+         apt-get install php-cli php-xml php-mbstring php-curl phpunit gettext \
+         (or set {ALLOW_MISSING_TOOLS}=1 to skip them on this machine)"
     );
     eprintln!(
-        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !!! SKIPPED the WordPress plugin's PHP tests: {missing:?} not installed.\n\
-         !!! apt-get install php-cli php-xml php-mbstring php-curl phpunit gettext\n\
-         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+        "\n!!! SKIPPED the WordPress plugin's PHP tests: {missing:?} not installed \
+         ({ALLOW_MISSING_TOOLS}=1 is set)\n"
     );
     false
 }
@@ -86,8 +96,8 @@ fn plugin_phpunit_suites_pass_against_the_real_service() {
         "--colors=never",
         "--verbose",
     ];
-    if in_ci() {
-        // CI must run every test: a skipped one (no gettext, no binary) is a failure there.
+    if !missing_tools_allowed() {
+        // Every test must run: a skipped one (no gettext, no binary) is a failure.
         args.extend(["--fail-on-skipped", "--fail-on-incomplete"]);
     }
     let out = Command::new("phpunit")
@@ -99,27 +109,67 @@ fn plugin_phpunit_suites_pass_against_the_real_service() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "phpunit failed:\n{stdout}\n{stderr}");
+    let left = test_servers_running();
+    assert!(
+        left.is_empty(),
+        "the PHP suites left their `php -S` servers running: {left:?}"
+    );
     match phpunit_outcome(&stdout) {
         PhpunitOutcome::Passed { tests } => {
             eprintln!("plugin PHPUnit: all {tests} tests passed");
         }
         PhpunitOutcome::PassedWithGaps { summary } => {
             assert!(
-                !in_ci(),
-                "CI must run every plugin PHP test, but some were skipped, incomplete or risky \
-                 ({summary}):\n{stdout}"
+                missing_tools_allowed(),
+                "every plugin PHP test must run, but some were skipped, incomplete or risky \
+                 ({summary}; set {ALLOW_MISSING_TOOLS}=1 to allow that on this machine):\n{stdout}"
             );
             eprintln!(
-                "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-                 !!! NOT ALL of the WordPress plugin's PHP tests ran: {summary}\n\
-                 !!! (CI fails on this; the reasons are in PHPUnit's output below)\n\
-                 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n{stdout}"
+                "\n!!! NOT ALL of the WordPress plugin's PHP tests ran: {summary} \
+                 ({ALLOW_MISSING_TOOLS}=1 is set; the reasons are in PHPUnit's output below)\n{stdout}"
             );
         }
         PhpunitOutcome::NotPassed => {
             panic!("phpunit printed no passing summary:\n{stdout}\n{stderr}")
         }
     }
+}
+
+/// The `php -S` processes (servers and their workers) still serving this plugin's test
+/// routers: a suite that has finished must have stopped every one.
+fn test_servers_running() -> Vec<String> {
+    let routers = plugin_dir().join("tests/support");
+    let routers = routers.to_string_lossy();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| {
+            let status = std::fs::read_to_string(e.path().join("status")).ok()?;
+            // A zombie has ended and only waits to be reaped.
+            if status
+                .lines()
+                .any(|l| l.starts_with("State:") && l.contains('Z'))
+            {
+                return None;
+            }
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let args: Vec<String> = cmdline
+                .split(|&b| b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let serving =
+                args.iter().any(|a| a == "-S") && args.iter().any(|a| a.starts_with(&*routers));
+            serving.then(|| format!("{} {}", e.file_name().to_string_lossy(), args.join(" ")))
+        })
+        .collect()
 }
 
 #[test]

@@ -9,8 +9,10 @@ final class Scripted_Server {
 
 	public string $url;
 	private string $dir;
-	/** @var resource */
+	/** @var resource|null */
 	private $process;
+	/** The server's process group: `php -S` and the workers it forks. */
+	private int $group = 0;
 
 	public static function start( string $router = 'scripted-router.php' ): self {
 		$server      = new self();
@@ -19,8 +21,10 @@ final class Scripted_Server {
 		file_put_contents( $server->dir . '/script.json', '{}' );
 		$port            = Aftercare_Service::free_port();
 		$server->url     = 'http://127.0.0.1:' . $port;
+		// In a process group of its own (setsid execs in place: the pid is the group's id),
+		// so that stop() ends the workers too, which outlive a killed parent otherwise.
 		$server->process = proc_open(
-			array( PHP_BINARY, '-S', '127.0.0.1:' . $port, __DIR__ . '/' . $router ),
+			array( 'setsid', PHP_BINARY, '-S', '127.0.0.1:' . $port, __DIR__ . '/' . $router ),
 			array(
 				0 => array( 'file', '/dev/null', 'r' ),
 				1 => array( 'file', '/dev/null', 'w' ),
@@ -33,7 +37,8 @@ final class Scripted_Server {
 				'PHP_CLI_SERVER_WORKERS' => '2',
 			)
 		);
-		$deadline = microtime( true ) + 10;
+		$server->group = (int) proc_get_status( $server->process )['pid'];
+		$deadline      = microtime( true ) + 10;
 		while ( microtime( true ) < $deadline ) {
 			$socket = @stream_socket_client( 'tcp://127.0.0.1:' . $port, $errno, $errstr, 0.2 );
 			if ( $socket ) {
@@ -42,6 +47,7 @@ final class Scripted_Server {
 			}
 			usleep( 50000 );
 		}
+		$server->stop();
 		throw new RuntimeException( 'php -S did not start' );
 	}
 
@@ -88,9 +94,44 @@ final class Scripted_Server {
 		return json_decode( (string) @file_get_contents( $this->dir . '/' . $name ), true ) ?: array();
 	}
 
+	/**
+	 * The ids of the processes still in the server's group.
+	 *
+	 * @return array<int,int>
+	 */
+	public function processes(): array {
+		$pids = array();
+		foreach ( glob( '/proc/[0-9]*/stat' ) ?: array() as $stat ) {
+			// pid (comm) state ppid pgrp ...: comm may hold spaces, so read after its ')'.
+			$line = (string) @file_get_contents( $stat );
+			$rest = explode( ' ', substr( $line, (int) strrpos( $line, ')' ) + 2 ) );
+			if ( isset( $rest[2] ) && (int) $rest[2] === $this->group && 'Z' !== $rest[0] ) {
+				$pids[] = (int) basename( dirname( $stat ) );
+			}
+		}
+		return $pids;
+	}
+
+	/**
+	 * Ends the server with all its workers, and fails when any is left.
+	 */
 	public function stop(): void {
-		proc_terminate( $this->process, 9 );
-		proc_close( $this->process );
+		if ( $this->group > 0 ) {
+			posix_kill( -$this->group, 9 ); // SIGKILL: the workers need no goodbye.
+		}
+		if ( is_resource( $this->process ) ) {
+			proc_close( $this->process );
+			$this->process = null;
+		}
 		exec( 'rm -rf ' . escapeshellarg( $this->dir ) );
+		// Orphaned workers are reaped by init, a moment after the kill.
+		$deadline = microtime( true ) + 5;
+		while ( $this->group > 0 && $this->processes() && microtime( true ) < $deadline ) {
+			usleep( 20000 );
+		}
+		$left = $this->group > 0 ? $this->processes() : array();
+		if ( $left ) {
+			throw new RuntimeException( 'php -S left processes running: ' . implode( ', ', $left ) );
+		}
 	}
 }
