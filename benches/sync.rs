@@ -20,9 +20,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use aftercare::AppState;
 use aftercare::config::{Flags, env_from};
 use aftercare::store::Db;
+use aftercare::sync::SyncServices;
 use aftercare::sync::backfill::{self, Quiet};
 use aftercare::woo::client::{OrderQuery, woo_date};
 use aftercare::woo::{ClientSettings, WooClient};
@@ -132,7 +132,11 @@ async fn run(orders: usize) {
     let config = aftercare::startup::load(&flags, &env_from(env)).unwrap();
     let client = WooClient::new(&config.stores[0], &ClientSettings::default()).unwrap();
     let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
-    let state = AppState::new(config, db);
+    let services = SyncServices::new(
+        db.clone(),
+        std::sync::Arc::new(config),
+        std::sync::Arc::new(aftercare::metrics::Metrics::new()),
+    );
 
     println!(
         "{orders} orders ({:.1} MB of JSON), pages of 100, one process\n",
@@ -167,11 +171,13 @@ async fn run(orders: usize) {
     let since = Some(Timestamp::UNIX_EPOCH + SignedDuration::from_secs(1));
     for name in ["backfill, empty mirror", "backfill again (all mirrored)"] {
         let started = Instant::now();
-        let summary = backfill::run(&state, &client, since, &Quiet).await.unwrap();
+        let summary = backfill::run(&services, &client, since, &Quiet)
+            .await
+            .unwrap();
         let t = summary.tally;
         row(name, started, t.fetched, t.accepted, t.duplicate);
     }
-    state.db().close().await;
+    db.close().await;
 }
 
 fn row(name: &str, started: Instant, fetched: u64, accepted: u64, duplicate: u64) {

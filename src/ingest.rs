@@ -8,12 +8,9 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
-use crate::invoice::content::is_invoiceable;
+use crate::invoice;
 use crate::invoice::settings::InvoiceSettings;
-use crate::invoice::store::{self as documents, CREDIT_NOTE, INVOICE};
-use crate::jobs::{ISSUE_CREDIT_NOTE, ISSUE_INVOICE};
 use crate::orders::store::{self as orders, Applied, Source};
-use crate::store::jobs;
 use crate::store::{StoreError, Writer};
 use crate::time;
 use crate::tracking;
@@ -105,7 +102,7 @@ fn apply(
                 &now,
             )?;
             if matches!(applied, Applied::Inserted | Applied::Updated) {
-                enqueue_documents(conn, store, order, invoices, &now)?;
+                invoice::order_mirrored(conn, store, order, invoices, &now)?;
                 let first = applied == Applied::Inserted;
                 tracking::derive::order_mirrored(conn, store, order, first, &now)?;
                 if *source == Source::Restore {
@@ -148,28 +145,4 @@ fn apply(
         logged_as,
         order_id,
     })
-}
-
-/// The outbox side of ingest: a paid order without an invoice gets one, each refund of an
-/// invoiced (or soon invoiced) order without a credit note gets one.
-fn enqueue_documents(
-    conn: &rusqlite::Connection,
-    store: &str,
-    order: &Order,
-    invoices: &InvoiceSettings,
-    now: &str,
-) -> Result<(), StoreError> {
-    let invoiced = documents::find(conn, store, INVOICE, order.id, 0)?.is_some();
-    let invoiceable = is_invoiceable(order, invoices);
-    if !invoiced && invoiceable {
-        jobs::enqueue(conn, store, ISSUE_INVOICE, order.id, 0, now)?;
-    }
-    if invoiced || invoiceable {
-        for refund in &order.refunds {
-            if documents::find(conn, store, CREDIT_NOTE, order.id, refund.id)?.is_none() {
-                jobs::enqueue(conn, store, ISSUE_CREDIT_NOTE, order.id, refund.id, now)?;
-            }
-        }
-    }
-    Ok(())
 }

@@ -4,6 +4,7 @@
 //! order into SQLite before acknowledging it. [`app`] builds the whole HTTP surface so
 //! tests run the real router; [`Application`] binds it and runs until told to stop.
 
+pub mod background;
 pub mod config;
 mod http;
 pub mod ids;

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use super::{AppState, app};
+use crate::background::Services;
 use crate::config::Config;
-use crate::invoice::render::{FontSource, PdfRenderer, Renderer};
-use crate::jobs;
+use crate::invoice::render::{FontSource, PdfRenderer};
 use crate::store::Db;
 
 /// A bound, ready-to-run service.
 pub struct Application {
     listener: tokio::net::TcpListener,
     state: AppState,
-    renderer: Arc<dyn Renderer>,
+    services: Services,
 }
 
 impl Application {
@@ -42,10 +42,17 @@ impl Application {
                 "no CJK fallback font found: Korean, Japanese and Chinese text on invoices will show missing glyphs (install fonts-nanum or set invoices.fallback_fonts)"
             );
         }
+        let state = AppState::new(config, db);
+        let services = Services::new(
+            state.config(),
+            state.db().clone(),
+            state.metrics().clone(),
+            Arc::new(renderer),
+        );
         Ok(Application {
             listener,
-            state: AppState::new(config, db),
-            renderer: Arc::new(renderer),
+            state,
+            services,
         })
     }
 
@@ -59,6 +66,11 @@ impl Application {
         &self.state
     }
 
+    /// The background services `run_until_stopped` runs (tests drive the outbox with them).
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
     /// Serves until `shutdown` resolves, lets in-flight requests finish, then closes the
     /// database cleanly.
     pub async fn run_until_stopped(
@@ -67,9 +79,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let (stop_worker, stop) = watch::channel(false);
-        let reconciler = tokio::spawn(crate::sync::reconcile::run(state.clone(), stop.clone()));
-        let sweep = tokio::spawn(crate::tracking::sweep::run(state.clone(), stop.clone()));
-        let worker = tokio::spawn(jobs::run(state.clone(), self.renderer.clone(), stop));
+        let background = tokio::spawn(self.services.run(stop));
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -77,9 +87,7 @@ impl Application {
         // In-flight requests are done; let the worker finish its job and the reconciler
         // stop between two writes, then close.
         let _ = stop_worker.send(true);
-        let _ = worker.await;
-        let _ = reconciler.await;
-        let _ = sweep.await;
+        let _ = background.await;
         state.db().close().await;
         served?;
         Ok(())

@@ -31,7 +31,7 @@ struct Inner {
     config: Config,
     db: Db,
     stores: HashMap<String, Store>,
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
     guest_limiter: GuestLimiter,
 }
 
@@ -55,7 +55,7 @@ impl AppState {
                 config,
                 db,
                 stores,
-                metrics: Metrics::new(),
+                metrics: Arc::new(Metrics::new()),
                 guest_limiter: GuestLimiter::default(),
             }),
         }
@@ -73,7 +73,7 @@ impl AppState {
         self.inner.stores.get(id)
     }
 
-    pub fn metrics(&self) -> &Metrics {
+    pub fn metrics(&self) -> &Arc<Metrics> {
         &self.inner.metrics
     }
 

@@ -7,9 +7,12 @@ pub mod cli;
 pub mod content;
 pub mod document;
 pub mod export;
+pub mod issue;
 pub mod links;
 pub mod numbering;
 pub mod render;
 pub mod served;
 pub mod settings;
 pub mod store;
+
+pub use issue::order_mirrored;

@@ -15,14 +15,12 @@ use super::photos::{self, Staged};
 use super::request::{self, Checked, ReturnRequest};
 use super::store::{self, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
 use crate::ids::CustomerId;
+use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
-use crate::store::{Db, StoreError, jobs};
+use crate::store::{Db, StoreError};
 use crate::time;
 use crate::validation::FieldError;
 use crate::woo::Order;
-
-/// The outbox job that carries out a refund or store credit in WooCommerce.
-pub const SETTLE_RETURN: &str = "settle_return";
 
 /// Who the order must belong to for the caller to act on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,7 +309,7 @@ pub fn transition(
         jobs::enqueue(
             conn,
             store_id,
-            SETTLE_RETURN,
+            JobKind::SettleReturn,
             record.order_id,
             record.id as u64,
             &now,

@@ -3,9 +3,9 @@
 //!
 //! This is the engine only: each domain keeps its own tables' SQL and record types beside
 //! its code (`orders/store.rs`, `invoice/store.rs`, `returns/store.rs`, `tracking/store/`,
-//! `sync/store.rs`, `ingest/deliveries.rs`) and is handed a `Connection` by [`Db`].
+//! `sync/store.rs`, `ingest/deliveries.rs`, the outbox's `jobs/store.rs`) and is handed a
+//! `Connection` by [`Db`].
 
-pub mod jobs;
 mod migrations;
 mod synchronous;
 mod writer;

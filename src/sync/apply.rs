@@ -14,7 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
-use crate::AppState;
+use super::SyncServices;
 use crate::ingest::{self, Incoming, Outcome, Payload};
 use crate::orders::store::{self as orders, Snapshot, Source};
 use crate::store::StoreError;
@@ -83,7 +83,7 @@ enum Verdict {
 
 /// Compares a page with the mirror and ingests what differs.
 pub async fn apply_page(
-    state: &AppState,
+    services: &SyncServices,
     store_id: &str,
     origin: Origin,
     page: Vec<Value>,
@@ -111,7 +111,7 @@ pub async fn apply_page(
 
     let ids: Vec<u64> = fetched.iter().map(|f| f.order.id).collect();
     let store = store_id.to_owned();
-    let mirror: HashMap<u64, Snapshot> = state
+    let mirror: HashMap<u64, Snapshot> = services
         .db()
         .read(move |conn| orders::snapshots(conn, &store, &ids))
         .await?;
@@ -134,8 +134,8 @@ pub async fn apply_page(
                         source: Source::Update,
                     },
                 };
-                let writer = state.db().writer().clone();
-                let invoices = state.config().invoices.clone();
+                let writer = services.db().writer().clone();
+                let invoices = services.config().invoices.clone();
                 // Concurrent writes share the writer's group commit.
                 writes.spawn(async move { ingest::ingest(&writer, incoming, invoices).await });
             }
@@ -171,7 +171,7 @@ pub async fn apply_page(
             Err(e) => failure = Some(e),
         }
     }
-    let metrics = state.metrics();
+    let metrics = services.metrics();
     metrics.rest_orders(store_id, origin.label(), "accepted", tally.accepted);
     metrics.rest_orders(store_id, origin.label(), "duplicate", tally.duplicate);
     metrics.rest_orders(store_id, origin.label(), "stale", tally.stale);

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 
 use super::SyncError;
+use super::SyncServices;
 use super::apply::{Origin, Tally, apply_page};
 use super::store::{self as state_store, BACKFILL, Cursor};
 use super::walk::Walk;
-use crate::AppState;
 use crate::time;
 use crate::woo::WooClient;
 
@@ -63,7 +63,7 @@ impl Progress for Quiet {
 
 /// Runs (or resumes) the backfill of `client`'s store.
 pub async fn run(
-    state: &AppState,
+    services: &SyncServices,
     client: &WooClient,
     since: Option<Timestamp>,
     progress: &dyn Progress,
@@ -87,7 +87,7 @@ pub async fn run(
 
     let saved = {
         let store = store.clone();
-        state
+        services
             .db()
             .read(move |conn| state_store::cursor(conn, &store, BACKFILL))
             .await
@@ -126,7 +126,7 @@ pub async fn run(
             progress.estimate(fetched_before + remaining);
         }
         let count = page.orders.len() as u64;
-        let tally = apply_page(state, &store, Origin::Backfill, page.orders)
+        let tally = apply_page(services, &store, Origin::Backfill, page.orders)
             .await
             .map_err(|e| interrupted(summary.clone(), e.into()))?;
         summary.tally.add(tally);
@@ -139,7 +139,7 @@ pub async fn run(
             complete: walk.is_done(),
         };
         let (store_id, now) = (store.clone(), time::millis(Timestamp::now()));
-        state
+        services
             .db()
             .writer()
             .write(move |conn| state_store::save_cursor(conn, &store_id, BACKFILL, &cursor, &now))

@@ -1,30 +1,32 @@
 //! `aftercare backfill` and `aftercare connect`: open the database, run, print what happened.
 
 use std::io::IsTerminal as _;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jiff::Timestamp;
 
+use super::SyncServices;
 use super::backfill::{self, Progress, Summary};
 use super::webhooks::{self, ConnectReport};
-use crate::AppState;
 use crate::config::{Config, DEFAULT_STORE};
+use crate::metrics::Metrics;
 use crate::store::Db;
 use crate::woo::{WooClient, WooError};
 
-/// Runs a command against the database with the state `serve` would have, closing the
-/// database cleanly whatever the command's outcome.
-async fn with_state<T>(
+/// Runs a command against the database with the services `serve` would give sync,
+/// closing the database cleanly whatever the command's outcome.
+async fn with_services<T>(
     config: Config,
-    command: impl AsyncFnOnce(&AppState) -> anyhow::Result<T>,
+    command: impl AsyncFnOnce(&SyncServices) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let store_ids: Vec<&str> = config.stores.iter().map(|s| s.id.as_str()).collect();
     let db = Db::open(&config.database_path(), config.synchronous, &store_ids)
         .with_context(|| format!("cannot open {}", config.database_path().display()))?;
-    let state = AppState::new(config, db);
-    let result = command(&state).await;
-    state.db().close().await;
+    let services = SyncServices::new(db.clone(), Arc::new(config), Arc::new(Metrics::new()));
+    let result = command(&services).await;
+    db.close().await;
     result
 }
 
@@ -47,9 +49,9 @@ pub async fn backfill_command(
 ) -> anyhow::Result<()> {
     let store = store.unwrap_or_else(|| DEFAULT_STORE.to_owned());
     let client = client_for(&config, &store)?;
-    with_state(config, async |state| {
+    with_services(config, async |services| {
         let bar = Bar::new();
-        let result = backfill::run(state, &client, since, &bar).await;
+        let result = backfill::run(services, &client, since, &bar).await;
         bar.0.finish_and_clear();
         match result {
             Ok(summary) => {
@@ -143,8 +145,8 @@ pub async fn connect_command(
     if let Some(warning) = unreachable_warning(&url) {
         eprintln!("warning: {warning}");
     }
-    with_state(config, async |state| {
-        let report = webhooks::connect(state, &client, &url)
+    with_services(config, async |services| {
+        let report = webhooks::connect(services, &client, &url)
             .await
             .map_err(|e| match e {
                 super::SyncError::Woo(WooError::Api { status: 401, .. }) => anyhow::anyhow!(

@@ -6,10 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::store::{self as state_store, Status, WebhookRow};
-use crate::AppState;
 use crate::config::Config;
 use crate::ingest::deliveries;
-use crate::store::StoreError;
+use crate::store::{Db, StoreError};
 use crate::time;
 use crate::woo::webhook::ORDER_TOPICS;
 
@@ -81,10 +80,9 @@ pub fn connection(config: &Config, store: &str) -> Option<StoreConnection> {
     })
 }
 
-pub async fn report(state: &AppState, store: &str) -> Result<StoreHealth, StoreError> {
+pub async fn report(db: &Db, config: &Config, store: &str) -> Result<StoreHealth, StoreError> {
     let id = store.to_owned();
-    let (status, webhooks, last_delivery_at) = state
-        .db()
+    let (status, webhooks, last_delivery_at) = db
         .read(move |conn| {
             Ok((
                 state_store::status(conn, &id)?,
@@ -93,7 +91,6 @@ pub async fn report(state: &AppState, store: &str) -> Result<StoreHealth, StoreE
             ))
         })
         .await?;
-    let config = state.config();
     let rest_configured = config
         .store(store)
         .is_some_and(|s| s.url.is_some() && s.consumer_key.is_some());

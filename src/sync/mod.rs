@@ -25,12 +25,48 @@ pub mod store;
 pub mod walk;
 pub mod webhooks;
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::store::StoreError;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::store::{Db, StoreError};
 use crate::woo::WooError;
+
+/// What the sync work uses: the database, the configuration it reads (stores and their
+/// REST credentials, client and schedule settings, the public URL webhooks point at) and
+/// the metrics it reports. Built once at start-up; cheap to clone.
+#[derive(Clone)]
+pub struct SyncServices {
+    db: Db,
+    config: Arc<Config>,
+    metrics: Arc<Metrics>,
+}
+
+impl SyncServices {
+    pub fn new(db: Db, config: Arc<Config>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            db,
+            config,
+            metrics,
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+}
 
 /// Delivery-log topics of orders fetched through the REST API.
 pub const TOPIC_BACKFILL: &str = "rest.backfill";

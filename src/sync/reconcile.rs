@@ -18,11 +18,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::SyncError;
+use super::SyncServices;
 use super::apply::{Origin, Tally, apply_page};
 use super::store::{self as state_store, Cursor, RECONCILE, SWEEP};
 use super::walk::Walk;
 use super::webhooks;
-use crate::AppState;
 use crate::time;
 use crate::woo::WooClient;
 
@@ -64,8 +64,8 @@ pub struct Report {
 }
 
 /// The REST clients of every store that has REST credentials.
-pub fn clients(state: &AppState) -> Vec<WooClient> {
-    let config = state.config();
+pub fn clients(services: &SyncServices) -> Vec<WooClient> {
+    let config = services.config();
     config
         .stores
         .iter()
@@ -82,12 +82,12 @@ pub fn clients(state: &AppState) -> Vec<WooClient> {
 
 /// Reconciles every store with REST credentials once, now, and checks the webhooks of
 /// each store where orders had to be repaired. What `serve` does on its schedule.
-pub async fn reconcile_now(state: &AppState, kind: Kind) -> Vec<Result<Report, SyncError>> {
+pub async fn reconcile_now(services: &SyncServices, kind: Kind) -> Vec<Result<Report, SyncError>> {
     let mut reports = Vec::new();
-    for client in clients(state) {
-        let report = reconcile(state, &client, kind).await;
+    for client in clients(services) {
+        let report = reconcile(services, &client, kind).await;
         if matches!(&report, Ok(r) if r.repaired > 0) {
-            webhooks::check_and_record(state, &client).await;
+            webhooks::check_and_record(services, &client).await;
         }
         reports.push(report);
     }
@@ -96,26 +96,26 @@ pub async fn reconcile_now(state: &AppState, kind: Kind) -> Vec<Result<Report, S
 
 /// One reconciliation of one store, recorded (success or failure) for the health report.
 pub async fn reconcile(
-    state: &AppState,
+    services: &SyncServices,
     client: &WooClient,
     kind: Kind,
 ) -> Result<Report, SyncError> {
     let store = client.store_id().to_owned();
     let started = Instant::now();
     let result = match kind {
-        Kind::Incremental => incremental(state, client).await,
-        Kind::Full => full(state, client).await,
+        Kind::Incremental => incremental(services, client).await,
+        Kind::Full => full(services, client).await,
     };
     let now = time::millis(Timestamp::now());
-    state
+    services
         .metrics()
         .reconciliation(&store, kind.label(), result.is_ok());
     match result {
         Ok((tally, requests)) => {
             let repaired = tally.accepted;
-            state.metrics().repaired(&store, repaired);
+            services.metrics().repaired(&store, repaired);
             let store_id = store.clone();
-            state
+            services
                 .db()
                 .writer()
                 .write(move |conn| {
@@ -154,7 +154,7 @@ pub async fn reconcile(
             tracing::warn!(store = %store, kind = kind.label(), %error, "reconciliation failed");
             let message = error.to_string();
             let store_id = store.clone();
-            let _ = state
+            let _ = services
                 .db()
                 .writer()
                 .write(move |conn| state_store::record_error(conn, &store_id, &message, &now))
@@ -164,13 +164,16 @@ pub async fn reconcile(
     }
 }
 
-async fn incremental(state: &AppState, client: &WooClient) -> Result<(Tally, u64), SyncError> {
+async fn incremental(
+    services: &SyncServices,
+    client: &WooClient,
+) -> Result<(Tally, u64), SyncError> {
     let store = client.store_id().to_owned();
-    let overlap = SignedDuration::try_from(state.config().sync.reconcile_overlap)
+    let overlap = SignedDuration::try_from(services.config().sync.reconcile_overlap)
         .unwrap_or(SignedDuration::ZERO);
     let saved = {
         let store = store.clone();
-        state
+        services
             .db()
             .read(move |conn| state_store::cursor(conn, &store, RECONCILE))
             .await?
@@ -187,10 +190,10 @@ async fn incremental(state: &AppState, client: &WooClient) -> Result<(Tally, u64
         if let Some(n) = page.newest {
             newest_seen = newest_seen.max(n);
         }
-        tally.add(apply_page(state, &store, Origin::Reconcile, page.orders).await?);
+        tally.add(apply_page(services, &store, Origin::Reconcile, page.orders).await?);
     }
     let requests = walk.requests();
-    state
+    services
         .metrics()
         .list_requests(&store, Origin::Reconcile.label(), requests);
     let saved = Cursor {
@@ -199,7 +202,7 @@ async fn incremental(state: &AppState, client: &WooClient) -> Result<(Tally, u64
         complete: true,
     };
     let now = time::millis(Timestamp::now());
-    state
+    services
         .db()
         .writer()
         .write(move |conn| state_store::save_cursor(conn, &store, RECONCILE, &saved, &now))
@@ -209,11 +212,11 @@ async fn incremental(state: &AppState, client: &WooClient) -> Result<(Tally, u64
 
 /// Every order, then the trash. The walk over every order saves its cursor after each page:
 /// a sweep cut short (a restart, a failure) continues where it stopped next time.
-async fn full(state: &AppState, client: &WooClient) -> Result<(Tally, u64), SyncError> {
+async fn full(services: &SyncServices, client: &WooClient) -> Result<(Tally, u64), SyncError> {
     let store = client.store_id().to_owned();
     let saved = {
         let store = store.clone();
-        state
+        services
             .db()
             .read(move |conn| state_store::cursor(conn, &store, SWEEP))
             .await?
@@ -225,24 +228,32 @@ async fn full(state: &AppState, client: &WooClient) -> Result<(Tally, u64), Sync
     let mut tally = Tally::default();
     let mut walk = Walk::new(client, after, None);
     while let Some(page) = walk.next_page().await? {
-        tally.add(apply_page(state, &store, Origin::Sweep { trash: false }, page.orders).await?);
-        save_sweep_cursor(state, &store, page.resume_after, false).await?;
+        tally.add(
+            apply_page(
+                services,
+                &store,
+                Origin::Sweep { trash: false },
+                page.orders,
+            )
+            .await?,
+        );
+        save_sweep_cursor(services, &store, page.resume_after, false).await?;
     }
     let mut requests = walk.requests();
     let mut trash = Walk::new(client, Timestamp::UNIX_EPOCH, Some("trash"));
     while let Some(page) = trash.next_page().await? {
-        tally.add(apply_page(state, &store, Origin::Sweep { trash: true }, page.orders).await?);
+        tally.add(apply_page(services, &store, Origin::Sweep { trash: true }, page.orders).await?);
     }
     requests += trash.requests();
-    save_sweep_cursor(state, &store, Timestamp::UNIX_EPOCH, true).await?;
-    state
+    save_sweep_cursor(services, &store, Timestamp::UNIX_EPOCH, true).await?;
+    services
         .metrics()
         .list_requests(&store, Origin::Sweep { trash: false }.label(), requests);
     Ok((tally, requests))
 }
 
 async fn save_sweep_cursor(
-    state: &AppState,
+    services: &SyncServices,
     store: &str,
     at: Timestamp,
     complete: bool,
@@ -253,7 +264,7 @@ async fn save_sweep_cursor(
         complete,
     };
     let (store, now) = (store.to_owned(), time::millis(Timestamp::now()));
-    state
+    services
         .db()
         .writer()
         .write(move |conn| state_store::save_cursor(conn, &store, SWEEP, &cursor, &now))
@@ -265,19 +276,19 @@ async fn save_sweep_cursor(
 /// `stop` turns true. Full sweeps, which take long on a big store, run beside the incremental
 /// runs in their own task. Stopping abandons runs between two writes; the saved cursors make
 /// the next start continue.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let settings = state.config().sync.clone();
+pub async fn run(services: SyncServices, mut stop: watch::Receiver<bool>) {
+    let settings = services.config().sync.clone();
     if settings.reconcile_interval.is_none() && settings.webhook_check_interval.is_none() {
         return;
     }
-    let clients = clients(&state);
+    let clients = clients(&services);
     if clients.is_empty() {
         return;
     }
     let now = time::millis(Timestamp::now());
     for client in &clients {
         let (store, now) = (client.store_id().to_owned(), now.clone());
-        if let Err(error) = state
+        if let Err(error) = services
             .db()
             .writer()
             .write(move |conn| state_store::ensure_status(conn, &store, &now))
@@ -287,7 +298,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
     }
     let mut sweeps: Vec<Option<JoinHandle<Option<u64>>>> = clients.iter().map(|_| None).collect();
-    schedule(&state, &clients, &mut sweeps, &mut stop).await;
+    schedule(&services, &clients, &mut sweeps, &mut stop).await;
     for sweep in sweeps.into_iter().flatten() {
         sweep.abort();
         let _ = sweep.await;
@@ -295,12 +306,12 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
 }
 
 async fn schedule(
-    state: &AppState,
+    services: &SyncServices,
     clients: &[WooClient],
     sweeps: &mut [Option<JoinHandle<Option<u64>>>],
     stop: &mut watch::Receiver<bool>,
 ) {
-    let settings = &state.config().sync;
+    let settings = &services.config().sync;
     // When each store is next due; `None` is not scheduled.
     let start = Instant::now();
     let mut next_reconcile = vec![settings.reconcile_interval.map(|_| start); clients.len()];
@@ -324,7 +335,7 @@ async fn schedule(
             }
             if due(next_reconcile[i]) {
                 let report = tokio::select! {
-                    report = reconcile(state, client, Kind::Incremental) => report,
+                    report = reconcile(services, client, Kind::Incremental) => report,
                     _ = stop.changed() => return,
                 };
                 next_reconcile[i] = settings
@@ -336,11 +347,11 @@ async fn schedule(
                 }
                 if sweeps[i].is_none()
                     && Instant::now() >= sweep_not_before[i]
-                    && sweep_due(state, client.store_id()).await
+                    && sweep_due(services, client.store_id()).await
                 {
-                    let (state, client) = (state.clone(), client.clone());
+                    let (services, client) = (services.clone(), client.clone());
                     sweeps[i] = Some(tokio::spawn(async move {
-                        reconcile(&state, &client, Kind::Full)
+                        reconcile(&services, &client, Kind::Full)
                             .await
                             .ok()
                             .map(|r| r.repaired)
@@ -349,7 +360,7 @@ async fn schedule(
             }
             if due(next_check[i]) {
                 tokio::select! {
-                    _ = webhooks::check_and_record(state, client) => {},
+                    _ = webhooks::check_and_record(services, client) => {},
                     _ = stop.changed() => return,
                 }
                 next_check[i] = settings
@@ -378,12 +389,12 @@ async fn sleep_until(at: Option<Instant>) {
 }
 
 /// A sweep is due one interval after the last one, or after reconciliation first ran.
-async fn sweep_due(state: &AppState, store: &str) -> bool {
-    let Some(every) = state.config().sync.full_sweep_interval else {
+async fn sweep_due(services: &SyncServices, store: &str) -> bool {
+    let Some(every) = services.config().sync.full_sweep_interval else {
         return false;
     };
     let store = store.to_owned();
-    let Ok(status) = state
+    let Ok(status) = services
         .db()
         .read(move |conn| state_store::status(conn, &store))
         .await

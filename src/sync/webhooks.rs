@@ -21,8 +21,8 @@
 use jiff::Timestamp;
 
 use super::SyncError;
+use super::SyncServices;
 use super::store::{self as state_store, WebhookRow};
-use crate::AppState;
 use crate::config::Config;
 use crate::time;
 use crate::woo::webhook::{NewWebhook, ORDER_TOPICS, Webhook, WebhookUpdate};
@@ -137,12 +137,12 @@ pub struct ConnectReport {
 
 /// Creates or repairs the four order webhooks of `client`'s store to deliver to `url`.
 pub async fn connect(
-    state: &AppState,
+    services: &SyncServices,
     client: &WooClient,
     url: &str,
 ) -> Result<ConnectReport, SyncError> {
     let store = client.store_id().to_owned();
-    let secret = state
+    let secret = services
         .config()
         .store(&store)
         .and_then(|s| s.webhook_secrets.first())
@@ -178,7 +178,7 @@ pub async fn connect(
     }
     let after = client.list_webhooks().await?;
     let rows = states(&after, &target);
-    record(state, &store, &rows).await?;
+    record(services, &store, &rows).await?;
     Ok(ConnectReport {
         lines,
         failures,
@@ -260,9 +260,12 @@ pub fn states(hooks: &[Webhook], target: &Target) -> Vec<WebhookRow> {
 }
 
 /// `serve`'s check: re-activates webhooks WooCommerce disabled, returns the states.
-pub async fn check(state: &AppState, client: &WooClient) -> Result<Vec<WebhookRow>, WooError> {
+pub async fn check(
+    services: &SyncServices,
+    client: &WooClient,
+) -> Result<Vec<WebhookRow>, WooError> {
     let store = client.store_id();
-    let target = Target::for_store(state.config(), store);
+    let target = Target::for_store(services.config(), store);
     let mut hooks = client.list_webhooks().await?;
     for hook in hooks
         .iter_mut()
@@ -305,18 +308,18 @@ pub async fn check(state: &AppState, client: &WooClient) -> Result<Vec<WebhookRo
 }
 
 /// [`check`], with the outcome recorded for the health report and metrics.
-pub async fn check_and_record(state: &AppState, client: &WooClient) {
+pub async fn check_and_record(services: &SyncServices, client: &WooClient) {
     let store = client.store_id().to_owned();
-    match check(state, client).await {
+    match check(services, client).await {
         Ok(rows) => {
-            if let Err(error) = record(state, &store, &rows).await {
+            if let Err(error) = record(services, &store, &rows).await {
                 tracing::error!(store = %store, %error, "cannot record webhook states");
             }
         }
         Err(error) => {
             tracing::warn!(store = %store, %error, "cannot list the store's webhooks");
             let (message, now) = (error.to_string(), time::millis(Timestamp::now()));
-            let _ = state
+            let _ = services
                 .db()
                 .writer()
                 .write(move |conn| state_store::record_webhooks_error(conn, &store, &message, &now))
@@ -325,18 +328,22 @@ pub async fn check_and_record(state: &AppState, client: &WooClient) {
     }
 }
 
-async fn record(state: &AppState, store: &str, rows: &[WebhookRow]) -> Result<(), SyncError> {
+async fn record(
+    services: &SyncServices,
+    store: &str,
+    rows: &[WebhookRow],
+) -> Result<(), SyncError> {
     let healthy = ORDER_TOPICS
         .iter()
         .filter(|t| rows.iter().any(|r| r.topic == **t && r.ok))
         .count();
-    state.metrics().webhook_topics_ok(store, healthy as i64);
+    services.metrics().webhook_topics_ok(store, healthy as i64);
     let (store, rows, now) = (
         store.to_owned(),
         rows.to_vec(),
         time::millis(Timestamp::now()),
     );
-    state
+    services
         .db()
         .writer()
         .write(move |conn| state_store::record_webhooks(conn, &store, &rows, &now))

@@ -5,14 +5,15 @@
 use jiff::Timestamp;
 use rusqlite::Connection;
 
+use super::TrackingSettings;
 use super::delays::{self, Breach, OrderFacts};
 use super::eta::{self, EtaInput};
 use super::status::ParcelStatus;
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, ShipmentRow};
-use super::{NOTIFY_DELAY, TrackingSettings};
-use crate::store::{StoreError, jobs};
+use crate::jobs::{self, JobKind};
+use crate::store::StoreError;
 use crate::time;
 
 /// What changed for one order.
@@ -94,7 +95,7 @@ pub fn evaluate_order(
                 &time::seconds(breach.due_at),
                 &stamp,
             )?;
-            jobs::enqueue(conn, store_id, NOTIFY_DELAY, order_id, id, &stamp)?;
+            jobs::enqueue(conn, store_id, JobKind::NotifyDelay, order_id, id, &stamp)?;
             out.raised.push(id);
         }
     }

@@ -15,15 +15,16 @@ use rusqlite::Connection;
 
 use jiff::Timestamp;
 
+use super::TrackingSettings;
 use super::delays::{self, OrderFacts};
 use super::meta::{self, TrackedParcel};
 use super::status::{self, DeliveryState, ParcelFacts, ParcelStatus};
 use super::store::delay_alerts;
 use super::store::order_tracking::{self as rows, TrackingRow};
 use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
-use super::{EVALUATE_DELAYS, TrackingSettings};
+use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
-use crate::store::{StoreError, jobs};
+use crate::store::StoreError;
 use crate::time;
 use crate::woo::Order;
 
@@ -139,7 +140,7 @@ pub fn order_mirrored(
             && (changed || facts_changed)
             && delay_alerts::has_active_alerts(conn, store_id, order.id)?);
     if evaluate {
-        jobs::enqueue(conn, store_id, EVALUATE_DELAYS, order.id, 0, now)?;
+        jobs::enqueue(conn, store_id, JobKind::EvaluateDelays, order.id, 0, now)?;
     }
     Ok(())
 }
@@ -207,7 +208,7 @@ pub fn reevaluate(
     order_id: u64,
     now: &str,
 ) -> Result<(), StoreError> {
-    jobs::enqueue(conn, store_id, EVALUATE_DELAYS, order_id, 0, now)
+    jobs::enqueue(conn, store_id, JobKind::EvaluateDelays, order_id, 0, now)
 }
 
 /// Re-derives the stored delivery state after a parcel or an event changed.

@@ -26,8 +26,3 @@ pub mod sweep;
 pub mod view;
 
 pub use settings::TrackingSettings;
-
-/// Outbox job: re-evaluate an order's delay alerts (enqueued by ingest).
-pub const EVALUATE_DELAYS: &str = "evaluate_delays";
-/// Outbox job: tell the customer about a newly raised alert (`subject` = alert id).
-pub const NOTIFY_DELAY: &str = "notify_delay";

@@ -1,53 +1,44 @@
-//! The outbox jobs tracking enqueues, as the worker carries them out.
+//! The outbox jobs tracking enqueues, and their handlers.
 //!
 //! `evaluate_delays` re-checks an order's alerts after ingest changed something the rules
 //! read. `notify_delay` is the hand-off to customer notifications: no notifier exists yet,
-//! so the worker completes these jobs as "no notifier configured"; each stays in the
+//! so its handler completes these jobs as "no notifier configured"; each stays in the
 //! `jobs` table (kind, order, alert id in `subject`) as the record of what would be sent.
 
+use std::sync::Arc;
+
+use anyhow::Context as _;
 use jiff::Timestamp;
 
-use super::{EVALUATE_DELAYS, NOTIFY_DELAY, alerts};
-use crate::AppState;
-use crate::store::jobs::{self, Job};
-use crate::time;
+use super::{TrackingSettings, alerts};
+use crate::jobs::{Job, JobKind, Outcome, Registry};
+use crate::store::Db;
 
-/// Whether this module handles jobs of `kind`.
-pub fn handles(kind: &str) -> bool {
-    matches!(kind, EVALUATE_DELAYS | NOTIFY_DELAY)
+/// Registers the handlers of tracking's job kinds.
+pub fn register(registry: &mut Registry, db: Db, settings: Arc<TrackingSettings>) {
+    registry.register(JobKind::EvaluateDelays, move |job: Job| {
+        let (db, settings) = (db.clone(), settings.clone());
+        async move { Outcome::from(evaluate_delays(&db, settings, &job).await) }
+    });
+    registry.register(JobKind::NotifyDelay, |job: Job| async move {
+        tracing::info!(store = %job.store_id, order_id = job.order_id, alert = job.subject, "delay alert raised; no notifier is configured, so no message is sent");
+        Outcome::Done
+    });
 }
 
-pub async fn carry_out(state: &AppState, job: &Job) -> Result<(), String> {
-    let (store, order_id, job_id) = (job.store_id.clone(), job.order_id, job.id);
-    match job.kind.as_str() {
-        EVALUATE_DELAYS => {
-            let settings = state.config().tracking.clone();
-            state
-                .db()
-                .writer()
-                .write(move |c| {
-                    let now = Timestamp::now();
-                    let outcome = alerts::evaluate_order(c, &store, order_id, &settings, now)?;
-                    jobs::complete(c, job_id, &time::millis(now))?;
-                    Ok(outcome)
-                })
-                .await
-                .map(|outcome| {
-                    if !outcome.raised.is_empty() || !outcome.resolved.is_empty() {
-                        tracing::info!(store = %job.store_id, order_id, raised = ?outcome.raised, resolved = ?outcome.resolved, "delay alerts changed");
-                    }
-                })
-                .map_err(|e| e.to_string())
-        }
-        NOTIFY_DELAY => {
-            tracing::info!(store = %store, order_id, alert = job.subject, "delay alert raised; no notifier is configured, so no message is sent");
-            state
-                .db()
-                .writer()
-                .write(move |c| jobs::complete(c, job_id, &time::millis(Timestamp::now())))
-                .await
-                .map_err(|e| e.to_string())
-        }
-        other => Err(format!("not a tracking job: {other}")),
+async fn evaluate_delays(
+    db: &Db,
+    settings: Arc<TrackingSettings>,
+    job: &Job,
+) -> anyhow::Result<()> {
+    let (store, order_id) = (job.store_id.clone(), job.order_id);
+    let outcome = db
+        .writer()
+        .write(move |c| alerts::evaluate_order(c, &store, order_id, &settings, Timestamp::now()))
+        .await
+        .with_context(|| format!("evaluating the delay alerts of order {order_id}"))?;
+    if !outcome.raised.is_empty() || !outcome.resolved.is_empty() {
+        tracing::info!(store = %job.store_id, order_id, raised = ?outcome.raised, resolved = ?outcome.resolved, "delay alerts changed");
     }
+    Ok(())
 }

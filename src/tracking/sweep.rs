@@ -10,7 +10,6 @@ use tokio::sync::watch;
 
 use super::store::order_tracking as rows;
 use super::{TrackingSettings, alerts, derive};
-use crate::AppState;
 use crate::store::{Db, StoreError};
 
 /// Orders handled per write transaction: keeps each commit short (a few ms) so webhook
@@ -26,13 +25,12 @@ pub struct SweepReport {
 }
 
 /// Sweeps at start and then every `tracking.sweep_interval_secs` until `stop` turns true.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let settings = state.config().tracking.clone();
+pub async fn run(db: Db, settings: Arc<TrackingSettings>, mut stop: watch::Receiver<bool>) {
     loop {
         if *stop.borrow() {
             return;
         }
-        match sweep_once(state.db(), &settings, Timestamp::now()).await {
+        match sweep_once(&db, &settings, Timestamp::now()).await {
             Ok(report) if report != SweepReport::default() => {
                 tracing::info!(?report, "tracking sweep")
             }

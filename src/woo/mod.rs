@@ -3,10 +3,12 @@
 
 pub mod auth;
 pub mod client;
+pub mod clients;
 pub mod order;
 pub mod settings;
 pub mod webhook;
 
 pub use client::{FetchedOrder, RestAccess, WooClient, WooError};
+pub use clients::WooClients;
 pub use order::{Amount, Order, WooDate};
 pub use settings::ClientSettings;

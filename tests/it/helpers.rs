@@ -51,10 +51,25 @@ pub fn customer_order(id: u64, customer_id: u64, created: &str) -> Vec<u8> {
     serde_json::to_vec(&order).unwrap()
 }
 
+/// Polls `check` until it holds, for work the application does on its own clock (a job a
+/// lane is busy with, a deferred job, a scheduled reconciliation); fails after `within`.
+pub async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
-    /// The running application's state, for calling into the library (e.g. reconcile now).
-    pub state: aftercare::AppState,
+    /// The running application's background services, for calling into the library
+    /// (reconcile now, run the outbox until idle).
+    pub services: aftercare::background::Services,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
@@ -98,14 +113,14 @@ impl TestApp {
         let config = aftercare::startup::load(&flags, &env_from(env)).unwrap();
         let app = Application::build(config).await.unwrap();
         let addr = app.local_addr();
-        let state = app.state().clone();
+        let services = app.services().clone();
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async {
             let _ = rx.await;
         }));
         TestApp {
             addr,
-            state,
+            services,
             client: reqwest::Client::new(),
             dir,
             shutdown: Some(tx),
@@ -136,14 +151,20 @@ impl TestApp {
 
     /// Waits until `sql` counts at least `expected`, for work the outbox does on its own.
     pub async fn wait_for_count(&self, sql: &str, expected: i64, within: Duration) {
-        let deadline = Instant::now() + within;
-        while self.count(sql) < expected {
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {expected}: {sql}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        eventually(&format!("{expected}: {sql}"), within, || async {
+            self.count(sql) >= expected
+        })
+        .await;
+    }
+
+    /// Carries out every job that is due now, and those they enqueue, alongside the
+    /// application's own worker; returns when none is due and none is in flight. What
+    /// must not happen can be asserted right after.
+    pub async fn run_jobs_until_idle(&self) {
+        self.services
+            .run_jobs_until_idle()
+            .await
+            .expect("the outbox runs");
     }
 
     /// The Prometheus text of `/metrics`.

@@ -59,7 +59,7 @@ async fn spawn_app(woo: &FakeWoo, top_level: &str) -> TestApp {
 }
 
 fn only_client(app: &TestApp) -> WooClient {
-    let clients = reconcile::clients(&app.state);
+    let clients = reconcile::clients(&app.services.sync);
     assert_eq!(clients.len(), 1, "only the default store has REST keys");
     clients.into_iter().next().unwrap()
 }
@@ -539,7 +539,7 @@ async fn reconciliation_repairs_a_lost_webhook_and_never_regresses_a_newer_one()
         assert_eq!(status, 200);
     }
 
-    let reports = reconcile::reconcile_now(&app.state, Kind::Incremental).await;
+    let reports = reconcile::reconcile_now(&app.services.sync, Kind::Incremental).await;
     let report = reports[0].as_ref().unwrap();
     assert_eq!(
         (
@@ -617,7 +617,7 @@ async fn reconciliation_repairs_a_lost_webhook_and_never_regresses_a_newer_one()
     );
 
     // The next run starts near the newest modification it saw (B), minus the overlap.
-    let report = reconcile::reconcile_now(&app.state, Kind::Incremental).await;
+    let report = reconcile::reconcile_now(&app.services.sync, Kind::Incremental).await;
     let report = report[0].as_ref().unwrap();
     assert_eq!(
         (
@@ -657,14 +657,14 @@ async fn the_full_sweep_finds_meta_only_changes_and_missed_trashing() {
         assert_eq!(status, 200);
     }
 
-    let incremental = reconcile::reconcile_now(&app.state, Kind::Incremental).await;
+    let incremental = reconcile::reconcile_now(&app.services.sync, Kind::Incremental).await;
     assert_eq!(
         incremental[0].as_ref().unwrap().repaired,
         0,
         "both are older than a day"
     );
 
-    let full = reconcile::reconcile_now(&app.state, Kind::Full).await;
+    let full = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
     let full = full[0].as_ref().unwrap();
     assert_eq!((full.repaired, full.tally.accepted), (2, 2));
     let db = app.db();
@@ -698,7 +698,7 @@ async fn the_full_sweep_finds_meta_only_changes_and_missed_trashing() {
         .count();
     assert_eq!(trash_walks, 1);
 
-    let again = reconcile::reconcile_now(&app.state, Kind::Full).await;
+    let again = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
     assert_eq!(
         again[0].as_ref().unwrap().repaired,
         0,
@@ -718,7 +718,7 @@ async fn a_failed_sweep_is_reported_and_continues_from_its_cursor() {
     woo.shop.fail_list_request.store(2, Ordering::SeqCst);
     let app = spawn_app(&woo, "[woocommerce]\nmax_retries = 0").await;
 
-    let failed = reconcile::reconcile_now(&app.state, Kind::Full).await;
+    let failed = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
     assert!(
         matches!(&failed[0], Err(e) if e.to_string().contains("500")),
         "{failed:?}"
@@ -737,7 +737,7 @@ async fn a_failed_sweep_is_reported_and_continues_from_its_cursor() {
         "the first page is in"
     );
 
-    let done = reconcile::reconcile_now(&app.state, Kind::Full).await;
+    let done = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
     let done = done[0].as_ref().unwrap();
     assert_eq!((done.tally.fetched, done.tally.accepted), (51, 50));
     let queries: Vec<String> = woo
@@ -824,7 +824,7 @@ async fn connect_creates_reenables_repoints_and_deduplicates() {
     let app = spawn_app(&woo, &format!("public_url = \"{PUBLIC}\"")).await;
     let client = only_client(&app);
 
-    let report = webhooks::connect(&app.state, &client, OUR_URL)
+    let report = webhooks::connect(&app.services.sync, &client, OUR_URL)
         .await
         .unwrap();
     assert_eq!(report.failures, 0, "{:#?}", report.lines);
@@ -882,7 +882,7 @@ async fn connect_creates_reenables_repoints_and_deduplicates() {
     );
 
     // Running it again changes nothing but re-setting the secrets.
-    let again = webhooks::connect(&app.state, &client, OUR_URL)
+    let again = webhooks::connect(&app.services.sync, &client, OUR_URL)
         .await
         .unwrap();
     assert_eq!(woo.webhooks().len(), 5);
@@ -952,7 +952,7 @@ async fn serve_reactivates_disabled_webhooks_but_leaves_paused_ones() {
     );
     // Without a public URL, aftercare's webhooks are recognised by their path.
     let app = spawn_app(&woo, "").await;
-    webhooks::check_and_record(&app.state, &only_client(&app)).await;
+    webhooks::check_and_record(&app.services.sync, &only_client(&app)).await;
 
     let hooks = woo.webhooks();
     assert_eq!(hooks[0]["status"], "active", "re-activated");

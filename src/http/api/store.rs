@@ -35,7 +35,9 @@ async fn store_health(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
 ) -> Result<Json<StoreHealth>, ApiError> {
-    Ok(Json(health::report(&state, &store).await?))
+    Ok(Json(
+        health::report(state.db(), state.config(), &store).await?,
+    ))
 }
 
 /// What the plugin's one-click Connect needs to create the order webhooks: the webhook path,

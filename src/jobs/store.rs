@@ -1,18 +1,20 @@
-//! The outbox: jobs enqueued in the transaction that made them necessary, taken by the
-//! worker, retried with backoff until done.
+//! The `jobs` table: jobs enqueued in the transaction that made them necessary, taken by
+//! the runner, retried with backoff until done.
 
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::StoreError;
+use super::{JobKind, Lane};
+use crate::store::StoreError;
 use crate::time;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: i64,
     pub store_id: String,
-    pub kind: String,
+    pub kind: JobKind,
     pub order_id: u64,
+    /// What of the order the job is about (a refund, a return, an alert); 0 for the order.
     pub subject: u64,
     pub attempts: i64,
 }
@@ -21,7 +23,7 @@ pub struct Job {
 pub fn enqueue(
     conn: &Connection,
     store_id: &str,
-    kind: &str,
+    kind: JobKind,
     order_id: u64,
     subject: u64,
     now: &str,
@@ -35,30 +37,19 @@ pub fn enqueue(
     Ok(())
 }
 
-/// Which job kinds a worker takes.
-#[derive(Debug, Clone, Copy)]
-pub enum Lane {
-    Only(&'static [&'static str]),
-    AllBut(&'static [&'static str]),
-}
-
 /// The oldest due job of the lane, if any.
 pub fn next_due(conn: &Connection, now: &str, lane: Lane) -> Result<Option<Job>, StoreError> {
-    let (kinds, negate) = match lane {
-        Lane::Only(kinds) => (kinds, ""),
-        Lane::AllBut(kinds) => (kinds, "NOT"),
-    };
-    // The kinds are constants of the code, never input: listing them inline keeps one
+    // The kinds are the code's own names, never input: listing them inline keeps one
     // cached statement per lane.
-    let list = kinds
-        .iter()
-        .map(|k| format!("'{}'", k.replace('\'', "")))
+    let list = lane
+        .kinds()
+        .map(|k| format!("'{}'", k.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     Ok(conn
         .prepare_cached(&format!(
             "SELECT id, store_id, kind, order_id, subject, attempts FROM jobs
-             WHERE done_at IS NULL AND run_after <= ?1 AND kind {negate} IN ({list})
+             WHERE done_at IS NULL AND run_after <= ?1 AND kind IN ({list})
              ORDER BY run_after, id LIMIT 1"
         ))?
         .query_row([now], |r| {

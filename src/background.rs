@@ -1,0 +1,81 @@
+//! The work `serve` does beside answering requests, wired once at start-up: the outbox
+//! with every domain's job handlers, the reconciliation with WooCommerce and the tracking
+//! sweep. Each gets what it uses (the database, the store clients, its settings, the
+//! metrics), never the HTTP state.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::invoice::issue::Issuer;
+use crate::invoice::render::Renderer;
+use crate::jobs::{self, Registry};
+use crate::metrics::Metrics;
+use crate::returns::settle::Settler;
+use crate::store::{Db, StoreError};
+use crate::sync::SyncServices;
+use crate::tracking::{self, TrackingSettings};
+use crate::woo::WooClients;
+
+/// The background services; cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub jobs: Arc<jobs::Runner>,
+    pub sync: SyncServices,
+    db: Db,
+    tracking: Arc<TrackingSettings>,
+}
+
+impl Services {
+    pub fn new(
+        config: &Config,
+        db: Db,
+        metrics: Arc<Metrics>,
+        renderer: Arc<dyn Renderer>,
+    ) -> Self {
+        let woo = WooClients::new(&config.stores, &config.woocommerce);
+        let mut registry = Registry::default();
+        Arc::new(Issuer {
+            db: db.clone(),
+            renderer,
+            settings: config.invoices.clone(),
+            timezone: config.timezone.clone(),
+            data_dir: config.data_dir.clone(),
+            woo: woo.clone(),
+        })
+        .register(&mut registry);
+        Arc::new(Settler {
+            db: db.clone(),
+            woo,
+            settings: config.returns.clone(),
+        })
+        .register(&mut registry);
+        tracking::outbox::register(&mut registry, db.clone(), config.tracking.clone());
+        Self {
+            jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
+            sync: SyncServices::new(db.clone(), Arc::new(config.clone()), metrics),
+            db,
+            tracking: config.tracking.clone(),
+        }
+    }
+
+    /// Runs the outbox, the reconciler and the sweep until `stop` turns true, then returns
+    /// once each has finished what it had in hand.
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let reconciler = tokio::spawn(crate::sync::reconcile::run(self.sync.clone(), stop.clone()));
+        let sweep = tokio::spawn(tracking::sweep::run(
+            self.db.clone(),
+            self.tracking.clone(),
+            stop.clone(),
+        ));
+        self.jobs.clone().run(stop).await;
+        let _ = reconciler.await;
+        let _ = sweep.await;
+    }
+
+    /// Carries out every due job now (see [`jobs::Runner::run_until_idle`]).
+    pub async fn run_jobs_until_idle(&self) -> Result<(), StoreError> {
+        self.jobs.run_until_idle().await
+    }
+}

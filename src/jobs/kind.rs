@@ -1,0 +1,110 @@
+//! What a job is for, as stored in `jobs.kind`, and the lane that runs it.
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+/// Every kind of job the outbox carries. Each domain registers the handler of its own
+/// kinds at start-up; the runner only knows the names and the lanes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// Invoice an order (subject 0).
+    IssueInvoice,
+    /// A credit note for a refund (subject: the WooCommerce refund id).
+    IssueCreditNote,
+    /// Move a return's money in WooCommerce (subject: the return id).
+    SettleReturn,
+    /// Re-check an order's delay alerts.
+    EvaluateDelays,
+    /// Tell the customer about a delay (subject: the alert id).
+    NotifyDelay,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 5] = [
+        JobKind::IssueInvoice,
+        JobKind::IssueCreditNote,
+        JobKind::SettleReturn,
+        JobKind::EvaluateDelays,
+        JobKind::NotifyDelay,
+    ];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::IssueInvoice => "issue_invoice",
+            JobKind::IssueCreditNote => "issue_credit_note",
+            JobKind::SettleReturn => "settle_return",
+            JobKind::EvaluateDelays => "evaluate_delays",
+            JobKind::NotifyDelay => "notify_delay",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<JobKind> {
+        JobKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Jobs that wait on the store's REST API run in a lane of their own, so a slow or
+    /// unreachable WooCommerce never holds up invoices and delay alerts.
+    pub fn lane(self) -> Lane {
+        match self {
+            JobKind::SettleReturn | JobKind::IssueCreditNote => Lane::Remote,
+            JobKind::IssueInvoice | JobKind::EvaluateDelays | JobKind::NotifyDelay => Lane::Local,
+        }
+    }
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ToSql for JobKind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for JobKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let name = value.as_str()?;
+        JobKind::parse(name)
+            .ok_or_else(|| FromSqlError::Other(format!("unknown job kind `{name}`").into()))
+    }
+}
+
+/// A worker of its own, taking only its kinds of job one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Work done inside aftercare: rendering, the database.
+    Local,
+    /// Work that calls the store's REST API.
+    Remote,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 2] = [Lane::Local, Lane::Remote];
+
+    pub fn kinds(self) -> impl Iterator<Item = JobKind> {
+        JobKind::ALL.into_iter().filter(move |k| k.lane() == self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_and_has_one_lane() {
+        for kind in JobKind::ALL {
+            assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(
+                Lane::ALL
+                    .iter()
+                    .filter(|l| l.kinds().any(|k| k == kind))
+                    .count(),
+                1
+            );
+        }
+        assert_eq!(JobKind::parse("issue_receipt"), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! Taking due jobs and settling what their handlers answer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::{Mutex, watch};
+
+use super::{Job, Lane, Outcome, Registry, store};
+use crate::store::{Db, StoreError};
+use crate::time;
+
+/// How often an idle lane looks for due jobs.
+const POLL: Duration = Duration::from_millis(200);
+
+/// The outbox's worker: one loop per lane in `serve`, or driven until idle by tests.
+pub struct Runner {
+    db: Db,
+    registry: Registry,
+    /// Held while a lane takes and carries out a job, so the background loops and
+    /// [`Runner::run_until_idle`] never carry out the same job twice at once.
+    local: Mutex<()>,
+    remote: Mutex<()>,
+}
+
+impl Runner {
+    pub fn new(db: Db, registry: Registry) -> Self {
+        Self {
+            db,
+            registry,
+            local: Mutex::new(()),
+            remote: Mutex::new(()),
+        }
+    }
+
+    /// Runs every lane until `stop` turns true, then returns after the jobs in hand.
+    pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
+        let remote = tokio::spawn({
+            let runner = self.clone();
+            let stop = stop.clone();
+            async move { runner.lane(Lane::Remote, stop).await }
+        });
+        self.lane(Lane::Local, stop).await;
+        let _ = remote.await;
+    }
+
+    /// Carries out every due job, including those that due jobs enqueue, and returns when
+    /// no lane has a due job left. Jobs retried or deferred to later stay for later.
+    pub async fn run_until_idle(&self) -> Result<(), StoreError> {
+        loop {
+            {
+                // Both lanes at rest at once: a job in flight in one lane may still
+                // enqueue work for the other.
+                let _local = self.local.lock().await;
+                let _remote = self.remote.lock().await;
+                let now = time::millis(Timestamp::now());
+                let due = self
+                    .db
+                    .read(move |c| {
+                        Ok(store::next_due(c, &now, Lane::Local)?.is_some()
+                            || store::next_due(c, &now, Lane::Remote)?.is_some())
+                    })
+                    .await?;
+                if !due {
+                    return Ok(());
+                }
+            }
+            for lane in Lane::ALL {
+                while self.step(lane).await? {}
+            }
+        }
+    }
+
+    async fn lane(&self, lane: Lane, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            match self.step(lane).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(error) => tracing::error!(%error, "cannot read the outbox"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// Takes the lane's oldest due job and carries it out; false when none is due.
+    async fn step(&self, lane: Lane) -> Result<bool, StoreError> {
+        let _held = match lane {
+            Lane::Local => self.local.lock().await,
+            Lane::Remote => self.remote.lock().await,
+        };
+        let now = time::millis(Timestamp::now());
+        let Some(job) = self
+            .db
+            .read(move |c| store::next_due(c, &now, lane))
+            .await?
+        else {
+            return Ok(false);
+        };
+        let outcome = match self.registry.get(job.kind) {
+            Some(handler) => handler.run(job.clone()).await,
+            None => {
+                tracing::error!(kind = %job.kind, job = job.id, "no handler for this job kind; dropping it");
+                Outcome::Done
+            }
+        };
+        self.settle(&job, outcome).await;
+        Ok(true)
+    }
+
+    /// Records what the handler answered. A write that fails leaves the job due, and its
+    /// handlers are idempotent, so it is simply carried out again.
+    async fn settle(&self, job: &Job, outcome: Outcome) {
+        let id = job.id;
+        let written = match outcome {
+            Outcome::Done => {
+                let now = time::millis(Timestamp::now());
+                self.db
+                    .writer()
+                    .write(move |c| store::complete(c, id, &now))
+                    .await
+            }
+            Outcome::Retry(error) => {
+                let error = format!("{error:#}");
+                tracing::warn!(job = id, kind = %job.kind, order_id = job.order_id, attempts = job.attempts + 1, %error, "job failed; will retry");
+                let failed = job.clone();
+                self.db
+                    .writer()
+                    .write(move |c| store::fail(c, &failed, &error, Timestamp::now()))
+                    .await
+            }
+            Outcome::Defer(wait) => {
+                let later = Timestamp::now()
+                    + SignedDuration::try_from(wait).unwrap_or(SignedDuration::from_secs(1));
+                let later = time::millis(later);
+                self.db
+                    .writer()
+                    .write(move |c| store::defer(c, id, &later))
+                    .await
+            }
+        };
+        if let Err(error) = written {
+            tracing::error!(job = id, kind = %job.kind, %error, "cannot record a job's outcome");
+        }
+    }
+}
