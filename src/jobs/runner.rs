@@ -149,3 +149,81 @@ impl Runner {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::JobKind;
+
+    async fn enqueue(db: &Db, kind: JobKind, order_id: u64) {
+        let now = time::millis(Timestamp::now());
+        db.writer()
+            .write(move |c| store::enqueue(c, "s", kind, order_id, 0, &now))
+            .await
+            .unwrap();
+    }
+
+    /// (done, attempts, last_error, due later) of the job of `kind`.
+    async fn state(db: &Db, kind: JobKind) -> (bool, i64, Option<String>, bool) {
+        let now = time::millis(Timestamp::now());
+        db.read(move |c| {
+            Ok(c.query_row(
+                "SELECT done_at IS NOT NULL, attempts, last_error, run_after > ?2
+                 FROM jobs WHERE kind = ?1",
+                rusqlite::params![kind, now],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?)
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_runner_settles_each_outcome_and_idles_only_when_nothing_is_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("jobs.sqlite3"), Default::default(), &["s"]).unwrap();
+        let mut registry = Registry::default();
+        // A local job that enqueues a remote one: idle waits for both.
+        let chained = db.clone();
+        registry.register(JobKind::IssueInvoice, move |job: Job| {
+            let db = chained.clone();
+            async move {
+                enqueue(&db, JobKind::SettleReturn, job.order_id).await;
+                Outcome::Done
+            }
+        });
+        registry.register(JobKind::SettleReturn, |_: Job| async {
+            Outcome::Retry(anyhow::anyhow!("declined").context("creating the refund"))
+        });
+        registry.register(JobKind::EvaluateDelays, |_: Job| async {
+            Outcome::Defer(Duration::from_secs(60))
+        });
+        let runner = Runner::new(db.clone(), registry);
+        enqueue(&db, JobKind::IssueInvoice, 1).await;
+        enqueue(&db, JobKind::EvaluateDelays, 1).await;
+        enqueue(&db, JobKind::NotifyDelay, 1).await;
+
+        runner.run_until_idle().await.unwrap();
+
+        assert_eq!(
+            state(&db, JobKind::IssueInvoice).await,
+            (true, 0, None, false)
+        );
+        assert_eq!(
+            state(&db, JobKind::SettleReturn).await,
+            (false, 1, Some("creating the refund: declined".into()), true),
+            "retried later with its error's context"
+        );
+        assert_eq!(
+            state(&db, JobKind::EvaluateDelays).await,
+            (false, 0, None, true),
+            "deferred without counting an attempt"
+        );
+        let (done, ..) = state(&db, JobKind::NotifyDelay).await;
+        assert!(
+            done,
+            "a kind nobody handles is dropped, not retried forever"
+        );
+        db.close().await;
+    }
+}

@@ -2,7 +2,7 @@
 //! archived immutably, served as PDF, read back as text.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::helpers::*;
 
@@ -12,23 +12,21 @@ fn year() -> i16 {
         .year()
 }
 
-/// Polls the order view until its invoice is issued.
+/// Waits until the order view shows its invoice, and returns it.
 pub async fn wait_for_invoice(app: &TestApp, customer: u64, order: u64) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let (status, view) = app
-            .get(&format!("/api/v1/customers/{customer}/orders/{order}"))
-            .await;
+    let path = format!("/api/v1/customers/{customer}/orders/{order}");
+    let invoice = || async {
+        let (status, view) = app.get(&path).await;
         assert_eq!(status, 200, "{view}");
-        if !view["invoice"].is_null() {
-            return view["invoice"].clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "order {order} was not invoiced in time"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        view["invoice"].clone()
+    };
+    eventually(
+        &format!("order {order} invoiced"),
+        Duration::from_secs(20),
+        || async { !invoice().await.is_null() },
+    )
+    .await;
+    invoice().await
 }
 
 /// Issuing a whole batch can take a while on a loaded machine.
@@ -202,7 +200,7 @@ async fn numbering_is_exactly_one_to_n_under_concurrent_payments() {
         ORDERS as i64,
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await; // nothing more may appear
+    app.run_jobs_until_idle().await; // nothing more may appear
     let db = app.db();
     let sequences: Vec<i64> = db
         .prepare("SELECT sequence FROM documents WHERE kind = 'invoice' ORDER BY sequence")
@@ -269,7 +267,7 @@ async fn issued_documents_are_immutable_and_refunds_get_credit_notes() {
         &fixture("orders/registered-krw.updated.json"),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.run_jobs_until_idle().await;
     assert_eq!(std::fs::read(&file).unwrap(), before);
     assert_eq!(app.count("SELECT COUNT(*) FROM documents"), 2);
     let (_, view) = app.get("/api/v1/customers/42/orders/1001").await;

@@ -2,12 +2,12 @@
 //! binary, its real output, real deliveries and API calls that carry both.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aftercare::webhook::signature::sign;
 
 use crate::crash::{free_port, wait_ready};
-use crate::helpers::{SECRET, fixture};
+use crate::helpers::{SECRET, eventually, fixture};
 
 const KEY: &str = "privacy-test-api-key-0123456789";
 
@@ -73,14 +73,12 @@ async fn nothing_secret_or_personal_is_logged() {
             .unwrap();
     }
     // Wait for the invoice, so the worker's logging is covered too.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !std::fs::read_to_string(&err_path)
-        .unwrap()
-        .contains("document issued")
-    {
-        assert!(Instant::now() < deadline, "no invoice was issued");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually("an invoice issued", Duration::from_secs(20), || async {
+        std::fs::read_to_string(&err_path)
+            .unwrap()
+            .contains("document issued")
+    })
+    .await;
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(child.wait().unwrap().success());
 

@@ -3,7 +3,7 @@
 
 use aftercare::woo::client::woo_date;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -867,17 +867,14 @@ async fn woo_app(woo: &FakeWoo, extra: &str) -> TestApp {
     .await
 }
 
-/// Polls the staff view of a return until `done` holds.
+/// Waits until the staff view of a return shows `done`, and returns that view.
 async fn wait_for(app: &TestApp, id: &Value, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, view) = app.get(&format!("/api/v1/returns/{id}")).await;
-        if done(&view) {
-            return view;
-        }
-        assert!(Instant::now() < deadline, "timed out: {view}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let path = format!("/api/v1/returns/{id}");
+    eventually(&format!("return {id}"), Duration::from_secs(30), || async {
+        done(&app.get(&path).await.1)
+    })
+    .await;
+    app.get(&path).await.1
 }
 
 async fn received_return(
@@ -1129,21 +1126,20 @@ async fn a_failing_refund_is_retried_and_shown_to_staff() {
         "{failed}"
     );
     // The worker records the job's attempt just after the return's settlement.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let (run_after, attempts) = loop {
-        let (run_after, attempts): (String, i64) = app
-            .db()
+    let job = || -> (String, i64) {
+        app.db()
             .query_row(
                 "SELECT run_after, attempts FROM jobs WHERE kind = 'settle_return'",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .unwrap();
-        if attempts > 0 || Instant::now() > deadline {
-            break (run_after, attempts);
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+            .unwrap()
     };
+    eventually("the job's attempt", Duration::from_secs(10), || async {
+        job().1 > 0
+    })
+    .await;
+    let (run_after, attempts) = job();
     assert_eq!(attempts, 1);
     assert!(
         run_after > aftercare::time::millis(Timestamp::now()),
@@ -1189,11 +1185,10 @@ async fn a_slow_woocommerce_never_holds_up_invoices() {
     let id = received_return(&app, 5050, vec![item(202, 1, "damaged")], "refund").await;
     move_to(&app, &id, "refunded", None).await;
     // The refund is now waiting on WooCommerce; a newly paid order still gets its invoice.
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while refunds.created.lock().unwrap().is_empty() {
-        assert!(Instant::now() < deadline, "the refund was never attempted");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("the refund attempted", Duration::from_secs(3), || async {
+        !refunds.created.lock().unwrap().is_empty()
+    })
+    .await;
     deliver_order(&app, &order(5051, 42, Some(1))).await;
     super::invoices::wait_for_invoice(&app, 42, 5051).await;
     let (_, view) = app.get(&format!("/api/v1/returns/{id}")).await;
@@ -1228,22 +1223,20 @@ async fn refunds_made_in_woocommerce_list_their_lines_on_the_credit_note_and_are
     let mut refunded: Value = serde_json::from_slice(&order(5060, 42, Some(1))).unwrap();
     refunded["refunds"] = json!([{"id": 1101, "reason": "배송 지연 보상", "total": "-15000"}]);
     deliver_order(&app, &serde_json::to_vec(&refunded).unwrap()).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let path = loop {
-        let found: Option<String> = app
-            .db()
+    let credit_note = || -> Option<String> {
+        app.db()
             .query_row(
                 "SELECT path FROM documents WHERE kind = 'credit_note' AND order_id = 5060",
                 [],
                 |r| r.get(0),
             )
-            .ok();
-        if let Some(path) = found {
-            break path;
-        }
-        assert!(Instant::now() < deadline, "no credit note");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+            .ok()
     };
+    eventually("a credit note", Duration::from_secs(20), || async {
+        credit_note().is_some()
+    })
+    .await;
+    let path = credit_note().unwrap();
     let text =
         super::invoices::pdf_text(&std::fs::read(app.dir.path().join("data").join(path)).unwrap());
     for expected in [

@@ -18,7 +18,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use aftercare::woo::client::woo_date;
 
 use super::fake_woo::{API, CONSUMER_KEY, CONSUMER_SECRET, FakeWoo, order, param};
-use super::helpers::{API_KEY, SECOND_API_KEY, SECOND_SECRET, SECRET, TestApp, assert_error};
+use super::helpers::{
+    API_KEY, SECOND_API_KEY, SECOND_SECRET, SECRET, TestApp, assert_error, eventually,
+};
 
 fn store(url: &str, consumer_secret: &str) -> StoreConfig {
     StoreConfig {
@@ -773,15 +775,11 @@ async fn serve_reconciles_and_checks_webhooks_on_its_own() {
         woo.config_toml()
     ))
     .await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    eventually("a reconciliation", Duration::from_secs(30), || async {
         let (_, health) = app.get("/api/v1/store/health").await;
-        if health["repaired_orders_total"] == 1 && health["webhooks_checked_at"].is_string() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no reconciliation ran: {health}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        health["repaired_orders_total"] == 1 && health["webhooks_checked_at"].is_string()
+    })
+    .await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM orders WHERE order_id = 4001"),
         1

@@ -94,21 +94,6 @@ async fn post_event(app: &TestApp, shipment_id: u64, event: Value) -> Value {
     body
 }
 
-/// Polls `check` until it holds (the outbox worker runs on its own clock).
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..100 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
 #[tokio::test]
 async fn every_meta_variant_of_the_fixtures_becomes_parcels() {
     let app = TestApp::spawn().await;
@@ -691,11 +676,9 @@ async fn delay_alerts_are_raised_listed_notified_and_resolved() {
 
     // Ingest enqueues an evaluation; the worker raises `not_shipped` and hands a
     // `notify_delay` job on, which completes as "no notifier configured".
-    eventually("a not_shipped alert", || async {
-        app.get("/api/v1/alerts").await.1["total"] == 1
-    })
-    .await;
+    app.run_jobs_until_idle().await;
     let (_, alerts) = app.get("/api/v1/alerts").await;
+    assert_eq!(alerts["total"], 1, "a not_shipped alert: {alerts}");
     let late = &alerts["orders"][0];
     assert_eq!(late["order_id"], 4001);
     assert_eq!(late["number"], "4001");
@@ -710,11 +693,11 @@ async fn delay_alerts_are_raised_listed_notified_and_resolved() {
             .unwrap()
             .contains("hasn't shipped")
     );
-    eventually("the notification job done", || async {
-        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'notify_delay' AND done_at IS NOT NULL")
-            == 1
-    })
-    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'notify_delay' AND done_at IS NOT NULL"),
+        1,
+        "the notification job done"
+    );
     let (status, filtered) = app.get("/api/v1/alerts?code=eta_passed").await;
     assert_eq!(status, 200);
     assert_eq!(filtered["total"], 0);
@@ -1481,12 +1464,13 @@ async fn chromium_renders_the_page_at_phone_and_desktop_widths() {
         item["image"] = json!({"id": "", "src": ""});
     }
     deliver_json(&app, &late).await;
-    eventually("the late order's alert", || async {
+    app.run_jobs_until_idle().await;
+    assert!(
         view(&app, 8001).await["alerts"]
             .as_array()
-            .is_some_and(|a| !a.is_empty())
-    })
-    .await;
+            .is_some_and(|a| !a.is_empty()),
+        "the late order's alert"
+    );
 
     let url = app.url(&page_path(&v));
     let late_url = app.url(&page_path(&view(&app, 8001).await));
