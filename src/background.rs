@@ -3,12 +3,14 @@
 //! sweep. Each gets what it uses (the database, the store clients, its settings, the
 //! metrics), never the HTTP state.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::invoice::issue::Issuer;
+use crate::invoice::links::LinkKey;
 use crate::invoice::render::Renderer;
 use crate::jobs::{self, Registry};
 use crate::metrics::Metrics;
@@ -45,10 +47,23 @@ impl Services {
             woo: woo.clone(),
         })
         .register(&mut registry);
+        // The coupon of a return is derived from the store's signature of it, so every
+        // attempt (and every restart) names the same coupon.
+        let link_keys: HashMap<String, LinkKey> = config
+            .stores
+            .iter()
+            .map(|s| (s.id.clone(), LinkKey::derive(s.api_key.expose())))
+            .collect();
         Arc::new(Settler {
             db: db.clone(),
             woo,
             settings: config.returns.clone(),
+            coupon_secret: Box::new(move |store, return_id| {
+                link_keys
+                    .get(store)
+                    .map(|key| key.sign(store, return_id, 0))
+                    .unwrap_or_default()
+            }),
         })
         .register(&mut registry);
         tracking::outbox::register(&mut registry, db.clone(), config.tracking.clone());

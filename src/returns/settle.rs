@@ -13,7 +13,6 @@ use super::model::Status;
 use super::money::{self, has_marker};
 use super::settings::ReturnSettings;
 use super::store::{self, ReturnRecord, Settlement};
-use crate::invoice::links::LinkKey;
 use crate::jobs::{Job, JobKind, Outcome, Registry};
 use crate::orders::store as orders;
 use crate::store::Db;
@@ -24,7 +23,12 @@ pub struct Settler {
     pub db: Db,
     pub woo: WooClients,
     pub settings: ReturnSettings,
+    /// A per-store secret of a return (store, return id) that its coupon code is derived
+    /// from; empty for a store that is not configured.
+    pub coupon_secret: CouponSecret,
 }
+
+pub type CouponSecret = Box<dyn Fn(&str, i64) -> String + Send + Sync>;
 
 /// The marker written on the refund or coupon of one return.
 pub fn marker(store_id: &str, return_id: i64) -> String {
@@ -43,11 +47,7 @@ impl Settler {
     /// A coupon code that is the same on every attempt (so a retry finds it) and that
     /// nobody can guess from the return's number.
     fn coupon_code(&self, store_id: &str, return_id: i64) -> String {
-        let secret = self
-            .woo
-            .store(store_id)
-            .map(|s| LinkKey::derive(s.api_key.expose()).sign(store_id, return_id, 0))
-            .unwrap_or_default();
+        let secret = (self.coupon_secret)(store_id, return_id);
         let digest = hex::encode(Sha256::digest(format!("coupon:{secret}")));
         format!("RETURN-{return_id}-{}", digest[..8].to_uppercase())
     }
