@@ -14,6 +14,7 @@ pub mod invoice;
 pub mod jobs;
 pub mod metrics;
 pub mod money;
+pub mod order_view;
 pub mod orders;
 pub mod returns;
 pub mod secret;

@@ -1,9 +1,4 @@
-//! The order mirror (each store's orders as WooCommerce last sent them) and what customers
-//! see of their orders: the order view (one call per My Account order page) and the order
-//! list.
+//! The order mirror: each store's orders as WooCommerce last sent them. What customers see
+//! of their orders is shaped above the domains, in `crate::order_view`.
 
-pub mod assemble;
 pub mod store;
-pub mod view;
-
-pub use view::{OrderSummary, OrderView};

@@ -1,28 +1,74 @@
-//! Tracking in the order view and the order list: parcels with items, events and ETA, the
-//! public page's URL, the delivery state and active alerts.
+//! Tracking as customers see it: parcels with items, events and ETA, the public page's URL
+//! and active alerts. The order view and the order list (`crate::order_view`) place these
+//! shapes; tracking does not know those documents.
 
 use std::collections::HashMap;
 
 use jiff::{Timestamp, Zoned};
 use rusqlite::Connection;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::alerts::{parcel_eta, parcel_status};
 use super::carriers;
 use super::delays::AlertCode;
-use super::derive;
 use super::i18n::Lang;
 use super::settings::TrackingSettings;
-use super::status::{DeliveryState, ParcelStatus};
+use super::status::ParcelStatus;
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, EventRow, ShipmentRow};
-use crate::orders::view::{
-    AlertView, ItemShipmentView, OrderSummary, OrderView, ShipmentBrief, ShipmentEventView,
-    ShipmentItemView, ShipmentView,
-};
 use crate::store::StoreError;
 use crate::time;
-use crate::woo::Order;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentView {
+    pub id: u64,
+    /// Carrier slug from the registry, or `custom`.
+    pub carrier: String,
+    pub carrier_name: String,
+    pub tracking_number: String,
+    /// The carrier's tracking page for this number.
+    pub tracking_url: Option<String>,
+    /// `shipped` (no carrier event yet), `label_created`, `in_transit`, `out_for_delivery`, `delivered`, `exception` or `returned`: the newest event's.
+    pub status: String,
+    pub shipped_at: Option<String>,
+    /// End of the day the parcel is expected by: the carrier's estimate, else shipping day plus the carrier's transit business days. Null once delivered or returned.
+    pub eta: Option<String>,
+    pub delivered_at: Option<String>,
+    /// `woocommerce` (the tracking plugins' order meta) or `api` (the staff API).
+    pub source: String,
+    /// Units per line item; empty when the shop did not say what this parcel carries.
+    pub items: Vec<ShipmentItemView>,
+    /// Newest first.
+    pub events: Vec<ShipmentEventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentItemView {
+    pub line_item_id: u64,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentEventView {
+    pub status: String,
+    pub occurred_at: String,
+    pub location: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertView {
+    /// `not_shipped`, `no_carrier_scan`, `stalled_in_transit`, `eta_passed`, `delivery_exception` or `returned_to_sender`.
+    pub code: String,
+    /// A sentence for the customer (English; translate by `code`).
+    pub message: String,
+    /// The parcel it concerns; null for the order as a whole.
+    pub shipment_id: Option<u64>,
+    /// When the alert was raised.
+    pub since: String,
+}
 
 /// Everything tracking knows about one order (removed parcels left out).
 #[derive(Debug, Clone, Default)]
@@ -143,42 +189,6 @@ pub fn shipment_view(
     }
 }
 
-/// Fills the tracking parts of an order view.
-pub fn fill(
-    view: &mut OrderView,
-    order: &Order,
-    tracking: &OrderTracking,
-    settings: &TrackingSettings,
-    base_url: &str,
-) {
-    let lines: Vec<(u64, i64)> = order
-        .line_items
-        .iter()
-        .map(|l| (l.id, l.quantity))
-        .collect();
-    let mut per_line: HashMap<u64, Vec<ItemShipmentView>> = HashMap::new();
-    view.shipments = tracking
-        .shipments
-        .iter()
-        .map(|s| {
-            let contents = tracking.contents(s, &lines);
-            for &(line, quantity) in &contents {
-                per_line.entry(line).or_default().push(ItemShipmentView {
-                    shipment_id: s.id,
-                    quantity,
-                });
-            }
-            shipment_view(s, &contents, tracking.events_of(s.id).cloned(), settings)
-        })
-        .collect();
-    for item in &mut view.line_items {
-        item.shipments = per_line.remove(&item.id).unwrap_or_default();
-    }
-    view.tracking_url = tracking.token.as_deref().map(|t| page_url(base_url, t));
-    view.delivery_state = derive::delivery_state(&order.status, &lines, &tracking.shipments);
-    view.alerts = alert_views(tracking, settings);
-}
-
 /// The active alerts as the API shows them (English sentences; clients translate by code).
 pub fn alert_views(tracking: &OrderTracking, settings: &TrackingSettings) -> Vec<AlertView> {
     let now = settings.calendar.local(Timestamp::now());
@@ -257,36 +267,5 @@ impl SummaryTracking {
             tokens: rows::for_orders(conn, store_id, order_ids)?,
             parcels: shipments::for_orders(conn, store_id, order_ids)?,
         })
-    }
-
-    /// Fills delivery state, tracking page URL and parcels of the list's summaries.
-    pub fn fill(
-        &self,
-        summaries: &mut [OrderSummary],
-        settings: &TrackingSettings,
-        base_url: &str,
-    ) {
-        for summary in summaries {
-            if let Some((token, state)) = self.tokens.get(&summary.id) {
-                summary.tracking_url = Some(page_url(base_url, token));
-                summary.delivery_state =
-                    DeliveryState::parse(state).unwrap_or(summary.delivery_state);
-            }
-            summary.shipments = self
-                .parcels
-                .get(&summary.id)
-                .map(|list| {
-                    list.iter()
-                        .map(|s| ShipmentBrief {
-                            carrier_name: s.carrier_name.clone(),
-                            tracking_number: s.tracking_number.clone(),
-                            tracking_url: carrier_link(s),
-                            status: s.status.clone(),
-                            eta: parcel_eta(s, settings).map(time::seconds),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-        }
     }
 }

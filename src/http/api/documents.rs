@@ -21,7 +21,7 @@ use crate::ids::Customer;
 use crate::invoice::links::{self, SignedLink};
 use crate::invoice::served;
 use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow};
-use crate::orders::assemble::display_total;
+use crate::order_view::assemble::display_total;
 use crate::orders::store as orders;
 use crate::time;
 

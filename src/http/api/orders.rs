@@ -15,9 +15,9 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery, Paging};
 use crate::http::guest::{GuestClaim, GuestQuery};
 use crate::ids::Customer;
-use crate::orders::assemble::{self, Loaded, ViewSettings, Viewer};
+use crate::order_view::assemble::{self, Loaded, ViewSettings, Viewer};
+use crate::order_view::{OrderSummary, OrderView, fill_summaries};
 use crate::orders::store as orders;
-use crate::orders::{OrderSummary, OrderView};
 use crate::tracking::view::SummaryTracking;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -88,7 +88,8 @@ async fn list_orders(
         })
         .await?;
     let mut orders: Vec<OrderSummary> = rows.into_iter().map(OrderSummary::from).collect();
-    tracked.fill(
+    fill_summaries(
+        &tracked,
         &mut orders,
         &state.config().tracking,
         &state.config().base_url(),

@@ -15,10 +15,9 @@ use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::orders::view::{AlertView, ShipmentView};
 use crate::tracking::delays::AlertCode;
 use crate::tracking::staff::{self, EventReceipt, NewEventRequest, NewShipmentRequest};
-use crate::tracking::view::{OrderTracking, alert_views, page_url};
+use crate::tracking::view::{AlertView, OrderTracking, ShipmentView, alert_views, page_url};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -4,11 +4,12 @@
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 
-use super::store::{self as orders, VisibleOrder};
+use super::tracking;
 use super::view::{CreditNoteView, InvoiceView, OrderView};
 use crate::invoice::links::{self, LinkKey};
 use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
 use crate::money;
+use crate::orders::store::{self as orders, VisibleOrder};
 use crate::returns::eligibility::{self, Facts, Policy};
 use crate::returns::service::{is_paid, recorded_facts};
 use crate::returns::store::{self as returns, ReturnRecord};
@@ -16,7 +17,7 @@ use crate::returns::view::{Audience, ReturnEligibilityView, ReturnView};
 use crate::store::StoreError;
 use crate::time;
 use crate::tracking::settings::TrackingSettings;
-use crate::tracking::view::{self as tracking_view, OrderTracking};
+use crate::tracking::view::OrderTracking;
 
 /// Who is looking at an order, which decides where its document URLs point.
 pub enum Viewer {
@@ -85,7 +86,7 @@ pub fn assemble(
         .iter()
         .map(ReturnEligibilityView::from)
         .collect();
-    tracking_view::fill(
+    tracking::fill(
         &mut view,
         &order,
         &loaded.tracked,

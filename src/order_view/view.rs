@@ -2,18 +2,20 @@
 //!
 //! Built from the mirrored WooCommerce order. Money is a decimal string in the currency's
 //! own decimals; times are RFC 3339 UTC. The order key is never part of it. Shipments,
-//! the tracking page, the delivery state and alerts are filled by `crate::tracking::view`;
+//! the tracking page, the delivery state and alerts are filled by `super::tracking` (the
+//! parcel and alert shapes are tracking's own, re-exported here);
 //! returns and eligibility keep their final shape, empty until their feature fills them.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::store::SummaryRow;
 use crate::money;
+use crate::orders::store::SummaryRow;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
 use crate::time;
 use crate::tracking::status::DeliveryState;
+pub use crate::tracking::view::{AlertView, ShipmentEventView, ShipmentItemView, ShipmentView};
 use crate::woo::order::{Address, LineItem, MetaData, Order};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -128,43 +130,6 @@ pub struct RefundView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ShipmentView {
-    pub id: u64,
-    /// Carrier slug from the registry, or `custom`.
-    pub carrier: String,
-    pub carrier_name: String,
-    pub tracking_number: String,
-    /// The carrier's tracking page for this number.
-    pub tracking_url: Option<String>,
-    /// `shipped` (no carrier event yet), `label_created`, `in_transit`, `out_for_delivery`, `delivered`, `exception` or `returned`: the newest event's.
-    pub status: String,
-    pub shipped_at: Option<String>,
-    /// End of the day the parcel is expected by: the carrier's estimate, else shipping day plus the carrier's transit business days. Null once delivered or returned.
-    pub eta: Option<String>,
-    pub delivered_at: Option<String>,
-    /// `woocommerce` (the tracking plugins' order meta) or `api` (the staff API).
-    pub source: String,
-    /// Units per line item; empty when the shop did not say what this parcel carries.
-    pub items: Vec<ShipmentItemView>,
-    /// Newest first.
-    pub events: Vec<ShipmentEventView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ShipmentItemView {
-    pub line_item_id: u64,
-    pub quantity: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ShipmentEventView {
-    pub status: String,
-    pub occurred_at: String,
-    pub location: Option<String>,
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceView {
     pub number: String,
     pub issued_at: String,
@@ -190,18 +155,6 @@ pub struct CreditNoteView {
     pub url: String,
     pub download_url: String,
     pub download_expires_at: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AlertView {
-    /// `not_shipped`, `no_carrier_scan`, `stalled_in_transit`, `eta_passed`, `delivery_exception` or `returned_to_sender`.
-    pub code: String,
-    /// A sentence for the customer (English; translate by `code`).
-    pub message: String,
-    /// The parcel it concerns; null for the order as a whole.
-    pub shipment_id: Option<u64>,
-    /// When the alert was raised.
-    pub since: String,
 }
 
 impl OrderView {
