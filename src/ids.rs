@@ -1,5 +1,8 @@
 //! Identifiers whose special values are handled once, where they enter.
 
+/// Id of the store configured from `AFTERCARE_*` variables.
+pub const DEFAULT_STORE: &str = "default";
+
 /// A registered WooCommerce customer. WooCommerce files guest orders under customer 0,
 /// so 0 is never a `CustomerId`: a guest owns nothing through the customer endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

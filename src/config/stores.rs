@@ -11,8 +11,7 @@ use super::{ConfigError, invalid};
 use crate::secret::Secret;
 use crate::woo::RestAccess;
 
-/// Id of the store configured from `AFTERCARE_*` variables.
-pub const DEFAULT_STORE: &str = "default";
+pub use crate::ids::DEFAULT_STORE;
 
 #[derive(Debug, Clone)]
 pub struct StoreConfig {

@@ -506,7 +506,7 @@ pub async fn show(
     let (page, tracking) = match found {
         Ok(Some(found)) => found,
         Ok(None) => {
-            let brand = Brand::new(&settings.branding(crate::config::DEFAULT_STORE), None, t);
+            let brand = Brand::new(&settings.branding(crate::ids::DEFAULT_STORE), None, t);
             let page = NotFoundPage {
                 lang: lang.code(),
                 t,

@@ -1,7 +1,7 @@
 //! Where WooCommerce delivers a store's webhooks: `/webhooks/woocommerce` for the default
 //! store, `/webhooks/woocommerce/{store}` for the others.
 
-use crate::config::DEFAULT_STORE;
+use crate::ids::DEFAULT_STORE;
 
 /// The default store's delivery path; a further store's path appends `/{store}`.
 pub const PATH: &str = "/webhooks/woocommerce";

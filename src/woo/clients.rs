@@ -3,25 +3,63 @@
 
 use std::sync::Arc;
 
-use super::{ClientSettings, WooClient, WooError};
-use crate::config::StoreConfig;
+use super::{ClientSettings, RestAccess, WooClient, WooError};
+use crate::secret::Secret;
+
+/// A store's REST access, owned: what [`WooClients`] keeps of each store.
+#[derive(Debug, Clone)]
+pub struct StoreAccess {
+    pub id: String,
+    pub url: Option<String>,
+    pub consumer_key: Option<Secret>,
+    pub consumer_secret: Option<Secret>,
+}
+
+impl From<RestAccess<'_>> for StoreAccess {
+    fn from(access: RestAccess<'_>) -> Self {
+        StoreAccess {
+            id: access.store.to_owned(),
+            url: access.url.map(str::to_owned),
+            consumer_key: access.consumer_key.cloned(),
+            consumer_secret: access.consumer_secret.cloned(),
+        }
+    }
+}
+
+impl<'a> From<&'a StoreAccess> for RestAccess<'a> {
+    fn from(store: &'a StoreAccess) -> Self {
+        RestAccess {
+            store: &store.id,
+            url: store.url.as_deref(),
+            consumer_key: store.consumer_key.as_ref(),
+            consumer_secret: store.consumer_secret.as_ref(),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct WooClients {
-    stores: Arc<[StoreConfig]>,
+    stores: Arc<[StoreAccess]>,
     settings: ClientSettings,
 }
 
 impl WooClients {
-    pub fn new(stores: &[StoreConfig], settings: &ClientSettings) -> Self {
+    /// From each store's REST access (a store's configuration converts into it).
+    pub fn new<'a, S: Into<RestAccess<'a>>>(
+        stores: impl IntoIterator<Item = S>,
+        settings: &ClientSettings,
+    ) -> Self {
         Self {
-            stores: stores.into(),
+            stores: stores
+                .into_iter()
+                .map(|s| StoreAccess::from(s.into()))
+                .collect(),
             settings: settings.clone(),
         }
     }
 
-    /// The store's configuration, if it is configured.
-    pub fn store(&self, id: &str) -> Option<&StoreConfig> {
+    /// The store's REST access, if it is configured.
+    pub fn store(&self, id: &str) -> Option<&StoreAccess> {
         self.stores.iter().find(|s| s.id == id)
     }
 

@@ -9,6 +9,6 @@ pub mod settings;
 pub mod webhook;
 
 pub use client::{FetchedOrder, RestAccess, WooClient, WooError};
-pub use clients::WooClients;
+pub use clients::{StoreAccess, WooClients};
 pub use order::{Amount, Order, WooDate};
 pub use settings::ClientSettings;
