@@ -134,7 +134,7 @@ async fn run(orders: usize) {
     let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
     let services = SyncServices::new(
         db.clone(),
-        std::sync::Arc::new(config),
+        std::sync::Arc::new(config.sync_config()),
         std::sync::Arc::new(aftercare::metrics::Metrics::new()),
     );
 

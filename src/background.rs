@@ -69,7 +69,7 @@ impl Services {
         tracking::outbox::register(&mut registry, db.clone(), config.tracking.clone());
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
-            sync: SyncServices::new(db.clone(), Arc::new(config.clone()), metrics),
+            sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),
             db,
             tracking: config.tracking.clone(),
         }

@@ -5,6 +5,7 @@
 //! tests run the real router; [`Application`] binds it and runs until told to stop.
 
 pub mod background;
+pub mod cli;
 pub mod config;
 mod http;
 pub mod ids;

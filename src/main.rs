@@ -99,11 +99,11 @@ fn main() -> ExitCode {
         Command::Serve { listen } => runtime.block_on(serve(flags(listen))),
         Command::Backfill { store, since } => runtime.block_on(async {
             let config = startup::load(&flags(None), &process_env)?;
-            aftercare::sync::cli::backfill_command(config, store, since).await
+            aftercare::cli::sync::backfill_command(config, store, since).await
         }),
         Command::Connect { store, public_url } => runtime.block_on(async {
             let config = startup::load(&flags(None), &process_env)?;
-            aftercare::sync::cli::connect_command(config, store, public_url).await
+            aftercare::cli::sync::connect_command(config, store, public_url).await
         }),
         Command::Invoices { command } => invoices(flags(None), command),
     };

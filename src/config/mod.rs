@@ -64,6 +64,24 @@ impl Config {
         self.stores.iter().find(|s| s.id == id)
     }
 
+    /// What sync reads of the configuration.
+    pub fn sync_config(&self) -> crate::sync::SyncConfig {
+        crate::sync::SyncConfig {
+            sync: self.sync.clone(),
+            woocommerce: self.woocommerce.clone(),
+            stores: self
+                .stores
+                .iter()
+                .map(|s| crate::sync::SyncStore {
+                    access: crate::woo::RestAccess::from(s).into(),
+                    webhook_secret: s.webhook_secrets.first().cloned(),
+                })
+                .collect(),
+            public_base_url: self.public_url.as_ref().map(|_| self.base_url()),
+            invoices: self.invoices.clone(),
+        }
+    }
+
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("aftercare.sqlite3")
     }

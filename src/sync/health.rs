@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::SyncConfig;
 use super::store::{self as state_store, Status, WebhookRow};
-use crate::config::Config;
 use crate::ingest::deliveries;
 use crate::store::{Db, StoreError};
 use crate::time;
@@ -65,22 +65,19 @@ pub struct StoreConnection {
     pub topics: Vec<&'static str>,
 }
 
-pub fn connection(config: &Config, store: &str) -> Option<StoreConnection> {
+pub fn connection(config: &SyncConfig, store: &str) -> Option<StoreConnection> {
     let store_config = config.store(store)?;
     Some(StoreConnection {
         store: store.to_owned(),
         version: env!("CARGO_PKG_VERSION"),
         webhook_path: crate::webhook::url::path(store),
-        webhook_url: config
-            .public_url
-            .as_ref()
-            .map(|_| crate::webhook::url::url(&config.base_url(), store)),
-        webhook_secret: store_config.webhook_secrets.first()?.expose().to_owned(),
+        webhook_url: config.webhook_url(store),
+        webhook_secret: store_config.webhook_secret.as_ref()?.expose().to_owned(),
         topics: ORDER_TOPICS.to_vec(),
     })
 }
 
-pub async fn report(db: &Db, config: &Config, store: &str) -> Result<StoreHealth, StoreError> {
+pub async fn report(db: &Db, config: &SyncConfig, store: &str) -> Result<StoreHealth, StoreError> {
     let id = store.to_owned();
     let (status, webhooks, last_delivery_at) = db
         .read(move |conn| {
@@ -93,7 +90,7 @@ pub async fn report(db: &Db, config: &Config, store: &str) -> Result<StoreHealth
         .await?;
     let rest_configured = config
         .store(store)
-        .is_some_and(|s| s.url.is_some() && s.consumer_key.is_some());
+        .is_some_and(|s| s.access.url.is_some() && s.access.consumer_key.is_some());
     let problems = problems(
         config.sync.reconcile_interval,
         rest_configured,

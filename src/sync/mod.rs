@@ -17,7 +17,6 @@
 
 pub mod apply;
 pub mod backfill;
-pub mod cli;
 pub mod health;
 pub mod reconcile;
 pub mod settings;
@@ -31,23 +30,58 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::config::Config;
+use crate::invoice::settings::InvoiceSettings;
 use crate::metrics::Metrics;
+use crate::secret::Secret;
 use crate::store::{Db, StoreError};
-use crate::woo::WooError;
+use crate::woo::{ClientSettings, StoreAccess, WooError};
 
-/// What the sync work uses: the database, the configuration it reads (stores and their
-/// REST credentials, client and schedule settings, the public URL webhooks point at) and
-/// the metrics it reports. Built once at start-up; cheap to clone.
+/// What sync reads of the configuration (which builds it): the schedule, the client
+/// settings, each store's REST access and webhook secret, where webhooks are delivered,
+/// and the invoice settings ingest issues with.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    pub sync: settings::SyncSettings,
+    pub woocommerce: ClientSettings,
+    pub stores: Vec<SyncStore>,
+    /// aftercare's base URL, when its public URL is configured: webhooks are delivered
+    /// under it.
+    pub public_base_url: Option<String>,
+    pub invoices: Arc<InvoiceSettings>,
+}
+
+/// A store as sync reaches it.
+#[derive(Debug, Clone)]
+pub struct SyncStore {
+    pub access: StoreAccess,
+    /// The secret new webhooks get (the store's current one).
+    pub webhook_secret: Option<Secret>,
+}
+
+impl SyncConfig {
+    pub fn store(&self, id: &str) -> Option<&SyncStore> {
+        self.stores.iter().find(|s| s.access.id == id)
+    }
+
+    /// The full delivery URL of `store`'s webhooks, when the public URL is configured.
+    pub fn webhook_url(&self, store: &str) -> Option<String> {
+        self.public_base_url
+            .as_deref()
+            .map(|base| crate::webhook::url::url(base, store))
+    }
+}
+
+/// What the sync work uses: the database, what it reads of the configuration and the
+/// metrics it reports. Built once at start-up; cheap to clone.
 #[derive(Clone)]
 pub struct SyncServices {
     db: Db,
-    config: Arc<Config>,
+    config: Arc<SyncConfig>,
     metrics: Arc<Metrics>,
 }
 
 impl SyncServices {
-    pub fn new(db: Db, config: Arc<Config>, metrics: Arc<Metrics>) -> Self {
+    pub fn new(db: Db, config: Arc<SyncConfig>, metrics: Arc<Metrics>) -> Self {
         Self {
             db,
             config,
@@ -59,7 +93,7 @@ impl SyncServices {
         &self.db
     }
 
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &SyncConfig {
         &self.config
     }
 

@@ -69,6 +69,7 @@ pub fn clients(services: &SyncServices) -> Vec<WooClient> {
     config
         .stores
         .iter()
+        .map(|s| &s.access)
         .filter(|s| s.url.is_some() && s.consumer_key.is_some())
         .filter_map(|s| match WooClient::new(s, &config.woocommerce) {
             Ok(client) => Some(client),

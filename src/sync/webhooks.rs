@@ -20,10 +20,10 @@
 
 use jiff::Timestamp;
 
+use super::SyncConfig;
 use super::SyncError;
 use super::SyncServices;
 use super::store::{self as state_store, WebhookRow};
-use crate::config::Config;
 use crate::time;
 use crate::woo::webhook::{NewWebhook, ORDER_TOPICS, Webhook, WebhookUpdate};
 use crate::woo::{WooClient, WooError};
@@ -41,12 +41,9 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn for_store(config: &Config, store: &str) -> Target {
+    pub fn for_store(config: &SyncConfig, store: &str) -> Target {
         Target {
-            url: config
-                .public_url
-                .as_ref()
-                .map(|_| crate::webhook::url::url(&config.base_url(), store)),
+            url: config.webhook_url(store),
             path: crate::webhook::url::path(store),
         }
     }
@@ -145,7 +142,7 @@ pub async fn connect(
     let secret = services
         .config()
         .store(&store)
-        .and_then(|s| s.webhook_secrets.first())
+        .and_then(|s| s.webhook_secret.as_ref())
         .map(|s| s.expose().to_owned())
         .ok_or(WooError::NotConfigured {
             store: store.clone(),

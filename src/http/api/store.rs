@@ -36,7 +36,7 @@ async fn store_health(
     State(state): State<AppState>,
 ) -> Result<Json<StoreHealth>, ApiError> {
     Ok(Json(
-        health::report(state.db(), state.config(), &store).await?,
+        health::report(state.db(), &state.config().sync_config(), &store).await?,
     ))
 }
 
@@ -57,7 +57,7 @@ async fn store_connection(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
 ) -> Result<Json<StoreConnection>, ApiError> {
-    health::connection(state.config(), &store)
+    health::connection(&state.config().sync_config(), &store)
         .map(Json)
         .ok_or_else(ApiError::unknown_store)
 }

@@ -7,12 +7,12 @@ use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jiff::Timestamp;
 
-use super::SyncServices;
-use super::backfill::{self, Progress, Summary};
-use super::webhooks::{self, ConnectReport};
 use crate::config::{Config, DEFAULT_STORE};
 use crate::metrics::Metrics;
 use crate::store::Db;
+use crate::sync::backfill::{self, Progress, Summary};
+use crate::sync::webhooks::{self, ConnectReport};
+use crate::sync::{SyncError, SyncServices};
 use crate::woo::{WooClient, WooError};
 
 /// Runs a command against the database with the services `serve` would give sync,
@@ -24,7 +24,11 @@ async fn with_services<T>(
     let store_ids: Vec<&str> = config.stores.iter().map(|s| s.id.as_str()).collect();
     let db = Db::open(&config.database_path(), config.synchronous, &store_ids)
         .with_context(|| format!("cannot open {}", config.database_path().display()))?;
-    let services = SyncServices::new(db.clone(), Arc::new(config), Arc::new(Metrics::new()));
+    let services = SyncServices::new(
+        db.clone(),
+        Arc::new(config.sync_config()),
+        Arc::new(Metrics::new()),
+    );
     let result = command(&services).await;
     db.close().await;
     result
@@ -149,7 +153,7 @@ pub async fn connect_command(
         let report = webhooks::connect(services, &client, &url)
             .await
             .map_err(|e| match e {
-                super::SyncError::Woo(WooError::Api { status: 401, .. }) => anyhow::anyhow!(
+                SyncError::Woo(WooError::Api { status: 401, .. }) => anyhow::anyhow!(
                     "{e}\nThe REST API key needs Read/Write permission and a user who can manage WooCommerce (an administrator or shop manager)."
                 ),
                 other => other.into(),
