@@ -10,6 +10,7 @@ mod helpers;
 mod invoices;
 mod plugin;
 mod privacy;
+mod real_store;
 mod returns;
 mod sync;
 mod tracking;
