@@ -3,7 +3,9 @@
  * Plugin Name: Aftercare test bench
  * Description: Keeps the test store on loopback: no outbound HTTP beyond 127.0.0.1, and mail goes
  * to the bench's local SMTP sink. It deliberately does not widen WordPress's safe-request rules:
- * the aftercare plugin must do that itself for its own host and port.
+ * the aftercare plugin must do that itself for its own host and port. Action Scheduler runs only
+ * when a test runs it (WP-Cron is off in wp-config.php), so a test knows when WooCommerce's
+ * webhooks go out.
  *
  * @package Aftercare
  */
@@ -47,3 +49,5 @@ add_action(
 		$mailer->SMTPAutoTLS = false;
 	}
 );
+
+add_filter( 'action_scheduler_allow_async_request_runner', '__return_false' );

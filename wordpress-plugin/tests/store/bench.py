@@ -221,6 +221,8 @@ class Bench:
             "define( 'AUTOMATIC_UPDATER_DISABLED', true );",
             "define( 'WP_AUTO_UPDATE_CORE', false );",
             "define( 'WP_ENVIRONMENT_TYPE', 'local' );",
+            # Webhook deliveries wait in Action Scheduler until a test runs them.
+            "define( 'DISABLE_WP_CRON', true );",
             f"define( 'AFTERCARE_BENCH_SMTP_PORT', {self.smtp_port} );",
         ])
         self.wp_cli("config", "create", "--dbname=wordpress", "--dbuser=wp", "--dbpass=bench-db-password",
