@@ -1,5 +1,6 @@
 //! The WordPress plugin's PHP suites, run as part of `cargo test`: PHPUnit (unit tests and the
-//! end-to-end suite against this very binary), and in CI the smoke test in a real WordPress.
+//! end-to-end suite against this very binary). The real WordPress + WooCommerce store is
+//! `real_store.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -235,30 +236,4 @@ fn collect_php(dir: &Path, files: &mut Vec<PathBuf>) {
             files.push(path);
         }
     }
-}
-
-/// Activates the plugin in a real WordPress (Debian's package, MariaDB) with WP_DEBUG on and
-/// expects an empty debug log. It needs root to start MariaDB, so it runs in CI, or when
-/// AFTERCARE_WP_SMOKE=1 asks for it.
-#[test]
-fn plugin_activates_cleanly_in_a_real_wordpress() {
-    let asked = std::env::var("AFTERCARE_WP_SMOKE").is_ok_and(|v| v == "1");
-    if !in_ci() && !asked {
-        eprintln!(
-            "note: the WordPress smoke test runs in CI or with AFTERCARE_WP_SMOKE=1 \
-             (wordpress-plugin/tests/smoke/run.sh)"
-        );
-        return;
-    }
-    let out = Command::new("bash")
-        .arg(plugin_dir().join("tests/smoke/run.sh"))
-        .env("AFTERCARE_BIN", env!("CARGO_BIN_EXE_aftercare"))
-        .output()
-        .expect("run the smoke test");
-    assert!(
-        out.status.success(),
-        "WordPress smoke test failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }

@@ -17,6 +17,7 @@ fn the_plugin_works_in_a_real_woocommerce_store() {
     let driver = repo.join("wordpress-plugin/tests/store/e2e.py");
     let started = Instant::now();
     let mut child = Command::new("python3")
+        .arg("-B") // no __pycache__ in the source tree
         .arg(&driver)
         .arg(env!("CARGO_BIN_EXE_aftercare"))
         .current_dir(repo)

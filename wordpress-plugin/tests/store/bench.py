@@ -90,7 +90,7 @@ class Bench:
         if not os.access(self.aftercare_bin, os.X_OK):
             raise BenchError(f"no aftercare binary at {self.aftercare_bin} (run cargo build)")
         self.testbed = testbed_dir()
-        self.work = tempfile.mkdtemp(prefix="aftercare-store-")
+        self.work = tempfile.mkdtemp(prefix="wc-store-")
         os.chmod(self.work, 0o755)
         self.wp = os.path.join(self.work, "wordpress")
         self.procs = {}

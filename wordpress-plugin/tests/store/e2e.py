@@ -107,11 +107,12 @@ class Suite:
 
     def no_plugin_notices(self, when):
         lines = self.new_debug_lines()
-        ours = [line for line in lines if "aftercare" in line.lower()]
+        # The plugin's files, its namespace and its text domain all carry these names.
+        ours = [line for line in lines if "aftercare-for-woocommerce" in line or "Aftercare\\" in line]
         others = [line for line in lines if line not in ours]
         if others:
-            print(f"  debug.log lines not from the plugin ({when}):\n    " + "\n    ".join(others[:10]),
-                  file=sys.stderr)
+            print(f"  debug.log has {len(others)} lines not from the plugin ({when}), first:\n    "
+                  + "\n    ".join(line[:300] for line in others[:3]), file=sys.stderr)
         check(not ours, f"the plugin wrote to debug.log {when}:\n" + "\n".join(ours))
 
     # -- wp-admin -----------------------------------------------------------------------------
@@ -235,6 +236,11 @@ class Suite:
             "remove_all_filters('http_request_host_is_external'); remove_all_filters('http_allowed_safe_ports');"
             "echo ' ', wp_http_validate_url($u) ? 'allowed' : 'refused';").strip()
         check(verdict == "allowed refused", f"safe-request rules with and without the plugin: {verdict}")
+        port = int(svc.rsplit(":", 1)[1])
+        others = self.store.wp_eval(
+            f"echo wp_http_validate_url('http://127.0.0.1:{port + 1}/x') ? 'allowed' : 'refused', ' ',"
+            f" wp_http_validate_url('http://10.1.2.3:{port}/x') ? 'allowed' : 'refused';").strip()
+        check(others == "refused refused", f"another port, another private host: {others}")
         status, conn = self.api("GET", "/api/v1/store/connection")
         if status == 200 and conn.get("webhook_url") is None:
             self.observe("/api/v1/store/connection says webhook_url: null")
@@ -414,6 +420,37 @@ class Suite:
         wait_for("reconciliation to bring the order placed while aftercare was down",
                  lambda: self.mirrored(meanwhile), 60)
 
+    def step_without_woocommerce_and_uninstall(self):
+        # WooCommerce switched off: the plugin says what it needs and stays quiet otherwise.
+        self.store.wp_cli("plugin", "deactivate", "woocommerce")
+        for path in ("/wp-admin/", "/", "/my-account/", "/track/"):
+            r = self.admin.get(path)
+            check(r.status in (200, 404), f"{path} answered {r.status} without WooCommerce")
+        check("Aftercare for WooCommerce needs WooCommerce" in visible_text(self.admin.get("/wp-admin/").text),
+              "no notice that the plugin needs WooCommerce")
+        self.no_plugin_notices("without WooCommerce")
+        self.store.wp_cli("plugin", "activate", "woocommerce")
+        # Deactivated, then deleted from the plugins screen: nothing of it stays behind.
+        plugins = self.admin.get("/wp-admin/plugins.php")
+        off = links(plugins, r"action=deactivate&plugin=aftercare-for-woocommerce")
+        check(off, "no Deactivate link for the plugin")
+        self.admin.get(off[0])
+        rules = self.store.wp_eval("echo wp_json_encode(array_values((array) get_option('rewrite_rules')));")
+        check("returns=" not in rules, "deactivation left the returns endpoint in the rewrite rules")
+        plugins = self.admin.get("/wp-admin/plugins.php")
+        delete = links(plugins, r"action=delete-selected.*aftercare-for-woocommerce")
+        check(delete, "no Delete link for the plugin")
+        confirm = self.admin.get(delete[0])
+        form = form_with(confirm.text, "verify-delete")
+        r = self.admin.submit(confirm, form, fields(form))
+        check(r.status == 200, f"deleting the plugin answered {r.status}")
+        left = self.store.wp_eval(
+            "global $wpdb; echo $wpdb->get_var(\"SELECT COUNT(*) FROM {$wpdb->options} WHERE option_name LIKE '%aftercare%'\");").strip()
+        check(left == "0", f"uninstall left {left} options")
+        check(not os.path.exists(os.path.join(self.store.wp, "wp-content", "plugins", "aftercare-for-woocommerce")),
+              "the plugin's files are still there")
+        self.no_plugin_notices("on deactivation and uninstall")
+
     def mirrored_quietly(self, order_id):
         try:
             return self.mirrored(order_id)
@@ -424,13 +461,14 @@ class Suite:
         from chromium import Chromium
         os.makedirs(self.shots_dir, exist_ok=True)
         customer, guest = self.orders["customer"], self.orders["guest"]
+        self.cache_expires()  # aftercare is back: no page shows the outage any more
         chrome = Chromium(self.store.work)
         try:
             shots = [(self.customer, "account-order", f"/my-account/view-order/{customer}/"),
                      (self.customer, "account-tracking", "/my-account/tracking/"),
                      (self.customer, "account-returns", "/my-account/returns/"),
                      (self.admin, "settings", SETTINGS),
-                     (self.admin, "returns-queue", QUEUE)]
+                     (self.admin, "returns-queue", QUEUE + "&status=all")]
             for browser, name, path in shots:
                 chrome.call("Network.clearBrowserCookies", session=True)
                 chrome.set_cookies(browser.jar, self.store.site)
@@ -451,7 +489,7 @@ class Suite:
 
 
 STEPS = ["activation", "settings_and_test_connection", "connect_twice", "checkouts", "invoices", "parcels",
-         "return", "aftercare_stopped", "screenshots"]
+         "return", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
 
 
 def main():
