@@ -1,8 +1,11 @@
 //! The plugin inside a real WordPress + WooCommerce store on loopback, end to end:
 //! `wordpress-plugin/tests/store/e2e.py` brings the store up once (the archives in
 //! `AFTERCARE_TESTBED`, default `../shared/testbed`), runs every step against this very binary,
-//! writes the screenshots under `docs/screenshots/` and tears everything down. It fails loudly
-//! when the store cannot start: there is no silent skip.
+//! writes its screenshots and tears everything down. It fails loudly when the store cannot
+//! start: there is no silent skip.
+//!
+//! Screenshots go under the target directory so a test run leaves the tree clean; to refresh
+//! the ones in the docs, run it with `AFTERCARE_SCREENSHOTS_DIR=docs/screenshots`.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -15,11 +18,15 @@ const LIMIT: Duration = Duration::from_secs(20 * 60);
 fn the_plugin_works_in_a_real_woocommerce_store() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let driver = repo.join("wordpress-plugin/tests/store/e2e.py");
+    let shots = std::env::var_os("AFTERCARE_SCREENSHOTS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-store-screenshots"));
     let started = Instant::now();
     let mut child = Command::new("python3")
         .arg("-B") // no __pycache__ in the source tree
         .arg(&driver)
         .arg(env!("CARGO_BIN_EXE_aftercare"))
+        .arg(&shots)
         .current_dir(repo)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
