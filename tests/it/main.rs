@@ -8,6 +8,7 @@ mod docs;
 mod fake_woo;
 mod helpers;
 mod invoices;
+mod layering;
 mod plugin;
 mod privacy;
 mod real_store;
