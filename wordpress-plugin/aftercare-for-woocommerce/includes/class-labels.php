@@ -17,7 +17,7 @@ final class Labels {
 	public const REASONS          = array( 'damaged', 'wrong_item', 'not_as_described', 'too_small', 'too_large', 'changed_mind', 'other' );
 	public const RESOLUTIONS      = array( 'refund', 'exchange', 'store_credit' );
 	public const RETURN_STATUSES  = array( 'requested', 'approved', 'rejected', 'received', 'refunded', 'exchanged', 'credited', 'cancelled' );
-	public const SHIPMENT_STATUSES = array( 'label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned' );
+	public const SHIPMENT_STATUSES = array( 'shipped', 'label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned' );
 	/** Delivery states that mean "on its way". */
 	public const ON_THE_WAY = array( 'partially_shipped', 'shipped', 'out_for_delivery', 'exception' );
 
@@ -35,6 +35,8 @@ final class Labels {
 
 	public static function shipment_status( string $code ): string {
 		$labels = array(
+			// A parcel's status before the carrier's first event.
+			'shipped'          => __( 'Shipped', 'aftercare-for-woocommerce' ),
 			'label_created'    => __( 'Label created', 'aftercare-for-woocommerce' ),
 			'in_transit'       => __( 'In transit', 'aftercare-for-woocommerce' ),
 			'out_for_delivery' => __( 'Out for delivery', 'aftercare-for-woocommerce' ),
@@ -117,7 +119,7 @@ final class Labels {
 		$code    = Data::str( $alert, 'code' );
 		$message = Data::str( $alert, 'message' );
 		if ( 'not_shipped' === $code ) {
-			return __( 'Your order hasn\'t shipped yet and is taking longer than usual to prepare. We\'re sorry for the wait; the shop has been told.', 'aftercare-for-woocommerce' );
+			return __( 'Your order hasn\'t shipped yet and is taking longer than usual to prepare. We\'re sorry for the wait.', 'aftercare-for-woocommerce' );
 		}
 		$parcel = $shipments[ Data::int( $alert, 'shipment_id' ) ] ?? null;
 		if ( null === $parcel ) {
@@ -132,22 +134,22 @@ final class Labels {
 		switch ( $code ) {
 			case 'no_carrier_scan':
 				/* translators: 1: tracking number, 2: date the label was created, 3: carrier */
-				return '' === $last_at ? $message : sprintf( __( 'The shipping label for parcel %1$s was created on %2$s, but %3$s hasn\'t scanned the parcel yet. It is probably still waiting to be picked up; the shop has been told.', 'aftercare-for-woocommerce' ), $number, $last_at, $carrier );
+				return '' === $last_at ? $message : sprintf( __( 'The shipping label for parcel %1$s was created on %2$s, but %3$s hasn\'t scanned the parcel yet. It is probably still waiting to be picked up.', 'aftercare-for-woocommerce' ), $number, $last_at, $carrier );
 			case 'stalled_in_transit':
 				/* translators: 1: carrier, 2: tracking number, 3: date of the last update */
-				return '' === $last_at ? $message : sprintf( __( '%1$s hasn\'t reported any movement of parcel %2$s since %3$s. Parcels sometimes go quiet between depots; the shop has been told.', 'aftercare-for-woocommerce' ), $carrier, $number, $last_at );
+				return '' === $last_at ? $message : sprintf( __( '%1$s hasn\'t reported any movement of parcel %2$s since %3$s. Parcels sometimes go quiet between depots.', 'aftercare-for-woocommerce' ), $carrier, $number, $last_at );
 			case 'eta_passed':
 				$eta = Template::date( Data::str( $parcel, 'eta' ) );
 				/* translators: 1: tracking number, 2: expected delivery date, 3: carrier */
-				return '' === $eta ? $message : sprintf( __( 'Parcel %1$s was expected by %2$s, and %3$s hasn\'t marked it delivered yet. We\'re sorry for the delay; the shop has been told.', 'aftercare-for-woocommerce' ), $number, $eta, $carrier );
+				return '' === $eta ? $message : sprintf( __( 'Parcel %1$s was expected by %2$s, and %3$s hasn\'t marked it delivered yet. We\'re sorry for the delay.', 'aftercare-for-woocommerce' ), $number, $eta, $carrier );
 			case 'delivery_exception':
 				$detail = 'exception' === Data::str( $latest, 'status' ) ? Data::str( $latest, 'description' ) : '';
 				if ( '' !== $detail ) {
 					/* translators: 1: carrier, 2: tracking number, 3: the carrier's words */
-					return sprintf( __( '%1$s reported a problem delivering parcel %2$s: "%3$s". The shop has been told.', 'aftercare-for-woocommerce' ), $carrier, $number, $detail );
+					return sprintf( __( '%1$s reported a problem delivering parcel %2$s: "%3$s".', 'aftercare-for-woocommerce' ), $carrier, $number, $detail );
 				}
 				/* translators: 1: carrier, 2: tracking number */
-				return sprintf( __( '%1$s reported a problem delivering parcel %2$s. The shop has been told.', 'aftercare-for-woocommerce' ), $carrier, $number );
+				return sprintf( __( '%1$s reported a problem delivering parcel %2$s.', 'aftercare-for-woocommerce' ), $carrier, $number );
 			case 'returned_to_sender':
 				/* translators: 1: carrier, 2: tracking number */
 				return sprintf( __( '%1$s is sending parcel %2$s back to the shop. Please contact us about a replacement or a refund.', 'aftercare-for-woocommerce' ), $carrier, $number );
@@ -222,6 +224,22 @@ final class Labels {
 	 * @param string $code A snake_case code.
 	 */
 	public static function humanize( string $code ): string {
+		self::note_unknown( $code );
 		return ucfirst( str_replace( array( '_', '-' ), ' ', $code ) );
+	}
+
+	/**
+	 * Notes a code without a translated label in WooCommerce's log, once per request, so that
+	 * an English word in a translated page is noticed and gets its label.
+	 *
+	 * @param string $code The code shown as words.
+	 */
+	private static function note_unknown( string $code ): void {
+		static $noted = array();
+		if ( '' === $code || isset( $noted[ $code ] ) || ! function_exists( 'wc_get_logger' ) ) {
+			return;
+		}
+		$noted[ $code ] = true;
+		wc_get_logger()->warning( sprintf( 'No label for the code "%s"; it is shown as words.', $code ), array( 'source' => 'aftercare' ) );
 	}
 }

@@ -32,6 +32,13 @@ final class Stub {
 	public static array $http = array();
 	/** @var array<int,array{message:string,type:string}> wc_add_notice() calls. */
 	public static array $wc_notices = array();
+	/**
+	 * Loaded translations (msgid, or context EOT msgid => msgstr list), as a .mo file gives
+	 * them to WordPress; empty means English.
+	 *
+	 * @var array<string,string[]>
+	 */
+	public static array $translations = array();
 	/** @var array<int,array{level:string,message:string}> WooCommerce log lines. */
 	public static array $log = array();
 	/** @var array<string,mixed> Registrations: shortcodes, endpoints, menus, boxes, blocks... */
@@ -66,6 +73,38 @@ final class Stub {
 		self::$http       = array();
 		self::$wc_notices = array();
 		self::$log        = array();
+		self::$translations = array();
+	}
+
+	/**
+	 * Loads a compiled .mo file (GNU gettext's format) as WordPress's load_textdomain() would.
+	 *
+	 * @param string $file Path to the .mo.
+	 */
+	public static function load_mo( string $file ): void {
+		$mo    = (string) file_get_contents( $file );
+		$order = 0x950412de === unpack( 'V', $mo )[1] ? 'V' : 'N';
+		$head  = unpack( $order . '5', $mo, 4 );
+		list( , $count, $originals, $translated ) = array_values( $head ); // revision, count, offsets.
+		for ( $i = 0; $i < $count; $i++ ) {
+			$o   = unpack( $order . '2', $mo, $originals + 8 * $i );
+			$t   = unpack( $order . '2', $mo, $translated + 8 * $i );
+			$key = explode( "\0", substr( $mo, $o[2], $o[1] ) )[0];
+			self::$translations[ $key ] = explode( "\0", substr( $mo, $t[2], $t[1] ) );
+		}
+	}
+
+	/**
+	 * The translation of a string, or the string itself.
+	 *
+	 * @param string      $text    msgid.
+	 * @param string|null $context msgctxt.
+	 * @param int         $form    Plural form (Korean has one).
+	 */
+	public static function translate( string $text, ?string $context = null, int $form = 0 ): ?string {
+		$key   = null === $context ? $text : $context . "\x04" . $text;
+		$forms = self::$translations[ $key ] ?? null;
+		return null === $forms || '' === ( $forms[ $form ] ?? $forms[0] ) ? null : ( $forms[ $form ] ?? $forms[0] );
 	}
 
 	public static function login( int $user_id, array $caps = array( 'read', 'view_order' ), string $name = '' ): void {
@@ -192,30 +231,31 @@ function delete_transient( $name ) {
 	return true;
 }
 
-// Translation: the English strings (the .po/.mo are checked by their own test).
+// Translation: the English strings, or a loaded .mo's (Stub::load_mo()).
 function __( $text, $domain = 'default' ) {
-	return $text;
+	return Stub::translate( $text ) ?? $text;
 }
 function _e( $text, $domain = 'default' ) {
-	echo $text;
+	echo __( $text, $domain );
 }
 function _x( $text, $context, $domain = 'default' ) {
-	return $text;
+	return Stub::translate( $text, $context ) ?? $text;
 }
 function _n( $single, $plural, $number, $domain = 'default' ) {
-	return 1 === (int) $number ? $single : $plural;
+	// Korean, the one translation shipped, has a single plural form.
+	return Stub::translate( $single ) ?? ( 1 === (int) $number ? $single : $plural );
 }
 function esc_html__( $text, $domain = 'default' ) {
-	return esc_html( $text );
+	return esc_html( __( $text, $domain ) );
 }
 function esc_html_e( $text, $domain = 'default' ) {
-	echo esc_html( $text );
+	echo esc_html( __( $text, $domain ) );
 }
 function esc_attr__( $text, $domain = 'default' ) {
-	return esc_attr( $text );
+	return esc_attr( __( $text, $domain ) );
 }
 function esc_attr_e( $text, $domain = 'default' ) {
-	echo esc_attr( $text );
+	echo esc_attr( __( $text, $domain ) );
 }
 function load_plugin_textdomain( $domain, $deprecated = false, $path = false ) {
 	Stub::$registered['textdomain'] = $path;

@@ -44,15 +44,56 @@ final class LabelsTest extends Plugin_Test_Case {
 
 	public function test_alerts_are_told_with_the_parcels_facts(): void {
 		$alert = static fn( string $code ) => array( 'code' => $code, 'message' => 'English from aftercare.', 'shipment_id' => 7 );
-		$this->assertSame( 'The shipping label for parcel 420112345678 was created on November 18, 2026, but 한진택배 hasn\'t scanned the parcel yet. It is probably still waiting to be picked up; the shop has been told.', Labels::alert( $alert( 'no_carrier_scan' ), self::parcel( 'label_created' ) ) );
-		$this->assertSame( '한진택배 hasn\'t reported any movement of parcel 420112345678 since November 18, 2026. Parcels sometimes go quiet between depots; the shop has been told.', Labels::alert( $alert( 'stalled_in_transit' ), self::parcel( 'in_transit' ) ) );
-		$this->assertSame( 'Parcel 420112345678 was expected by November 20, 2026, and 한진택배 hasn\'t marked it delivered yet. We\'re sorry for the delay; the shop has been told.', Labels::alert( $alert( 'eta_passed' ), self::parcel( 'in_transit' ) ) );
-		$this->assertSame( '한진택배 reported a problem delivering parcel 420112345678: "Address not found". The shop has been told.', Labels::alert( $alert( 'delivery_exception' ), self::parcel( 'exception', 'Address not found' ) ) );
-		$this->assertSame( '한진택배 reported a problem delivering parcel 420112345678. The shop has been told.', Labels::alert( $alert( 'delivery_exception' ), self::parcel( 'exception' ) ) );
+		$this->assertSame( 'The shipping label for parcel 420112345678 was created on November 18, 2026, but 한진택배 hasn\'t scanned the parcel yet. It is probably still waiting to be picked up.', Labels::alert( $alert( 'no_carrier_scan' ), self::parcel( 'label_created' ) ) );
+		$this->assertSame( '한진택배 hasn\'t reported any movement of parcel 420112345678 since November 18, 2026. Parcels sometimes go quiet between depots.', Labels::alert( $alert( 'stalled_in_transit' ), self::parcel( 'in_transit' ) ) );
+		$this->assertSame( 'Parcel 420112345678 was expected by November 20, 2026, and 한진택배 hasn\'t marked it delivered yet. We\'re sorry for the delay.', Labels::alert( $alert( 'eta_passed' ), self::parcel( 'in_transit' ) ) );
+		$this->assertSame( '한진택배 reported a problem delivering parcel 420112345678: "Address not found".', Labels::alert( $alert( 'delivery_exception' ), self::parcel( 'exception', 'Address not found' ) ) );
+		$this->assertSame( '한진택배 reported a problem delivering parcel 420112345678.', Labels::alert( $alert( 'delivery_exception' ), self::parcel( 'exception' ) ) );
 		$this->assertSame( '한진택배 is sending parcel 420112345678 back to the shop. Please contact us about a replacement or a refund.', Labels::alert( $alert( 'returned_to_sender' ), self::parcel( 'returned' ) ) );
 		$this->assertStringStartsWith( 'Your order hasn\'t shipped yet', Labels::alert( array( 'code' => 'not_shipped', 'message' => 'x', 'shipment_id' => null ), array() ) );
 		$this->assertSame( 'English from aftercare.', Labels::alert( $alert( 'a_newer_rule' ), self::parcel( 'in_transit' ) ) );
 		$this->assertSame( 'English from aftercare.', Labels::alert( $alert( 'eta_passed' ), array() ), 'without the parcel, aftercare\'s own sentence' );
+	}
+
+	public function test_alerts_claim_no_notification_that_nobody_sends(): void {
+		$codes = array( 'not_shipped', 'no_carrier_scan', 'stalled_in_transit', 'eta_passed', 'delivery_exception', 'returned_to_sender' );
+		foreach ( array( 'en', 'ko_KR' ) as $locale ) {
+			if ( 'ko_KR' === $locale ) {
+				Stub::load_mo( AFTERCARE_PLUGIN_DIR . '/languages/aftercare-for-woocommerce-ko_KR.mo' );
+			}
+			foreach ( $codes as $code ) {
+				$status   = array( 'delivery_exception' => 'exception', 'returned_to_sender' => 'returned' )[ $code ] ?? 'in_transit';
+				$sentence = Labels::alert( array( 'code' => $code, 'message' => '', 'shipment_id' => 7 ), self::parcel( $status, 'Address not found' ) );
+				$this->assertNotSame( '', $sentence, "$locale $code" );
+				foreach ( array( 'told', 'flagged', 'notified', '알렸습니다', '요청했어요', '알려 드렸' ) as $claim ) {
+					$this->assertStringNotContainsString( $claim, $sentence, "$locale $code" );
+				}
+			}
+		}
+	}
+
+	public function test_every_status_aftercare_sends_has_a_translated_label(): void {
+		Stub::load_mo( AFTERCARE_PLUGIN_DIR . '/languages/aftercare-for-woocommerce-ko_KR.mo' );
+		$this->assertSame( '발송 완료', Labels::shipment_status( 'shipped' ), 'a parcel before its first carrier event' );
+		// aftercare's ParcelStatus and DeliveryState codes (the order view's enums).
+		$parcel   = array( 'shipped', 'label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned' );
+		$delivery = array( 'unfulfilled', 'partially_shipped', 'shipped', 'out_for_delivery', 'delivered', 'exception' );
+		$this->assertSame( $parcel, Labels::SHIPMENT_STATUSES );
+		$as_words = static fn( string $code ) => ucfirst( str_replace( '_', ' ', $code ) );
+		foreach ( $parcel as $code ) {
+			$this->assertNotSame( $as_words( $code ), Labels::shipment_status( $code ), $code );
+		}
+		foreach ( $delivery as $code ) {
+			$this->assertNotSame( $as_words( $code ), Labels::delivery_state( $code ), $code );
+		}
+		$this->assertSame( array(), Stub::$log, 'no code fell back to words' );
+	}
+
+	public function test_a_code_without_a_label_is_noted_in_the_log(): void {
+		$this->assertSame( 'Held at customs', Labels::shipment_status( 'held_at_customs' ) );
+		Labels::shipment_status( 'held_at_customs' );
+		$this->assertCount( 1, Stub::$log );
+		$this->assertStringContainsString( '"held_at_customs"', Stub::$log[0]['message'] );
 	}
 
 	public function test_staff_moves_follow_aftercares_lifecycle(): void {
