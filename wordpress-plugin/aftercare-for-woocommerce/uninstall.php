@@ -32,9 +32,10 @@ function aftercare_uninstall_site() {
 		}
 	}
 
-	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection' ) as $option ) {
+	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure' ) as $option ) {
 		delete_option( $option );
 	}
+	delete_metadata( 'user', 0, 'aftercare_setup_dismissed', '', true );
 
 	// Cached answers, notices and rate-limit counters are transients named aftercare_*; deleting
 	// them through the API also clears them from the object cache.

@@ -87,6 +87,7 @@ final class Admin_Settings {
 			array(
 				'url'        => Settings::url(),
 				'has_key'    => Settings::has_api_key(),
+				'key_failure' => Api_Client::auth_failure(),
 				'health'     => $health,
 				'webhooks'   => Connector::local_webhooks(),
 				'connection' => get_option( Settings::CONNECTION_OPTION, array() ),
@@ -147,7 +148,8 @@ final class Admin_Settings {
 	}
 
 	/**
-	 * Saves what was typed, then tests or connects.
+	 * Tests what was typed (or what is saved), saves it only when aftercare accepts it, then
+	 * connects if asked: a wrong key being tried never replaces one that works.
 	 *
 	 * @param string              $action TEST_ACTION or CONNECT_ACTION.
 	 * @param array<string,mixed> $post   Unslashed form fields.
@@ -159,13 +161,65 @@ final class Admin_Settings {
 			Admin_Notices::add( 'error', __( 'The page expired or you may not change these settings. Please try again.', 'aftercare-for-woocommerce' ) );
 			return self::url();
 		}
-		$errors = self::save( $post );
-		if ( $errors ) {
-			Admin_Notices::add( 'error', __( 'The settings were not saved.', 'aftercare-for-woocommerce' ), $errors );
+		$typed = self::typed( $post );
+		if ( $typed['errors'] ) {
+			Admin_Notices::add( 'error', __( 'The settings were not saved.', 'aftercare-for-woocommerce' ), $typed['errors'] );
 			return self::url();
 		}
-		$result = self::CONNECT_ACTION === $action ? Connector::connect( get_current_user_id() ) : Connector::test();
+		$changed = $typed['url'] !== Settings::url() || '' !== $typed['key'];
+		$client  = $changed
+			? new Api_Client( $typed['url'], '' !== $typed['key'] ? $typed['key'] : Settings::api_key() )
+			: Api_Client::from_settings();
+		$test    = Connector::test( $client );
+		if ( ! $test['ok'] ) {
+			$title = $changed
+				? __( 'Not saved: aftercare did not accept what you entered. The saved settings are unchanged.', 'aftercare-for-woocommerce' )
+				: $test['title'];
+			Admin_Notices::add( 'error', $title, $changed ? array_merge( array( $test['title'] ), $test['lines'] ) : $test['lines'] );
+			return self::url();
+		}
+		if ( $changed ) {
+			self::save( $post );
+		}
+		$saved = Api_Client::from_settings();
+		if ( isset( $test['health'] ) ) {
+			$saved->remember( Connector::HEALTH_PATH, $test['health'] );
+		}
+		// The test went through with the key now saved: it is accepted.
+		delete_option( Api_Client::AUTH_FAILURE_OPTION );
+		$result = self::CONNECT_ACTION === $action ? Connector::connect( get_current_user_id() ) : $test;
 		Admin_Notices::add( $result['ok'] ? 'success' : 'error', $result['title'], $result['lines'] );
 		return self::url();
+	}
+
+	/**
+	 * The URL and key as typed (the saved URL when the field is missing), checked but not saved.
+	 *
+	 * @param array<string,mixed> $post Unslashed form fields.
+	 * @return array{url:string,key:string,errors:string[]}
+	 */
+	private static function typed( array $post ): array {
+		$typed = array(
+			'url'    => Settings::url(),
+			'key'    => '',
+			'errors' => array(),
+		);
+		if ( isset( $post['aftercare_url'] ) && is_string( $post['aftercare_url'] ) ) {
+			$url = Settings::sanitize_url( $post['aftercare_url'] );
+			if ( is_wp_error( $url ) ) {
+				$typed['errors'][] = $url->get_error_message();
+			} else {
+				$typed['url'] = $url;
+			}
+		}
+		if ( isset( $post['aftercare_api_key'] ) && is_string( $post['aftercare_api_key'] ) && '' !== trim( $post['aftercare_api_key'] ) ) {
+			$key = Settings::sanitize_api_key( $post['aftercare_api_key'] );
+			if ( is_wp_error( $key ) ) {
+				$typed['errors'][] = $key->get_error_message();
+			} else {
+				$typed['key'] = $key;
+			}
+		}
+		return $typed;
 	}
 }

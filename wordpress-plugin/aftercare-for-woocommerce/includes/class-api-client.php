@@ -31,6 +31,14 @@ final class Api_Client {
 
 	private const PAUSE_KEY    = 'aftercare_paused';
 	private const CACHE_PREFIX = 'aftercare_c_';
+	/**
+	 * Option set while aftercare refuses the saved API key: {at, path}, never key material.
+	 * Not autoloaded; cleared by the next accepted call.
+	 */
+	public const AUTH_FAILURE_OPTION = 'aftercare_auth_failure';
+
+	/** Whether this client uses the saved settings (a key being tested is not the shop's). */
+	private bool $saved = false;
 
 	/**
 	 * Builds a client.
@@ -43,7 +51,47 @@ final class Api_Client {
 	}
 
 	public static function from_settings(): self {
-		return new self( Settings::url(), Settings::api_key() );
+		$client        = new self( Settings::url(), Settings::api_key() );
+		$client->saved = true;
+		return $client;
+	}
+
+	/**
+	 * Since when and on which path aftercare refused the saved key, or null while it accepts it.
+	 *
+	 * @return array{at:int,path:string}|null
+	 */
+	public static function auth_failure(): ?array {
+		$failure = get_option( self::AUTH_FAILURE_OPTION, null );
+		return is_array( $failure ) && isset( $failure['at'] ) ? array(
+			'at'   => (int) $failure['at'],
+			'path' => (string) ( $failure['path'] ?? '' ),
+		) : null;
+	}
+
+	/**
+	 * Remembers whether aftercare accepts the saved key, so admins are told when it does not.
+	 *
+	 * @param int    $status HTTP status of a call made with the saved key.
+	 * @param string $path   API path without query.
+	 */
+	private function note_key( int $status, string $path ): void {
+		if ( ! $this->saved ) {
+			return;
+		}
+		$failure = self::auth_failure();
+		if ( 401 === $status && null === $failure ) {
+			update_option(
+				self::AUTH_FAILURE_OPTION,
+				array(
+					'at'   => time(),
+					'path' => $path,
+				),
+				false
+			);
+		} elseif ( $status >= 200 && $status < 300 && null !== $failure ) {
+			delete_option( self::AUTH_FAILURE_OPTION );
+		}
 	}
 
 	public function is_configured(): bool {
@@ -160,6 +208,23 @@ final class Api_Client {
 	 * @param string               $path  API path as passed to get().
 	 * @param array<string,scalar> $query Query as passed to get().
 	 */
+	/**
+	 * Caches an answer obtained another way (a fresh check), as get() with `cache` would.
+	 *
+	 * @param string               $path  API path.
+	 * @param array<mixed>         $data  The decoded answer.
+	 * @param array<string,scalar> $query Query parameters.
+	 */
+	public function remember( string $path, array $data, array $query = array() ): void {
+		set_transient( $this->cache_key( $path, $query ), $data, self::CACHE_TTL );
+	}
+
+	/**
+	 * Drops a cached answer.
+	 *
+	 * @param string               $path  API path.
+	 * @param array<string,scalar> $query Query parameters.
+	 */
 	public function forget( string $path, array $query = array() ): void {
 		delete_transient( $this->cache_key( $path, $query ) );
 	}
@@ -218,6 +283,7 @@ final class Api_Client {
 			return new Api_Response( Api_Response::UNAVAILABLE, 0, null, 'unreachable', $raw->get_error_message() );
 		}
 		$status  = (int) wp_remote_retrieve_response_code( $raw );
+		$this->note_key( $status, $path );
 		$headers = array();
 		foreach ( array( 'content-type', 'content-disposition', 'retry-after' ) as $name ) {
 			$value = wp_remote_retrieve_header( $raw, $name );

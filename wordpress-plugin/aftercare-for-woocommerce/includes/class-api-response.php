@@ -52,6 +52,13 @@ final class Api_Response {
 		return self::OK === $this->outcome;
 	}
 
+	/**
+	 * True when aftercare refused the API key (the shop must fix its settings; no wait helps).
+	 */
+	public function key_refused(): bool {
+		return 401 === $this->status;
+	}
+
 	public function unavailable(): bool {
 		return self::UNAVAILABLE === $this->outcome || self::INVALID === $this->outcome;
 	}

@@ -22,10 +22,11 @@ final class Connector {
 	/**
 	 * Reachability, key and version.
 	 *
-	 * @return array{ok:bool,title:string,lines:string[],version:string}
+	 * @param Api_Client|null $client The URL and key to test; the saved ones by default.
+	 * @return array{ok:bool,title:string,lines:string[],version:string,health?:array<string,mixed>}
 	 */
-	public static function test(): array {
-		$client = Api_Client::from_settings();
+	public static function test( ?Api_Client $client = null ): array {
+		$client = $client ?? Api_Client::from_settings();
 		if ( ! $client->is_configured() ) {
 			return self::result( false, __( 'Enter the aftercare URL and API key first.', 'aftercare-for-woocommerce' ) );
 		}
@@ -39,9 +40,11 @@ final class Connector {
 		$version = '';
 		$store   = '';
 		$health  = $client->get( self::HEALTH_PATH, array(), $fresh );
+		$checked = null;
 		if ( $health->ok() ) {
 			$version = Data::str( $health->data, 'version' );
 			$store   = Data::str( $health->data, 'store' );
+			$checked = is_array( $health->data ) ? $health->data : null;
 		} elseif ( $health->missing_endpoint() ) {
 			// An aftercare without the health endpoint: the API document still proves the key.
 			$doc = $client->get( '/api/v1/openapi.json', array(), $fresh );
@@ -66,7 +69,12 @@ final class Connector {
 				return self::result( false, sprintf( __( 'This aftercare is too old for the plugin; update it to %s or later.', 'aftercare-for-woocommerce' ), self::MIN_SERVICE_VERSION ), $lines, $version );
 			}
 		}
-		return self::result( true, __( 'The connection works.', 'aftercare-for-woocommerce' ), $lines, $version );
+		$result = self::result( true, __( 'The connection works.', 'aftercare-for-woocommerce' ), $lines, $version );
+		if ( null !== $checked ) {
+			// The settings page shows this same answer, so its health never contradicts the notice.
+			$result['health'] = $checked;
+		}
+		return $result;
 	}
 
 	/**

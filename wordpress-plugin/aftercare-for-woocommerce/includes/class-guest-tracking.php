@@ -137,7 +137,8 @@ final class Guest_Tracking {
 	 * @param string $email  Billing email as typed.
 	 * @param string $ip     The shopper's address, for rate limiting.
 	 * @return array{status:string,view?:array<string,mixed>,order_id?:int}
-	 *         status: invalid, limited, not_found, pending, unavailable or found.
+	 *         status: invalid, limited, not_found, pending, unavailable (aftercare is down),
+	 *         off (aftercare refused the request or is not set up) or found.
 	 */
 	public static function lookup( string $number, string $email, string $ip ): array {
 		$found = self::verify( $number, $email, $ip );
@@ -228,7 +229,8 @@ final class Guest_Tracking {
 			// Known to WooCommerce, not (yet) to aftercare: nothing shipped to show.
 			return array( 'status' => 'pending' );
 		}
-		return array( 'status' => 'unavailable' );
+		// A wait helps only when aftercare is down; a refused key needs the shop to act.
+		return array( 'status' => $response->unavailable() ? 'unavailable' : 'off' );
 	}
 
 	/**

@@ -51,9 +51,13 @@ final class Plugin {
 	}
 
 	/**
-	 * Adds the My Account endpoints and rebuilds the rewrite rules, once.
+	 * Adds the My Account endpoints and rebuilds the rewrite rules, once; asks for the set-up
+	 * when the plugin is not connected yet.
 	 */
 	public static function activate(): void {
+		if ( '' === Settings::url() || ! Settings::has_api_key() ) {
+			update_option( Admin_Notices::NEEDS_SETUP_OPTION, 1, false );
+		}
 		Account::add_endpoints();
 		flush_rewrite_rules();
 	}

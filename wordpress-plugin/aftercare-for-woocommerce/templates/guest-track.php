@@ -27,6 +27,7 @@ $aftercare_notes  = array(
 	'not_found'   => __( 'We could not find an order with that number and email address. Please check both and try again.', 'aftercare-for-woocommerce' ),
 	'limited'     => __( 'Too many attempts. Please wait a few minutes before trying again.', 'aftercare-for-woocommerce' ),
 	'unavailable' => __( 'Order tracking is briefly unavailable. Please try again in a few minutes.', 'aftercare-for-woocommerce' ),
+	'off'         => __( 'Order tracking is not available right now. Please contact us if you need to know where your order is.', 'aftercare-for-woocommerce' ),
 	'pending'     => __( 'We have your order. Tracking details will appear here once it is on its way.', 'aftercare-for-woocommerce' ),
 	'expired'     => __( 'The form expired. Please send it again.', 'aftercare-for-woocommerce' ),
 );

@@ -39,6 +39,8 @@ final class Stub {
 	 * @var array<string,string[]>
 	 */
 	public static array $translations = array();
+	/** @var array<int,array<string,mixed>> User meta by user. */
+	public static array $user_meta = array();
 	/** @var array<int,array{level:string,message:string}> WooCommerce log lines. */
 	public static array $log = array();
 	/** @var array<string,mixed> Registrations: shortcodes, endpoints, menus, boxes, blocks... */
@@ -74,6 +76,7 @@ final class Stub {
 		self::$wc_notices = array();
 		self::$log        = array();
 		self::$translations = array();
+		self::$user_meta    = array();
 	}
 
 	/**
@@ -345,6 +348,22 @@ function checked( $checked, $current = true, $echo = true ) {
 }
 
 // Users, capabilities, nonces.
+function get_user_meta( $user_id, $key = '', $single = false ) {
+	$value = Stub::$user_meta[ (int) $user_id ][ $key ] ?? null;
+	return null === $value ? ( $single ? '' : array() ) : ( $single ? $value : array( $value ) );
+}
+function update_user_meta( $user_id, $key, $value, $prev_value = '' ) {
+	Stub::$user_meta[ (int) $user_id ][ $key ] = $value;
+	return true;
+}
+function delete_metadata( $meta_type, $object_id, $meta_key, $meta_value = '', $delete_all = false ) {
+	foreach ( Stub::$user_meta as $user => $meta ) {
+		if ( $delete_all || (int) $object_id === $user ) {
+			unset( Stub::$user_meta[ $user ][ $meta_key ] );
+		}
+	}
+	return true;
+}
 function get_current_user_id() {
 	return Stub::$user_id;
 }

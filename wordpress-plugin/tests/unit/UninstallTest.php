@@ -20,6 +20,9 @@ final class UninstallTest extends Plugin_Test_Case {
 		update_option( 'aftercare_api_key', 'k', false );
 		update_option( 'aftercare_webhook_ids', array( 'order.created' => 100, 'order.updated' => 101 ), false );
 		update_option( 'aftercare_connection', array( 'store' => 'default' ), false );
+		update_option( 'aftercare_needs_setup', 1, false );
+		update_option( 'aftercare_auth_failure', array( 'at' => 1, 'path' => '/api/v1/store/health' ), false );
+		update_user_meta( 1, 'aftercare_setup_dismissed', 1 );
 		update_option( 'blogname', 'Shop' );
 		set_transient( 'aftercare_c_abc', array( 1 ), 60 );
 		set_transient( 'other_plugin_cache', 1, 60 );
@@ -32,7 +35,8 @@ final class UninstallTest extends Plugin_Test_Case {
 		require AFTERCARE_PLUGIN_DIR . '/uninstall.php';
 
 		$this->assertSame( array( 102 ), array_keys( WC_Stub::$webhooks ), 'webhooks set up by others stay' );
-		foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection' ) as $option ) {
+		$this->assertSame( '', get_user_meta( 1, 'aftercare_setup_dismissed', true ) );
+		foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure' ) as $option ) {
 			$this->assertFalse( get_option( $option ), $option );
 		}
 		$this->assertSame( 'Shop', get_option( 'blogname' ) );

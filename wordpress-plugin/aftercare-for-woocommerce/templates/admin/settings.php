@@ -10,6 +10,7 @@
  *
  * @var string                   $url        The saved aftercare URL.
  * @var bool                     $has_key    Whether an API key is saved (it is never printed).
+ * @var array|null               $key_failure Since when aftercare refuses the saved key, if it does.
  * @var \Aftercare\Api_Response  $health     GET /api/v1/store/health.
  * @var array<int,array<string,mixed>> $webhooks The webhooks this plugin manages.
  * @var mixed                    $connection What the last Connect stored.
@@ -39,7 +40,9 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 		<td>
 			<input type="password" class="regular-text code" id="aftercare_api_key" name="aftercare_api_key" value="" autocomplete="new-password" spellcheck="false"
 				placeholder="<?php echo $has_key ? esc_attr__( 'Saved. Type a new key to replace it.', 'aftercare-for-woocommerce' ) : esc_attr__( 'Paste the API key', 'aftercare-for-woocommerce' ); ?>">
-			<?php if ( $has_key ) : ?>
+			<?php if ( $has_key && ! empty( $key_failure ) ) : ?>
+				<span class="aftercare-saved aftercare-bad"><span class="dashicons dashicons-no" aria-hidden="true"></span><?php esc_html_e( 'The saved key was refused by aftercare.', 'aftercare-for-woocommerce' ); ?></span>
+			<?php elseif ( $has_key ) : ?>
 				<span class="aftercare-saved"><span class="dashicons dashicons-yes" aria-hidden="true"></span><?php esc_html_e( 'A key is saved.', 'aftercare-for-woocommerce' ); ?></span>
 			<?php endif; ?>
 			<p class="description"><?php esc_html_e( 'api_key from aftercare-data/secrets.toml, or the AFTERCARE_API_KEY you set. It is stored outside the autoloaded options and never shown again.', 'aftercare-for-woocommerce' ); ?></p>
@@ -51,7 +54,7 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 			<?php wp_nonce_field( Admin_Settings::NONCE_ACTION, '_aftercare_nonce' ); ?>
 			<button type="submit" class="button" formaction="<?php echo esc_url( add_query_arg( 'action', Admin_Settings::TEST_ACTION, $aftercare_post_url ) ); ?>"><?php esc_html_e( 'Test connection', 'aftercare-for-woocommerce' ); ?></button>
 			<button type="submit" class="button button-primary" formaction="<?php echo esc_url( add_query_arg( 'action', Admin_Settings::CONNECT_ACTION, $aftercare_post_url ) ); ?>"><?php esc_html_e( 'Connect', 'aftercare-for-woocommerce' ); ?></button>
-			<p class="description"><?php esc_html_e( 'Both buttons save the fields above first. Connect creates or repairs the Order created, updated, deleted and restored webhooks with aftercare\'s secret, owned by you, and sends each a test delivery.', 'aftercare-for-woocommerce' ); ?></p>
+			<p class="description"><?php esc_html_e( 'Both buttons test the fields above first and save them only when aftercare accepts them. Connect creates or repairs the Order created, updated, deleted and restored webhooks with aftercare\'s secret, owned by you, and sends each a test delivery.', 'aftercare-for-woocommerce' ); ?></p>
 		</td>
 	</tr>
 </table>

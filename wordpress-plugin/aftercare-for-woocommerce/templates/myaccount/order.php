@@ -25,7 +25,11 @@ defined( 'ABSPATH' ) || exit;
 		<p class="aftercare-muted"><?php esc_html_e( 'Delivery details for this order will appear here shortly.', 'aftercare-for-woocommerce' ); ?></p>
 	<?php else : ?>
 		<div class="woocommerce-info aftercare-unavailable" role="status">
-			<?php esc_html_e( 'Parcel tracking, the invoice and returns are briefly unavailable. Your order details above are up to date; please check back in a few minutes.', 'aftercare-for-woocommerce' ); ?>
+			<?php if ( $response->unavailable() ) : ?>
+				<?php esc_html_e( 'Parcel tracking, the invoice and returns are briefly unavailable. Your order details above are up to date; please check back in a few minutes.', 'aftercare-for-woocommerce' ); ?>
+			<?php else : ?>
+				<?php esc_html_e( 'Parcel tracking, the invoice and returns are not available right now. Your order details above are up to date; please contact us if you need them.', 'aftercare-for-woocommerce' ); ?>
+			<?php endif; ?>
 		</div>
 	<?php endif; ?>
 <?php else : ?>

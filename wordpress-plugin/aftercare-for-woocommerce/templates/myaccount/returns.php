@@ -18,7 +18,11 @@ defined( 'ABSPATH' ) || exit;
 <section class="aftercare aftercare-returns-tab">
 <?php if ( ! $response->ok() && ! $response->missing_endpoint() ) : ?>
 	<div class="woocommerce-info aftercare-unavailable" role="status">
-		<?php esc_html_e( 'Your returns are briefly unavailable. Please check back in a few minutes.', 'aftercare-for-woocommerce' ); ?>
+		<?php if ( $response->unavailable() ) : ?>
+			<?php esc_html_e( 'Your returns are briefly unavailable. Please check back in a few minutes.', 'aftercare-for-woocommerce' ); ?>
+		<?php else : ?>
+			<?php esc_html_e( 'Your returns are not available right now. Please contact us if you need help with a return.', 'aftercare-for-woocommerce' ); ?>
+		<?php endif; ?>
 	</div>
 <?php elseif ( ! $returns ) : ?>
 	<div class="woocommerce-info aftercare-empty">

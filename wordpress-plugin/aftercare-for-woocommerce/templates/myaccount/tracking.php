@@ -20,7 +20,11 @@ defined( 'ABSPATH' ) || exit;
 <section class="aftercare aftercare-tracking-tab">
 <?php if ( ! $response->ok() ) : ?>
 	<div class="woocommerce-info aftercare-unavailable" role="status">
-		<?php esc_html_e( 'Parcel tracking is briefly unavailable. Please check back in a few minutes.', 'aftercare-for-woocommerce' ); ?>
+		<?php if ( $response->unavailable() ) : ?>
+			<?php esc_html_e( 'Parcel tracking is briefly unavailable. Please check back in a few minutes.', 'aftercare-for-woocommerce' ); ?>
+		<?php else : ?>
+			<?php esc_html_e( 'Parcel tracking is not available right now. Please contact us if you need to know where your order is.', 'aftercare-for-woocommerce' ); ?>
+		<?php endif; ?>
 	</div>
 <?php elseif ( ! $orders ) : ?>
 	<div class="woocommerce-info aftercare-empty">
