@@ -88,15 +88,16 @@ final class Labels {
 	 *
 	 * @param string $code    aftercare's `return_eligibility[].reason`.
 	 * @param string $message aftercare's English sentence, for codes this version does not know.
+	 * @param int    $items   How many items the sentence is about (one sentence for several).
 	 */
-	public static function eligibility( string $code, string $message = '' ): string {
+	public static function eligibility( string $code, string $message = '', int $items = 1 ): string {
 		$labels = array(
 			'not_paid'       => __( 'Returns open once the order is paid.', 'aftercare-for-woocommerce' ),
 			'order_closed'   => __( 'This order was cancelled or refunded, so it cannot be returned.', 'aftercare-for-woocommerce' ),
-			'not_delivered'  => __( 'You can return this item once it has been delivered.', 'aftercare-for-woocommerce' ),
-			'window_closed'  => __( 'The return period for this item has ended.', 'aftercare-for-woocommerce' ),
-			'non_returnable' => __( 'This item cannot be returned.', 'aftercare-for-woocommerce' ),
-			'nothing_left'   => __( 'Every unit of this item has been refunded or is already in a return.', 'aftercare-for-woocommerce' ),
+			'not_delivered'  => _n( 'You can return this item once it has been delivered.', 'You can return these items once they have been delivered.', $items, 'aftercare-for-woocommerce' ),
+			'window_closed'  => _n( 'The return period for this item has ended.', 'The return period for these items has ended.', $items, 'aftercare-for-woocommerce' ),
+			'non_returnable' => _n( 'This item cannot be returned.', 'These items cannot be returned.', $items, 'aftercare-for-woocommerce' ),
+			'nothing_left'   => _n( 'Every unit of this item has been refunded or is already in a return.', 'Every unit of these items has been refunded or is already in a return.', $items, 'aftercare-for-woocommerce' ),
 		);
 		if ( isset( $labels[ $code ] ) ) {
 			return $labels[ $code ];

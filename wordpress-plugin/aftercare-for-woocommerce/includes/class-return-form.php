@@ -72,7 +72,7 @@ final class Return_Form {
 				continue;
 			}
 			if ( ! isset( $eligible[ $id ] ) || 0 === $eligible[ $id ] ) {
-				$errors[ "items.$id.quantity" ] = __( 'This item cannot be returned.', 'aftercare-for-woocommerce' );
+				$errors[ "items.$id.quantity" ] = Labels::eligibility( 'non_returnable' );
 				continue;
 			}
 			if ( $quantity > $eligible[ $id ] ) {

@@ -51,6 +51,17 @@ final class Template {
 	}
 
 	/**
+	 * Whether an RFC 3339 time has passed (false when it does not parse): a passed expected
+	 * date is said as "was expected by", never shown bare as if still ahead.
+	 *
+	 * @param string $iso Time from aftercare.
+	 */
+	public static function is_past( string $iso ): bool {
+		$timestamp = '' === $iso ? false : strtotime( $iso );
+		return false !== $timestamp && $timestamp < time();
+	}
+
+	/**
 	 * The machine-readable form for <time datetime="">, or ''.
 	 *
 	 * @param string $iso Time from aftercare.

@@ -138,8 +138,9 @@ final class ReturnsLifecycleTest extends Service_Test_Case {
 		$this->assertSame( array( 'not_delivered' ), array_values( array_unique( array_column( $view['return_eligibility'], 'reason' ) ) ), 'the fixture order is on its way' );
 		$xpath = self::dom( Account::order_section( 1001 ) );
 		$this->assertSame( 0, $xpath->query( '//form[@id="aftercare-return"]' )->length );
+		$this->assertGreaterThan( 1, count( $view['return_eligibility'] ), 'several items share the reason' );
 		$this->assertSame(
-			'No items of this order can be returned online. You can return this item once it has been delivered.',
+			'No items of this order can be returned online. You can return these items once they have been delivered.',
 			self::text( $xpath, '//div[@class="aftercare-not-returnable"]' )
 		);
 		$this->assertStringNotContainsString( $view['return_eligibility'][0]['message'], self::text( $xpath, '//section' ), 'the plugin\'s sentence, translatable, not aftercare\'s English' );

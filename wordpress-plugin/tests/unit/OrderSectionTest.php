@@ -28,7 +28,8 @@ final class OrderSectionTest extends Scripted_Test_Case {
 		$this->assertStringContainsString( 'Parcel 1 of 2', $first );
 		$this->assertStringContainsString( 'CJ대한통운', $first );
 		$this->assertStringContainsString( 'Out for delivery', $first );
-		$this->assertStringContainsString( 'Expected November 17, 2026', $first );
+		$this->assertStringContainsString( 'Was expected by November 17, 2026', $first, 'the date has passed' );
+		$this->assertStringNotContainsString( 'Expected November 17', $first );
 		$this->assertStringContainsString( '오버핏 후드 티셔츠 - 블랙, L × 1', $first );
 
 		$link = $xpath->query( '(//article)[1]//dd/a' )->item( 0 );
@@ -184,6 +185,49 @@ final class OrderSectionTest extends Scripted_Test_Case {
 		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
 		$xpath = self::dom( Account::order_section( 1001 ) );
 		$this->assertSame( 'No items of this order can be returned online. Returns open once the order is paid.', self::text( $xpath, '//div[@class="aftercare-not-returnable"]' ), 'one reason for all is said once' );
+	}
+
+	public function test_items_sharing_a_reason_are_spoken_of_in_the_plural(): void {
+		$view                       = self::fixture( 'order-view-full.json' );
+		$view['return_eligibility'] = array(
+			array( 'line_item_id' => 201, 'returnable_quantity' => 0, 'returnable_until' => null, 'reason' => 'not_delivered', 'message' => 'x' ),
+			array( 'line_item_id' => 202, 'returnable_quantity' => 0, 'returnable_until' => null, 'reason' => 'not_delivered', 'message' => 'x' ),
+			array( 'line_item_id' => 203, 'returnable_quantity' => 0, 'returnable_until' => null, 'reason' => 'non_returnable', 'message' => 'x' ),
+		);
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$lines = array_map( static fn( $li ) => trim( preg_replace( '/\s+/u', ' ', $li->textContent ) ), iterator_to_array( $xpath->query( '//div[@class="aftercare-not-returnable"]//li' ) ) );
+		$this->assertSame(
+			array(
+				'Nimbus Wireless Mouse, 오버핏 후드 티셔츠 - 블랙, L: You can return these items once they have been delivered.',
+				'제주 유기농 녹차 티백 <script>alert("item")</script>: This item cannot be returned.',
+			),
+			$lines
+		);
+	}
+
+	public function test_the_customers_own_words_about_a_returned_item_come_back_to_them(): void {
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$this->assertSame( 'Scroll wheel squeaks', self::text( $xpath, '//section//q[@class="aftercare-reason-text"]' ) );
+		$view = self::fixture( 'order-view-full.json' );
+		$view['returns'][2]['items'][0]['reason_text'] = '<img src=x onerror=alert(1)>';
+		Stub::reset();
+		$this->configure( self::$server->url );
+		Stub::login( 42 );
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$html = Account::order_section( 1001 );
+		$this->assertStringContainsString( '&lt;img src=x onerror=alert(1)&gt;', $html );
+		$this->assertStringNotContainsString( '<img src=x', $html );
+	}
+
+	public function test_an_expected_date_ahead_reads_expected(): void {
+		$view                              = self::fixture( 'order-view-full.json' );
+		$ahead                             = gmdate( 'Y-m-d\TH:i:s\Z', time() + 5 * 86400 );
+		$view['shipments'][0]['eta']       = $ahead;
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$first = self::text( self::dom( Account::order_section( 1001 ) ), '(//article[contains(@class,"aftercare-parcel")])[1]' );
+		$this->assertStringContainsString( 'Expected ' . wp_date( 'F j, Y', strtotime( $ahead ) ), $first );
+		$this->assertStringNotContainsString( 'Was expected by', $first );
 	}
 
 	public function test_errors_and_typed_values_come_back_after_a_failed_submission(): void {

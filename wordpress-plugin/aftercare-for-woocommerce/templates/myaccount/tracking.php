@@ -76,7 +76,19 @@ defined( 'ABSPATH' ) || exit;
 								<?php endif; ?>
 							</td>
 							<td><?php echo esc_html( Labels::shipment_status( Data::str( $aftercare_parcel, 'status' ) ) ); ?></td>
-							<td><?php echo esc_html( Template::date( Data::str( $aftercare_parcel, 'eta' ) ) ); ?></td>
+							<?php $aftercare_eta = 'delivered' === Data::str( $aftercare_parcel, 'status' ) ? '' : Data::str( $aftercare_parcel, 'eta' ); ?>
+							<td data-title="<?php esc_attr_e( 'Expected', 'aftercare-for-woocommerce' ); ?>">
+								<?php if ( '' !== Template::date( $aftercare_eta ) && Template::is_past( $aftercare_eta ) ) : ?>
+									<span class="aftercare-late">
+									<?php
+									/* translators: %s: the expected delivery date, which has passed */
+									printf( esc_html__( 'Was expected by %s', 'aftercare-for-woocommerce' ), '<time datetime="' . esc_attr( Template::datetime_attr( $aftercare_eta ) ) . '">' . esc_html( Template::date( $aftercare_eta ) ) . '</time>' );
+									?>
+									</span>
+								<?php elseif ( '' !== Template::date( $aftercare_eta ) ) : ?>
+									<time datetime="<?php echo esc_attr( Template::datetime_attr( $aftercare_eta ) ); ?>"><?php echo esc_html( Template::date( $aftercare_eta ) ); ?></time>
+								<?php endif; ?>
+							</td>
 						</tr>
 					<?php endforeach; ?>
 					</tbody>

@@ -79,7 +79,11 @@ $aftercare_count = count( $shipments );
 				<dd><time datetime="<?php echo esc_attr( Template::datetime_attr( Data::str( $aftercare_parcel, 'shipped_at' ) ) ); ?>"><?php echo esc_html( Template::date( Data::str( $aftercare_parcel, 'shipped_at' ) ) ); ?></time></dd>
 			<?php endif; ?>
 			<?php if ( '' !== Template::date( $aftercare_eta ) && 'delivered' !== $aftercare_status ) : ?>
-				<dt><?php esc_html_e( 'Expected', 'aftercare-for-woocommerce' ); ?></dt>
+				<?php if ( Template::is_past( $aftercare_eta ) ) : ?>
+					<dt class="aftercare-late"><?php esc_html_e( 'Was expected by', 'aftercare-for-woocommerce' ); ?></dt>
+				<?php else : ?>
+					<dt><?php esc_html_e( 'Expected', 'aftercare-for-woocommerce' ); ?></dt>
+				<?php endif; ?>
 				<dd><time datetime="<?php echo esc_attr( Template::datetime_attr( $aftercare_eta ) ); ?>"><?php echo esc_html( Template::date( $aftercare_eta ) ); ?></time></dd>
 			<?php endif; ?>
 		</dl>

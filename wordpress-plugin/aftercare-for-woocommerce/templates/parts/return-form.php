@@ -30,12 +30,18 @@ if ( ! $aftercare_rows ) {
 	return; // This aftercare does not offer returns (yet).
 }
 if ( ! $aftercare_returnable ) {
-	// Why, item by item: the same reason for every item is said once.
-	$aftercare_why = array();
+	// Why, item by item: the same reason for several items is said once, about all of them.
+	$aftercare_groups = array();
 	foreach ( $aftercare_rows as $aftercare_row ) {
-		$aftercare_text = Labels::eligibility( Data::str( $aftercare_row, 'reason' ), Data::str( $aftercare_row, 'message' ) );
+		$aftercare_key                        = Data::str( $aftercare_row, 'reason' ) . "\n" . Data::str( $aftercare_row, 'message' );
+		$aftercare_groups[ $aftercare_key ][] = Data::str( $items[ Data::int( $aftercare_row, 'line_item_id' ) ] ?? array(), 'name' );
+	}
+	$aftercare_why = array();
+	foreach ( $aftercare_groups as $aftercare_key => $aftercare_names ) {
+		list( $aftercare_code, $aftercare_message ) = explode( "\n", $aftercare_key, 2 );
+		$aftercare_text                            = Labels::eligibility( $aftercare_code, $aftercare_message, count( $aftercare_names ) );
 		if ( '' !== $aftercare_text ) {
-			$aftercare_why[ $aftercare_text ][] = Data::str( $items[ Data::int( $aftercare_row, 'line_item_id' ) ] ?? array(), 'name' );
+			$aftercare_why[ $aftercare_text ] = array_merge( $aftercare_why[ $aftercare_text ] ?? array(), $aftercare_names );
 		}
 	}
 	?>

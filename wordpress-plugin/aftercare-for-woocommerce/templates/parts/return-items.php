@@ -1,7 +1,6 @@
 <?php
 /**
- * The items of one return: name, quantity and reason; staff also read the customer's own
- * words for each item.
+ * The items of one return: name, quantity, reason and the customer's own words for each item.
  *
  * Override by copying to yourtheme/aftercare/parts/return-items.php.
  *
@@ -43,6 +42,9 @@ defined( 'ABSPATH' ) || exit;
 		<?php else : ?>
 			<?php echo esc_html( $aftercare_name ); ?> <span class="aftercare-qty">&times;&nbsp;<?php echo esc_html( $aftercare_quantity ); ?></span>
 			<span class="aftercare-muted">(<?php echo esc_html( $aftercare_reason ); ?>)</span>
+			<?php if ( '' !== Data::str( $aftercare_item, 'reason_text' ) ) : ?>
+				<q class="aftercare-reason-text"><?php echo esc_html( Data::str( $aftercare_item, 'reason_text' ) ); ?></q>
+			<?php endif; ?>
 		<?php endif; ?>
 	</li>
 <?php endforeach; ?>
