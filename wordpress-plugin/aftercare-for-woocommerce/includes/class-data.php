@@ -123,12 +123,21 @@ final class Data {
 	}
 
 	/**
-	 * Units of each line item not in any parcel yet.
+	 * Units of each line item not in any parcel yet: aftercare's own count
+	 * (`line_items[].unshipped_quantity`), else worked out here for an older aftercare.
 	 *
 	 * @param mixed $view The order view.
 	 * @return array<int,int> Line item id => quantity.
 	 */
 	public static function unshipped( $view ): array {
+		$items = self::rows( $view, 'line_items' );
+		if ( $items && array_key_exists( 'unshipped_quantity', $items[0] ) ) {
+			$left = array();
+			foreach ( $items as $item ) {
+				$left[ self::int( $item, 'id' ) ] = max( 0, self::int( $item, 'unshipped_quantity' ) );
+			}
+			return array_filter( $left );
+		}
 		$left = array();
 		foreach ( self::rows( $view, 'line_items' ) as $item ) {
 			$left[ self::int( $item, 'id' ) ] = max( 0, self::int( $item, 'quantity' ) );

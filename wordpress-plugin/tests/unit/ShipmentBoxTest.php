@@ -105,6 +105,20 @@ final class ShipmentBoxTest extends Scripted_Test_Case {
 		$this->assertSame( array( 'carrier: Unknown carrier; give a tracking_url.' ), $notice['lines'] );
 	}
 
+	public function test_what_is_left_comes_from_aftercares_own_count_when_it_sends_one(): void {
+		$view = self::fixture( 'order-view-full.json' );
+		// aftercare counts a tracking-plugin parcel without an item list by its own rule.
+		$view['shipments'] = array( array( 'id' => 9, 'carrier' => 'ups', 'tracking_number' => '1Z', 'status' => 'in_transit', 'items' => array(), 'events' => array() ) );
+		foreach ( $view['line_items'] as $i => &$item ) {
+			$item['unshipped_quantity'] = 0 === $i ? 1 : 0;
+		}
+		unset( $item );
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$xpath = self::dom( Shipment_Box::box( wc_get_order( 1001 ) ) );
+		$first = (string) $view['line_items'][0]['id'];
+		$this->assertSame( '1', $xpath->query( '//input[@name="aftercare_items[' . $first . ']"]' )->item( 0 )->getAttribute( 'value' ) );
+	}
+
 	public function test_box_shows_parcels_and_prefills_what_is_left(): void {
 		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => self::fixture( 'order-view-full.json' ) ) ) );
 		$xpath = self::dom( Shipment_Box::box( wc_get_order( 1001 ) ) );
