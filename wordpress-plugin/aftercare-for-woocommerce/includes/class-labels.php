@@ -159,6 +159,23 @@ final class Labels {
 	}
 
 	/**
+	 * A delay alert's short name, for staff lists.
+	 *
+	 * @param string $code `alerts[].code`.
+	 */
+	public static function alert_title( string $code ): string {
+		$labels = array(
+			'not_shipped'        => __( 'Slow to ship', 'aftercare-for-woocommerce' ),
+			'no_carrier_scan'    => __( 'Not picked up by the carrier', 'aftercare-for-woocommerce' ),
+			'stalled_in_transit' => __( 'No movement', 'aftercare-for-woocommerce' ),
+			'eta_passed'         => __( 'Late', 'aftercare-for-woocommerce' ),
+			'delivery_exception' => __( 'Delivery problem', 'aftercare-for-woocommerce' ),
+			'returned_to_sender' => __( 'Returned to sender', 'aftercare-for-woocommerce' ),
+		);
+		return $labels[ $code ] ?? self::humanize( $code );
+	}
+
+	/**
 	 * Where carrying out a refund or store credit in WooCommerce stands (staff only).
 	 *
 	 * @param string $code `pending`, `done` or `failed`.

@@ -29,6 +29,8 @@ final class Plugin {
 			Admin_Settings::register();
 			Returns_Queue::register();
 			Shipment_Box::register();
+			Order_Alerts::register();
+			Staff_Documents::register();
 			Admin_Notices::register();
 		}
 	}

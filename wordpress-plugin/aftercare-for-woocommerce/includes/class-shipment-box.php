@@ -48,7 +48,8 @@ final class Shipment_Box {
 	}
 
 	/**
-	 * The box for one order (one call to aftercare: the order view).
+	 * The box for one order: the order view (parcels, alerts) and, when aftercare answered it,
+	 * the order's documents.
 	 *
 	 * @param \WC_Order $order The order.
 	 */
@@ -77,6 +78,8 @@ final class Shipment_Box {
 				'shipments' => $response->ok() ? Data::rows( $response->data, 'shipments' ) : array(),
 				'items'     => $items,
 				'left'      => $left,
+				'alerts'    => $response->ok() ? Data::rows( $response->data, 'alerts' ) : array(),
+				'documents' => $response->ok() ? Staff_Documents::for_order( (int) $order->get_id() ) : array(),
 			)
 		);
 	}

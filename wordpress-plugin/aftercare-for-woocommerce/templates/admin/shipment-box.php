@@ -11,11 +11,14 @@
  * @var array<int,array<string,mixed>>           $shipments Parcels known to aftercare.
  * @var array<int,array{name:string,quantity:int}> $items   The order's line items.
  * @var array<int,int>                           $left      Units not in a parcel yet.
+ * @var array<int,array<string,mixed>>           $alerts    The order's active delay alerts.
+ * @var array<int,array<string,mixed>>           $documents Its invoice and credit notes.
  */
 
 use Aftercare\Data;
 use Aftercare\Labels;
 use Aftercare\Shipment_Box;
+use Aftercare\Staff_Documents;
 use Aftercare\Template;
 
 defined( 'ABSPATH' ) || exit;
@@ -29,6 +32,45 @@ defined( 'ABSPATH' ) || exit;
 endif;
 ?>
 <?php if ( $response->ok() ) : ?>
+	<?php if ( $alerts ) : ?>
+		<ul class="aftercare-box__alerts">
+		<?php foreach ( $alerts as $aftercare_alert ) : ?>
+			<li>
+				<mark class="aftercare-alert-badge aftercare-alert-badge--<?php echo esc_attr( Data::str( $aftercare_alert, 'code' ) ); ?>"><?php echo esc_html( Labels::alert_title( Data::str( $aftercare_alert, 'code' ) ) ); ?></mark>
+				<?php if ( '' !== Template::date( Data::str( $aftercare_alert, 'since' ) ) ) : ?>
+					<span class="description">
+					<?php
+					/* translators: %s: date the alert was raised */
+					printf( esc_html__( 'since %s', 'aftercare-for-woocommerce' ), esc_html( Template::date( Data::str( $aftercare_alert, 'since' ) ) ) );
+					?>
+					</span>
+				<?php endif; ?>
+				<br><?php echo esc_html( Labels::alert( $aftercare_alert, Data::shipments_by_id( $response->data ) ) ); ?>
+			</li>
+		<?php endforeach; ?>
+		</ul>
+	<?php endif; ?>
+	<?php if ( $documents ) : ?>
+		<h4><?php esc_html_e( 'Documents', 'aftercare-for-woocommerce' ); ?></h4>
+		<ul class="aftercare-box__documents">
+		<?php foreach ( $documents as $aftercare_document ) : ?>
+			<li>
+				<a href="<?php echo esc_url( Staff_Documents::url( $order_id, Data::int( $aftercare_document, 'id' ) ) ); ?>">
+					<?php
+					$aftercare_number = Data::str( $aftercare_document, 'number' );
+					echo esc_html(
+						'credit_note' === Data::str( $aftercare_document, 'kind' )
+							/* translators: %s: credit note number */
+							? sprintf( __( 'Credit note %s', 'aftercare-for-woocommerce' ), $aftercare_number )
+							/* translators: %s: invoice number */
+							: sprintf( __( 'Invoice %s', 'aftercare-for-woocommerce' ), $aftercare_number )
+					);
+					?>
+				</a>
+			</li>
+		<?php endforeach; ?>
+		</ul>
+	<?php endif; ?>
 	<?php if ( ! $shipments ) : ?>
 		<p class="description"><?php esc_html_e( 'No parcels yet.', 'aftercare-for-woocommerce' ); ?></p>
 	<?php endif; ?>
