@@ -52,6 +52,9 @@ $aftercare_notes  = array(
 				<span class="aftercare-badge aftercare-badge--<?php echo esc_attr( $aftercare_state ); ?>"><?php echo esc_html( Labels::delivery_state( $aftercare_state ) ); ?></span>
 			<?php endif; ?>
 		</h2>
+		<?php
+		echo Template::render( 'parts/order-summary', array( 'view' => $aftercare_view ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+		?>
 		<?php foreach ( Data::rows( $aftercare_view, 'alerts' ) as $aftercare_alert ) : ?>
 			<div class="woocommerce-info aftercare-alerts" role="status"><?php echo esc_html( Labels::alert( $aftercare_alert, Data::shipments_by_id( $aftercare_view ) ) ); ?></div>
 		<?php endforeach; ?>

@@ -345,3 +345,26 @@ class WC_Admin_Settings {
 		self::$errors[] = $text;
 	}
 }
+
+/**
+ * WC()->countries: the address formatter as WooCommerce's default format prints it (no
+ * per-country formats here; name, company, street, city, state, postcode, country by name).
+ */
+final class WC_Stub_Countries {
+	public function get_formatted_address( $args = array(), $separator = '<br/>' ) {
+		$names = array( 'KR' => 'South Korea', 'US' => 'United States (US)' );
+		$a     = array_merge( array_fill_keys( array( 'first_name', 'last_name', 'company', 'address_1', 'address_2', 'city', 'state', 'postcode', 'country' ), '' ), $args );
+		$lines = array( trim( $a['first_name'] . ' ' . $a['last_name'] ), $a['company'], $a['address_1'], $a['address_2'], $a['city'], $a['state'], $a['postcode'], $names[ $a['country'] ] ?? $a['country'] );
+		return implode( $separator, array_filter( array_map( 'trim', $lines ) ) );
+	}
+}
+final class WC_Stub_Main {
+	public WC_Stub_Countries $countries;
+	public function __construct() {
+		$this->countries = new WC_Stub_Countries();
+	}
+}
+function WC() {
+	static $wc = null;
+	return $wc ??= new WC_Stub_Main();
+}

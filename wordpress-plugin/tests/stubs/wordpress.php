@@ -293,6 +293,10 @@ function esc_url( $url, $protocols = null ) {
 	$clean = preg_replace( '/&(?!(?:[a-z][a-z0-9]*|#\d+|#x[0-9a-f]+);)/i', '&amp;', $clean );
 	return str_replace( array( '&amp;', "'" ), array( '&#038;', '&#039;' ), $clean );
 }
+function wp_kses( $content, $allowed_html, $allowed_protocols = array() ) {
+	// Enough for the plugin's uses: tags without attributes.
+	return strip_tags( (string) $content, array_keys( (array) $allowed_html ) );
+}
 function sanitize_text_field( $text ) {
 	$text = wp_check_invalid_utf8( (string) $text );
 	$text = strip_tags( $text );

@@ -47,6 +47,21 @@ final class GuestTrackingTest extends Scripted_Test_Case {
 		$this->assertStringNotContainsString( '<script>', $html );
 	}
 
+	public function test_the_result_says_what_was_ordered_when_and_where_it_goes(): void {
+		$result = Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.9' );
+		$xpath  = self::dom( Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'zoe.obrien@example.net' ) ) );
+		$summary = '//div[@class="aftercare-order-summary"]';
+		$this->assertSame( 'Placed on November 14, 2026', self::text( $xpath, $summary . '/p[contains(@class,"__date")]' ) );
+		$items = array_map( static fn( $td ) => trim( preg_replace( '/\s+/u', ' ', $td->textContent ) ), iterator_to_array( $xpath->query( $summary . '//tbody/tr/td[1]' ) ) );
+		$this->assertSame( array( 'Nimbus Wireless Mouse × 1', '오버핏 후드 티셔츠 - 블랙, L × 2', '제주 유기농 녹차 티백 <script>alert("item")</script> × 1' ), $items );
+		$this->assertStringContainsString( '152,130', self::text( $xpath, $summary . '//tr[@class="aftercare-order-summary__total"]' ) );
+		$address = self::text( $xpath, $summary . '//address' );
+		foreach ( array( '민지 김', '강남구 테헤란로 123', '5층', '06236', 'South Korea' ) as $part ) {
+			$this->assertStringContainsString( $part, $address );
+		}
+		$this->assertSame( 5, $xpath->query( $summary . "//address/br" )->length, "name, street, floor, city, postcode, country: one line each" );
+	}
+
 	public function test_a_guests_documents_are_buttons_posting_back_never_links_to_aftercare(): void {
 		$result = Guest_Tracking::lookup( '1002', 'zoe.obrien@example.net', '203.0.113.9' );
 		$html   = Guest_Tracking::render( $result, array( 'number' => '1002', 'email' => 'zoe.obrien@example.net' ) );
