@@ -133,6 +133,18 @@ final class MyAccountTest extends Service_Test_Case {
 		$xpath = self::dom( Account::tracking_tab() );
 		$this->assertStringContainsString( 'Order #1001', self::text( $xpath, '//article' ) );
 		$this->assertStringContainsString( '568912340017', self::text( $xpath, '//article' ) );
+		// The table scrolls inside its card, its cells name their column for the stacked phone
+		// layout, and the two links are spaced buttons rather than words run together.
+		$this->assertSame( 1, $xpath->query( '(//article)[1]//div[@class="aftercare-table-scroll"]/table' )->length );
+		$this->assertSame( array( 'Carrier', 'Tracking number', 'Status', 'Expected' ), array_map( static fn( $td ) => $td->getAttribute( 'data-title' ), iterator_to_array( $xpath->query( '(//article//tbody/tr)[1]/td' ) ) ) );
+		$links = $xpath->query( '(//article)[1]//p[@class="aftercare-actions"]/a' );
+		$this->assertSame( 2, $links->length );
+		foreach ( $links as $link ) {
+			$this->assertSame( 'button', $link->getAttribute( 'class' ) );
+		}
+		$css = (string) file_get_contents( AFTERCARE_PLUGIN_DIR . '/assets/aftercare.css' );
+		$this->assertMatchesRegularExpression( '/\.aftercare-actions \{[^}]*display: flex;[^}]*gap:/', $css );
+		$this->assertMatchesRegularExpression( '/\.aftercare-table-scroll \{[^}]*overflow-x: auto/', $css );
 	}
 
 	public function test_returns_tab_lists_the_customers_returns(): void {

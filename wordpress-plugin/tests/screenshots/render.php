@@ -284,6 +284,7 @@ try {
 	$css = array( 'file://' . $plugin_dir . '/assets/aftercare.css', 'file://' . __DIR__ . '/shop.css' );
 	file_put_contents( $out . '/order.html', shop_page( 'Order #1001', order_details( $view ) . \Aftercare\Account::order_section( 1001 ), 'orders', $css ) );
 	file_put_contents( $out . '/returns.html', shop_page( \Aftercare\Account::returns_title(), \Aftercare\Account::returns_tab(), 'returns', $css ) );
+	file_put_contents( $out . '/tracking.html', shop_page( 'Tracking', \Aftercare\Account::tracking_tab(), 'tracking', $css ) );
 
 	// The admin: Connect, then the settings tab with aftercare's health.
 	Stub::login( 1, array( 'manage_woocommerce', 'read_private_shop_orders' ), 'Jae Park' );
@@ -356,7 +357,7 @@ function shop_page( string $title, string $body, string $active, array $css ): s
 		$menu .= '<li class="woocommerce-MyAccount-navigation-link' . ( $key === $active ? ' is-active' : '' ) . '"><a href="#">' . esc_html( $label ) . '</a></li>';
 	}
 	$links = implode( '', array_map( static fn( $href ) => '<link rel="stylesheet" href="' . esc_attr( $href ) . '">', $css ) );
-	return '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>' . esc_html( $title ) . '</title>' . $links . '</head><body class="woocommerce-account">'
+	return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>' . esc_html( $title ) . '</title>' . $links . '</head><body class="woocommerce-account">'
 		. '<header class="site-header"><span class="site-title">Seoul Select</span><nav>Shop · Journal · Cart (0)</nav></header>'
 		. '<main class="site-main"><h1 class="entry-title">' . esc_html( $title ) . '</h1><div class="woocommerce"><nav class="woocommerce-MyAccount-navigation"><ul>' . $menu . '</ul></nav>'
 		. '<div class="woocommerce-MyAccount-content">' . $body . '</div></div></main></body></html>';

@@ -19,6 +19,7 @@ shoot() { # name width height
 }
 shoot order 1280 3560
 shoot returns 1280 860
+shoot tracking 1280 1200
 shoot settings 1280 1560
 shoot returns-queue 1440 900
 echo "screenshots in $out"

@@ -187,6 +187,21 @@ final class OrderSectionTest extends Scripted_Test_Case {
 		$this->assertSame( 'No items of this order can be returned online. Returns open once the order is paid.', self::text( $xpath, '//div[@class="aftercare-not-returnable"]' ), 'one reason for all is said once' );
 	}
 
+	public function test_return_form_items_are_cards_with_visible_labels_and_full_size_controls(): void {
+		$xpath = self::dom( Account::order_section( 1001 ) );
+		$open  = $xpath->query( '//form[@id="aftercare-return"]//tr[contains(@class,"aftercare-return-item") and not(contains(@class,"--closed"))]' );
+		$this->assertGreaterThan( 0, $open->length );
+		foreach ( $open as $row ) {
+			$labels = array_map( static fn( $l ) => trim( $l->textContent ), iterator_to_array( $xpath->query( './/*[contains(@class,"aftercare-return-item__label")]', $row ) ) );
+			$this->assertSame( array( 'Quantity to return', 'Reason', 'Details' ), $labels, 'labels a phone user can see' );
+			$this->assertSame( 0, $xpath->query( './/label[contains(@class,"screen-reader-text")]', $row )->length );
+		}
+		$this->assertSame( 2, $xpath->query( '//form[@id="aftercare-return"]//tr[contains(@class,"aftercare-return-item--closed")]' )->length );
+		$css = (string) file_get_contents( AFTERCARE_PLUGIN_DIR . '/assets/aftercare.css' );
+		$this->assertMatchesRegularExpression( '/\.aftercare-return-form select,\s*\.aftercare-return-form textarea \{[^}]*font-size: 1rem;[^}]*min-height: 2\.75rem;/', $css, 'controls at a readable size where the theme leaves them unstyled' );
+		$this->assertMatchesRegularExpression( '/@media \(max-width: 600px\) \{\s*\.aftercare-return-items tr\.aftercare-return-item \{ grid-template-columns: minmax\(0, 1fr\); \}/', $css, 'cards stack on phones' );
+	}
+
 	public function test_items_sharing_a_reason_are_spoken_of_in_the_plural(): void {
 		$view                       = self::fixture( 'order-view-full.json' );
 		$view['return_eligibility'] = array(

@@ -52,9 +52,10 @@ final class ReturnsQueueTest extends Scripted_Test_Case {
 		$html  = Returns_Queue::page( 'all' );
 		$xpath = self::dom( $html );
 		$this->assertSame( '/api/v1/returns?page=1&per_page=20', self::$server->requests()[0]['uri'] );
-		$rows = $xpath->query( '//table/tbody/tr' );
+		// One <tbody> per return: its row, then its next steps in a full-width row.
+		$rows = $xpath->query( '//table/tbody' );
 		$this->assertSame( 4, $rows->length );
-		$buttons = static fn( $row ) => array_map( static fn( $b ) => $b->getAttribute( 'value' ), iterator_to_array( $xpath->query( './/button', $row ) ) );
+		$buttons = static fn( $row ) => array_map( static fn( $b ) => $b->getAttribute( 'value' ), iterator_to_array( $xpath->query( './/button[@name="to"]', $row ) ) );
 		$this->assertSame( array( 'approved', 'rejected', 'cancelled' ), $buttons( $rows->item( 0 ) ) );
 		$this->assertSame( array( 'received', 'cancelled' ), $buttons( $rows->item( 1 ) ), 'aftercare\'s lifecycle: an approved return is received or cancelled' );
 		$this->assertSame( array(), $buttons( $rows->item( 2 ) ) );
@@ -62,15 +63,33 @@ final class ReturnsQueueTest extends Scripted_Test_Case {
 		$this->assertStringContainsString( 'Scroll wheel squeaks', $rows->item( 0 )->textContent );
 		$this->assertStringNotContainsString( '<script>alert(1)</script>', $html );
 		$this->assertStringNotContainsString( '<script>alert("comment")</script>', $html );
-		$this->assertSame( 'The box was crushed <script>alert("comment")</script>', self::text( $xpath, '//tbody/tr[1]//blockquote[@class="aftercare-comment"]' ) );
+		$this->assertSame( 'The box was crushed <script>alert("comment")</script>', self::text( $xpath, '(//table/tbody)[1]//blockquote[@class="aftercare-comment"]' ) );
 		$this->assertStringContainsString( 'page=wc-orders&#038;action=edit&#038;id=1001', $html );
+	}
+
+	public function test_columns_size_to_their_content_and_actions_get_a_full_row(): void {
+		self::$server->script( array( 'GET /api/v1/returns' => array( 'json' => array( 'returns' => $this->returns(), 'page' => 1, 'per_page' => 20, 'total' => 4 ) ) ) );
+		$xpath = self::dom( Returns_Queue::page( 'all' ) );
+		$table = $xpath->query( '//table[contains(@class,"aftercare-queue__table")]' )->item( 0 );
+		$this->assertNotContains( 'fixed', explode( ' ', $table->getAttribute( 'class' ) ), 'a fixed layout squeezed "Items and reasons" at 1280 px' );
+		$headings = $xpath->query( '//table/thead/tr/th' )->length;
+		$this->assertSame( 5, $headings );
+		$this->assertSame( 0, $xpath->query( '//*[contains(@class,"column-action")]' )->length );
+		foreach ( $xpath->query( '//tr[@class="aftercare-queue__actions"]/td' ) as $cell ) {
+			$this->assertSame( (string) $headings, $cell->getAttribute( 'colspan' ) );
+		}
+		$this->assertSame( 2, $xpath->query( '//tr[@class="aftercare-queue__actions"]' )->length, 'open returns only' );
+		$this->assertSame( 4, $xpath->query( '//td[contains(@class,"column-primary")]/button[@class="toggle-row"]' )->length, 'WordPress\'s narrow-screen list layout' );
+		$this->assertSame( 'Items and reasons', $xpath->query( '//td[contains(@class,"column-items")]' )->item( 0 )->getAttribute( 'data-colname' ) );
+		$css = (string) file_get_contents( AFTERCARE_PLUGIN_DIR . '/assets/admin.css' );
+		$this->assertDoesNotMatchRegularExpression( '/aftercare-queue__table[^{]*\{[^}]*(?<![-\w])width:/', $css, 'no fixed column widths' );
 	}
 
 	public function test_photos_are_thumbnails_served_by_wordpress_never_by_aftercare(): void {
 		self::$server->script( array( 'GET /api/v1/returns' => array( 'json' => array( 'returns' => $this->returns() ) ) ) );
 		$html  = Returns_Queue::page( 'all' );
 		$xpath = self::dom( $html );
-		$images = $xpath->query( '//tbody/tr[1]//ul[@class="aftercare-photos"]//img' );
+		$images = $xpath->query( '(//table/tbody)[1]//ul[@class="aftercare-photos"]//img' );
 		$this->assertSame( 2, $images->length );
 		$src = html_entity_decode( $images->item( 1 )->getAttribute( 'src' ) );
 		parse_str( (string) parse_url( $src, PHP_URL_QUERY ), $query );
@@ -84,14 +103,14 @@ final class ReturnsQueueTest extends Scripted_Test_Case {
 	public function test_settlement_shows_what_woocommerce_did_and_why_it_failed(): void {
 		self::$server->script( array( 'GET /api/v1/returns' => array( 'json' => array( 'returns' => $this->returns() ) ) ) );
 		$xpath = self::dom( Returns_Queue::page( 'all' ) );
-		$done  = self::text( $xpath, '//tbody/tr[3]//div[contains(@class,"aftercare-settlement--done")]' );
+		$done  = self::text( $xpath, '(//table/tbody)[3]//div[contains(@class,"aftercare-settlement--done")]' );
 		$this->assertSame( 'Done in WooCommerce Coupon RETURN-30-9F2C41AB', $done );
-		$this->assertSame( 'Store credit: ₩17,820', self::text( $xpath, '//tbody/tr[3]//p[@class="aftercare-amount"]' ) );
-		$this->assertStringContainsString( 'by Jae <b>Park</b>, November 19, 2026 01:05 “Enjoy your next tea!”', self::text( $xpath, '//tbody/tr[3]//p[contains(@class,"aftercare-last-step")]' ) );
-		$failed = self::text( $xpath, '//tbody/tr[4]//div[contains(@class,"aftercare-settlement--failed")]' );
+		$this->assertSame( 'Store credit: ₩17,820', self::text( $xpath, '(//table/tbody)[3]//p[@class="aftercare-amount"]' ) );
+		$this->assertStringContainsString( 'by Jae <b>Park</b>, November 19, 2026 01:05 “Enjoy your next tea!”', self::text( $xpath, '(//table/tbody)[3]//p[contains(@class,"aftercare-last-step")]' ) );
+		$failed = self::text( $xpath, '(//table/tbody)[4]//div[contains(@class,"aftercare-settlement--failed")]' );
 		$this->assertStringContainsString( 'Failed; aftercare retries 3 attempts so far', $failed );
-		$this->assertSame( 'creating the refund: WooCommerce answered HTTP 500: <b>Internal error</b>', self::text( $xpath, '//tbody/tr[4]//p[@class="aftercare-settlement__error"]' ) );
-		$this->assertSame( 'Refund: ₩38,610', self::text( $xpath, '//tbody/tr[4]//p[@class="aftercare-amount"]' ) );
+		$this->assertSame( 'creating the refund: WooCommerce answered HTTP 500: <b>Internal error</b>', self::text( $xpath, '(//table/tbody)[4]//p[@class="aftercare-settlement__error"]' ) );
+		$this->assertSame( 'Refund: ₩38,610', self::text( $xpath, '(//table/tbody)[4]//p[@class="aftercare-amount"]' ) );
 	}
 
 	public function test_filter_and_page_are_passed_to_aftercare_and_unknown_filters_mean_all(): void {

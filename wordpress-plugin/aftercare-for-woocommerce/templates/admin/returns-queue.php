@@ -48,18 +48,17 @@ $aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 	<?php elseif ( ! $returns ) : ?>
 		<p><?php esc_html_e( 'No returns here.', 'aftercare-for-woocommerce' ); ?></p>
 	<?php else : ?>
-		<table class="wp-list-table widefat fixed striped aftercare-queue__table">
+		<?php // Columns size to their content; each return's next steps get a full-width row under it. ?>
+		<table class="wp-list-table widefat aftercare-queue__table">
 			<thead>
 				<tr>
-					<th scope="col" class="column-return"><?php esc_html_e( 'Return', 'aftercare-for-woocommerce' ); ?></th>
+					<th scope="col" class="column-return column-primary"><?php esc_html_e( 'Return', 'aftercare-for-woocommerce' ); ?></th>
 					<th scope="col" class="column-order"><?php esc_html_e( 'Order', 'aftercare-for-woocommerce' ); ?></th>
 					<th scope="col" class="column-items"><?php esc_html_e( 'Items and reasons', 'aftercare-for-woocommerce' ); ?></th>
 					<th scope="col" class="column-wants"><?php esc_html_e( 'Wants', 'aftercare-for-woocommerce' ); ?></th>
 					<th scope="col" class="column-status"><?php esc_html_e( 'Status', 'aftercare-for-woocommerce' ); ?></th>
-					<th scope="col" class="column-action"><?php esc_html_e( 'Action', 'aftercare-for-woocommerce' ); ?></th>
 				</tr>
 			</thead>
-			<tbody>
 			<?php foreach ( $returns as $aftercare_return ) : ?>
 				<?php
 				$aftercare_id       = Data::int( $aftercare_return, 'id' );
@@ -68,14 +67,17 @@ $aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 				$aftercare_order    = $orders[ $aftercare_order_id ] ?? null;
 				$aftercare_history  = Data::rows( $aftercare_return, 'history' );
 				$aftercare_last     = $aftercare_history ? $aftercare_history[ count( $aftercare_history ) - 1 ] : null;
+				$aftercare_open     = (bool) Labels::staff_transitions( $aftercare_status );
 				?>
+				<tbody class="aftercare-queue__return">
 				<tr id="aftercare-return-<?php echo esc_attr( (string) $aftercare_id ); ?>">
-					<td class="column-return">
+					<td class="column-return column-primary" data-colname="<?php esc_attr_e( 'Return', 'aftercare-for-woocommerce' ); ?>">
 						<strong><a class="row-title" href="<?php echo esc_url( Returns_Queue::view_url( $aftercare_id ) ); ?>">#<?php echo esc_html( (string) $aftercare_id ); ?></a></strong><br>
 						<span class="description"><?php echo esc_html( Template::date( Data::str( $aftercare_return, 'created_at' ), true ) ); ?></span>
 						<div class="row-actions visible"><a href="<?php echo esc_url( Returns_Queue::view_url( $aftercare_id ) ); ?>"><?php esc_html_e( 'View', 'aftercare-for-woocommerce' ); ?></a></div>
+						<button type="button" class="toggle-row"><span class="screen-reader-text"><?php esc_html_e( 'Show more details', 'aftercare-for-woocommerce' ); ?></span></button>
 					</td>
-					<td class="column-order">
+					<td class="column-order" data-colname="<?php esc_attr_e( 'Order', 'aftercare-for-woocommerce' ); ?>">
 						<?php if ( $aftercare_order ) : ?>
 							<a href="<?php echo esc_url( $aftercare_order->get_edit_order_url() ); ?>">#<?php echo esc_html( $aftercare_order->get_order_number() ); ?></a><br>
 							<?php echo esc_html( $aftercare_order->get_formatted_billing_full_name() ); ?>
@@ -83,7 +85,7 @@ $aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 							#<?php echo esc_html( '' !== Data::str( $aftercare_return, 'order_number' ) ? Data::str( $aftercare_return, 'order_number' ) : (string) $aftercare_order_id ); ?>
 						<?php endif; ?>
 					</td>
-					<td class="column-items">
+					<td class="column-items" data-colname="<?php esc_attr_e( 'Items and reasons', 'aftercare-for-woocommerce' ); ?>">
 						<?php
 						echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
 							'parts/return-items',
@@ -108,8 +110,8 @@ $aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 						);
 						?>
 					</td>
-					<td class="column-wants"><?php echo esc_html( Labels::resolution( Data::str( $aftercare_return, 'resolution' ) ) ); ?></td>
-					<td class="column-status">
+					<td class="column-wants" data-colname="<?php esc_attr_e( 'Wants', 'aftercare-for-woocommerce' ); ?>"><?php echo esc_html( Labels::resolution( Data::str( $aftercare_return, 'resolution' ) ) ); ?></td>
+					<td class="column-status" data-colname="<?php esc_attr_e( 'Status', 'aftercare-for-woocommerce' ); ?>">
 						<span class="aftercare-badge aftercare-badge--<?php echo esc_attr( $aftercare_status ); ?>"><?php echo esc_html( Labels::return_status( $aftercare_status ) ); ?></span>
 						<?php if ( $aftercare_last && count( $aftercare_history ) > 1 ) : ?>
 							<p class="description aftercare-last-step">
@@ -135,21 +137,25 @@ $aftercare_pages   = max( 1, (int) ceil( $total / Returns_Queue::PER_PAGE ) );
 						);
 						?>
 					</td>
-					<td class="column-action">
-						<?php
-						echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
-							'admin/parts/return-actions',
-							array(
-								'return'    => $aftercare_return,
-								'filter'    => $status,
-								'from_view' => false,
-							)
-						);
-						?>
-					</td>
 				</tr>
+				<?php if ( $aftercare_open ) : ?>
+					<tr class="aftercare-queue__actions">
+						<td colspan="5" class="column-primary">
+							<?php
+							echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+								'admin/parts/return-actions',
+								array(
+									'return'    => $aftercare_return,
+									'filter'    => $status,
+									'from_view' => false,
+								)
+							);
+							?>
+						</td>
+					</tr>
+				<?php endif; ?>
+				</tbody>
 			<?php endforeach; ?>
-			</tbody>
 		</table>
 		<?php if ( $aftercare_pages > 1 ) : ?>
 			<div class="tablenav bottom">

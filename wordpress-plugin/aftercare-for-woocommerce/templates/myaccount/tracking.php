@@ -54,6 +54,7 @@ defined( 'ABSPATH' ) || exit;
 			</header>
 			<?php $aftercare_parcels = Data::rows( $aftercare_order, 'shipments' ); ?>
 			<?php if ( $aftercare_parcels ) : ?>
+				<div class="aftercare-table-scroll">
 				<table class="shop_table aftercare-brief-parcels">
 					<thead>
 						<tr>
@@ -67,15 +68,15 @@ defined( 'ABSPATH' ) || exit;
 					<?php foreach ( $aftercare_parcels as $aftercare_parcel ) : ?>
 						<?php $aftercare_link = Data::url( $aftercare_parcel, 'tracking_url' ); ?>
 						<tr>
-							<td><?php echo esc_html( Data::str( $aftercare_parcel, 'carrier_name' ) ); ?></td>
-							<td>
+							<td data-title="<?php esc_attr_e( 'Carrier', 'aftercare-for-woocommerce' ); ?>"><?php echo esc_html( Data::str( $aftercare_parcel, 'carrier_name' ) ); ?></td>
+							<td class="aftercare-tracking-number" data-title="<?php esc_attr_e( 'Tracking number', 'aftercare-for-woocommerce' ); ?>">
 								<?php if ( '' !== $aftercare_link ) : ?>
 									<a href="<?php echo esc_url( $aftercare_link ); ?>" target="_blank" rel="noopener noreferrer"><?php echo esc_html( Data::str( $aftercare_parcel, 'tracking_number' ) ); ?></a>
 								<?php else : ?>
 									<?php echo esc_html( Data::str( $aftercare_parcel, 'tracking_number' ) ); ?>
 								<?php endif; ?>
 							</td>
-							<td><?php echo esc_html( Labels::shipment_status( Data::str( $aftercare_parcel, 'status' ) ) ); ?></td>
+							<td data-title="<?php esc_attr_e( 'Status', 'aftercare-for-woocommerce' ); ?>"><?php echo esc_html( Labels::shipment_status( Data::str( $aftercare_parcel, 'status' ) ) ); ?></td>
 							<?php $aftercare_eta = 'delivered' === Data::str( $aftercare_parcel, 'status' ) ? '' : Data::str( $aftercare_parcel, 'eta' ); ?>
 							<td data-title="<?php esc_attr_e( 'Expected', 'aftercare-for-woocommerce' ); ?>">
 								<?php if ( '' !== Template::date( $aftercare_eta ) && Template::is_past( $aftercare_eta ) ) : ?>
@@ -93,11 +94,12 @@ defined( 'ABSPATH' ) || exit;
 					<?php endforeach; ?>
 					</tbody>
 				</table>
+				</div>
 			<?php endif; ?>
-			<p>
+			<p class="aftercare-actions">
 				<a class="button" href="<?php echo esc_url( Account::view_order_url( $aftercare_id ) ); ?>"><?php esc_html_e( 'View order', 'aftercare-for-woocommerce' ); ?></a>
 				<?php if ( '' !== $aftercare_page ) : ?>
-					<a href="<?php echo esc_url( $aftercare_page ); ?>" target="_blank" rel="noopener noreferrer"><?php esc_html_e( 'Tracking page', 'aftercare-for-woocommerce' ); ?></a>
+					<a class="button" href="<?php echo esc_url( $aftercare_page ); ?>" target="_blank" rel="noopener noreferrer"><?php esc_html_e( 'Tracking page', 'aftercare-for-woocommerce' ); ?></a>
 				<?php endif; ?>
 			</p>
 		</article>

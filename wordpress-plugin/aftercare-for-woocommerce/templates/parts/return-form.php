@@ -102,8 +102,9 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 			$aftercare_prev  = isset( $aftercare_old_items[ $aftercare_id ] ) && is_array( $aftercare_old_items[ $aftercare_id ] ) ? $aftercare_old_items[ $aftercare_id ] : array();
 			$aftercare_field = 'aftercare-item-' . $aftercare_id;
 			?>
-			<tr class="<?php echo ( $aftercare_error( "items.$aftercare_id.quantity" ) . $aftercare_error( "items.$aftercare_id.reason" ) . $aftercare_error( "items.$aftercare_id.reason_text" ) ) ? 'aftercare-invalid' : ''; ?>">
-				<td>
+			<?php // Each item is a card (see aftercare.css): name on top, then quantity and reason side by side, stacked on phones. ?>
+			<tr class="aftercare-return-item<?php echo 0 === $aftercare_max ? ' aftercare-return-item--closed' : ''; ?><?php echo ( $aftercare_error( "items.$aftercare_id.quantity" ) . $aftercare_error( "items.$aftercare_id.reason" ) . $aftercare_error( "items.$aftercare_id.reason_text" ) ) ? ' aftercare-invalid' : ''; ?>">
+				<td class="aftercare-return-item__name">
 					<label for="<?php echo esc_attr( $aftercare_field ); ?>-qty"><?php echo esc_html( '' !== $aftercare_name ? $aftercare_name : __( 'Item', 'aftercare-for-woocommerce' ) ); ?></label>
 					<?php if ( $aftercare_max > 0 && '' !== $aftercare_until ) : ?>
 						<br><span class="aftercare-muted">
@@ -119,8 +120,9 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 						<?php endif; ?>
 					<?php endif; ?>
 				</td>
-				<td>
+				<td class="aftercare-return-item__qty">
 					<?php if ( $aftercare_max > 0 ) : ?>
+						<span class="aftercare-return-item__label" aria-hidden="true"><?php esc_html_e( 'Quantity to return', 'aftercare-for-woocommerce' ); ?></span>
 						<input type="number" class="input-text aftercare-qty-input" id="<?php echo esc_attr( $aftercare_field ); ?>-qty" name="items[<?php echo esc_attr( (string) $aftercare_id ); ?>][quantity]" min="0" max="<?php echo esc_attr( (string) $aftercare_max ); ?>" step="1" inputmode="numeric" value="<?php echo esc_attr( (string) ( $aftercare_prev['quantity'] ?? '0' ) ); ?>">
 						<span class="aftercare-muted">
 						<?php
@@ -135,9 +137,9 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 						&mdash;
 					<?php endif; ?>
 				</td>
-				<td>
+				<td class="aftercare-return-item__reason">
 					<?php if ( $aftercare_max > 0 ) : ?>
-						<label class="screen-reader-text" for="<?php echo esc_attr( $aftercare_field ); ?>-reason"><?php esc_html_e( 'Reason', 'aftercare-for-woocommerce' ); ?></label>
+						<label class="aftercare-return-item__label" for="<?php echo esc_attr( $aftercare_field ); ?>-reason"><?php esc_html_e( 'Reason', 'aftercare-for-woocommerce' ); ?></label>
 						<select id="<?php echo esc_attr( $aftercare_field ); ?>-reason" name="items[<?php echo esc_attr( (string) $aftercare_id ); ?>][reason]">
 							<option value=""><?php esc_html_e( 'Choose a reason…', 'aftercare-for-woocommerce' ); ?></option>
 							<?php foreach ( Labels::REASONS as $aftercare_code ) : ?>
@@ -147,7 +149,7 @@ $aftercare_error     = static function ( string $field ) use ( $errors ): string
 						<?php if ( '' !== $aftercare_error( "items.$aftercare_id.reason" ) ) : ?>
 							<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( "items.$aftercare_id.reason" ) ); ?></span>
 						<?php endif; ?>
-						<label class="screen-reader-text" for="<?php echo esc_attr( $aftercare_field ); ?>-detail"><?php esc_html_e( 'Details', 'aftercare-for-woocommerce' ); ?></label>
+						<label class="aftercare-return-item__label aftercare-return-item__label--detail" for="<?php echo esc_attr( $aftercare_field ); ?>-detail"><?php esc_html_e( 'Details', 'aftercare-for-woocommerce' ); ?></label>
 						<input type="text" class="input-text aftercare-detail" id="<?php echo esc_attr( $aftercare_field ); ?>-detail" name="items[<?php echo esc_attr( (string) $aftercare_id ); ?>][reason_text]" maxlength="<?php echo esc_attr( (string) Return_Form::MAX_DETAIL_CHARS ); ?>" placeholder="<?php esc_attr_e( 'Details (optional)', 'aftercare-for-woocommerce' ); ?>" value="<?php echo esc_attr( (string) ( $aftercare_prev['reason_text'] ?? '' ) ); ?>">
 						<?php if ( '' !== $aftercare_error( "items.$aftercare_id.reason_text" ) ) : ?>
 							<span class="aftercare-field-error"><?php echo esc_html( $aftercare_error( "items.$aftercare_id.reason_text" ) ); ?></span>

@@ -33,9 +33,11 @@ $aftercare_field = 'aftercare-note-' . $aftercare_id . ( $from_view ? '-view' : 
 		<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Returns_Queue::TRANSITION_ACTION . '_' . $aftercare_id ) ); ?>"><?php // One form per row: no id, unlike wp_nonce_field(). ?>
 		<label class="screen-reader-text" for="<?php echo esc_attr( $aftercare_field ); ?>"><?php esc_html_e( 'Note', 'aftercare-for-woocommerce' ); ?></label>
 		<textarea id="<?php echo esc_attr( $aftercare_field ); ?>" name="note" rows="2" class="large-text" maxlength="<?php echo esc_attr( (string) Returns_Queue::MAX_NOTE_CHARS ); ?>" placeholder="<?php esc_attr_e( 'Note for the customer (optional)', 'aftercare-for-woocommerce' ); ?>"></textarea>
+		<span class="aftercare-actions__buttons">
 		<?php foreach ( $aftercare_moves as $aftercare_to => $aftercare_label ) : ?>
 			<button type="submit" name="to" value="<?php echo esc_attr( $aftercare_to ); ?>" class="button<?php echo in_array( $aftercare_to, array( 'approved', 'received', 'refunded' ), true ) ? ' button-primary' : ''; ?>"><?php echo esc_html( $aftercare_label ); ?></button>
 		<?php endforeach; ?>
+		</span>
 	</form>
 <?php else : ?>
 	<span class="description"><?php esc_html_e( 'Closed', 'aftercare-for-woocommerce' ); ?></span>
