@@ -75,9 +75,12 @@ final class LabelsTest extends Plugin_Test_Case {
 	public function test_every_status_aftercare_sends_has_a_translated_label(): void {
 		Stub::load_mo( AFTERCARE_PLUGIN_DIR . '/languages/aftercare-for-woocommerce-ko_KR.mo' );
 		$this->assertSame( '발송 완료', Labels::shipment_status( 'shipped' ), 'a parcel before its first carrier event' );
-		// aftercare's ParcelStatus and DeliveryState codes (the order view's enums).
+		// aftercare's parcel statuses (a plain string in its API document), and the enums its
+		// API document publishes: a code added there fails here until it has a label.
 		$parcel   = array( 'shipped', 'label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned' );
-		$delivery = array( 'unfulfilled', 'partially_shipped', 'shipped', 'out_for_delivery', 'delivered', 'exception' );
+		$schemas  = json_decode( (string) file_get_contents( Aftercare_Service::repo_root() . '/docs/openapi.json' ), true )['components']['schemas'];
+		$delivery = $schemas['DeliveryState']['enum'];
+		$this->assertContains( 'partially_shipped', $delivery );
 		$this->assertSame( $parcel, Labels::SHIPMENT_STATUSES );
 		$as_words = static fn( string $code ) => ucfirst( str_replace( '_', ' ', $code ) );
 		foreach ( $parcel as $code ) {
@@ -85,6 +88,9 @@ final class LabelsTest extends Plugin_Test_Case {
 		}
 		foreach ( $delivery as $code ) {
 			$this->assertNotSame( $as_words( $code ), Labels::delivery_state( $code ), $code );
+		}
+		foreach ( $schemas['Status']['enum'] as $code ) {
+			$this->assertNotSame( $as_words( $code ), Labels::return_status( $code ), $code );
 		}
 		$this->assertSame( array(), Stub::$log, 'no code fell back to words' );
 	}
