@@ -196,6 +196,7 @@ fn time_export(renderer: &PdfRenderer, count: usize, dir: &Path) -> f64 {
         )
         .unwrap();
         let tx = conn.transaction().unwrap();
+        let store = aftercare::ids::StoreId::default_store();
         let sha = {
             use sha2::Digest;
             hex::encode(sha2::Sha256::digest(&pdf))
@@ -209,7 +210,7 @@ fn time_export(renderer: &PdfRenderer, count: usize, dir: &Path) -> f64 {
             documents::record(
                 &tx,
                 &NewDocument {
-                    store_id: "default",
+                    store_id: &store,
                     kind: "invoice",
                     order_id: i,
                     refund_id: 0,

@@ -127,7 +127,7 @@ async fn main() {
         let raw = serde_json::to_string(&order).unwrap();
         let parsed: Order = serde_json::from_str(&raw).unwrap();
         let incoming = Incoming {
-            store_id: "default".into(),
+            store_id: aftercare::ids::StoreId::default_store(),
             topic: "order.created".into(),
             webhook_id: None,
             body_sha256: Sha256::digest(raw.as_bytes()).into(),
@@ -284,7 +284,7 @@ async fn main() {
         .unwrap()
     };
     let order: Order = serde_json::from_str(&page.raw).unwrap();
-    let branding = settings.branding("default");
+    let branding = settings.branding(&aftercare::ids::StoreId::default_store());
     let mut latencies = Vec::with_capacity(requests);
     let start = Instant::now();
     for _ in 0..requests {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::ids::StoreId;
 use crate::invoice::issue::Issuer;
 use crate::invoice::links::LinkKey;
 use crate::invoice::render::Renderer;
@@ -49,7 +50,7 @@ impl Services {
         .register(&mut registry);
         // The coupon of a return is derived from the store's signature of it, so every
         // attempt (and every restart) names the same coupon.
-        let link_keys: HashMap<String, LinkKey> = config
+        let link_keys: HashMap<StoreId, LinkKey> = config
             .stores
             .iter()
             .map(|s| (s.id.clone(), LinkKey::derive(s.api_key.expose())))

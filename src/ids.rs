@@ -1,7 +1,122 @@
-//! Identifiers whose special values are handled once, where they enter.
+//! Identifiers whose special values are handled once, where they enter, and which are
+//! stored and sent as their plain value.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::sync::Arc;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+/// A configured store. Validated once, when the configuration names it; cheap to clone into
+/// the database writer's closures. Stored and sent as the plain id.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StoreId(Arc<str>);
 
 /// Id of the store configured from `AFTERCARE_*` variables.
-pub const DEFAULT_STORE: &str = "default";
+const DEFAULT_STORE: &str = "default";
+
+impl StoreId {
+    /// 1-64 characters of a-z, 0-9, `-` or `_`: safe in paths, file names and metric labels.
+    pub fn parse(id: &str) -> Result<Self, String> {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(id.into()))
+        } else {
+            Err(format!(
+                "`{id}` must be 1-64 characters of a-z, 0-9, `-` or `_`"
+            ))
+        }
+    }
+
+    /// The store configured from `AFTERCARE_*` variables.
+    pub fn default_store() -> Self {
+        Self(DEFAULT_STORE.into())
+    }
+
+    pub fn is_default(&self) -> bool {
+        &*self.0 == DEFAULT_STORE
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A store id written as a literal in a test.
+    #[cfg(test)]
+    pub fn test(id: &str) -> Self {
+        Self::parse(id).expect("a valid store id")
+    }
+}
+
+impl fmt::Display for StoreId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for StoreId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+/// Read as the plain id wherever text is wanted (paths, labels, messages).
+impl std::ops::Deref for StoreId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl serde::Serialize for StoreId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl AsRef<str> for StoreId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Maps keyed by `StoreId` are looked up with the `&str` of a request path.
+impl Borrow<str> for StoreId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for StoreId {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for StoreId {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl ToSql for StoreId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(ValueRef::Text(self.0.as_bytes())))
+    }
+}
+
+/// The database holds only ids that were validated when they were written.
+impl FromSql for StoreId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let id = value.as_str()?;
+        Self::parse(id).map_err(|e| FromSqlError::Other(e.into()))
+    }
+}
 
 /// A registered WooCommerce customer. WooCommerce files guest orders under customer 0,
 /// so 0 is never a `CustomerId`: a guest owns nothing through the customer endpoints.
@@ -43,6 +158,19 @@ impl From<u64> for Customer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn store_ids_are_checked_once() {
+        assert!(StoreId::parse("shop-2_b").is_ok());
+        assert!(StoreId::parse("").is_err());
+        assert!(StoreId::parse("Shop").is_err());
+        assert!(StoreId::parse(&"a".repeat(65)).is_err());
+        assert!(StoreId::default_store().is_default());
+        assert_eq!(
+            serde_json::to_string(&StoreId::parse("eu").unwrap()).unwrap(),
+            "\"eu\""
+        );
+    }
 
     #[test]
     fn customer_zero_is_a_guest() {

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
+use crate::ids::StoreId;
 use crate::invoice;
 use crate::invoice::settings::InvoiceSettings;
 use crate::orders::store::{self as orders, Applied, Source};
@@ -56,7 +57,7 @@ pub enum Payload {
 
 #[derive(Debug)]
 pub struct Incoming {
-    pub store_id: String,
+    pub store_id: StoreId,
     pub topic: String,
     pub webhook_id: Option<i64>,
     pub body_sha256: [u8; 32],
@@ -89,7 +90,7 @@ fn apply(
     invoices: &InvoiceSettings,
 ) -> Result<Ingested, StoreError> {
     let now = time::millis(incoming.received_at);
-    let store = incoming.store_id.as_str();
+    let store = &incoming.store_id;
     let (outcome, logged_as, order_id, error_code) = match &incoming.payload {
         Payload::Order { order, raw, source } => {
             let applied = orders::apply(

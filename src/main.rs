@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use aftercare::Application;
-use aftercare::config::{Config, DEFAULT_STORE, Flags, process_env};
+use aftercare::config::{Config, Flags, process_env};
+use aftercare::ids::StoreId;
 use aftercare::startup;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -182,8 +183,9 @@ fn print_banner(config: &Config, addr: SocketAddr) {
             "Using the generated"
         };
         println!(
-            "{what} `{DEFAULT_STORE}` store's webhook secret and API key (mode 0600): {}\n  \
+            "{what} `{}` store's webhook secret and API key (mode 0600): {}\n  \
              Use webhook_secret as the webhook's Secret and api_key in the WordPress plugin.",
+            StoreId::default_store(),
             secrets.path.display()
         );
     }

@@ -1,5 +1,6 @@
 //! Prometheus metrics, served as text at `/metrics`.
 
+use crate::ids::StoreId;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -108,59 +109,69 @@ impl Metrics {
         }
     }
 
-    pub fn rest_orders(&self, store: &str, walk: &str, outcome: &str, count: u64) {
+    pub fn rest_orders(&self, store: &StoreId, walk: &str, outcome: &str, count: u64) {
         if count == 0 {
             return;
         }
         self.rest_orders
             .get_or_create(&RestOrderLabels {
-                store: store.to_owned(),
+                store: store.to_string(),
                 walk: walk.to_owned(),
                 outcome: outcome.to_owned(),
             })
             .inc_by(count);
     }
 
-    pub fn repaired(&self, store: &str, count: u64) {
+    pub fn repaired(&self, store: &StoreId, count: u64) {
         self.repaired_orders
             .get_or_create(&StoreLabels {
-                store: store.to_owned(),
+                store: store.to_string(),
             })
             .inc_by(count);
     }
 
-    pub fn reconciliation(&self, store: &str, kind: &str, ok: bool) {
+    pub fn reconciliation(&self, store: &StoreId, kind: &str, ok: bool) {
         self.reconciliations
             .get_or_create(&RunLabels {
-                store: store.to_owned(),
+                store: store.to_string(),
                 kind: kind.to_owned(),
                 result: if ok { "ok" } else { "error" }.to_owned(),
             })
             .inc();
     }
 
-    pub fn list_requests(&self, store: &str, walk: &str, count: u64) {
+    pub fn list_requests(&self, store: &StoreId, walk: &str, count: u64) {
         self.woo_requests
             .get_or_create(&WalkLabels {
-                store: store.to_owned(),
+                store: store.to_string(),
                 walk: walk.to_owned(),
             })
             .inc_by(count);
     }
 
-    pub fn webhook_topics_ok(&self, store: &str, count: i64) {
+    pub fn webhook_topics_ok(&self, store: &StoreId, count: i64) {
         self.webhooks_ok
             .get_or_create(&StoreLabels {
-                store: store.to_owned(),
+                store: store.to_string(),
             })
             .set(count);
     }
 
-    pub fn delivery(&self, store: &str, outcome: &str) {
+    pub fn delivery(&self, store: &StoreId, outcome: &str) {
         self.deliveries
             .get_or_create(&DeliveryLabels {
-                store: store.to_owned(),
+                store: store.to_string(),
                 outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A delivery to a path no configured store has.
+    pub fn delivery_to_unknown_store(&self) {
+        self.deliveries
+            .get_or_create(&DeliveryLabels {
+                store: "unknown".to_owned(),
+                outcome: "unknown_store".to_owned(),
             })
             .inc();
     }

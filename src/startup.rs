@@ -158,7 +158,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{DEFAULT_STORE, env_from};
+    use crate::config::env_from;
+    use crate::ids::StoreId;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         env_from(
@@ -198,7 +199,7 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o700);
         }
-        let store = first.store(DEFAULT_STORE).unwrap();
+        let store = first.store(&StoreId::default_store()).unwrap();
         assert!(store.api_key.expose().len() >= 32);
         assert!(
             !format!("{first:?}").contains(store.api_key.expose()),
@@ -214,7 +215,10 @@ mod tests {
             }),
             "reused, not regenerated, and still said where"
         );
-        assert_eq!(second.store(DEFAULT_STORE).unwrap().api_key, store.api_key);
+        assert_eq!(
+            second.store(&StoreId::default_store()).unwrap().api_key,
+            store.api_key
+        );
         assert_eq!(second.listen.to_string(), config::DEFAULT_LISTEN);
     }
 

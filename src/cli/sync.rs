@@ -7,7 +7,8 @@ use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jiff::Timestamp;
 
-use crate::config::{Config, DEFAULT_STORE};
+use crate::config::Config;
+use crate::ids::StoreId;
 use crate::metrics::Metrics;
 use crate::store::Db;
 use crate::sync::backfill::{self, Progress, Summary};
@@ -51,7 +52,7 @@ pub async fn backfill_command(
     store: Option<String>,
     since: Option<Timestamp>,
 ) -> anyhow::Result<()> {
-    let store = store.unwrap_or_else(|| DEFAULT_STORE.to_owned());
+    let store = store.unwrap_or_else(|| StoreId::default_store().to_string());
     let client = client_for(&config, &store)?;
     with_services(config, async |services| {
         let bar = Bar::new();
@@ -135,7 +136,7 @@ pub async fn connect_command(
     store: Option<String>,
     public_url: Option<String>,
 ) -> anyhow::Result<()> {
-    let store = store.unwrap_or_else(|| DEFAULT_STORE.to_owned());
+    let store = store.unwrap_or_else(|| StoreId::default_store().to_string());
     if let Some(url) = public_url {
         config.set_public_url(&url)?;
     }
@@ -145,7 +146,7 @@ pub async fn connect_command(
         );
     }
     let client = client_for(&config, &store)?;
-    let url = crate::webhook::url::url(&config.base_url(), &store);
+    let url = crate::webhook::url::url(&config.base_url(), client.store_id());
     if let Some(warning) = unreachable_warning(&url) {
         eprintln!("warning: {warning}");
     }
@@ -158,7 +159,7 @@ pub async fn connect_command(
                 ),
                 other => other.into(),
             })?;
-        print_report(&store, &url, &report);
+        print_report(client.store_id(), &url, &report);
         if report.failures > 0 {
             bail!("{} webhook change(s) failed", report.failures);
         }
@@ -167,7 +168,7 @@ pub async fn connect_command(
     .await
 }
 
-fn print_report(store: &str, url: &str, report: &ConnectReport) {
+fn print_report(store: &StoreId, url: &str, report: &ConnectReport) {
     println!("Store `{store}`, delivery URL {url}");
     for line in &report.lines {
         println!("  {line}");

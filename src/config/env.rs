@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::file::{FileConfig, FileStore};
-use super::{ConfigError, DEFAULT_STORE, invalid};
+use super::{ConfigError, invalid};
+use crate::ids::StoreId;
 use crate::store::Synchronous;
 
 /// Reads an environment variable; injected so tests need not touch the process environment.
@@ -103,11 +104,12 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
 /// The default store is the one the variables configure; the file's entry for it (if
 /// any) fills what they leave out.
 fn overlay_default_store(stores: &mut Vec<FileStore>, env: EnvLookup<'_>) {
-    let index = match stores.iter().position(|s| s.id == DEFAULT_STORE) {
+    let default = StoreId::default_store();
+    let index = match stores.iter().position(|s| s.id == default.as_str()) {
         Some(index) => index,
         None => {
             stores.push(FileStore {
-                id: DEFAULT_STORE.into(),
+                id: default.to_string(),
                 ..FileStore::default()
             });
             stores.len() - 1

@@ -18,8 +18,9 @@ use std::sync::Arc;
 
 pub use env::{EnvLookup, env_from, process_env};
 pub use file::SourceFile;
-pub use stores::{DEFAULT_STORE, GeneratedSecrets, SecretsFile, StoreConfig};
+pub use stores::{GeneratedSecrets, SecretsFile, StoreConfig};
 
+use crate::ids::StoreId;
 use crate::invalid::Invalid;
 use crate::invoice::settings::InvoiceSettings;
 use crate::returns::settings::ReturnSettings;
@@ -218,8 +219,9 @@ impl Draft {
         let invoices = crate::invoice::settings::build(values.invoices, values.seller)?;
         let returns = crate::returns::settings::build(values.returns)?;
         let (stores, default_store) = stores::build(values.stores)?;
-        let store_ids: Vec<&str> = std::iter::once(DEFAULT_STORE)
-            .chain(stores.iter().map(|s| s.id.as_str()))
+        let default = StoreId::default_store();
+        let store_ids: Vec<&StoreId> = std::iter::once(&default)
+            .chain(stores.iter().map(|s| &s.id))
             .collect();
         let tracking = crate::tracking::settings::build(values.tracking, &store_ids, &timezone)?;
 

@@ -8,14 +8,13 @@ use std::path::PathBuf;
 
 use super::file::FileStore;
 use super::{ConfigError, invalid};
+use crate::ids::StoreId;
 use crate::secret::Secret;
 use crate::woo::RestAccess;
 
-pub use crate::ids::DEFAULT_STORE;
-
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
-    pub id: String,
+    pub id: StoreId,
     /// One or two secrets; two are valid at once while a secret is rotated.
     pub webhook_secrets: Vec<Secret>,
     pub api_key: Secret,
@@ -79,7 +78,7 @@ impl DefaultStore {
             api_key = api_key.or_else(|| Some(generated.api_key.clone()));
         }
         StoreConfig {
-            id: DEFAULT_STORE.into(),
+            id: StoreId::default_store(),
             webhook_secrets,
             api_key: api_key.expect("start-up supplies the generated secrets the store needs"),
             url: self.url,
@@ -98,14 +97,14 @@ pub(super) fn build(
     let mut default = None;
     let mut stores = Vec::new();
     for fs in file_stores {
-        validate_store_id(&fs.id)?;
-        if !seen.insert(fs.id.clone()) {
+        let id = StoreId::parse(&fs.id).map_err(|message| invalid("stores.id", message))?;
+        if !seen.insert(id.clone()) {
             return Err(invalid(
                 "stores.id",
                 format!("store `{}` is listed twice", fs.id),
             ));
         }
-        if fs.id == DEFAULT_STORE {
+        if id.is_default() {
             if fs.webhook_secrets.len() > 2 {
                 return Err(invalid(
                     "stores.default.webhook_secrets",
@@ -132,7 +131,7 @@ pub(super) fn build(
             .api_key
             .ok_or_else(|| invalid(field("api_key"), "is required for every listed store"))?;
         let store = StoreConfig {
-            id: fs.id,
+            id,
             webhook_secrets: fs.webhook_secrets.into_iter().map(Secret::new).collect(),
             api_key: Secret::new(api_key),
             url: fs.url,
@@ -184,20 +183,4 @@ pub(super) fn check_unique_keys(stores: &[StoreConfig]) -> Result<(), ConfigErro
         }
     }
     Ok(())
-}
-
-fn validate_store_id(id: &str) -> Result<(), ConfigError> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(
-            "stores.id",
-            format!("`{id}` must be 1-64 characters of a-z, 0-9, `-` or `_`"),
-        ))
-    }
 }

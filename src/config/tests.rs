@@ -75,7 +75,7 @@ fn without_configured_secrets_the_default_store_takes_the_generated_ones() {
     assert!(draft.needs_generated_secrets());
     assert_eq!(draft.data_dir(), PathBuf::from("/nowhere/data"));
     let config = draft.complete(Some(generated()), None).unwrap();
-    let store = config.store(DEFAULT_STORE).unwrap();
+    let store = config.store(&StoreId::default_store()).unwrap();
     assert_eq!(store.webhook_secrets, [generated().webhook_secret]);
     assert_eq!(store.api_key, generated().api_key);
     assert_eq!(config.generated_secrets, Some(generated().file));
@@ -92,7 +92,7 @@ fn without_configured_secrets_the_default_store_takes_the_generated_ones() {
         None,
     )
     .unwrap();
-    let store = config.store(DEFAULT_STORE).unwrap();
+    let store = config.store(&StoreId::default_store()).unwrap();
     assert_eq!(store.webhook_secrets, [Secret::new("mine")]);
     assert_eq!(store.api_key, generated().api_key);
 
@@ -115,7 +115,7 @@ fn flags_beat_env_beat_file_beat_defaults() {
     let from_file = build(&flags(), &env(&[]), Some(toml)).unwrap();
     assert_eq!(from_file.listen.to_string(), "127.0.0.1:1111");
     assert_eq!(from_file.synchronous, Synchronous::Normal);
-    let store = from_file.store(DEFAULT_STORE).unwrap();
+    let store = from_file.store(&StoreId::default_store()).unwrap();
     assert_eq!(store.webhook_secrets, [Secret::new("file-secret")]);
     assert!(from_file.generated_secrets.is_none());
 
@@ -127,15 +127,18 @@ fn flags_beat_env_beat_file_beat_defaults() {
     let from_env = build(&flags(), &e, Some(toml)).unwrap();
     assert_eq!(from_env.listen.to_string(), "127.0.0.1:2222");
     assert_eq!(
-        webhook::url::url(&from_env.base_url(), DEFAULT_STORE),
+        webhook::url::url(&from_env.base_url(), &StoreId::default_store()),
         "https://env.example/webhooks/woocommerce"
     );
     assert_eq!(
-        from_env.store(DEFAULT_STORE).unwrap().webhook_secrets,
+        from_env
+            .store(&StoreId::default_store())
+            .unwrap()
+            .webhook_secrets,
         [Secret::new("env-secret")]
     );
     assert_eq!(
-        from_env.store(DEFAULT_STORE).unwrap().api_key,
+        from_env.store(&StoreId::default_store()).unwrap().api_key,
         Secret::new("file-api-key-0123456789"),
         "the file still fills what the environment leaves out"
     );
@@ -264,10 +267,13 @@ fn public_url_override_is_validated_and_webhook_paths_follow_the_store() {
     assert!(config.set_public_url("aftercare.example").is_err());
     config.set_public_url("https://aftercare.example/").unwrap();
     assert_eq!(
-        webhook::url::url(&config.base_url(), DEFAULT_STORE),
+        webhook::url::url(&config.base_url(), &StoreId::default_store()),
         "https://aftercare.example/webhooks/woocommerce"
     );
-    assert_eq!(webhook::url::path("outlet"), "/webhooks/woocommerce/outlet");
+    assert_eq!(
+        webhook::url::path(&StoreId::parse("outlet").unwrap()),
+        "/webhooks/woocommerce/outlet"
+    );
 }
 
 #[test]
@@ -284,7 +290,7 @@ fn a_second_secret_enables_rotation() {
     .unwrap();
     assert!(!draft.needs_generated_secrets(), "no secrets file is used");
     let config = draft.complete(None, None).unwrap();
-    let store = config.store(DEFAULT_STORE).unwrap();
+    let store = config.store(&StoreId::default_store()).unwrap();
     assert_eq!(
         store.webhook_secrets,
         [Secret::new("new"), Secret::new("old")]

@@ -9,7 +9,7 @@ use super::AppState;
 use super::error::{ApiError, ErrorCode};
 
 /// The store whose API key authenticated this request.
-pub struct ApiStore(pub String);
+pub struct ApiStore(pub crate::ids::StoreId);
 
 impl FromRequestParts<AppState> for ApiStore {
     type Rejection = ApiError;

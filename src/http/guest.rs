@@ -16,6 +16,7 @@ use super::AppState;
 use super::auth::key_digest;
 use super::error::ApiError;
 use super::extract::ApiQuery;
+use crate::ids::StoreId;
 use crate::orders::store::{self as orders, VisibleOrder};
 use crate::store::StoreError;
 
@@ -118,14 +119,14 @@ impl GuestClaim {
     pub async fn prove<T, F>(
         self,
         state: &AppState,
-        store: &str,
+        store: &StoreId,
         order_id: u64,
         load: F,
         order_of: fn(&T) -> &VisibleOrder,
     ) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, &str, u64) -> Result<Option<T>, StoreError> + Send + 'static,
+        F: FnOnce(&Connection, &StoreId, u64) -> Result<Option<T>, StoreError> + Send + 'static,
     {
         let limiter_key = format!("{store}/{}", self.client);
         if let Err(retry_after) = state.guest_limiter().check(&limiter_key) {
@@ -155,7 +156,7 @@ impl GuestClaim {
     pub async fn prove_order(
         self,
         state: &AppState,
-        store: &str,
+        store: &StoreId,
         order_id: u64,
     ) -> Result<VisibleOrder, ApiError> {
         self.prove(state, store, order_id, orders::find_visible, |o| o)

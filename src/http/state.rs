@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::auth::key_digest;
 use super::guest::GuestLimiter;
 use crate::config::{Config, StoreConfig};
+use crate::ids::StoreId;
 use crate::invoice::links::LinkKey;
 use crate::metrics::Metrics;
 use crate::store::Db;
@@ -30,7 +31,7 @@ pub struct AppState {
 struct Inner {
     config: Config,
     db: Db,
-    stores: HashMap<String, Store>,
+    stores: HashMap<StoreId, Store>,
     metrics: Arc<Metrics>,
     guest_limiter: GuestLimiter,
 }
@@ -83,7 +84,7 @@ impl AppState {
 
     /// The store whose API key this is. Compares digests in constant time and always
     /// looks at every store, so timing says nothing about which key was close.
-    pub fn store_for_api_key(&self, key: &str) -> Option<String> {
+    pub fn store_for_api_key(&self, key: &str) -> Option<StoreId> {
         if key.is_empty() {
             return None;
         }

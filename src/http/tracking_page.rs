@@ -7,6 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use crate::ids::StoreId;
 use crate::tracking::page;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -40,7 +41,7 @@ async fn tracking_page(
         .and_then(|v| v.to_str().ok());
     let lang = page::language(query.as_deref(), accept, settings.default_language);
     let seller = &state.config().invoices.seller.name;
-    let fallback_name = |store_id: &str| {
+    let fallback_name = |store_id: &StoreId| {
         let url = state.store(store_id).and_then(|s| s.config.url.as_deref());
         page::fallback_name(seller, url)
     };

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use crate::config::DEFAULT_STORE;
+use crate::ids::StoreId;
 use crate::ingest::{self, Incoming, Outcome};
 use crate::webhook::payload::{self, PayloadError};
 use crate::webhook::{SIGNATURE_HEADER, TOPIC_HEADER, WEBHOOK_ID_HEADER};
@@ -56,7 +56,7 @@ async fn receive_default(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Receipt>, ApiError> {
-    receive(&state, DEFAULT_STORE, &headers, body).await
+    receive(&state, &StoreId::default_store(), &headers, body).await
 }
 
 /// A delivery for a further store from the config file.
@@ -95,13 +95,15 @@ async fn receive(
 ) -> Result<Json<Receipt>, ApiError> {
     let started = Instant::now();
     let Some(store) = state.store(store_id) else {
-        state.metrics().delivery("unknown", "unknown_store");
+        state.metrics().delivery_to_unknown_store();
         return Err(ApiError::unknown_store());
     };
+    // From here on the id is the configured store's.
+    let store_id = &store.config.id;
     let reject = |outcome: &str, error: ApiError| {
         state.metrics().delivery(store_id, outcome);
         tracing::warn!(
-            store = store_id,
+            store = %store_id,
             outcome,
             code = error.code.as_str(),
             "webhook rejected"
@@ -133,7 +135,7 @@ async fn receive(
     let Some(signature) = headers.get(SIGNATURE_HEADER) else {
         if payload::is_ping(headers, &body) {
             state.metrics().delivery(store_id, "ping");
-            tracing::info!(store = store_id, "webhook creation ping");
+            tracing::info!(store = %store_id, "webhook creation ping");
             return Ok(Json(Receipt {
                 status: Outcome::Ignored,
             }));
@@ -199,7 +201,7 @@ async fn receive(
         .metrics()
         .ingest_latency(started.elapsed().as_secs_f64());
     tracing::info!(
-        store = store_id,
+        store = %store_id,
         topic,
         order_id = ingested.order_id,
         outcome = ingested.logged_as,

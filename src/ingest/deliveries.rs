@@ -2,11 +2,12 @@
 
 use rusqlite::Connection;
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 pub struct DeliveryRecord<'a> {
     pub received_at: &'a str,
-    pub store_id: &'a str,
+    pub store_id: &'a StoreId,
     pub webhook_id: Option<i64>,
     pub topic: &'a str,
     pub order_id: Option<u64>,
@@ -35,7 +36,10 @@ pub fn record(conn: &Connection, d: &DeliveryRecord<'_>) -> Result<(), StoreErro
 }
 
 /// When the store's last webhook delivery arrived (REST fetches, topics `rest.*`, excluded).
-pub fn last_webhook_at(conn: &Connection, store_id: &str) -> Result<Option<String>, StoreError> {
+pub fn last_webhook_at(
+    conn: &Connection,
+    store_id: &StoreId,
+) -> Result<Option<String>, StoreError> {
     use rusqlite::OptionalExtension as _;
     Ok(conn
         .prepare_cached(

@@ -10,12 +10,13 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::store::{self as documents, AuditRow};
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 /// One sequence: a store's invoices or credit notes within one period (a year, or all time).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Series {
-    pub store_id: String,
+    pub store_id: StoreId,
     pub kind: String,
     /// The year for yearly-reset numbering, empty otherwise.
     pub period: String,
@@ -47,7 +48,7 @@ pub enum Problem {
     },
     /// One printed number used by more than one document.
     DuplicateNumber {
-        store_id: String,
+        store_id: StoreId,
         number: String,
     },
     /// The sequence counter moved past the last recorded document: a number was handed
@@ -155,7 +156,7 @@ pub fn run(conn: &Connection, data_dir: &Path) -> Result<Report, StoreError> {
 
 /// The sequence rules, on rows ordered by store, kind, period and sequence. Each series
 /// starts at the start number recorded with its first document.
-pub fn check_sequences(rows: &[AuditRow], counters: &[(String, String, String, u64)]) -> Report {
+pub fn check_sequences(rows: &[AuditRow], counters: &[(StoreId, String, String, u64)]) -> Report {
     let mut report = Report {
         documents: rows.len(),
         ..Report::default()
@@ -240,14 +241,14 @@ pub fn check_sequences(rows: &[AuditRow], counters: &[(String, String, String, u
             });
         }
     }
-    let mut numbers: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut numbers: BTreeMap<(&StoreId, &str), usize> = BTreeMap::new();
     for row in rows {
         *numbers.entry((&row.store_id, &row.number)).or_default() += 1;
     }
     for ((store_id, number), n) in numbers {
         if n > 1 {
             report.problems.push(Problem::DuplicateNumber {
-                store_id: store_id.to_owned(),
+                store_id: store_id.clone(),
                 number: number.to_owned(),
             });
         }
@@ -289,7 +290,7 @@ mod tests {
 
     fn row(kind: &str, period: &str, sequence: u64, number: &str) -> AuditRow {
         AuditRow {
-            store_id: "default".into(),
+            store_id: StoreId::test("default"),
             kind: kind.into(),
             period: period.into(),
             sequence,
@@ -300,8 +301,8 @@ mod tests {
         }
     }
 
-    fn counter(kind: &str, period: &str, last: u64) -> (String, String, String, u64) {
-        ("default".into(), kind.into(), period.into(), last)
+    fn counter(kind: &str, period: &str, last: u64) -> (StoreId, String, String, u64) {
+        (StoreId::test("default"), kind.into(), period.into(), last)
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::numbering::NumberFormat;
 use super::render::Renderer;
 use super::settings::InvoiceSettings;
 use super::store::{self as documents, CREDIT_NOTE, INVOICE, NewDocument, Recorded};
+use crate::ids::StoreId;
 use crate::jobs::{self, Job, JobKind, Outcome};
 use crate::orders::store as orders;
 use crate::returns::refunds::RefundedLine;
@@ -34,7 +35,7 @@ const NUMBER_RACES: usize = 5;
 /// one, each refund of an invoiced (or soon invoiced) order without a credit note gets one.
 pub fn order_mirrored(
     conn: &Connection,
-    store: &str,
+    store: &StoreId,
     order: &Order,
     settings: &InvoiceSettings,
     now: &str,
@@ -142,7 +143,7 @@ impl Issuer {
             .woo
             .store(&store)
             .and_then(|s| s.url.clone())
-            .unwrap_or_else(|| store.clone());
+            .unwrap_or_else(|| store.to_string());
 
         for _ in 0..NUMBER_RACES {
             let now = Timestamp::now();
@@ -283,7 +284,7 @@ impl Issuer {
     /// has them but cannot be reached is retried, so the credit note is complete.
     async fn refunded_lines(
         &self,
-        store: &str,
+        store: &StoreId,
         order_id: u64,
         refund_id: u64,
     ) -> anyhow::Result<Vec<RefundedLine>> {

@@ -5,6 +5,7 @@
 //! with a key derived from the store's API key: rotating the API key revokes every link
 //! handed out, and no extra secret needs configuring.
 
+use crate::ids::StoreId;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -24,13 +25,13 @@ impl LinkKey {
         Self(mac.finalize().into_bytes().into())
     }
 
-    fn mac(&self, store_id: &str, document_id: i64, expires: i64) -> HmacSha256 {
+    fn mac(&self, store_id: &StoreId, document_id: i64, expires: i64) -> HmacSha256 {
         let mut mac = HmacSha256::new_from_slice(&self.0).expect("any key length");
         mac.update(format!("{store_id}\n{document_id}\n{expires}").as_bytes());
         mac
     }
 
-    pub fn sign(&self, store_id: &str, document_id: i64, expires: i64) -> String {
+    pub fn sign(&self, store_id: &StoreId, document_id: i64, expires: i64) -> String {
         URL_SAFE_NO_PAD.encode(
             self.mac(store_id, document_id, expires)
                 .finalize()
@@ -39,7 +40,13 @@ impl LinkKey {
     }
 
     /// Constant-time check of a signature taken from a URL.
-    pub fn verify(&self, store_id: &str, document_id: i64, expires: i64, signature: &str) -> bool {
+    pub fn verify(
+        &self,
+        store_id: &StoreId,
+        document_id: i64,
+        expires: i64,
+        signature: &str,
+    ) -> bool {
         let Ok(tag) = URL_SAFE_NO_PAD.decode(signature.trim()) else {
             return false;
         };
@@ -60,7 +67,7 @@ pub struct SignedLink {
 pub fn link(
     key: &LinkKey,
     base_url: &str,
-    store_id: &str,
+    store_id: &StoreId,
     document_id: i64,
     expires_at: Timestamp,
 ) -> SignedLink {
@@ -77,7 +84,7 @@ pub fn link(
 pub fn lasting(
     key: &LinkKey,
     base_url: &str,
-    store_id: &str,
+    store_id: &StoreId,
     document_id: i64,
     ttl: jiff::SignedDuration,
     now: Timestamp,
@@ -95,27 +102,33 @@ mod tests {
     #[test]
     fn a_signature_binds_store_document_and_expiry() {
         let key = LinkKey::derive("an-api-key-of-some-length");
-        let sig = key.sign("default", 7, 1_900_000_000);
-        assert!(key.verify("default", 7, 1_900_000_000, &sig));
-        assert!(!key.verify("default", 8, 1_900_000_000, &sig));
-        assert!(!key.verify("default", 7, 1_900_000_001, &sig));
-        assert!(!key.verify("outlet", 7, 1_900_000_000, &sig));
-        assert!(!key.verify("default", 7, 1_900_000_000, "not base64 !"));
-        assert!(!key.verify("default", 7, 1_900_000_000, ""));
+        let sig = key.sign(&StoreId::test("default"), 7, 1_900_000_000);
+        assert!(key.verify(&StoreId::test("default"), 7, 1_900_000_000, &sig));
+        assert!(!key.verify(&StoreId::test("default"), 8, 1_900_000_000, &sig));
+        assert!(!key.verify(&StoreId::test("default"), 7, 1_900_000_001, &sig));
+        assert!(!key.verify(&StoreId::test("outlet"), 7, 1_900_000_000, &sig));
+        assert!(!key.verify(&StoreId::test("default"), 7, 1_900_000_000, "not base64 !"));
+        assert!(!key.verify(&StoreId::test("default"), 7, 1_900_000_000, ""));
         let other = LinkKey::derive("another-api-key-entirely");
-        assert!(!other.verify("default", 7, 1_900_000_000, &sig));
+        assert!(!other.verify(&StoreId::test("default"), 7, 1_900_000_000, &sig));
     }
 
     #[test]
     fn links_carry_expiry_and_signature() {
         let key = LinkKey::derive("an-api-key-of-some-length");
         let at = Timestamp::from_second(1_900_000_000).unwrap();
-        let l = link(&key, "https://care.example.com", "default", 42, at);
+        let l = link(
+            &key,
+            "https://care.example.com",
+            &StoreId::test("default"),
+            42,
+            at,
+        );
         assert_eq!(
             l.url,
             format!(
                 "https://care.example.com/documents/42?expires=1900000000&signature={}",
-                key.sign("default", 42, 1_900_000_000)
+                key.sign(&StoreId::test("default"), 42, 1_900_000_000)
             )
         );
         assert_eq!(l.expires_at, at);

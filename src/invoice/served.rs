@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use super::links::LinkKey;
 use super::store::{self as documents, DocumentRow, INVOICE};
 use crate::ids::CustomerId;
+use crate::ids::StoreId;
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
 
@@ -39,7 +40,7 @@ pub enum DocumentError {
 /// The documents of a visible order of `customer`.
 pub async fn for_customer(
     db: &Db,
-    store_id: String,
+    store_id: StoreId,
     customer: CustomerId,
     order_id: u64,
 ) -> Result<Vec<DocumentRow>, DocumentError> {

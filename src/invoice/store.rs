@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 pub const INVOICE: &str = "invoice";
@@ -10,7 +11,7 @@ pub const CREDIT_NOTE: &str = "credit_note";
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
     pub id: i64,
-    pub store_id: String,
+    pub store_id: StoreId,
     pub kind: String,
     pub order_id: u64,
     pub refund_id: u64,
@@ -28,7 +29,7 @@ pub struct DocumentRow {
 
 /// A document ready to be recorded; its number is checked against the sequence.
 pub struct NewDocument<'a> {
-    pub store_id: &'a str,
+    pub store_id: &'a StoreId,
     pub kind: &'a str,
     pub order_id: u64,
     pub refund_id: u64,
@@ -48,7 +49,7 @@ pub struct NewDocument<'a> {
 /// The number the next document of this series and period gets.
 pub fn next_sequence(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     series: &str,
     period: &str,
     start: u64,
@@ -150,7 +151,7 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<DocumentRow>, StoreErr
 
 pub fn find(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     kind: &str,
     order_id: u64,
     refund_id: u64,
@@ -167,7 +168,7 @@ pub fn find(
 /// An order's documents: its invoice first, then credit notes in issue order.
 pub fn for_order(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Vec<DocumentRow>, StoreError> {
     let rows = conn
@@ -183,7 +184,7 @@ pub fn for_order(
 /// What the audit needs of every issued document.
 #[derive(Debug, Clone)]
 pub struct AuditRow {
-    pub store_id: String,
+    pub store_id: StoreId,
     pub kind: String,
     pub period: String,
     pub sequence: u64,
@@ -220,7 +221,9 @@ pub fn audit_rows(conn: &Connection) -> Result<Vec<AuditRow>, StoreError> {
 }
 
 /// The last number each sequence handed out.
-pub fn sequence_heads(conn: &Connection) -> Result<Vec<(String, String, String, u64)>, StoreError> {
+pub fn sequence_heads(
+    conn: &Connection,
+) -> Result<Vec<(StoreId, String, String, u64)>, StoreError> {
     let rows = conn
         .prepare("SELECT store_id, series, period, last_number FROM document_sequences")?
         .query_map([], |r| {
@@ -232,7 +235,7 @@ pub fn sequence_heads(conn: &Connection) -> Result<Vec<(String, String, String, 
 
 /// A document as the accountant's export lists it.
 pub struct ExportRow {
-    pub store_id: String,
+    pub store_id: StoreId,
     pub kind: String,
     pub number: String,
     pub order_id: i64,
@@ -304,9 +307,15 @@ mod tests {
         crate::store::in_memory()
     }
 
-    fn doc<'a>(order_id: u64, period: &'a str, sequence: u64, number: &'a str) -> NewDocument<'a> {
+    fn doc<'a>(
+        store_id: &'a StoreId,
+        order_id: u64,
+        period: &'a str,
+        sequence: u64,
+        number: &'a str,
+    ) -> NewDocument<'a> {
         NewDocument {
-            store_id: "default",
+            store_id,
             kind: "invoice",
             order_id,
             refund_id: 0,
@@ -329,34 +338,35 @@ mod tests {
     #[test]
     fn a_number_read_by_two_issuers_goes_to_one() {
         let conn = db();
-        let next = next_sequence(&conn, "default", "invoice", "2026", 7).unwrap();
+        let store = StoreId::test("default");
+        let next = next_sequence(&conn, &store, "invoice", "2026", 7).unwrap();
         assert_eq!(next, 7, "the configured start");
         assert_eq!(
-            next_sequence(&conn, "default", "invoice", "2026", 7).unwrap(),
+            next_sequence(&conn, &StoreId::test("default"), "invoice", "2026", 7).unwrap(),
             next
         );
         assert!(matches!(
-            record(&conn, &doc(1, "2026", next, "INV-7"), 7).unwrap(),
+            record(&conn, &doc(&store, 1, "2026", next, "INV-7"), 7).unwrap(),
             Recorded::Issued(_)
         ));
         assert_eq!(
-            record(&conn, &doc(2, "2026", next, "INV-7"), 7).unwrap(),
+            record(&conn, &doc(&store, 2, "2026", next, "INV-7"), 7).unwrap(),
             Recorded::NumberTaken
         );
-        let retry = next_sequence(&conn, "default", "invoice", "2026", 7).unwrap();
+        let retry = next_sequence(&conn, &StoreId::test("default"), "invoice", "2026", 7).unwrap();
         assert_eq!(retry, 8);
         assert!(matches!(
-            record(&conn, &doc(2, "2026", retry, "INV-8"), 7).unwrap(),
+            record(&conn, &doc(&store, 2, "2026", retry, "INV-8"), 7).unwrap(),
             Recorded::Issued(_)
         ));
         // The order that has its invoice never gets a second one.
         assert_eq!(
-            record(&conn, &doc(1, "2026", 9, "INV-9"), 7).unwrap(),
+            record(&conn, &doc(&store, 1, "2026", 9, "INV-9"), 7).unwrap(),
             Recorded::AlreadyIssued
         );
         // A new period (yearly reset) starts again from the start number.
         assert_eq!(
-            next_sequence(&conn, "default", "invoice", "2027", 7).unwrap(),
+            next_sequence(&conn, &StoreId::test("default"), "invoice", "2027", 7).unwrap(),
             7
         );
         let numbers: Vec<String> = conn

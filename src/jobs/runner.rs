@@ -153,12 +153,13 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::StoreId;
     use crate::jobs::JobKind;
 
     async fn enqueue(db: &Db, kind: JobKind, order_id: u64) {
         let now = time::millis(Timestamp::now());
         db.writer()
-            .write(move |c| store::enqueue(c, "s", kind, order_id, 0, &now))
+            .write(move |c| store::enqueue(c, &StoreId::test("s"), kind, order_id, 0, &now))
             .await
             .unwrap();
     }

@@ -5,13 +5,14 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{JobKind, Lane};
+use crate::ids::StoreId;
 use crate::store::StoreError;
 use crate::time;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: i64,
-    pub store_id: String,
+    pub store_id: StoreId,
     pub kind: JobKind,
     pub order_id: u64,
     /// What of the order the job is about (a refund, a return, an alert); 0 for the order.
@@ -22,7 +23,7 @@ pub struct Job {
 /// Enqueues a job unless the same one is already open.
 pub fn enqueue(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     kind: JobKind,
     order_id: u64,
     subject: u64,

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 
 use super::tracking;
 use super::view::{CreditNoteView, InvoiceView, OrderView};
+use crate::ids::StoreId;
 use crate::invoice::links::{self, LinkKey};
 use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
 use crate::money;
@@ -39,7 +40,7 @@ pub struct Loaded {
 /// A visible order with its documents, tracking and returns, in one read.
 pub fn load(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Option<Loaded>, StoreError> {
     let Some(order) = orders::find_visible(conn, store_id, order_id)? else {

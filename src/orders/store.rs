@@ -6,6 +6,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 use crate::time;
 use crate::woo::Order;
@@ -36,7 +37,7 @@ struct Existing {
 /// Applies one order body to the mirror.
 pub fn apply(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order: &Order,
     raw: &str,
     body_sha256: &[u8; 32],
@@ -166,7 +167,11 @@ fn trash_state(
     }
 }
 
-fn replace_line_items(conn: &Connection, store_id: &str, order: &Order) -> Result<(), StoreError> {
+fn replace_line_items(
+    conn: &Connection,
+    store_id: &StoreId,
+    order: &Order,
+) -> Result<(), StoreError> {
     conn.prepare_cached("DELETE FROM line_items WHERE store_id = ?1 AND order_id = ?2")?
         .execute((store_id, order.id as i64))?;
     let mut insert = conn.prepare_cached(
@@ -206,7 +211,7 @@ fn replace_line_items(conn: &Connection, store_id: &str, order: &Order) -> Resul
 /// yet; the deletion is then remembered for the order's first body (see `apply`).
 pub fn trash(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     now: &str,
 ) -> Result<bool, StoreError> {
@@ -229,7 +234,7 @@ pub fn trash(
 /// The remembered deletion of an order that was not mirrored when it arrived, consumed.
 fn take_tombstone(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Option<String>, StoreError> {
     Ok(conn
@@ -252,7 +257,7 @@ pub struct VisibleOrder {
 
 pub fn find_visible(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Option<VisibleOrder>, StoreError> {
     Ok(conn
@@ -294,7 +299,7 @@ pub struct SummaryRow {
 /// A customer's visible orders, newest first, and how many there are in all.
 pub fn list_for_customer(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     customer_id: u64,
     limit: u32,
     offset: u64,
@@ -339,7 +344,7 @@ pub fn list_for_customer(
 /// Any mirrored order (drafts and trashed included), for background work.
 pub fn load_order(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Option<Order>, StoreError> {
     let raw: Option<String> = conn
@@ -367,7 +372,7 @@ pub struct Snapshot {
 /// Snapshots of the given orders that the mirror has (at most a page of ids at a time).
 pub fn snapshots(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_ids: &[u64],
 ) -> Result<std::collections::HashMap<u64, Snapshot>, StoreError> {
     let mut found = std::collections::HashMap::new();
@@ -379,7 +384,7 @@ pub fn snapshots(
              WHERE store_id = ? AND order_id IN ({placeholders})"
         );
         let mut statement = conn.prepare(&sql)?;
-        let params = std::iter::once(rusqlite::types::Value::Text(store_id.to_owned())).chain(
+        let params = std::iter::once(rusqlite::types::Value::Text(store_id.to_string())).chain(
             chunk
                 .iter()
                 .map(|id| rusqlite::types::Value::Integer(*id as i64)),
@@ -405,7 +410,7 @@ pub fn snapshots(
 /// Line item ids and units of an order, in the order's own sequence.
 pub fn line_quantities(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Vec<(u64, i64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
@@ -421,7 +426,11 @@ pub fn line_quantities(
 }
 
 /// True when the order exists and a customer-facing view may show it.
-pub fn is_visible(conn: &Connection, store_id: &str, order_id: u64) -> Result<bool, StoreError> {
+pub fn is_visible(
+    conn: &Connection,
+    store_id: &StoreId,
+    order_id: u64,
+) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM orders

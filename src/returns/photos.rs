@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::ids::StoreId;
 use rand::RngExt as _;
 use sha2::{Digest, Sha256};
 
@@ -69,7 +70,7 @@ pub fn stage(data_dir: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
 }
 
 /// Where a return's photo lives, relative to the data dir.
-pub fn relative_path(store_id: &str, return_id: i64, position: i64, extension: &str) -> String {
+pub fn relative_path(store_id: &StoreId, return_id: i64, position: i64, extension: &str) -> String {
     format!("{DIR}/{store_id}/{return_id}/{position}.{extension}")
 }
 

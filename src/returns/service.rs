@@ -15,6 +15,7 @@ use super::photos::{self, Staged};
 use super::request::{self, Checked, ReturnRequest};
 use super::store::{self, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
 use crate::ids::CustomerId;
+use crate::ids::StoreId;
 use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
@@ -36,7 +37,7 @@ pub enum Owner {
 /// The mirrored order if it is visible to `owner`.
 fn visible_order(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     owner: Owner,
 ) -> Result<Option<Order>, StoreError> {
@@ -60,7 +61,7 @@ pub fn is_paid(order: &Order, paid_statuses: &[String]) -> bool {
 /// refunded units, units in other returns. `paid` is left false: it comes from the order.
 pub fn recorded_facts(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Facts, StoreError> {
     let delivered = store::delivery_times(conn, store_id, order_id)?;
@@ -76,7 +77,7 @@ pub fn recorded_facts(
 /// Everything eligibility needs to know about `order`.
 pub fn facts(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order: &Order,
     paid_statuses: &[String],
 ) -> Result<Facts, StoreError> {
@@ -87,7 +88,7 @@ pub fn facts(
 
 /// Everything `create` needs besides the connection.
 pub struct Creation<'a> {
-    pub store_id: &'a str,
+    pub store_id: &'a StoreId,
     pub order_id: u64,
     pub owner: Owner,
     pub request: &'a Checked,
@@ -198,7 +199,7 @@ pub fn create(conn: &Connection, c: &Creation<'_>) -> Result<ReturnRecord, Retur
 pub async fn request<B>(
     db: &Db,
     settings: &RequestSettings,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     owner: Owner,
     request: &ReturnRequest,
@@ -246,7 +247,7 @@ pub struct RequestSettings {
 
 /// A requested change of state.
 pub struct Move {
-    pub store_id: String,
+    pub store_id: StoreId,
     pub return_id: i64,
     pub to: Status,
     pub actor: Actor,
@@ -270,7 +271,7 @@ pub fn transition(
         to: m.to,
         allowed: from.next(m.actor),
     };
-    let store_id = m.store_id.as_str();
+    let store_id = &m.store_id;
     let Some(record) = store::get(conn, store_id, m.return_id)? else {
         return Err(ReturnError::NotFound);
     };

@@ -13,6 +13,7 @@ use super::model::Status;
 use super::money::{self, has_marker};
 use super::settings::ReturnSettings;
 use super::store::{self, ReturnRecord, Settlement};
+use crate::ids::StoreId;
 use crate::jobs::{Job, JobKind, Outcome, Registry};
 use crate::orders::store as orders;
 use crate::store::Db;
@@ -28,10 +29,10 @@ pub struct Settler {
     pub coupon_secret: CouponSecret,
 }
 
-pub type CouponSecret = Box<dyn Fn(&str, i64) -> String + Send + Sync>;
+pub type CouponSecret = Box<dyn Fn(&StoreId, i64) -> String + Send + Sync>;
 
 /// The marker written on the refund or coupon of one return.
-pub fn marker(store_id: &str, return_id: i64) -> String {
+pub fn marker(store_id: &StoreId, return_id: i64) -> String {
     format!("{store_id}:{return_id}")
 }
 
@@ -46,14 +47,14 @@ impl Settler {
 
     /// A coupon code that is the same on every attempt (so a retry finds it) and that
     /// nobody can guess from the return's number.
-    fn coupon_code(&self, store_id: &str, return_id: i64) -> String {
+    fn coupon_code(&self, store_id: &StoreId, return_id: i64) -> String {
         let secret = (self.coupon_secret)(store_id, return_id);
         let digest = hex::encode(Sha256::digest(format!("coupon:{secret}")));
         format!("RETURN-{return_id}-{}", digest[..8].to_uppercase())
     }
 
     /// One attempt at settling return `return_id` of `store_id`.
-    pub async fn run(&self, store_id: &str, return_id: i64) -> Outcome {
+    pub async fn run(&self, store_id: &StoreId, return_id: i64) -> Outcome {
         let loaded = {
             let store = store_id.to_owned();
             self.db
@@ -105,7 +106,7 @@ impl Settler {
                 match result {
                     Ok(()) => {
                         tracing::info!(
-                            store = store_id,
+                            store = %store_id,
                             return_id,
                             order_id = record.order_id,
                             "return settled in WooCommerce"

@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 /// A return as stored, with everything that belongs to it.
 #[derive(Debug, Clone)]
 pub struct ReturnRecord {
     pub id: i64,
-    pub store_id: String,
+    pub store_id: StoreId,
     pub order_id: u64,
     pub order_number: String,
     pub customer_id: u64,
@@ -72,7 +73,7 @@ pub struct PhotoRecord {
 
 /// A new return, already validated.
 pub struct NewReturn<'a> {
-    pub store_id: &'a str,
+    pub store_id: &'a StoreId,
     pub order_id: u64,
     pub customer_id: u64,
     pub resolution: &'a str,
@@ -159,7 +160,7 @@ pub struct DeliveryTimes {
 /// its last parcel's once every parcel is delivered.
 pub fn delivery_times(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<DeliveryTimes, StoreError> {
     let mut times = DeliveryTimes::default();
@@ -302,7 +303,7 @@ pub fn settle(
 /// Units of each line item held by this order's returns that are open or accepted.
 pub fn held_quantities(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<HashMap<u64, i64>, StoreError> {
     quantities(
@@ -321,7 +322,7 @@ pub fn held_quantities(
 /// (see `held_quantities`), and counting them twice would shrink what is returnable.
 pub fn refunded_quantities(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<HashMap<u64, i64>, StoreError> {
     quantities(
@@ -342,7 +343,7 @@ pub fn refunded_quantities(
 fn quantities(
     conn: &Connection,
     sql: &str,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<HashMap<u64, i64>, StoreError> {
     let mut statement = conn.prepare_cached(sql)?;
@@ -456,7 +457,11 @@ fn query(
 }
 
 /// One return of a store.
-pub fn get(conn: &Connection, store_id: &str, id: i64) -> Result<Option<ReturnRecord>, StoreError> {
+pub fn get(
+    conn: &Connection,
+    store_id: &StoreId,
+    id: i64,
+) -> Result<Option<ReturnRecord>, StoreError> {
     Ok(
         query(conn, "r.store_id = ?1 AND r.id = ?2", params![store_id, id])?
             .into_iter()
@@ -467,7 +472,7 @@ pub fn get(conn: &Connection, store_id: &str, id: i64) -> Result<Option<ReturnRe
 /// An order's returns, oldest first.
 pub fn for_order(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Vec<ReturnRecord>, StoreError> {
     query(
@@ -480,7 +485,7 @@ pub fn for_order(
 /// A customer's returns across their orders, newest first.
 pub fn for_customer(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     customer_id: u64,
 ) -> Result<Vec<ReturnRecord>, StoreError> {
     query(
@@ -493,7 +498,7 @@ pub fn for_customer(
 /// The staff queue: a store's returns, newest first, optionally in one state.
 pub fn list(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     status: Option<&str>,
     limit: u32,
     offset: u64,
@@ -512,7 +517,11 @@ pub fn list(
 }
 
 /// The current state of a return, for a quick check.
-pub fn status(conn: &Connection, store_id: &str, id: i64) -> Result<Option<String>, StoreError> {
+pub fn status(
+    conn: &Connection,
+    store_id: &StoreId,
+    id: i64,
+) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT status FROM returns WHERE store_id = ?1 AND id = ?2")?
         .query_row(params![store_id, id], |r| r.get(0))
@@ -522,7 +531,7 @@ pub fn status(conn: &Connection, store_id: &str, id: i64) -> Result<Option<Strin
 /// Replaces what is known of one WooCommerce refund's lines.
 pub fn record_refund_lines(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     refund_id: u64,
     lines: &[(u64, i64, String, String)],

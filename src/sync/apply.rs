@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
 use super::SyncServices;
+use crate::ids::StoreId;
 use crate::ingest::{self, Incoming, Outcome, Payload};
 use crate::orders::store::{self as orders, Snapshot, Source};
 use crate::store::StoreError;
@@ -84,7 +85,7 @@ enum Verdict {
 /// Compares a page with the mirror and ingests what differs.
 pub async fn apply_page(
     services: &SyncServices,
-    store_id: &str,
+    store_id: &StoreId,
     origin: Origin,
     page: Vec<Value>,
 ) -> Result<Tally, StoreError> {
@@ -100,7 +101,7 @@ pub async fn apply_page(
             Err(e) => {
                 tally.invalid += 1;
                 tracing::warn!(
-                    store = store_id,
+                    store = %store_id,
                     order_id = id,
                     error = %describe_json_error(&e),
                     "skipping an order the REST API returned in a shape aftercare cannot read"
@@ -153,14 +154,14 @@ pub async fn apply_page(
                 }
                 if origin != Origin::Backfill && ingested.outcome == Outcome::Accepted {
                     tracing::info!(
-                        store = store_id,
+                        store = %store_id,
                         walk = origin.label(),
                         order_id = ingested.order_id,
                         "repaired an order the webhooks had missed"
                     );
                 } else {
                     tracing::debug!(
-                        store = store_id,
+                        store = %store_id,
                         walk = origin.label(),
                         order_id = ingested.order_id,
                         outcome = ingested.logged_as,

@@ -17,13 +17,14 @@ use super::SyncServices;
 use super::apply::{Origin, Tally, apply_page};
 use super::store::{self as state_store, BACKFILL, Cursor};
 use super::walk::Walk;
+use crate::ids::StoreId;
 use crate::time;
 use crate::woo::WooClient;
 
 /// Where the run started and how it went.
 #[derive(Debug, Clone)]
 pub struct Summary {
-    pub store: String,
+    pub store: StoreId,
     /// The run continued an earlier cursor rather than starting at `--since` (or the beginning).
     pub resumed: bool,
     /// Orders modified after this were asked for.

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::SyncConfig;
 use super::store::{self as state_store, Status, WebhookRow};
+use crate::ids::StoreId;
 use crate::ingest::deliveries;
 use crate::store::{Db, StoreError};
 use crate::time;
@@ -16,7 +17,8 @@ use crate::woo::webhook::ORDER_TOPICS;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StoreHealth {
     /// The store the API key belongs to.
-    pub store: String,
+    #[schema(value_type = String)]
+    pub store: StoreId,
     /// aftercare's version.
     pub version: &'static str,
     /// When the last webhook delivery arrived (REST fetches not counted).
@@ -53,7 +55,8 @@ pub struct WebhookState {
 /// webhooks itself.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StoreConnection {
-    pub store: String,
+    #[schema(value_type = String)]
+    pub store: StoreId,
     pub version: &'static str,
     /// Path of this store's webhook endpoint, relative to aftercare's public URL.
     pub webhook_path: String,
@@ -65,7 +68,7 @@ pub struct StoreConnection {
     pub topics: Vec<&'static str>,
 }
 
-pub fn connection(config: &SyncConfig, store: &str) -> Option<StoreConnection> {
+pub fn connection(config: &SyncConfig, store: &StoreId) -> Option<StoreConnection> {
     let store_config = config.store(store)?;
     Some(StoreConnection {
         store: store.to_owned(),
@@ -77,7 +80,11 @@ pub fn connection(config: &SyncConfig, store: &str) -> Option<StoreConnection> {
     })
 }
 
-pub async fn report(db: &Db, config: &SyncConfig, store: &str) -> Result<StoreHealth, StoreError> {
+pub async fn report(
+    db: &Db,
+    config: &SyncConfig,
+    store: &StoreId,
+) -> Result<StoreHealth, StoreError> {
     let id = store.to_owned();
     let (status, webhooks, last_delivery_at) = db
         .read(move |conn| {

@@ -30,6 +30,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
+use crate::ids::StoreId;
 use crate::invoice::settings::InvoiceSettings;
 use crate::metrics::Metrics;
 use crate::secret::Secret;
@@ -64,7 +65,7 @@ impl SyncConfig {
     }
 
     /// The full delivery URL of `store`'s webhooks, when the public URL is configured.
-    pub fn webhook_url(&self, store: &str) -> Option<String> {
+    pub fn webhook_url(&self, store: &StoreId) -> Option<String> {
         self.public_base_url
             .as_deref()
             .map(|base| crate::webhook::url::url(base, store))

@@ -23,6 +23,7 @@ use super::apply::{Origin, Tally, apply_page};
 use super::store::{self as state_store, Cursor, RECONCILE, SWEEP};
 use super::walk::Walk;
 use super::webhooks;
+use crate::ids::StoreId;
 use crate::time;
 use crate::woo::WooClient;
 
@@ -53,7 +54,7 @@ impl Kind {
 /// One finished run.
 #[derive(Debug, Clone)]
 pub struct Report {
-    pub store: String,
+    pub store: StoreId,
     pub kind: Kind,
     pub tally: Tally,
     /// Orders that were missing or out of date in the mirror.
@@ -255,7 +256,7 @@ async fn full(services: &SyncServices, client: &WooClient) -> Result<(Tally, u64
 
 async fn save_sweep_cursor(
     services: &SyncServices,
-    store: &str,
+    store: &StoreId,
     at: Timestamp,
     complete: bool,
 ) -> Result<(), SyncError> {
@@ -390,7 +391,7 @@ async fn sleep_until(at: Option<Instant>) {
 }
 
 /// A sweep is due one interval after the last one, or after reconciliation first ran.
-async fn sweep_due(services: &SyncServices, store: &str) -> bool {
+async fn sweep_due(services: &SyncServices, store: &StoreId) -> bool {
     let Some(every) = services.config().sync.full_sweep_interval else {
         return false;
     };

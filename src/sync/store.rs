@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 pub const BACKFILL: &str = "backfill";
@@ -19,7 +20,11 @@ pub struct Cursor {
     pub complete: bool,
 }
 
-pub fn cursor(conn: &Connection, store_id: &str, walk: &str) -> Result<Option<Cursor>, StoreError> {
+pub fn cursor(
+    conn: &Connection,
+    store_id: &StoreId,
+    walk: &str,
+) -> Result<Option<Cursor>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT since, cursor, complete FROM sync_cursors WHERE store_id = ?1 AND walk = ?2",
@@ -36,7 +41,7 @@ pub fn cursor(conn: &Connection, store_id: &str, walk: &str) -> Result<Option<Cu
 
 pub fn save_cursor(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     walk: &str,
     cursor: &Cursor,
     now: &str,
@@ -73,7 +78,7 @@ pub struct Status {
     pub webhooks_error: Option<String>,
 }
 
-pub fn status(conn: &Connection, store_id: &str) -> Result<Status, StoreError> {
+pub fn status(conn: &Connection, store_id: &StoreId) -> Result<Status, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT started_at, last_reconciliation_at, last_full_sweep_at,
@@ -99,7 +104,7 @@ pub fn status(conn: &Connection, store_id: &str) -> Result<Status, StoreError> {
 }
 
 /// Creates the store's status row on the reconciler's first start; keeps an existing one.
-pub fn ensure_status(conn: &Connection, store_id: &str, now: &str) -> Result<(), StoreError> {
+pub fn ensure_status(conn: &Connection, store_id: &StoreId, now: &str) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO sync_status (store_id, started_at) VALUES (?1, ?2)
          ON CONFLICT (store_id) DO NOTHING",
@@ -111,7 +116,7 @@ pub fn ensure_status(conn: &Connection, store_id: &str, now: &str) -> Result<(),
 /// A successful reconciliation run; `full` for a sweep of every order.
 pub fn record_run(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     full: bool,
     repaired: u64,
     now: &str,
@@ -136,7 +141,7 @@ pub fn record_run(
 /// A failed run: the error's sentence (never a body or a credential).
 pub fn record_error(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     error: &str,
     now: &str,
 ) -> Result<(), StoreError> {
@@ -161,7 +166,7 @@ pub struct WebhookRow {
 /// Replaces the recorded webhooks with what a check just saw.
 pub fn record_webhooks(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     webhooks: &[WebhookRow],
     now: &str,
 ) -> Result<(), StoreError> {
@@ -193,7 +198,7 @@ pub fn record_webhooks(
 /// A check that could not list the webhooks; the last good picture stays.
 pub fn record_webhooks_error(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     error: &str,
     now: &str,
 ) -> Result<(), StoreError> {
@@ -203,7 +208,7 @@ pub fn record_webhooks_error(
     Ok(())
 }
 
-pub fn webhooks(conn: &Connection, store_id: &str) -> Result<Vec<WebhookRow>, StoreError> {
+pub fn webhooks(conn: &Connection, store_id: &StoreId) -> Result<Vec<WebhookRow>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT webhook_id, topic, status, delivery_url, ok FROM woo_webhooks
@@ -232,40 +237,54 @@ mod tests {
     #[test]
     fn cursors_are_per_store_and_walk() {
         let conn = db();
-        assert_eq!(cursor(&conn, "a", BACKFILL).unwrap(), None);
+        assert_eq!(cursor(&conn, &StoreId::test("a"), BACKFILL).unwrap(), None);
         let c = Cursor {
             since: Some("2026-01-01T00:00:00Z".into()),
             cursor: "2026-02-01T00:00:00Z".into(),
             complete: false,
         };
-        save_cursor(&conn, "a", BACKFILL, &c, "now").unwrap();
-        assert_eq!(cursor(&conn, "a", BACKFILL).unwrap(), Some(c.clone()));
-        assert_eq!(cursor(&conn, "b", BACKFILL).unwrap(), None);
-        assert_eq!(cursor(&conn, "a", RECONCILE).unwrap(), None);
+        save_cursor(&conn, &StoreId::test("a"), BACKFILL, &c, "now").unwrap();
+        assert_eq!(
+            cursor(&conn, &StoreId::test("a"), BACKFILL).unwrap(),
+            Some(c.clone())
+        );
+        assert_eq!(cursor(&conn, &StoreId::test("b"), BACKFILL).unwrap(), None);
+        assert_eq!(cursor(&conn, &StoreId::test("a"), RECONCILE).unwrap(), None);
         let done = Cursor {
             complete: true,
             ..c
         };
-        save_cursor(&conn, "a", BACKFILL, &done, "later").unwrap();
-        assert!(cursor(&conn, "a", BACKFILL).unwrap().unwrap().complete);
+        save_cursor(&conn, &StoreId::test("a"), BACKFILL, &done, "later").unwrap();
+        assert!(
+            cursor(&conn, &StoreId::test("a"), BACKFILL)
+                .unwrap()
+                .unwrap()
+                .complete
+        );
     }
 
     #[test]
     fn runs_add_up_and_errors_clear_on_success() {
         let conn = db();
-        assert_eq!(status(&conn, "a").unwrap(), Status::default());
-        ensure_status(&conn, "a", "t0").unwrap();
-        ensure_status(&conn, "a", "t1").unwrap();
         assert_eq!(
-            status(&conn, "a").unwrap().started_at.as_deref(),
+            status(&conn, &StoreId::test("a")).unwrap(),
+            Status::default()
+        );
+        ensure_status(&conn, &StoreId::test("a"), "t0").unwrap();
+        ensure_status(&conn, &StoreId::test("a"), "t1").unwrap();
+        assert_eq!(
+            status(&conn, &StoreId::test("a"))
+                .unwrap()
+                .started_at
+                .as_deref(),
             Some("t0")
         );
-        record_run(&conn, "a", false, 2, "t2").unwrap();
-        record_error(&conn, "a", "WooCommerce answered 401", "t3").unwrap();
-        let s = status(&conn, "a").unwrap();
+        record_run(&conn, &StoreId::test("a"), false, 2, "t2").unwrap();
+        record_error(&conn, &StoreId::test("a"), "WooCommerce answered 401", "t3").unwrap();
+        let s = status(&conn, &StoreId::test("a")).unwrap();
         assert_eq!(s.last_error.as_deref(), Some("WooCommerce answered 401"));
-        record_run(&conn, "a", true, 3, "t4").unwrap();
-        let s = status(&conn, "a").unwrap();
+        record_run(&conn, &StoreId::test("a"), true, 3, "t4").unwrap();
+        let s = status(&conn, &StoreId::test("a")).unwrap();
         assert_eq!(s.repaired_orders_total, 5);
         assert_eq!(s.repaired_orders_last_run, Some(3));
         assert_eq!(s.last_reconciliation_at.as_deref(), Some("t4"));
@@ -283,11 +302,20 @@ mod tests {
             delivery_url: "https://a.example/webhooks/woocommerce".into(),
             ok: status == "active",
         };
-        record_webhooks(&conn, "a", &[row(1, "disabled"), row(2, "active")], "t1").unwrap();
-        record_webhooks(&conn, "a", &[row(2, "active")], "t2").unwrap();
-        assert_eq!(webhooks(&conn, "a").unwrap(), vec![row(2, "active")]);
-        record_webhooks_error(&conn, "a", "timed out", "t3").unwrap();
-        let s = status(&conn, "a").unwrap();
+        record_webhooks(
+            &conn,
+            &StoreId::test("a"),
+            &[row(1, "disabled"), row(2, "active")],
+            "t1",
+        )
+        .unwrap();
+        record_webhooks(&conn, &StoreId::test("a"), &[row(2, "active")], "t2").unwrap();
+        assert_eq!(
+            webhooks(&conn, &StoreId::test("a")).unwrap(),
+            vec![row(2, "active")]
+        );
+        record_webhooks_error(&conn, &StoreId::test("a"), "timed out", "t3").unwrap();
+        let s = status(&conn, &StoreId::test("a")).unwrap();
         assert_eq!(s.webhooks_checked_at.as_deref(), Some("t2"));
         assert_eq!(s.webhooks_error.as_deref(), Some("timed out"));
     }

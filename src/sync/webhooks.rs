@@ -24,6 +24,7 @@ use super::SyncConfig;
 use super::SyncError;
 use super::SyncServices;
 use super::store::{self as state_store, WebhookRow};
+use crate::ids::StoreId;
 use crate::time;
 use crate::woo::webhook::{NewWebhook, ORDER_TOPICS, Webhook, WebhookUpdate};
 use crate::woo::{WooClient, WooError};
@@ -41,7 +42,7 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn for_store(config: &SyncConfig, store: &str) -> Target {
+    pub fn for_store(config: &SyncConfig, store: &StoreId) -> Target {
         Target {
             url: config.webhook_url(store),
             path: crate::webhook::url::path(store),
@@ -276,7 +277,7 @@ pub async fn check(
         match client.update_webhook(hook.id, &update).await {
             Ok(updated) => {
                 tracing::warn!(
-                    store,
+                    store = %store,
                     webhook_id = hook.id,
                     topic = %hook.topic,
                     "re-activated a webhook WooCommerce had disabled after failed deliveries"
@@ -284,7 +285,7 @@ pub async fn check(
                 hook.status = updated.status;
             }
             Err(error) => tracing::warn!(
-                store,
+                store = %store,
                 webhook_id = hook.id,
                 %error,
                 "could not re-activate a disabled webhook"
@@ -295,7 +296,7 @@ pub async fn check(
     for topic in ORDER_TOPICS {
         if !rows.iter().any(|r| r.topic == topic && r.ok) {
             tracing::warn!(
-                store,
+                store = %store,
                 topic,
                 "no active webhook delivers this topic to aftercare; run `aftercare connect`"
             );
@@ -327,7 +328,7 @@ pub async fn check_and_record(services: &SyncServices, client: &WooClient) {
 
 async fn record(
     services: &SyncServices,
-    store: &str,
+    store: &StoreId,
     rows: &[WebhookRow],
 ) -> Result<(), SyncError> {
     let healthy = ORDER_TOPICS

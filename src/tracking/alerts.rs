@@ -12,6 +12,7 @@ use super::status::ParcelStatus;
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, ShipmentRow};
+use crate::ids::StoreId;
 use crate::jobs::{self, JobKind};
 use crate::store::StoreError;
 use crate::time;
@@ -45,7 +46,7 @@ pub fn parcel_eta(row: &ShipmentRow, settings: &TrackingSettings) -> Option<Time
 /// Re-evaluates one order's alerts at `now`, in the caller's transaction.
 pub fn evaluate_order(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     settings: &TrackingSettings,
     now: Timestamp,

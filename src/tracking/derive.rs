@@ -22,6 +22,7 @@ use super::status::{self, DeliveryState, ParcelFacts, ParcelStatus};
 use super::store::delay_alerts;
 use super::store::order_tracking::{self as rows, TrackingRow};
 use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
+use crate::ids::StoreId;
 use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::StoreError;
@@ -56,7 +57,7 @@ pub fn token_row(text: &str) -> Option<i64> {
 /// when a rule can still fire.
 pub fn order_mirrored(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order: &Order,
     first: bool,
     now: &str,
@@ -204,7 +205,7 @@ impl Live {
 /// resolve in the trash and may return with the order).
 pub fn reevaluate(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     now: &str,
 ) -> Result<(), StoreError> {
@@ -214,7 +215,7 @@ pub fn reevaluate(
 /// Re-derives the stored delivery state after a parcel or an event changed.
 pub fn refresh_state(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     now: &str,
 ) -> Result<(), StoreError> {
@@ -231,7 +232,7 @@ pub fn refresh_state(
 /// existed, then evaluates its alerts.
 pub fn backfill(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     settings: &TrackingSettings,
     now: jiff::Timestamp,
@@ -281,7 +282,7 @@ fn ships(order: &Order) -> bool {
 /// Inserts, updates and marks removed the meta-owned parcels. True when anything changed.
 fn sync_parcels(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     parcels: &[TrackedParcel],
     existing: &[ShipmentRow],

@@ -35,6 +35,7 @@ pub fn estimate(input: EtaInput<'_>, settings: &TrackingSettings) -> Option<Time
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::StoreId;
     use crate::tracking::settings::{FileTracking, build};
 
     fn seoul() -> TrackingSettings {
@@ -42,7 +43,7 @@ mod tests {
             "timezone = \"Asia/Seoul\"\nholidays = [\"2026-11-23\"]\n[transit_days]\nups = 3",
         )
         .unwrap();
-        build(file, &["default"], &jiff::tz::TimeZone::UTC).unwrap()
+        build(file, &[&StoreId::test("default")], &jiff::tz::TimeZone::UTC).unwrap()
     }
 
     fn ts(s: &str) -> Timestamp {

@@ -19,6 +19,7 @@ use super::settings::{Branding, Color, TrackingSettings, is_safe_url};
 use super::status::{DeliveryState, ParcelStatus};
 use super::store::order_tracking as rows;
 use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
+use crate::ids::StoreId;
 use crate::store::Db;
 use crate::woo::Order;
 
@@ -487,7 +488,7 @@ pub async fn show(
     settings: &TrackingSettings,
     token: String,
     lang: Lang,
-    fallback_name: impl FnOnce(&str) -> Option<String>,
+    fallback_name: impl FnOnce(&StoreId) -> Option<String>,
 ) -> Response {
     let found = if let Some(row) = token_row(&token) {
         db.read(move |c| {
@@ -506,7 +507,11 @@ pub async fn show(
     let (page, tracking) = match found {
         Ok(Some(found)) => found,
         Ok(None) => {
-            let brand = Brand::new(&settings.branding(crate::ids::DEFAULT_STORE), None, t);
+            let brand = Brand::new(
+                &settings.branding(&crate::ids::StoreId::default_store()),
+                None,
+                t,
+            );
             let page = NotFoundPage {
                 lang: lang.code(),
                 t,

@@ -12,6 +12,7 @@ use super::calendar::Calendar;
 use super::carriers;
 use super::delays::DelayRules;
 use super::i18n::Lang;
+use crate::ids::StoreId;
 use crate::invalid::Invalid;
 
 /// How the public tracking page of a store looks.
@@ -119,7 +120,7 @@ pub struct TrackingSettings {
     pub sweep_interval: Duration,
     pub default_language: Lang,
     branding: Branding,
-    stores: HashMap<String, Branding>,
+    stores: HashMap<StoreId, Branding>,
 }
 
 impl Default for TrackingSettings {
@@ -149,7 +150,7 @@ impl TrackingSettings {
     }
 
     /// The branding of one store (its own section over the shared one).
-    pub fn branding(&self, store_id: &str) -> Branding {
+    pub fn branding(&self, store_id: &StoreId) -> Branding {
         match self.stores.get(store_id) {
             Some(own) => own.over(&self.branding),
             None => self.branding.clone(),
@@ -208,7 +209,7 @@ fn invalid(field: &str, message: impl Into<String>) -> Invalid {
 /// `shop_timezone` the top-level `timezone`, which `tracking.timezone` may override.
 pub fn build(
     file: FileTracking,
-    store_ids: &[&str],
+    store_ids: &[&StoreId],
     shop_timezone: &TimeZone,
 ) -> Result<TrackingSettings, Invalid> {
     let defaults = TrackingSettings::default();
@@ -310,10 +311,10 @@ pub fn build(
     let mut stores = HashMap::new();
     for (id, own) in file.stores {
         let field = format!("tracking.stores.{id}");
-        if !store_ids.contains(&id.as_str()) {
+        let Some(id) = store_ids.iter().find(|s| **s == id.as_str()) else {
             return Err(invalid(&field, "is not a configured store"));
-        }
-        stores.insert(id, build_branding(&field, own)?);
+        };
+        stores.insert((*id).clone(), build_branding(&field, own)?);
     }
     Ok(TrackingSettings {
         calendar: Calendar::new(timezone, weekend, holidays),
@@ -414,7 +415,11 @@ mod tests {
             tracking: FileTracking,
         }
         let w: Wrapper = toml::from_str(toml).map_err(|e| Invalid::new("toml", e.to_string()))?;
-        build(w.tracking, &["default", "outlet"], &TimeZone::UTC)
+        build(
+            w.tracking,
+            &[&StoreId::test("default"), &StoreId::test("outlet")],
+            &TimeZone::UTC,
+        )
     }
 
     #[test]
@@ -450,7 +455,7 @@ primary_color = "#c00"
         assert!(!s.delays.eta_passed);
         assert_eq!(s.delays.no_scan_after, 2, "default kept");
         assert_eq!(s.default_language, Lang::Ko);
-        let outlet = s.branding("outlet");
+        let outlet = s.branding(&StoreId::test("outlet"));
         assert_eq!(outlet.store_name.as_deref(), Some("Example Outlet"));
         assert_eq!(outlet.primary_color, Some(Color([0xcc, 0, 0])));
         assert_eq!(
@@ -458,7 +463,7 @@ primary_color = "#c00"
             Some("https://shop.example/logo.png")
         );
         assert_eq!(
-            s.branding("default").store_name.as_deref(),
+            s.branding(&StoreId::test("default")).store_name.as_deref(),
             Some("Example Shop")
         );
     }

@@ -17,6 +17,7 @@ use super::status::{EVENT_STATUSES, ParcelStatus};
 use super::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use super::view::{OrderTracking, ShipmentView, shipment_view};
 use super::{TrackingSettings, alerts, derive};
+use crate::ids::StoreId;
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
 use crate::time;
@@ -275,7 +276,7 @@ fn check_shipment(req: &NewShipmentRequest, now: Timestamp) -> Result<Checked, V
 pub async fn create_shipment(
     db: &Db,
     settings: Arc<TrackingSettings>,
-    store_id: String,
+    store_id: StoreId,
     order_id: u64,
     req: NewShipmentRequest,
 ) -> Result<ShipmentView, StaffError> {
@@ -303,7 +304,7 @@ pub async fn create_shipment(
 
 fn insert_checked(
     c: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     checked: &Checked,
     stamp: &str,
@@ -390,7 +391,7 @@ fn insert_checked(
 
 fn view_of(
     c: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     shipment_id: u64,
     settings: &TrackingSettings,
@@ -478,7 +479,7 @@ fn check_event(
 pub async fn add_event(
     db: &Db,
     settings: Arc<TrackingSettings>,
-    store_id: String,
+    store_id: StoreId,
     shipment_id: u64,
     req: NewEventRequest,
 ) -> Result<(EventReceipt, bool), StaffError> {

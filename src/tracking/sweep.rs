@@ -10,6 +10,7 @@ use tokio::sync::watch;
 
 use super::store::order_tracking as rows;
 use super::{TrackingSettings, alerts, derive};
+use crate::ids::StoreId;
 use crate::store::{Db, StoreError};
 
 /// Orders handled per write transaction: keeps each commit short (a few ms) so webhook
@@ -51,7 +52,7 @@ pub async fn sweep_once(
     now: Timestamp,
 ) -> Result<SweepReport, StoreError> {
     let mut report = SweepReport::default();
-    let mut after: Option<(String, u64)> = None;
+    let mut after: Option<(StoreId, u64)> = None;
     loop {
         let from = after.clone();
         let batch = db

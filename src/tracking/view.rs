@@ -18,6 +18,7 @@ use super::status::ParcelStatus;
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, EventRow, ShipmentRow};
+use crate::ids::StoreId;
 use crate::store::StoreError;
 use crate::time;
 
@@ -82,7 +83,7 @@ pub struct OrderTracking {
 
 impl OrderTracking {
     /// Two indexed reads; events and alerts only when there are any.
-    pub fn load(conn: &Connection, store_id: &str, order_id: u64) -> Result<Self, StoreError> {
+    pub fn load(conn: &Connection, store_id: &StoreId, order_id: u64) -> Result<Self, StoreError> {
         let (token, alerting) = match rows::token_and_alerting(conn, store_id, order_id)? {
             Some((token, alerting)) => (Some(token), alerting),
             None => (None, false),
@@ -262,7 +263,11 @@ pub struct SummaryTracking {
 
 impl SummaryTracking {
     /// Two reads for the whole page.
-    pub fn load(conn: &Connection, store_id: &str, order_ids: &[u64]) -> Result<Self, StoreError> {
+    pub fn load(
+        conn: &Connection,
+        store_id: &StoreId,
+        order_ids: &[u64],
+    ) -> Result<Self, StoreError> {
         Ok(SummaryTracking {
             tokens: rows::for_orders(conn, store_id, order_ids)?,
             parcels: shipments::for_orders(conn, store_id, order_ids)?,

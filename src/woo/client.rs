@@ -24,6 +24,7 @@ use super::Order;
 use super::auth::{Credentials, Scheme};
 use super::settings::ClientSettings;
 use super::webhook::{NewWebhook, Webhook, WebhookUpdate};
+use crate::ids::StoreId;
 use crate::secret::Secret;
 
 /// Largest page WooCommerce serves.
@@ -38,7 +39,7 @@ pub enum WooError {
     #[error(
         "store `{store}` has no WooCommerce REST API access: set its url, consumer_key and consumer_secret (AFTERCARE_STORE_URL, AFTERCARE_WC_CONSUMER_KEY, AFTERCARE_WC_CONSUMER_SECRET for the default store)"
     )]
-    NotConfigured { store: String },
+    NotConfigured { store: StoreId },
     #[error("the store URL `{0}` is not a valid http(s) URL")]
     InvalidUrl(String),
     /// WooCommerce answered with an error status (its `{"code", "message"}` when it sent one).
@@ -158,7 +159,7 @@ pub fn woo_date(ts: Timestamp) -> String {
 /// configuration (which converts into it).
 #[derive(Debug, Clone, Copy)]
 pub struct RestAccess<'a> {
-    pub store: &'a str,
+    pub store: &'a StoreId,
     pub url: Option<&'a str>,
     pub consumer_key: Option<&'a Secret>,
     pub consumer_secret: Option<&'a Secret>,
@@ -173,7 +174,7 @@ pub struct WooClient {
     scheme: Scheme,
     credentials: Credentials,
     settings: ClientSettings,
-    store: String,
+    store: StoreId,
 }
 
 struct Answer {
@@ -192,7 +193,7 @@ impl WooClient {
             (store.url, store.consumer_key, store.consumer_secret)
         else {
             return Err(WooError::NotConfigured {
-                store: store.store.to_owned(),
+                store: store.store.clone(),
             });
         };
         let (key, secret) = (key.clone(), secret.clone());
@@ -218,11 +219,11 @@ impl WooClient {
             api,
             credentials: Credentials { key, secret },
             settings: settings.clone(),
-            store: store.store.to_owned(),
+            store: store.store.clone(),
         })
     }
 
-    pub fn store_id(&self) -> &str {
+    pub fn store_id(&self) -> &StoreId {
         &self.store
     }
 
@@ -762,7 +763,7 @@ mod tests {
     fn clients_need_url_and_both_credentials() {
         let (key, secret) = (Secret::new("ck_1"), Secret::new("cs_1"));
         let mut store = RestAccess {
-            store: "default",
+            store: &StoreId::test("default"),
             url: Some("https://shop.example/"),
             consumer_key: Some(&key),
             consumer_secret: None,

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use super::{ClientSettings, RestAccess, WooClient, WooError};
+use crate::ids::StoreId;
 use crate::secret::Secret;
 
 /// A store's REST access, owned: what [`WooClients`] keeps of each store.
 #[derive(Debug, Clone)]
 pub struct StoreAccess {
-    pub id: String,
+    pub id: StoreId,
     pub url: Option<String>,
     pub consumer_key: Option<Secret>,
     pub consumer_secret: Option<Secret>,
@@ -18,7 +19,7 @@ pub struct StoreAccess {
 impl From<RestAccess<'_>> for StoreAccess {
     fn from(access: RestAccess<'_>) -> Self {
         StoreAccess {
-            id: access.store.to_owned(),
+            id: access.store.clone(),
             url: access.url.map(str::to_owned),
             consumer_key: access.consumer_key.cloned(),
             consumer_secret: access.consumer_secret.cloned(),

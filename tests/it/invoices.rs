@@ -1,6 +1,7 @@
 //! Invoices and credit notes: issued proactively by the worker, numbered without gaps,
 //! archived immutably, served as PDF, read back as text.
 
+use aftercare::ids::StoreId;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -444,14 +445,21 @@ async fn signed_links_work_until_they_expire_and_reject_tampering() {
     // A genuine link past its expiry is gone, not forbidden.
     let key = aftercare::invoice::links::LinkKey::derive(API_KEY);
     let past = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60);
-    let expired = aftercare::invoice::links::link(&key, "", "default", invoice_id, past);
+    let expired =
+        aftercare::invoice::links::link(&key, "", &StoreId::default_store(), invoice_id, past);
     let (status, body) = read(fetch_public(&app, &app.url(&expired.url)).await).await;
     assert_eq!(status, 410);
     assert_error(&body, "link_expired");
     // The second store's key cannot sign the default store's documents.
     let foreign = aftercare::invoice::links::LinkKey::derive(SECOND_API_KEY);
     let future = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
-    let forged = aftercare::invoice::links::link(&foreign, "", "default", invoice_id, future);
+    let forged = aftercare::invoice::links::link(
+        &foreign,
+        "",
+        &StoreId::default_store(),
+        invoice_id,
+        future,
+    );
     assert_eq!(
         fetch_public(&app, &app.url(&forged.url)).await.status(),
         403

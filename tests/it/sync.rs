@@ -1,6 +1,7 @@
 //! The WooCommerce REST client, backfill, reconciliation, the webhook watch and the store
 //! health API, against a mock WooCommerce that checks every OAuth signature.
 
+use aftercare::ids::StoreId;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -24,7 +25,7 @@ use super::helpers::{
 
 fn store(url: &str, consumer_secret: &str) -> StoreConfig {
     StoreConfig {
-        id: "default".into(),
+        id: StoreId::default_store(),
         webhook_secrets: vec![Secret::new(SECRET)],
         api_key: Secret::new(API_KEY),
         url: Some(url.into()),

@@ -2,6 +2,7 @@
 //! order, delay alerts (live and with an injected clock), the public page, and a real
 //! Chromium rendering it.
 
+use aftercare::ids::StoreId;
 use aftercare::woo::client::woo_date;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -850,9 +851,15 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
         "carrier": "cj-logistics", "tracking_number": "777", "shipped_at": "2026-11-23T00:00:00Z"
     }))
     .unwrap();
-    let parcel = staff::create_shipment(&db, settings.clone(), "default".into(), 6001, request)
-        .await
-        .unwrap();
+    let parcel = staff::create_shipment(
+        &db,
+        settings.clone(),
+        StoreId::default_store(),
+        6001,
+        request,
+    )
+    .await
+    .unwrap();
     assert_eq!(open_alerts(&db).await, Vec::<String>::new());
     let parcel_id = parcel.id;
     let event = {
@@ -874,7 +881,7 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
                             },
                             at,
                         )?;
-                        derive::refresh_state(c, "default", 6001, at)
+                        derive::refresh_state(c, &StoreId::default_store(), 6001, at)
                     })
                     .await
                     .unwrap()
@@ -1005,7 +1012,7 @@ async fn ingest_order(db: &Db, config: &Config, order: &Value) {
     let raw = serde_json::to_string(order).unwrap();
     let parsed: Order = serde_json::from_str(&raw).unwrap();
     let incoming = Incoming {
-        store_id: "default".into(),
+        store_id: StoreId::default_store(),
         topic: "order.updated".into(),
         webhook_id: None,
         body_sha256: Sha256::digest(raw.as_bytes()).into(),

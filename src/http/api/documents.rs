@@ -18,6 +18,7 @@ use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::ids::Customer;
+use crate::ids::StoreId;
 use crate::invoice::links::{self, SignedLink};
 use crate::invoice::served;
 use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow};
@@ -68,7 +69,7 @@ async fn pdf_response(state: &AppState, doc: &DocumentRow) -> Result<Response, A
 /// The documents of a visible order of `customer` (a guest has none here).
 async fn customer_documents(
     state: &AppState,
-    store: String,
+    store: StoreId,
     customer: Customer,
     order_id: u64,
 ) -> Result<Vec<DocumentRow>, ApiError> {

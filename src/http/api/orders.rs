@@ -15,6 +15,7 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery, Paging};
 use crate::http::guest::{GuestClaim, GuestQuery};
 use crate::ids::Customer;
+use crate::ids::StoreId;
 use crate::order_view::assemble::{self, Loaded, ViewSettings, Viewer};
 use crate::order_view::{OrderSummary, OrderView, fill_summaries};
 use crate::orders::store as orders;
@@ -177,7 +178,7 @@ async fn get_guest_order(
 /// The order view of a loaded order, shaped by this service's settings.
 fn view(
     state: &AppState,
-    store_id: &str,
+    store_id: &StoreId,
     loaded: &Loaded,
     viewer: &Viewer,
 ) -> Result<OrderView, ApiError> {

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +28,7 @@ fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
 
 pub fn has_active_alerts(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<bool, StoreError> {
     Ok(conn
@@ -42,7 +43,7 @@ pub fn has_active_alerts(
 
 pub fn active_alerts(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Vec<AlertRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
@@ -59,7 +60,7 @@ pub fn active_alerts(
 /// Records a newly active alert and returns its id.
 pub fn raise(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     shipment_id: u64,
     code: &str,
@@ -93,7 +94,7 @@ pub fn resolve(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> 
 /// first; and how many such orders there are.
 pub fn orders_with_alerts(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     code: Option<&str>,
     limit: u32,
     offset: u64,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +23,7 @@ pub struct TrackingRow {
 
 pub fn get(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Option<TrackingRow>, StoreError> {
     Ok(conn
@@ -47,7 +48,7 @@ pub fn get(
 /// The order's page token and whether it has active alerts, in one read.
 pub fn token_and_alerting(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Option<(String, bool)>, StoreError> {
     Ok(conn
@@ -72,7 +73,7 @@ pub fn next_id(conn: &Connection) -> Result<i64, StoreError> {
 pub fn insert(
     conn: &Connection,
     id: i64,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     row: &TrackingRow,
     now: &str,
@@ -101,7 +102,7 @@ pub fn insert(
 /// Updates everything but the token.
 pub fn update(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     row: &TrackingRow,
     now: &str,
@@ -129,7 +130,7 @@ pub fn update(
 /// its next delay evaluation.
 pub fn set_delivery_state(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     state: &str,
     now: &str,
@@ -144,7 +145,7 @@ pub fn set_delivery_state(
 
 pub fn set_watch(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     watch: bool,
 ) -> Result<(), StoreError> {
@@ -157,7 +158,7 @@ pub fn set_watch(
 
 /// The order a tracking page token belongs to, if it is one customers may see.
 pub struct PageOrder {
-    pub store_id: String,
+    pub store_id: StoreId,
     pub order_id: u64,
     pub raw: String,
 }
@@ -198,7 +199,7 @@ pub fn by_token(conn: &Connection, id: i64, token: &str) -> Result<Option<PageOr
 /// Token and delivery state of several orders, for the order list.
 pub fn for_orders(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_ids: &[u64],
 ) -> Result<HashMap<u64, (String, String)>, StoreError> {
     let ids = serde_json::to_string(order_ids).expect("ids serialize");
@@ -225,7 +226,7 @@ pub struct RuleFacts {
 
 pub fn rule_facts(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Option<RuleFacts>, StoreError> {
     Ok(conn
@@ -247,7 +248,7 @@ pub fn rule_facts(
 }
 
 /// Orders the periodic sweep re-evaluates: watched ones and any with an active alert.
-pub fn to_sweep(conn: &Connection) -> Result<Vec<(String, u64)>, StoreError> {
+pub fn to_sweep(conn: &Connection) -> Result<Vec<(StoreId, u64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT store_id, order_id FROM order_tracking WHERE watch = 1
          UNION
@@ -263,9 +264,9 @@ pub fn to_sweep(conn: &Connection) -> Result<Vec<(String, u64)>, StoreError> {
 /// order after `after`, so one pass walks them all even if some cannot be derived.
 pub fn untracked(
     conn: &Connection,
-    after: Option<&(String, u64)>,
+    after: Option<&(StoreId, u64)>,
     limit: u32,
-) -> Result<Vec<(String, u64)>, StoreError> {
+) -> Result<Vec<(StoreId, u64)>, StoreError> {
     let (store, order) = after.map_or(("", -1), |(s, o)| (s.as_str(), *o as i64));
     let mut stmt = conn.prepare_cached(
         "SELECT o.store_id, o.order_id FROM orders o

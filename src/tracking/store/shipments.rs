@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
+use crate::ids::StoreId;
 use crate::store::StoreError;
 
 pub const SOURCE_WOOCOMMERCE: &str = "woocommerce";
@@ -12,7 +13,7 @@ pub const SOURCE_API: &str = "api";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShipmentRow {
     pub id: u64,
-    pub store_id: String,
+    pub store_id: StoreId,
     pub order_id: u64,
     pub source: String,
     pub number_key: String,
@@ -92,7 +93,7 @@ fn with_items(
 /// An order's parcels with their items, oldest first. Removed ones only when asked.
 pub fn for_order(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
     include_removed: bool,
 ) -> Result<Vec<ShipmentRow>, StoreError> {
@@ -108,7 +109,7 @@ pub fn for_order(
 /// The parcels (without items) of several orders, for the order list.
 pub fn for_orders(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_ids: &[u64],
 ) -> Result<HashMap<u64, Vec<ShipmentRow>>, StoreError> {
     let ids = serde_json::to_string(order_ids).expect("ids serialize");
@@ -127,7 +128,11 @@ pub fn for_orders(
 }
 
 /// One parcel of this store, with its items, removed or not.
-pub fn find(conn: &Connection, store_id: &str, id: u64) -> Result<Option<ShipmentRow>, StoreError> {
+pub fn find(
+    conn: &Connection,
+    store_id: &StoreId,
+    id: u64,
+) -> Result<Option<ShipmentRow>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS}, i.line_item_id, i.quantity
          FROM shipments s LEFT JOIN shipment_items i ON i.shipment_id = s.id
@@ -140,7 +145,7 @@ pub fn find(conn: &Connection, store_id: &str, id: u64) -> Result<Option<Shipmen
 /// An order's events, newest first (by when they happened, then by arrival).
 pub fn events_for_order(
     conn: &Connection,
-    store_id: &str,
+    store_id: &StoreId,
     order_id: u64,
 ) -> Result<Vec<EventRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
@@ -169,7 +174,7 @@ pub fn events_for_order(
 }
 
 pub struct NewShipment<'a> {
-    pub store_id: &'a str,
+    pub store_id: &'a StoreId,
     pub order_id: u64,
     pub source: &'a str,
     pub number_key: &'a str,

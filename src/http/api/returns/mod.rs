@@ -21,6 +21,7 @@ use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::http::guest::{GuestClaim, GuestQuery};
 use crate::ids::Customer;
+use crate::ids::StoreId;
 use crate::returns::model::{Actor, Status};
 use crate::returns::request::ReturnRequest;
 use crate::returns::service::{self, Move, Owner, RequestSettings};
@@ -54,7 +55,7 @@ const MAX_NAME: usize = 100;
 /// Requests the return and answers with it.
 async fn create(
     state: &AppState,
-    store_id: String,
+    store_id: StoreId,
     order_id: u64,
     owner: Owner,
     body: ReturnBody,
