@@ -211,7 +211,7 @@ fn time_export(renderer: &PdfRenderer, count: usize, dir: &Path) -> f64 {
                 &tx,
                 &NewDocument {
                     store_id: &store,
-                    kind: "invoice",
+                    kind: aftercare::invoice::document::DocumentKind::Invoice,
                     order_id: i,
                     refund_id: 0,
                     period: "2026",

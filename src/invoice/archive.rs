@@ -5,6 +5,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::document::DocumentKind;
 use crate::ids::StoreId;
 use rand::RngExt as _;
 
@@ -44,7 +45,7 @@ pub fn discard(pending: Pending) {
 }
 
 /// Where a document lives, relative to the data dir.
-pub fn relative_path(store_id: &StoreId, kind: &str, period: &str, number: &str) -> String {
+pub fn relative_path(store_id: &StoreId, kind: DocumentKind, period: &str, number: &str) -> String {
     let period = if period.is_empty() { "all" } else { period };
     format!("{DIR}/{store_id}/{kind}/{period}/{number}.pdf")
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use super::document::DocumentKind;
 use super::store::{self as documents, AuditRow};
 use crate::ids::StoreId;
 use crate::store::StoreError;
@@ -17,7 +18,7 @@ use crate::store::StoreError;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Series {
     pub store_id: StoreId,
-    pub kind: String,
+    pub kind: DocumentKind,
     /// The year for yearly-reset numbering, empty otherwise.
     pub period: String,
 }
@@ -156,7 +157,10 @@ pub fn run(conn: &Connection, data_dir: &Path) -> Result<Report, StoreError> {
 
 /// The sequence rules, on rows ordered by store, kind, period and sequence. Each series
 /// starts at the start number recorded with its first document.
-pub fn check_sequences(rows: &[AuditRow], counters: &[(StoreId, String, String, u64)]) -> Report {
+pub fn check_sequences(
+    rows: &[AuditRow],
+    counters: &[(StoreId, DocumentKind, String, u64)],
+) -> Report {
     let mut report = Report {
         documents: rows.len(),
         ..Report::default()
@@ -166,7 +170,7 @@ pub fn check_sequences(rows: &[AuditRow], counters: &[(StoreId, String, String, 
         by_series
             .entry(Series {
                 store_id: row.store_id.clone(),
-                kind: row.kind.clone(),
+                kind: row.kind,
                 period: row.period.clone(),
             })
             .or_default()
@@ -230,7 +234,7 @@ pub fn check_sequences(rows: &[AuditRow], counters: &[(StoreId, String, String, 
     for (store_id, kind, period, counter) in counters {
         let series = Series {
             store_id: store_id.clone(),
-            kind: kind.clone(),
+            kind: *kind,
             period: period.clone(),
         };
         if !by_series.contains_key(&series) {
@@ -288,10 +292,10 @@ fn check_file(data_dir: &Path, row: &AuditRow) -> Option<Problem> {
 mod tests {
     use super::*;
 
-    fn row(kind: &str, period: &str, sequence: u64, number: &str) -> AuditRow {
+    fn row(kind: DocumentKind, period: &str, sequence: u64, number: &str) -> AuditRow {
         AuditRow {
             store_id: StoreId::test("default"),
-            kind: kind.into(),
+            kind,
             period: period.into(),
             sequence,
             start: Some(1),
@@ -301,20 +305,27 @@ mod tests {
         }
     }
 
-    fn counter(kind: &str, period: &str, last: u64) -> (StoreId, String, String, u64) {
-        (StoreId::test("default"), kind.into(), period.into(), last)
+    fn counter(
+        kind: DocumentKind,
+        period: &str,
+        last: u64,
+    ) -> (StoreId, DocumentKind, String, u64) {
+        (StoreId::test("default"), kind, period.into(), last)
     }
 
     #[test]
     fn a_contiguous_sequence_is_clean() {
         let rows = [
-            row("invoice", "2026", 1, "INV-1"),
-            row("invoice", "2026", 2, "INV-2"),
-            row("invoice", "2027", 1, "INV-2027-1"),
+            row(DocumentKind::Invoice, "2026", 1, "INV-1"),
+            row(DocumentKind::Invoice, "2026", 2, "INV-2"),
+            row(DocumentKind::Invoice, "2027", 1, "INV-2027-1"),
         ];
         let report = check_sequences(
             &rows,
-            &[counter("invoice", "2026", 2), counter("invoice", "2027", 1)],
+            &[
+                counter(DocumentKind::Invoice, "2026", 2),
+                counter(DocumentKind::Invoice, "2027", 1),
+            ],
         );
         assert!(report.is_clean(), "{:?}", report.problems);
         assert_eq!(report.series.len(), 2);
@@ -324,11 +335,11 @@ mod tests {
     #[test]
     fn gaps_duplicates_and_counters_are_reported() {
         let rows = [
-            row("invoice", "", 2, "INV-2"),
-            row("invoice", "", 2, "INV-2b"),
-            row("invoice", "", 5, "INV-2"),
+            row(DocumentKind::Invoice, "", 2, "INV-2"),
+            row(DocumentKind::Invoice, "", 2, "INV-2b"),
+            row(DocumentKind::Invoice, "", 5, "INV-2"),
         ];
-        let report = check_sequences(&rows, &[counter("invoice", "", 7)]);
+        let report = check_sequences(&rows, &[counter(DocumentKind::Invoice, "", 7)]);
         let text: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
         assert!(text.contains(&"store `default`, invoice (all time): number 1 is missing".into()));
         assert!(
@@ -349,7 +360,7 @@ mod tests {
 
     #[test]
     fn a_counter_without_documents_is_a_gap() {
-        let report = check_sequences(&[], &[counter("credit_note", "2026", 3)]);
+        let report = check_sequences(&[], &[counter(DocumentKind::CreditNote, "2026", 3)]);
         assert_eq!(report.problems.len(), 1);
         assert!(matches!(
             report.problems[0],

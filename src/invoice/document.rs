@@ -4,10 +4,45 @@
 //! dates as calendar dates), so a renderer only lays text out.
 
 /// Invoice or credit note.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocumentKind {
     Invoice,
     CreditNote,
+}
+
+impl DocumentKind {
+    /// As stored, in archive paths and in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Invoice => "invoice",
+            DocumentKind::CreditNote => "credit_note",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<Self> {
+        [DocumentKind::Invoice, DocumentKind::CreditNote]
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+    }
+}
+
+/// In the order of the stored text, as reports sorted by it always were.
+impl Ord for DocumentKind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for DocumentKind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone)]

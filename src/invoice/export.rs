@@ -166,7 +166,7 @@ pub fn export(
             manifest.write_record([
                 name.as_str(),
                 &store_id,
-                &kind,
+                kind.as_str(),
                 &number,
                 &order_id.to_string(),
                 &if refund_id == 0 {

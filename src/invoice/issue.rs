@@ -14,10 +14,11 @@ use sha2::{Digest, Sha256};
 
 use super::archive;
 use super::content::{self, Heading};
+use super::document::DocumentKind;
 use super::numbering::NumberFormat;
 use super::render::Renderer;
 use super::settings::InvoiceSettings;
-use super::store::{self as documents, CREDIT_NOTE, INVOICE, NewDocument, Recorded};
+use super::store::{self as documents, NewDocument, Recorded};
 use crate::ids::StoreId;
 use crate::jobs::{self, Job, JobKind, Outcome};
 use crate::orders::store as orders;
@@ -40,14 +41,16 @@ pub fn order_mirrored(
     settings: &InvoiceSettings,
     now: &str,
 ) -> Result<(), StoreError> {
-    let invoiced = documents::find(conn, store, INVOICE, order.id, 0)?.is_some();
+    let invoiced = documents::find(conn, store, DocumentKind::Invoice, order.id, 0)?.is_some();
     let invoiceable = content::is_invoiceable(order, settings);
     if !invoiced && invoiceable {
         jobs::enqueue(conn, store, JobKind::IssueInvoice, order.id, 0, now)?;
     }
     if invoiced || invoiceable {
         for refund in &order.refunds {
-            if documents::find(conn, store, CREDIT_NOTE, order.id, refund.id)?.is_none() {
+            if documents::find(conn, store, DocumentKind::CreditNote, order.id, refund.id)?
+                .is_none()
+            {
                 jobs::enqueue(
                     conn,
                     store,
@@ -103,17 +106,21 @@ impl Issuer {
         };
         let settings = &self.settings;
         let credit = job.kind == JobKind::IssueCreditNote;
-        let (kind, format, refund_id): (&str, &NumberFormat, u64) = if credit {
-            (CREDIT_NOTE, &settings.credit_note_numbering, job.subject)
+        let (kind, format, refund_id): (DocumentKind, &NumberFormat, u64) = if credit {
+            (
+                DocumentKind::CreditNote,
+                &settings.credit_note_numbering,
+                job.subject,
+            )
         } else {
-            (INVOICE, &settings.numbering, 0)
+            (DocumentKind::Invoice, &settings.numbering, 0)
         };
         let (invoice, this) = {
             let store = store.clone();
             self.db
                 .read(move |c| {
                     Ok((
-                        documents::find(c, &store, INVOICE, order_id, 0)?,
+                        documents::find(c, &store, DocumentKind::Invoice, order_id, 0)?,
                         documents::find(c, &store, kind, order_id, refund_id)?,
                     ))
                 })
@@ -259,7 +266,7 @@ impl Issuer {
             };
             match record {
                 Ok(Recorded::Issued(_)) => {
-                    tracing::info!(store = %store, order_id, kind, number = %number, "document issued");
+                    tracing::info!(store = %store, order_id, kind = kind.as_str(), number = %number, "document issued");
                     return Ok(Outcome::Done);
                 }
                 Ok(Recorded::AlreadyIssued) => {

@@ -5,8 +5,9 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
+use super::document::DocumentKind;
 use super::links::LinkKey;
-use super::store::{self as documents, DocumentRow, INVOICE};
+use super::store::{self as documents, DocumentRow};
 use crate::ids::CustomerId;
 use crate::ids::StoreId;
 use crate::orders::store as orders;
@@ -60,7 +61,7 @@ pub async fn for_customer(
 /// The order's invoice among its documents.
 pub fn invoice(docs: Vec<DocumentRow>) -> Result<DocumentRow, DocumentError> {
     docs.into_iter()
-        .find(|d| d.kind == INVOICE)
+        .find(|d| d.kind == DocumentKind::Invoice)
         .ok_or(DocumentError::NoInvoice)
 }
 

@@ -1,18 +1,31 @@
 //! Issued invoices and credit notes, and the per-store sequences that number them.
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension};
 
+use super::document::DocumentKind;
 use crate::ids::StoreId;
 use crate::store::StoreError;
 
-pub const INVOICE: &str = "invoice";
-pub const CREDIT_NOTE: &str = "credit_note";
+impl ToSql for DocumentKind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for DocumentKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let kind = value.as_str()?;
+        Self::parse(kind)
+            .ok_or_else(|| FromSqlError::Other(format!("document kind `{kind}`").into()))
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
     pub id: i64,
     pub store_id: StoreId,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub order_id: u64,
     pub refund_id: u64,
     pub number: String,
@@ -30,7 +43,7 @@ pub struct DocumentRow {
 /// A document ready to be recorded; its number is checked against the sequence.
 pub struct NewDocument<'a> {
     pub store_id: &'a StoreId,
-    pub kind: &'a str,
+    pub kind: DocumentKind,
     pub order_id: u64,
     pub refund_id: u64,
     pub period: &'a str,
@@ -50,7 +63,7 @@ pub struct NewDocument<'a> {
 pub fn next_sequence(
     conn: &Connection,
     store_id: &StoreId,
-    series: &str,
+    series: DocumentKind,
     period: &str,
     start: u64,
 ) -> Result<u64, StoreError> {
@@ -152,7 +165,7 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<DocumentRow>, StoreErr
 pub fn find(
     conn: &Connection,
     store_id: &StoreId,
-    kind: &str,
+    kind: DocumentKind,
     order_id: u64,
     refund_id: u64,
 ) -> Result<Option<DocumentRow>, StoreError> {
@@ -185,7 +198,7 @@ pub fn for_order(
 #[derive(Debug, Clone)]
 pub struct AuditRow {
     pub store_id: StoreId,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub period: String,
     pub sequence: u64,
     /// The start number of the numbering settings the document was issued under.
@@ -223,7 +236,7 @@ pub fn audit_rows(conn: &Connection) -> Result<Vec<AuditRow>, StoreError> {
 /// The last number each sequence handed out.
 pub fn sequence_heads(
     conn: &Connection,
-) -> Result<Vec<(StoreId, String, String, u64)>, StoreError> {
+) -> Result<Vec<(StoreId, DocumentKind, String, u64)>, StoreError> {
     let rows = conn
         .prepare("SELECT store_id, series, period, last_number FROM document_sequences")?
         .query_map([], |r| {
@@ -236,7 +249,7 @@ pub fn sequence_heads(
 /// A document as the accountant's export lists it.
 pub struct ExportRow {
     pub store_id: StoreId,
-    pub kind: String,
+    pub kind: DocumentKind,
     pub number: String,
     pub order_id: i64,
     pub refund_id: i64,
@@ -316,7 +329,7 @@ mod tests {
     ) -> NewDocument<'a> {
         NewDocument {
             store_id,
-            kind: "invoice",
+            kind: DocumentKind::Invoice,
             order_id,
             refund_id: 0,
             period,
@@ -339,10 +352,17 @@ mod tests {
     fn a_number_read_by_two_issuers_goes_to_one() {
         let conn = db();
         let store = StoreId::test("default");
-        let next = next_sequence(&conn, &store, "invoice", "2026", 7).unwrap();
+        let next = next_sequence(&conn, &store, DocumentKind::Invoice, "2026", 7).unwrap();
         assert_eq!(next, 7, "the configured start");
         assert_eq!(
-            next_sequence(&conn, &StoreId::test("default"), "invoice", "2026", 7).unwrap(),
+            next_sequence(
+                &conn,
+                &StoreId::test("default"),
+                DocumentKind::Invoice,
+                "2026",
+                7
+            )
+            .unwrap(),
             next
         );
         assert!(matches!(
@@ -353,7 +373,14 @@ mod tests {
             record(&conn, &doc(&store, 2, "2026", next, "INV-7"), 7).unwrap(),
             Recorded::NumberTaken
         );
-        let retry = next_sequence(&conn, &StoreId::test("default"), "invoice", "2026", 7).unwrap();
+        let retry = next_sequence(
+            &conn,
+            &StoreId::test("default"),
+            DocumentKind::Invoice,
+            "2026",
+            7,
+        )
+        .unwrap();
         assert_eq!(retry, 8);
         assert!(matches!(
             record(&conn, &doc(&store, 2, "2026", retry, "INV-8"), 7).unwrap(),
@@ -366,7 +393,14 @@ mod tests {
         );
         // A new period (yearly reset) starts again from the start number.
         assert_eq!(
-            next_sequence(&conn, &StoreId::test("default"), "invoice", "2027", 7).unwrap(),
+            next_sequence(
+                &conn,
+                &StoreId::test("default"),
+                DocumentKind::Invoice,
+                "2027",
+                7
+            )
+            .unwrap(),
             7
         );
         let numbers: Vec<String> = conn

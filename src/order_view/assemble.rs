@@ -7,8 +7,9 @@ use rusqlite::Connection;
 use super::tracking;
 use super::view::{CreditNoteView, InvoiceView, OrderView};
 use crate::ids::StoreId;
+use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, LinkKey};
-use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow, INVOICE};
+use crate::invoice::store::{self as documents, DocumentRow};
 use crate::money;
 use crate::orders::store::{self as orders, VisibleOrder};
 use crate::returns::eligibility::{self, Facts, Policy};
@@ -128,8 +129,8 @@ fn document_views(
             continue;
         };
         let expires = time::seconds(link.expires_at);
-        match doc.kind.as_str() {
-            INVOICE => {
+        match doc.kind {
+            DocumentKind::Invoice => {
                 let url = match viewer {
                     Viewer::Customer(c) => format!(
                         "{base}/api/v1/customers/{c}/orders/{}/invoice.pdf",
@@ -145,7 +146,7 @@ fn document_views(
                     download_expires_at: expires,
                 });
             }
-            CREDIT_NOTE => {
+            DocumentKind::CreditNote => {
                 let url = match viewer {
                     Viewer::Customer(c) => format!(
                         "{base}/api/v1/customers/{c}/orders/{}/documents/{}",
@@ -164,7 +165,6 @@ fn document_views(
                     download_expires_at: expires,
                 });
             }
-            _ => {}
         }
     }
     (invoice, credit_notes)

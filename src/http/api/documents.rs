@@ -19,9 +19,10 @@ use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::ids::Customer;
 use crate::ids::StoreId;
+use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, SignedLink};
 use crate::invoice::served;
-use crate::invoice::store::{self as documents, CREDIT_NOTE, DocumentRow};
+use crate::invoice::store::{self as documents, DocumentRow};
 use crate::order_view::assemble::display_total;
 use crate::orders::store as orders;
 use crate::time;
@@ -201,10 +202,10 @@ async fn list_order_documents(
             let link = signed_link(&state, doc)?;
             Some(DocumentView {
                 id: doc.id,
-                kind: doc.kind.clone(),
+                kind: doc.kind.to_string(),
                 number: doc.number.clone(),
                 order_id: doc.order_id,
-                refund_id: (doc.kind == CREDIT_NOTE).then_some(doc.refund_id),
+                refund_id: (doc.kind == DocumentKind::CreditNote).then_some(doc.refund_id),
                 invoice_number: doc.reference.clone(),
                 issued_at: doc.issued_at.clone(),
                 total: display_total(doc),
