@@ -23,15 +23,9 @@ const LAYERS: &[&[&str]] = &[
     &["orders"],
     &["jobs", "woo"],
     &["store"],
-    &[
-        "ids",
-        "secret",
-        "invalid",
-        "validation",
-        "time",
-        "money",
-        "metrics",
-    ],
+    // Its counters are labelled by store id.
+    &["metrics"],
+    &["ids", "secret", "invalid", "validation", "time", "money"],
 ];
 
 fn rank(module: &str) -> Option<usize> {
