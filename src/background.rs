@@ -62,7 +62,7 @@ impl Services {
             coupon_secret: Box::new(move |store, return_id| {
                 link_keys
                     .get(store)
-                    .map(|key| key.sign(store, return_id, 0))
+                    .map(|key| key.sign(store, return_id.get(), 0))
                     .unwrap_or_default()
             }),
         })

@@ -118,6 +118,41 @@ impl FromSql for StoreId {
     }
 }
 
+/// A return: the row id the database gave it. Stored and sent as the plain number.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct ReturnId(i64);
+
+impl ReturnId {
+    pub fn new(id: i64) -> Self {
+        Self(id)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ReturnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ToSql for ReturnId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl FromSql for ReturnId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(value).map(Self)
+    }
+}
+
 /// A registered WooCommerce customer. WooCommerce files guest orders under customer 0,
 /// so 0 is never a `CustomerId`: a guest owns nothing through the customer endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

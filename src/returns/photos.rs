@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::ids::StoreId;
+use crate::ids::{ReturnId, StoreId};
 use rand::RngExt as _;
 use sha2::{Digest, Sha256};
 
@@ -70,7 +70,12 @@ pub fn stage(data_dir: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
 }
 
 /// Where a return's photo lives, relative to the data dir.
-pub fn relative_path(store_id: &StoreId, return_id: i64, position: i64, extension: &str) -> String {
+pub fn relative_path(
+    store_id: &StoreId,
+    return_id: ReturnId,
+    position: i64,
+    extension: &str,
+) -> String {
     format!("{DIR}/{store_id}/{return_id}/{position}.{extension}")
 }
 

@@ -15,7 +15,7 @@ use super::photos::{self, Staged};
 use super::request::{self, Checked, ReturnRequest};
 use super::store::{self, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
 use crate::ids::CustomerId;
-use crate::ids::StoreId;
+use crate::ids::{ReturnId, StoreId};
 use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
@@ -248,7 +248,7 @@ pub struct RequestSettings {
 /// A requested change of state.
 pub struct Move {
     pub store_id: StoreId,
-    pub return_id: i64,
+    pub return_id: ReturnId,
     pub to: Status,
     pub actor: Actor,
     /// The return must be on an order this owner may see.
@@ -312,7 +312,7 @@ pub fn transition(
             store_id,
             JobKind::SettleReturn,
             record.order_id,
-            record.id as u64,
+            record.id.get() as u64,
             &now,
         )?;
     }

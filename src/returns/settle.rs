@@ -13,7 +13,7 @@ use super::model::Status;
 use super::money::{self, has_marker};
 use super::settings::ReturnSettings;
 use super::store::{self, ReturnRecord, Settlement};
-use crate::ids::StoreId;
+use crate::ids::{ReturnId, StoreId};
 use crate::jobs::{Job, JobKind, Outcome, Registry};
 use crate::orders::store as orders;
 use crate::store::Db;
@@ -29,10 +29,10 @@ pub struct Settler {
     pub coupon_secret: CouponSecret,
 }
 
-pub type CouponSecret = Box<dyn Fn(&StoreId, i64) -> String + Send + Sync>;
+pub type CouponSecret = Box<dyn Fn(&StoreId, ReturnId) -> String + Send + Sync>;
 
 /// The marker written on the refund or coupon of one return.
-pub fn marker(store_id: &StoreId, return_id: i64) -> String {
+pub fn marker(store_id: &StoreId, return_id: ReturnId) -> String {
     format!("{store_id}:{return_id}")
 }
 
@@ -41,20 +41,24 @@ impl Settler {
     pub fn register(self: Arc<Self>, registry: &mut Registry) {
         registry.register(JobKind::SettleReturn, move |job: Job| {
             let settler = self.clone();
-            async move { settler.run(&job.store_id, job.subject as i64).await }
+            async move {
+                settler
+                    .run(&job.store_id, ReturnId::new(job.subject as i64))
+                    .await
+            }
         });
     }
 
     /// A coupon code that is the same on every attempt (so a retry finds it) and that
     /// nobody can guess from the return's number.
-    fn coupon_code(&self, store_id: &StoreId, return_id: i64) -> String {
+    fn coupon_code(&self, store_id: &StoreId, return_id: ReturnId) -> String {
         let secret = (self.coupon_secret)(store_id, return_id);
         let digest = hex::encode(Sha256::digest(format!("coupon:{secret}")));
         format!("RETURN-{return_id}-{}", digest[..8].to_uppercase())
     }
 
     /// One attempt at settling return `return_id` of `store_id`.
-    pub async fn run(&self, store_id: &StoreId, return_id: i64) -> Outcome {
+    pub async fn run(&self, store_id: &StoreId, return_id: ReturnId) -> Outcome {
         let loaded = {
             let store = store_id.to_owned();
             self.db
@@ -107,7 +111,7 @@ impl Settler {
                     Ok(()) => {
                         tracing::info!(
                             store = %store_id,
-                            return_id,
+                            return_id = return_id.get(),
                             order_id = record.order_id,
                             "return settled in WooCommerce"
                         );
@@ -122,7 +126,7 @@ impl Settler {
 
     /// Records the failure on the return, where staff see it, and has the job retried.
     async fn fail(&self, record: &ReturnRecord, error: anyhow::Error) -> Outcome {
-        tracing::warn!(store = %record.store_id, return_id = record.id, order_id = record.order_id, error = %format!("{error:#}"), "settling a return failed; will retry");
+        tracing::warn!(store = %record.store_id, return_id = record.id.get(), order_id = record.order_id, error = %format!("{error:#}"), "settling a return failed; will retry");
         let (id, message) = (record.id, format!("{error:#}"));
         let _ = self
             .db

@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::ids::StoreId;
+use crate::ids::{ReturnId, StoreId};
 use crate::store::StoreError;
 
 /// A return as stored, with everything that belongs to it.
 #[derive(Debug, Clone)]
 pub struct ReturnRecord {
-    pub id: i64,
+    pub id: ReturnId,
     pub store_id: StoreId,
     pub order_id: u64,
     pub order_number: String,
@@ -85,7 +85,7 @@ pub struct NewReturn<'a> {
 }
 
 /// Records a return in `requested` with its first history entry; returns its id.
-pub fn create(conn: &Connection, new: &NewReturn<'_>) -> Result<i64, StoreError> {
+pub fn create(conn: &Connection, new: &NewReturn<'_>) -> Result<ReturnId, StoreError> {
     conn.prepare_cached(
         "INSERT INTO returns (store_id, order_id, customer_id, status, resolution, comment,
                               created_at, updated_at)
@@ -99,7 +99,7 @@ pub fn create(conn: &Connection, new: &NewReturn<'_>) -> Result<i64, StoreError>
         new.comment,
         new.now
     ])?;
-    let id = conn.last_insert_rowid();
+    let id = ReturnId::new(conn.last_insert_rowid());
     let mut item = conn.prepare_cached(
         "INSERT INTO return_items (return_id, line_item_id, quantity, reason, reason_text)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -131,7 +131,11 @@ pub fn create(conn: &Connection, new: &NewReturn<'_>) -> Result<i64, StoreError>
     Ok(id)
 }
 
-pub fn add_photo(conn: &Connection, return_id: i64, p: &PhotoRecord) -> Result<(), StoreError> {
+pub fn add_photo(
+    conn: &Connection,
+    return_id: ReturnId,
+    p: &PhotoRecord,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO return_photos (return_id, position, content_type, bytes, sha256, path)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -200,7 +204,7 @@ pub fn delivery_times(
 #[allow(clippy::too_many_arguments)]
 fn record_event(
     conn: &Connection,
-    return_id: i64,
+    return_id: ReturnId,
     from: Option<&str>,
     to: &str,
     actor: &str,
@@ -218,7 +222,7 @@ fn record_event(
 
 /// A change of state, checked against the state it was decided on.
 pub struct Transition<'a> {
-    pub return_id: i64,
+    pub return_id: ReturnId,
     pub from: &'a str,
     pub to: &'a str,
     pub actor: &'a str,
@@ -271,7 +275,7 @@ pub enum Settlement<'a> {
 
 pub fn settle(
     conn: &Connection,
-    return_id: i64,
+    return_id: ReturnId,
     outcome: &Settlement<'_>,
 ) -> Result<(), StoreError> {
     match outcome {
@@ -460,7 +464,7 @@ fn query(
 pub fn get(
     conn: &Connection,
     store_id: &StoreId,
-    id: i64,
+    id: ReturnId,
 ) -> Result<Option<ReturnRecord>, StoreError> {
     Ok(
         query(conn, "r.store_id = ?1 AND r.id = ?2", params![store_id, id])?
@@ -520,7 +524,7 @@ pub fn list(
 pub fn status(
     conn: &Connection,
     store_id: &StoreId,
-    id: i64,
+    id: ReturnId,
 ) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached("SELECT status FROM returns WHERE store_id = ?1 AND id = ?2")?

@@ -7,11 +7,13 @@ use utoipa::ToSchema;
 use super::eligibility::ItemEligibility;
 use super::model::{Actor, Status};
 use super::store::ReturnRecord;
+use crate::ids::ReturnId;
 use crate::time;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReturnView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ReturnId,
     pub order_id: u64,
     pub order_number: String,
     /// `requested`, `approved`, `rejected`, `received`, `refunded`, `exchanged`, `credited`

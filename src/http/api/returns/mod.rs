@@ -21,7 +21,7 @@ use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::http::guest::{GuestClaim, GuestQuery};
 use crate::ids::Customer;
-use crate::ids::StoreId;
+use crate::ids::{ReturnId, StoreId};
 use crate::returns::model::{Actor, Status};
 use crate::returns::request::ReturnRequest;
 use crate::returns::service::{self, Move, Owner, RequestSettings};
@@ -76,7 +76,7 @@ async fn create(
         body.photos,
     )
     .await?;
-    tracing::info!(store = %store_id, order_id, return_id = record.id, items = record.items.len(), photos = record.photos.len(), "return requested");
+    tracing::info!(store = %store_id, order_id, return_id = record.id.get(), items = record.items.len(), photos = record.photos.len(), "return requested");
     let view = ReturnView::new(&record, Audience::Customer, &config.base_url());
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -220,7 +220,7 @@ async fn apply_move(
 ) -> Result<Json<ReturnView>, ApiError> {
     let actor = mv.actor;
     let record = service::apply(state.db(), mv).await?;
-    tracing::info!(store = %record.store_id, return_id = record.id, order_id = record.order_id, to = %record.status, by = actor.as_str(), "return moved");
+    tracing::info!(store = %record.store_id, return_id = record.id.get(), order_id = record.order_id, to = %record.status, by = actor.as_str(), "return moved");
     Ok(Json(ReturnView::new(
         &record,
         audience,
@@ -265,7 +265,7 @@ fn optional_text(
 async fn cancel_customer_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer, return_id)): ApiPath<(Customer, i64)>,
+    ApiPath((customer, return_id)): ApiPath<(Customer, ReturnId)>,
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
     let Customer::Registered(customer) = customer else {
@@ -307,7 +307,7 @@ async fn cancel_customer_return(
 async fn cancel_guest_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((order_id, return_id)): ApiPath<(u64, i64)>,
+    ApiPath((order_id, return_id)): ApiPath<(u64, ReturnId)>,
     claim: GuestClaim,
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
@@ -413,7 +413,7 @@ async fn list_returns(
 async fn get_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(return_id): ApiPath<i64>,
+    ApiPath(return_id): ApiPath<ReturnId>,
 ) -> Result<Json<ReturnView>, ApiError> {
     let record = state
         .db()
@@ -464,7 +464,7 @@ pub struct TransitionRequest {
 async fn transition_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(return_id): ApiPath<i64>,
+    ApiPath(return_id): ApiPath<ReturnId>,
     ApiJson(body): ApiJson<TransitionRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
     let mv = Move {
@@ -499,7 +499,7 @@ async fn transition_return(
 async fn get_photo(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((return_id, position)): ApiPath<(i64, i64)>,
+    ApiPath((return_id, position)): ApiPath<(ReturnId, i64)>,
 ) -> Result<Response, ApiError> {
     let record = state
         .db()
@@ -516,7 +516,7 @@ async fn get_photo(
     let bytes = tokio::fs::read(state.config().data_dir.join(&photo.path))
         .await
         .map_err(|e| {
-            tracing::error!(error = %e, return_id, position, "a stored return photo is missing");
+            tracing::error!(error = %e, return_id = return_id.get(), position, "a stored return photo is missing");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::PhotoUnavailable,
