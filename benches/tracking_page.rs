@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aftercare::config::{Flags, env_from};
+use aftercare::ids::ShipmentId;
 use aftercare::ingest::{self, Incoming, Payload};
 use aftercare::orders::store::Source;
 use aftercare::store::Db;
@@ -190,12 +191,11 @@ async fn main() {
             "With the driver",
         ),
     ];
-    let first_parcels: Vec<u64> = db
+    let first_parcels: Vec<ShipmentId> = db
         .read(|c| {
             let mut stmt = c.prepare("SELECT MIN(id) FROM shipments GROUP BY order_id")?;
             let ids = stmt
-                .query_map([], |r| r.get::<_, i64>(0))?
-                .map(|r| r.map(|id| id as u64))
+                .query_map([], |r| r.get(0))?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(ids)
         })

@@ -153,6 +153,43 @@ impl FromSql for ReturnId {
     }
 }
 
+/// A parcel of an order: the row id the database gave it. Stored and sent as the plain
+/// number.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct ShipmentId(u64);
+
+impl ShipmentId {
+    pub fn new(id: u64) -> Self {
+        Self(id)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ShipmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// SQLite integers are signed; row ids never are negative.
+impl ToSql for ShipmentId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0 as i64))
+    }
+}
+
+impl FromSql for ShipmentId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(value).map(|id| Self(id as u64))
+    }
+}
+
 /// A registered WooCommerce customer. WooCommerce files guest orders under customer 0,
 /// so 0 is never a `CustomerId`: a guest owns nothing through the customer endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

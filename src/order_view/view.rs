@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::ids::ShipmentId;
 use crate::money;
 use crate::orders::store::SummaryRow;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
@@ -104,7 +105,8 @@ pub struct AttributeView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemShipmentView {
-    pub shipment_id: u64,
+    #[schema(value_type = u64)]
+    pub shipment_id: ShipmentId,
     pub quantity: i64,
 }
 

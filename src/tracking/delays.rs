@@ -10,6 +10,7 @@ use jiff::Timestamp;
 
 use super::calendar::Calendar;
 use super::status::{CLOSED_STATUSES, FULFILLED_STATUSES, ParcelStatus};
+use crate::ids::ShipmentId;
 
 /// Thresholds of the delay rules, in business days. A rule given `0` days is off.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,17 +108,17 @@ pub struct OrderFacts {
 
 #[derive(Debug, Clone)]
 pub struct ParcelFacts {
-    pub id: u64,
+    pub id: ShipmentId,
     pub status: ParcelStatus,
     /// Time of the newest event; `None` before any event.
     pub last_event_at: Option<Timestamp>,
     pub eta: Option<Timestamp>,
 }
 
-/// An alert that should be active: for the order (`shipment_id` 0) or one parcel.
+/// An alert that should be active: for the order (`shipment_id` `None`) or one parcel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Breach {
-    pub shipment_id: u64,
+    pub shipment_id: Option<ShipmentId>,
     pub code: AlertCode,
     /// When the rule's threshold was crossed.
     pub due_at: Timestamp,
@@ -142,7 +143,7 @@ pub fn evaluate(
         let due = cal.deadline(ready, rules.not_shipped_after);
         if now >= due {
             out.push(Breach {
-                shipment_id: 0,
+                shipment_id: None,
                 code: AlertCode::NotShipped,
                 due_at: due,
             });
@@ -228,7 +229,7 @@ fn parcel_breach(
 ) -> Option<Breach> {
     let breach = |code, due_at| {
         Some(Breach {
-            shipment_id: p.id,
+            shipment_id: Some(p.id),
             code,
             due_at,
         })
@@ -314,7 +315,7 @@ mod tests {
 
     fn parcel(status: ParcelStatus, last: Option<&str>, eta: Option<&str>) -> ParcelFacts {
         ParcelFacts {
-            id: 7,
+            id: ShipmentId::new(7),
             status,
             last_event_at: last.map(ts),
             eta: eta.map(ts),
@@ -345,7 +346,7 @@ mod tests {
             ts("2026-11-30T00:00:00Z"),
         );
         assert_eq!(breaches[0].due_at, ts("2026-11-24T06:00:00Z"));
-        assert_eq!(breaches[0].shipment_id, 0);
+        assert_eq!(breaches[0].shipment_id, None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::status::{self, DeliveryState, ParcelFacts, ParcelStatus};
 use super::store::delay_alerts;
 use super::store::order_tracking::{self as rows, TrackingRow};
 use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
-use crate::ids::StoreId;
+use crate::ids::{ShipmentId, StoreId};
 use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::StoreError;
@@ -176,7 +176,7 @@ impl Live {
                 items: Vec::new(),
             },
             rule: delays::ParcelFacts {
-                id: 0,
+                id: ShipmentId::new(0),
                 status: ParcelStatus::Shipped,
                 last_event_at: None,
                 eta: None,

@@ -337,7 +337,7 @@ pub fn render_model(
         .map(|(i, s)| {
             let status = parcel_status(s);
             let carrier = carrier_name(s, lang);
-            let late = tracking.alerts.iter().any(|a| a.shipment_id == s.id);
+            let late = tracking.alerts.iter().any(|a| a.shipment_id == Some(s.id));
             let arrival = match (parse(&s.delivered_at), parcel_eta(s, settings)) {
                 (Some(at), _) if status == ParcelStatus::Delivered => Some((t.delivered, date(at))),
                 (_, Some(eta)) => Some((t.estimated_delivery, date(eta))),

@@ -17,7 +17,7 @@ use super::status::{EVENT_STATUSES, ParcelStatus};
 use super::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use super::view::{OrderTracking, ShipmentView, shipment_view};
 use super::{TrackingSettings, alerts, derive};
-use crate::ids::StoreId;
+use crate::ids::{ShipmentId, StoreId};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
 use crate::time;
@@ -92,7 +92,8 @@ pub struct EventReceipt {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordedEvent {
     pub id: u64,
-    pub shipment_id: u64,
+    #[schema(value_type = u64)]
+    pub shipment_id: ShipmentId,
     pub status: String,
     pub occurred_at: String,
     pub location: Option<String>,
@@ -109,7 +110,7 @@ pub enum StaffError {
     #[error("invalid fields")]
     Invalid(Vec<FieldError>),
     #[error("the order already has a parcel with this tracking number")]
-    DuplicateNumber { shipment_id: u64 },
+    DuplicateNumber { shipment_id: ShipmentId },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -118,7 +119,7 @@ pub enum StaffError {
 enum Rejected {
     OrderNotFound,
     Invalid(Vec<FieldError>),
-    Duplicate(u64),
+    Duplicate(ShipmentId),
 }
 
 struct Checked {
@@ -308,7 +309,7 @@ fn insert_checked(
     order_id: u64,
     checked: &Checked,
     stamp: &str,
-) -> Result<Result<u64, Rejected>, StoreError> {
+) -> Result<Result<ShipmentId, Rejected>, StoreError> {
     if !orders::is_visible(c, store_id, order_id)? {
         return Ok(Err(Rejected::OrderNotFound));
     }
@@ -386,14 +387,14 @@ fn insert_checked(
         },
         stamp,
     )?;
-    Ok(id.ok_or(Rejected::Duplicate(0)))
+    Ok(id.ok_or(Rejected::Duplicate(ShipmentId::new(0))))
 }
 
 fn view_of(
     c: &Connection,
     store_id: &StoreId,
     order_id: u64,
-    shipment_id: u64,
+    shipment_id: ShipmentId,
     settings: &TrackingSettings,
 ) -> Result<ShipmentView, StoreError> {
     let tracking = OrderTracking::load(c, store_id, order_id)?;
@@ -480,7 +481,7 @@ pub async fn add_event(
     db: &Db,
     settings: Arc<TrackingSettings>,
     store_id: StoreId,
-    shipment_id: u64,
+    shipment_id: ShipmentId,
     req: NewEventRequest,
 ) -> Result<(EventReceipt, bool), StaffError> {
     let now = Timestamp::now();

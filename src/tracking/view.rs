@@ -18,13 +18,14 @@ use super::status::ParcelStatus;
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, EventRow, ShipmentRow};
-use crate::ids::StoreId;
+use crate::ids::{ShipmentId, StoreId};
 use crate::store::StoreError;
 use crate::time;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShipmentView {
-    pub id: u64,
+    #[schema(value_type = u64)]
+    pub id: ShipmentId,
     /// Carrier slug from the registry, or `custom`.
     pub carrier: String,
     pub carrier_name: String,
@@ -66,7 +67,8 @@ pub struct AlertView {
     /// A sentence for the customer (English; translate by `code`).
     pub message: String,
     /// The parcel it concerns; null for the order as a whole.
-    pub shipment_id: Option<u64>,
+    #[schema(value_type = Option<u64>)]
+    pub shipment_id: Option<ShipmentId>,
     /// When the alert was raised.
     pub since: String,
 }
@@ -107,7 +109,7 @@ impl OrderTracking {
         })
     }
 
-    pub fn events_of(&self, shipment_id: u64) -> impl Iterator<Item = &EventRow> {
+    pub fn events_of(&self, shipment_id: ShipmentId) -> impl Iterator<Item = &EventRow> {
         self.events
             .iter()
             .filter(move |e| e.shipment_id == shipment_id)
@@ -201,7 +203,7 @@ pub fn alert_views(tracking: &OrderTracking, settings: &TrackingSettings) -> Vec
             Some(AlertView {
                 code: a.code.clone(),
                 message,
-                shipment_id: (a.shipment_id != 0).then_some(a.shipment_id),
+                shipment_id: a.shipment_id,
                 since: a.raised_at.clone(),
             })
         })
@@ -220,7 +222,7 @@ pub fn alert_text(
     let parcel = tracking
         .shipments
         .iter()
-        .find(|s| s.id == alert.shipment_id);
+        .find(|s| Some(s.id) == alert.shipment_id);
     let date = |at: Option<Timestamp>| {
         at.map(|t| lang.date(&settings.calendar.local(t), now))
             .unwrap_or_default()
@@ -243,7 +245,7 @@ pub fn alert_text(
                 detail,
             )
         }
-        None if alert.shipment_id != 0 => return None,
+        None if alert.shipment_id.is_some() => return None,
         None => (String::new(), String::new(), String::new(), None),
     };
     Some(

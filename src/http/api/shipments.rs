@@ -15,6 +15,7 @@ use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
+use crate::ids::ShipmentId;
 use crate::tracking::delays::AlertCode;
 use crate::tracking::staff::{self, EventReceipt, NewEventRequest, NewShipmentRequest};
 use crate::tracking::view::{AlertView, OrderTracking, ShipmentView, alert_views, page_url};
@@ -53,7 +54,7 @@ async fn create_shipment(
     let settings = state.config().tracking.clone();
     let view =
         staff::create_shipment(state.db(), settings, store.clone(), order_id, request).await?;
-    tracing::info!(store = %store, order_id, shipment_id = view.id, carrier = %view.carrier, "shipment added");
+    tracing::info!(store = %store, order_id, shipment_id = view.id.get(), carrier = %view.carrier, "shipment added");
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -80,13 +81,13 @@ async fn create_shipment(
 async fn add_event(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(shipment_id): ApiPath<u64>,
+    ApiPath(shipment_id): ApiPath<ShipmentId>,
     ApiJson(request): ApiJson<NewEventRequest>,
 ) -> Result<(StatusCode, Json<EventReceipt>), ApiError> {
     let settings = state.config().tracking.clone();
     let (receipt, created) =
         staff::add_event(state.db(), settings, store.clone(), shipment_id, request).await?;
-    tracing::info!(store = %store, shipment_id, status = %receipt.event.status, created, "shipment event");
+    tracing::info!(store = %store, shipment_id = shipment_id.get(), status = %receipt.event.status, created, "shipment event");
     let status = if created {
         StatusCode::CREATED
     } else {

@@ -2,24 +2,30 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::ids::StoreId;
+use crate::ids::{ShipmentId, StoreId};
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRow {
     pub id: u64,
     pub order_id: u64,
-    pub shipment_id: u64,
+    /// `None`: the order as a whole (stored as 0).
+    pub shipment_id: Option<ShipmentId>,
     pub code: String,
     pub due_at: String,
     pub raised_at: String,
+}
+
+/// Shipment 0 in `delay_alerts` is the order itself.
+fn parcel(id: i64) -> Option<ShipmentId> {
+    (id != 0).then(|| ShipmentId::new(id as u64))
 }
 
 fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
     Ok(AlertRow {
         id: r.get::<_, i64>(0)? as u64,
         order_id: r.get::<_, i64>(1)? as u64,
-        shipment_id: r.get::<_, i64>(2)? as u64,
+        shipment_id: parcel(r.get(2)?),
         code: r.get(3)?,
         due_at: r.get(4)?,
         raised_at: r.get(5)?,
@@ -62,7 +68,7 @@ pub fn raise(
     conn: &Connection,
     store_id: &StoreId,
     order_id: u64,
-    shipment_id: u64,
+    shipment_id: Option<ShipmentId>,
     code: &str,
     due_at: &str,
     now: &str,
@@ -74,7 +80,7 @@ pub fn raise(
     .execute((
         store_id,
         order_id as i64,
-        shipment_id as i64,
+        shipment_id.map_or(0, |id| id.get() as i64),
         code,
         due_at,
         now,

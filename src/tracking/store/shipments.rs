@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use crate::ids::StoreId;
+use crate::ids::{ShipmentId, StoreId};
 use crate::store::StoreError;
 
 pub const SOURCE_WOOCOMMERCE: &str = "woocommerce";
@@ -12,7 +12,7 @@ pub const SOURCE_API: &str = "api";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShipmentRow {
-    pub id: u64,
+    pub id: ShipmentId,
     pub store_id: StoreId,
     pub order_id: u64,
     pub source: String,
@@ -34,7 +34,7 @@ pub struct ShipmentRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
     pub id: u64,
-    pub shipment_id: u64,
+    pub shipment_id: ShipmentId,
     pub status: String,
     pub occurred_at: String,
     pub location: Option<String>,
@@ -48,7 +48,7 @@ const COLUMNS: &str = "s.id, s.store_id, s.order_id, s.source, s.number_key, s.c
 
 fn shipment(row: &Row<'_>) -> rusqlite::Result<ShipmentRow> {
     Ok(ShipmentRow {
-        id: row.get::<_, i64>(0)? as u64,
+        id: row.get(0)?,
         store_id: row.get(1)?,
         order_id: row.get::<_, i64>(2)? as u64,
         source: row.get(3)?,
@@ -75,7 +75,7 @@ fn with_items(
     let mut out: Vec<ShipmentRow> = Vec::new();
     let mut rows = stmt.query(params)?;
     while let Some(row) = rows.next()? {
-        let id = row.get::<_, i64>(0)? as u64;
+        let id: ShipmentId = row.get(0)?;
         if out.last().is_none_or(|s| s.id != id) {
             out.push(shipment(row)?);
         }
@@ -131,7 +131,7 @@ pub fn for_orders(
 pub fn find(
     conn: &Connection,
     store_id: &StoreId,
-    id: u64,
+    id: ShipmentId,
 ) -> Result<Option<ShipmentRow>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS}, i.line_item_id, i.quantity
@@ -139,7 +139,7 @@ pub fn find(
          WHERE s.id = ?1 AND s.store_id = ?2
          ORDER BY i.line_item_id"
     ))?;
-    Ok(with_items(&mut stmt, (id as i64, store_id))?.pop())
+    Ok(with_items(&mut stmt, (id, store_id))?.pop())
 }
 
 /// An order's events, newest first (by when they happened, then by arrival).
@@ -161,7 +161,7 @@ pub fn events_for_order(
             };
             Ok(EventRow {
                 id: r.get::<_, i64>(0)? as u64,
-                shipment_id: r.get::<_, i64>(1)? as u64,
+                shipment_id: r.get(1)?,
                 status: r.get(2)?,
                 occurred_at: r.get(3)?,
                 location: text(4)?,
@@ -191,7 +191,7 @@ pub fn insert(
     conn: &Connection,
     new: &NewShipment<'_>,
     now: &str,
-) -> Result<Option<u64>, StoreError> {
+) -> Result<Option<ShipmentId>, StoreError> {
     let inserted = conn
         .prepare_cached(
             "INSERT INTO shipments (store_id, order_id, source, number_key, carrier, carrier_name,
@@ -214,14 +214,14 @@ pub fn insert(
     if inserted == 0 {
         return Ok(None);
     }
-    let id = conn.last_insert_rowid();
+    let id = ShipmentId::new(conn.last_insert_rowid() as u64);
     let mut item = conn.prepare_cached(
         "INSERT INTO shipment_items (shipment_id, line_item_id, quantity) VALUES (?1, ?2, ?3)",
     )?;
     for (line, quantity) in new.items {
         item.execute((id, *line as i64, quantity))?;
     }
-    Ok(Some(id as u64))
+    Ok(Some(id))
 }
 
 /// What the order's meta says of a parcel it owns; clears `removed_at` if it was set.
@@ -235,7 +235,7 @@ pub struct MetaUpdate<'a> {
 
 pub fn update_from_meta(
     conn: &Connection,
-    id: u64,
+    id: ShipmentId,
     update: &MetaUpdate<'_>,
     now: &str,
 ) -> Result<(), StoreError> {
@@ -245,7 +245,7 @@ pub fn update_from_meta(
          WHERE id = ?1",
     )?
     .execute(rusqlite::params![
-        id as i64,
+        id,
         update.carrier,
         update.carrier_name,
         update.tracking_number,
@@ -257,11 +257,11 @@ pub fn update_from_meta(
 }
 
 /// The tracking item is gone from the order's meta: hide the parcel, keep its history.
-pub fn mark_removed(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> {
+pub fn mark_removed(conn: &Connection, id: ShipmentId, now: &str) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE shipments SET removed_at = ?2, updated_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
     )?
-    .execute((id as i64, now))?;
+    .execute((id, now))?;
     Ok(())
 }
 
@@ -277,7 +277,7 @@ pub struct NewEvent<'a> {
 /// whether it is new (an identical event is recorded once).
 pub fn add_event(
     conn: &Connection,
-    shipment_id: u64,
+    shipment_id: ShipmentId,
     event: &NewEvent<'_>,
     now: &str,
 ) -> Result<(u64, bool), StoreError> {
@@ -289,7 +289,7 @@ pub fn add_event(
              ON CONFLICT DO NOTHING",
         )?
         .execute(rusqlite::params![
-            shipment_id as i64,
+            shipment_id,
             event.status,
             event.occurred_at,
             event.location,
@@ -307,7 +307,7 @@ pub fn add_event(
                 )?
                 .query_row(
                     (
-                        shipment_id as i64,
+                        shipment_id,
                         event.status,
                         event.occurred_at,
                         event.location,
@@ -326,20 +326,20 @@ pub fn add_event(
 
 /// Re-derives status, last event time, the carrier's ETA and the delivery time from the
 /// events: events may arrive in any order, the newest by `occurred_at` decides.
-fn refresh_status(conn: &Connection, shipment_id: u64, now: &str) -> Result<(), StoreError> {
+fn refresh_status(conn: &Connection, shipment_id: ShipmentId, now: &str) -> Result<(), StoreError> {
     let newest: Option<(String, String)> = conn
         .prepare_cached(
             "SELECT status, occurred_at FROM shipment_events WHERE shipment_id = ?1
              ORDER BY occurred_at DESC, id DESC LIMIT 1",
         )?
-        .query_row([shipment_id as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([shipment_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let eta: Option<String> = conn
         .prepare_cached(
             "SELECT eta FROM shipment_events WHERE shipment_id = ?1 AND eta IS NOT NULL
              ORDER BY occurred_at DESC, id DESC LIMIT 1",
         )?
-        .query_row([shipment_id as i64], |r| r.get(0))
+        .query_row([shipment_id], |r| r.get(0))
         .optional()?;
     let (status, last) = match &newest {
         Some((status, at)) => (status.as_str(), Some(at.as_str())),
@@ -352,7 +352,7 @@ fn refresh_status(conn: &Connection, shipment_id: u64, now: &str) -> Result<(), 
          WHERE id = ?1",
     )?
     .execute(rusqlite::params![
-        shipment_id as i64,
+        shipment_id,
         status,
         last,
         eta,
