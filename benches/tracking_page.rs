@@ -22,6 +22,7 @@ use aftercare::store::Db;
 use aftercare::tracking::i18n::Lang;
 use aftercare::tracking::page::{Brand, render_html, render_model};
 use aftercare::tracking::store::shipments;
+use aftercare::tracking::token::TrackingToken;
 use aftercare::tracking::view::OrderTracking;
 use aftercare::woo::Order;
 use aftercare::{AppState, app};
@@ -274,9 +275,8 @@ async fn main() {
     let (page, tracking) = {
         let token = tokens[0].clone();
         db.read(move |c| {
-            let row = aftercare::tracking::derive::token_row(&token).unwrap();
-            let page =
-                aftercare::tracking::store::order_tracking::by_token(c, row, &token)?.unwrap();
+            let token = TrackingToken::parse(&token).unwrap();
+            let page = aftercare::tracking::store::order_tracking::by_token(c, &token)?.unwrap();
             let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
             Ok((page, tracking))
         })
@@ -308,10 +308,7 @@ async fn main() {
     let mut latencies = Vec::with_capacity(requests / 4);
     let start = Instant::now();
     for i in 0..requests / 4 {
-        let path = format!(
-            "/t/{}",
-            aftercare::tracking::derive::new_token(10_000_000 + i as i64)
-        );
+        let path = format!("/t/{}", TrackingToken::new(10_000_000 + i as i64));
         let t = Instant::now();
         let (status, _) = fetch(&router, &path).await;
         latencies.push(t.elapsed());

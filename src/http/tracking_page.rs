@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use crate::ids::StoreId;
 use crate::tracking::page;
+use crate::tracking::token::TrackingToken;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(tracking_page))
@@ -45,5 +46,8 @@ async fn tracking_page(
         let url = state.store(store_id).and_then(|s| s.config.url.as_deref());
         page::fallback_name(seller, url)
     };
+    // A malformed token gets the same 404 page as an unknown one, so it is parsed here
+    // rather than rejected by the extractor.
+    let token = TrackingToken::parse(&token);
     page::show(state.db(), settings, token, lang, fallback_name).await
 }

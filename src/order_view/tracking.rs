@@ -45,7 +45,7 @@ pub fn fill(
     for item in &mut view.line_items {
         item.shipments = per_line.remove(&item.id).unwrap_or_default();
     }
-    view.tracking_url = tracking.token.as_deref().map(|t| page_url(base_url, t));
+    view.tracking_url = tracking.token.as_ref().map(|t| page_url(base_url, t));
     view.delivery_state = delivery_state(&order.status, &lines, &tracking.shipments);
     view.alerts = alert_views(tracking, settings);
 }

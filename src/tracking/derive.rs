@@ -8,9 +8,6 @@
 //! kept, and shown again if the item comes back. Parcels created through the staff API
 //! are never touched by the meta.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngExt as _;
 use rusqlite::Connection;
 
 use jiff::Timestamp;
@@ -22,33 +19,13 @@ use super::status::{self, DeliveryState, ParcelFacts, ParcelStatus};
 use super::store::delay_alerts;
 use super::store::order_tracking::{self as rows, TrackingRow};
 use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
+use super::token::TrackingToken;
 use crate::ids::{ShipmentId, StoreId};
 use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::StoreError;
 use crate::time;
 use crate::woo::Order;
-
-/// A page token: the tracking row's id (8 bytes, big-endian) then 128 random bits,
-/// base64url, 32 characters. The id finds the row without an index over random values
-/// (which would scatter every insert across the index); the random part is the secret.
-pub fn new_token(row_id: i64) -> String {
-    let mut bytes = [0u8; 24];
-    bytes[..8].copy_from_slice(&row_id.to_be_bytes());
-    let secret: [u8; 16] = rand::rng().random();
-    bytes[8..].copy_from_slice(&secret);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The tracking row a well-formed token names (checked before any database look-up).
-pub fn token_row(text: &str) -> Option<i64> {
-    if text.len() != 32 {
-        return None;
-    }
-    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-    let id = i64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
-    (bytes.len() == 24 && id > 0).then_some(id)
-}
 
 /// Applies an accepted order version; `first` when it is the order's first. Enqueues a
 /// delay evaluation only when one can change something now: an alert may be due (an
@@ -119,7 +96,7 @@ pub fn order_mirrored(
     let row = TrackingRow {
         token: match (&previous, new_id) {
             (Some(p), _) => p.token.clone(),
-            (None, id) => new_token(id.unwrap_or_default()),
+            (None, id) => TrackingToken::new(id.unwrap_or_default()),
         },
         delivery_state: state.as_str().to_owned(),
         order_status: order.status.clone(),
@@ -349,22 +326,4 @@ fn sync_parcels(
         changed = true;
     }
     Ok(changed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_carry_their_row_and_128_random_bits() {
-        let a = new_token(7);
-        let b = new_token(7);
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, b, "the secret part differs");
-        assert_eq!(token_row(&a), Some(7));
-        assert_eq!(token_row(&new_token(1 << 40)), Some(1 << 40));
-        assert_eq!(token_row("short"), None);
-        assert_eq!(token_row("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), None, "row 0");
-        assert_eq!(token_row("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/="), None);
-    }
 }

@@ -23,6 +23,7 @@ pub mod staff;
 pub mod status;
 pub mod store;
 pub mod sweep;
+pub mod token;
 pub mod view;
 
 pub use settings::TrackingSettings;

@@ -13,11 +13,12 @@ use jiff::Timestamp;
 
 use super::alerts::{parcel_eta, parcel_status};
 use super::delays::AlertCode;
-use super::derive::{self, token_row};
+use super::derive;
 use super::i18n::{Lang, Texts};
 use super::settings::{Branding, Color, TrackingSettings, is_safe_url};
 use super::status::{DeliveryState, ParcelStatus};
 use super::store::order_tracking as rows;
+use super::token::TrackingToken;
 use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
 use crate::ids::StoreId;
 use crate::store::Db;
@@ -481,18 +482,19 @@ pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default:
     Lang::negotiate(asked, accept_language, default)
 }
 
-/// The tracking page of the order with `token`, or a 404 page. `fallback_name` gives the
-/// shop's name by store id when its branding has none.
+/// The tracking page of the order with `token`, or a 404 page (also for `None`, a
+/// malformed token). `fallback_name` gives the shop's name by store id when its branding
+/// has none.
 pub async fn show(
     db: &Db,
     settings: &TrackingSettings,
-    token: String,
+    token: Option<TrackingToken>,
     lang: Lang,
     fallback_name: impl FnOnce(&StoreId) -> Option<String>,
 ) -> Response {
-    let found = if let Some(row) = token_row(&token) {
+    let found = if let Some(token) = token {
         db.read(move |c| {
-            let Some(page) = rows::by_token(c, row, &token)? else {
+            let Some(page) = rows::by_token(c, &token)? else {
                 return Ok(None);
             };
             let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;

@@ -18,6 +18,7 @@ use super::status::ParcelStatus;
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, EventRow, ShipmentRow};
+use super::token::TrackingToken;
 use crate::ids::{ShipmentId, StoreId};
 use crate::store::StoreError;
 use crate::time;
@@ -76,7 +77,7 @@ pub struct AlertView {
 /// Everything tracking knows about one order (removed parcels left out).
 #[derive(Debug, Clone, Default)]
 pub struct OrderTracking {
-    pub token: Option<String>,
+    pub token: Option<TrackingToken>,
     pub shipments: Vec<ShipmentRow>,
     /// Newest first, all parcels together.
     pub events: Vec<EventRow>,
@@ -135,7 +136,7 @@ impl OrderTracking {
 }
 
 /// `{base}/t/{token}`.
-pub fn page_url(base_url: &str, token: &str) -> String {
+pub fn page_url(base_url: &str, token: &TrackingToken) -> String {
     format!("{base_url}/t/{token}")
 }
 
@@ -258,7 +259,7 @@ pub fn alert_text(
 #[derive(Debug, Default)]
 pub struct SummaryTracking {
     /// Order id to (page token, delivery state).
-    pub tokens: HashMap<u64, (String, String)>,
+    pub tokens: HashMap<u64, (TrackingToken, String)>,
     /// Order id to its parcels (without items).
     pub parcels: HashMap<u64, Vec<ShipmentRow>>,
 }

@@ -187,7 +187,7 @@ async fn list_alerts(
         .map(|(order_id, number, tracking)| LateOrder {
             order_id,
             number,
-            tracking_url: tracking.token.as_deref().map(|t| page_url(&base, t)),
+            tracking_url: tracking.token.as_ref().map(|t| page_url(&base, t)),
             alerts: alert_views(&tracking, settings),
         })
         .collect();

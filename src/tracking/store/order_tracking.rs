@@ -7,10 +7,11 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::ids::StoreId;
 use crate::store::StoreError;
+use crate::tracking::token::TrackingToken;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackingRow {
-    pub token: String,
+    pub token: TrackingToken,
     pub delivery_state: String,
     pub order_status: String,
     pub ready_at: Option<String>,
@@ -50,7 +51,7 @@ pub fn token_and_alerting(
     conn: &Connection,
     store_id: &StoreId,
     order_id: u64,
-) -> Result<Option<(String, bool)>, StoreError> {
+) -> Result<Option<(TrackingToken, bool)>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT t.token, EXISTS (SELECT 1 FROM delay_alerts a
@@ -170,9 +171,9 @@ impl PageOrder {
     }
 }
 
-/// The order of the tracking row `id`, when `token` is that row's token (compared in
+/// The order of the tracking row `token` names, when it is that row's token (compared in
 /// constant time) and the order is one customers may see.
-pub fn by_token(conn: &Connection, id: i64, token: &str) -> Result<Option<PageOrder>, StoreError> {
+pub fn by_token(conn: &Connection, token: &TrackingToken) -> Result<Option<PageOrder>, StoreError> {
     let found = conn
         .prepare_cached(
             "SELECT t.token, t.store_id, t.order_id, o.raw
@@ -180,9 +181,9 @@ pub fn by_token(conn: &Connection, id: i64, token: &str) -> Result<Option<PageOr
              JOIN orders o ON o.store_id = t.store_id AND o.order_id = t.order_id
              WHERE t.id = ?1 AND o.is_draft = 0 AND o.trashed_at IS NULL",
         )?
-        .query_row([id], |r| {
+        .query_row([token.row()], |r| {
             Ok((
-                r.get::<_, String>(0)?,
+                r.get::<_, TrackingToken>(0)?,
                 PageOrder {
                     store_id: r.get(1)?,
                     order_id: r.get::<_, i64>(2)? as u64,
@@ -191,9 +192,7 @@ pub fn by_token(conn: &Connection, id: i64, token: &str) -> Result<Option<PageOr
             ))
         })
         .optional()?;
-    Ok(found.and_then(|(stored, page)| {
-        constant_time_eq::constant_time_eq(stored.as_bytes(), token.as_bytes()).then_some(page)
-    }))
+    Ok(found.and_then(|(stored, page)| stored.matches(token).then_some(page)))
 }
 
 /// Token and delivery state of several orders, for the order list.
@@ -201,7 +200,7 @@ pub fn for_orders(
     conn: &Connection,
     store_id: &StoreId,
     order_ids: &[u64],
-) -> Result<HashMap<u64, (String, String)>, StoreError> {
+) -> Result<HashMap<u64, (TrackingToken, String)>, StoreError> {
     let ids = serde_json::to_string(order_ids).expect("ids serialize");
     let mut stmt = conn.prepare_cached(
         "SELECT order_id, token, delivery_state FROM order_tracking
