@@ -218,7 +218,7 @@ async fn main() {
                                 description,
                                 eta: None,
                             },
-                            at,
+                            &aftercare::time::millis(at.parse().expect("a timestamp")),
                         )?;
                     }
                 }

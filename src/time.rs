@@ -8,8 +8,57 @@ pub fn seconds(ts: Timestamp) -> String {
 }
 
 /// Milliseconds, for times aftercare records itself: `2026-11-22T10:00:00.123Z`.
-pub fn millis(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+pub fn millis(ts: Timestamp) -> Stamp {
+    Stamp(ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+/// A time aftercare records itself, as [`millis`] writes it; stored as that text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stamp(String);
+
+impl Stamp {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A stored time written as a literal in a test.
+    #[cfg(test)]
+    pub fn test(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl std::ops::Deref for Stamp {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Stamp> for String {
+    fn from(stamp: Stamp) -> String {
+        stamp.0
+    }
+}
+
+impl rusqlite::ToSql for Stamp {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+/// Read back as written.
+impl rusqlite::types::FromSql for Stamp {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        String::column_result(value).map(Stamp)
+    }
 }
 
 /// The calendar date of `ts` in the shop's time zone.

@@ -70,7 +70,7 @@ pub fn count(conn: &Connection, selection: &Selection) -> Result<u64, ExportErro
 }
 
 /// UTC text bounds `[from 00:00, to + 1 day 00:00)` in the shop's time zone.
-fn bounds(selection: &Selection) -> Result<(String, String), ExportError> {
+fn bounds(selection: &Selection) -> Result<(time::Stamp, time::Stamp), ExportError> {
     if selection.from > selection.to {
         return Err(ExportError::EmptyRange {
             from: selection.from,

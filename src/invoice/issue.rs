@@ -24,7 +24,7 @@ use crate::jobs::{self, Job, JobKind, Outcome};
 use crate::orders::store as orders;
 use crate::returns::refunds::RefundedLine;
 use crate::store::{Db, StoreError};
-use crate::time;
+use crate::time::{self, Stamp};
 use crate::woo::{Order, WooClients, WooError};
 
 /// How long a credit note waits before it looks again for its order's invoice.
@@ -39,7 +39,7 @@ pub fn order_mirrored(
     store: &StoreId,
     order: &Order,
     settings: &InvoiceSettings,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     let invoiced = documents::find(conn, store, DocumentKind::Invoice, order.id, 0)?.is_some();
     let invoiceable = content::is_invoiceable(order, settings);

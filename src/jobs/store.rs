@@ -8,6 +8,7 @@ use super::{JobKind, Lane};
 use crate::ids::StoreId;
 use crate::store::StoreError;
 use crate::time;
+use crate::time::Stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -27,7 +28,7 @@ pub fn enqueue(
     kind: JobKind,
     order_id: u64,
     subject: u64,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO jobs (store_id, kind, order_id, subject, run_after, created_at)
@@ -39,7 +40,7 @@ pub fn enqueue(
 }
 
 /// The oldest due job of the lane, if any.
-pub fn next_due(conn: &Connection, now: &str, lane: Lane) -> Result<Option<Job>, StoreError> {
+pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job>, StoreError> {
     // The kinds are the code's own names, never input: listing them inline keeps one
     // cached statement per lane.
     let list = lane
@@ -66,7 +67,7 @@ pub fn next_due(conn: &Connection, now: &str, lane: Lane) -> Result<Option<Job>,
         .optional()?)
 }
 
-pub fn complete(conn: &Connection, id: i64, now: &str) -> Result<(), StoreError> {
+pub fn complete(conn: &Connection, id: i64, now: &Stamp) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE jobs SET done_at = ?2, last_error = NULL WHERE id = ?1")?
         .execute((id, now))?;
     Ok(())

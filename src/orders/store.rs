@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::ids::StoreId;
 use crate::store::StoreError;
 use crate::time;
+use crate::time::Stamp;
 use crate::woo::Order;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,7 @@ pub fn apply(
     raw: &str,
     body_sha256: &[u8; 32],
     source: Source,
-    now: &str,
+    now: &Stamp,
 ) -> Result<Applied, StoreError> {
     let existing = conn
         .prepare_cached(
@@ -151,7 +152,7 @@ fn trash_state(
     order: &Order,
     source: Source,
     trashed_at: Option<&str>,
-    now: &str,
+    now: &Stamp,
 ) -> Option<String> {
     if order.status == "trash" {
         return Some(trashed_at.unwrap_or(now).to_owned());
@@ -213,7 +214,7 @@ pub fn trash(
     conn: &Connection,
     store_id: &StoreId,
     order_id: u64,
-    now: &str,
+    now: &Stamp,
 ) -> Result<bool, StoreError> {
     let changed = conn
         .prepare_cached(

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::ids::{ReturnId, StoreId};
 use crate::store::StoreError;
+use crate::time::Stamp;
 
 /// A return as stored, with everything that belongs to it.
 #[derive(Debug, Clone)]
@@ -81,7 +82,7 @@ pub struct NewReturn<'a> {
     pub items: &'a [ItemRecord],
     pub photos: &'a [PhotoRecord],
     pub actor: &'a str,
-    pub now: &'a str,
+    pub now: &'a Stamp,
 }
 
 /// Records a return in `requested` with its first history entry; returns its id.
@@ -210,7 +211,7 @@ fn record_event(
     actor: &str,
     actor_name: Option<&str>,
     note: Option<&str>,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO return_events (return_id, from_status, to_status, at, actor, actor_name, note)
@@ -230,7 +231,7 @@ pub struct Transition<'a> {
     pub note: Option<&'a str>,
     /// What the refund or credit comes to, when this transition moves money.
     pub amount: Option<&'a str>,
-    pub now: &'a str,
+    pub now: &'a Stamp,
 }
 
 /// Applies `t` if the return is still in `t.from`; false when it moved meanwhile.

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::ids::StoreId;
 use crate::store::StoreError;
+use crate::time::Stamp;
 
 pub const BACKFILL: &str = "backfill";
 pub const RECONCILE: &str = "reconcile";
@@ -44,7 +45,7 @@ pub fn save_cursor(
     store_id: &StoreId,
     walk: &str,
     cursor: &Cursor,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO sync_cursors (store_id, walk, since, cursor, complete, updated_at)
@@ -104,7 +105,7 @@ pub fn status(conn: &Connection, store_id: &StoreId) -> Result<Status, StoreErro
 }
 
 /// Creates the store's status row on the reconciler's first start; keeps an existing one.
-pub fn ensure_status(conn: &Connection, store_id: &StoreId, now: &str) -> Result<(), StoreError> {
+pub fn ensure_status(conn: &Connection, store_id: &StoreId, now: &Stamp) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO sync_status (store_id, started_at) VALUES (?1, ?2)
          ON CONFLICT (store_id) DO NOTHING",
@@ -119,7 +120,7 @@ pub fn record_run(
     store_id: &StoreId,
     full: bool,
     repaired: u64,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     ensure_status(conn, store_id, now)?;
     let sql = if full {
@@ -143,7 +144,7 @@ pub fn record_error(
     conn: &Connection,
     store_id: &StoreId,
     error: &str,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     ensure_status(conn, store_id, now)?;
     conn.prepare_cached(
@@ -168,7 +169,7 @@ pub fn record_webhooks(
     conn: &Connection,
     store_id: &StoreId,
     webhooks: &[WebhookRow],
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     ensure_status(conn, store_id, now)?;
     conn.prepare_cached("DELETE FROM woo_webhooks WHERE store_id = ?1")?
@@ -200,7 +201,7 @@ pub fn record_webhooks_error(
     conn: &Connection,
     store_id: &StoreId,
     error: &str,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     ensure_status(conn, store_id, now)?;
     conn.prepare_cached("UPDATE sync_status SET webhooks_error = ?2 WHERE store_id = ?1")?
@@ -243,7 +244,14 @@ mod tests {
             cursor: "2026-02-01T00:00:00Z".into(),
             complete: false,
         };
-        save_cursor(&conn, &StoreId::test("a"), BACKFILL, &c, "now").unwrap();
+        save_cursor(
+            &conn,
+            &StoreId::test("a"),
+            BACKFILL,
+            &c,
+            &Stamp::test("now"),
+        )
+        .unwrap();
         assert_eq!(
             cursor(&conn, &StoreId::test("a"), BACKFILL).unwrap(),
             Some(c.clone())
@@ -254,7 +262,14 @@ mod tests {
             complete: true,
             ..c
         };
-        save_cursor(&conn, &StoreId::test("a"), BACKFILL, &done, "later").unwrap();
+        save_cursor(
+            &conn,
+            &StoreId::test("a"),
+            BACKFILL,
+            &done,
+            &Stamp::test("later"),
+        )
+        .unwrap();
         assert!(
             cursor(&conn, &StoreId::test("a"), BACKFILL)
                 .unwrap()
@@ -270,8 +285,8 @@ mod tests {
             status(&conn, &StoreId::test("a")).unwrap(),
             Status::default()
         );
-        ensure_status(&conn, &StoreId::test("a"), "t0").unwrap();
-        ensure_status(&conn, &StoreId::test("a"), "t1").unwrap();
+        ensure_status(&conn, &StoreId::test("a"), &Stamp::test("t0")).unwrap();
+        ensure_status(&conn, &StoreId::test("a"), &Stamp::test("t1")).unwrap();
         assert_eq!(
             status(&conn, &StoreId::test("a"))
                 .unwrap()
@@ -279,11 +294,17 @@ mod tests {
                 .as_deref(),
             Some("t0")
         );
-        record_run(&conn, &StoreId::test("a"), false, 2, "t2").unwrap();
-        record_error(&conn, &StoreId::test("a"), "WooCommerce answered 401", "t3").unwrap();
+        record_run(&conn, &StoreId::test("a"), false, 2, &Stamp::test("t2")).unwrap();
+        record_error(
+            &conn,
+            &StoreId::test("a"),
+            "WooCommerce answered 401",
+            &Stamp::test("t3"),
+        )
+        .unwrap();
         let s = status(&conn, &StoreId::test("a")).unwrap();
         assert_eq!(s.last_error.as_deref(), Some("WooCommerce answered 401"));
-        record_run(&conn, &StoreId::test("a"), true, 3, "t4").unwrap();
+        record_run(&conn, &StoreId::test("a"), true, 3, &Stamp::test("t4")).unwrap();
         let s = status(&conn, &StoreId::test("a")).unwrap();
         assert_eq!(s.repaired_orders_total, 5);
         assert_eq!(s.repaired_orders_last_run, Some(3));
@@ -306,15 +327,21 @@ mod tests {
             &conn,
             &StoreId::test("a"),
             &[row(1, "disabled"), row(2, "active")],
-            "t1",
+            &Stamp::test("t1"),
         )
         .unwrap();
-        record_webhooks(&conn, &StoreId::test("a"), &[row(2, "active")], "t2").unwrap();
+        record_webhooks(
+            &conn,
+            &StoreId::test("a"),
+            &[row(2, "active")],
+            &Stamp::test("t2"),
+        )
+        .unwrap();
         assert_eq!(
             webhooks(&conn, &StoreId::test("a")).unwrap(),
             vec![row(2, "active")]
         );
-        record_webhooks_error(&conn, &StoreId::test("a"), "timed out", "t3").unwrap();
+        record_webhooks_error(&conn, &StoreId::test("a"), "timed out", &Stamp::test("t3")).unwrap();
         let s = status(&conn, &StoreId::test("a")).unwrap();
         assert_eq!(s.webhooks_checked_at.as_deref(), Some("t2"));
         assert_eq!(s.webhooks_error.as_deref(), Some("timed out"));

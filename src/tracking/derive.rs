@@ -25,6 +25,7 @@ use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::StoreError;
 use crate::time;
+use crate::time::Stamp;
 use crate::woo::Order;
 
 /// Applies an accepted order version; `first` when it is the order's first. Enqueues a
@@ -37,7 +38,7 @@ pub fn order_mirrored(
     store_id: &StoreId,
     order: &Order,
     first: bool,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     let parcels = meta::parcels(&order.meta_data);
     let hash = source_hash(order, &parcels);
@@ -184,7 +185,7 @@ pub fn reevaluate(
     conn: &Connection,
     store_id: &StoreId,
     order_id: u64,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     jobs::enqueue(conn, store_id, JobKind::EvaluateDelays, order_id, 0, now)
 }
@@ -194,7 +195,7 @@ pub fn refresh_state(
     conn: &Connection,
     store_id: &StoreId,
     order_id: u64,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     let Some(row) = rows::get(conn, store_id, order_id)? else {
         return Ok(());
@@ -263,7 +264,7 @@ fn sync_parcels(
     order_id: u64,
     parcels: &[TrackedParcel],
     existing: &[ShipmentRow],
-    now: &str,
+    now: &Stamp,
 ) -> Result<bool, StoreError> {
     let mut changed = false;
     let keys: Vec<String> = parcels

@@ -20,7 +20,7 @@ use super::{TrackingSettings, alerts, derive};
 use crate::ids::{ShipmentId, StoreId};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
-use crate::time;
+use crate::time::{self, Stamp};
 use crate::validation::FieldError;
 
 const MAX_NUMBER: usize = 100;
@@ -308,7 +308,7 @@ fn insert_checked(
     store_id: &StoreId,
     order_id: u64,
     checked: &Checked,
-    stamp: &str,
+    stamp: &Stamp,
 ) -> Result<Result<ShipmentId, Rejected>, StoreError> {
     if !orders::is_visible(c, store_id, order_id)? {
         return Ok(Err(Rejected::OrderNotFound));

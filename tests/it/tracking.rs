@@ -869,6 +869,8 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
             async move {
                 db.writer()
                     .write(move |c| {
+                        // Recorded when it happened.
+                        let recorded = aftercare::time::millis(at.parse().expect("a timestamp"));
                         shipments::add_event(
                             c,
                             parcel_id,
@@ -879,9 +881,9 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
                                 description: "",
                                 eta,
                             },
-                            at,
+                            &recorded,
                         )?;
-                        derive::refresh_state(c, &StoreId::default_store(), 6001, at)
+                        derive::refresh_state(c, &StoreId::default_store(), 6001, &recorded)
                     })
                     .await
                     .unwrap()

@@ -4,6 +4,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::ids::{ShipmentId, StoreId};
 use crate::store::StoreError;
+use crate::time::Stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRow {
@@ -71,7 +72,7 @@ pub fn raise(
     shipment_id: Option<ShipmentId>,
     code: &str,
     due_at: &str,
-    now: &str,
+    now: &Stamp,
 ) -> Result<u64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO delay_alerts (store_id, order_id, shipment_id, code, due_at, raised_at)
@@ -88,7 +89,7 @@ pub fn raise(
     Ok(conn.last_insert_rowid() as u64)
 }
 
-pub fn resolve(conn: &Connection, id: u64, now: &str) -> Result<(), StoreError> {
+pub fn resolve(conn: &Connection, id: u64, now: &Stamp) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE delay_alerts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL",
     )?

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::ids::StoreId;
 use crate::store::StoreError;
+use crate::time::Stamp;
 use crate::tracking::token::TrackingToken;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +78,7 @@ pub fn insert(
     store_id: &StoreId,
     order_id: u64,
     row: &TrackingRow,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO order_tracking (id, store_id, order_id, token, delivery_state, order_status,
@@ -106,7 +107,7 @@ pub fn update(
     store_id: &StoreId,
     order_id: u64,
     row: &TrackingRow,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE order_tracking SET delivery_state = ?3, order_status = ?4, ready_at = ?5,
@@ -134,7 +135,7 @@ pub fn set_delivery_state(
     store_id: &StoreId,
     order_id: u64,
     state: &str,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE order_tracking SET delivery_state = ?3, watch = 1, updated_at = ?4

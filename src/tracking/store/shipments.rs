@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::ids::{ShipmentId, StoreId};
 use crate::store::StoreError;
+use crate::time::Stamp;
 
 pub const SOURCE_WOOCOMMERCE: &str = "woocommerce";
 pub const SOURCE_API: &str = "api";
@@ -190,7 +191,7 @@ pub struct NewShipment<'a> {
 pub fn insert(
     conn: &Connection,
     new: &NewShipment<'_>,
-    now: &str,
+    now: &Stamp,
 ) -> Result<Option<ShipmentId>, StoreError> {
     let inserted = conn
         .prepare_cached(
@@ -237,7 +238,7 @@ pub fn update_from_meta(
     conn: &Connection,
     id: ShipmentId,
     update: &MetaUpdate<'_>,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE shipments SET carrier = ?2, carrier_name = ?3, tracking_number = ?4,
@@ -257,7 +258,7 @@ pub fn update_from_meta(
 }
 
 /// The tracking item is gone from the order's meta: hide the parcel, keep its history.
-pub fn mark_removed(conn: &Connection, id: ShipmentId, now: &str) -> Result<(), StoreError> {
+pub fn mark_removed(conn: &Connection, id: ShipmentId, now: &Stamp) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE shipments SET removed_at = ?2, updated_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
     )?
@@ -279,7 +280,7 @@ pub fn add_event(
     conn: &Connection,
     shipment_id: ShipmentId,
     event: &NewEvent<'_>,
-    now: &str,
+    now: &Stamp,
 ) -> Result<(u64, bool), StoreError> {
     let inserted = conn
         .prepare_cached(
@@ -326,7 +327,11 @@ pub fn add_event(
 
 /// Re-derives status, last event time, the carrier's ETA and the delivery time from the
 /// events: events may arrive in any order, the newest by `occurred_at` decides.
-fn refresh_status(conn: &Connection, shipment_id: ShipmentId, now: &str) -> Result<(), StoreError> {
+fn refresh_status(
+    conn: &Connection,
+    shipment_id: ShipmentId,
+    now: &Stamp,
+) -> Result<(), StoreError> {
     let newest: Option<(String, String)> = conn
         .prepare_cached(
             "SELECT status, occurred_at FROM shipment_events WHERE shipment_id = ?1
