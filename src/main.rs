@@ -1,5 +1,6 @@
 //! The `aftercare` command line: parse, load config, call into the library.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -202,7 +203,9 @@ fn init_tracing() {
         EnvFilter::try_from_env("AFTERCARE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal: a file or a log collector gets plain text.
+        .with_ansi(std::io::stderr().is_terminal() && process_env("NO_COLOR").is_none());
     if process_env("AFTERCARE_LOG_FORMAT").as_deref() == Some("json") {
         builder.json().init();
     } else {

@@ -57,3 +57,32 @@ async fn serve_reads_aftercare_toml_from_the_working_directory() {
         );
     }
 }
+
+/// With stderr going to a file (a service manager, `2> log`), the log is plain text: no colour
+/// escape codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let stderr = dir.path().join("stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("AFTERCARE_CONFIG")
+        .env_remove("AFTERCARE_LOG_FORMAT")
+        .env_remove("NO_COLOR")
+        .env("AFTERCARE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("AFTERCARE_DATA_DIR", dir.path().join("state"))
+        .env("AFTERCARE_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&stderr).unwrap()))
+        .spawn()
+        .unwrap();
+    wait_ready(&reqwest::Client::new(), port).await;
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+
+    let log = std::fs::read_to_string(&stderr).unwrap();
+    assert!(log.contains("INFO"), "nothing was logged: {log:?}");
+    assert!(!log.contains('\x1b'), "colour codes in the log: {log:?}");
+}
