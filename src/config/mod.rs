@@ -79,6 +79,7 @@ impl Config {
                 })
                 .collect(),
             public_base_url: self.public_url.as_ref().map(|_| self.base_url()),
+            base_url: self.base_url(),
             invoices: self.invoices.clone(),
         }
     }

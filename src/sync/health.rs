@@ -60,8 +60,12 @@ pub struct StoreConnection {
     pub version: &'static str,
     /// Path of this store's webhook endpoint, relative to aftercare's public URL.
     pub webhook_path: String,
-    /// The full delivery URL, when aftercare's public URL is configured.
-    pub webhook_url: Option<String>,
+    /// The full delivery URL, the one `aftercare serve` prints at start-up: built from the
+    /// public URL when one is configured, else from the address aftercare listens on.
+    pub webhook_url: String,
+    /// Whether `webhook_url` comes from a configured public URL. When false it is the listen
+    /// address, which WordPress may refuse to deliver to (not public, or an unusual port).
+    pub webhook_url_public: bool,
     /// The secret to give the webhooks (the store's current one).
     pub webhook_secret: String,
     /// The topics to create a webhook for.
@@ -74,7 +78,8 @@ pub fn connection(config: &SyncConfig, store: &StoreId) -> Option<StoreConnectio
         store: store.to_owned(),
         version: env!("CARGO_PKG_VERSION"),
         webhook_path: crate::webhook::url::path(store),
-        webhook_url: config.webhook_url(store),
+        webhook_url: crate::webhook::url::url(&config.base_url, store),
+        webhook_url_public: config.public_base_url.is_some(),
         webhook_secret: store_config.webhook_secret.as_ref()?.expose().to_owned(),
         topics: ORDER_TOPICS.to_vec(),
     })

@@ -48,6 +48,8 @@ pub struct SyncConfig {
     /// aftercare's base URL, when its public URL is configured: webhooks are delivered
     /// under it.
     pub public_base_url: Option<String>,
+    /// The base URL the start-up banner prints: the public URL, else the listen address.
+    pub base_url: String,
     pub invoices: Arc<InvoiceSettings>,
 }
 

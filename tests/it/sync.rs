@@ -1074,7 +1074,9 @@ async fn store_health_and_connection_belong_to_the_key_holder() {
             "store": "default",
             "version": env!("CARGO_PKG_VERSION"),
             "webhook_path": "/webhooks/woocommerce",
-            "webhook_url": null,
+            // The URL the start-up banner prints (no public URL: the listen address).
+            "webhook_url": app.url("/webhooks/woocommerce"),
+            "webhook_url_public": false,
             "webhook_secret": SECRET,
             "topics": ["order.created", "order.updated", "order.deleted", "order.restored"],
         })
