@@ -169,6 +169,8 @@ pub struct Texts {
     pub the_shop: &'static str,
     pub order_details: &'static str,
     pub estimated_delivery: &'static str,
+    /// The label of a parcel's estimate once that day has passed.
+    pub was_expected: &'static str,
     pub delivered: &'static str,
     pub in_this_parcel: &'static str,
     pub items_in_order: &'static str,
@@ -289,6 +291,7 @@ pub static EN: Texts = Texts {
     the_shop: "the shop",
     order_details: "Order details",
     estimated_delivery: "Estimated delivery",
+    was_expected: "Was expected",
     delivered: "Delivered",
     in_this_parcel: "In this parcel",
     items_in_order: "Items in your order",
@@ -309,25 +312,25 @@ pub static EN: Texts = Texts {
     not_found_hint: "Please open the link again from your order confirmation email, or contact the shop you ordered from.",
     alert_not_shipped: AlertText {
         title: "Taking longer than usual",
-        body: "Your order hasn't shipped yet and is taking longer than usual to prepare. We're sorry for the wait; we've flagged it to the shop.",
+        body: "Your order hasn't shipped yet and is taking longer than usual to prepare. We're sorry for the wait.",
     },
     alert_no_scan: AlertText {
         title: "Waiting for the carrier",
-        body: "The shipping label for parcel {number} was created on {date}, but {carrier} hasn't scanned the parcel yet. It is probably still waiting to be picked up; we've flagged it to the shop.",
+        body: "The shipping label for parcel {number} was created on {date}, but {carrier} hasn't scanned the parcel yet. It is probably still waiting to be picked up.",
     },
     alert_stalled: AlertText {
         title: "No recent tracking updates",
-        body: "{carrier} hasn't reported any movement of parcel {number} since {date}. Parcels sometimes go quiet between depots; we've flagged it to the shop.",
+        body: "{carrier} hasn't reported any movement of parcel {number} since {date}. Parcels sometimes go quiet between depots.",
     },
     alert_eta_passed: AlertText {
         title: "Running late",
-        body: "Parcel {number} was expected by {date}, and {carrier} hasn't marked it delivered yet. We're sorry for the delay; we've flagged it to the shop.",
+        body: "Parcel {number} was expected by {date}, and {carrier} hasn't marked it delivered yet. We're sorry for the delay.",
     },
     alert_exception: AlertText {
         title: "Delivery problem",
-        body: "{carrier} reported a problem delivering parcel {number}. We've flagged it to the shop.",
+        body: "{carrier} reported a problem delivering parcel {number}. If you have questions, please contact the shop.",
     },
-    alert_exception_detail: "{carrier} reported a problem delivering parcel {number}: \u{201c}{detail}\u{201d}. We've flagged it to the shop.",
+    alert_exception_detail: "{carrier} reported a problem delivering parcel {number}: \u{201c}{detail}\u{201d}. If you have questions, please contact the shop.",
     alert_returned: AlertText {
         title: "Returned to sender",
         body: "{carrier} is sending parcel {number} back to the shop. Please contact the shop about a replacement or a refund.",
@@ -378,6 +381,7 @@ pub static KO: Texts = Texts {
     the_shop: "쇼핑몰",
     order_details: "주문 정보",
     estimated_delivery: "도착 예정",
+    was_expected: "도착 예정이었던 날",
     delivered: "배송 완료",
     in_this_parcel: "포함된 상품",
     items_in_order: "주문 상품",
@@ -398,25 +402,25 @@ pub static KO: Texts = Texts {
     not_found_hint: "주문 확인 메일의 링크를 다시 열어 보시거나, 주문하신 쇼핑몰에 문의해 주세요.",
     alert_not_shipped: AlertText {
         title: "발송이 늦어지고 있어요",
-        body: "상품 준비가 평소보다 오래 걸려 아직 발송되지 않았어요. 기다리게 해서 죄송해요. 쇼핑몰에 확인을 요청했어요.",
+        body: "상품 준비가 평소보다 오래 걸려 아직 발송되지 않았어요. 기다리게 해서 죄송해요.",
     },
     alert_no_scan: AlertText {
         title: "택배사 인수를 기다리고 있어요",
-        body: "운송장 {number}은(는) {date}에 등록되었지만 {carrier}에서 아직 상품을 인수하지 않았어요. 집하를 기다리는 중일 수 있어요. 쇼핑몰에 확인을 요청했어요.",
+        body: "운송장 {number}은(는) {date}에 등록되었지만 {carrier}에서 아직 상품을 인수하지 않았어요. 집하를 기다리는 중일 수 있어요.",
     },
     alert_stalled: AlertText {
         title: "배송 정보가 멈춰 있어요",
-        body: "{date} 이후 {carrier}에서 운송장 {number}의 이동 정보가 올라오지 않았어요. 터미널 사이에서 잠시 정보가 없을 수 있어요. 쇼핑몰에 확인을 요청했어요.",
+        body: "{date} 이후 {carrier}에서 운송장 {number}의 이동 정보가 올라오지 않았어요. 터미널 사이에서 잠시 정보가 없을 수 있어요.",
     },
     alert_eta_passed: AlertText {
         title: "도착 예정일이 지났어요",
-        body: "운송장 {number}은(는) {date}까지 도착 예정이었지만 {carrier}에서 아직 배달 완료로 확인되지 않았어요. 늦어져서 죄송해요. 쇼핑몰에 확인을 요청했어요.",
+        body: "운송장 {number}은(는) {date}까지 도착 예정이었지만 {carrier}에서 아직 배달 완료로 확인되지 않았어요. 늦어져서 죄송해요.",
     },
     alert_exception: AlertText {
         title: "배송에 문제가 생겼어요",
-        body: "{carrier}에서 운송장 {number}의 배송 문제를 알려 왔어요. 쇼핑몰에 확인을 요청했어요.",
+        body: "{carrier}에서 운송장 {number}의 배송 문제를 알려 왔어요. 궁금한 점은 쇼핑몰에 문의해 주세요.",
     },
-    alert_exception_detail: "{carrier}에서 운송장 {number}의 배송 문제를 알려 왔어요: \u{201c}{detail}\u{201d}. 쇼핑몰에 확인을 요청했어요.",
+    alert_exception_detail: "{carrier}에서 운송장 {number}의 배송 문제를 알려 왔어요: \u{201c}{detail}\u{201d}. 궁금한 점은 쇼핑몰에 문의해 주세요.",
     alert_returned: AlertText {
         title: "판매자에게 반송되고 있어요",
         body: "{carrier}에서 운송장 {number}을(를) 쇼핑몰로 반송하고 있어요. 재발송이나 환불은 쇼핑몰에 문의해 주세요.",
@@ -484,6 +488,23 @@ mod tests {
             for t in [&EN, &KO] {
                 let (_, body) = t.alert(code, "C", "N", "D", None);
                 assert!(!body.contains('{'), "{body}");
+            }
+        }
+    }
+
+    /// Nobody is notified when an alert opens (there is no channel to the shop yet), so no
+    /// customer sentence may claim the shop was told or asked.
+    #[test]
+    fn alerts_claim_no_notification() {
+        for t in [&EN, &KO] {
+            let mut sentences = vec![t.alert_exception_detail.to_owned()];
+            for code in AlertCode::ALL {
+                sentences.push(t.alert(code, "C", "N", "D", None).1);
+            }
+            for sentence in &sentences {
+                for claim in ["told", "flagged", "notified", "요청했어요", "알렸어요"] {
+                    assert!(!sentence.contains(claim), "{sentence}");
+                }
             }
         }
     }
