@@ -255,14 +255,15 @@ pub fn render_model(
             .max()
             .map(|at| t.delivered_on.replace("{date}", &date(at)))
     } else {
-        let late = alerts.contains(&AlertCode::EtaPassed);
         moving
             .iter()
             .filter_map(|s| parcel_eta(s, settings))
             .min()
             .map(|eta| {
                 let day = cal.local(eta).date();
-                if late && eta < now {
+                // A passed date is never shown as the expected one, alert or not (during
+                // the alert's grace period there is none yet).
+                if eta < now {
                     t.was_expected_by.replace("{date}", &date(eta))
                 } else if day == now_local.date() {
                     t.expected_today.to_owned()
@@ -341,6 +342,7 @@ pub fn render_model(
             let late = tracking.alerts.iter().any(|a| a.shipment_id == Some(s.id));
             let arrival = match (parse(&s.delivered_at), parcel_eta(s, settings)) {
                 (Some(at), _) if status == ParcelStatus::Delivered => Some((t.delivered, date(at))),
+                (_, Some(eta)) if eta < now => Some((t.was_expected, date(eta))),
                 (_, Some(eta)) => Some((t.estimated_delivery, date(eta))),
                 _ => None,
             };
@@ -394,19 +396,14 @@ pub fn render_model(
         let all = lines.iter().filter_map(|&(id, q)| item(id, q)).collect();
         Some((t.items_in_order, all))
     } else {
-        let shipped = |line: u64| -> i64 {
-            tracking
-                .shipments
-                .iter()
-                .filter(|s| parcel_status(s) != ParcelStatus::Returned)
-                .flat_map(|s| &s.items)
-                .filter(|(id, _)| *id == line)
-                .map(|(_, q)| q)
-                .sum()
-        };
+        // What the parcels carry as shown above them, not their raw item lists: a parcel
+        // from tracking-plugin meta lists nothing but carries the whole order.
+        let carried = tracking.carried(&lines);
         let rest: Vec<ItemLine> = lines
             .iter()
-            .filter_map(|&(id, q)| item(id, q - shipped(id)).filter(|i| i.quantity > 0))
+            .filter_map(|&(id, q)| {
+                item(id, q - carried.get(&id).copied().unwrap_or(0)).filter(|i| i.quantity > 0)
+            })
             .collect();
         (!rest.is_empty()).then_some((t.not_yet_shipped, rest))
     };
@@ -587,4 +584,94 @@ fn with_headers(status: StatusCode, lang: Lang, mut response: Response) -> Respo
 /// Renders a page to HTML (for benchmarks and tests that need no server).
 pub fn render_html(page: &TrackingPage) -> Result<String, askama::Error> {
     page.render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tracking::store::shipments::ShipmentRow;
+
+    /// The registered KRW fixture: lines 201 (1 unit), 202 (2) and 203 (1).
+    fn order() -> Order {
+        serde_json::from_str(include_str!("../../fixtures/orders/registered-krw.json")).unwrap()
+    }
+
+    fn parcel(status: &str, items: &[(u64, i64)], carrier_eta: Option<&str>) -> ShipmentRow {
+        ShipmentRow {
+            id: 1,
+            store_id: "default".into(),
+            order_id: 1001,
+            source: "woocommerce".into(),
+            number_key: "568912340017".into(),
+            carrier: "cj-logistics".into(),
+            carrier_name: "CJ Logistics".into(),
+            tracking_number: "568912340017".into(),
+            tracking_url: None,
+            shipped_at: Some("2026-11-14T15:00:00Z".into()),
+            status: status.into(),
+            last_event_at: None,
+            carrier_eta: carrier_eta.map(Into::into),
+            delivered_at: None,
+            removed_at: None,
+            items: items.to_vec(),
+        }
+    }
+
+    fn render(shipments: Vec<ShipmentRow>, now: &str) -> TrackingPage {
+        let tracking = OrderTracking {
+            shipments,
+            ..OrderTracking::default()
+        };
+        let settings = TrackingSettings::default();
+        let brand = Brand::new(&Branding::default(), None, Lang::En.t());
+        render_model(
+            &order(),
+            &tracking,
+            &settings,
+            brand,
+            Lang::En,
+            now.parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_parcel_from_tracking_meta_leaves_nothing_unshipped() {
+        let page = render(vec![parcel("shipped", &[], None)], "2026-11-15T00:00:00Z");
+        assert_eq!(page.parcels[0].items.len(), 3, "it carries the whole order");
+        let listed_again = page.items.map(|(title, items)| (title, items.len()));
+        assert_eq!(listed_again, None);
+    }
+
+    #[test]
+    fn what_a_listed_parcel_leaves_is_not_shipped_yet() {
+        let page = render(
+            vec![parcel("shipped", &[(201, 1), (202, 1)], None)],
+            "2026-11-15T00:00:00Z",
+        );
+        let (title, rest) = page.items.expect("items left to ship");
+        assert_eq!(title, Lang::En.t().not_yet_shipped);
+        let rest: Vec<i64> = rest.iter().map(|i| i.quantity).collect();
+        assert_eq!(rest, [1, 1], "one unit of 202 and 203");
+    }
+
+    #[test]
+    fn a_passed_estimate_is_never_shown_as_expected_even_before_any_alert() {
+        let page = render(
+            vec![parcel("in_transit", &[], Some("2026-11-18T23:59:59Z"))],
+            "2026-11-20T10:00:00Z",
+        );
+        let summary = page.summary.expect("a summary");
+        assert!(summary.starts_with("It was expected by"), "{summary}");
+        assert_eq!(page.parcels[0].arrival.as_ref().unwrap().0, "Was expected");
+
+        let page = render(
+            vec![parcel("in_transit", &[], Some("2026-11-22T23:59:59Z"))],
+            "2026-11-20T10:00:00Z",
+        );
+        assert!(page.summary.unwrap().starts_with("Expected by"));
+        assert_eq!(
+            page.parcels[0].arrival.as_ref().unwrap().0,
+            "Estimated delivery"
+        );
+    }
 }

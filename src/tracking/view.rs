@@ -2,7 +2,7 @@
 //! and active alerts. The order view and the order list (`crate::order_view`) place these
 //! shapes; tracking does not know those documents.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::{Timestamp, Zoned};
 use rusqlite::Connection;
@@ -132,6 +132,36 @@ impl OrderTracking {
         } else {
             Vec::new()
         }
+    }
+
+    /// Units of each order line that live parcels carry, by the rule of
+    /// [`contents`](Self::contents): a parcel returned to sender carries nothing any more.
+    /// Every "what has shipped" question asks this, so a parcel from tracking-plugin meta
+    /// (no item list) counts the same everywhere.
+    pub fn carried(&self, lines: &[(u64, i64)]) -> HashMap<u64, i64> {
+        let mut carried = HashMap::new();
+        for s in self.live() {
+            for (line, units) in self.contents(s, lines) {
+                *carried.entry(line).or_default() += units;
+            }
+        }
+        carried
+    }
+
+    /// The order lines with units on their way: carried by a live parcel that is not
+    /// delivered yet.
+    pub fn in_transit(&self, lines: &[(u64, i64)]) -> HashSet<u64> {
+        self.live()
+            .filter(|s| parcel_status(s) != ParcelStatus::Delivered)
+            .flat_map(|s| self.contents(s, lines))
+            .map(|(line, _)| line)
+            .collect()
+    }
+
+    fn live(&self) -> impl Iterator<Item = &ShipmentRow> {
+        self.shipments
+            .iter()
+            .filter(|s| parcel_status(s) != ParcelStatus::Returned)
     }
 }
 
@@ -275,5 +305,67 @@ impl SummaryTracking {
             tokens: rows::for_orders(conn, store_id, order_ids)?,
             parcels: shipments::for_orders(conn, store_id, order_ids)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parcel(id: u64, status: &str, items: &[(u64, i64)]) -> ShipmentRow {
+        ShipmentRow {
+            id,
+            store_id: "default".into(),
+            order_id: 1,
+            source: "woocommerce".into(),
+            number_key: format!("N{id}"),
+            carrier: "ups".into(),
+            carrier_name: String::new(),
+            tracking_number: format!("N{id}"),
+            tracking_url: None,
+            shipped_at: None,
+            status: status.into(),
+            last_event_at: None,
+            carrier_eta: None,
+            delivered_at: None,
+            removed_at: None,
+            items: items.to_vec(),
+        }
+    }
+
+    fn tracking(shipments: Vec<ShipmentRow>) -> OrderTracking {
+        OrderTracking {
+            shipments,
+            ..OrderTracking::default()
+        }
+    }
+
+    const LINES: [(u64, i64); 2] = [(201, 1), (202, 2)];
+
+    #[test]
+    fn a_single_parcel_without_an_item_list_carries_the_whole_order() {
+        let t = tracking(vec![parcel(1, "shipped", &[])]);
+        assert_eq!(t.carried(&LINES), HashMap::from(LINES));
+        assert_eq!(t.in_transit(&LINES), HashSet::from([201, 202]));
+    }
+
+    #[test]
+    fn beside_a_listed_parcel_an_unlisted_one_claims_nothing() {
+        let t = tracking(vec![
+            parcel(1, "in_transit", &[]),
+            parcel(2, "delivered", &[(202, 1)]),
+        ]);
+        assert_eq!(t.carried(&LINES), HashMap::from([(202, 1)]));
+        assert_eq!(t.in_transit(&LINES), HashSet::new());
+    }
+
+    #[test]
+    fn returned_parcels_carry_nothing() {
+        let t = tracking(vec![
+            parcel(1, "returned", &[(201, 1)]),
+            parcel(2, "in_transit", &[(202, 2)]),
+        ]);
+        assert_eq!(t.carried(&LINES), HashMap::from([(202, 2)]));
+        assert_eq!(t.in_transit(&LINES), HashSet::from([202]));
     }
 }

@@ -90,6 +90,11 @@ impl Order {
     pub fn display_number(&self) -> String {
         self.number.clone().unwrap_or_else(|| self.id.to_string())
     }
+
+    /// (line item id, units) of every line, as tracking counts what parcels carry.
+    pub fn line_quantities(&self) -> Vec<(u64, i64)> {
+        self.line_items.iter().map(|l| (l.id, l.quantity)).collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
