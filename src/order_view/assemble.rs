@@ -84,6 +84,7 @@ pub fn assemble(
         .collect();
     let mut facts = loaded.facts.clone();
     facts.paid = is_paid(&order, settings.paid_statuses);
+    facts.in_transit_items = loaded.tracked.in_transit(&order.line_quantities());
     view.return_eligibility = eligibility::assess(&order, &facts, settings.policy, now)
         .iter()
         .map(ReturnEligibilityView::from)

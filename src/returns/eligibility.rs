@@ -1,7 +1,7 @@
 //! What can still be returned, item by item. Pure: the caller gathers the order, what was
 //! refunded, what other returns hold, and when the goods arrived.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -10,7 +10,8 @@ use crate::woo::Order;
 /// The return policy from the configuration.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    /// Days to start a return, counted from delivery (else from completion).
+    /// Days to start a return, counted from delivery (else from completion, for items no
+    /// parcel is carrying).
     pub window_days: u32,
     /// SKUs that can never be returned (exact match, case-insensitive).
     pub non_returnable_skus: Vec<String>,
@@ -72,6 +73,9 @@ pub struct Facts {
     pub delivered_items: HashMap<u64, Timestamp>,
     /// When the whole order was delivered (every parcel).
     pub delivered: Option<Timestamp>,
+    /// Line items a parcel carries that is not delivered yet (tracking's rule of what a
+    /// parcel carries): they are on their way, so completion does not start their window.
+    pub in_transit_items: HashSet<u64>,
     /// Units refunded in WooCommerce, per line item.
     pub refunded: HashMap<u64, i64>,
     /// Units held by other returns that are open or accepted, per line item.
@@ -103,6 +107,9 @@ pub fn assess(
         .line_items
         .iter()
         .map(|item| {
+            // Shops often mark an order completed when they ship it: completion stands in
+            // for delivery only when no parcel is still carrying the item.
+            let completed = completed.filter(|_| !facts.in_transit_items.contains(&item.id));
             let started = facts
                 .delivered_items
                 .get(&item.id)
@@ -211,6 +218,26 @@ mod tests {
         );
         assert_eq!(r[1].refusal, None, "the order was delivered on the 20th");
         assert_eq!(r[1].returnable_until, Some(at("2026-12-20T00:00:00Z")));
+    }
+
+    #[test]
+    fn an_item_still_in_transit_waits_for_delivery_even_when_the_order_is_completed() {
+        let o = order("completed", Some("2026-11-14T03:00:00"));
+        let (first, second) = (o.line_items[0].id, o.line_items[1].id);
+        let mut facts = paid();
+        facts.in_transit_items.insert(first);
+        let r = assess(&o, &facts, &Policy::default(), at("2026-11-20T00:00:00Z"));
+        assert_eq!(r[0].refusal, Some(Refusal::NotDelivered));
+        assert_eq!(r[0].returnable_until, None);
+        assert_eq!(r[0].returnable_quantity, 0);
+        assert_eq!(r[1].refusal, None, "no parcel carries {second}");
+        // Once its parcel is delivered, the delivery starts the window.
+        facts
+            .delivered_items
+            .insert(first, at("2026-11-19T00:00:00Z"));
+        let r = assess(&o, &facts, &Policy::default(), at("2026-11-20T00:00:00Z"));
+        assert_eq!(r[0].refusal, None);
+        assert_eq!(r[0].returnable_until, Some(at("2026-12-19T00:00:00Z")));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
 use crate::time;
+use crate::tracking::view::OrderTracking;
 use crate::validation::FieldError;
 use crate::woo::Order;
 
@@ -58,7 +59,8 @@ pub fn is_paid(order: &Order, paid_statuses: &[String]) -> bool {
 }
 
 /// What aftercare has recorded about an order beyond its WooCommerce record: deliveries,
-/// refunded units, units in other returns. `paid` is left false: it comes from the order.
+/// refunded units, units in other returns. `paid` is left false and `in_transit_items` empty:
+/// they need the order (see [`facts`]).
 pub fn recorded_facts(
     conn: &Connection,
     store_id: &StoreId,
@@ -69,6 +71,7 @@ pub fn recorded_facts(
         paid: false,
         delivered_items: delivered.items,
         delivered: delivered.order,
+        in_transit_items: Default::default(),
         refunded: store::refunded_quantities(conn, store_id, order_id)?,
         in_returns: store::held_quantities(conn, store_id, order_id)?,
     })
@@ -83,6 +86,8 @@ pub fn facts(
 ) -> Result<Facts, StoreError> {
     let mut facts = recorded_facts(conn, store_id, order.id)?;
     facts.paid = is_paid(order, paid_statuses);
+    facts.in_transit_items =
+        OrderTracking::load(conn, store_id, order.id)?.in_transit(&order.line_quantities());
     Ok(facts)
 }
 
