@@ -4,6 +4,7 @@
 //! a strictly older `date_modified` is stale; the same body again is a duplicate;
 //! a trashed order is marked, never erased.
 
+use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::ids::StoreId;
@@ -424,6 +425,19 @@ pub fn line_quantities(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// When the order was placed (`date_created_gmt`), if it is mirrored.
+pub fn created_at(
+    conn: &Connection,
+    store_id: &str,
+    order_id: u64,
+) -> Result<Option<Timestamp>, StoreError> {
+    let created: Option<String> = conn
+        .prepare_cached("SELECT date_created FROM orders WHERE store_id = ?1 AND order_id = ?2")?
+        .query_row((store_id, order_id as i64), |r| r.get(0))
+        .optional()?;
+    Ok(created.as_deref().and_then(time::parse))
 }
 
 /// True when the order exists and a customer-facing view may show it.

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -27,6 +27,10 @@ const MAX_NUMBER: usize = 100;
 const MAX_NAME: usize = 80;
 const MAX_LOCATION: usize = 200;
 const MAX_DESCRIPTION: usize = 1000;
+
+/// How far a sender's clock may differ from aftercare's: a time later than now, or earlier
+/// than the order, by more than this is refused.
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
 /// `POST /api/v1/orders/{order_id}/shipments`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -154,7 +158,7 @@ fn time_field(
     errors: &mut Vec<FieldError>,
 ) -> Option<Timestamp> {
     match text.trim().parse::<Timestamp>() {
-        Ok(t) if t > now + jiff::SignedDuration::from_hours(24) => {
+        Ok(t) if t > now + CLOCK_SKEW => {
             errors.push(FieldError::new(field, "must not be in the future"));
             None
         }
@@ -166,6 +170,24 @@ fn time_field(
             ));
             None
         }
+    }
+}
+
+/// A parcel or an event cannot predate its order (within the clock skew).
+fn not_before_order(
+    at: &str,
+    field: &str,
+    placed: Option<Timestamp>,
+) -> Result<(), Vec<FieldError>> {
+    match (time::parse(at), placed) {
+        (Some(at), Some(created)) if at < created - CLOCK_SKEW => Err(vec![FieldError::new(
+            field,
+            format!(
+                "must not be before the order was placed ({})",
+                time::seconds(created)
+            ),
+        )]),
+        _ => Ok(()),
     }
 }
 
@@ -312,6 +334,10 @@ fn insert_checked(
 ) -> Result<Result<ShipmentId, Rejected>, StoreError> {
     if !orders::is_visible(c, store_id, order_id)? {
         return Ok(Err(Rejected::OrderNotFound));
+    }
+    let placed = orders::created_at(c, store_id, order_id)?;
+    if let Err(errors) = not_before_order(&checked.shipped_at, "shipped_at", placed) {
+        return Ok(Err(Rejected::Invalid(errors)));
     }
     let lines = orders::line_quantities(c, store_id, order_id)?;
     let existing = shipments::for_order(c, store_id, order_id, false)?;
@@ -495,6 +521,10 @@ pub async fn add_event(
             if shipment.removed_at.is_some() {
                 return Ok(None);
             }
+            let placed = orders::created_at(c, &store_id, shipment.order_id)?;
+            if let Err(errors) = not_before_order(&event.occurred_at, "occurred_at", placed) {
+                return Ok(Some(Err(errors)));
+            }
             let stamp = time::millis(now);
             let (event_id, created) = shipments::add_event(
                 c,
@@ -526,10 +556,12 @@ pub async fn add_event(
                 },
                 shipment: view,
             };
-            Ok(Some((receipt, created)))
+            Ok(Some(Ok((receipt, created))))
         })
         .await?;
-    outcome.ok_or(StaffError::ShipmentNotFound)
+    outcome
+        .ok_or(StaffError::ShipmentNotFound)?
+        .map_err(StaffError::Invalid)
 }
 
 #[cfg(test)]
@@ -655,5 +687,41 @@ mod tests {
         .unwrap();
         let names: Vec<_> = bad.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(names, ["status", "occurred_at", "description", "eta"]);
+    }
+
+    #[test]
+    fn the_future_is_refused_beyond_the_clock_skew() {
+        let at = |offset: SignedDuration| {
+            serde_json::json!({"carrier": "ups", "tracking_number": "1Z999AA10123456784",
+                "shipped_at": time::seconds(now() + offset)})
+        };
+        let hour = SignedDuration::from_hours(1);
+        assert_eq!(fields(check_shipment(&request(at(hour)), now())), ["shipped_at"]);
+        let skew = SignedDuration::from_mins(4);
+        assert!(fields(check_shipment(&request(at(skew)), now())).is_empty());
+
+        let settings = TrackingSettings::default();
+        let event = serde_json::json!({"status": "in_transit",
+            "occurred_at": time::seconds(now() + hour)});
+        let bad = check_event(&serde_json::from_value(event).unwrap(), &settings, now())
+            .err()
+            .unwrap();
+        assert_eq!(bad[0].field, "occurred_at");
+        assert_eq!(bad[0].message, "must not be in the future");
+    }
+
+    #[test]
+    fn nothing_predates_its_order_beyond_the_clock_skew() {
+        let placed = Some(now());
+        let error = not_before_order("2026-11-21T12:00:00Z", "shipped_at", placed)
+            .err()
+            .unwrap();
+        assert_eq!(error[0].field, "shipped_at");
+        assert_eq!(
+            error[0].message,
+            "must not be before the order was placed (2026-11-22T12:00:00Z)"
+        );
+        assert!(not_before_order("2026-11-22T11:56:00Z", "shipped_at", placed).is_ok());
+        assert!(not_before_order("2026-11-21T12:00:00Z", "shipped_at", None).is_ok());
     }
 }
