@@ -408,6 +408,123 @@ async fn split_parcels_account_for_every_unit() {
     app.stop().await;
 }
 
+/// The registered KRW order with only its first tracking-plugin parcel (no item list), and
+/// completed a day ago, as shops mark orders when they ship them.
+fn completed_with_one_meta_parcel(id: u64) -> Value {
+    let mut order = fixture_json("orders/registered-krw.json");
+    order["id"] = id.into();
+    order["number"] = id.to_string().into();
+    order["status"] = "completed".into();
+    order["date_completed_gmt"] =
+        woo_date(Timestamp::now() - SignedDuration::from_hours(24)).into();
+    for meta in order["meta_data"].as_array_mut().unwrap() {
+        if meta["key"] == META {
+            meta["value"].as_array_mut().unwrap().truncate(1);
+        }
+    }
+    order
+}
+
+#[tokio::test]
+async fn a_parcel_from_tracking_meta_carries_the_order_and_its_items_wait_for_delivery() {
+    let app = TestApp::spawn().await;
+    deliver_json(&app, &completed_with_one_meta_parcel(4001)).await;
+    let v = view(&app, 4001).await;
+    assert_eq!(v["shipments"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["delivery_state"], "shipped");
+
+    // The page lists the items in the parcel, and not again as unshipped.
+    let p = page(&app, &page_path(&v), Some("en")).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("In this parcel"), "{}", p.body);
+    assert!(!p.body.contains("Not shipped yet"), "{}", p.body);
+
+    // On their way: not returnable yet, although the order is completed.
+    for item in v["return_eligibility"].as_array().unwrap() {
+        assert_eq!(item["reason"], "not_delivered", "{item}");
+        assert_eq!(item["returnable_quantity"], 0, "{item}");
+    }
+    // Delivered: the window starts.
+    let parcel = v["shipments"][0]["id"].as_u64().unwrap();
+    let just_now = woo_date(Timestamp::now() - SignedDuration::from_mins(1)) + "Z";
+    post_event(
+        &app,
+        parcel,
+        json!({"status": "delivered", "occurred_at": just_now}),
+    )
+    .await;
+    let v = view(&app, 4001).await;
+    for item in v["return_eligibility"].as_array().unwrap() {
+        assert!(item["reason"].is_null(), "{item}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_staff_api_refuses_times_before_the_order_or_in_the_future() {
+    let app = TestApp::spawn().await;
+    deliver_json(&app, &plain_order(4002)).await;
+    // The fixture's order was placed at 2026-11-14T01:12:05Z.
+    let (status, body) = app
+        .post_json(
+            "/api/v1/orders/4002/shipments",
+            &json!({"carrier": "ups", "tracking_number": "1Z999AA10123456784",
+                    "shipped_at": "2026-11-13T01:12:05Z"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_error(&body, "validation_failed");
+    assert_eq!(body["error"]["fields"][0]["field"], "shipped_at");
+    assert_eq!(
+        body["error"]["fields"][0]["message"],
+        "must not be before the order was placed (2026-11-14T01:12:05Z)"
+    );
+    let in_an_hour = woo_date(Timestamp::now() + SignedDuration::from_hours(1)) + "Z";
+    let (status, body) = app
+        .post_json(
+            "/api/v1/orders/4002/shipments",
+            &json!({"carrier": "ups", "tracking_number": "1Z999AA10123456784",
+                    "shipped_at": in_an_hour}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "shipped_at");
+    assert_eq!(
+        body["error"]["fields"][0]["message"],
+        "must not be in the future"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM shipments"), 0);
+
+    let (status, parcel) = app
+        .post_json(
+            "/api/v1/orders/4002/shipments",
+            &json!({"carrier": "ups", "tracking_number": "1Z999AA10123456784",
+                    "shipped_at": "2026-11-15T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{parcel}");
+    let events = format!("/api/v1/shipments/{}/events", parcel["id"]);
+    for (occurred_at, message) in [
+        (
+            "2026-11-01T00:00:00Z".to_owned(),
+            "must not be before the order was placed (2026-11-14T01:12:05Z)",
+        ),
+        (in_an_hour.clone(), "must not be in the future"),
+    ] {
+        let (status, body) = app
+            .post_json(
+                &events,
+                &json!({"status": "in_transit", "occurred_at": occurred_at}),
+            )
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "occurred_at");
+        assert_eq!(body["error"]["fields"][0]["message"], message);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM shipment_events"), 0);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_staff_api_rejects_bad_input_and_changes_nothing() {
     let app = TestApp::spawn().await;
