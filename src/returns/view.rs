@@ -88,7 +88,8 @@ pub struct SettlementView {
 pub struct ReturnEligibilityView {
     pub line_item_id: u64,
     pub returnable_quantity: i64,
-    /// The end of the return window, once it has started (delivery, else completion).
+    /// The end of the return window, once it has started (delivery, else completion for an
+    /// item no parcel is carrying).
     pub returnable_until: Option<String>,
     /// Why nothing (more) can be returned: `not_paid`, `order_closed`, `not_delivered`,
     /// `window_closed`, `non_returnable` or `nothing_left`.
