@@ -42,8 +42,10 @@ pub fn fill(
             shipment_view(s, &contents, tracking.events_of(s.id).cloned(), settings)
         })
         .collect();
+    let unshipped = tracking.unshipped(&lines);
     for item in &mut view.line_items {
         item.shipments = per_line.remove(&item.id).unwrap_or_default();
+        item.unshipped_quantity = unshipped.get(&item.id).copied().unwrap_or(0);
     }
     view.tracking_url = tracking.token.as_ref().map(|t| page_url(base_url, t));
     view.delivery_state = delivery_state(&order.status, &lines, &tracking.shipments);

@@ -95,6 +95,10 @@ pub struct LineItemView {
     pub image: Option<String>,
     /// Which shipments carry how many units of this item.
     pub shipments: Vec<ItemShipmentView>,
+    /// Units no parcel carries yet (parcels returned to sender carry nothing). A single
+    /// parcel without an item list carries the whole order; while several parcels list
+    /// nothing, what each carries is unknown and nothing is counted as unshipped.
+    pub unshipped_quantity: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -278,6 +282,7 @@ fn line_item(li: &LineItem, currency: &str) -> LineItemView {
             .map(|i| i.src.clone())
             .filter(|s| !s.is_empty()),
         shipments: Vec::new(),
+        unshipped_quantity: li.quantity.max(0),
     }
 }
 

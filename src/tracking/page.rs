@@ -398,11 +398,11 @@ pub fn render_model(
     } else {
         // What the parcels carry as shown above them, not their raw item lists: a parcel
         // from tracking-plugin meta lists nothing but carries the whole order.
-        let carried = tracking.carried(&lines);
+        let unshipped = tracking.unshipped(&lines);
         let rest: Vec<ItemLine> = lines
             .iter()
-            .filter_map(|&(id, q)| {
-                item(id, q - carried.get(&id).copied().unwrap_or(0)).filter(|i| i.quantity > 0)
+            .filter_map(|&(id, _)| {
+                item(id, unshipped.get(&id).copied().unwrap_or(0)).filter(|i| i.quantity > 0)
             })
             .collect();
         (!rest.is_empty()).then_some((t.not_yet_shipped, rest))

@@ -696,7 +696,10 @@ mod tests {
                 "shipped_at": time::seconds(now() + offset)})
         };
         let hour = SignedDuration::from_hours(1);
-        assert_eq!(fields(check_shipment(&request(at(hour)), now())), ["shipped_at"]);
+        assert_eq!(
+            fields(check_shipment(&request(at(hour)), now())),
+            ["shipped_at"]
+        );
         let skew = SignedDuration::from_mins(4);
         assert!(fields(check_shipment(&request(at(skew)), now())).is_empty());
 

@@ -148,6 +148,21 @@ impl OrderTracking {
         carried
     }
 
+    /// Units of each order line that no live parcel carries yet. While a live parcel's
+    /// contents are unknown (several parcels that list nothing), none: they may carry
+    /// anything, and "not shipped" would be a guess.
+    pub fn unshipped(&self, lines: &[(u64, i64)]) -> HashMap<u64, i64> {
+        let unknown = self.live().any(|s| self.contents(s, lines).is_empty());
+        let carried = self.carried(lines);
+        lines
+            .iter()
+            .map(|&(line, bought)| {
+                let left = bought - carried.get(&line).copied().unwrap_or(0);
+                (line, if unknown { 0 } else { left.max(0) })
+            })
+            .collect()
+    }
+
     /// The order lines with units on their way: carried by a live parcel that is not
     /// delivered yet.
     pub fn in_transit(&self, lines: &[(u64, i64)]) -> HashSet<u64> {
@@ -346,6 +361,7 @@ mod tests {
     fn a_single_parcel_without_an_item_list_carries_the_whole_order() {
         let t = tracking(vec![parcel(1, "shipped", &[])]);
         assert_eq!(t.carried(&LINES), HashMap::from(LINES));
+        assert_eq!(t.unshipped(&LINES), HashMap::from([(201, 0), (202, 0)]));
         assert_eq!(t.in_transit(&LINES), HashSet::from([201, 202]));
     }
 
@@ -356,6 +372,8 @@ mod tests {
             parcel(2, "delivered", &[(202, 1)]),
         ]);
         assert_eq!(t.carried(&LINES), HashMap::from([(202, 1)]));
+        // The unlisted parcel may carry the rest: nothing is called unshipped.
+        assert_eq!(t.unshipped(&LINES), HashMap::from([(201, 0), (202, 0)]));
         assert_eq!(t.in_transit(&LINES), HashSet::new());
     }
 
@@ -366,6 +384,14 @@ mod tests {
             parcel(2, "in_transit", &[(202, 2)]),
         ]);
         assert_eq!(t.carried(&LINES), HashMap::from([(202, 2)]));
+        assert_eq!(t.unshipped(&LINES), HashMap::from([(201, 1), (202, 0)]));
         assert_eq!(t.in_transit(&LINES), HashSet::from([202]));
+    }
+
+    #[test]
+    fn several_parcels_without_item_lists_leave_nothing_called_unshipped() {
+        let t = tracking(vec![parcel(1, "shipped", &[]), parcel(2, "shipped", &[])]);
+        assert_eq!(t.carried(&LINES), HashMap::new());
+        assert_eq!(t.unshipped(&LINES), HashMap::from([(201, 0), (202, 0)]));
     }
 }

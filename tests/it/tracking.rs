@@ -292,6 +292,18 @@ async fn split_parcels_account_for_every_unit() {
     };
     assert_eq!(line(&v, 202), json!([{"shipment_id": a_id, "quantity": 1}]));
     assert_eq!(line(&v, 203), json!([]));
+    let unshipped: Vec<(u64, i64)> = v["line_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["id"].as_u64().unwrap(),
+                l["unshipped_quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(unshipped, [(201, 0), (202, 1), (203, 1)]);
 
     // Two more hoodies than are left: refused, nothing stored.
     let (status, body) = app
@@ -432,6 +444,9 @@ async fn a_parcel_from_tracking_meta_carries_the_order_and_its_items_wait_for_de
     let v = view(&app, 4001).await;
     assert_eq!(v["shipments"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v["delivery_state"], "shipped");
+    for item in v["line_items"].as_array().unwrap() {
+        assert_eq!(item["unshipped_quantity"], 0, "{item}");
+    }
 
     // The page lists the items in the parcel, and not again as unshipped.
     let p = page(&app, &page_path(&v), Some("en")).await;
