@@ -330,7 +330,7 @@ mod tests {
     fn parcel(id: u64, status: &str, items: &[(u64, i64)]) -> ShipmentRow {
         ShipmentRow {
             id,
-            store_id: "default".into(),
+            store_id: StoreId::default_store(),
             order_id: 1,
             source: "woocommerce".into(),
             number_key: format!("N{id}"),
