@@ -20,7 +20,6 @@ use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
 use crate::time;
-use crate::tracking::view::OrderTracking;
 use crate::validation::FieldError;
 use crate::woo::Order;
 
@@ -86,8 +85,8 @@ pub fn facts(
 ) -> Result<Facts, StoreError> {
     let mut facts = recorded_facts(conn, store_id, order.id)?;
     facts.paid = is_paid(order, paid_statuses);
-    facts.in_transit_items =
-        OrderTracking::load(conn, store_id, order.id)?.in_transit(&order.line_quantities());
+    let lines: Vec<u64> = order.line_items.iter().map(|l| l.id).collect();
+    facts.in_transit_items = store::in_transit_items(conn, store_id, order.id, &lines)?;
     Ok(facts)
 }
 

@@ -1,6 +1,6 @@
 //! Returns, their items, photos and history; and the units WooCommerce refunded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -158,6 +158,45 @@ pub fn add_photo(
 pub struct DeliveryTimes {
     pub items: HashMap<u64, jiff::Timestamp>,
     pub order: Option<jiff::Timestamp>,
+}
+
+/// Line items that a live parcel (not removed, not returned to sender) still carries and
+/// has not delivered. Tracking's rule of what a parcel carries, read here because returns
+/// sits below tracking: its listed items, or the whole order (`lines`) when it is the only
+/// live parcel and lists nothing.
+pub fn in_transit_items(
+    conn: &Connection,
+    store_id: &StoreId,
+    order_id: u64,
+    lines: &[u64],
+) -> Result<HashSet<u64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.status, i.line_item_id FROM shipments s
+         LEFT JOIN shipment_items i ON i.shipment_id = s.id
+         WHERE s.store_id = ?1 AND s.order_id = ?2 AND s.removed_at IS NULL
+           AND s.status != 'returned'",
+    )?;
+    let rows = stmt
+        .query_map(params![store_id, order_id as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let live: HashSet<i64> = rows.iter().map(|(id, _, _)| *id).collect();
+    let mut carried = HashSet::new();
+    for (_, _, line) in rows.iter().filter(|(_, status, _)| status != "delivered") {
+        match line {
+            Some(line) => {
+                carried.insert(*line as u64);
+            }
+            None if live.len() == 1 => carried.extend(lines.iter().copied()),
+            None => {}
+        }
+    }
+    Ok(carried)
 }
 
 /// Delivery times from the order's parcels: each line item listed in a delivered parcel
