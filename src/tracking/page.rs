@@ -589,7 +589,7 @@ pub fn render_html(page: &TrackingPage) -> Result<String, askama::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::StoreId;
+    use crate::ids::{ShipmentId, StoreId};
     use crate::tracking::store::shipments::ShipmentRow;
 
     /// The registered KRW fixture: lines 201 (1 unit), 202 (2) and 203 (1).
@@ -599,7 +599,7 @@ mod tests {
 
     fn parcel(status: &str, items: &[(u64, i64)], carrier_eta: Option<&str>) -> ShipmentRow {
         ShipmentRow {
-            id: 1,
+            id: ShipmentId::new(1),
             store_id: StoreId::default_store(),
             order_id: 1001,
             source: "woocommerce".into(),

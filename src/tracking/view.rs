@@ -329,7 +329,7 @@ mod tests {
 
     fn parcel(id: u64, status: &str, items: &[(u64, i64)]) -> ShipmentRow {
         ShipmentRow {
-            id,
+            id: ShipmentId::new(id),
             store_id: StoreId::default_store(),
             order_id: 1,
             source: "woocommerce".into(),
