@@ -139,7 +139,8 @@ final class Shipment_Box {
 		foreach ( $order->get_items() as $item_id => $item ) {
 			$quantities[ (int) $item_id ] = (int) $item->get_quantity();
 		}
-		$built = self::build_request( $post, $quantities, wp_timezone(), time() );
+		$created = $order->get_date_created();
+		$built   = self::build_request( $post, $quantities, wp_timezone(), time(), $created ? $created->getTimestamp() : null );
 		if ( $built['errors'] ) {
 			Admin_Notices::add( 'error', __( 'The parcel was not added.', 'aftercare-for-woocommerce' ), $built['errors'] );
 			return false;
@@ -175,9 +176,11 @@ final class Shipment_Box {
 	 * @param array<int,int>      $quantities The order's line item quantities.
 	 * @param \DateTimeZone       $timezone   The shop's time zone (the date field is local).
 	 * @param int                 $now        Current time.
+	 * @param int|null            $placed     When the order was placed, if known: aftercare refuses a
+	 *                                        parcel shipped before its order.
 	 * @return array{body:array<string,mixed>,errors:string[]}
 	 */
-	public static function build_request( array $post, array $quantities, \DateTimeZone $timezone, int $now ): array {
+	public static function build_request( array $post, array $quantities, \DateTimeZone $timezone, int $now, ?int $placed = null ): array {
 		$errors  = array();
 		$carrier = isset( $post['aftercare_carrier'] ) && is_string( $post['aftercare_carrier'] ) ? sanitize_text_field( $post['aftercare_carrier'] ) : '';
 		$number  = isset( $post['aftercare_tracking_number'] ) && is_string( $post['aftercare_tracking_number'] ) ? sanitize_text_field( $post['aftercare_tracking_number'] ) : '';
@@ -198,8 +201,14 @@ final class Shipment_Box {
 			if ( ! $day || $day->format( 'Y-m-d' ) !== $date ) {
 				$errors[] = __( 'The shipping date is not a valid date.', 'aftercare-for-woocommerce' );
 			} elseif ( $day->format( 'Y-m-d' ) !== wp_date( 'Y-m-d', $now, $timezone ) ) {
-				// A past day: noon local time, so the date reads the same in every time zone nearby.
-				$shipped_at = $day->setTime( 12, 0 )->setTimezone( new \DateTimeZone( 'UTC' ) )->format( 'Y-m-d\TH:i:s\Z' );
+				// A past day: noon local time, so the date reads the same in every time zone nearby;
+				// but never before the order was placed (an order placed that afternoon), which
+				// aftercare refuses. Still the same local day: the order was placed before now.
+				$noon = $day->setTime( 12, 0 )->getTimestamp();
+				if ( null !== $placed && $placed > $noon && $placed < $day->modify( '+1 day' )->getTimestamp() ) {
+					$noon = $placed;
+				}
+				$shipped_at = gmdate( 'Y-m-d\TH:i:s\Z', $noon );
 			}
 		}
 		$items  = array();

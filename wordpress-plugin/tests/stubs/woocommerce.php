@@ -66,9 +66,15 @@ class WC_Order {
 	public string $billing_name = '';
 	/** @var array<int,WC_Order_Item_Product> */
 	public array $items = array();
+	/** When the order was placed (a Unix time), or null, as WooCommerce gives a draft no date. */
+	public ?int $date_created = null;
 
 	public function get_id() {
 		return $this->id;
+	}
+	/** Like WooCommerce: a WC_DateTime (a DateTime) or null. */
+	public function get_date_created() {
+		return null === $this->date_created ? null : ( new DateTime( '@' . $this->date_created ) );
 	}
 	public function get_customer_id() {
 		return $this->customer_id;

@@ -49,6 +49,14 @@ final class ShipmentBoxTest extends Scripted_Test_Case {
 		// A past day in the shop's zone becomes noon there, in UTC.
 		$past = Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-11-20' ) ), array( 201 => 1 ), new DateTimeZone( 'Asia/Seoul' ), $now );
 		$this->assertSame( '2026-11-20T03:00:00Z', $past['body']['shipped_at'] );
+		// An order placed that afternoon: the parcel cannot have left before it (aftercare
+		// refuses that), so it leaves when the order was placed, still on that day.
+		$placed    = ( new DateTimeImmutable( '2026-11-20 15:30:00', new DateTimeZone( 'Asia/Seoul' ) ) )->getTimestamp();
+		$afternoon = Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-11-20' ) ), array( 201 => 1 ), new DateTimeZone( 'Asia/Seoul' ), $now, $placed );
+		$this->assertSame( '2026-11-20T06:30:00Z', $afternoon['body']['shipped_at'] );
+		// Placed on an earlier day: noon stands.
+		$earlier = Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-11-20' ) ), array( 201 => 1 ), new DateTimeZone( 'Asia/Seoul' ), $now, $placed - 86400 );
+		$this->assertSame( '2026-11-20T03:00:00Z', $earlier['body']['shipped_at'] );
 	}
 
 	public function test_a_parcel_without_items_is_refused_never_sent_as_the_whole_order(): void {
