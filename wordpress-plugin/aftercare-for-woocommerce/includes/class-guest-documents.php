@@ -94,12 +94,32 @@ final class Guest_Documents {
 		if ( null === $link ) {
 			return self::with_notice( $current, __( 'That document is not available for this order.', 'aftercare-for-woocommerce' ) );
 		}
+		$fallback = 'invoice' === $document
+			? 'invoice-' . sanitize_file_name( Data::str( $current['view'], 'number' ) ) . '.pdf'
+			: 'credit-note-' . $document . '.pdf';
+		$fetched  = self::download( $link, (int) $found['order']->get_id(), $fallback );
+		if ( null === $fetched ) {
+			return self::with_notice( $current, __( 'The document could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ) );
+		}
+		return $fetched;
+	}
+
+	/**
+	 * Fetches a document by its signed link's id, expiry and signature from the configured
+	 * aftercare URL into a temporary file. Shared by the guest and staff downloads.
+	 *
+	 * @param array{id:int,expires:string,signature:string} $link     The signed link's parts.
+	 * @param int                                           $order_id For the temporary file's name.
+	 * @param string                                        $fallback File name when aftercare names none.
+	 * @return array{file:string,filename:string}|null Null when it could not be fetched as a PDF.
+	 */
+	public static function download( array $link, int $order_id, string $fallback ): ?array {
 		if ( ! function_exists( 'wp_tempnam' ) ) {
 			require_once ABSPATH . 'wp-admin/includes/file.php';
 		}
-		$file = wp_tempnam( 'aftercare-document-' . (int) $found['order']->get_id() );
+		$file = wp_tempnam( 'aftercare-document-' . $order_id );
 		if ( ! $file ) {
-			return self::with_notice( $current, __( 'The document could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ) );
+			return null;
 		}
 		$response = Api_Client::from_settings()->download(
 			'/documents/' . $link['id'],
@@ -113,11 +133,8 @@ final class Guest_Documents {
 		$is_pdf = str_starts_with( strtolower( $response->headers['content-type'] ?? '' ), 'application/pdf' );
 		if ( ! $response->ok() || ! $is_pdf || ! filesize( $file ) ) {
 			wp_delete_file( $file );
-			return self::with_notice( $current, __( 'The document could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ) );
+			return null;
 		}
-		$fallback = 'invoice' === $document
-			? 'invoice-' . sanitize_file_name( Data::str( $current['view'], 'number' ) ) . '.pdf'
-			: 'credit-note-' . $document . '.pdf';
 		return array(
 			'file'     => $file,
 			'filename' => Customer_Actions::pdf_filename( $response->headers['content-disposition'] ?? '', $fallback ),

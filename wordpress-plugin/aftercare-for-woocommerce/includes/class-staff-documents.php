@@ -98,31 +98,11 @@ final class Staff_Documents {
 		if ( null === $link || $link['id'] !== $document_id ) {
 			return self::error( __( 'That document is not available for this order.', 'aftercare-for-woocommerce' ), 404 );
 		}
-		if ( ! function_exists( 'wp_tempnam' ) ) {
-			require_once ABSPATH . 'wp-admin/includes/file.php';
-		}
-		$file = wp_tempnam( 'aftercare-document-' . $order_id );
-		if ( ! $file ) {
+		$fetched = Guest_Documents::download( $link, $order_id, sanitize_file_name( Data::str( $document, 'number' ) ) . '.pdf' );
+		if ( null === $fetched ) {
 			return self::error( __( 'The document could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 503 );
 		}
-		$response = Api_Client::from_settings()->download(
-			'/documents/' . $link['id'],
-			$file,
-			'application/pdf',
-			array(
-				'expires'   => $link['expires'],
-				'signature' => $link['signature'],
-			)
-		);
-		$is_pdf = str_starts_with( strtolower( $response->headers['content-type'] ?? '' ), 'application/pdf' );
-		if ( ! $response->ok() || ! $is_pdf || ! filesize( $file ) ) {
-			wp_delete_file( $file );
-			return self::error( __( 'The document could not be downloaded just now. Please try again in a few minutes.', 'aftercare-for-woocommerce' ), 503 );
-		}
-		return array(
-			'file'     => $file,
-			'filename' => Customer_Actions::pdf_filename( $response->headers['content-disposition'] ?? '', sanitize_file_name( Data::str( $document, 'number' ) ) . '.pdf' ),
-		);
+		return $fetched;
 	}
 
 	private static function path( int $order_id ): string {
