@@ -212,7 +212,7 @@ fn time_export(renderer: &PdfRenderer, count: usize, dir: &Path) -> f64 {
                 &NewDocument {
                     store_id: &store,
                     kind: aftercare::invoice::document::DocumentKind::Invoice,
-                    order_id: i,
+                    order_id: aftercare::ids::OrderId::new(i),
                     refund_id: 0,
                     period: "2026",
                     sequence: i,

@@ -118,6 +118,43 @@ impl FromSql for StoreId {
     }
 }
 
+/// A WooCommerce order: the id WooCommerce gave it (positive; never its display number).
+/// Stored and sent as the plain number.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct OrderId(u64);
+
+impl OrderId {
+    pub fn new(id: u64) -> Self {
+        Self(id)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// SQLite integers are signed; WooCommerce order ids never are negative.
+impl ToSql for OrderId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0 as i64))
+    }
+}
+
+impl FromSql for OrderId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(value).map(|id| Self(id as u64))
+    }
+}
+
 /// A return: the row id the database gave it. Stored and sent as the plain number.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,

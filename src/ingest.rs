@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::invoice;
 use crate::invoice::settings::InvoiceSettings;
 use crate::orders::store::{self as orders, Applied, Source};
@@ -48,7 +48,7 @@ pub enum Payload {
         source: Source,
     },
     /// `order.deleted`: `{"id": N}`.
-    Deleted { id: u64 },
+    Deleted { id: OrderId },
     /// WooCommerce sent a REST error object where the order should be.
     Error { code: String },
     /// A topic aftercare does not mirror.
@@ -70,7 +70,7 @@ pub struct Incoming {
 pub struct Ingested {
     pub outcome: Outcome,
     pub logged_as: &'static str,
-    pub order_id: Option<u64>,
+    pub order_id: Option<OrderId>,
 }
 
 /// Applies a delivery and enqueues the documents it makes due, in one transaction.

@@ -16,7 +16,7 @@ use super::AppState;
 use super::auth::key_digest;
 use super::error::ApiError;
 use super::extract::ApiQuery;
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::orders::store::{self as orders, VisibleOrder};
 use crate::store::StoreError;
 
@@ -120,13 +120,13 @@ impl GuestClaim {
         self,
         state: &AppState,
         store: &StoreId,
-        order_id: u64,
+        order_id: OrderId,
         load: F,
         order_of: fn(&T) -> &VisibleOrder,
     ) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, &StoreId, u64) -> Result<Option<T>, StoreError> + Send + 'static,
+        F: FnOnce(&Connection, &StoreId, OrderId) -> Result<Option<T>, StoreError> + Send + 'static,
     {
         let limiter_key = format!("{store}/{}", self.client);
         if let Err(retry_after) = state.guest_limiter().check(&limiter_key) {
@@ -146,7 +146,7 @@ impl GuestClaim {
             Some(found) if self.matches(order_of(&found)) => Ok(found),
             _ => {
                 state.guest_limiter().record_failure(&limiter_key);
-                tracing::info!(order_id, "guest order look-up failed");
+                tracing::info!(order_id = order_id.get(), "guest order look-up failed");
                 Err(ApiError::order_not_found())
             }
         }
@@ -157,7 +157,7 @@ impl GuestClaim {
         self,
         state: &AppState,
         store: &StoreId,
-        order_id: u64,
+        order_id: OrderId,
     ) -> Result<VisibleOrder, ApiError> {
         self.prove(state, store, order_id, orders::find_visible, |o| o)
             .await

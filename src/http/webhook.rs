@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::ingest::{self, Incoming, Outcome};
 use crate::webhook::payload::{self, PayloadError};
 use crate::webhook::{SIGNATURE_HEADER, TOPIC_HEADER, WEBHOOK_ID_HEADER};
@@ -203,7 +203,7 @@ async fn receive(
     tracing::info!(
         store = %store_id,
         topic,
-        order_id = ingested.order_id,
+        order_id = ingested.order_id.map(OrderId::get),
         outcome = ingested.logged_as,
         "webhook delivery"
     );

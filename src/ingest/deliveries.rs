@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::store::StoreError;
 
 pub struct DeliveryRecord<'a> {
@@ -10,7 +10,7 @@ pub struct DeliveryRecord<'a> {
     pub store_id: &'a StoreId,
     pub webhook_id: Option<i64>,
     pub topic: &'a str,
-    pub order_id: Option<u64>,
+    pub order_id: Option<OrderId>,
     pub body_sha256: &'a [u8; 32],
     pub outcome: &'a str,
     pub error_code: Option<&'a str>,
@@ -27,7 +27,7 @@ pub fn record(conn: &Connection, d: &DeliveryRecord<'_>) -> Result<(), StoreErro
         d.store_id,
         d.webhook_id,
         d.topic,
-        d.order_id.map(|id| id as i64),
+        d.order_id,
         &d.body_sha256[..],
         d.outcome,
         d.error_code,

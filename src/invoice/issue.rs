@@ -19,7 +19,7 @@ use super::numbering::NumberFormat;
 use super::render::Renderer;
 use super::settings::InvoiceSettings;
 use super::store::{self as documents, NewDocument, Recorded};
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::jobs::{self, Job, JobKind, Outcome};
 use crate::orders::store as orders;
 use crate::returns::refunds::RefundedLine;
@@ -266,7 +266,7 @@ impl Issuer {
             };
             match record {
                 Ok(Recorded::Issued(_)) => {
-                    tracing::info!(store = %store, order_id, kind = kind.as_str(), number = %number, "document issued");
+                    tracing::info!(store = %store, order_id = order_id.get(), kind = kind.as_str(), number = %number, "document issued");
                     return Ok(Outcome::Done);
                 }
                 Ok(Recorded::AlreadyIssued) => {
@@ -292,7 +292,7 @@ impl Issuer {
     async fn refunded_lines(
         &self,
         store: &StoreId,
-        order_id: u64,
+        order_id: OrderId,
         refund_id: u64,
     ) -> anyhow::Result<Vec<RefundedLine>> {
         let client = match self.woo.client(store) {

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use super::document::DocumentKind;
 use super::links::LinkKey;
 use super::store::{self as documents, DocumentRow};
-use crate::ids::CustomerId;
 use crate::ids::StoreId;
+use crate::ids::{CustomerId, OrderId};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
 
@@ -43,7 +43,7 @@ pub async fn for_customer(
     db: &Db,
     store_id: StoreId,
     customer: CustomerId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Vec<DocumentRow>, DocumentError> {
     db.read(move |conn| {
         let Some(order) = orders::find_visible(conn, &store_id, order_id)? else {

@@ -4,7 +4,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::{Connection, OptionalExtension};
 
 use super::document::DocumentKind;
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::store::StoreError;
 
 impl ToSql for DocumentKind {
@@ -26,7 +26,7 @@ pub struct DocumentRow {
     pub id: i64,
     pub store_id: StoreId,
     pub kind: DocumentKind,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub refund_id: u64,
     pub number: String,
     /// Credit notes: the invoice they correct.
@@ -44,7 +44,7 @@ pub struct DocumentRow {
 pub struct NewDocument<'a> {
     pub store_id: &'a StoreId,
     pub kind: DocumentKind,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub refund_id: u64,
     pub period: &'a str,
     pub sequence: u64,
@@ -116,7 +116,7 @@ pub fn record(
     .execute(rusqlite::params![
         doc.store_id,
         doc.kind,
-        doc.order_id as i64,
+        doc.order_id,
         doc.refund_id as i64,
         doc.period,
         doc.sequence as i64,
@@ -138,7 +138,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
         id: r.get(0)?,
         store_id: r.get(1)?,
         kind: r.get(2)?,
-        order_id: r.get::<_, i64>(3)? as u64,
+        order_id: r.get(3)?,
         refund_id: r.get::<_, i64>(4)? as u64,
         number: r.get(5)?,
         reference: r.get(6)?,
@@ -166,7 +166,7 @@ pub fn find(
     conn: &Connection,
     store_id: &StoreId,
     kind: DocumentKind,
-    order_id: u64,
+    order_id: OrderId,
     refund_id: u64,
 ) -> Result<Option<DocumentRow>, StoreError> {
     Ok(conn
@@ -174,7 +174,7 @@ pub fn find(
             "SELECT {COLUMNS} FROM documents
              WHERE store_id = ?1 AND kind = ?2 AND order_id = ?3 AND refund_id = ?4"
         ))?
-        .query_row((store_id, kind, order_id as i64, refund_id as i64), row)
+        .query_row((store_id, kind, order_id, refund_id as i64), row)
         .optional()?)
 }
 
@@ -182,14 +182,14 @@ pub fn find(
 pub fn for_order(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Vec<DocumentRow>, StoreError> {
     let rows = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM documents WHERE store_id = ?1 AND order_id = ?2
              ORDER BY kind = 'credit_note', id"
         ))?
-        .query_map((store_id, order_id as i64), row)?
+        .query_map((store_id, order_id), row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -251,7 +251,7 @@ pub struct ExportRow {
     pub store_id: StoreId,
     pub kind: DocumentKind,
     pub number: String,
-    pub order_id: i64,
+    pub order_id: OrderId,
     pub refund_id: i64,
     pub reference: Option<String>,
     pub issued_at: String,
@@ -330,7 +330,7 @@ mod tests {
         NewDocument {
             store_id,
             kind: DocumentKind::Invoice,
-            order_id,
+            order_id: OrderId::new(order_id),
             refund_id: 0,
             period,
             sequence,

@@ -127,7 +127,7 @@ impl Runner {
             }
             Outcome::Retry(error) => {
                 let error = format!("{error:#}");
-                tracing::warn!(job = id, kind = %job.kind, order_id = job.order_id, attempts = job.attempts + 1, %error, "job failed; will retry");
+                tracing::warn!(job = id, kind = %job.kind, order_id = job.order_id.get(), attempts = job.attempts + 1, %error, "job failed; will retry");
                 let failed = job.clone();
                 self.db
                     .writer()
@@ -153,10 +153,10 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::StoreId;
+    use crate::ids::{OrderId, StoreId};
     use crate::jobs::JobKind;
 
-    async fn enqueue(db: &Db, kind: JobKind, order_id: u64) {
+    async fn enqueue(db: &Db, kind: JobKind, order_id: OrderId) {
         let now = time::millis(Timestamp::now());
         db.writer()
             .write(move |c| store::enqueue(c, &StoreId::test("s"), kind, order_id, 0, &now))
@@ -200,9 +200,9 @@ mod tests {
             Outcome::Defer(Duration::from_secs(60))
         });
         let runner = Runner::new(db.clone(), registry);
-        enqueue(&db, JobKind::IssueInvoice, 1).await;
-        enqueue(&db, JobKind::EvaluateDelays, 1).await;
-        enqueue(&db, JobKind::NotifyDelay, 1).await;
+        enqueue(&db, JobKind::IssueInvoice, OrderId::new(1)).await;
+        enqueue(&db, JobKind::EvaluateDelays, OrderId::new(1)).await;
+        enqueue(&db, JobKind::NotifyDelay, OrderId::new(1)).await;
 
         runner.run_until_idle().await.unwrap();
 

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{JobKind, Lane};
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::store::StoreError;
 use crate::time;
 use crate::time::Stamp;
@@ -15,7 +15,7 @@ pub struct Job {
     pub id: i64,
     pub store_id: StoreId,
     pub kind: JobKind,
-    pub order_id: u64,
+    pub order_id: OrderId,
     /// What of the order the job is about (a refund, a return, an alert); 0 for the order.
     pub subject: u64,
     pub attempts: i64,
@@ -26,7 +26,7 @@ pub fn enqueue(
     conn: &Connection,
     store_id: &StoreId,
     kind: JobKind,
-    order_id: u64,
+    order_id: OrderId,
     subject: u64,
     now: &Stamp,
 ) -> Result<(), StoreError> {
@@ -35,7 +35,7 @@ pub fn enqueue(
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT DO NOTHING",
     )?
-    .execute((store_id, kind, order_id as i64, subject as i64, now))?;
+    .execute((store_id, kind, order_id, subject as i64, now))?;
     Ok(())
 }
 
@@ -59,7 +59,7 @@ pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job
                 id: r.get(0)?,
                 store_id: r.get(1)?,
                 kind: r.get(2)?,
-                order_id: r.get::<_, i64>(3)? as u64,
+                order_id: r.get(3)?,
                 subject: r.get::<_, i64>(4)? as u64,
                 attempts: r.get(5)?,
             })

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 
 use super::tracking;
 use super::view::{CreditNoteView, InvoiceView, OrderView};
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, LinkKey};
 use crate::invoice::store::{self as documents, DocumentRow};
@@ -42,7 +42,7 @@ pub struct Loaded {
 pub fn load(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<Loaded>, StoreError> {
     let Some(order) = orders::find_visible(conn, store_id, order_id)? else {
         return Ok(None);

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::ids::ShipmentId;
+use crate::ids::{OrderId, ShipmentId};
 use crate::money;
 use crate::orders::store::SummaryRow;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
@@ -21,7 +21,8 @@ use crate::woo::order::{Address, LineItem, MetaData, Order};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderView {
-    pub id: u64,
+    #[schema(value_type = u64)]
+    pub id: OrderId,
     /// The number customers see (may differ from the id when a plugin formats it).
     pub number: String,
     /// WooCommerce status slug: `pending`, `processing`, `on-hold`, `completed`, `cancelled`, `refunded`, `failed`, or a custom one.
@@ -303,7 +304,8 @@ fn attribute(meta: &MetaData) -> Option<AttributeView> {
 /// One line of the order list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderSummary {
-    pub id: u64,
+    #[schema(value_type = u64)]
+    pub id: OrderId,
     pub number: String,
     pub status: String,
     pub currency: String,

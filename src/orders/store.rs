@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::store::StoreError;
 use crate::time;
 use crate::time::Stamp;
@@ -51,7 +51,7 @@ pub fn apply(
             "SELECT date_modified, body_sha256, trashed_at FROM orders
              WHERE store_id = ?1 AND order_id = ?2",
         )?
-        .query_row((store_id, order.id as i64), |row| {
+        .query_row((store_id, order.id), |row| {
             Ok(Existing {
                 date_modified: row.get(0)?,
                 body_sha256: row.get(1)?,
@@ -112,7 +112,7 @@ pub fn apply(
     )?
     .execute(rusqlite::params![
         store_id,
-        order.id as i64,
+        order.id,
         order.display_number(),
         order.status,
         order.is_checkout_draft(),
@@ -175,7 +175,7 @@ fn replace_line_items(
     order: &Order,
 ) -> Result<(), StoreError> {
     conn.prepare_cached("DELETE FROM line_items WHERE store_id = ?1 AND order_id = ?2")?
-        .execute((store_id, order.id as i64))?;
+        .execute((store_id, order.id))?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO line_items (
             store_id, order_id, line_item_id, position, product_id, variation_id, name, sku,
@@ -185,7 +185,7 @@ fn replace_line_items(
     for (position, item) in order.line_items.iter().enumerate() {
         insert.execute(rusqlite::params![
             store_id,
-            order.id as i64,
+            order.id,
             item.id as i64,
             position as i64,
             item.product_id as i64,
@@ -214,7 +214,7 @@ fn replace_line_items(
 pub fn trash(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     now: &Stamp,
 ) -> Result<bool, StoreError> {
     let changed = conn
@@ -222,13 +222,13 @@ pub fn trash(
             "UPDATE orders SET trashed_at = COALESCE(trashed_at, ?3)
              WHERE store_id = ?1 AND order_id = ?2",
         )?
-        .execute((store_id, order_id as i64, now))?;
+        .execute((store_id, order_id, now))?;
     if changed == 0 {
         conn.prepare_cached(
             "INSERT INTO order_tombstones (store_id, order_id, trashed_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (store_id, order_id) DO NOTHING",
         )?
-        .execute((store_id, order_id as i64, now))?;
+        .execute((store_id, order_id, now))?;
     }
     Ok(changed > 0)
 }
@@ -237,20 +237,20 @@ pub fn trash(
 fn take_tombstone(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<String>, StoreError> {
     Ok(conn
         .prepare_cached(
             "DELETE FROM order_tombstones WHERE store_id = ?1 AND order_id = ?2
              RETURNING trashed_at",
         )?
-        .query_row((store_id, order_id as i64), |row| row.get(0))
+        .query_row((store_id, order_id), |row| row.get(0))
         .optional()?)
 }
 
 /// An order a customer-facing view may show: not a checkout draft, not trashed.
 pub struct VisibleOrder {
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub customer_id: u64,
     pub billing_email: String,
     pub order_key: String,
@@ -260,14 +260,14 @@ pub struct VisibleOrder {
 pub fn find_visible(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<VisibleOrder>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT customer_id, billing_email, order_key, raw FROM orders
              WHERE store_id = ?1 AND order_id = ?2 AND is_draft = 0 AND trashed_at IS NULL",
         )?
-        .query_row((store_id, order_id as i64), |row| {
+        .query_row((store_id, order_id), |row| {
             Ok(VisibleOrder {
                 order_id,
                 customer_id: row.get::<_, i64>(0)? as u64,
@@ -288,7 +288,7 @@ impl VisibleOrder {
 
 /// One line of a customer's order list, straight from the typed columns.
 pub struct SummaryRow {
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub number: String,
     pub status: String,
     pub currency: String,
@@ -328,7 +328,7 @@ pub fn list_for_customer(
             (store_id, customer_id as i64, limit, offset as i64),
             |row| {
                 Ok(SummaryRow {
-                    order_id: row.get::<_, i64>(0)? as u64,
+                    order_id: row.get(0)?,
                     number: row.get(1)?,
                     status: row.get(2)?,
                     currency: row.get(3)?,
@@ -347,18 +347,18 @@ pub fn list_for_customer(
 pub fn load_order(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<Order>, StoreError> {
     let raw: Option<String> = conn
         .prepare_cached("SELECT raw FROM orders WHERE store_id = ?1 AND order_id = ?2")?
-        .query_row((store_id, order_id as i64), |r| r.get(0))
+        .query_row((store_id, order_id), |r| r.get(0))
         .optional()?;
     raw.map(|raw| parse(order_id, &raw)).transpose()
 }
 
 /// A mirrored body back into an order. Only bodies that parsed are ever mirrored, so one
 /// that no longer does is corrupt data, not bad input.
-pub fn parse(order_id: u64, raw: &str) -> Result<Order, StoreError> {
+pub fn parse(order_id: OrderId, raw: &str) -> Result<Order, StoreError> {
     serde_json::from_str(raw)
         .map_err(|e| StoreError::Corrupt(format!("mirrored order {order_id} does not parse: {e}")))
 }
@@ -375,8 +375,8 @@ pub struct Snapshot {
 pub fn snapshots(
     conn: &Connection,
     store_id: &StoreId,
-    order_ids: &[u64],
-) -> Result<std::collections::HashMap<u64, Snapshot>, StoreError> {
+    order_ids: &[OrderId],
+) -> Result<std::collections::HashMap<OrderId, Snapshot>, StoreError> {
     let mut found = std::collections::HashMap::new();
     // SQLite's default limit on host parameters is 32766; stay far below it.
     for chunk in order_ids.chunks(500) {
@@ -389,11 +389,11 @@ pub fn snapshots(
         let params = std::iter::once(rusqlite::types::Value::Text(store_id.to_string())).chain(
             chunk
                 .iter()
-                .map(|id| rusqlite::types::Value::Integer(*id as i64)),
+                .map(|id| rusqlite::types::Value::Integer(id.get() as i64)),
         );
         let rows = statement.query_map(rusqlite::params_from_iter(params), |row| {
             Ok((
-                row.get::<_, i64>(0)? as u64,
+                row.get::<_, OrderId>(0)?,
                 Snapshot {
                     date_modified: row.get(1)?,
                     raw: row.get(2)?,
@@ -413,14 +413,14 @@ pub fn snapshots(
 pub fn line_quantities(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Vec<(u64, i64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT line_item_id, quantity FROM line_items
          WHERE store_id = ?1 AND order_id = ?2 ORDER BY position",
     )?;
     let rows = stmt
-        .query_map((store_id, order_id as i64), |r| {
+        .query_map((store_id, order_id), |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -431,11 +431,11 @@ pub fn line_quantities(
 pub fn created_at(
     conn: &Connection,
     store_id: &str,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<Timestamp>, StoreError> {
     let created: Option<String> = conn
         .prepare_cached("SELECT date_created FROM orders WHERE store_id = ?1 AND order_id = ?2")?
-        .query_row((store_id, order_id as i64), |r| r.get(0))
+        .query_row((store_id, order_id), |r| r.get(0))
         .optional()?;
     Ok(created.as_deref().and_then(time::parse))
 }
@@ -444,14 +444,14 @@ pub fn created_at(
 pub fn is_visible(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM orders
              WHERE store_id = ?1 AND order_id = ?2 AND is_draft = 0 AND trashed_at IS NULL",
         )?
-        .query_row((store_id, order_id as i64), |_| Ok(()))
+        .query_row((store_id, order_id), |_| Ok(()))
         .optional()?
         .is_some())
 }

@@ -15,7 +15,7 @@ use super::photos::{self, Staged};
 use super::request::{self, Checked, ReturnRequest};
 use super::store::{self, ItemRecord, NewReturn, PhotoRecord, ReturnRecord};
 use crate::ids::CustomerId;
-use crate::ids::{ReturnId, StoreId};
+use crate::ids::{OrderId, ReturnId, StoreId};
 use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
@@ -38,7 +38,7 @@ pub enum Owner {
 fn visible_order(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     owner: Owner,
 ) -> Result<Option<Order>, StoreError> {
     let Some(found) = orders::find_visible(conn, store_id, order_id)? else {
@@ -63,7 +63,7 @@ pub fn is_paid(order: &Order, paid_statuses: &[String]) -> bool {
 pub fn recorded_facts(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Facts, StoreError> {
     let delivered = store::delivery_times(conn, store_id, order_id)?;
     Ok(Facts {
@@ -93,7 +93,7 @@ pub fn facts(
 /// Everything `create` needs besides the connection.
 pub struct Creation<'a> {
     pub store_id: &'a StoreId,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub owner: Owner,
     pub request: &'a Checked,
     pub photos: &'a [Staged],
@@ -204,7 +204,7 @@ pub async fn request<B>(
     db: &Db,
     settings: &RequestSettings,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     owner: Owner,
     request: &ReturnRequest,
     photos: Vec<B>,
@@ -258,7 +258,7 @@ pub struct Move {
     /// The return must be on an order this owner may see.
     pub owner: Owner,
     /// For guests: the order the return must belong to.
-    pub order_id: Option<u64>,
+    pub order_id: Option<OrderId>,
     pub actor_name: Option<String>,
     pub note: Option<String>,
 }

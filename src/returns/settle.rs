@@ -112,7 +112,7 @@ impl Settler {
                         tracing::info!(
                             store = %store_id,
                             return_id = return_id.get(),
-                            order_id = record.order_id,
+                            order_id = record.order_id.get(),
                             "return settled in WooCommerce"
                         );
                         Outcome::Done
@@ -126,7 +126,7 @@ impl Settler {
 
     /// Records the failure on the return, where staff see it, and has the job retried.
     async fn fail(&self, record: &ReturnRecord, error: anyhow::Error) -> Outcome {
-        tracing::warn!(store = %record.store_id, return_id = record.id.get(), order_id = record.order_id, error = %format!("{error:#}"), "settling a return failed; will retry");
+        tracing::warn!(store = %record.store_id, return_id = record.id.get(), order_id = record.order_id.get(), error = %format!("{error:#}"), "settling a return failed; will retry");
         let (id, message) = (record.id, format!("{error:#}"));
         let _ = self
             .db

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::ids::{ReturnId, StoreId};
+use crate::ids::{OrderId, ReturnId, StoreId};
 use crate::store::StoreError;
 use crate::time::Stamp;
 
@@ -13,7 +13,7 @@ use crate::time::Stamp;
 pub struct ReturnRecord {
     pub id: ReturnId,
     pub store_id: StoreId,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub order_number: String,
     pub customer_id: u64,
     pub status: String,
@@ -75,7 +75,7 @@ pub struct PhotoRecord {
 /// A new return, already validated.
 pub struct NewReturn<'a> {
     pub store_id: &'a StoreId,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub customer_id: u64,
     pub resolution: &'a str,
     pub comment: Option<&'a str>,
@@ -94,7 +94,7 @@ pub fn create(conn: &Connection, new: &NewReturn<'_>) -> Result<ReturnId, StoreE
     )?
     .execute(params![
         new.store_id,
-        new.order_id as i64,
+        new.order_id,
         new.customer_id as i64,
         new.resolution,
         new.comment,
@@ -167,7 +167,7 @@ pub struct DeliveryTimes {
 pub fn in_transit_items(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     lines: &[u64],
 ) -> Result<HashSet<u64>, StoreError> {
     let mut stmt = conn.prepare_cached(
@@ -177,7 +177,7 @@ pub fn in_transit_items(
            AND s.status != 'returned'",
     )?;
     let rows = stmt
-        .query_map(params![store_id, order_id as i64], |r| {
+        .query_map(params![store_id, order_id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -205,7 +205,7 @@ pub fn in_transit_items(
 pub fn delivery_times(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<DeliveryTimes, StoreError> {
     let mut times = DeliveryTimes::default();
     let parse = |t: String| crate::time::parse(&t);
@@ -216,7 +216,7 @@ pub fn delivery_times(
            AND s.delivered_at IS NOT NULL
          GROUP BY i.line_item_id",
     )?;
-    let rows = items.query_map(params![store_id, order_id as i64], |r| {
+    let rows = items.query_map(params![store_id, order_id], |r| {
         Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
     })?;
     for row in rows {
@@ -232,7 +232,7 @@ pub fn delivery_times(
                              AND s.removed_at IS NULL
              WHERE t.store_id = ?1 AND t.order_id = ?2 AND t.delivery_state = 'delivered'",
         )?
-        .query_row(params![store_id, order_id as i64], |r| {
+        .query_row(params![store_id, order_id], |r| {
             r.get::<_, Option<String>>(0)
         })
         .optional()?
@@ -348,7 +348,7 @@ pub fn settle(
 pub fn held_quantities(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<HashMap<u64, i64>, StoreError> {
     quantities(
         conn,
@@ -367,7 +367,7 @@ pub fn held_quantities(
 pub fn refunded_quantities(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<HashMap<u64, i64>, StoreError> {
     quantities(
         conn,
@@ -388,10 +388,10 @@ fn quantities(
     conn: &Connection,
     sql: &str,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<HashMap<u64, i64>, StoreError> {
     let mut statement = conn.prepare_cached(sql)?;
-    let rows = statement.query_map(params![store_id, order_id as i64], |r| {
+    let rows = statement.query_map(params![store_id, order_id], |r| {
         Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -405,7 +405,7 @@ fn base(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReturnRecord> {
     Ok(ReturnRecord {
         id: r.get(0)?,
         store_id: r.get(1)?,
-        order_id: r.get::<_, i64>(2)? as u64,
+        order_id: r.get(2)?,
         order_number: r.get(3)?,
         customer_id: r.get::<_, i64>(4)? as u64,
         status: r.get(5)?,
@@ -436,18 +436,15 @@ fn complete(conn: &Connection, mut record: ReturnRecord) -> Result<ReturnRecord,
                                     AND li.line_item_id = i.line_item_id
              WHERE i.return_id = ?1 ORDER BY i.line_item_id",
         )?
-        .query_map(
-            params![record.id, record.store_id, record.order_id as i64],
-            |r| {
-                Ok(ItemRecord {
-                    line_item_id: r.get::<_, i64>(0)? as u64,
-                    quantity: r.get(1)?,
-                    reason: r.get(2)?,
-                    reason_text: r.get(3)?,
-                    name: r.get(4)?,
-                })
-            },
-        )?
+        .query_map(params![record.id, record.store_id, record.order_id], |r| {
+            Ok(ItemRecord {
+                line_item_id: r.get::<_, i64>(0)? as u64,
+                quantity: r.get(1)?,
+                reason: r.get(2)?,
+                reason_text: r.get(3)?,
+                name: r.get(4)?,
+            })
+        })?
         .collect::<Result<_, _>>()?;
     record.events = conn
         .prepare_cached(
@@ -517,12 +514,12 @@ pub fn get(
 pub fn for_order(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Vec<ReturnRecord>, StoreError> {
     query(
         conn,
         "r.store_id = ?1 AND r.order_id = ?2 ORDER BY r.id",
-        params![store_id, order_id as i64],
+        params![store_id, order_id],
     )
 }
 
@@ -576,14 +573,14 @@ pub fn status(
 pub fn record_refund_lines(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     refund_id: u64,
     lines: &[(u64, i64, String, String)],
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "DELETE FROM refund_lines WHERE store_id = ?1 AND order_id = ?2 AND refund_id = ?3",
     )?
-    .execute(params![store_id, order_id as i64, refund_id as i64])?;
+    .execute(params![store_id, order_id, refund_id as i64])?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO refund_lines (store_id, order_id, refund_id, line_item_id, quantity, total, total_tax)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -591,7 +588,7 @@ pub fn record_refund_lines(
     for (line_item_id, quantity, total, tax) in lines {
         insert.execute(params![
             store_id,
-            order_id as i64,
+            order_id,
             refund_id as i64,
             *line_item_id as i64,
             quantity,

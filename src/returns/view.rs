@@ -7,14 +7,15 @@ use utoipa::ToSchema;
 use super::eligibility::ItemEligibility;
 use super::model::{Actor, Status};
 use super::store::ReturnRecord;
-use crate::ids::ReturnId;
+use crate::ids::{OrderId, ReturnId};
 use crate::time;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReturnView {
     #[schema(value_type = i64)]
     pub id: ReturnId,
-    pub order_id: u64,
+    #[schema(value_type = u64)]
+    pub order_id: OrderId,
     pub order_number: String,
     /// `requested`, `approved`, `rejected`, `received`, `refunded`, `exchanged`, `credited`
     /// or `cancelled`.

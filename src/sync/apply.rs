@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
 use super::SyncServices;
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::ingest::{self, Incoming, Outcome, Payload};
 use crate::orders::store::{self as orders, Snapshot, Source};
 use crate::store::StoreError;
@@ -110,9 +110,9 @@ pub async fn apply_page(
         }
     }
 
-    let ids: Vec<u64> = fetched.iter().map(|f| f.order.id).collect();
+    let ids: Vec<OrderId> = fetched.iter().map(|f| f.order.id).collect();
     let store = store_id.to_owned();
-    let mirror: HashMap<u64, Snapshot> = services
+    let mirror: HashMap<OrderId, Snapshot> = services
         .db()
         .read(move |conn| orders::snapshots(conn, &store, &ids))
         .await?;
@@ -156,14 +156,14 @@ pub async fn apply_page(
                     tracing::info!(
                         store = %store_id,
                         walk = origin.label(),
-                        order_id = ingested.order_id,
+                        order_id = ingested.order_id.map(OrderId::get),
                         "repaired an order the webhooks had missed"
                     );
                 } else {
                     tracing::debug!(
                         store = %store_id,
                         walk = origin.label(),
-                        order_id = ingested.order_id,
+                        order_id = ingested.order_id.map(OrderId::get),
                         outcome = ingested.logged_as,
                         "REST order"
                     );

@@ -12,7 +12,7 @@ use super::status::ParcelStatus;
 use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, ShipmentRow};
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::jobs::{self, JobKind};
 use crate::store::StoreError;
 use crate::time;
@@ -47,7 +47,7 @@ pub fn parcel_eta(row: &ShipmentRow, settings: &TrackingSettings) -> Option<Time
 pub fn evaluate_order(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     settings: &TrackingSettings,
     now: Timestamp,
 ) -> Result<Evaluated, StoreError> {

@@ -20,7 +20,7 @@ use super::store::delay_alerts;
 use super::store::order_tracking::{self as rows, TrackingRow};
 use super::store::shipments::{self, MetaUpdate, NewShipment, SOURCE_WOOCOMMERCE, ShipmentRow};
 use super::token::TrackingToken;
-use crate::ids::{ShipmentId, StoreId};
+use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::store::StoreError;
@@ -184,7 +184,7 @@ impl Live {
 pub fn reevaluate(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     now: &Stamp,
 ) -> Result<(), StoreError> {
     jobs::enqueue(conn, store_id, JobKind::EvaluateDelays, order_id, 0, now)
@@ -194,7 +194,7 @@ pub fn reevaluate(
 pub fn refresh_state(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     now: &Stamp,
 ) -> Result<(), StoreError> {
     let Some(row) = rows::get(conn, store_id, order_id)? else {
@@ -211,7 +211,7 @@ pub fn refresh_state(
 pub fn backfill(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     settings: &TrackingSettings,
     now: jiff::Timestamp,
 ) -> Result<(), StoreError> {
@@ -261,7 +261,7 @@ fn ships(order: &Order) -> bool {
 fn sync_parcels(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     parcels: &[TrackedParcel],
     existing: &[ShipmentRow],
     now: &Stamp,

@@ -21,7 +21,7 @@ pub fn register(registry: &mut Registry, db: Db, settings: Arc<TrackingSettings>
         async move { Outcome::from(evaluate_delays(&db, settings, &job).await) }
     });
     registry.register(JobKind::NotifyDelay, |job: Job| async move {
-        tracing::info!(store = %job.store_id, order_id = job.order_id, alert = job.subject, "delay alert raised; no notifier is configured, so no message is sent");
+        tracing::info!(store = %job.store_id, order_id = job.order_id.get(), alert = job.subject, "delay alert raised; no notifier is configured, so no message is sent");
         Outcome::Done
     });
 }
@@ -38,7 +38,7 @@ async fn evaluate_delays(
         .await
         .with_context(|| format!("evaluating the delay alerts of order {order_id}"))?;
     if !outcome.raised.is_empty() || !outcome.resolved.is_empty() {
-        tracing::info!(store = %job.store_id, order_id, raised = ?outcome.raised, resolved = ?outcome.resolved, "delay alerts changed");
+        tracing::info!(store = %job.store_id, order_id = order_id.get(), raised = ?outcome.raised, resolved = ?outcome.resolved, "delay alerts changed");
     }
     Ok(())
 }

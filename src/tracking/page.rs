@@ -533,7 +533,7 @@ pub async fn show(
     let order = match page.order() {
         Ok(order) => order,
         Err(error) => {
-            tracing::error!(%error, store = %page.store_id, order_id = page.order_id, "mirrored order does not parse");
+            tracing::error!(%error, store = %page.store_id, order_id = page.order_id.get(), "mirrored order does not parse");
             return with_headers(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 lang,
@@ -589,7 +589,7 @@ pub fn render_html(page: &TrackingPage) -> Result<String, askama::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{ShipmentId, StoreId};
+    use crate::ids::{OrderId, ShipmentId, StoreId};
     use crate::tracking::store::shipments::ShipmentRow;
 
     /// The registered KRW fixture: lines 201 (1 unit), 202 (2) and 203 (1).
@@ -601,7 +601,7 @@ mod tests {
         ShipmentRow {
             id: ShipmentId::new(1),
             store_id: StoreId::default_store(),
-            order_id: 1001,
+            order_id: OrderId::new(1001),
             source: "woocommerce".into(),
             number_key: "568912340017".into(),
             carrier: "cj-logistics".into(),

@@ -17,7 +17,7 @@ use super::status::{EVENT_STATUSES, ParcelStatus};
 use super::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use super::view::{OrderTracking, ShipmentView, shipment_view};
 use super::{TrackingSettings, alerts, derive};
-use crate::ids::{ShipmentId, StoreId};
+use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::orders::store as orders;
 use crate::store::{Db, StoreError};
 use crate::time::{self, Stamp};
@@ -300,7 +300,7 @@ pub async fn create_shipment(
     db: &Db,
     settings: Arc<TrackingSettings>,
     store_id: StoreId,
-    order_id: u64,
+    order_id: OrderId,
     req: NewShipmentRequest,
 ) -> Result<ShipmentView, StaffError> {
     let now = Timestamp::now();
@@ -328,7 +328,7 @@ pub async fn create_shipment(
 fn insert_checked(
     c: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     checked: &Checked,
     stamp: &Stamp,
 ) -> Result<Result<ShipmentId, Rejected>, StoreError> {
@@ -419,7 +419,7 @@ fn insert_checked(
 fn view_of(
     c: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     shipment_id: ShipmentId,
     settings: &TrackingSettings,
 ) -> Result<ShipmentView, StoreError> {

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use super::store::order_tracking as rows;
 use super::{TrackingSettings, alerts, derive};
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::store::{Db, StoreError};
 
 /// Orders handled per write transaction: keeps each commit short (a few ms) so webhook
@@ -52,7 +52,7 @@ pub async fn sweep_once(
     now: Timestamp,
 ) -> Result<SweepReport, StoreError> {
     let mut report = SweepReport::default();
-    let mut after: Option<(StoreId, u64)> = None;
+    let mut after: Option<(StoreId, OrderId)> = None;
     loop {
         let from = after.clone();
         let batch = db
@@ -71,7 +71,7 @@ pub async fn sweep_once(
                     match derive::backfill(c, store, *order_id, &settings, now) {
                         Ok(()) => done += 1,
                         Err(error) => {
-                            tracing::warn!(store = %store, order_id, %error, "cannot derive tracking for a mirrored order")
+                            tracing::warn!(store = %store, order_id = order_id.get(), %error, "cannot derive tracking for a mirrored order")
                         }
                     }
                 }

@@ -19,7 +19,7 @@ use super::store::delay_alerts::{self, AlertRow};
 use super::store::order_tracking as rows;
 use super::store::shipments::{self, EventRow, ShipmentRow};
 use super::token::TrackingToken;
-use crate::ids::{ShipmentId, StoreId};
+use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::store::StoreError;
 use crate::time;
 
@@ -86,7 +86,11 @@ pub struct OrderTracking {
 
 impl OrderTracking {
     /// Two indexed reads; events and alerts only when there are any.
-    pub fn load(conn: &Connection, store_id: &StoreId, order_id: u64) -> Result<Self, StoreError> {
+    pub fn load(
+        conn: &Connection,
+        store_id: &StoreId,
+        order_id: OrderId,
+    ) -> Result<Self, StoreError> {
         let (token, alerting) = match rows::token_and_alerting(conn, store_id, order_id)? {
             Some((token, alerting)) => (Some(token), alerting),
             None => (None, false),
@@ -304,9 +308,9 @@ pub fn alert_text(
 #[derive(Debug, Default)]
 pub struct SummaryTracking {
     /// Order id to (page token, delivery state).
-    pub tokens: HashMap<u64, (TrackingToken, String)>,
+    pub tokens: HashMap<OrderId, (TrackingToken, String)>,
     /// Order id to its parcels (without items).
-    pub parcels: HashMap<u64, Vec<ShipmentRow>>,
+    pub parcels: HashMap<OrderId, Vec<ShipmentRow>>,
 }
 
 impl SummaryTracking {
@@ -314,7 +318,7 @@ impl SummaryTracking {
     pub fn load(
         conn: &Connection,
         store_id: &StoreId,
-        order_ids: &[u64],
+        order_ids: &[OrderId],
     ) -> Result<Self, StoreError> {
         Ok(SummaryTracking {
             tokens: rows::for_orders(conn, store_id, order_ids)?,
@@ -331,7 +335,7 @@ mod tests {
         ShipmentRow {
             id: ShipmentId::new(id),
             store_id: StoreId::default_store(),
-            order_id: 1,
+            order_id: OrderId::new(1),
             source: "woocommerce".into(),
             number_key: format!("N{id}"),
             carrier: "ups".into(),

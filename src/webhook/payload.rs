@@ -4,6 +4,7 @@
 use axum::http::HeaderMap;
 use serde::{Deserialize, de};
 
+use crate::ids::OrderId;
 use crate::ingest::Payload;
 use crate::orders::store::Source;
 use crate::woo::Order;
@@ -47,7 +48,7 @@ struct Probe {
 
 #[derive(Deserialize)]
 struct DeletedBody {
-    id: u64,
+    id: OrderId,
 }
 
 /// Parses a verified body according to its topic.

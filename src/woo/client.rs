@@ -24,7 +24,7 @@ use super::Order;
 use super::auth::{Credentials, Scheme};
 use super::settings::ClientSettings;
 use super::webhook::{NewWebhook, Webhook, WebhookUpdate};
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::secret::Secret;
 
 /// Largest page WooCommerce serves.
@@ -339,7 +339,10 @@ impl WooClient {
     }
 
     /// `GET /orders/{id}/refunds`: every refund of the order (all pages).
-    pub async fn list_refunds(&self, order_id: u64) -> Result<Vec<serde_json::Value>, WooError> {
+    pub async fn list_refunds(
+        &self,
+        order_id: OrderId,
+    ) -> Result<Vec<serde_json::Value>, WooError> {
         self.get_all(&format!("orders/{order_id}/refunds"), &[])
             .await
     }
@@ -349,7 +352,7 @@ impl WooClient {
     /// arrived: on an error with [`WooError::may_have_been_applied`], list the refunds first.
     pub async fn create_refund(
         &self,
-        order_id: u64,
+        order_id: OrderId,
         refund: &serde_json::Value,
     ) -> Result<serde_json::Value, WooError> {
         self.post(&format!("orders/{order_id}/refunds"), refund)

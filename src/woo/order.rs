@@ -14,9 +14,11 @@ use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::OrderId;
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Order {
-    pub id: u64,
+    pub id: OrderId,
     #[serde(default)]
     pub parent_id: u64,
     #[serde(default, deserialize_with = "number_or_string")]

@@ -1,7 +1,7 @@
 //! The WooCommerce REST client, backfill, reconciliation, the webhook watch and the store
 //! health API, against a mock WooCommerce that checks every OAuth signature.
 
-use aftercare::ids::StoreId;
+use aftercare::ids::{OrderId, StoreId};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -149,7 +149,7 @@ async fn a_429_waits_as_long_as_retry_after_says() {
             .await;
         let started = Instant::now();
         let fetched = client.get_order(id).await.unwrap();
-        assert_eq!(fetched.order.id, id);
+        assert_eq!(fetched.order.id.get(), id);
         // Backoff alone would have waited about 10 ms.
         assert!(
             started.elapsed() >= Duration::from_millis(900),
@@ -189,11 +189,14 @@ async fn a_500_is_retried_for_reads_but_never_for_a_refund() {
         .await;
     let client = client(&server.uri());
 
-    let refunds = client.list_refunds(9).await.unwrap();
+    let refunds = client.list_refunds(OrderId::new(9)).await.unwrap();
     assert_eq!(refunds[0]["id"], 71);
 
     let error = client
-        .create_refund(9, &json!({"amount": "10.00", "api_refund": false}))
+        .create_refund(
+            OrderId::new(9),
+            &json!({"amount": "10.00", "api_refund": false}),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -268,13 +271,13 @@ async fn refunds_coupons_and_single_orders() {
     let client = client(&server.uri());
 
     let fetched = client.get_order(1001).await.unwrap();
-    assert_eq!(fetched.order.id, 1001);
+    assert_eq!(fetched.order.id.get(), 1001);
     assert_eq!(fetched.order.total.0.to_string(), "152130");
     assert_eq!(
         serde_json::from_str::<Value>(&fetched.raw).unwrap(),
         fetched.value
     );
-    let refunds = client.list_refunds(1001).await.unwrap();
+    let refunds = client.list_refunds(OrderId::new(1001)).await.unwrap();
     assert_eq!(
         refunds
             .iter()
@@ -282,7 +285,13 @@ async fn refunds_coupons_and_single_orders() {
             .collect::<Vec<_>>(),
         [71, 72]
     );
-    assert_eq!(client.create_refund(1001, &refund).await.unwrap()["id"], 80);
+    assert_eq!(
+        client
+            .create_refund(OrderId::new(1001), &refund)
+            .await
+            .unwrap()["id"],
+        80
+    );
     assert_eq!(client.create_coupon(&coupon).await.unwrap()["id"], 90);
     let posts: Vec<_> = server
         .received_requests()

@@ -2,7 +2,7 @@
 //! order, delay alerts (live and with an injected clock), the public page, and a real
 //! Chromium rendering it.
 
-use aftercare::ids::StoreId;
+use aftercare::ids::{OrderId, StoreId};
 use aftercare::woo::client::woo_date;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -987,7 +987,7 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
         &db,
         settings.clone(),
         StoreId::default_store(),
-        6001,
+        OrderId::new(6001),
         request,
     )
     .await
@@ -1015,7 +1015,12 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
                             },
                             &recorded,
                         )?;
-                        derive::refresh_state(c, &StoreId::default_store(), 6001, &recorded)
+                        derive::refresh_state(
+                            c,
+                            &StoreId::default_store(),
+                            OrderId::new(6001),
+                            &recorded,
+                        )
                     })
                     .await
                     .unwrap()

@@ -17,8 +17,8 @@ use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::ids::Customer;
 use crate::ids::StoreId;
+use crate::ids::{Customer, OrderId};
 use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, SignedLink};
 use crate::invoice::served;
@@ -72,7 +72,7 @@ async fn customer_documents(
     state: &AppState,
     store: StoreId,
     customer: Customer,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Vec<DocumentRow>, ApiError> {
     let Customer::Registered(customer) = customer else {
         return Err(ApiError::order_not_found());
@@ -101,7 +101,7 @@ async fn customer_documents(
 async fn get_invoice_pdf(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer, order_id)): ApiPath<(Customer, u64)>,
+    ApiPath((customer, order_id)): ApiPath<(Customer, OrderId)>,
 ) -> Result<Response, ApiError> {
     let docs = customer_documents(&state, store, customer, order_id).await?;
     let doc = served::invoice(docs)?;
@@ -129,7 +129,7 @@ async fn get_invoice_pdf(
 async fn get_customer_document(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer, order_id, document_id)): ApiPath<(Customer, u64, i64)>,
+    ApiPath((customer, order_id, document_id)): ApiPath<(Customer, OrderId, i64)>,
 ) -> Result<Response, ApiError> {
     let docs = customer_documents(&state, store, customer, order_id).await?;
     let doc = served::by_id(docs, document_id)?;
@@ -143,7 +143,8 @@ pub struct DocumentView {
     /// `invoice` or `credit_note`.
     pub kind: String,
     pub number: String,
-    pub order_id: u64,
+    #[schema(value_type = u64)]
+    pub order_id: OrderId,
     /// Credit notes: the WooCommerce refund they document.
     pub refund_id: Option<u64>,
     /// Credit notes: the invoice they correct.
@@ -184,7 +185,7 @@ pub struct DocumentList {
 async fn list_order_documents(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(order_id): ApiPath<u64>,
+    ApiPath(order_id): ApiPath<OrderId>,
 ) -> Result<Json<DocumentList>, ApiError> {
     let docs = state
         .db()

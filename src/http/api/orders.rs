@@ -14,8 +14,8 @@ use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::extract::{ApiPath, ApiQuery, Paging};
 use crate::http::guest::{GuestClaim, GuestQuery};
-use crate::ids::Customer;
 use crate::ids::StoreId;
+use crate::ids::{Customer, OrderId};
 use crate::order_view::assemble::{self, Loaded, ViewSettings, Viewer};
 use crate::order_view::{OrderSummary, OrderView, fill_summaries};
 use crate::orders::store as orders;
@@ -83,7 +83,7 @@ async fn list_orders(
         .read(move |conn| {
             let (rows, total) =
                 orders::list_for_customer(conn, &store, customer.get(), per_page, offset)?;
-            let ids: Vec<u64> = rows.iter().map(|r| r.order_id).collect();
+            let ids: Vec<OrderId> = rows.iter().map(|r| r.order_id).collect();
             let tracked = SummaryTracking::load(conn, &store, &ids)?;
             Ok((rows, total, tracked))
         })
@@ -124,7 +124,7 @@ async fn list_orders(
 async fn get_order(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer, order_id)): ApiPath<(Customer, u64)>,
+    ApiPath((customer, order_id)): ApiPath<(Customer, OrderId)>,
 ) -> Result<Json<OrderView>, ApiError> {
     let Customer::Registered(customer) = customer else {
         return Err(ApiError::order_not_found());
@@ -166,7 +166,7 @@ async fn get_order(
 async fn get_guest_order(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(order_id): ApiPath<u64>,
+    ApiPath(order_id): ApiPath<OrderId>,
     claim: GuestClaim,
 ) -> Result<Json<OrderView>, ApiError> {
     let loaded = claim

@@ -15,7 +15,7 @@ use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
-use crate::ids::ShipmentId;
+use crate::ids::{OrderId, ShipmentId};
 use crate::tracking::delays::AlertCode;
 use crate::tracking::staff::{self, EventReceipt, NewEventRequest, NewShipmentRequest};
 use crate::tracking::view::{AlertView, OrderTracking, ShipmentView, alert_views, page_url};
@@ -48,13 +48,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn create_shipment(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(order_id): ApiPath<u64>,
+    ApiPath(order_id): ApiPath<OrderId>,
     ApiJson(request): ApiJson<NewShipmentRequest>,
 ) -> Result<(StatusCode, Json<ShipmentView>), ApiError> {
     let settings = state.config().tracking.clone();
     let view =
         staff::create_shipment(state.db(), settings, store.clone(), order_id, request).await?;
-    tracing::info!(store = %store, order_id, shipment_id = view.id.get(), carrier = %view.carrier, "shipment added");
+    tracing::info!(store = %store, order_id = order_id.get(), shipment_id = view.id.get(), carrier = %view.carrier, "shipment added");
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -110,7 +110,8 @@ pub struct AlertQuery {
 /// An order with active delay alerts.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LateOrder {
-    pub order_id: u64,
+    #[schema(value_type = u64)]
+    pub order_id: OrderId,
     /// The order number customers see.
     pub number: String,
     /// The order's public tracking page.

@@ -2,14 +2,14 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::ids::{ShipmentId, StoreId};
+use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::store::StoreError;
 use crate::time::Stamp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRow {
     pub id: u64,
-    pub order_id: u64,
+    pub order_id: OrderId,
     /// `None`: the order as a whole (stored as 0).
     pub shipment_id: Option<ShipmentId>,
     pub code: String,
@@ -25,7 +25,7 @@ fn parcel(id: i64) -> Option<ShipmentId> {
 fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
     Ok(AlertRow {
         id: r.get::<_, i64>(0)? as u64,
-        order_id: r.get::<_, i64>(1)? as u64,
+        order_id: r.get(1)?,
         shipment_id: parcel(r.get(2)?),
         code: r.get(3)?,
         due_at: r.get(4)?,
@@ -36,14 +36,14 @@ fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
 pub fn has_active_alerts(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM delay_alerts
              WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL LIMIT 1",
         )?
-        .query_row((store_id, order_id as i64), |_| Ok(()))
+        .query_row((store_id, order_id), |_| Ok(()))
         .optional()?
         .is_some())
 }
@@ -51,7 +51,7 @@ pub fn has_active_alerts(
 pub fn active_alerts(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Vec<AlertRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, order_id, shipment_id, code, due_at, raised_at FROM delay_alerts
@@ -59,7 +59,7 @@ pub fn active_alerts(
          ORDER BY raised_at, id",
     )?;
     let rows = stmt
-        .query_map((store_id, order_id as i64), alert)?
+        .query_map((store_id, order_id), alert)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -68,7 +68,7 @@ pub fn active_alerts(
 pub fn raise(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     shipment_id: Option<ShipmentId>,
     code: &str,
     due_at: &str,
@@ -80,7 +80,7 @@ pub fn raise(
     )?
     .execute((
         store_id,
-        order_id as i64,
+        order_id,
         shipment_id.map_or(0, |id| id.get() as i64),
         code,
         due_at,
@@ -105,7 +105,7 @@ pub fn orders_with_alerts(
     code: Option<&str>,
     limit: u32,
     offset: u64,
-) -> Result<(Vec<(u64, String)>, u64), StoreError> {
+) -> Result<(Vec<(OrderId, String)>, u64), StoreError> {
     let total: i64 = conn
         .prepare_cached(
             "SELECT COUNT(DISTINCT order_id) FROM delay_alerts
@@ -121,7 +121,7 @@ pub fn orders_with_alerts(
              GROUP BY a.order_id ORDER BY MIN(a.raised_at), a.order_id LIMIT ?3 OFFSET ?4",
         )?
         .query_map((store_id, code, limit, offset as i64), |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+            Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((orders, total as u64))

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::ids::StoreId;
+use crate::ids::{OrderId, StoreId};
 use crate::store::StoreError;
 use crate::time::Stamp;
 use crate::tracking::token::TrackingToken;
@@ -26,14 +26,14 @@ pub struct TrackingRow {
 pub fn get(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<TrackingRow>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT token, delivery_state, order_status, ready_at, ships, watch, source_hash
              FROM order_tracking WHERE store_id = ?1 AND order_id = ?2",
         )?
-        .query_row((store_id, order_id as i64), |r| {
+        .query_row((store_id, order_id), |r| {
             Ok(TrackingRow {
                 token: r.get(0)?,
                 delivery_state: r.get(1)?,
@@ -51,7 +51,7 @@ pub fn get(
 pub fn token_and_alerting(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<(TrackingToken, bool)>, StoreError> {
     Ok(conn
         .prepare_cached(
@@ -60,7 +60,7 @@ pub fn token_and_alerting(
                                        AND a.resolved_at IS NULL)
              FROM order_tracking t WHERE t.store_id = ?1 AND t.order_id = ?2",
         )?
-        .query_row((store_id, order_id as i64), |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row((store_id, order_id), |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -76,7 +76,7 @@ pub fn insert(
     conn: &Connection,
     id: i64,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     row: &TrackingRow,
     now: &Stamp,
 ) -> Result<(), StoreError> {
@@ -87,7 +87,7 @@ pub fn insert(
     )?
     .execute(rusqlite::params![
         store_id,
-        order_id as i64,
+        order_id,
         row.token,
         row.delivery_state,
         row.order_status,
@@ -105,7 +105,7 @@ pub fn insert(
 pub fn update(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     row: &TrackingRow,
     now: &Stamp,
 ) -> Result<(), StoreError> {
@@ -116,7 +116,7 @@ pub fn update(
     )?
     .execute(rusqlite::params![
         store_id,
-        order_id as i64,
+        order_id,
         row.delivery_state,
         row.order_status,
         row.ready_at,
@@ -133,7 +133,7 @@ pub fn update(
 pub fn set_delivery_state(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     state: &str,
     now: &Stamp,
 ) -> Result<(), StoreError> {
@@ -141,27 +141,27 @@ pub fn set_delivery_state(
         "UPDATE order_tracking SET delivery_state = ?3, watch = 1, updated_at = ?4
          WHERE store_id = ?1 AND order_id = ?2",
     )?
-    .execute((store_id, order_id as i64, state, now))?;
+    .execute((store_id, order_id, state, now))?;
     Ok(())
 }
 
 pub fn set_watch(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     watch: bool,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE order_tracking SET watch = ?3 WHERE store_id = ?1 AND order_id = ?2 AND watch != ?3",
     )?
-    .execute((store_id, order_id as i64, watch))?;
+    .execute((store_id, order_id, watch))?;
     Ok(())
 }
 
 /// The order a tracking page token belongs to, if it is one customers may see.
 pub struct PageOrder {
     pub store_id: StoreId,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub raw: String,
 }
 
@@ -187,7 +187,7 @@ pub fn by_token(conn: &Connection, token: &TrackingToken) -> Result<Option<PageO
                 r.get::<_, TrackingToken>(0)?,
                 PageOrder {
                     store_id: r.get(1)?,
-                    order_id: r.get::<_, i64>(2)? as u64,
+                    order_id: r.get(2)?,
                     raw: r.get(3)?,
                 },
             ))
@@ -200,17 +200,15 @@ pub fn by_token(conn: &Connection, token: &TrackingToken) -> Result<Option<PageO
 pub fn for_orders(
     conn: &Connection,
     store_id: &StoreId,
-    order_ids: &[u64],
-) -> Result<HashMap<u64, (TrackingToken, String)>, StoreError> {
+    order_ids: &[OrderId],
+) -> Result<HashMap<OrderId, (TrackingToken, String)>, StoreError> {
     let ids = serde_json::to_string(order_ids).expect("ids serialize");
     let mut stmt = conn.prepare_cached(
         "SELECT order_id, token, delivery_state FROM order_tracking
          WHERE store_id = ?1 AND order_id IN (SELECT value FROM json_each(?2))",
     )?;
     let rows = stmt
-        .query_map((store_id, ids), |r| {
-            Ok((r.get::<_, i64>(0)? as u64, (r.get(1)?, r.get(2)?)))
-        })?
+        .query_map((store_id, ids), |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
         .collect::<Result<HashMap<_, _>, _>>()?;
     Ok(rows)
 }
@@ -227,7 +225,7 @@ pub struct RuleFacts {
 pub fn rule_facts(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Option<RuleFacts>, StoreError> {
     Ok(conn
         .prepare_cached(
@@ -236,7 +234,7 @@ pub fn rule_facts(
              JOIN orders o ON o.store_id = t.store_id AND o.order_id = t.order_id
              WHERE t.store_id = ?1 AND t.order_id = ?2",
         )?
-        .query_row((store_id, order_id as i64), |r| {
+        .query_row((store_id, order_id), |r| {
             Ok(RuleFacts {
                 order_status: r.get(0)?,
                 ready_at: r.get(1)?,
@@ -248,14 +246,14 @@ pub fn rule_facts(
 }
 
 /// Orders the periodic sweep re-evaluates: watched ones and any with an active alert.
-pub fn to_sweep(conn: &Connection) -> Result<Vec<(StoreId, u64)>, StoreError> {
+pub fn to_sweep(conn: &Connection) -> Result<Vec<(StoreId, OrderId)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT store_id, order_id FROM order_tracking WHERE watch = 1
          UNION
          SELECT store_id, order_id FROM delay_alerts WHERE resolved_at IS NULL",
     )?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -264,10 +262,10 @@ pub fn to_sweep(conn: &Connection) -> Result<Vec<(StoreId, u64)>, StoreError> {
 /// order after `after`, so one pass walks them all even if some cannot be derived.
 pub fn untracked(
     conn: &Connection,
-    after: Option<&(StoreId, u64)>,
+    after: Option<&(StoreId, OrderId)>,
     limit: u32,
-) -> Result<Vec<(StoreId, u64)>, StoreError> {
-    let (store, order) = after.map_or(("", -1), |(s, o)| (s.as_str(), *o as i64));
+) -> Result<Vec<(StoreId, OrderId)>, StoreError> {
+    let (store, order) = after.map_or(("", -1), |(s, o)| (s.as_str(), o.get() as i64));
     let mut stmt = conn.prepare_cached(
         "SELECT o.store_id, o.order_id FROM orders o
          WHERE (o.store_id, o.order_id) > (?1, ?2)
@@ -277,9 +275,7 @@ pub fn untracked(
          LIMIT ?3",
     )?;
     let rows = stmt
-        .query_map((store, order, limit), |r| {
-            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
-        })?
+        .query_map((store, order, limit), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use crate::ids::{ShipmentId, StoreId};
+use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::store::StoreError;
 use crate::time::Stamp;
 
@@ -15,7 +15,7 @@ pub const SOURCE_API: &str = "api";
 pub struct ShipmentRow {
     pub id: ShipmentId,
     pub store_id: StoreId,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub source: String,
     pub number_key: String,
     pub carrier: String,
@@ -51,7 +51,7 @@ fn shipment(row: &Row<'_>) -> rusqlite::Result<ShipmentRow> {
     Ok(ShipmentRow {
         id: row.get(0)?,
         store_id: row.get(1)?,
-        order_id: row.get::<_, i64>(2)? as u64,
+        order_id: row.get(2)?,
         source: row.get(3)?,
         number_key: row.get(4)?,
         carrier: row.get(5)?,
@@ -95,7 +95,7 @@ fn with_items(
 pub fn for_order(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
     include_removed: bool,
 ) -> Result<Vec<ShipmentRow>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
@@ -104,15 +104,15 @@ pub fn for_order(
          WHERE s.store_id = ?1 AND s.order_id = ?2 AND (?3 OR s.removed_at IS NULL)
          ORDER BY s.id, i.line_item_id"
     ))?;
-    with_items(&mut stmt, (store_id, order_id as i64, include_removed))
+    with_items(&mut stmt, (store_id, order_id, include_removed))
 }
 
 /// The parcels (without items) of several orders, for the order list.
 pub fn for_orders(
     conn: &Connection,
     store_id: &StoreId,
-    order_ids: &[u64],
-) -> Result<HashMap<u64, Vec<ShipmentRow>>, StoreError> {
+    order_ids: &[OrderId],
+) -> Result<HashMap<OrderId, Vec<ShipmentRow>>, StoreError> {
     let ids = serde_json::to_string(order_ids).expect("ids serialize");
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM shipments s
@@ -120,7 +120,7 @@ pub fn for_orders(
            AND s.removed_at IS NULL
          ORDER BY s.order_id, s.id"
     ))?;
-    let mut out: HashMap<u64, Vec<ShipmentRow>> = HashMap::new();
+    let mut out: HashMap<OrderId, Vec<ShipmentRow>> = HashMap::new();
     for row in stmt.query_map((store_id, ids), shipment)? {
         let row = row?;
         out.entry(row.order_id).or_default().push(row);
@@ -147,7 +147,7 @@ pub fn find(
 pub fn events_for_order(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: u64,
+    order_id: OrderId,
 ) -> Result<Vec<EventRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT e.id, e.shipment_id, e.status, e.occurred_at, e.location, e.description, e.eta
@@ -156,7 +156,7 @@ pub fn events_for_order(
          ORDER BY e.occurred_at DESC, e.id DESC",
     )?;
     let rows = stmt
-        .query_map((store_id, order_id as i64), |r| {
+        .query_map((store_id, order_id), |r| {
             let text = |i| -> rusqlite::Result<Option<String>> {
                 Ok(Some(r.get::<_, String>(i)?).filter(|s| !s.is_empty()))
             };
@@ -176,7 +176,7 @@ pub fn events_for_order(
 
 pub struct NewShipment<'a> {
     pub store_id: &'a StoreId,
-    pub order_id: u64,
+    pub order_id: OrderId,
     pub source: &'a str,
     pub number_key: &'a str,
     pub carrier: &'a str,
@@ -202,7 +202,7 @@ pub fn insert(
         )?
         .execute(rusqlite::params![
             new.store_id,
-            new.order_id as i64,
+            new.order_id,
             new.source,
             new.number_key,
             new.carrier,

@@ -21,7 +21,7 @@ use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Paging};
 use crate::http::guest::{GuestClaim, GuestQuery};
 use crate::ids::Customer;
-use crate::ids::{ReturnId, StoreId};
+use crate::ids::{OrderId, ReturnId, StoreId};
 use crate::returns::model::{Actor, Status};
 use crate::returns::request::ReturnRequest;
 use crate::returns::service::{self, Move, Owner, RequestSettings};
@@ -56,7 +56,7 @@ const MAX_NAME: usize = 100;
 async fn create(
     state: &AppState,
     store_id: StoreId,
-    order_id: u64,
+    order_id: OrderId,
     owner: Owner,
     body: ReturnBody,
 ) -> Result<(StatusCode, Json<ReturnView>), ApiError> {
@@ -76,7 +76,7 @@ async fn create(
         body.photos,
     )
     .await?;
-    tracing::info!(store = %store_id, order_id, return_id = record.id.get(), items = record.items.len(), photos = record.photos.len(), "return requested");
+    tracing::info!(store = %store_id, order_id = order_id.get(), return_id = record.id.get(), items = record.items.len(), photos = record.photos.len(), "return requested");
     let view = ReturnView::new(&record, Audience::Customer, &config.base_url());
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -108,7 +108,7 @@ async fn create(
 async fn create_customer_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((customer, order_id)): ApiPath<(Customer, u64)>,
+    ApiPath((customer, order_id)): ApiPath<(Customer, OrderId)>,
     body: ReturnBody,
 ) -> Result<(StatusCode, Json<ReturnView>), ApiError> {
     let Customer::Registered(customer) = customer else {
@@ -153,7 +153,7 @@ pub struct ReturnForm {
 async fn create_guest_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath(order_id): ApiPath<u64>,
+    ApiPath(order_id): ApiPath<OrderId>,
     claim: GuestClaim,
     body: ReturnBody,
 ) -> Result<(StatusCode, Json<ReturnView>), ApiError> {
@@ -220,7 +220,7 @@ async fn apply_move(
 ) -> Result<Json<ReturnView>, ApiError> {
     let actor = mv.actor;
     let record = service::apply(state.db(), mv).await?;
-    tracing::info!(store = %record.store_id, return_id = record.id.get(), order_id = record.order_id, to = %record.status, by = actor.as_str(), "return moved");
+    tracing::info!(store = %record.store_id, return_id = record.id.get(), order_id = record.order_id.get(), to = %record.status, by = actor.as_str(), "return moved");
     Ok(Json(ReturnView::new(
         &record,
         audience,
@@ -307,7 +307,7 @@ async fn cancel_customer_return(
 async fn cancel_guest_return(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-    ApiPath((order_id, return_id)): ApiPath<(u64, ReturnId)>,
+    ApiPath((order_id, return_id)): ApiPath<(OrderId, ReturnId)>,
     claim: GuestClaim,
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<ReturnView>, ApiError> {
