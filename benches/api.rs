@@ -142,6 +142,18 @@ fn dir_size_mb(dir: &std::path::Path) -> f64 {
         / 1e6
 }
 
+/// A config file naming the seller, beside the data dir: invoices are issued only for a
+/// known seller, and the outbox's rendering is part of what is measured.
+fn seller_config(data_dir: &std::path::Path) -> std::path::PathBuf {
+    let path = data_dir.with_extension("toml");
+    std::fs::write(
+        &path,
+        "[seller]\nname = \"Bench Shop\"\naddress = [\"1 Harbor Way\", \"San Francisco, CA 94107\"]\n",
+    )
+    .expect("write the bench config");
+    path
+}
+
 fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_aftercare"))
         .args([
@@ -151,6 +163,7 @@ fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
             "--data-dir",
         ])
         .arg(data_dir)
+        .env("AFTERCARE_CONFIG", seller_config(data_dir))
         .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
         .env("AFTERCARE_API_KEY", API_KEY)
         .env("AFTERCARE_LOG", "warn")

@@ -96,6 +96,18 @@ fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
     bodies.len() as f64 / started.elapsed().as_secs_f64()
 }
 
+/// A config file naming the seller, beside the data dir: the outbox issues invoices while
+/// deliveries arrive, as a real shop's would.
+fn seller_config(data_dir: &std::path::Path) -> std::path::PathBuf {
+    let path = data_dir.with_extension("toml");
+    std::fs::write(
+        &path,
+        "[seller]\nname = \"Bench Shop\"\naddress = [\"1 Harbor Way\", \"San Francisco, CA 94107\"]\n",
+    )
+    .expect("write the bench config");
+    path
+}
+
 fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_aftercare"))
         .args([
@@ -105,6 +117,7 @@ fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
             "--data-dir",
         ])
         .arg(data_dir)
+        .env("AFTERCARE_CONFIG", seller_config(data_dir))
         .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
         .env("AFTERCARE_API_KEY", "bench-api-key-0123456789")
         .env("AFTERCARE_LOG", "warn")

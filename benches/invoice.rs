@@ -12,9 +12,10 @@ use std::time::Instant;
 
 use aftercare::invoice::content::{self, Heading};
 use aftercare::invoice::document::InvoiceDocument;
-use aftercare::invoice::numbering::NumberFormat;
 use aftercare::invoice::render::{PdfRenderer, Renderer};
-use aftercare::invoice::settings::{InvoiceSettings, Seller};
+use aftercare::shop::address::Formats;
+use aftercare::shop::seller::{Seller, Sources};
+use aftercare::shop::settings::SellerOverrides;
 use aftercare::woo::Order;
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -63,38 +64,40 @@ fn order(lines: usize) -> Order {
     serde_json::from_value(order).unwrap()
 }
 
-fn settings() -> InvoiceSettings {
-    InvoiceSettings {
-        paid_statuses: vec!["processing".into(), "completed".into()],
-        free_orders: false,
-        link_ttl: jiff::SignedDuration::from_hours(24),
-        numbering: NumberFormat::invoices(),
-        credit_note_numbering: NumberFormat::credit_notes(),
-        seller: Seller {
-            name: "서울 라이프스타일 Co.".into(),
-            address: vec![
-                "테헤란로 123, 5층".into(),
-                "강남구, 서울 06234".into(),
-                "Republic of Korea".into(),
-            ],
-            tax_id: Some("123-45-67890".into()),
-            email: Some("help@shop.example.kr".into()),
-            phone: None,
-            logo: None,
-        },
-        logo_png: None,
-        fallback_fonts: Vec::new(),
+/// The seller as `[seller]` configures it (no shop profile).
+fn seller() -> Seller {
+    let config = SellerOverrides {
+        name: "서울 라이프스타일 Co.".into(),
+        address: vec![
+            "테헤란로 123, 5층".into(),
+            "강남구, 서울 06234".into(),
+            "Republic of Korea".into(),
+        ],
+        tax_id: Some("123-45-67890".into()),
+        email: Some("help@shop.example.kr".into()),
+        phone: None,
+        logo: None,
+    };
+    Sources {
+        config: &config,
+        config_logo: None,
+        profile: None,
+        profile_logo: None,
     }
+    .resolve(None)
 }
 
 fn document(lines: usize) -> InvoiceDocument {
+    let seller = seller();
     let heading = Heading {
         number: "INV-2026-00042",
         issue_date: "2026-11-23",
         reference: None,
         timezone: &jiff::tz::TimeZone::UTC,
+        seller: &seller,
+        formats: Formats::builtin(),
     };
-    content::invoice(&order(lines), &heading, &settings(), "shop")
+    content::invoice(&order(lines), &heading)
 }
 
 /// The same document as JSON, for the dompdf template.

@@ -46,6 +46,7 @@ impl Services {
             timezone: config.timezone.clone(),
             data_dir: config.data_dir.clone(),
             woo: woo.clone(),
+            waiting_for_seller: Default::default(),
         })
         .register(&mut registry);
         // The coupon of a return is derived from the store's signature of it, so every

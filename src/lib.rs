@@ -19,6 +19,7 @@ pub mod order_view;
 pub mod orders;
 pub mod returns;
 pub mod secret;
+pub mod shop;
 pub mod startup;
 pub mod store;
 pub mod sync;

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::ConfigError;
-use crate::invoice::settings::{FileInvoices, Seller};
+use crate::invoice::settings::FileInvoices;
 use crate::returns::settings::FileReturns;
+use crate::shop::settings::SellerOverrides;
 use crate::store::Synchronous;
 use crate::sync::settings::FileSync;
 use crate::tracking::settings::FileTracking;
@@ -50,7 +51,7 @@ pub(super) struct FileConfig {
     #[serde(default)]
     pub invoices: FileInvoices,
     #[serde(default)]
-    pub seller: Seller,
+    pub seller: SellerOverrides,
     #[serde(default)]
     pub returns: FileReturns,
     #[serde(default)]

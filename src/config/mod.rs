@@ -65,6 +65,17 @@ impl Config {
         self.stores.iter().find(|s| s.id == id)
     }
 
+    /// What the configuration says about `store`'s own facts (`[seller]`, its tracking
+    /// page's name, the time zone), to be weighed against the shop's profile.
+    pub fn shop(&self, store: &StoreId) -> crate::shop::Configured<'_> {
+        crate::shop::Configured {
+            seller: &self.invoices.seller,
+            logo_png: self.invoices.logo_png.as_deref(),
+            page_name: self.tracking.branding(store).store_name,
+            timezone: &self.timezone,
+        }
+    }
+
     /// What sync reads of the configuration.
     pub fn sync_config(&self) -> crate::sync::SyncConfig {
         crate::sync::SyncConfig {

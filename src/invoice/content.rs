@@ -6,6 +6,8 @@ use super::document::{DocumentKind, InvoiceDocument, Line, Party, TotalRow};
 use super::settings::InvoiceSettings;
 use crate::money;
 use crate::returns::refunds::RefundedLine;
+use crate::shop::address::{Formats, Parts};
+use crate::shop::seller::Seller;
 use crate::woo::order::{Address, Order, RefundSummary};
 
 /// Whether `order` is paid in the sense that earns an invoice.
@@ -24,51 +26,18 @@ pub struct Heading<'a> {
     pub reference: Option<&'a str>,
     /// The shop's time zone, for the order date.
     pub timezone: &'a jiff::tz::TimeZone,
+    /// Who issues the document: named and addressed (documents wait until it is).
+    pub seller: &'a Seller,
+    /// How the shop writes the buyer's addresses.
+    pub formats: Formats<'a>,
 }
 
-fn seller(settings: &InvoiceSettings, fallback_name: &str) -> Party {
-    let s = &settings.seller;
-    let mut lines = s.address.clone();
-    if let Some(tax_id) = &s.tax_id {
-        lines.push(format!("Tax ID: {tax_id}"));
-    }
-    lines.extend(s.email.iter().cloned());
-    lines.extend(s.phone.iter().cloned());
-    Party {
-        name: if s.name.is_empty() {
-            fallback_name.to_owned()
-        } else {
-            s.name.clone()
-        },
-        lines,
-    }
-}
-
-fn party(address: &Address, email: Option<&str>) -> Option<Party> {
-    let name = format!("{} {}", address.first_name, address.last_name)
-        .trim()
-        .to_owned();
-    let mut lines = Vec::new();
-    if !address.company.is_empty() {
-        lines.push(address.company.clone());
-    }
-    for line in [&address.address_1, &address.address_2] {
-        if !line.is_empty() {
-            lines.push(line.clone());
-        }
-    }
-    let city = [&address.postcode, &address.city, &address.state]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if !city.is_empty() {
-        lines.push(city);
-    }
-    if !address.country.is_empty() {
-        lines.push(address.country.clone());
-    }
+/// A buyer's address as the shop prints it; its first line (the name, or the company
+/// where the country writes that first) is the bold one.
+fn party(address: &Address, email: Option<&str>, formats: &Formats<'_>) -> Option<Party> {
+    let mut lines = formats.format(&Parts::from(address)).into_iter();
+    let name = lines.next().unwrap_or_default();
+    let mut lines: Vec<String> = lines.collect();
     lines.extend(email.filter(|e| !e.is_empty()).map(str::to_owned));
     if !address.phone.is_empty() {
         lines.push(address.phone.clone());
@@ -98,12 +67,7 @@ fn details(item: &crate::woo::order::LineItem) -> Option<String> {
 }
 
 /// The invoice of a paid order. Its totals are the order's own, to the minor unit.
-pub fn invoice(
-    order: &Order,
-    heading: &Heading<'_>,
-    settings: &InvoiceSettings,
-    seller_fallback: &str,
-) -> InvoiceDocument {
+pub fn invoice(order: &Order, heading: &Heading<'_>) -> InvoiceDocument {
     let cur = order.currency.as_str();
     let m = |d: Decimal| format!("{} {cur}", money::display(d, cur));
     let lines = order
@@ -176,13 +140,21 @@ pub fn invoice(
         order_date: crate::time::local_date(order.date_created_gmt.0, heading.timezone).to_string(),
         payment_method: order.payment_method_title.clone(),
         currency: order.currency.clone(),
-        seller: seller(settings, seller_fallback),
-        logo_png: settings.logo_png.clone(),
-        billing: party(&order.billing, order.billing.email.as_deref()).unwrap_or(Party {
+        seller: Party {
+            name: heading.seller.name.clone(),
+            lines: heading.seller.lines(),
+        },
+        logo_png: heading.seller.logo_png.clone(),
+        billing: party(
+            &order.billing,
+            order.billing.email.as_deref(),
+            &heading.formats,
+        )
+        .unwrap_or(Party {
             name: String::new(),
             lines: Vec::new(),
         }),
-        shipping: party(&order.shipping, None),
+        shipping: party(&order.shipping, None, &heading.formats),
         lines,
         totals,
         customer_note: order.customer_note.clone().filter(|n| !n.trim().is_empty()),
@@ -198,14 +170,12 @@ pub fn credit_note(
     refund: &RefundSummary,
     lines: &[RefundedLine],
     heading: &Heading<'_>,
-    settings: &InvoiceSettings,
-    seller_fallback: &str,
 ) -> InvoiceDocument {
     let cur = order.currency.as_str();
     let show = |d: Decimal| money::display(d, cur);
     let with_code = |d: Decimal| format!("{} {cur}", money::display(d, cur));
     let amount = refund.total.0.abs();
-    let mut doc = invoice(order, heading, settings, seller_fallback);
+    let mut doc = invoice(order, heading);
     doc.kind = DocumentKind::CreditNote;
     doc.reference = heading.reference.map(str::to_owned);
     let reason = if refund.reason.trim().is_empty() {
@@ -347,6 +317,69 @@ mod tests {
             &default
         ));
         assert!(!is_invoiceable(&order("trash", true, "100"), &default));
+    }
+
+    #[test]
+    fn buyers_are_addressed_as_the_shop_writes_addresses_and_the_seller_as_resolved() {
+        use crate::shop::profile::{BaseAddress, Profile};
+        use crate::shop::seller::Sources;
+        let profile = Profile {
+            name: "Aftercare Test Shop".into(),
+            url: "https://shop.example/".into(),
+            address: Some(BaseAddress {
+                address_1: "1 Harbor Way".into(),
+                city: "San Francisco".into(),
+                state: "CA".into(),
+                postcode: "94107".into(),
+                country: "US".into(),
+                ..BaseAddress::default()
+            }),
+            tax_id: Some("US-12-3456789".into()),
+            countries: [("KR", "South Korea"), ("US", "United States (US)")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into(),
+            ..Profile::default()
+        };
+        let seller = Sources {
+            config: &Default::default(),
+            config_logo: None,
+            profile: Some(&profile),
+            profile_logo: None,
+        }
+        .resolve(Some("KR"));
+        let heading = Heading {
+            number: "INV-1",
+            issue_date: "2026-12-03",
+            reference: None,
+            timezone: &jiff::tz::TimeZone::UTC,
+            seller: &seller,
+            formats: Formats::of(Some(&profile)),
+        };
+        let doc = invoice(&order("processing", true, "100"), &heading);
+        assert_eq!(doc.billing.name, "김민지", "family name first, no space");
+        assert_eq!(
+            doc.billing.lines,
+            [
+                "강남구 테헤란로 123",
+                "5층",
+                "서울특별시",
+                "06236",
+                "South Korea",
+                "minji.kim@example.com",
+                "010-2345-6789"
+            ]
+        );
+        assert_eq!(doc.seller.name, "Aftercare Test Shop");
+        assert_eq!(
+            doc.seller.lines,
+            [
+                "1 Harbor Way",
+                "San Francisco, CA 94107",
+                "United States (US)",
+                "Tax ID: US-12-3456789"
+            ],
+            "the buyer is abroad: the shop's country is named"
+        );
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! issued ([`order_mirrored`]) and the jobs that issue it ([`Issuer`]): number, render,
 //! archive, record, in that order, with the number and the record committed together.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
@@ -23,12 +24,20 @@ use crate::ids::{OrderId, StoreId};
 use crate::jobs::{self, Job, JobKind, Outcome};
 use crate::orders::store as orders;
 use crate::returns::refunds::RefundedLine;
+use crate::shop;
+use crate::shop::address::Formats;
+use crate::shop::seller::{Seller, Sources};
 use crate::store::{Db, StoreError};
 use crate::time::{self, Stamp};
 use crate::woo::{Order, WooClients, WooError};
 
 /// How long a credit note waits before it looks again for its order's invoice.
 const INVOICE_WAIT: Duration = Duration::from_secs(5);
+/// How long a document waits before it looks again for the seller's name and address.
+/// Receiving the shop's profile wakes it at once ([`wake`]).
+const SELLER_WAIT: Duration = Duration::from_secs(5 * 60);
+/// The jobs that wait for the seller.
+const DOCUMENT_JOBS: [JobKind; 2] = [JobKind::IssueInvoice, JobKind::IssueCreditNote];
 /// A number taken under our feet is retried this often before the job is retried later.
 const NUMBER_RACES: usize = 5;
 
@@ -65,6 +74,16 @@ pub fn order_mirrored(
     Ok(())
 }
 
+/// Makes `store`'s waiting invoices and credit notes due now: the shop's facts have
+/// changed, so a document that waited for its seller may be issued.
+pub async fn wake(db: &Db, store: &StoreId) -> Result<usize, StoreError> {
+    let store = store.clone();
+    let now = time::millis(Timestamp::now());
+    db.writer()
+        .write(move |c| jobs::store::wake(c, &store, &DOCUMENT_JOBS, &now))
+        .await
+}
+
 /// What issuing a document uses.
 pub struct Issuer {
     pub db: Db,
@@ -74,15 +93,17 @@ pub struct Issuer {
     pub timezone: TimeZone,
     /// The archive lives under it.
     pub data_dir: PathBuf,
-    /// A credit note's lines come from the store's refund; the store URL names a seller
-    /// that has no name configured.
+    /// A credit note's lines come from the store's refund.
     pub woo: WooClients,
+    /// Stores already warned about in the log for waiting on the seller's name and address,
+    /// so the warning comes once, not on every look.
+    pub waiting_for_seller: Mutex<HashSet<StoreId>>,
 }
 
 impl Issuer {
     /// Registers the handlers of `issue_invoice` and `issue_credit_note`.
     pub fn register(self: Arc<Self>, registry: &mut jobs::Registry) {
-        for kind in [JobKind::IssueInvoice, JobKind::IssueCreditNote] {
+        for kind in DOCUMENT_JOBS {
             let issuer = self.clone();
             registry.register(kind, move |job: Job| {
                 let issuer = issuer.clone();
@@ -129,6 +150,33 @@ impl Issuer {
         if this.is_some() || (!credit && !content::is_invoiceable(&order, settings)) {
             return Ok(Outcome::Done);
         }
+        let (profile, profile_logo) = {
+            let store = store.clone();
+            self.db
+                .read(move |c| {
+                    Ok((
+                        shop::store::load(c, &store)?.map(|s| s.profile),
+                        shop::store::logo_png(c, &store)?,
+                    ))
+                })
+                .await?
+        };
+        // The buyer reads the document: the seller's country is named for a buyer abroad.
+        let reader_country = [&order.billing.country, &order.shipping.country]
+            .into_iter()
+            .map(|c| c.trim())
+            .find(|c| !c.is_empty());
+        let seller = Sources {
+            config: &settings.seller,
+            config_logo: settings.logo_png.as_deref(),
+            profile: profile.as_ref(),
+            profile_logo: profile_logo.as_deref(),
+        }
+        .resolve(reader_country);
+        if !self.seller_known(&store, &seller) {
+            // Never a placeholder seller: the document waits for the shop's facts.
+            return Ok(Outcome::Defer(SELLER_WAIT));
+        }
         let refund = if credit {
             let Some(refund) = order.refunds.iter().find(|r| r.id == refund_id).cloned() else {
                 return Ok(Outcome::Done);
@@ -146,11 +194,6 @@ impl Issuer {
             None => Vec::new(),
         };
         let reference = invoice.map(|i| i.number);
-        let seller_fallback = self
-            .woo
-            .store(&store)
-            .and_then(|s| s.url.clone())
-            .unwrap_or_else(|| store.to_string());
 
         for _ in 0..NUMBER_RACES {
             let now = Timestamp::now();
@@ -169,22 +212,18 @@ impl Issuer {
                 issue_date: &issue_date,
                 reference: reference.as_deref(),
                 timezone: &self.timezone,
+                seller: &seller,
+                formats: Formats::of(profile.as_ref()),
             };
             let document = match &refund {
-                Some(refund) => content::credit_note(
-                    &order,
-                    refund,
-                    &refunded_lines,
-                    &heading,
-                    settings,
-                    &seller_fallback,
-                ),
-                None => content::invoice(&order, &heading, settings, &seller_fallback),
+                Some(refund) => content::credit_note(&order, refund, &refunded_lines, &heading),
+                None => content::invoice(&order, &heading),
             };
-            let seller = serde_json::json!({
+            let seller_json = serde_json::json!({
                 "name": document.seller.name,
                 "lines": document.seller.lines,
                 "logo_sha256": document.logo_png.as_ref().map(|png| hex::encode(Sha256::digest(png))),
+                "source": seller.source.as_str(),
             });
             let pdf = {
                 let renderer = self.renderer.clone();
@@ -201,7 +240,7 @@ impl Issuer {
             let settings_json = serde_json::json!({
                 "numbering": { "prefix": format.prefix, "suffix": format.suffix, "padding": format.padding,
                                "yearly_reset": format.yearly_reset, "start": format.start },
-                "seller": seller,
+                "seller": seller_json,
                 "timezone": self.timezone.iana_name(),
                 "renderer": self.renderer.describe(),
             })
@@ -283,6 +322,28 @@ impl Issuer {
         Err(anyhow!(
             "the document number kept being taken by concurrent issuers"
         ))
+    }
+
+    /// Whether `seller` may go on a document; the first time a store's may not, says so
+    /// in the log (the store id only: the shop's facts are not logged).
+    fn seller_known(&self, store: &StoreId, seller: &Seller) -> bool {
+        let mut waiting = self
+            .waiting_for_seller
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if seller.is_complete() {
+            waiting.remove(store);
+            return true;
+        }
+        if waiting.insert(store.clone()) {
+            let missing = seller.missing().join(", ");
+            tracing::warn!(
+                store = %store,
+                missing = %missing,
+                "invoices wait: aftercare does not know the shop's name and address (Connect in the plugin, or [seller] in aftercare.toml)"
+            );
+        }
+        false
     }
 
     /// The lines of WooCommerce refund `refund_id`, fetched through the REST API and kept

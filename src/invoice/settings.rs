@@ -10,20 +10,7 @@ use serde::Deserialize;
 
 use super::numbering::NumberFormat;
 use crate::invalid::Invalid;
-
-/// Who issues the invoices: printed at the top of every invoice and credit note.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Seller {
-    pub name: String,
-    /// Address lines, in print order.
-    pub address: Vec<String>,
-    pub tax_id: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    /// A PNG logo file.
-    pub logo: Option<PathBuf>,
-}
+use crate::shop::settings::SellerOverrides;
 
 #[derive(Debug, Clone)]
 pub struct InvoiceSettings {
@@ -35,7 +22,9 @@ pub struct InvoiceSettings {
     pub link_ttl: jiff::SignedDuration,
     pub numbering: NumberFormat,
     pub credit_note_numbering: NumberFormat,
-    pub seller: Seller,
+    /// `[seller]`: what the configuration says about who issues the documents, over the
+    /// shop's own profile (see `shop::seller`).
+    pub seller: SellerOverrides,
     /// The bytes of `seller.logo`, read at start.
     pub logo_png: Option<Vec<u8>>,
     /// Fonts tried, in order, for characters the embedded font lacks (CJK and more), with
@@ -59,7 +48,7 @@ pub struct FileInvoices {
 
 /// Validates `[invoices]` and `[seller]` over the defaults. The logo is not read here:
 /// `logo_png` stays `None` until start-up fills it.
-pub fn build(file: FileInvoices, seller: Seller) -> Result<InvoiceSettings, Invalid> {
+pub fn build(file: FileInvoices, seller: SellerOverrides) -> Result<InvoiceSettings, Invalid> {
     let numbering = file.numbering.unwrap_or_else(NumberFormat::invoices);
     numbering
         .validate("invoices.numbering")

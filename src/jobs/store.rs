@@ -80,6 +80,26 @@ pub fn defer(conn: &Connection, id: i64, run_after: &str) -> Result<(), StoreErr
     Ok(())
 }
 
+/// Makes `store`'s open jobs of these kinds due now: what they waited for has arrived.
+/// Returns how many were waiting.
+pub fn wake(
+    conn: &Connection,
+    store_id: &StoreId,
+    kinds: &[JobKind],
+    now: &Stamp,
+) -> Result<usize, StoreError> {
+    let mut woken = 0;
+    for kind in kinds {
+        woken += conn
+            .prepare_cached(
+                "UPDATE jobs SET run_after = ?3
+                 WHERE store_id = ?1 AND kind = ?2 AND done_at IS NULL AND run_after > ?3",
+            )?
+            .execute((store_id, kind, now))?;
+    }
+    Ok(woken)
+}
+
 /// Records a failure and schedules the next attempt: 5 s, 10 s, 20 s ... capped at 1 h.
 pub fn fail(conn: &Connection, job: &Job, error: &str, now: Timestamp) -> Result<(), StoreError> {
     let exponent = job.attempts.clamp(0, 10) as u32;

@@ -378,6 +378,18 @@ CREATE TABLE order_tombstones (
 ) STRICT, WITHOUT ROWID;
 "#,
     ),
+    // The shop's own facts as its plugin last sent them (PUT /api/v1/store/profile): who
+    // issues the invoices, how the shop writes addresses, its brand and time zone.
+    M::up(
+        r#"
+CREATE TABLE shop_profiles (
+    store_id     TEXT PRIMARY KEY,
+    profile      TEXT NOT NULL,   -- JSON: the checked profile, without the logo
+    logo_png     BLOB,            -- the logo for invoices, as sent
+    received_at  TEXT NOT NULL
+) STRICT;
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

@@ -85,6 +85,12 @@ where
     }
 }
 
+/// `[seller]` of the test shop: invoices are issued only for a named, addressed seller.
+pub const SELLER_NAME: &str = "Nimbus Test Shop";
+pub const SELLER_TOML: &str = "[seller]\n\
+    name = \"Nimbus Test Shop\"\n\
+    address = [\"1 Harbor Way\", \"San Francisco, CA 94107\"]\n";
+
 pub struct TestApp {
     pub addr: SocketAddr,
     /// The running application's background services, for calling into the library
@@ -97,13 +103,24 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// The default store (two valid secrets) and a second store from the config file.
+    /// The default store (two valid secrets), a second store from the config file, and the
+    /// seller configured ([`SELLER_TOML`]).
     pub async fn spawn() -> TestApp {
         Self::spawn_with("").await
     }
 
     /// As [`spawn`], with extra top-level TOML prepended to the config file.
     pub async fn spawn_with(extra_toml: &str) -> TestApp {
+        Self::spawn_configured(&format!("{extra_toml}\n{SELLER_TOML}")).await
+    }
+
+    /// As [`spawn_with`], but nothing configures the seller: invoices wait for the shop's
+    /// profile.
+    pub async fn spawn_without_seller(extra_toml: &str) -> TestApp {
+        Self::spawn_configured(extra_toml).await
+    }
+
+    async fn spawn_configured(extra_toml: &str) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let config_path = dir.path().join("aftercare.toml");
         std::fs::write(
@@ -273,6 +290,19 @@ impl TestApp {
             .client
             .post(self.url(path))
             .bearer_auth(api_key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    /// PUT a JSON body with the default store's API key.
+    pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(API_KEY)
             .json(body)
             .send()
             .await
