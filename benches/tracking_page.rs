@@ -18,6 +18,7 @@ use aftercare::config::{Flags, env_from};
 use aftercare::ids::ShipmentId;
 use aftercare::ingest::{self, Incoming, Payload};
 use aftercare::orders::store::Source;
+use aftercare::shop::Storefront;
 use aftercare::store::Db;
 use aftercare::tracking::i18n::Lang;
 use aftercare::tracking::page::{Brand, render_html, render_model};
@@ -289,7 +290,7 @@ async fn main() {
     let start = Instant::now();
     for _ in 0..requests {
         let t = Instant::now();
-        let brand = Brand::new(&branding, None, Lang::Ko.t());
+        let brand = Brand::new(&branding, &Storefront::default(), Lang::Ko.t());
         let model = render_model(
             &order,
             &tracking,

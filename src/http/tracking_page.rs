@@ -7,7 +7,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use crate::ids::StoreId;
 use crate::tracking::page;
 use crate::tracking::token::TrackingToken;
 
@@ -41,13 +40,9 @@ async fn tracking_page(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     let lang = page::language(query.as_deref(), accept, settings.default_language);
-    let seller = &state.config().invoices.seller.name;
-    let fallback_name = |store_id: &StoreId| {
-        let url = state.store(store_id).and_then(|s| s.config.url.as_deref());
-        page::fallback_name(seller, url)
-    };
     // A malformed token gets the same 404 page as an unknown one, so it is parsed here
     // rather than rejected by the extractor.
     let token = TrackingToken::parse(&token);
-    page::show(state.db(), settings, token, lang, fallback_name).await
+    let seller = &state.config().invoices.seller;
+    page::show(state.db(), settings, token, lang, seller).await
 }

@@ -20,7 +20,8 @@ use super::status::{DeliveryState, ParcelStatus};
 use super::store::order_tracking as rows;
 use super::token::TrackingToken;
 use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
-use crate::ids::StoreId;
+use crate::shop::settings::SellerOverrides;
+use crate::shop::{self, Storefront};
 use crate::store::Db;
 use crate::woo::Order;
 
@@ -28,6 +29,8 @@ use crate::woo::Order;
 pub struct Brand {
     pub name: Option<String>,
     pub logo_url: Option<String>,
+    /// The shop's home page: the header links back to it.
+    pub home_url: Option<String>,
     pub primary: String,
     pub on_primary: String,
     /// The brand colour darkened, when needed, to 4.5:1 on the tint (and so on white).
@@ -38,7 +41,9 @@ pub struct Brand {
 }
 
 impl Brand {
-    pub fn new(branding: &Branding, fallback_name: Option<String>, t: &Texts) -> Brand {
+    /// The page's `[tracking.branding]` over what the shop says of itself (`shop`: its
+    /// profile's name, home page and logo).
+    pub fn new(branding: &Branding, shop: &Storefront, t: &Texts) -> Brand {
         let white = Color([255, 255, 255]);
         let primary = branding.primary_color.unwrap_or(Color::DEFAULT);
         let on_primary = if primary.contrast(white) >= 4.5 {
@@ -51,14 +56,16 @@ impl Brand {
                 .0
                 .map(|c| (u16::from(c) + 9 * 255).div_ceil(10) as u8),
         );
-        let name = branding.store_name.clone().or(fallback_name);
+        let name = branding.store_name.clone().or_else(|| shop.name.clone());
         let support = branding.support_url.clone().map(|url| {
             let who = name.as_deref().unwrap_or(t.the_shop);
             (url, t.contact_link.replace("{store}", who))
         });
+        let web = |url: &Option<String>| url.as_deref().and_then(safe_image);
         Brand {
             name,
-            logo_url: branding.logo_url.clone(),
+            logo_url: branding.logo_url.clone().or_else(|| web(&shop.logo_url)),
+            home_url: web(&shop.url),
             primary: primary.hex(),
             on_primary: on_primary.hex(),
             text: primary.readable_on(tint, 4.5).hex(),
@@ -463,16 +470,6 @@ fn tone_of(status: ParcelStatus, late: bool) -> &'static str {
     }
 }
 
-/// The shop's name when the tracking branding does not give one: the invoice seller's
-/// name, else the host name of the shop's URL.
-pub fn fallback_name(seller_name: &str, store_url: Option<&str>) -> Option<String> {
-    if !seller_name.trim().is_empty() {
-        return Some(seller_name.trim().to_owned());
-    }
-    let host = store_url?.split("://").nth(1)?.split(['/', ':']).next()?;
-    (!host.is_empty()).then(|| host.to_owned())
-}
-
 /// The page's language: `?lang=` first, else `Accept-Language`, else the default.
 pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default: Lang) -> Lang {
     let asked = raw_query.and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")));
@@ -480,14 +477,14 @@ pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default:
 }
 
 /// The tracking page of the order with `token`, or a 404 page (also for `None`, a
-/// malformed token). `fallback_name` gives the shop's name by store id when its branding
-/// has none.
+/// malformed token). `seller` names the shop when neither its branding nor its profile
+/// does.
 pub async fn show(
     db: &Db,
     settings: &TrackingSettings,
     token: Option<TrackingToken>,
     lang: Lang,
-    fallback_name: impl FnOnce(&StoreId) -> Option<String>,
+    seller: &SellerOverrides,
 ) -> Response {
     let found = if let Some(token) = token {
         db.read(move |c| {
@@ -495,7 +492,8 @@ pub async fn show(
                 return Ok(None);
             };
             let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
-            Ok(Some((page, tracking)))
+            let front = shop::store::storefront(c, &page.store_id)?;
+            Ok(Some((page, tracking, front)))
         })
         .await
     } else {
@@ -503,12 +501,12 @@ pub async fn show(
     };
     let t = lang.t();
     let (other_lang_href, other_lang) = other_lang(lang);
-    let (page, tracking) = match found {
+    let (page, tracking, front) = match found {
         Ok(Some(found)) => found,
         Ok(None) => {
             let brand = Brand::new(
                 &settings.branding(&crate::ids::StoreId::default_store()),
-                None,
+                &Storefront::default(),
                 t,
             );
             let page = NotFoundPage {
@@ -543,7 +541,7 @@ pub async fn show(
     };
     let brand = Brand::new(
         &settings.branding(&page.store_id),
-        fallback_name(&page.store_id),
+        &shop::storefront(front, seller),
         t,
     );
     let model = render_model(&order, &tracking, settings, brand, lang, Timestamp::now());
@@ -624,7 +622,7 @@ mod tests {
             ..OrderTracking::default()
         };
         let settings = TrackingSettings::default();
-        let brand = Brand::new(&Branding::default(), None, Lang::En.t());
+        let brand = Brand::new(&Branding::default(), &Storefront::default(), Lang::En.t());
         render_model(
             &order(),
             &tracking,
@@ -633,6 +631,49 @@ mod tests {
             Lang::En,
             now.parse().unwrap(),
         )
+    }
+
+    #[test]
+    fn the_header_names_the_shop_and_links_back_to_it() {
+        let shop = Storefront {
+            name: Some("Aftercare Test Shop".into()),
+            url: Some("https://shop.example/".into()),
+            logo_url: Some("https://shop.example/logo.png".into()),
+        };
+        let page = |branding: &Branding, shop: &Storefront| {
+            let mut model = render(vec![], "2026-11-15T00:00:00Z");
+            model.brand = Brand::new(branding, shop, Lang::En.t());
+            render_html(&model).unwrap()
+        };
+        let html = page(&Branding::default(), &shop);
+        assert!(
+            html.contains(r#"<a class="shop" href="https://shop.example/">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"src="https://shop.example/logo.png""#));
+        assert!(html.contains(r#"<span class="store">Aftercare Test Shop</span>"#));
+
+        // The page's own branding wins.
+        let branding = Branding {
+            store_name: Some("Nimbus & Tea".into()),
+            logo_url: Some("https://cdn.example/n.png".into()),
+            ..Branding::default()
+        };
+        let html = page(&branding, &shop);
+        assert!(html.contains("Nimbus &#38; Tea") || html.contains("Nimbus &amp; Tea"));
+        assert!(html.contains(r#"src="https://cdn.example/n.png""#));
+        assert!(html.contains(r#"href="https://shop.example/""#));
+
+        // Nothing known: no empty element, no host name, and the page still renders.
+        let html = page(&Branding::default(), &Storefront::default());
+        let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+        assert!(!header.contains("<span></span>") && !header.contains("class=\"shop\""));
+        // An address that is not a web page is not linked.
+        let odd = Storefront {
+            url: Some("javascript:alert(1)".into()),
+            ..shop
+        };
+        assert!(!page(&Branding::default(), &odd).contains("javascript:"));
     }
 
     #[test]
