@@ -15,6 +15,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 pub use super::code::ErrorCode;
 use crate::invoice::served::DocumentError;
 use crate::returns::ReturnError;
+use crate::shop::profile::ProfileError;
 use crate::store::StoreError;
 use crate::tracking::staff::StaffError;
 use crate::validation::FieldError;
@@ -225,6 +226,15 @@ impl From<StaffError> for ApiError {
                 e
             }
             StaffError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ProfileError> for ApiError {
+    fn from(error: ProfileError) -> Self {
+        match error {
+            ProfileError::Invalid(fields) => Self::validation(fields),
+            ProfileError::Store(e) => e.into(),
         }
     }
 }

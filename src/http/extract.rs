@@ -26,8 +26,8 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// A JSON request body. `Content-Type` must be JSON (415 otherwise); malformed JSON and
-/// unknown fields are 400; a well-formed body with a missing or mistyped field is 422
+/// A JSON request body. `Content-Type` must be JSON (415 otherwise); a body over the
+/// route's limit is 413; malformed JSON and unknown fields are 400; a well-formed body with a missing or mistyped field is 422
 /// `validation_failed` naming the field.
 pub struct ApiJson<T>(pub T);
 
@@ -55,11 +55,19 @@ where
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| {
-                ApiError::bad_request(
-                    ErrorCode::UnreadableBody,
-                    "The request body could not be read.",
-                )
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        rejection.status(),
+                        ErrorCode::PayloadTooLarge,
+                        "The request body is larger than this address accepts.",
+                    )
+                } else {
+                    ApiError::bad_request(
+                        ErrorCode::UnreadableBody,
+                        "The request body could not be read.",
+                    )
+                }
             })?;
         parse_json(&bytes).map(ApiJson)
     }

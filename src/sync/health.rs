@@ -85,25 +85,29 @@ pub fn connection(config: &SyncConfig, store: &StoreId) -> Option<StoreConnectio
     })
 }
 
+/// The store's health; `shop` is what the configuration says of the shop's own facts,
+/// weighed against its profile for the problems.
 pub async fn report(
     db: &Db,
     config: &SyncConfig,
     store: &StoreId,
+    shop: &crate::shop::Configured<'_>,
 ) -> Result<StoreHealth, StoreError> {
     let id = store.to_owned();
-    let (status, webhooks, last_delivery_at) = db
+    let (status, webhooks, last_delivery_at, profile) = db
         .read(move |conn| {
             Ok((
                 state_store::status(conn, &id)?,
                 state_store::webhooks(conn, &id)?,
                 deliveries::last_webhook_at(conn, &id)?,
+                crate::shop::store::load(conn, &id)?.map(|s| s.profile),
             ))
         })
         .await?;
     let rest_configured = config
         .store(store)
         .is_some_and(|s| s.access.url.is_some() && s.access.consumer_key.is_some());
-    let problems = problems(
+    let mut problems = problems(
         config.sync.reconcile_interval,
         rest_configured,
         &status,
@@ -111,6 +115,7 @@ pub async fn report(
         last_delivery_at.as_deref(),
         Timestamp::now(),
     );
+    problems.extend(crate::shop::problems(shop, profile.as_ref()));
     Ok(StoreHealth {
         store: store.to_owned(),
         version: env!("CARGO_PKG_VERSION"),

@@ -13,6 +13,7 @@ mod plugin;
 mod privacy;
 mod real_store;
 mod returns;
+mod shop;
 mod sync;
 mod tracking;
 mod webhooks;

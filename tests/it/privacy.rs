@@ -72,6 +72,26 @@ async fn nothing_secret_or_personal_is_logged() {
             .await
             .unwrap();
     }
+    // The shop's profile: the invoice waited for the seller's name and address (logged
+    // once, by store id) and is issued now.
+    let profile = serde_json::json!({
+        "name": "Privacy Test Shop",
+        "url": "https://shop.example.com/",
+        "address": {"address_1": "1 Harbor Way", "city": "San Francisco", "state": "CA",
+                    "postcode": "94107", "country": "US"},
+        "tax_id": "TAX-PRIVATE-123",
+        "email": "shop@example.com",
+        "phone": "+1 415 555 0100",
+    });
+    let status = client
+        .put(format!("{base}/api/v1/store/profile"))
+        .bearer_auth(KEY)
+        .json(&profile)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
     // Wait for the invoice, so the worker's logging is covered too.
     eventually("an invoice issued", Duration::from_secs(20), || async {
         std::fs::read_to_string(&err_path)
@@ -99,6 +119,8 @@ async fn nothing_secret_or_personal_is_logged() {
         "민지",
         "테헤란로",
         "203.0.113.42",
+        "TAX-PRIVATE-123",
+        "415 555",
     ] {
         assert!(
             !logged.contains(private),

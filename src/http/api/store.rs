@@ -1,7 +1,8 @@
-//! `/api/v1/store/...`: the store's own view of its connection, for the plugin's admin screen.
+//! `/api/v1/store/...`: the store's own view of its connection, for the plugin's admin
+//! screen, and the shop's profile the plugin sends.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -10,12 +11,25 @@ use crate::http::AppState;
 use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::extract::ApiJson;
+use crate::invoice;
+use crate::shop::profile::{self, ProfileBody};
+use crate::shop::view::{self, ProfileView};
 use crate::sync::health::{self, StoreConnection, StoreHealth};
+
+/// A profile carries a logo of at most 512 KiB, base64-encoded, beside the shop's address
+/// formats and country and state names.
+const MAX_PROFILE_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(store_health))
         .routes(routes!(store_connection))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(put_profile, get_profile))
+                .layer(DefaultBodyLimit::max(MAX_PROFILE_BYTES)),
+        )
 }
 
 /// Last webhook delivery, reconciliation, repaired orders, webhook states and problems of
@@ -36,7 +50,13 @@ async fn store_health(
     State(state): State<AppState>,
 ) -> Result<Json<StoreHealth>, ApiError> {
     Ok(Json(
-        health::report(state.db(), &state.config().sync_config(), &store).await?,
+        health::report(
+            state.db(),
+            &state.config().sync_config(),
+            &store,
+            &state.config().shop(&store),
+        )
+        .await?,
     ))
 }
 
@@ -60,4 +80,61 @@ async fn store_connection(
     health::connection(&state.config().sync_config(), &store)
         .map(Json)
         .ok_or_else(ApiError::unknown_store)
+}
+
+/// The shop's own facts, as the plugin reads them from WordPress and WooCommerce: name,
+/// home page, address, tax number, contact, logo, time zone, and how the shop writes
+/// addresses. Replaces the profile sent before. Invoices waiting for the seller's name
+/// and address are issued right after. What `[seller]` in aftercare.toml sets wins, field
+/// by field.
+#[utoipa::path(
+    put,
+    path = "/api/v1/store/profile",
+    tag = "store",
+    request_body = ProfileBody,
+    responses(
+        (status = 200, description = "Stored; the profile as aftercare now uses it", body = ProfileView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        KeyRequired,
+        (status = 413, description = "Body over 2 MiB", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Invalid fields (listed in `fields`); nothing stored", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+async fn put_profile(
+    ApiStore(store): ApiStore,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<Json<ProfileView>, ApiError> {
+    profile::receive(state.db(), &store, body).await?;
+    match invoice::issue::wake(state.db(), &store).await {
+        Ok(woken) => tracing::info!(store = %store, woken, "shop profile received"),
+        // They look again on their own within minutes.
+        Err(error) => tracing::warn!(store = %store, %error, "could not wake the waiting invoices"),
+    }
+    let configured = state.config().shop(&store);
+    Ok(Json(view::load(state.db(), &store, &configured).await?))
+}
+
+/// The shop's facts as aftercare uses them: the seller on invoices and where it came
+/// from, the shop's name, the time zone, and when the shop last sent its profile (null,
+/// with only what aftercare.toml says, when it never has).
+#[utoipa::path(
+    get,
+    path = "/api/v1/store/profile",
+    tag = "store",
+    responses(
+        (status = 200, description = "The profile as aftercare uses it", body = ProfileView),
+        KeyRequired,
+        (status = 503, description = "The database could not be read", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+async fn get_profile(
+    ApiStore(store): ApiStore,
+    State(state): State<AppState>,
+) -> Result<Json<ProfileView>, ApiError> {
+    let configured = state.config().shop(&store);
+    Ok(Json(view::load(state.db(), &store, &configured).await?))
 }
