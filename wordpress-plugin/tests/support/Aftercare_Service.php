@@ -59,9 +59,14 @@ final class Aftercare_Service {
 		$port              = $port ?? self::free_port();
 		$service->url      = 'http://127.0.0.1:' . $port;
 		$service->log_file = $service->data_dir . '.log';
+		// aftercare issues invoices only for a named, addressed seller; the suites' shop is
+		// configured here as an operator would (a test may send the shop's profile instead).
+		$config = $service->data_dir . '/aftercare.toml';
+		file_put_contents( $config, "[seller]\nname = \"Aftercare Test Shop\"\naddress = [\"1 Harbor Way\", \"San Francisco, CA 94107\"]\n" );
 		// What the caller gives wins (a public URL shoppers would use, say).
 		$env               = $env + array(
 			'PATH'                     => (string) getenv( 'PATH' ),
+			'AFTERCARE_CONFIG'         => $config,
 			'AFTERCARE_WEBHOOK_SECRET' => self::SECRET,
 			'AFTERCARE_API_KEY'        => self::API_KEY,
 			'AFTERCARE_PUBLIC_URL'     => $service->url,
