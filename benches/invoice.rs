@@ -239,8 +239,7 @@ fn time_export(renderer: &PdfRenderer, count: usize, dir: &Path) -> f64 {
     let selection = aftercare::invoice::export::Selection {
         from: jiff::civil::date(2026, 1, 1),
         to: jiff::civil::date(2026, 12, 31),
-        timezone: jiff::tz::TimeZone::UTC,
-        store_id: None,
+        stores: vec![("default".to_owned(), jiff::tz::TimeZone::UTC)],
     };
     let start = Instant::now();
     let summary = aftercare::invoice::export::export(

@@ -295,6 +295,7 @@ async fn main() {
             &order,
             &tracking,
             &settings,
+            &jiff::tz::TimeZone::UTC,
             brand,
             Lang::Ko,
             jiff::Timestamp::now(),

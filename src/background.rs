@@ -16,6 +16,7 @@ use crate::invoice::render::Renderer;
 use crate::jobs::{self, Registry};
 use crate::metrics::Metrics;
 use crate::returns::settle::Settler;
+use crate::shop::timezone::Zones;
 use crate::store::{Db, StoreError};
 use crate::sync::SyncServices;
 use crate::tracking::{self, TrackingSettings};
@@ -28,12 +29,16 @@ pub struct Services {
     pub sync: SyncServices,
     db: Db,
     tracking: Arc<TrackingSettings>,
+    zones: Zones,
 }
 
 impl Services {
+    /// `zones` is the stores' time zones, shared with the HTTP edge (which learns of new
+    /// shop profiles).
     pub fn new(
         config: &Config,
         db: Db,
+        zones: Zones,
         metrics: Arc<Metrics>,
         renderer: Arc<dyn Renderer>,
     ) -> Self {
@@ -43,7 +48,7 @@ impl Services {
             db: db.clone(),
             renderer,
             settings: config.invoices.clone(),
-            timezone: config.timezone.clone(),
+            zones: zones.clone(),
             data_dir: config.data_dir.clone(),
             woo: woo.clone(),
             waiting_for_seller: Default::default(),
@@ -68,12 +73,18 @@ impl Services {
             }),
         })
         .register(&mut registry);
-        tracking::outbox::register(&mut registry, db.clone(), config.tracking.clone());
+        tracking::outbox::register(
+            &mut registry,
+            db.clone(),
+            config.tracking.clone(),
+            zones.clone(),
+        );
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
             sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),
             db,
             tracking: config.tracking.clone(),
+            zones,
         }
     }
 
@@ -84,6 +95,7 @@ impl Services {
         let sweep = tokio::spawn(tracking::sweep::run(
             self.db.clone(),
             self.tracking.clone(),
+            self.zones.clone(),
             stop.clone(),
         ));
         self.jobs.clone().run(stop).await;

@@ -129,7 +129,7 @@ fn invoices(flags: Flags, command: InvoicesCommand) -> anyhow::Result<()> {
     let sources = aftercare::invoice::cli::Sources {
         database: config.database_path(),
         data_dir: &config.data_dir,
-        timezone: &config.timezone,
+        zones: aftercare::shop::timezone::Zones::new(config.timezones.clone()),
         store_ids: config.stores.iter().map(|s| s.id.as_str()).collect(),
     };
     match command {

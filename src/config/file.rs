@@ -94,4 +94,6 @@ pub(super) struct FileStore {
     pub url: Option<String>,
     pub consumer_key: Option<String>,
     pub consumer_secret: Option<String>,
+    /// This store's time zone, over the top-level `timezone`.
+    pub timezone: Option<String>,
 }

@@ -24,6 +24,7 @@ use crate::ids::StoreId;
 use crate::invalid::Invalid;
 use crate::invoice::settings::InvoiceSettings;
 use crate::returns::settings::ReturnSettings;
+use crate::shop::timezone::ZoneSettings;
 use crate::store::Synchronous;
 use crate::sync::settings::SyncSettings;
 use crate::tracking::TrackingSettings;
@@ -44,9 +45,9 @@ pub struct Config {
     pub public_url: Option<String>,
     pub max_body_bytes: usize,
     pub synchronous: Synchronous,
-    /// The shop's time zone: the calendar of invoice dates, yearly number resets and
-    /// business days. UTC unless configured.
-    pub timezone: jiff::tz::TimeZone,
+    /// The time zones the configuration sets (`timezone`, `[[stores]] timezone`); a store
+    /// without one takes the shop's own (see `shop::timezone`).
+    pub timezones: ZoneSettings,
     pub stores: Vec<StoreConfig>,
     pub invoices: Arc<InvoiceSettings>,
     pub returns: ReturnSettings,
@@ -66,13 +67,13 @@ impl Config {
     }
 
     /// What the configuration says about `store`'s own facts (`[seller]`, its tracking
-    /// page's name, the time zone), to be weighed against the shop's profile.
+    /// page's name), to be weighed against the shop's profile. Its time zone is
+    /// [`Self::timezones`]'.
     pub fn shop(&self, store: &StoreId) -> crate::shop::Configured<'_> {
         crate::shop::Configured {
             seller: &self.invoices.seller,
             logo_png: self.invoices.logo_png.as_deref(),
             page_name: self.tracking.branding(store).store_name,
-            timezone: &self.timezone,
         }
     }
 
@@ -215,17 +216,19 @@ impl Draft {
                 "must be at least 1024 bytes",
             ));
         }
-        let timezone = match &values.timezone {
-            Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
-                invalid(
-                    "timezone",
-                    format!(
-                        "`{name}` is not an IANA time zone such as Asia/Seoul or Europe/Berlin"
-                    ),
-                )
-            })?,
-            None => jiff::tz::TimeZone::UTC,
+        let mut timezones = ZoneSettings {
+            global: values
+                .timezone
+                .as_deref()
+                .map(|name| ZoneSettings::configured("timezone", name))
+                .transpose()?,
+            ..ZoneSettings::default()
         };
+        let store_zones: Vec<(String, String)> = values
+            .stores
+            .iter()
+            .filter_map(|s| Some((s.id.clone(), s.timezone.clone()?)))
+            .collect();
         let sync = crate::sync::settings::build(&values.sync)?;
         let woocommerce = crate::woo::settings::build(&values.woocommerce)?;
         let invoices = crate::invoice::settings::build(values.invoices, values.seller)?;
@@ -235,7 +238,12 @@ impl Draft {
         let store_ids: Vec<&StoreId> = std::iter::once(&default)
             .chain(stores.iter().map(|s| &s.id))
             .collect();
-        let tracking = crate::tracking::settings::build(values.tracking, &store_ids, &timezone)?;
+        for (id, name) in store_zones {
+            let zone = ZoneSettings::configured(&format!("stores.{id}.timezone"), &name)?;
+            let id = StoreId::parse(&id).map_err(|message| invalid("stores.id", message))?;
+            timezones.stores.insert(id, zone);
+        }
+        let tracking = crate::tracking::settings::build(values.tracking, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -244,7 +252,7 @@ impl Draft {
                 public_url: values.public_url,
                 max_body_bytes,
                 synchronous: values.database.synchronous.unwrap_or_default(),
-                timezone,
+                timezones,
                 stores,
                 invoices: Arc::new(invoices),
                 returns,

@@ -61,7 +61,10 @@ fn the_documented_example_config_loads() {
     let example = &page[start..start + page[start..].find("```").unwrap()];
     let config = build(&flags(), &env(&[]), Some(example)).unwrap();
     assert_eq!(config.stores.len(), 2);
-    assert_eq!(config.timezone.iana_name(), Some("Asia/Seoul"));
+    assert_eq!(
+        config.timezones.global.as_ref().map(|z| z.name.as_str()),
+        Some("Asia/Seoul")
+    );
     assert_eq!(config.invoices.numbering.padding, 6);
     assert_eq!(
         config.invoices.seller.tax_id.as_deref(),
@@ -192,6 +195,39 @@ fn invalid_settings_name_the_field() {
     f.config = Some(dir.path().join("none.toml"));
     let missing = load(&f, &env(&[])).unwrap_err();
     assert!(missing.to_string().contains("cannot read config file"));
+}
+
+/// A time zone nothing sets is unset, not UTC, so the shop's own can take its place.
+#[test]
+fn time_zones_are_set_or_left_to_the_shop() {
+    let config = build(&flags(), &env(&[]), None).unwrap();
+    assert!(config.timezones.global.is_none());
+    assert!(config.timezones.stores.is_empty());
+
+    let toml = "timezone = \"Asia/Seoul\"\n[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"\ntimezone = \"America/Los_Angeles\"";
+    let config = build(
+        &flags(),
+        &env(&[("AFTERCARE_TIMEZONE", "+09:00")]),
+        Some(toml),
+    )
+    .unwrap();
+    let name = |id: &str| {
+        config
+            .timezones
+            .for_store(&StoreId::parse(id).unwrap())
+            .map(|z| z.name.clone())
+    };
+    // The variable wins over the file; the store's own wins over both.
+    assert_eq!(name("default").as_deref(), Some("+09:00"));
+    assert_eq!(name("b").as_deref(), Some("America/Los_Angeles"));
+
+    let err = build(
+        &flags(),
+        &env(&[]),
+        Some("[[stores]]\nid = \"b\"\nwebhook_secrets = [\"s\"]\napi_key = \"k123456789012345678\"\ntimezone = \"Mars/Olympus\""),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("stores.b.timezone"), "{err}");
 }
 
 #[test]

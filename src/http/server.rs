@@ -46,6 +46,7 @@ impl Application {
         let services = Services::new(
             state.config(),
             state.db().clone(),
+            state.zones().clone(),
             state.metrics().clone(),
             Arc::new(renderer),
         );

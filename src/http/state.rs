@@ -10,6 +10,7 @@ use crate::config::{Config, StoreConfig};
 use crate::ids::StoreId;
 use crate::invoice::links::LinkKey;
 use crate::metrics::Metrics;
+use crate::shop::timezone::Zones;
 use crate::store::Db;
 use crate::webhook::signature::Verifier;
 
@@ -34,6 +35,7 @@ struct Inner {
     stores: HashMap<StoreId, Store>,
     metrics: Arc<Metrics>,
     guest_limiter: GuestLimiter,
+    zones: Zones,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             .collect();
         Self {
             inner: Arc::new(Inner {
+                zones: Zones::new(config.timezones.clone()),
                 config,
                 db,
                 stores,
@@ -80,6 +83,11 @@ impl AppState {
 
     pub fn guest_limiter(&self) -> &GuestLimiter {
         &self.inner.guest_limiter
+    }
+
+    /// Each store's time zone (the background services share it).
+    pub fn zones(&self) -> &Zones {
+        &self.inner.zones
     }
 
     /// The store whose API key this is. Compares digests in constant time and always

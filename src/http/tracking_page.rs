@@ -44,5 +44,5 @@ async fn tracking_page(
     // rather than rejected by the extractor.
     let token = TrackingToken::parse(&token);
     let seller = &state.config().invoices.seller;
-    page::show(state.db(), settings, token, lang, seller).await
+    page::show(state.db(), settings, state.zones(), token, lang, seller).await
 }

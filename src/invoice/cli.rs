@@ -9,6 +9,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use super::{audit, export};
+use crate::ids::StoreId;
+use crate::shop::timezone::Zones;
 use crate::store;
 
 /// What the invoice commands read, taken from the configuration.
@@ -16,8 +18,8 @@ pub struct Sources<'a> {
     pub database: PathBuf,
     /// The archived documents live under it.
     pub data_dir: &'a Path,
-    /// Export dates are dates in the shop's time zone.
-    pub timezone: &'a TimeZone,
+    /// Export dates are dates in each store's time zone.
+    pub zones: Zones,
     pub store_ids: Vec<&'a str>,
 }
 
@@ -77,11 +79,24 @@ pub fn export(sources: &Sources<'_>, args: ExportArgs) -> anyhow::Result<()> {
         anyhow::bail!("there is no store `{store}` in the configuration");
     }
     let conn = open(sources)?;
+    let ids = match args.store {
+        Some(store) => vec![store],
+        None => super::store::stores_with_documents(&conn)?,
+    };
+    let stores = ids
+        .into_iter()
+        .map(|id| {
+            let zone = match StoreId::parse(&id) {
+                Ok(store) => sources.zones.zone(&conn, &store).tz,
+                Err(_) => TimeZone::UTC,
+            };
+            (id, zone)
+        })
+        .collect();
     let selection = export::Selection {
         from: args.from,
         to: args.to,
-        timezone: sources.timezone.clone(),
-        store_id: args.store,
+        stores,
     };
     let total = export::count(&conn, &selection)?;
     let bar = ProgressBar::new(total).with_style(

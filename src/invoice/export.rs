@@ -43,12 +43,11 @@ pub enum ExportError {
 /// Which documents to export.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    /// First and last issue date, inclusive, in the shop's time zone.
+    /// First and last issue date, inclusive, each in its store's time zone.
     pub from: Date,
     pub to: Date,
-    pub timezone: TimeZone,
-    /// One store, or all.
-    pub store_id: Option<String>,
+    /// The stores, each with its time zone, in the order their documents are written.
+    pub stores: Vec<(String, TimeZone)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -60,31 +59,40 @@ pub struct Summary {
 
 /// The number of documents `selection` covers, for a progress bar.
 pub fn count(conn: &Connection, selection: &Selection) -> Result<u64, ExportError> {
-    let (from, to) = bounds(selection)?;
-    Ok(store::count_issued(
-        conn,
-        &from,
-        &to,
-        selection.store_id.as_deref(),
-    )?)
+    let mut total = 0;
+    for (store_id, (from, to)) in ranges(selection)? {
+        total += store::count_issued(conn, &from, &to, Some(store_id))?;
+    }
+    Ok(total)
 }
 
-/// UTC text bounds `[from 00:00, to + 1 day 00:00)` in the shop's time zone.
-fn bounds(selection: &Selection) -> Result<(time::Stamp, time::Stamp), ExportError> {
+/// A store and its range as UTC text bounds `[from, to)`.
+type Range<'a> = (&'a str, (time::Stamp, time::Stamp));
+
+/// Each store's UTC text bounds `[from 00:00, to + 1 day 00:00)` in its time zone.
+fn ranges(selection: &Selection) -> Result<Vec<Range<'_>>, ExportError> {
     if selection.from > selection.to {
         return Err(ExportError::EmptyRange {
             from: selection.from,
             to: selection.to,
         });
     }
-    let start = |date: Date| {
-        selection
-            .timezone
-            .to_ambiguous_zoned(date.to_datetime(jiff::civil::Time::midnight()))
+    let start = |zone: &TimeZone, date: Date| {
+        zone.to_ambiguous_zoned(date.to_datetime(jiff::civil::Time::midnight()))
             .compatible()
             .map(|z| time::millis(z.timestamp()))
     };
-    Ok((start(selection.from)?, start(selection.to.tomorrow()?)?))
+    let end = selection.to.tomorrow()?;
+    selection
+        .stores
+        .iter()
+        .map(|(store_id, zone)| {
+            Ok((
+                store_id.as_str(),
+                (start(zone, selection.from)?, start(zone, end)?),
+            ))
+        })
+        .collect()
 }
 
 /// Writes the selected documents to `out` (a `.zip`), calling `progress` after each one.
@@ -96,7 +104,8 @@ pub fn export(
     out: &Path,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary, ExportError> {
-    let (from, to) = bounds(selection)?;
+    // Every range is checked before anything is written.
+    let ranges = ranges(selection)?;
     let part = with_suffix(out, ".part");
     let manifest_path = with_suffix(out, ".manifest.part");
     let io = |path: &Path| {
@@ -124,66 +133,67 @@ pub fn export(
         ])?;
         let mut summary = Summary::default();
         let mut buf = vec![0u8; 64 * 1024];
-        let store_id = selection.store_id.as_deref();
-        store::for_each_issued(conn, &from, &to, store_id, |row| {
-            let ExportRow {
-                store_id,
-                kind,
-                number,
-                order_id,
-                refund_id,
-                reference,
-                issued_at,
-                total,
-                currency,
-                path,
-                sha256,
-            } = row;
-            let name = format!("{store_id}/{kind}/{number}.pdf");
-            // PDFs are compressed already: stored entries cost no CPU and no size.
-            let mut options = SimpleFileOptions::default()
-                .compression_method(CompressionMethod::Stored)
-                .large_file(false);
-            if let Some(modified) = zip_time(&issued_at) {
-                options = options.last_modified_time(modified);
-            }
-            zip.start_file(name.as_str(), options)?;
-            let source = data_dir.join(&path);
-            let mut input = File::open(&source).map_err(io(&source))?;
-            let mut hasher = Sha256::new();
-            loop {
-                let n = input.read(&mut buf).map_err(io(&source))?;
-                if n == 0 {
-                    break;
+        for (store_id, (from, to)) in &ranges {
+            store::for_each_issued(conn, from, to, Some(store_id), |row| {
+                let ExportRow {
+                    store_id,
+                    kind,
+                    number,
+                    order_id,
+                    refund_id,
+                    reference,
+                    issued_at,
+                    total,
+                    currency,
+                    path,
+                    sha256,
+                } = row;
+                let name = format!("{store_id}/{kind}/{number}.pdf");
+                // PDFs are compressed already: stored entries cost no CPU and no size.
+                let mut options = SimpleFileOptions::default()
+                    .compression_method(CompressionMethod::Stored)
+                    .large_file(false);
+                if let Some(modified) = zip_time(&issued_at) {
+                    options = options.last_modified_time(modified);
                 }
-                hasher.update(&buf[..n]);
-                zip.write_all(&buf[..n]).map_err(io(&part))?;
-                summary.bytes += n as u64;
-            }
-            if hex::encode(hasher.finalize()) != sha256 {
-                return Err(ExportError::Changed { number, path });
-            }
-            manifest.write_record([
-                name.as_str(),
-                &store_id,
-                kind.as_str(),
-                &number,
-                &order_id.to_string(),
-                &if refund_id == 0 {
-                    String::new()
-                } else {
-                    refund_id.to_string()
-                },
-                reference.as_deref().unwrap_or(""),
-                &issued_at,
-                &total,
-                &currency,
-                &sha256,
-            ])?;
-            summary.documents += 1;
-            progress(summary.documents);
-            Ok(())
-        })?;
+                zip.start_file(name.as_str(), options)?;
+                let source = data_dir.join(&path);
+                let mut input = File::open(&source).map_err(io(&source))?;
+                let mut hasher = Sha256::new();
+                loop {
+                    let n = input.read(&mut buf).map_err(io(&source))?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&buf[..n]);
+                    zip.write_all(&buf[..n]).map_err(io(&part))?;
+                    summary.bytes += n as u64;
+                }
+                if hex::encode(hasher.finalize()) != sha256 {
+                    return Err(ExportError::Changed { number, path });
+                }
+                manifest.write_record([
+                    name.as_str(),
+                    &store_id,
+                    kind.as_str(),
+                    &number,
+                    &order_id.to_string(),
+                    &if refund_id == 0 {
+                        String::new()
+                    } else {
+                        refund_id.to_string()
+                    },
+                    reference.as_deref().unwrap_or(""),
+                    &issued_at,
+                    &total,
+                    &currency,
+                    &sha256,
+                ])?;
+                summary.documents += 1;
+                progress(summary.documents);
+                Ok(())
+            })?;
+        }
         manifest.flush().map_err(io(&manifest_path))?;
         drop(manifest);
         zip.start_file(

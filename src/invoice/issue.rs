@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
@@ -27,6 +26,7 @@ use crate::returns::refunds::RefundedLine;
 use crate::shop;
 use crate::shop::address::Formats;
 use crate::shop::seller::{Seller, Sources};
+use crate::shop::timezone::Zones;
 use crate::store::{Db, StoreError};
 use crate::time::{self, Stamp};
 use crate::woo::{Order, WooClients, WooError};
@@ -89,8 +89,8 @@ pub struct Issuer {
     pub db: Db,
     pub renderer: Arc<dyn Renderer>,
     pub settings: Arc<InvoiceSettings>,
-    /// The shop's calendar: issue dates and yearly number resets.
-    pub timezone: TimeZone,
+    /// Each store's time zone: issue and order dates, yearly number resets.
+    pub zones: Zones,
     /// The archive lives under it.
     pub data_dir: PathBuf,
     /// A credit note's lines come from the store's refund.
@@ -194,10 +194,11 @@ impl Issuer {
             None => Vec::new(),
         };
         let reference = invoice.map(|i| i.number);
+        let zone = self.zones.zone_of(&self.db, &store).await?;
 
         for _ in 0..NUMBER_RACES {
             let now = Timestamp::now();
-            let date = now.to_zoned(self.timezone.clone()).date();
+            let date = now.to_zoned(zone.tz.clone()).date();
             let period = format.period(date);
             let sequence = {
                 let (store, period, start) = (store.clone(), period.clone(), format.start);
@@ -211,7 +212,7 @@ impl Issuer {
                 number: &number,
                 issue_date: &issue_date,
                 reference: reference.as_deref(),
-                timezone: &self.timezone,
+                timezone: &zone.tz,
                 seller: &seller,
                 formats: Formats::of(profile.as_ref()),
             };
@@ -241,7 +242,7 @@ impl Issuer {
                 "numbering": { "prefix": format.prefix, "suffix": format.suffix, "padding": format.padding,
                                "yearly_reset": format.yearly_reset, "start": format.start },
                 "seller": seller_json,
-                "timezone": self.timezone.iana_name(),
+                "timezone": zone.name,
                 "renderer": self.renderer.describe(),
             })
             .to_string();

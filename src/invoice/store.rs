@@ -261,6 +261,13 @@ pub struct ExportRow {
     pub sha256: String,
 }
 
+/// The stores that have documents, by id.
+pub fn stores_with_documents(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT DISTINCT store_id FROM documents ORDER BY store_id")?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
 /// How many documents were issued in `[from, to)`, in one store or all.
 pub fn count_issued(
     conn: &Connection,

@@ -1,6 +1,7 @@
 //! One order view, assembled: the mirrored order with its documents, returns, return
 //! eligibility and tracking, read in one go and shaped for whoever is looking.
 
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 
@@ -65,6 +66,8 @@ pub struct ViewSettings<'a> {
     pub paid_statuses: &'a [String],
     pub policy: &'a Policy,
     pub tracking: &'a TrackingSettings,
+    /// The store's time zone (`shop::timezone`): ETAs and dates in sentences.
+    pub zone: &'a TimeZone,
 }
 
 /// The order view of a loaded order, as `viewer` sees it at `now`.
@@ -94,6 +97,7 @@ pub fn assemble(
         &order,
         &loaded.tracked,
         settings.tracking,
+        &settings.tracking.calendar(settings.zone),
         settings.base_url,
     );
     Ok(view)

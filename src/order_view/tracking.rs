@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::view::{ItemShipmentView, OrderSummary, OrderView, ShipmentBrief};
 use crate::time;
 use crate::tracking::alerts::parcel_eta;
+use crate::tracking::calendar::Calendar;
 use crate::tracking::derive::delivery_state;
 use crate::tracking::settings::TrackingSettings;
 use crate::tracking::status::DeliveryState;
@@ -14,12 +15,14 @@ use crate::tracking::view::{
 };
 use crate::woo::Order;
 
-/// Fills the tracking parts of an order view.
+/// Fills the tracking parts of an order view; `cal` is the store's calendar (ETAs, the
+/// dates in alert sentences).
 pub fn fill(
     view: &mut OrderView,
     order: &Order,
     tracking: &OrderTracking,
     settings: &TrackingSettings,
+    cal: &Calendar,
     base_url: &str,
 ) {
     let lines: Vec<(u64, i64)> = order
@@ -39,7 +42,13 @@ pub fn fill(
                     quantity,
                 });
             }
-            shipment_view(s, &contents, tracking.events_of(s.id).cloned(), settings)
+            shipment_view(
+                s,
+                &contents,
+                tracking.events_of(s.id).cloned(),
+                settings,
+                cal,
+            )
         })
         .collect();
     let unshipped = tracking.unshipped(&lines);
@@ -49,14 +58,16 @@ pub fn fill(
     }
     view.tracking_url = tracking.token.as_ref().map(|t| page_url(base_url, t));
     view.delivery_state = delivery_state(&order.status, &lines, &tracking.shipments);
-    view.alerts = alert_views(tracking, settings);
+    view.alerts = alert_views(tracking, settings, cal);
 }
 
-/// Fills delivery state, tracking page URL and parcels of the list's summaries.
+/// Fills delivery state, tracking page URL and parcels of the list's summaries; `cal` is
+/// the store's calendar.
 pub fn fill_summaries(
     tracked: &SummaryTracking,
     summaries: &mut [OrderSummary],
     settings: &TrackingSettings,
+    cal: &Calendar,
     base_url: &str,
 ) {
     for summary in summaries {
@@ -74,7 +85,7 @@ pub fn fill_summaries(
                         tracking_number: s.tracking_number.clone(),
                         tracking_url: carrier_link(s),
                         status: s.status.clone(),
-                        eta: parcel_eta(s, settings).map(time::seconds),
+                        eta: parcel_eta(s, settings, cal).map(time::seconds),
                     })
                     .collect()
             })

@@ -356,6 +356,27 @@ pub fn load_order(
     raw.map(|raw| parse(order_id, &raw)).transpose()
 }
 
+/// The newest mirrored order's `date_created` (the site's wall clock) and
+/// `date_created_gmt`, as WooCommerce sent them: their difference is the shop's UTC offset
+/// when the order was placed. Looks at the few most recently modified orders (an index
+/// walk, not a scan) and takes the one created last.
+pub fn newest_creation_dates(
+    conn: &Connection,
+    store_id: &StoreId,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT local, gmt FROM (
+                 SELECT json_extract(raw, '$.date_created') AS local,
+                        json_extract(raw, '$.date_created_gmt') AS gmt, date_created
+                 FROM orders WHERE store_id = ?1 ORDER BY date_modified DESC LIMIT 20)
+             WHERE typeof(local) = 'text' AND typeof(gmt) = 'text'
+             ORDER BY date_created DESC LIMIT 1",
+        )?
+        .query_row([store_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 /// A mirrored body back into an order. Only bodies that parsed are ever mirrored, so one
 /// that no longer does is corrupt data, not bad input.
 pub fn parse(order_id: OrderId, raw: &str) -> Result<Order, StoreError> {

@@ -5,13 +5,15 @@
 //! Connect and whenever they change ([`profile`], kept by [`store`]), and the
 //! configuration (`[seller]`, [`settings`]; `[tracking.branding]`), which wins field by
 //! field. [`seller`] resolves who issues the invoices, [`address`] prints addresses as the
-//! shop's WooCommerce does, [`view`] answers what aftercare uses.
+//! shop's WooCommerce does, [`timezone`] says which zone every date is in, [`view`] answers
+//! what aftercare uses.
 
 pub mod address;
 pub mod profile;
 pub mod seller;
 pub mod settings;
 pub mod store;
+pub mod timezone;
 pub mod view;
 
 use profile::Profile;
@@ -28,8 +30,6 @@ pub struct Configured<'a> {
     pub logo_png: Option<&'a [u8]>,
     /// The store's `[tracking.branding] store_name`.
     pub page_name: Option<String>,
-    /// The configured time zone (UTC when none is configured).
-    pub timezone: &'a jiff::tz::TimeZone,
 }
 
 impl<'a> Configured<'a> {
@@ -117,7 +117,6 @@ mod tests {
             seller: &none,
             logo_png: None,
             page_name: None,
-            timezone: &jiff::tz::TimeZone::UTC,
         };
         assert_eq!(
             problems(&configured, None),

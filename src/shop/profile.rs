@@ -174,18 +174,9 @@ fn is_web_url(url: &str) -> bool {
 }
 
 /// An IANA time zone jiff knows, or a fixed offset as WordPress writes one (`+09:00`,
-/// `-03:30`).
+/// `-03:30`): what [`super::timezone`] can use.
 pub fn is_time_zone(name: &str) -> bool {
-    if let Some(rest) = name.strip_prefix(['+', '-'])
-        && let Some((h, m)) = rest.split_once(':')
-    {
-        let number = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-        return number(h)
-            && number(m)
-            && h.parse::<u8>().is_ok_and(|h| h <= 14)
-            && m.parse::<u8>().is_ok_and(|m| m < 60);
-    }
-    jiff::tz::TimeZone::get(name).is_ok()
+    super::timezone::parse(name).is_some()
 }
 
 /// The width in the PNG's header, when `bytes` is a PNG.

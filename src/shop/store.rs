@@ -43,6 +43,18 @@ pub fn save(
     Ok(())
 }
 
+/// The time zone in `store`'s profile (`wp_timezone_string()`), when it sent one that names
+/// a zone.
+pub fn timezone(conn: &Connection, store: &StoreId) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT json_extract(profile, '$.timezone') FROM shop_profiles WHERE store_id = ?1",
+        )?
+        .query_row([store], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
 /// `store`'s profile, when the shop has sent one.
 pub fn load(conn: &Connection, store: &StoreId) -> Result<Option<Stored>, StoreError> {
     let row: Option<(String, Stamp)> = conn

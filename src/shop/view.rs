@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::Configured;
 use super::seller::Source;
 use super::store::{self, Stored};
+use super::timezone::{ShopZone, ZoneView, Zones};
 use crate::ids::StoreId;
 use crate::store::{Db, StoreError};
 
@@ -17,7 +18,7 @@ pub struct ProfileView {
     /// Who invoices and credit notes say issued them.
     pub seller: SellerView,
     /// The time zone of invoice dates and the tracking page.
-    pub timezone: ProfileZone,
+    pub timezone: ZoneView,
     /// When the shop last sent its profile; null when it never has.
     pub received_at: Option<String>,
 }
@@ -32,47 +33,13 @@ pub struct SellerView {
     pub missing: Vec<&'static str>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProfileZone {
-    /// An IANA name, or a fixed offset.
-    pub name: String,
-    pub source: ProfileZoneSource,
-}
-
-/// Where the time zone came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProfileZoneSource {
-    /// `timezone` in aftercare.toml or `AFTERCARE_TIMEZONE`.
-    Config,
-    /// The shop's profile.
-    Shop,
-    /// Derived from the shop's orders.
-    Orders,
-    /// Nothing says: UTC.
-    Utc,
-}
-
-/// The zone aftercare's calendars use today: the configured one, else UTC. The shop's
-/// own zone (`Profile::timezone`) is stored for the time zone resolver to weigh.
-fn zone_in_use(configured: &jiff::tz::TimeZone) -> ProfileZone {
-    match configured.iana_name() {
-        None | Some("UTC" | "Etc/UTC") => ProfileZone {
-            name: "UTC".into(),
-            source: ProfileZoneSource::Utc,
-        },
-        Some(name) => ProfileZone {
-            name: name.to_owned(),
-            source: ProfileZoneSource::Config,
-        },
-    }
-}
-
-/// The answer for `stored` (the shop's profile, if it sent one) and its logo.
+/// The answer for `stored` (the shop's profile, if it sent one) and its logo; `zone` is the
+/// store's time zone as resolved now.
 pub fn answer(
     configured: &Configured<'_>,
     stored: Option<&Stored>,
     profile_logo: Option<&[u8]>,
+    zone: &ShopZone,
 ) -> ProfileView {
     let profile = stored.map(|s| &s.profile);
     let seller = configured.sources(profile, profile_logo).resolve(None);
@@ -84,7 +51,7 @@ pub fn answer(
             source: seller.source,
             name: seller.name,
         },
-        timezone: zone_in_use(configured.timezone),
+        timezone: zone.view(),
         received_at: stored.map(|s| {
             crate::time::parse(&s.received_at)
                 .map_or_else(|| s.received_at.to_string(), crate::time::seconds)
@@ -92,15 +59,23 @@ pub fn answer(
     }
 }
 
-/// Reads `store`'s profile and answers with what aftercare makes of it.
+/// Reads `store`'s profile and answers with what aftercare makes of it, in the store's time
+/// zone from `zones`.
 pub async fn load(
     db: &Db,
     store: &StoreId,
     configured: &Configured<'_>,
+    zones: &Zones,
 ) -> Result<ProfileView, StoreError> {
-    let store = store.clone();
-    let (stored, logo) = db
-        .read(move |c| Ok((store::load(c, &store)?, store::logo_png(c, &store)?)))
+    let (store, zones) = (store.clone(), zones.clone());
+    let (stored, logo, zone) = db
+        .read(move |c| {
+            Ok((
+                store::load(c, &store)?,
+                store::logo_png(c, &store)?,
+                zones.zone(c, &store),
+            ))
+        })
         .await?;
-    Ok(answer(configured, stored.as_ref(), logo.as_deref()))
+    Ok(answer(configured, stored.as_ref(), logo.as_deref(), &zone))
 }

@@ -9,6 +9,7 @@ use super::SyncConfig;
 use super::store::{self as state_store, Status, WebhookRow};
 use crate::ids::StoreId;
 use crate::ingest::deliveries;
+use crate::shop::timezone::{ShopZone, ZoneView};
 use crate::store::{Db, StoreError};
 use crate::time;
 use crate::woo::webhook::ORDER_TOPICS;
@@ -35,6 +36,8 @@ pub struct StoreHealth {
     pub webhooks_checked_at: Option<String>,
     /// Whether the store URL and REST API keys are configured.
     pub rest_configured: bool,
+    /// The time zone of every date aftercare shows for this store, and where it comes from.
+    pub timezone: ZoneView,
     /// What needs attention, one sentence each; empty when all is well.
     pub problems: Vec<String>,
 }
@@ -86,12 +89,13 @@ pub fn connection(config: &SyncConfig, store: &StoreId) -> Option<StoreConnectio
 }
 
 /// The store's health; `shop` is what the configuration says of the shop's own facts,
-/// weighed against its profile for the problems.
+/// weighed against its profile for the problems, and `zone` its time zone as resolved now.
 pub async fn report(
     db: &Db,
     config: &SyncConfig,
     store: &StoreId,
     shop: &crate::shop::Configured<'_>,
+    zone: &ShopZone,
 ) -> Result<StoreHealth, StoreError> {
     let id = store.to_owned();
     let (status, webhooks, last_delivery_at, profile) = db
@@ -116,6 +120,7 @@ pub async fn report(
         Timestamp::now(),
     );
     problems.extend(crate::shop::problems(shop, profile.as_ref()));
+    problems.extend(zone.problem());
     Ok(StoreHealth {
         store: store.to_owned(),
         version: env!("CARGO_PKG_VERSION"),
@@ -136,6 +141,7 @@ pub async fn report(
             .collect(),
         webhooks_checked_at: status.webhooks_checked_at,
         rest_configured,
+        timezone: zone.view(),
         problems,
     })
 }

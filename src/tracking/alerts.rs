@@ -3,9 +3,11 @@
 //! ones whose condition cleared, and flags whether time alone can still change anything.
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use rusqlite::Connection;
 
 use super::TrackingSettings;
+use super::calendar::Calendar;
 use super::delays::{self, Breach, OrderFacts};
 use super::eta::{self, EtaInput};
 use super::status::ParcelStatus;
@@ -30,8 +32,12 @@ pub fn parcel_status(row: &ShipmentRow) -> ParcelStatus {
     ParcelStatus::parse(&row.status).unwrap_or(ParcelStatus::Shipped)
 }
 
-/// The ETA of a stored parcel.
-pub fn parcel_eta(row: &ShipmentRow, settings: &TrackingSettings) -> Option<Timestamp> {
+/// The ETA of a stored parcel; `cal` is the store's calendar.
+pub fn parcel_eta(
+    row: &ShipmentRow,
+    settings: &TrackingSettings,
+    cal: &Calendar,
+) -> Option<Timestamp> {
     eta::estimate(
         EtaInput {
             carrier: &row.carrier,
@@ -40,17 +46,21 @@ pub fn parcel_eta(row: &ShipmentRow, settings: &TrackingSettings) -> Option<Time
             carrier_eta: row.carrier_eta.as_deref().and_then(time::parse),
         },
         settings,
+        cal,
     )
 }
 
-/// Re-evaluates one order's alerts at `now`, in the caller's transaction.
+/// Re-evaluates one order's alerts at `now`, in the caller's transaction; `zone` is the
+/// store's time zone (business days are counted in it).
 pub fn evaluate_order(
     conn: &Connection,
     store_id: &StoreId,
     order_id: OrderId,
     settings: &TrackingSettings,
+    zone: &TimeZone,
     now: Timestamp,
 ) -> Result<Evaluated, StoreError> {
+    let cal = settings.calendar(zone);
     let facts = rows::rule_facts(conn, store_id, order_id)?;
     let (breaches, watch) = match &facts {
         Some(f) if f.visible => {
@@ -65,12 +75,12 @@ pub fn evaluate_order(
                         id: s.id,
                         status: parcel_status(s),
                         last_event_at: s.last_event_at.as_deref().and_then(time::parse),
-                        eta: parcel_eta(s, settings),
+                        eta: parcel_eta(s, settings, &cal),
                     })
                     .collect(),
             };
-            let breaches = delays::evaluate(&order, &settings.delays, &settings.calendar, now);
-            let watch = delays::still_watched(&order, &settings.delays, &settings.calendar, now);
+            let breaches = delays::evaluate(&order, &settings.delays, &cal, now);
+            let watch = delays::still_watched(&order, &settings.delays, &cal, now);
             (breaches, watch)
         }
         // Trashed, a draft, or unknown: nothing to watch, every alert resolves.

@@ -1,17 +1,20 @@
 //! Business days in the store's time zone: weekends and holidays do not count. ETAs and
-//! every delay threshold are measured with this calendar.
+//! every delay threshold are measured with this calendar. The weekend and holidays are
+//! configured once; the zone is the store's (`shop::timezone`), set with [`Calendar::in_zone`].
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
 
+/// Cheap to clone: the configured days are shared.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     tz: TimeZone,
-    weekend: Vec<Weekday>,
-    holidays: BTreeSet<Date>,
+    weekend: Arc<[Weekday]>,
+    holidays: Arc<BTreeSet<Date>>,
 }
 
 impl Default for Calendar {
@@ -28,8 +31,16 @@ impl Calendar {
     pub fn new(tz: TimeZone, weekend: Vec<Weekday>, holidays: BTreeSet<Date>) -> Self {
         Self {
             tz,
-            weekend,
-            holidays,
+            weekend: weekend.into(),
+            holidays: Arc::new(holidays),
+        }
+    }
+
+    /// The same business days in another zone (a store's).
+    pub fn in_zone(&self, tz: &TimeZone) -> Calendar {
+        Calendar {
+            tz: tz.clone(),
+            ..self.clone()
         }
     }
 

@@ -207,19 +207,20 @@ pub fn refresh_state(
 }
 
 /// Creates tracking rows (token, parcels, state) for an order mirrored before tracking
-/// existed, then evaluates its alerts.
+/// existed, then evaluates its alerts (`zone`: the store's time zone).
 pub fn backfill(
     conn: &Connection,
     store_id: &StoreId,
     order_id: OrderId,
     settings: &TrackingSettings,
+    zone: &jiff::tz::TimeZone,
     now: jiff::Timestamp,
 ) -> Result<(), StoreError> {
     let Some(order) = orders::load_order(conn, store_id, order_id)? else {
         return Ok(());
     };
     order_mirrored(conn, store_id, &order, false, &time::millis(now))?;
-    super::alerts::evaluate_order(conn, store_id, order_id, settings, now)?;
+    super::alerts::evaluate_order(conn, store_id, order_id, settings, zone, now)?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 
+use super::calendar::Calendar;
 use super::settings::TrackingSettings;
 use super::status::ParcelStatus;
 
@@ -17,14 +18,18 @@ pub struct EtaInput<'a> {
 }
 
 /// The end of the day the parcel is expected by, or `None` once it has arrived, went back,
-/// or is stuck with no estimate from the carrier.
-pub fn estimate(input: EtaInput<'_>, settings: &TrackingSettings) -> Option<Timestamp> {
+/// or is stuck with no estimate from the carrier. `cal` is the store's calendar
+/// ([`TrackingSettings::calendar`]): the shipping day and the end of day are its.
+pub fn estimate(
+    input: EtaInput<'_>,
+    settings: &TrackingSettings,
+    cal: &Calendar,
+) -> Option<Timestamp> {
     match input.status {
         ParcelStatus::Delivered | ParcelStatus::Returned => None,
         _ if input.carrier_eta.is_some() => input.carrier_eta,
         ParcelStatus::Exception => None,
         _ => {
-            let cal = &settings.calendar;
             let shipped = cal.local(input.shipped_at?).date();
             let due = cal.add_business_days(shipped, settings.transit_days(input.carrier));
             Some(cal.end_of_day(due))
@@ -43,7 +48,12 @@ mod tests {
             "timezone = \"Asia/Seoul\"\nholidays = [\"2026-11-23\"]\n[transit_days]\nups = 3",
         )
         .unwrap();
-        build(file, &[&StoreId::test("default")], &jiff::tz::TimeZone::UTC).unwrap()
+        build(file, &[&StoreId::test("default")]).unwrap()
+    }
+
+    /// `tracking.timezone` is Asia/Seoul, so the store's zone does not matter.
+    fn estimate(input: EtaInput<'_>, s: &TrackingSettings) -> Option<Timestamp> {
+        super::estimate(input, s, &s.calendar(&jiff::tz::TimeZone::UTC))
     }
 
     fn ts(s: &str) -> Timestamp {

@@ -12,13 +12,14 @@ use jiff::Timestamp;
 
 use super::{TrackingSettings, alerts};
 use crate::jobs::{Job, JobKind, Outcome, Registry};
+use crate::shop::timezone::Zones;
 use crate::store::Db;
 
 /// Registers the handlers of tracking's job kinds.
-pub fn register(registry: &mut Registry, db: Db, settings: Arc<TrackingSettings>) {
+pub fn register(registry: &mut Registry, db: Db, settings: Arc<TrackingSettings>, zones: Zones) {
     registry.register(JobKind::EvaluateDelays, move |job: Job| {
-        let (db, settings) = (db.clone(), settings.clone());
-        async move { Outcome::from(evaluate_delays(&db, settings, &job).await) }
+        let (db, settings, zones) = (db.clone(), settings.clone(), zones.clone());
+        async move { Outcome::from(evaluate_delays(&db, settings, zones, &job).await) }
     });
     registry.register(JobKind::NotifyDelay, |job: Job| async move {
         tracing::info!(store = %job.store_id, order_id = job.order_id.get(), alert = job.subject, "delay alert raised; no notifier is configured, so no message is sent");
@@ -29,12 +30,16 @@ pub fn register(registry: &mut Registry, db: Db, settings: Arc<TrackingSettings>
 async fn evaluate_delays(
     db: &Db,
     settings: Arc<TrackingSettings>,
+    zones: Zones,
     job: &Job,
 ) -> anyhow::Result<()> {
     let (store, order_id) = (job.store_id.clone(), job.order_id);
     let outcome = db
         .writer()
-        .write(move |c| alerts::evaluate_order(c, &store, order_id, &settings, Timestamp::now()))
+        .write(move |c| {
+            let zone = zones.zone(c, &store).tz;
+            alerts::evaluate_order(c, &store, order_id, &settings, &zone, Timestamp::now())
+        })
         .await
         .with_context(|| format!("evaluating the delay alerts of order {order_id}"))?;
     if !outcome.raised.is_empty() || !outcome.resolved.is_empty() {

@@ -10,6 +10,7 @@ use askama_web::WebTemplate;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use super::alerts::{parcel_eta, parcel_status};
 use super::delays::AlertCode;
@@ -21,6 +22,7 @@ use super::store::order_tracking as rows;
 use super::token::TrackingToken;
 use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
 use crate::shop::settings::SellerOverrides;
+use crate::shop::timezone::Zones;
 use crate::shop::{self, Storefront};
 use crate::store::Db;
 use crate::woo::Order;
@@ -172,17 +174,19 @@ fn safe_image(url: &str) -> Option<String> {
 
 const CLOSED: [&str; 3] = ["cancelled", "refunded", "failed"];
 
-/// Builds the page of one order. Pure: everything it shows is passed in.
+/// Builds the page of one order. Pure: everything it shows is passed in. Dates are in the
+/// store's time zone `zone`, as WordPress prints them.
 pub fn render_model(
     order: &Order,
     tracking: &OrderTracking,
     settings: &TrackingSettings,
+    zone: &TimeZone,
     brand: Brand,
     lang: Lang,
     now: Timestamp,
 ) -> TrackingPage {
     let t = lang.t();
-    let cal = &settings.calendar;
+    let cal = &settings.calendar(zone);
     let now_local = cal.local(now);
     let date = |at: Timestamp| lang.date(&cal.local(at), &now_local);
     let parse = |s: &Option<String>| s.as_deref().and_then(crate::time::parse);
@@ -264,7 +268,7 @@ pub fn render_model(
     } else {
         moving
             .iter()
-            .filter_map(|s| parcel_eta(s, settings))
+            .filter_map(|s| parcel_eta(s, settings, cal))
             .min()
             .map(|eta| {
                 let day = cal.local(eta).date();
@@ -329,7 +333,7 @@ pub fn render_model(
         .alerts
         .iter()
         .filter_map(|a| {
-            let (title, body) = alert_text(a, tracking, settings, lang, &now_local)?;
+            let (title, body) = alert_text(a, tracking, settings, cal, lang, &now_local)?;
             Some(Notice {
                 title,
                 body,
@@ -347,7 +351,7 @@ pub fn render_model(
             let status = parcel_status(s);
             let carrier = carrier_name(s, lang);
             let late = tracking.alerts.iter().any(|a| a.shipment_id == Some(s.id));
-            let arrival = match (parse(&s.delivered_at), parcel_eta(s, settings)) {
+            let arrival = match (parse(&s.delivered_at), parcel_eta(s, settings, cal)) {
                 (Some(at), _) if status == ParcelStatus::Delivered => Some((t.delivered, date(at))),
                 (_, Some(eta)) if eta < now => Some((t.was_expected, date(eta))),
                 (_, Some(eta)) => Some((t.estimated_delivery, date(eta))),
@@ -478,22 +482,25 @@ pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default:
 
 /// The tracking page of the order with `token`, or a 404 page (also for `None`, a
 /// malformed token). `seller` names the shop when neither its branding nor its profile
-/// does.
+/// does; `zones` gives the store's time zone.
 pub async fn show(
     db: &Db,
     settings: &TrackingSettings,
+    zones: &Zones,
     token: Option<TrackingToken>,
     lang: Lang,
     seller: &SellerOverrides,
 ) -> Response {
     let found = if let Some(token) = token {
+        let zones = zones.clone();
         db.read(move |c| {
             let Some(page) = rows::by_token(c, &token)? else {
                 return Ok(None);
             };
             let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
             let front = shop::store::storefront(c, &page.store_id)?;
-            Ok(Some((page, tracking, front)))
+            let zone = zones.zone(c, &page.store_id).tz;
+            Ok(Some((page, tracking, front, zone)))
         })
         .await
     } else {
@@ -501,7 +508,7 @@ pub async fn show(
     };
     let t = lang.t();
     let (other_lang_href, other_lang) = other_lang(lang);
-    let (page, tracking, front) = match found {
+    let (page, tracking, front, zone) = match found {
         Ok(Some(found)) => found,
         Ok(None) => {
             let brand = Brand::new(
@@ -544,7 +551,15 @@ pub async fn show(
         &shop::storefront(front, seller),
         t,
     );
-    let model = render_model(&order, &tracking, settings, brand, lang, Timestamp::now());
+    let model = render_model(
+        &order,
+        &tracking,
+        settings,
+        &zone,
+        brand,
+        lang,
+        Timestamp::now(),
+    );
     with_headers(StatusCode::OK, lang, model.into_response())
 }
 
@@ -627,6 +642,7 @@ mod tests {
             &order(),
             &tracking,
             &settings,
+            &TimeZone::UTC,
             brand,
             Lang::En,
             now.parse().unwrap(),

@@ -111,7 +111,10 @@ impl Color {
 
 #[derive(Debug, Clone)]
 pub struct TrackingSettings {
-    pub calendar: Calendar,
+    /// Weekend and holidays; its zone is the store's (see [`Self::calendar`]).
+    calendar: Calendar,
+    /// `tracking.timezone`: when set, tracking counts and prints in it whatever the shop's.
+    zone: Option<TimeZone>,
     /// Transit business days for carriers without a per-carrier figure (custom carriers).
     pub default_transit_days: u32,
     /// Per-carrier overrides of the registry's transit days, by slug.
@@ -127,6 +130,7 @@ impl Default for TrackingSettings {
     fn default() -> Self {
         Self {
             calendar: Calendar::default(),
+            zone: None,
             default_transit_days: 5,
             transit_days: HashMap::new(),
             delays: DelayRules::default(),
@@ -139,6 +143,12 @@ impl Default for TrackingSettings {
 }
 
 impl TrackingSettings {
+    /// The business-day calendar in the store's zone `shop` (or in `tracking.timezone`,
+    /// which overrides it).
+    pub fn calendar(&self, shop: &TimeZone) -> Calendar {
+        self.calendar.in_zone(self.zone.as_ref().unwrap_or(shop))
+    }
+
     /// Business days a parcel of this carrier usually takes.
     pub fn transit_days(&self, carrier_slug: &str) -> u32 {
         if let Some(days) = self.transit_days.get(carrier_slug) {
@@ -205,22 +215,17 @@ fn invalid(field: &str, message: impl Into<String>) -> Invalid {
     Invalid::new(field, message)
 }
 
-/// Validates the file's `[tracking]` section; `store_ids` are the configured stores and
-/// `shop_timezone` the top-level `timezone`, which `tracking.timezone` may override.
-pub fn build(
-    file: FileTracking,
-    store_ids: &[&StoreId],
-    shop_timezone: &TimeZone,
-) -> Result<TrackingSettings, Invalid> {
+/// Validates the file's `[tracking]` section; `store_ids` are the configured stores.
+pub fn build(file: FileTracking, store_ids: &[&StoreId]) -> Result<TrackingSettings, Invalid> {
     let defaults = TrackingSettings::default();
-    let timezone = match &file.timezone {
-        Some(name) => TimeZone::get(name).map_err(|_| {
+    let zone = match &file.timezone {
+        Some(name) => Some(TimeZone::get(name).map_err(|_| {
             invalid(
                 "tracking.timezone",
                 format!("`{name}` is not a time zone name like Asia/Seoul"),
             )
-        })?,
-        None => shop_timezone.clone(),
+        })?),
+        None => None,
     };
     let weekend = match &file.weekend {
         Some(days) => days
@@ -317,7 +322,8 @@ pub fn build(
         stores.insert((*id).clone(), build_branding(&field, own)?);
     }
     Ok(TrackingSettings {
-        calendar: Calendar::new(timezone, weekend, holidays),
+        calendar: Calendar::new(TimeZone::UTC, weekend, holidays),
+        zone,
         default_transit_days,
         transit_days,
         delays,
@@ -418,7 +424,6 @@ mod tests {
         build(
             w.tracking,
             &[&StoreId::test("default"), &StoreId::test("outlet")],
-            &TimeZone::UTC,
         )
     }
 
@@ -517,6 +522,22 @@ primary_color = "#c00"
                 .unwrap_err()
                 .message
                 .contains("unknown field")
+        );
+    }
+
+    #[test]
+    fn the_calendar_takes_the_stores_zone_unless_tracking_sets_one() {
+        let la = TimeZone::get("America/Los_Angeles").unwrap();
+        let day: Date = "2026-12-02".parse().unwrap();
+        let end = |s: &TrackingSettings| s.calendar(&la).end_of_day(day).to_string();
+        let own = parse("[tracking]\nholidays = [\"2026-12-25\"]").unwrap();
+        assert_eq!(end(&own), "2026-12-03T07:59:59Z");
+        let pinned = parse("[tracking]\ntimezone = \"Asia/Seoul\"").unwrap();
+        assert_eq!(end(&pinned), "2026-12-02T14:59:59Z");
+        // The zone changes, the business days stay.
+        assert!(
+            !own.calendar(&la)
+                .is_business_day("2026-12-25".parse().unwrap())
         );
     }
 

@@ -10,6 +10,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::calendar::Calendar;
 use super::carriers::{self, CUSTOM};
 use super::meta::number_key;
 use super::settings::is_safe_url;
@@ -19,6 +20,7 @@ use super::view::{OrderTracking, ShipmentView, shipment_view};
 use super::{TrackingSettings, alerts, derive};
 use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::orders::store as orders;
+use crate::shop::timezone::Zones;
 use crate::store::{Db, StoreError};
 use crate::time::{self, Stamp};
 use crate::validation::FieldError;
@@ -299,12 +301,14 @@ fn check_shipment(req: &NewShipmentRequest, now: Timestamp) -> Result<Checked, V
 pub async fn create_shipment(
     db: &Db,
     settings: Arc<TrackingSettings>,
+    zones: &Zones,
     store_id: StoreId,
     order_id: OrderId,
     req: NewShipmentRequest,
 ) -> Result<ShipmentView, StaffError> {
     let now = Timestamp::now();
     let checked = check_shipment(&req, now).map_err(StaffError::Invalid)?;
+    let zone = zones.zone_of(db, &store_id).await?.tz;
     let outcome = db
         .writer()
         .write(move |c| {
@@ -314,8 +318,9 @@ pub async fn create_shipment(
                 Err(rejected) => return Ok(Err(rejected)),
             };
             derive::refresh_state(c, &store_id, order_id, &stamp)?;
-            alerts::evaluate_order(c, &store_id, order_id, &settings, now)?;
-            Ok(Ok(view_of(c, &store_id, order_id, id, &settings)?))
+            alerts::evaluate_order(c, &store_id, order_id, &settings, &zone, now)?;
+            let cal = settings.calendar(&zone);
+            Ok(Ok(view_of(c, &store_id, order_id, id, &settings, &cal)?))
         })
         .await?;
     outcome.map_err(|rejected| match rejected {
@@ -422,6 +427,7 @@ fn view_of(
     order_id: OrderId,
     shipment_id: ShipmentId,
     settings: &TrackingSettings,
+    cal: &Calendar,
 ) -> Result<ShipmentView, StoreError> {
     let tracking = OrderTracking::load(c, store_id, order_id)?;
     let lines = orders::line_quantities(c, store_id, order_id)?;
@@ -436,6 +442,7 @@ fn view_of(
         &contents,
         tracking.events_of(shipment_id).cloned(),
         settings,
+        cal,
     ))
 }
 
@@ -447,9 +454,10 @@ struct CheckedEvent {
     eta: Option<String>,
 }
 
+/// `cal` is the store's calendar: an ETA given as a date means the end of that day in it.
 fn check_event(
     req: &NewEventRequest,
-    settings: &TrackingSettings,
+    cal: &Calendar,
     now: Timestamp,
 ) -> Result<CheckedEvent, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -477,7 +485,7 @@ fn check_event(
         Some(text) => match text.parse::<Timestamp>() {
             Ok(t) => Some(t),
             Err(_) => match text.parse::<Date>() {
-                Ok(d) => Some(settings.calendar.end_of_day(d)),
+                Ok(d) => Some(cal.end_of_day(d)),
                 Err(_) => {
                     errors.push(FieldError::new(
                         "eta",
@@ -506,12 +514,15 @@ fn check_event(
 pub async fn add_event(
     db: &Db,
     settings: Arc<TrackingSettings>,
+    zones: &Zones,
     store_id: StoreId,
     shipment_id: ShipmentId,
     req: NewEventRequest,
 ) -> Result<(EventReceipt, bool), StaffError> {
     let now = Timestamp::now();
-    let event = check_event(&req, &settings, now).map_err(StaffError::Invalid)?;
+    let zone = zones.zone_of(db, &store_id).await?.tz;
+    let cal = settings.calendar(&zone);
+    let event = check_event(&req, &cal, now).map_err(StaffError::Invalid)?;
     let outcome = db
         .writer()
         .write(move |c| {
@@ -540,9 +551,16 @@ pub async fn add_event(
             )?;
             if created {
                 derive::refresh_state(c, &store_id, shipment.order_id, &stamp)?;
-                alerts::evaluate_order(c, &store_id, shipment.order_id, &settings, now)?;
+                alerts::evaluate_order(c, &store_id, shipment.order_id, &settings, &zone, now)?;
             }
-            let view = view_of(c, &store_id, shipment.order_id, shipment_id, &settings)?;
+            let view = view_of(
+                c,
+                &store_id,
+                shipment.order_id,
+                shipment_id,
+                &settings,
+                &cal,
+            )?;
             let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             let receipt = EventReceipt {
                 event: RecordedEvent {
@@ -668,8 +686,8 @@ mod tests {
 
     #[test]
     fn events_are_checked() {
-        let settings = TrackingSettings::default();
-        let event = |json| check_event(&serde_json::from_value(json).unwrap(), &settings, now());
+        let cal = Calendar::default();
+        let event = |json| check_event(&serde_json::from_value(json).unwrap(), &cal, now());
         let ok = event(
             serde_json::json!({"status": "in_transit", "occurred_at": "2026-11-22T09:00:00+09:00",
             "location": " Incheon ", "eta": "2026-11-25"}),
@@ -703,12 +721,15 @@ mod tests {
         let skew = SignedDuration::from_mins(4);
         assert!(fields(check_shipment(&request(at(skew)), now())).is_empty());
 
-        let settings = TrackingSettings::default();
         let event = serde_json::json!({"status": "in_transit",
             "occurred_at": time::seconds(now() + hour)});
-        let bad = check_event(&serde_json::from_value(event).unwrap(), &settings, now())
-            .err()
-            .unwrap();
+        let bad = check_event(
+            &serde_json::from_value(event).unwrap(),
+            &Calendar::default(),
+            now(),
+        )
+        .err()
+        .unwrap();
         assert_eq!(bad[0].field, "occurred_at");
         assert_eq!(bad[0].message, "must not be in the future");
     }

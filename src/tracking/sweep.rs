@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use super::store::order_tracking as rows;
 use super::{TrackingSettings, alerts, derive};
 use crate::ids::{OrderId, StoreId};
+use crate::shop::timezone::Zones;
 use crate::store::{Db, StoreError};
 
 /// Orders handled per write transaction: keeps each commit short (a few ms) so webhook
@@ -26,12 +27,18 @@ pub struct SweepReport {
 }
 
 /// Sweeps at start and then every `tracking.sweep_interval_secs` until `stop` turns true.
-pub async fn run(db: Db, settings: Arc<TrackingSettings>, mut stop: watch::Receiver<bool>) {
+/// Business days are counted in each store's time zone (`zones`).
+pub async fn run(
+    db: Db,
+    settings: Arc<TrackingSettings>,
+    zones: Zones,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         if *stop.borrow() {
             return;
         }
-        match sweep_once(&db, &settings, Timestamp::now()).await {
+        match sweep_once(&db, &settings, &zones, Timestamp::now()).await {
             Ok(report) if report != SweepReport::default() => {
                 tracing::info!(?report, "tracking sweep")
             }
@@ -49,6 +56,7 @@ pub async fn run(db: Db, settings: Arc<TrackingSettings>, mut stop: watch::Recei
 pub async fn sweep_once(
     db: &Db,
     settings: &Arc<TrackingSettings>,
+    zones: &Zones,
     now: Timestamp,
 ) -> Result<SweepReport, StoreError> {
     let mut report = SweepReport::default();
@@ -62,13 +70,14 @@ pub async fn sweep_once(
             break;
         };
         let full = batch.len() == BATCH;
-        let settings = settings.clone();
+        let (settings, zones) = (settings.clone(), zones.clone());
         report.backfilled += db
             .writer()
             .write(move |c| {
                 let mut done = 0;
                 for (store, order_id) in &batch {
-                    match derive::backfill(c, store, *order_id, &settings, now) {
+                    let zone = zones.zone(c, store).tz;
+                    match derive::backfill(c, store, *order_id, &settings, &zone, now) {
                         Ok(()) => done += 1,
                         Err(error) => {
                             tracing::warn!(store = %store, order_id = order_id.get(), %error, "cannot derive tracking for a mirrored order")
@@ -87,13 +96,15 @@ pub async fn sweep_once(
     for chunk in orders.chunks(BATCH) {
         let chunk = chunk.to_vec();
         let count = chunk.len();
-        let settings = settings.clone();
+        let (settings, zones) = (settings.clone(), zones.clone());
         let (raised, resolved) = db
             .writer()
             .write(move |c| {
                 let (mut raised, mut resolved) = (0, 0);
                 for (store, order_id) in &chunk {
-                    let outcome = alerts::evaluate_order(c, store, *order_id, &settings, now)?;
+                    let zone = zones.zone(c, store).tz;
+                    let outcome =
+                        alerts::evaluate_order(c, store, *order_id, &settings, &zone, now)?;
                     raised += outcome.raised.len();
                     resolved += outcome.resolved.len();
                 }

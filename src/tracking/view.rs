@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::alerts::{parcel_eta, parcel_status};
+use super::calendar::Calendar;
 use super::carriers;
 use super::delays::AlertCode;
 use super::i18n::Lang;
@@ -214,11 +215,13 @@ fn event_view(e: &EventRow) -> ShipmentEventView {
     }
 }
 
+/// A parcel as the API shows it; `cal` is the store's calendar (the ETA's end of day).
 pub fn shipment_view(
     s: &ShipmentRow,
     contents: &[(u64, i64)],
     events: impl Iterator<Item = EventRow>,
     settings: &TrackingSettings,
+    cal: &Calendar,
 ) -> ShipmentView {
     ShipmentView {
         id: s.id,
@@ -228,7 +231,7 @@ pub fn shipment_view(
         tracking_url: carrier_link(s),
         status: s.status.clone(),
         shipped_at: s.shipped_at.clone(),
-        eta: parcel_eta(s, settings).map(time::seconds),
+        eta: parcel_eta(s, settings, cal).map(time::seconds),
         delivered_at: s.delivered_at.clone(),
         source: s.source.clone(),
         items: contents
@@ -242,14 +245,19 @@ pub fn shipment_view(
     }
 }
 
-/// The active alerts as the API shows them (English sentences; clients translate by code).
-pub fn alert_views(tracking: &OrderTracking, settings: &TrackingSettings) -> Vec<AlertView> {
-    let now = settings.calendar.local(Timestamp::now());
+/// The active alerts as the API shows them (English sentences, dates in the store's
+/// calendar `cal`; clients translate by code).
+pub fn alert_views(
+    tracking: &OrderTracking,
+    settings: &TrackingSettings,
+    cal: &Calendar,
+) -> Vec<AlertView> {
+    let now = cal.local(Timestamp::now());
     tracking
         .alerts
         .iter()
         .filter_map(|a| {
-            let (_, message) = alert_text(a, tracking, settings, Lang::En, &now)?;
+            let (_, message) = alert_text(a, tracking, settings, cal, Lang::En, &now)?;
             Some(AlertView {
                 code: a.code.clone(),
                 message,
@@ -260,11 +268,13 @@ pub fn alert_views(tracking: &OrderTracking, settings: &TrackingSettings) -> Vec
         .collect()
 }
 
-/// An alert's title and sentence in `lang`, with the parcel's carrier, number and date.
+/// An alert's title and sentence in `lang`, with the parcel's carrier, number and date (a
+/// date in the store's calendar `cal`).
 pub fn alert_text(
     alert: &AlertRow,
     tracking: &OrderTracking,
     settings: &TrackingSettings,
+    cal: &Calendar,
     lang: Lang,
     now: &Zoned,
 ) -> Option<(&'static str, String)> {
@@ -274,13 +284,13 @@ pub fn alert_text(
         .iter()
         .find(|s| Some(s.id) == alert.shipment_id);
     let date = |at: Option<Timestamp>| {
-        at.map(|t| lang.date(&settings.calendar.local(t), now))
+        at.map(|t| lang.date(&cal.local(t), now))
             .unwrap_or_default()
     };
     let (carrier, number, when, detail) = match parcel {
         Some(s) => {
             let when = match code {
-                AlertCode::EtaPassed => parcel_eta(s, settings),
+                AlertCode::EtaPassed => parcel_eta(s, settings, cal),
                 _ => s.last_event_at.as_deref().and_then(time::parse),
             };
             let detail = tracking

@@ -20,7 +20,8 @@ const LAYERS: &[&[&str]] = &[
     &["tracking"],
     &["invoice"],
     &["returns"],
-    // The shop's own facts (profile, seller, address formats); above the mirror it may read.
+    // The shop's own facts (profile, seller, address formats, time zone); above the mirror it
+    // may read.
     &["shop"],
     &["orders"],
     &["jobs", "woo"],

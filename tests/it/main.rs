@@ -15,5 +15,6 @@ mod real_store;
 mod returns;
 mod shop;
 mod sync;
+mod timezone;
 mod tracking;
 mod webhooks;

@@ -1026,6 +1026,7 @@ async fn store_health_and_connection_belong_to_the_key_holder() {
             "repaired_orders_total",
             "rest_configured",
             "store",
+            "timezone",
             "version",
             "webhooks",
             "webhooks_checked_at"

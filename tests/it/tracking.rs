@@ -11,6 +11,7 @@ use std::time::Duration;
 use aftercare::config::{Config, Flags, env_from};
 use aftercare::ingest::{self, Incoming, Payload};
 use aftercare::orders::store::Source;
+use aftercare::shop::timezone::Zones;
 use aftercare::store::Db;
 use aftercare::tracking::store::shipments;
 use aftercare::tracking::{derive, staff, sweep};
@@ -924,6 +925,7 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
     );
     let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
     let settings = config.tracking.clone();
+    let zones = Zones::new(config.timezones.clone());
     let ts = |s: &str| -> Timestamp { s.parse().unwrap() };
 
     // Paid Friday 20 Nov, 15:00 in Seoul.
@@ -934,8 +936,12 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
     ingest_order(&db, &config, &order).await;
 
     let sweep_at = |at: &'static str| {
-        let (db, settings) = (db.clone(), settings.clone());
-        async move { sweep::sweep_once(&db, &settings, ts(at)).await.unwrap() }
+        let (db, settings, zones) = (db.clone(), settings.clone(), zones.clone());
+        async move {
+            sweep::sweep_once(&db, &settings, &zones, ts(at))
+                .await
+                .unwrap()
+        }
     };
     let open_alerts = |db: &Db| {
         let db = db.clone();
@@ -986,6 +992,7 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
     let parcel = staff::create_shipment(
         &db,
         settings.clone(),
+        &zones,
         StoreId::default_store(),
         OrderId::new(6001),
         request,
@@ -1090,11 +1097,12 @@ async fn a_parcel_without_events_is_called_past_its_eta_only_when_the_store_opts
         let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
         ingest_order(&db, &config, &order).await;
         let settings = config.tracking.clone();
-        let before = sweep::sweep_once(&db, &settings, ts("2026-11-24T00:00:00Z"))
+        let zones = Zones::new(config.timezones.clone());
+        let before = sweep::sweep_once(&db, &settings, &zones, ts("2026-11-24T00:00:00Z"))
             .await
             .unwrap();
         assert_eq!(before.raised, 0, "opted in: {opted_in}");
-        let after = sweep::sweep_once(&db, &settings, ts("2026-12-15T00:00:00Z"))
+        let after = sweep::sweep_once(&db, &settings, &zones, ts("2026-12-15T00:00:00Z"))
             .await
             .unwrap();
         assert_eq!(after.raised, expected.len(), "opted in: {opted_in}");
@@ -1117,7 +1125,7 @@ async fn a_parcel_without_events_is_called_past_its_eta_only_when_the_store_opts
             .unwrap();
         assert_eq!(codes, expected, "opted in: {opted_in}");
         assert_eq!(watched, 0, "nothing more can happen with time alone");
-        let again = sweep::sweep_once(&db, &settings, ts("2026-12-16T00:00:00Z"))
+        let again = sweep::sweep_once(&db, &settings, &zones, ts("2026-12-16T00:00:00Z"))
             .await
             .unwrap();
         assert_eq!(
@@ -1173,6 +1181,7 @@ async fn ingest_order(db: &Db, config: &Config, order: &Value) {
 async fn the_first_sweep_backfills_orders_mirrored_before_tracking() {
     let dir = tempfile::tempdir().unwrap();
     let config = load_config(dir.path(), "");
+    let zones = Zones::new(config.timezones.clone());
     let db = Db::open(&config.database_path(), config.synchronous, &["default"]).unwrap();
     ingest_order(&db, &config, &fixture_json("orders/registered-krw.json")).await;
     // Forget the tracking rows, as on a database from before the tracking migration.
@@ -1185,7 +1194,7 @@ async fn the_first_sweep_backfills_orders_mirrored_before_tracking() {
         })
         .await
         .unwrap();
-    let report = sweep::sweep_once(&db, &config.tracking, Timestamp::now())
+    let report = sweep::sweep_once(&db, &config.tracking, &zones, Timestamp::now())
         .await
         .unwrap();
     assert_eq!(report.backfilled, 1);
@@ -1201,7 +1210,7 @@ async fn the_first_sweep_backfills_orders_mirrored_before_tracking() {
         .unwrap();
     assert_eq!((tokens, parcels), (1, 2));
     assert_eq!(
-        sweep::sweep_once(&db, &config.tracking, Timestamp::now())
+        sweep::sweep_once(&db, &config.tracking, &zones, Timestamp::now())
             .await
             .unwrap()
             .backfilled,

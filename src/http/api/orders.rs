@@ -78,21 +78,24 @@ async fn list_orders(
         }));
     };
     let offset = paging.offset();
-    let (rows, total, tracked) = state
+    let zones = state.zones().clone();
+    let (rows, total, tracked, zone) = state
         .db()
         .read(move |conn| {
             let (rows, total) =
                 orders::list_for_customer(conn, &store, customer.get(), per_page, offset)?;
             let ids: Vec<OrderId> = rows.iter().map(|r| r.order_id).collect();
             let tracked = SummaryTracking::load(conn, &store, &ids)?;
-            Ok((rows, total, tracked))
+            Ok((rows, total, tracked, zones.zone(conn, &store).tz))
         })
         .await?;
     let mut orders: Vec<OrderSummary> = rows.into_iter().map(OrderSummary::from).collect();
+    let tracking = &state.config().tracking;
     fill_summaries(
         &tracked,
         &mut orders,
-        &state.config().tracking,
+        tracking,
+        &tracking.calendar(&zone),
         &state.config().base_url(),
     );
     Ok(Json(OrderList {
@@ -137,12 +140,9 @@ async fn get_order(
             .await?
     };
     match found {
-        Some(loaded) if loaded.order.customer_id == customer.get() => Ok(Json(view(
-            &state,
-            &store,
-            &loaded,
-            &Viewer::Customer(customer.get()),
-        )?)),
+        Some(loaded) if loaded.order.customer_id == customer.get() => Ok(Json(
+            view(&state, &store, &loaded, &Viewer::Customer(customer.get())).await?,
+        )),
         _ => Err(ApiError::order_not_found()),
     }
 }
@@ -172,11 +172,11 @@ async fn get_guest_order(
     let loaded = claim
         .prove(&state, &store, order_id, assemble::load, |l| &l.order)
         .await?;
-    Ok(Json(view(&state, &store, &loaded, &Viewer::Guest)?))
+    Ok(Json(view(&state, &store, &loaded, &Viewer::Guest).await?))
 }
 
 /// The order view of a loaded order, shaped by this service's settings.
-fn view(
+async fn view(
     state: &AppState,
     store_id: &StoreId,
     loaded: &Loaded,
@@ -186,6 +186,7 @@ fn view(
     // The API key named this store, so it is configured.
     let store = state.store(store_id).ok_or_else(ApiError::unknown_store)?;
     let base_url = config.base_url();
+    let zone = state.zones().zone_of(state.db(), store_id).await?;
     let settings = ViewSettings {
         base_url: &base_url,
         link_key: &store.link_key,
@@ -193,6 +194,7 @@ fn view(
         paid_statuses: &config.invoices.paid_statuses,
         policy: &config.returns.policy,
         tracking: &config.tracking,
+        zone: &zone.tz,
     };
     Ok(assemble::assemble(
         loaded,

@@ -52,8 +52,15 @@ async fn create_shipment(
     ApiJson(request): ApiJson<NewShipmentRequest>,
 ) -> Result<(StatusCode, Json<ShipmentView>), ApiError> {
     let settings = state.config().tracking.clone();
-    let view =
-        staff::create_shipment(state.db(), settings, store.clone(), order_id, request).await?;
+    let view = staff::create_shipment(
+        state.db(),
+        settings,
+        state.zones(),
+        store.clone(),
+        order_id,
+        request,
+    )
+    .await?;
     tracing::info!(store = %store, order_id = order_id.get(), shipment_id = view.id.get(), carrier = %view.carrier, "shipment added");
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -85,8 +92,15 @@ async fn add_event(
     ApiJson(request): ApiJson<NewEventRequest>,
 ) -> Result<(StatusCode, Json<EventReceipt>), ApiError> {
     let settings = state.config().tracking.clone();
-    let (receipt, created) =
-        staff::add_event(state.db(), settings, store.clone(), shipment_id, request).await?;
+    let (receipt, created) = staff::add_event(
+        state.db(),
+        settings,
+        state.zones(),
+        store.clone(),
+        shipment_id,
+        request,
+    )
+    .await?;
     tracing::info!(store = %store, shipment_id = shipment_id.get(), status = %receipt.event.status, created, "shipment event");
     let status = if created {
         StatusCode::CREATED
@@ -164,7 +178,8 @@ async fn list_alerts(
         None => None,
     };
     let offset = paging.offset();
-    let (orders, total) = state
+    let zones = state.zones().clone();
+    let (orders, total, zone) = state
         .db()
         .read(move |c| {
             let (rows, total) = crate::tracking::store::delay_alerts::orders_with_alerts(
@@ -178,10 +193,11 @@ async fn list_alerts(
                 }
                 out.push((order_id, number, tracking));
             }
-            Ok((out, total))
+            Ok((out, total, zones.zone(c, &store).tz))
         })
         .await?;
     let settings = &state.config().tracking;
+    let cal = settings.calendar(&zone);
     let base = state.config().base_url();
     let orders = orders
         .into_iter()
@@ -189,7 +205,7 @@ async fn list_alerts(
             order_id,
             number,
             tracking_url: tracking.token.as_ref().map(|t| page_url(&base, t)),
-            alerts: alert_views(&tracking, settings),
+            alerts: alert_views(&tracking, settings, &cal),
         })
         .collect();
     Ok(Json(AlertList {

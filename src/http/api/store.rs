@@ -49,12 +49,14 @@ async fn store_health(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
 ) -> Result<Json<StoreHealth>, ApiError> {
+    let zone = state.zones().zone_of(state.db(), &store).await?;
     Ok(Json(
         health::report(
             state.db(),
             &state.config().sync_config(),
             &store,
             &state.config().shop(&store),
+            &zone,
         )
         .await?,
     ))
@@ -108,13 +110,17 @@ async fn put_profile(
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> Result<Json<ProfileView>, ApiError> {
     profile::receive(state.db(), &store, body).await?;
+    // Its time zone may be new: every date from now on is in it.
+    state.zones().forget(&store);
     match invoice::issue::wake(state.db(), &store).await {
         Ok(woken) => tracing::info!(store = %store, woken, "shop profile received"),
         // They look again on their own within minutes.
         Err(error) => tracing::warn!(store = %store, %error, "could not wake the waiting invoices"),
     }
     let configured = state.config().shop(&store);
-    Ok(Json(view::load(state.db(), &store, &configured).await?))
+    Ok(Json(
+        view::load(state.db(), &store, &configured, state.zones()).await?,
+    ))
 }
 
 /// The shop's facts as aftercare uses them: the seller on invoices and where it came
@@ -136,5 +142,7 @@ async fn get_profile(
     State(state): State<AppState>,
 ) -> Result<Json<ProfileView>, ApiError> {
     let configured = state.config().shop(&store);
-    Ok(Json(view::load(state.db(), &store, &configured).await?))
+    Ok(Json(
+        view::load(state.db(), &store, &configured, state.zones()).await?,
+    ))
 }
