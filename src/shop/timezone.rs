@@ -97,8 +97,7 @@ impl ShopZone {
 pub struct ZoneView {
     /// An IANA name (`America/Los_Angeles`), `UTC`, or a fixed offset (`+09:00`).
     pub name: String,
-    /// `config`, `shop` (the profile the plugin sent), `orders` (derived from the newest
-    /// order's local and UTC times) or `utc` (nothing known).
+    /// `config`, `shop` (the profile the plugin sent), `orders` (derived from the newest order's local and UTC times) or `utc` (nothing known).
     pub source: ZoneSource,
 }
 

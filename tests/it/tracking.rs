@@ -98,7 +98,8 @@ async fn post_event(app: &TestApp, shipment_id: u64, event: Value) -> Value {
 
 #[tokio::test]
 async fn every_meta_variant_of_the_fixtures_becomes_parcels() {
-    let app = TestApp::spawn().await;
+    // ETAs below are in UTC (the shop's own zone is tested in `timezone.rs`).
+    let app = TestApp::spawn_with("timezone = \"UTC\"").await;
     for file in [
         "orders/registered-krw.json",
         "orders/guest-usd.json",
@@ -124,7 +125,7 @@ async fn every_meta_variant_of_the_fixtures_becomes_parcels() {
     );
     assert_eq!(cj["shipped_at"], "2026-11-14T15:00:00Z");
     assert_eq!(cj["status"], "shipped");
-    // Saturday + 2 business days (UTC calendar by default) = Tuesday, end of day.
+    // Saturday + 2 business days (UTC calendar, as configured) = Tuesday, end of day.
     assert_eq!(cj["eta"], "2026-11-17T23:59:59Z");
     assert_eq!(cj["source"], "woocommerce");
     assert_eq!(cj["events"], json!([]));
