@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use crate::helpers::*;
 
+/// The shop's zone for tests whose numbers carry this year as [`year`] reads it.
+const UTC: &str = "timezone = \"UTC\"";
+
+/// This year in UTC: the `{year}` of numbers issued now in a shop configured with [`UTC`].
 fn year() -> i16 {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
@@ -58,7 +62,7 @@ pub fn pdf_text(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn a_paid_order_gets_its_invoice_without_being_asked() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(UTC).await;
     app.deliver("order.created", &fixture("orders/registered-krw.json"))
         .await;
     let invoice = wait_for_invoice(&app, 42, 1001).await;
@@ -115,7 +119,7 @@ async fn a_paid_order_gets_its_invoice_without_being_asked() {
 
 #[tokio::test]
 async fn unpaid_orders_and_drafts_get_no_invoice() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(UTC).await;
     app.deliver("order.created", &fixture("orders/pending-eur.json"))
         .await;
     app.deliver("order.created", &fixture("orders/checkout-draft.json"))
@@ -224,7 +228,7 @@ async fn numbering_is_exactly_one_to_n_under_concurrent_payments() {
 
 #[tokio::test]
 async fn issued_documents_are_immutable_and_refunds_get_credit_notes() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(UTC).await;
     let invoice = invoiced_with_credit_note(&app).await;
     let (path, sha): (String, String) = app
         .db()
@@ -469,7 +473,7 @@ async fn signed_links_work_until_they_expire_and_reject_tampering() {
 
 #[tokio::test]
 async fn credit_notes_guests_and_staff_get_their_documents() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(UTC).await;
     app.deliver("order.created", &fixture("orders/registered-krw.json"))
         .await;
     app.deliver("order.created", &fixture("orders/guest-usd.json"))
