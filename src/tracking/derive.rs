@@ -56,7 +56,7 @@ pub fn order_mirrored(
     } else {
         shipments::for_order(conn, store_id, order.id, true)?
     };
-    let changed = sync_parcels(conn, store_id, order.id, &parcels, &existing, now)?;
+    let changed = sync_parcels(conn, store_id, order, &parcels, &existing, now)?;
     // A first version's parcels are exactly its meta's: no events, contents unlisted.
     let live: Vec<Live> = if existing.is_empty() && !changed {
         Vec::new()
@@ -262,18 +262,29 @@ fn ships(order: &Order) -> bool {
 fn sync_parcels(
     conn: &Connection,
     store_id: &StoreId,
-    order_id: OrderId,
+    order: &Order,
     parcels: &[TrackedParcel],
     existing: &[ShipmentRow],
     now: &Stamp,
 ) -> Result<bool, StoreError> {
+    let order_id = order.id;
+    // A day the plugin recorded is read in the shop's calendar as it was when the order
+    // was placed (the order carries both clocks).
+    let placed = order.date_created_gmt.0;
+    let gmt = placed
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .datetime()
+        .to_string();
+    let offset = crate::shop::timezone::derive_offset(&order.date_created, &gmt);
     let mut changed = false;
     let keys: Vec<String> = parcels
         .iter()
         .map(|p| meta::number_key(&p.tracking_number))
         .collect();
     for (parcel, key) in parcels.iter().zip(&keys) {
-        let shipped_at = parcel.shipped_at.map(time::seconds);
+        let shipped_at = parcel
+            .shipped
+            .map(|s| time::seconds(s.instant(offset, placed)));
         match existing.iter().find(|s| &s.number_key == key) {
             Some(s) if s.source == SOURCE_WOOCOMMERCE => {
                 let same = s.carrier == parcel.carrier

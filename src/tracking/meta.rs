@@ -8,6 +8,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::tz::{Offset, TimeZone};
 use serde_json::Value;
 
 use super::carriers::{self, CUSTOM};
@@ -28,7 +29,36 @@ pub struct TrackedParcel {
     pub tracking_number: String,
     /// The custom link the shop entered, when it is a usable http(s) URL.
     pub tracking_url: Option<String>,
-    pub shipped_at: Option<Timestamp>,
+    pub shipped: Option<Shipped>,
+}
+
+/// When a parcel left, as the tracking plugin recorded it. The plugins keep a calendar day
+/// the shop entered (`strtotime("2026-11-16")` under WordPress's UTC, so midnight UTC): that
+/// is a day in the shop's calendar, not an instant, and read as an instant it is the day
+/// before anywhere west of Greenwich.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shipped {
+    At(Timestamp),
+    On(Date),
+}
+
+impl Shipped {
+    /// The instant stored for the parcel: a day is its noon at the shop's UTC offset when
+    /// the order was placed (UTC when unknown), and never before the order was placed, so
+    /// every page shows the day the shop entered.
+    pub fn instant(self, offset: Option<Offset>, placed: Timestamp) -> Timestamp {
+        match self {
+            Shipped::At(at) => at,
+            Shipped::On(day) => {
+                let noon = day
+                    .at(12, 0, 0, 0)
+                    .to_zoned(TimeZone::fixed(offset.unwrap_or(Offset::UTC)))
+                    .map(|z| z.timestamp())
+                    .unwrap_or(placed);
+                noon.max(placed)
+            }
+        }
+    }
 }
 
 /// Every parcel in the order's meta, in the order the plugin lists them, without repeats
@@ -113,35 +143,44 @@ fn parcel(item: &Value) -> Option<TrackedParcel> {
         carrier_name,
         tracking_number: number,
         tracking_url: link,
-        shipped_at: item.get("date_shipped").and_then(date_shipped),
+        shipped: item.get("date_shipped").and_then(date_shipped),
     })
 }
 
-/// Unix seconds as a number or a string, or a date (`2026-11-16`) or RFC 3339 time.
-fn date_shipped(value: &Value) -> Option<Timestamp> {
-    let ts = match value {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .and_then(|s| Timestamp::from_second(s).ok()),
-        Value::String(s) => {
-            let s = s.trim();
-            if let Ok(secs) = s.parse::<i64>() {
-                Timestamp::from_second(secs).ok()
-            } else if let Ok(ts) = s.parse::<Timestamp>() {
-                Some(ts)
+/// Unix seconds as a number or a string, or a date (`2026-11-16`) or RFC 3339 time. Seconds
+/// that fall on midnight UTC are the plugins' encoding of a day.
+fn date_shipped(value: &Value) -> Option<Shipped> {
+    let seconds = match value {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    let shipped = match (seconds, value) {
+        (Some(secs), _) => {
+            let at = Timestamp::from_second(secs).ok()?;
+            let utc = at.to_zoned(TimeZone::UTC);
+            if utc.time() == jiff::civil::Time::midnight() {
+                Shipped::On(utc.date())
             } else {
-                s.parse::<Date>()
-                    .ok()
-                    .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
-                    .map(|z| z.timestamp())
+                Shipped::At(at)
             }
         }
-        _ => None,
-    }?;
+        (None, Value::String(s)) => {
+            let s = s.trim();
+            if let Ok(at) = s.parse::<Timestamp>() {
+                Shipped::At(at)
+            } else {
+                Shipped::On(s.parse::<Date>().ok()?)
+            }
+        }
+        _ => return None,
+    };
     // 0, negative or far-future stamps are placeholders, not shipping dates.
-    let year = ts.to_zoned(jiff::tz::TimeZone::UTC).year();
-    (2000..=2100).contains(&year).then_some(ts)
+    let year = match shipped {
+        Shipped::At(at) => at.to_zoned(TimeZone::UTC).year(),
+        Shipped::On(day) => day.year(),
+    };
+    (2000..=2100).contains(&year).then_some(shipped)
 }
 
 #[cfg(test)]
@@ -174,8 +213,8 @@ mod tests {
         assert_eq!(p[0].carrier_name, "CJ Logistics");
         assert_eq!(p[0].tracking_url, None, "built from the registry later");
         assert_eq!(
-            p[0].shipped_at,
-            Some(Timestamp::from_second(1794668400).unwrap())
+            p[0].shipped,
+            Some(Shipped::At(Timestamp::from_second(1794668400).unwrap()))
         );
         assert_eq!(p[1].carrier, CUSTOM);
         assert_eq!(p[1].carrier_name, "번개 로지스");
@@ -184,9 +223,50 @@ mod tests {
             Some("https://track.example.kr/parcel?no=BG2026111600731")
         );
         assert_eq!(
-            p[1].shipped_at,
-            Some(Timestamp::from_second(1794810598).unwrap())
+            p[1].shipped,
+            Some(Shipped::At(Timestamp::from_second(1794810598).unwrap()))
         );
+    }
+
+    #[test]
+    fn a_day_is_the_shops_day_whatever_its_offset() {
+        // What the plugins store for "2026-11-16": midnight UTC, as a string or a number.
+        for value in [json!("1794787200"), json!(1794787200), json!("2026-11-16")] {
+            let p = parcels(&meta(
+                json!([{"tracking_number": "1Z999AA10123456784", "date_shipped": value}]),
+            ));
+            assert_eq!(
+                p[0].shipped,
+                Some(Shipped::On(jiff::civil::date(2026, 11, 16))),
+                "{value}"
+            );
+        }
+        let day = Shipped::On(jiff::civil::date(2026, 11, 16));
+        let la = Offset::from_hours(-8).unwrap();
+        let placed: Timestamp = "2026-11-15T18:00:00Z".parse().unwrap();
+        let at = day.instant(Some(la), placed);
+        assert_eq!(
+            at,
+            "2026-11-16T20:00:00Z".parse().unwrap(),
+            "noon in Los Angeles"
+        );
+        assert_eq!(
+            at.to_zoned(TimeZone::fixed(la)).date(),
+            jiff::civil::date(2026, 11, 16)
+        );
+        let seoul = Offset::from_hours(9).unwrap();
+        assert_eq!(
+            day.instant(Some(seoul), placed)
+                .to_zoned(TimeZone::fixed(seoul))
+                .date(),
+            jiff::civil::date(2026, 11, 16)
+        );
+        // Placed that afternoon: it left when it was placed, not before.
+        let afternoon: Timestamp = "2026-11-16T23:30:00Z".parse().unwrap();
+        assert_eq!(day.instant(Some(la), afternoon), afternoon);
+        // A time is kept as it is.
+        let exact: Timestamp = "2026-11-16T03:04:05Z".parse().unwrap();
+        assert_eq!(Shipped::At(exact).instant(Some(la), placed), exact);
     }
 
     #[test]
@@ -215,14 +295,14 @@ mod tests {
         assert_eq!(p[0].tracking_number, "123456789012");
         assert_eq!(p[0].carrier, CUSTOM, "12 digits could be many carriers");
         assert_eq!(
-            p[0].shipped_at,
-            Some("2026-11-16T00:00:00Z".parse().unwrap())
+            p[0].shipped,
+            Some(Shipped::On(jiff::civil::date(2026, 11, 16)))
         );
         assert_eq!(p[1].carrier, "ups", "detected from the number");
-        assert_eq!(p[1].shipped_at, None, "0 is no date");
+        assert_eq!(p[1].shipped, None, "0 is no date");
         assert_eq!(p[2].carrier_name, "Mystery Post");
         assert_eq!(p[2].tracking_url, None, "only http(s) links");
-        assert_eq!(p[2].shipped_at, None);
+        assert_eq!(p[2].shipped, None);
         assert!(parcels(&meta(json!("a:0:{}"))).is_empty());
     }
 

@@ -27,6 +27,10 @@ pub struct Order {
     pub currency: String,
     #[serde(default)]
     pub prices_include_tax: bool,
+    /// The site's wall clock when the order was placed (no offset): beside
+    /// `date_created_gmt` it tells the shop's UTC offset at that moment.
+    #[serde(default, deserialize_with = "string_or_null")]
+    pub date_created: String,
     pub date_created_gmt: WooDate,
     pub date_modified_gmt: WooDate,
     #[serde(default)]

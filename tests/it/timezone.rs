@@ -257,3 +257,29 @@ async fn a_stores_own_zone_wins_over_the_global_one() {
     );
     app.stop().await;
 }
+
+/// The tracking plugins store the day the shop entered as midnight UTC (`strtotime()` under
+/// WordPress's UTC). In Los Angeles that instant is the afternoon before, and before this
+/// order was even placed: the parcel must leave on the day the shop entered.
+#[tokio::test]
+async fn a_shipping_day_from_tracking_meta_is_the_shops_day() {
+    let app = TestApp::spawn().await;
+    let mut order = los_angeles_order(7007);
+    // "2026-12-03" as the plugins save it: 1796256000 is 2026-12-03T00:00:00Z.
+    order["meta_data"].as_array_mut().unwrap().push(json!({
+        "id": 9901, "key": "_wc_shipment_tracking_items",
+        "value": [{"tracking_provider": "ups", "tracking_number": "1Z999AA10123456784",
+                   "date_shipped": "1796256000", "tracking_id": "a51b"}]
+    }));
+    deliver(&app, &order).await;
+    let (status, view) = app.get("/api/v1/customers/42/orders/7007").await;
+    assert_eq!(status, 200, "{view}");
+    let shipped = view["shipments"][0]["shipped_at"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(
+        shipped, "2026-12-03T20:00:00Z",
+        "noon on 3 December in Los Angeles: {view}"
+    );
+    app.stop().await;
+}
