@@ -1,6 +1,7 @@
 <?php
 /**
- * Removes what the plugin stored: its options, cached answers and the webhooks it created.
+ * Removes what the plugin stored: its options, cached answers, queued sends and the webhooks it
+ * created.
  *
  * @package Aftercare
  */
@@ -32,8 +33,12 @@ function aftercare_uninstall_site() {
 		}
 	}
 
-	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure' ) as $option ) {
+	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure', 'aftercare_seller_tax_id', 'aftercare_seller_phone' ) as $option ) {
 		delete_option( $option );
+	}
+	// A queued send of the shop's profile would call a hook nobody answers any more.
+	if ( function_exists( 'as_unschedule_all_actions' ) && did_action( 'action_scheduler_init' ) ) {
+		as_unschedule_all_actions( 'aftercare_send_shop_profile' );
 	}
 	delete_metadata( 'user', 0, 'aftercare_setup_dismissed', '', true );
 

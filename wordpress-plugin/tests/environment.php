@@ -26,4 +26,6 @@ require dirname( __DIR__ ) . '/aftercare-for-woocommerce/aftercare-for-woocommer
 Stub::$admin = true;
 do_action( 'plugins_loaded' );
 do_action( 'init' );
+// WooCommerce's Action Scheduler is ready after init (its data store initialises there).
+do_action( 'action_scheduler_init' );
 Stub::$admin = false;

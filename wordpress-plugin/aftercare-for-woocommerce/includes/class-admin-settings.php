@@ -91,6 +91,8 @@ final class Admin_Settings {
 				'health'     => $health,
 				'webhooks'   => Connector::local_webhooks(),
 				'connection' => get_option( Settings::CONNECTION_OPTION, array() ),
+				'tax_id'     => Settings::tax_id(),
+				'phone'      => Settings::phone(),
 			)
 		);
 	}
@@ -112,13 +114,13 @@ final class Admin_Settings {
 	}
 
 	/**
-	 * Stores the URL and, when one was typed, the API key.
+	 * Stores the URL, the API key when one was typed, and the seller's fields for invoices.
 	 *
 	 * @param array<string,mixed> $post Unslashed form fields.
 	 * @return string[] Error messages.
 	 */
 	public static function save( array $post ): array {
-		$errors = array();
+		$errors = self::save_seller( $post );
 		if ( isset( $post['aftercare_url'] ) && is_string( $post['aftercare_url'] ) ) {
 			$url = Settings::sanitize_url( $post['aftercare_url'] );
 			if ( is_wp_error( $url ) ) {
@@ -137,6 +139,33 @@ final class Admin_Settings {
 		}
 		// New settings deserve a new try right away.
 		Api_Client::resume();
+		return $errors;
+	}
+
+	/**
+	 * Stores the tax number and phone for invoices (they need no answer from aftercare).
+	 *
+	 * @param array<string,mixed> $post Unslashed form fields.
+	 * @return string[] Error messages.
+	 */
+	public static function save_seller( array $post ): array {
+		$errors = array();
+		if ( isset( $post[ Settings::TAX_ID_OPTION ] ) && is_string( $post[ Settings::TAX_ID_OPTION ] ) ) {
+			$tax_id = Settings::sanitize_tax_id( $post[ Settings::TAX_ID_OPTION ] );
+			if ( is_wp_error( $tax_id ) ) {
+				$errors[] = $tax_id->get_error_message();
+			} else {
+				Settings::save_tax_id( $tax_id );
+			}
+		}
+		if ( isset( $post[ Settings::PHONE_OPTION ] ) && is_string( $post[ Settings::PHONE_OPTION ] ) ) {
+			$phone = Settings::sanitize_phone( $post[ Settings::PHONE_OPTION ] );
+			if ( is_wp_error( $phone ) ) {
+				$errors[] = $phone->get_error_message();
+			} else {
+				Settings::save_phone( $phone );
+			}
+		}
 		return $errors;
 	}
 
@@ -180,6 +209,9 @@ final class Admin_Settings {
 		}
 		if ( $changed ) {
 			self::save( $post );
+		} else {
+			// Connect sends the seller's fields as they were typed beside it.
+			self::save_seller( $post );
 		}
 		$saved = Api_Client::from_settings();
 		if ( isset( $test['health'] ) ) {
@@ -193,7 +225,8 @@ final class Admin_Settings {
 	}
 
 	/**
-	 * The URL and key as typed (the saved URL when the field is missing), checked but not saved.
+	 * The URL and key as typed (the saved URL when the field is missing), checked but not saved;
+	 * the seller's fields only checked.
 	 *
 	 * @param array<string,mixed> $post Unslashed form fields.
 	 * @return array{url:string,key:string,errors:string[]}
@@ -218,6 +251,14 @@ final class Admin_Settings {
 				$typed['errors'][] = $key->get_error_message();
 			} else {
 				$typed['key'] = $key;
+			}
+		}
+		foreach ( array( Settings::TAX_ID_OPTION => 'sanitize_tax_id', Settings::PHONE_OPTION => 'sanitize_phone' ) as $field => $check ) {
+			if ( isset( $post[ $field ] ) && is_string( $post[ $field ] ) ) {
+				$value = Settings::$check( $post[ $field ] );
+				if ( is_wp_error( $value ) ) {
+					$typed['errors'][] = $value->get_error_message();
+				}
 			}
 		}
 		return $typed;

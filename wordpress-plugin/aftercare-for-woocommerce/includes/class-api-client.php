@@ -144,9 +144,32 @@ final class Api_Client {
 	 * @param array<string,mixed> $options As for get(), and `query` (array): query parameters.
 	 */
 	public function post_json( string $path, array $body, array $options = array() ): Api_Response {
+		return $this->send_json( 'POST', $path, $body, $options );
+	}
+
+	/**
+	 * PUT a JSON body (a whole resource, such as the shop's profile).
+	 *
+	 * @param string              $path    API path.
+	 * @param array<mixed>        $body    Encoded as a JSON object.
+	 * @param array<string,mixed> $options As for post_json().
+	 */
+	public function put_json( string $path, array $body, array $options = array() ): Api_Response {
+		return $this->send_json( 'PUT', $path, $body, $options );
+	}
+
+	/**
+	 * A write with a JSON body.
+	 *
+	 * @param string              $method  POST or PUT.
+	 * @param string              $path    API path.
+	 * @param array<mixed>        $body    Encoded as a JSON object.
+	 * @param array<string,mixed> $options As for post_json().
+	 */
+	private function send_json( string $method, string $path, array $body, array $options ): Api_Response {
 		$options['headers']                 = $options['headers'] ?? array();
 		$options['headers']['Content-Type'] = 'application/json';
-		return $this->send( 'POST', $path, $options['query'] ?? array(), null, (string) wp_json_encode( (object) $body ), $options );
+		return $this->send( $method, $path, $options['query'] ?? array(), null, (string) wp_json_encode( (object) $body ), $options );
 	}
 
 	/**

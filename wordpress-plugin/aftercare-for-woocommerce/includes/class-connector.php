@@ -1,6 +1,7 @@
 <?php
 /**
- * Test connection and one-click Connect: the four order webhooks, created or repaired.
+ * Test connection and one-click Connect: the four order webhooks, created or repaired, and the
+ * shop's profile sent.
  *
  * @package Aftercare
  */
@@ -186,11 +187,26 @@ final class Connector {
 			false
 		);
 		$client->forget( self::HEALTH_PATH );
-		return self::result(
-			$all_ok,
-			$all_ok ? __( 'Connected: WooCommerce now sends order changes to aftercare.', 'aftercare-for-woocommerce' ) : __( 'The webhooks are saved, but aftercare could not be reached from this server.', 'aftercare-for-woocommerce' ),
-			$lines
-		);
+
+		// The shop's name, address, logo and time zone: the seller on invoices, the tracking
+		// page's header and every date aftercare prints come from them.
+		$profile = Shop_Profile::send( $client );
+		$said    = Shop_Profile::explain( $profile );
+		$lines   = array_merge( $lines, $said['lines'] );
+		if ( $profile->ok() ) {
+			// Sent just now: a send queued by the changes this Connect saved has nothing to add.
+			Shop_Profile::unschedule();
+		} elseif ( $profile->unavailable() ) {
+			Shop_Profile::schedule( Shop_Profile::RETRY_DELAY );
+		}
+		if ( ! $all_ok ) {
+			$title = __( 'The webhooks are saved, but aftercare could not be reached from this server.', 'aftercare-for-woocommerce' );
+		} elseif ( $said['refused'] ) {
+			$title = __( 'Connected, but aftercare refused the shop\'s details: invoices wait until they are corrected.', 'aftercare-for-woocommerce' );
+		} else {
+			$title = __( 'Connected: WooCommerce now sends order changes to aftercare.', 'aftercare-for-woocommerce' );
+		}
+		return self::result( $all_ok && ! $said['refused'], $title, $lines );
 	}
 
 	/**

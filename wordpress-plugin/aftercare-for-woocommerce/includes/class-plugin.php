@@ -25,6 +25,9 @@ final class Plugin {
 		Account::register();
 		Customer_Actions::register();
 		Guest_Tracking::register();
+		// Not admin only: options change through the REST API and WP-CLI too, and Action
+		// Scheduler runs the send from cron or the command line.
+		Shop_Profile::register();
 		if ( is_admin() ) {
 			Admin_Settings::register();
 			Returns_Queue::register();
@@ -65,9 +68,10 @@ final class Plugin {
 	}
 
 	/**
-	 * Takes the endpoints out of the rewrite rules again.
+	 * Takes the endpoints out of the rewrite rules again and drops a queued profile send.
 	 */
 	public static function deactivate(): void {
+		Shop_Profile::unschedule();
 		global $wp_rewrite;
 		if ( isset( $wp_rewrite->endpoints ) && is_array( $wp_rewrite->endpoints ) ) {
 			$ours                  = Account::endpoint_slugs();

@@ -18,8 +18,13 @@ final class Settings {
 	public const API_KEY_OPTION     = 'aftercare_api_key';
 	public const WEBHOOKS_OPTION    = 'aftercare_webhook_ids';
 	public const CONNECTION_OPTION  = 'aftercare_connection';
-	public const ALL_OPTIONS        = array( self::URL_OPTION, self::API_KEY_OPTION, self::WEBHOOKS_OPTION, self::CONNECTION_OPTION );
+	/** The seller's tax number and phone on invoices: WooCommerce's store settings have neither. */
+	public const TAX_ID_OPTION      = 'aftercare_seller_tax_id';
+	public const PHONE_OPTION       = 'aftercare_seller_phone';
+	public const ALL_OPTIONS        = array( self::URL_OPTION, self::API_KEY_OPTION, self::WEBHOOKS_OPTION, self::CONNECTION_OPTION, self::TAX_ID_OPTION, self::PHONE_OPTION );
 	private const MAX_API_KEY_CHARS = 512;
+	public const MAX_TAX_ID_CHARS   = 64;
+	public const MAX_PHONE_CHARS    = 40;
 
 	/**
 	 * The aftercare base URL without a trailing slash, or '' when not set.
@@ -43,6 +48,78 @@ final class Settings {
 
 	public static function is_configured(): bool {
 		return '' !== self::url() && self::has_api_key();
+	}
+
+	/**
+	 * Whether a Connect succeeded with the saved settings (it remembers when).
+	 */
+	public static function is_connected(): bool {
+		$connection = get_option( self::CONNECTION_OPTION, array() );
+		return self::is_configured() && is_array( $connection ) && ! empty( $connection['connected_at'] );
+	}
+
+	/**
+	 * The seller's tax number for invoices, or ''.
+	 */
+	public static function tax_id(): string {
+		$value = get_option( self::TAX_ID_OPTION, '' );
+		return is_string( $value ) ? $value : '';
+	}
+
+	/**
+	 * The seller's phone number for invoices, or ''.
+	 */
+	public static function phone(): string {
+		$value = get_option( self::PHONE_OPTION, '' );
+		return is_string( $value ) ? $value : '';
+	}
+
+	/**
+	 * Checks a tax number as typed: one line of text.
+	 *
+	 * @param string $raw What was typed.
+	 * @return string|\WP_Error
+	 */
+	public static function sanitize_tax_id( string $raw ) {
+		$value = sanitize_text_field( $raw );
+		if ( mb_strlen( $value ) > self::MAX_TAX_ID_CHARS ) {
+			/* translators: %d: the most characters allowed */
+			return new \WP_Error( 'aftercare_invalid_tax_id', sprintf( __( 'The tax number may have at most %d characters.', 'aftercare-for-woocommerce' ), self::MAX_TAX_ID_CHARS ) );
+		}
+		return $value;
+	}
+
+	/**
+	 * Checks a phone number as typed: digits with the usual separators, an optional leading +.
+	 *
+	 * @param string $raw What was typed.
+	 * @return string|\WP_Error
+	 */
+	public static function sanitize_phone( string $raw ) {
+		$value = sanitize_text_field( $raw );
+		if ( '' !== $value && ( mb_strlen( $value ) > self::MAX_PHONE_CHARS || ! preg_match( '/^\+?[0-9][0-9 ().\/-]*$/', $value ) ) ) {
+			/* translators: %d: the most characters allowed */
+			return new \WP_Error( 'aftercare_invalid_phone', sprintf( __( 'The phone number may have digits, spaces, ( ) . / - and a leading +, at most %d characters.', 'aftercare-for-woocommerce' ), self::MAX_PHONE_CHARS ) );
+		}
+		return $value;
+	}
+
+	/**
+	 * Stores the seller's tax number.
+	 *
+	 * @param string $value Checked by sanitize_tax_id().
+	 */
+	public static function save_tax_id( string $value ): void {
+		update_option( self::TAX_ID_OPTION, $value, false );
+	}
+
+	/**
+	 * Stores the seller's phone number.
+	 *
+	 * @param string $value Checked by sanitize_phone().
+	 */
+	public static function save_phone( string $value ): void {
+		update_option( self::PHONE_OPTION, $value, false );
 	}
 
 	/**

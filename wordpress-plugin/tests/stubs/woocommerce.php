@@ -18,10 +18,16 @@ final class WC_Stub {
 	public static array $webhooks = array();
 	public static int $next_webhook_id = 100;
 
+	/** @var array<int,array{hook:string,args:array,group:string,timestamp:int,unique:bool}> Pending Action Scheduler actions. */
+	public static array $actions = array();
+	public static int $next_action_id = 1;
+
 	public static function reset(): void {
 		self::$orders          = array();
 		self::$webhooks        = array();
 		self::$next_webhook_id = 100;
+		self::$actions         = array();
+		self::$next_action_id  = 1;
 	}
 
 	/**
@@ -353,10 +359,79 @@ class WC_Admin_Settings {
 }
 
 /**
+ * Action Scheduler, as WooCommerce bundles it: a unique action is not added while another
+ * with the same hook and group is pending.
+ */
+function as_schedule_single_action( $timestamp, $hook, $args = array(), $group = '', $unique = false, $priority = 10 ) {
+	if ( $unique ) {
+		foreach ( WC_Stub::$actions as $action ) {
+			if ( $action['hook'] === $hook && $action['group'] === $group ) {
+				return 0;
+			}
+		}
+	}
+	$id                      = WC_Stub::$next_action_id++;
+	WC_Stub::$actions[ $id ] = array(
+		'hook'      => $hook,
+		'args'      => $args,
+		'group'     => $group,
+		'timestamp' => (int) $timestamp,
+		'unique'    => (bool) $unique,
+	);
+	return $id;
+}
+function as_unschedule_all_actions( $hook, $args = array(), $group = '' ) {
+	foreach ( WC_Stub::$actions as $id => $action ) {
+		if ( $action['hook'] === $hook && ( '' === $group || $action['group'] === $group ) ) {
+			unset( WC_Stub::$actions[ $id ] );
+		}
+	}
+}
+
+/**
  * WC()->countries: the address formatter as WooCommerce's default format prints it (no
- * per-country formats here; name, company, street, city, state, postcode, country by name).
+ * per-country formats here; name, company, street, city, state, postcode, country by name),
+ * the store's base address from WooCommerce's options, and a small world of two countries.
  */
 final class WC_Stub_Countries {
+	public function get_countries() {
+		return array( 'KR' => 'South Korea', 'US' => 'United States (US)' );
+	}
+	public function get_states( $cc = null ) {
+		$states = array( 'KR' => array(), 'US' => array( 'CA' => 'California', 'NY' => 'New York' ) );
+		return null === $cc ? $states : ( $states[ $cc ] ?? false );
+	}
+	public function get_allowed_countries() {
+		$codes = get_option( 'woocommerce_specific_allowed_countries', array() );
+		return $codes ? array_intersect_key( $this->get_countries(), array_flip( $codes ) ) : $this->get_countries();
+	}
+	public function get_shipping_countries() {
+		return $this->get_allowed_countries();
+	}
+	public function get_address_formats() {
+		return array(
+			'default' => "{name}\n{company}\n{address_1}\n{address_2}\n{city}\n{state}\n{postcode}\n{country}",
+			'US'      => "{name}\n{company}\n{address_1}\n{address_2}\n{city}, {state_code} {postcode}\n{country}",
+		);
+	}
+	public function get_base_address() {
+		return get_option( 'woocommerce_store_address', '' );
+	}
+	public function get_base_address_2() {
+		return get_option( 'woocommerce_store_address_2', '' );
+	}
+	public function get_base_city() {
+		return get_option( 'woocommerce_store_city', '' );
+	}
+	public function get_base_postcode() {
+		return get_option( 'woocommerce_store_postcode', '' );
+	}
+	public function get_base_country() {
+		return explode( ':', (string) get_option( 'woocommerce_default_country', 'US:CA' ) )[0];
+	}
+	public function get_base_state() {
+		return explode( ':', (string) get_option( 'woocommerce_default_country', 'US:CA' ) . ':' )[1];
+	}
 	public function get_formatted_address( $args = array(), $separator = '<br/>' ) {
 		$names = array( 'KR' => 'South Korea', 'US' => 'United States (US)' );
 		$a     = array_merge( array_fill_keys( array( 'first_name', 'last_name', 'company', 'address_1', 'address_2', 'city', 'state', 'postcode', 'country' ), '' ), $args );

@@ -57,6 +57,10 @@ final class Stub {
 	public static string $theme = '';
 	/** Its parent theme's folder (get_template_directory()) when it is a child theme. */
 	public static string $parent_theme = '';
+	/** @var array<int,array{file:string,url:string}> Media library attachments by id. */
+	public static array $attachments = array();
+	/** @var array<string,int> How often each action ran (did_action()); like hooks, per process. */
+	public static array $did = array();
 
 	public static function reset(): void {
 		self::$admin      = false;
@@ -77,6 +81,9 @@ final class Stub {
 		self::$log        = array();
 		self::$translations = array();
 		self::$user_meta    = array();
+		self::$attachments  = array();
+		// A WordPress site always has a name (the installer asks for it).
+		self::$options['blogname'] = 'Aftercare Stub Shop';
 	}
 
 	/**
@@ -147,8 +154,16 @@ function is_wp_error( $thing ) {
 }
 
 // Hooks.
+/** As WordPress: the same callback added twice at one priority is there once. */
 function add_filter( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
-	Stub::$hooks[ $hook ][ $priority ][] = array( $callback, $accepted_args );
+	if ( is_string( $callback ) ) {
+		$id = $callback;
+	} elseif ( is_array( $callback ) ) {
+		$id = ( is_object( $callback[0] ) ? spl_object_hash( $callback[0] ) : $callback[0] ) . '::' . $callback[1];
+	} else {
+		$id = spl_object_hash( $callback );
+	}
+	Stub::$hooks[ $hook ][ $priority ][ $id ] = array( $callback, $accepted_args );
 	return true;
 }
 function add_action( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
@@ -167,6 +182,7 @@ function apply_filters( $hook, $value, ...$args ) {
 	return $value;
 }
 function do_action( $hook, ...$args ) {
+	Stub::$did[ $hook ] = ( Stub::$did[ $hook ] ?? 0 ) + 1;
 	if ( empty( Stub::$hooks[ $hook ] ) ) {
 		return;
 	}
@@ -176,6 +192,9 @@ function do_action( $hook, ...$args ) {
 			call_user_func_array( $callback, array_slice( $args, 0, $accepted ) );
 		}
 	}
+}
+function did_action( $hook ) {
+	return Stub::$did[ $hook ] ?? 0;
 }
 function has_action( $hook, $callback = false ) {
 	foreach ( Stub::$hooks[ $hook ] ?? array() as $callbacks ) {
@@ -198,17 +217,35 @@ function register_deactivation_hook( $file, $callback ) {
 function get_option( $name, $default = false ) {
 	return array_key_exists( $name, Stub::$options ) ? Stub::$options[ $name ] : $default;
 }
+/**
+ * As WordPress: an unchanged value changes nothing and fires nothing; a new option fires
+ * add_option_{$name}, a changed one update_option_{$name} (old value, new value, name).
+ */
 function update_option( $name, $value, $autoload = null ) {
+	$exists = array_key_exists( $name, Stub::$options );
+	$old    = $exists ? Stub::$options[ $name ] : false;
+	if ( $exists && $old === $value ) {
+		return false;
+	}
 	Stub::$options[ $name ] = $value;
 	if ( null !== $autoload ) {
 		Stub::$autoload[ $name ] = ! in_array( $autoload, array( false, 'no', 'off' ), true );
 	} elseif ( ! isset( Stub::$autoload[ $name ] ) ) {
 		Stub::$autoload[ $name ] = true;
 	}
+	if ( $exists ) {
+		do_action( "update_option_{$name}", $old, $value, $name );
+	} else {
+		do_action( "add_option_{$name}", $name, $value );
+	}
 	return true;
 }
 function delete_option( $name ) {
+	if ( ! array_key_exists( $name, Stub::$options ) ) {
+		return false;
+	}
 	unset( Stub::$options[ $name ], Stub::$autoload[ $name ] );
+	do_action( "delete_option_{$name}", $name );
 	return true;
 }
 function get_transient( $name ) {
@@ -243,6 +280,13 @@ function _e( $text, $domain = 'default' ) {
 }
 function _x( $text, $context, $domain = 'default' ) {
 	return Stub::translate( $text, $context ) ?? $text;
+}
+function translate_with_gettext_context( $text, $context, $domain = 'default' ) {
+	return Stub::translate( $text, $context ) ?? $text;
+}
+function get_locale() {
+	$locale = get_option( 'WPLANG', '' );
+	return is_string( $locale ) && '' !== $locale ? $locale : 'en_US';
 }
 function _n( $single, $plural, $number, $domain = 'default' ) {
 	// Korean, the one translation shipped, has a single plural form.
@@ -500,6 +544,83 @@ function wp_date( $format, $timestamp = null, $timezone = null ) {
 }
 function wp_timezone() {
 	return new DateTimeZone( (string) get_option( 'timezone_string', 'UTC' ) ?: 'UTC' );
+}
+/** As WordPress: the zone's name, else an offset such as +09:00 made from gmt_offset. */
+function wp_timezone_string() {
+	$name = get_option( 'timezone_string' );
+	if ( $name ) {
+		return $name;
+	}
+	$offset  = (float) get_option( 'gmt_offset' );
+	$hours   = (int) $offset;
+	$minutes = abs( ( $offset - $hours ) * 60 );
+	return sprintf( '%s%02d:%02d', $offset < 0 ? '-' : '+', abs( $hours ), $minutes );
+}
+function get_bloginfo( $show = '', $filter = 'raw' ) {
+	return 'name' === $show ? (string) get_option( 'blogname', '' ) : '';
+}
+function get_stylesheet() {
+	return 'twentytwentyfive';
+}
+function get_theme_mod( $name, $default = false ) {
+	$mods = get_option( 'theme_mods_' . get_stylesheet(), array() );
+	return is_array( $mods ) && isset( $mods[ $name ] ) ? $mods[ $name ] : $default;
+}
+function set_theme_mod( $name, $value ) {
+	$mods          = (array) get_option( 'theme_mods_' . get_stylesheet(), array() );
+	$mods[ $name ] = $value;
+	return update_option( 'theme_mods_' . get_stylesheet(), $mods );
+}
+
+// The media library: attachments registered in Stub::$attachments.
+function wp_get_attachment_url( $id ) {
+	return Stub::$attachments[ (int) $id ]['url'] ?? false;
+}
+function get_attached_file( $id, $unfiltered = false ) {
+	return Stub::$attachments[ (int) $id ]['file'] ?? false;
+}
+/**
+ * As WordPress with its GD editor: an editor for an image file, or a WP_Error for anything
+ * GD cannot read (an SVG, a broken file).
+ */
+function wp_get_image_editor( $path, $args = array() ) {
+	$image = is_readable( $path ) ? @imagecreatefromstring( (string) file_get_contents( $path ) ) : false;
+	if ( false === $image ) {
+		return new WP_Error( 'invalid_image', 'File is not an image.' );
+	}
+	return new Stub_Image_Editor( $image );
+}
+final class Stub_Image_Editor {
+	public function __construct( private GdImage $image ) {}
+	public function get_size() {
+		return array(
+			'width'  => imagesx( $this->image ),
+			'height' => imagesy( $this->image ),
+		);
+	}
+	public function resize( $max_w, $max_h, $crop = false ) {
+		$width  = imagesx( $this->image );
+		$height = imagesy( $this->image );
+		$scale  = min( $max_w ? $max_w / $width : 1, $max_h ? $max_h / $height : 1 );
+		if ( $scale >= 1 ) {
+			return new WP_Error( 'error_getting_dimensions', 'Could not calculate resized image dimensions' );
+		}
+		$this->image = imagescale( $this->image, max( 1, (int) round( $width * $scale ) ), max( 1, (int) round( $height * $scale ) ) );
+		return true;
+	}
+	/** As WordPress: the file gets the extension of the type written. */
+	public function save( $filename = null, $mime_type = null ) {
+		$ext  = 'image/png' === $mime_type ? 'png' : 'jpg';
+		$path = preg_replace( '/\.[^.\/]*$/', '', $filename ) . '.' . $ext;
+		'png' === $ext ? imagepng( $this->image, $path ) : imagejpeg( $this->image, $path );
+		return array(
+			'path'      => $path,
+			'file'      => basename( $path ),
+			'width'     => imagesx( $this->image ),
+			'height'    => imagesy( $this->image ),
+			'mime-type' => 'png' === $ext ? 'image/png' : 'image/jpeg',
+		);
+	}
 }
 function wp_tempnam( $filename = '' ) {
 	$file                             = tempnam( sys_get_temp_dir(), 'wp' );

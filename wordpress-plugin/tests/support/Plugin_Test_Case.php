@@ -15,6 +15,10 @@ abstract class Plugin_Test_Case extends TestCase {
 		$result = new ReflectionProperty( \Aftercare\Guest_Tracking::class, 'result' );
 		$result->setAccessible( true );
 		$result->setValue( null, null );
+		// Each test is one request: nothing queued by an earlier one.
+		$queued = new ReflectionProperty( \Aftercare\Shop_Profile::class, 'queued_until' );
+		$queued->setAccessible( true );
+		$queued->setValue( null, 0 );
 	}
 
 	protected function configure( string $url, string $key = 'test-api-key-0123456789' ): void {

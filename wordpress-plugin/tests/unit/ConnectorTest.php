@@ -7,6 +7,7 @@
 
 use Aftercare\Connector;
 use Aftercare\Settings;
+use Aftercare\Shop_Profile;
 
 final class ConnectorTest extends Scripted_Test_Case {
 
@@ -17,21 +18,114 @@ final class ConnectorTest extends Scripted_Test_Case {
 		Stub::login( 1, array( 'manage_woocommerce', 'read_private_shop_orders' ) );
 	}
 
-	private function script_connection( array $ping = array( 'json' => array( 'status' => 'ignored' ) ) ): void {
-		self::$server->script(
-			array(
-				'GET /api/v1/store/connection' => array(
-					'json' => array(
-						'store'          => 'default',
-						'version'        => '0.2.0',
-						'webhook_path'   => '/webhooks/woocommerce',
-						'webhook_secret' => 'S3cretFromAftercare',
-						'topics'         => array( 'order.created', 'order.updated', 'order.deleted', 'order.restored', 'coupon.created' ),
-					),
+	private function script_connection( array $ping = array( 'json' => array( 'status' => 'ignored' ) ), ?array $profile = null ): void {
+		$routes = array(
+			'GET /api/v1/store/connection' => array(
+				'json' => array(
+					'store'          => 'default',
+					'version'        => '0.2.0',
+					'webhook_path'   => '/webhooks/woocommerce',
+					'webhook_secret' => 'S3cretFromAftercare',
+					'topics'         => array( 'order.created', 'order.updated', 'order.deleted', 'order.restored', 'coupon.created' ),
 				),
-				'POST /webhooks/woocommerce'   => $ping,
+			),
+			'POST /webhooks/woocommerce'   => $ping,
+		);
+		if ( null !== $profile ) {
+			$routes['PUT /api/v1/store/profile'] = $profile;
+		}
+		self::$server->script( $routes );
+	}
+
+	private function profile_puts(): array {
+		return array_values( array_filter( self::$server->requests(), static fn( $r ) => 'PUT' === $r['method'] ) );
+	}
+
+	public function test_connect_sends_the_shop_profile_and_says_what_aftercare_made_of_it(): void {
+		update_option( 'blogname', 'Aftercare Test Shop' );
+		update_option( 'timezone_string', 'America/Los_Angeles' );
+		update_option( Settings::TAX_ID_OPTION, 'US-12-3456789', false );
+		$this->script_connection(
+			array( 'json' => array( 'status' => 'ignored' ) ),
+			array(
+				'json' => array(
+					'name'        => 'Aftercare Test Shop',
+					'seller'      => array( 'name' => 'Aftercare Test Shop', 'lines' => array( '1 Harbor Way' ), 'source' => 'shop' ),
+					'timezone'    => array( 'name' => 'America/Los_Angeles', 'source' => 'shop' ),
+					'received_at' => '2026-12-03T12:00:00Z',
+				),
 			)
 		);
+		// The tax number was saved beside Connect: its queued send is covered by Connect's.
+		$this->assertCount( 0, WC_Stub::$actions, 'not connected yet: nothing queued' );
+
+		$result = Connector::connect( 1 );
+
+		$this->assertTrue( $result['ok'], implode( "\n", $result['lines'] ) );
+		$puts = $this->profile_puts();
+		$this->assertCount( 1, $puts );
+		$this->assertSame( '/api/v1/store/profile', $puts[0]['uri'] );
+		$this->assertSame( 'Bearer test-api-key-0123456789', $puts[0]['headers']['authorization'] );
+		$sent = json_decode( $puts[0]['body'], true );
+		$this->assertSame( Shop_Profile::collect()['address'], $sent['address'] );
+		$this->assertSame( 'Aftercare Test Shop', $sent['name'] );
+		$this->assertSame( 'US-12-3456789', $sent['tax_id'] );
+		$this->assertSame( 'America/Los_Angeles', $sent['timezone'] );
+		$this->assertSame( 'The shop\'s details are sent: invoices name "Aftercare Test Shop" as the seller, and dates use the time zone America/Los_Angeles.', end( $result['lines'] ) );
+		$this->assertStringStartsWith( 'Connected:', $result['title'] );
+
+		// Connected now: a change queues a background send; the next Connect sends and drops it.
+		update_option( 'blogname', 'Renamed' );
+		$this->assertCount( 1, WC_Stub::$actions );
+		Connector::connect( 1 );
+		$this->assertCount( 0, WC_Stub::$actions );
+	}
+
+	public function test_a_refused_profile_is_named_with_aftercares_reasons(): void {
+		$this->script_connection(
+			array( 'json' => array( 'status' => 'ignored' ) ),
+			array(
+				'status' => 422,
+				'json'   => array(
+					'error' => array(
+						'code'    => 'validation_failed',
+						'message' => 'The request has invalid fields.',
+						'fields'  => array(
+							array( 'field' => 'name', 'message' => 'must not be empty' ),
+							array( 'field' => 'timezone', 'message' => 'is not a known time zone' ),
+						),
+					),
+				),
+			)
+		);
+
+		$result = Connector::connect( 1 );
+
+		$this->assertFalse( $result['ok'], 'invoices wait for the seller: the admin must act' );
+		$this->assertStringContainsString( 'refused the shop\'s details', $result['title'] );
+		$this->assertStringContainsString( 'name: must not be empty; timezone: is not a known time zone', end( $result['lines'] ) );
+		$this->assertCount( 4, WC_Stub::$webhooks, 'the webhooks are set up all the same' );
+		$this->assertNotEmpty( get_option( Settings::CONNECTION_OPTION ) );
+	}
+
+	public function test_an_aftercare_without_the_profile_route_still_connects(): void {
+		foreach ( array( null, array( 'status' => 405, 'body' => '' ) ) as $answer ) {
+			// null: the route is not scripted, and the stand-in answers aftercare's 404 not_found.
+			$this->script_connection( array( 'json' => array( 'status' => 'ignored' ) ), $answer );
+			$result = Connector::connect( 1 );
+			$this->assertTrue( $result['ok'], implode( "\n", $result['lines'] ) );
+			$this->assertStringStartsWith( 'The shop\'s details were not sent: this aftercare is too old', end( $result['lines'] ) );
+			$this->assertCount( 1, $this->profile_puts() );
+		}
+	}
+
+	public function test_an_unreachable_profile_route_is_tried_again_in_the_background(): void {
+		$this->script_connection( array( 'json' => array( 'status' => 'ignored' ) ), array( 'status' => 503, 'json' => array( 'error' => array( 'code' => 'unavailable', 'message' => 'x' ) ) ) );
+		$result = Connector::connect( 1 );
+		$this->assertTrue( $result['ok'] );
+		$this->assertStringContainsString( 'sent again in a few minutes', implode( ' ', $result['lines'] ) );
+		$this->assertCount( 1, WC_Stub::$actions );
+		$this->assertSame( Shop_Profile::HOOK, array_values( WC_Stub::$actions )[0]['hook'] );
 	}
 
 	public function test_connect_creates_four_active_v3_webhooks_owned_by_the_admin_and_pings_them(): void {

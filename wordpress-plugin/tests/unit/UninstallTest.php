@@ -1,6 +1,7 @@
 <?php
 /**
- * uninstall.php removes the options, cached answers and the webhooks the plugin created.
+ * uninstall.php removes the options, cached answers, queued sends and the webhooks the plugin
+ * created.
  *
  * @package Aftercare\Tests
  */
@@ -22,6 +23,10 @@ final class UninstallTest extends Plugin_Test_Case {
 		update_option( 'aftercare_connection', array( 'store' => 'default' ), false );
 		update_option( 'aftercare_needs_setup', 1, false );
 		update_option( 'aftercare_auth_failure', array( 'at' => 1, 'path' => '/api/v1/store/health' ), false );
+		update_option( 'aftercare_seller_tax_id', 'US-12-3456789', false );
+		update_option( 'aftercare_seller_phone', '+1 415 555 0100', false );
+		as_schedule_single_action( time() + 10, 'aftercare_send_shop_profile', array(), 'aftercare', true );
+		as_schedule_single_action( time() + 10, 'woocommerce_deliver_webhook_async', array(), 'woocommerce-webhooks' );
 		update_user_meta( 1, 'aftercare_setup_dismissed', 1 );
 		update_option( 'blogname', 'Shop' );
 		set_transient( 'aftercare_c_abc', array( 1 ), 60 );
@@ -36,9 +41,10 @@ final class UninstallTest extends Plugin_Test_Case {
 
 		$this->assertSame( array( 102 ), array_keys( WC_Stub::$webhooks ), 'webhooks set up by others stay' );
 		$this->assertSame( '', get_user_meta( 1, 'aftercare_setup_dismissed', true ) );
-		foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure' ) as $option ) {
+		foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure', 'aftercare_seller_tax_id', 'aftercare_seller_phone' ) as $option ) {
 			$this->assertFalse( get_option( $option ), $option );
 		}
+		$this->assertSame( array( 'woocommerce_deliver_webhook_async' ), array_values( array_column( WC_Stub::$actions, 'hook' ) ), 'a queued profile send goes, others stay' );
 		$this->assertSame( 'Shop', get_option( 'blogname' ) );
 		$this->assertSame( array( "SELECT option_name FROM wp_options WHERE option_name LIKE '\\_transient\\_aftercare\\_%'" ), $wpdb->queries );
 		$this->assertFalse( get_transient( 'aftercare_c_abc' ) );

@@ -14,6 +14,8 @@
  * @var \Aftercare\Api_Response  $health     GET /api/v1/store/health.
  * @var array<int,array<string,mixed>> $webhooks The webhooks this plugin manages.
  * @var mixed                    $connection What the last Connect stored.
+ * @var string                   $tax_id     The seller's tax number for invoices.
+ * @var string                   $phone      The seller's phone number for invoices.
  */
 
 use Aftercare\Admin_Settings;
@@ -55,6 +57,28 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 			<button type="submit" class="button" formaction="<?php echo esc_url( add_query_arg( 'action', Admin_Settings::TEST_ACTION, $aftercare_post_url ) ); ?>"><?php esc_html_e( 'Test connection', 'aftercare-for-woocommerce' ); ?></button>
 			<button type="submit" class="button button-primary" formaction="<?php echo esc_url( add_query_arg( 'action', Admin_Settings::CONNECT_ACTION, $aftercare_post_url ) ); ?>"><?php esc_html_e( 'Connect', 'aftercare-for-woocommerce' ); ?></button>
 			<p class="description"><?php esc_html_e( 'Both buttons test the fields above first and save them only when aftercare accepts them. Connect creates or repairs the Order created, updated, deleted and restored webhooks with aftercare\'s secret, owned by you, and sends each a test delivery.', 'aftercare-for-woocommerce' ); ?></p>
+		</td>
+	</tr>
+</table>
+
+<h2><?php esc_html_e( 'The seller on invoices', 'aftercare-for-woocommerce' ); ?></h2>
+<p>
+	<?php esc_html_e( 'Invoices name the seller with the shop\'s name and store address from WooCommerce\'s general settings and the two fields below. aftercare receives them when you press Connect and again whenever they change.', 'aftercare-for-woocommerce' ); ?>
+	<a href="<?php echo esc_url( admin_url( 'admin.php?page=wc-settings&tab=general' ) ); ?>"><?php esc_html_e( 'Edit the store address', 'aftercare-for-woocommerce' ); ?></a>
+</p>
+<table class="form-table" role="presentation">
+	<tr>
+		<th scope="row"><label for="aftercare_seller_tax_id"><?php esc_html_e( 'Tax number on invoices', 'aftercare-for-woocommerce' ); ?></label></th>
+		<td>
+			<input type="text" class="regular-text" id="aftercare_seller_tax_id" name="aftercare_seller_tax_id" value="<?php echo esc_attr( $tax_id ?? '' ); ?>" maxlength="<?php echo esc_attr( (string) \Aftercare\Settings::MAX_TAX_ID_CHARS ); ?>" autocomplete="off">
+			<p class="description"><?php esc_html_e( 'Your VAT, GST or business registration number, printed under the shop\'s address. Leave it empty if you have none.', 'aftercare-for-woocommerce' ); ?></p>
+		</td>
+	</tr>
+	<tr>
+		<th scope="row"><label for="aftercare_seller_phone"><?php esc_html_e( 'Phone on invoices', 'aftercare-for-woocommerce' ); ?></label></th>
+		<td>
+			<input type="tel" class="regular-text" id="aftercare_seller_phone" name="aftercare_seller_phone" value="<?php echo esc_attr( $phone ?? '' ); ?>" maxlength="<?php echo esc_attr( (string) \Aftercare\Settings::MAX_PHONE_CHARS ); ?>" autocomplete="off">
+			<p class="description"><?php esc_html_e( 'Printed under the shop\'s address; leave it empty to print none.', 'aftercare-for-woocommerce' ); ?></p>
 		</td>
 	</tr>
 </table>
