@@ -1,10 +1,11 @@
 <?php
 /**
  * Sets up the test shop with WooCommerce's own CRUD classes (run by `wp eval-file`): a store in
- * Los Angeles selling in USD with California tax, a US shipping zone with a flat rate, bank
- * transfer and cash on delivery, three products (one variable), a coupon, a registered
- * customer, a page with the guest tracking form, and REST API keys for aftercare. Prints what
- * the tests need as JSON.
+ * Los Angeles (its address in San Francisco) selling in USD with California tax to the US and
+ * South Korea, a shipping zone with a flat rate for each, bank transfer and cash on delivery,
+ * a logo (the block theme's site logo, wider than aftercare takes it), three products (one
+ * variable), a coupon, a registered customer, a page with the guest tracking form, and REST
+ * API keys for aftercare. Prints what the tests need as JSON.
  *
  * @package Aftercare
  */
@@ -18,6 +19,9 @@ $aftercare_options = array(
 	'woocommerce_store_city'                  => 'San Francisco',
 	'woocommerce_store_postcode'              => '94105',
 	'woocommerce_default_country'             => 'US:CA',
+	'woocommerce_allowed_countries'           => 'specific',
+	'woocommerce_specific_allowed_countries'  => array( 'US', 'KR' ),
+	'woocommerce_ship_to_countries'           => '',
 	'woocommerce_currency'                    => 'USD',
 	'woocommerce_calc_taxes'                  => 'yes',
 	'woocommerce_prices_include_tax'          => 'no',
@@ -73,6 +77,45 @@ update_option(
 		'cost'       => '5',
 	)
 );
+
+$aftercare_kr_zone = new WC_Shipping_Zone();
+$aftercare_kr_zone->set_zone_name( 'South Korea' );
+$aftercare_kr_zone->add_location( 'KR', 'country' );
+$aftercare_kr_zone->save();
+$aftercare_kr_instance = $aftercare_kr_zone->add_shipping_method( 'flat_rate' );
+update_option(
+	'woocommerce_flat_rate_' . $aftercare_kr_instance . '_settings',
+	array(
+		'title'      => 'International flat rate',
+		'tax_status' => 'none',
+		'cost'       => '20',
+	)
+);
+
+// The logo: a PNG drawn with GD, 800 px wide (aftercare takes at most 600), in the media
+// library and set as the block theme's site logo.
+$aftercare_logo_image = imagecreatetruecolor( 200, 50 );
+imagefill( $aftercare_logo_image, 0, 0, imagecolorallocate( $aftercare_logo_image, 20, 83, 116 ) );
+imagestring( $aftercare_logo_image, 5, 16, 17, 'Aftercare Test Shop', imagecolorallocate( $aftercare_logo_image, 255, 255, 255 ) );
+$aftercare_logo_image = imagescale( $aftercare_logo_image, 800, 200 );
+ob_start();
+imagepng( $aftercare_logo_image );
+$aftercare_logo_upload = wp_upload_bits( 'aftercare-test-shop-logo.png', null, (string) ob_get_clean() );
+if ( ! empty( $aftercare_logo_upload['error'] ) ) {
+	fwrite( STDERR, $aftercare_logo_upload['error'] . "\n" );
+	exit( 1 );
+}
+$aftercare_logo = wp_insert_attachment(
+	array(
+		'post_mime_type' => 'image/png',
+		'post_title'     => 'Aftercare Test Shop logo',
+		'post_status'    => 'inherit',
+	),
+	$aftercare_logo_upload['file']
+);
+require_once ABSPATH . 'wp-admin/includes/image.php';
+wp_update_attachment_metadata( $aftercare_logo, wp_generate_attachment_metadata( $aftercare_logo, $aftercare_logo_upload['file'] ) );
+update_option( 'site_logo', $aftercare_logo );
 
 $aftercare_shirt = new WC_Product_Simple();
 $aftercare_shirt->set_name( 'Linen shirt' );
@@ -176,6 +219,8 @@ echo wp_json_encode(
 		'scarf_red'       => $aftercare_variations['Red'],
 		'scarf_blue'      => $aftercare_variations['Blue'],
 		'track_page'      => $aftercare_track_page,
+		'logo'            => $aftercare_logo,
+		'logo_url'        => wp_get_attachment_url( $aftercare_logo ),
 		'consumer_key'    => $aftercare_ck,
 		'consumer_secret' => $aftercare_cs,
 	)
