@@ -98,9 +98,9 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 		<tbody>
 		<?php foreach ( $webhooks as $aftercare_hook ) : ?>
 			<tr>
-				<td><code><?php echo esc_html( (string) $aftercare_hook['topic'] ); ?></code></td>
-				<td>#<?php echo esc_html( (string) $aftercare_hook['id'] ); ?></td>
-				<td>
+				<td data-title="<?php esc_attr_e( 'Topic', 'aftercare-for-woocommerce' ); ?>"><code><?php echo esc_html( (string) $aftercare_hook['topic'] ); ?></code></td>
+				<td data-title="<?php esc_attr_e( 'Webhook', 'aftercare-for-woocommerce' ); ?>">#<?php echo esc_html( (string) $aftercare_hook['id'] ); ?></td>
+				<td data-title="<?php esc_attr_e( 'Status', 'aftercare-for-woocommerce' ); ?>">
 					<?php if ( ! $aftercare_hook['exists'] ) : ?>
 						<span class="aftercare-bad"><?php esc_html_e( 'Deleted: press Connect to recreate it', 'aftercare-for-woocommerce' ); ?></span>
 					<?php elseif ( 'active' === $aftercare_hook['status'] ) : ?>
@@ -114,8 +114,8 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 						</span>
 					<?php endif; ?>
 				</td>
-				<td><?php echo esc_html( (string) $aftercare_hook['failures'] ); ?></td>
-				<td><code><?php echo esc_html( (string) $aftercare_hook['delivery_url'] ); ?></code></td>
+				<td data-title="<?php esc_attr_e( 'Failed deliveries in a row', 'aftercare-for-woocommerce' ); ?>"><?php echo esc_html( (string) $aftercare_hook['failures'] ); ?></td>
+				<td data-title="<?php esc_attr_e( 'Delivery URL', 'aftercare-for-woocommerce' ); ?>"><code><?php echo esc_html( (string) $aftercare_hook['delivery_url'] ); ?></code></td>
 			</tr>
 		<?php endforeach; ?>
 		</tbody>
@@ -169,7 +169,7 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 			printf( esc_html__( 'Webhooks as aftercare sees them (checked %s)', 'aftercare-for-woocommerce' ), esc_html( $aftercare_when( Data::str( $aftercare_h, 'webhooks_checked_at' ) ) ) );
 			?>
 		</h3>
-		<table class="widefat striped">
+		<table class="widefat striped aftercare-webhooks aftercare-webhooks--seen">
 			<tbody>
 			<?php foreach ( $aftercare_seen as $aftercare_hook ) : ?>
 				<tr>
