@@ -33,7 +33,7 @@ $aftercare_guest_cancel = isset( $cancel ) && is_array( $cancel ) ? $cancel : nu
 			<?php if ( $show_order ) : ?>
 				<th scope="col"><?php esc_html_e( 'Order', 'aftercare-for-woocommerce' ); ?></th>
 			<?php endif; ?>
-			<th scope="col"><?php esc_html_e( 'Items', 'aftercare-for-woocommerce' ); ?></th>
+			<th scope="col" class="aftercare-returns__items"><?php esc_html_e( 'Items', 'aftercare-for-woocommerce' ); ?></th>
 			<th scope="col"><?php esc_html_e( 'You asked for', 'aftercare-for-woocommerce' ); ?></th>
 			<th scope="col"><?php esc_html_e( 'Status', 'aftercare-for-woocommerce' ); ?></th>
 		</tr>
@@ -72,7 +72,7 @@ $aftercare_guest_cancel = isset( $cancel ) && is_array( $cancel ) ? $cancel : nu
 					<?php endif; ?>
 				</td>
 			<?php endif; ?>
-			<td data-title="<?php esc_attr_e( 'Items', 'aftercare-for-woocommerce' ); ?>">
+			<td class="aftercare-returns__items" data-title="<?php esc_attr_e( 'Items', 'aftercare-for-woocommerce' ); ?>">
 				<?php
 				// Names the return lacks: the order page's items, else the Returns tab's names.
 				$aftercare_names = array_filter( array_map( static fn( $item ) => Data::str( $item, 'name' ), $items ?? array() ) )
