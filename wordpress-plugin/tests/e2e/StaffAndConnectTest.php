@@ -57,6 +57,31 @@ final class StaffAndConnectTest extends Service_Test_Case {
 		}
 	}
 
+	public function test_connect_sends_the_shop_profile_aftercare_then_uses(): void {
+		$this->require_endpoint( 'GET', '/api/v1/store/profile', '/api/v1/store/profile' );
+		update_option( 'blogname', 'Kim &amp; Lee&#039;s' );
+		update_option( 'timezone_string', 'America/Los_Angeles' );
+		update_option( 'woocommerce_store_address', '1 Harbor Way' );
+		update_option( 'woocommerce_store_city', 'San Francisco' );
+		update_option( 'woocommerce_store_postcode', '94105' );
+		update_option( Settings::TAX_ID_OPTION, 'US-12-3456789', false );
+
+		$result = Connector::connect( 1 );
+
+		$this->assertTrue( $result['ok'], implode( "\n", $result['lines'] ) );
+		list( $code, $profile ) = self::$service->get( '/api/v1/store/profile' );
+		$this->assertSame( 200, $code );
+		$this->assertSame( 'Kim & Lee\'s', $profile['name'] );
+		$this->assertSame( 'America/Los_Angeles', $profile['timezone']['name'] );
+		$this->assertSame( 'shop', $profile['timezone']['source'] );
+		$this->assertNotNull( $profile['received_at'] );
+		// This service's [seller] is configured, and configuration wins: Connect says so.
+		$this->assertSame(
+			sprintf( 'The shop\'s details are sent: invoices name "%s" as the seller, and dates use the time zone America/Los_Angeles.', $profile['seller']['name'] ),
+			end( $result['lines'] )
+		);
+	}
+
 	public function test_settings_tab_shows_health(): void {
 		list( $code ) = self::$service->get( '/api/v1/store/health' );
 		$this->assertSame( 200, $code );
