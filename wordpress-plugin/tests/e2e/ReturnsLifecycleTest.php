@@ -77,7 +77,7 @@ final class ReturnsLifecycleTest extends Service_Test_Case {
 	 */
 	private function request_return( int $order_id, array $fields, array $photos = array() ): array {
 		$files = $photos ? Test_Image::uploads( $photos ) : null;
-		add_filter( 'aftercare_is_uploaded_file', '__return_true_for_tests' );
+		add_filter( 'aftercare_is_uploaded_file', '__return_true' );
 		try {
 			Customer_Actions::handle_return_request(
 				array_merge(

@@ -154,6 +154,11 @@ function is_wp_error( $thing ) {
 }
 
 // Hooks.
+/** As WordPress: a callback for filters that should answer true. */
+function __return_true() {
+	return true;
+}
+
 /** As WordPress: the same callback added twice at one priority is there once. */
 function add_filter( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
 	if ( is_string( $callback ) ) {

@@ -148,7 +148,7 @@ final class CustomerActionsTest extends Scripted_Test_Case {
 		$this->script( array( 'POST /api/v1/customers/42/orders/1001/returns' => array( 'status' => 201, 'json' => array( 'id' => 41 ) ) ) );
 		$file = tempnam( sys_get_temp_dir(), 'up' );
 		file_put_contents( $file, base64_decode( self::PNG ) );
-		add_filter( 'aftercare_is_uploaded_file', '__return_true_for_tests' );
+		add_filter( 'aftercare_is_uploaded_file', '__return_true' );
 		try {
 			Customer_Actions::handle_return_request(
 				$this->post(
@@ -430,8 +430,4 @@ final class CustomerActionsTest extends Scripted_Test_Case {
 		}
 		$this->assertSame( array(), Stub::$http );
 	}
-}
-
-function __return_true_for_tests(): bool {
-	return true;
 }

@@ -108,7 +108,7 @@ final class GuestReturnsTest extends Scripted_Test_Case {
 		$this->script( array( 'POST /api/v1/guest/orders/1002/returns' => array( 'status' => 201, 'json' => array( 'id' => 51 ) ) ) );
 		$file = tempnam( sys_get_temp_dir(), 'up' );
 		file_put_contents( $file, base64_decode( self::PNG ) );
-		add_filter( 'aftercare_is_uploaded_file', '__return_true_for_tests' );
+		add_filter( 'aftercare_is_uploaded_file', '__return_true' );
 		try {
 			Guest_Returns::handle(
 				$this->post(

@@ -146,7 +146,7 @@ final class ReturnFormTest extends Plugin_Test_Case {
 	}
 
 	public function test_photos_are_checked_by_their_bytes_count_and_size(): void {
-		add_filter( 'aftercare_is_uploaded_file', '__return_true_for_tests' );
+		add_filter( 'aftercare_is_uploaded_file', '__return_true' );
 		$png  = tempnam( sys_get_temp_dir(), 'p' );
 		$text = tempnam( sys_get_temp_dir(), 't' );
 		file_put_contents( $png, base64_decode( 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' ) );
