@@ -1,6 +1,6 @@
 //! The work `serve` does beside answering requests, wired once at start-up: the outbox
 //! with every domain's job handlers, the reconciliation with WooCommerce and the tracking
-//! sweep. Each gets what it uses (the database, the store clients, its settings, the
+//! sweep, and the tracking feeds' poller. Each gets what it uses (the database, the store clients, its settings, the
 //! metrics), never the HTTP state.
 
 use std::collections::HashMap;
@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::feeds::Feeds;
 use crate::ids::StoreId;
 use crate::invoice::issue::Issuer;
 use crate::invoice::links::LinkKey;
@@ -30,6 +31,7 @@ pub struct Services {
     db: Db,
     tracking: Arc<TrackingSettings>,
     zones: Zones,
+    feeds: Arc<Feeds>,
 }
 
 impl Services {
@@ -79,16 +81,23 @@ impl Services {
             config.tracking.clone(),
             zones.clone(),
         );
+        let feeds = Arc::new(Feeds::new(
+            config.feeds.clone(),
+            config.tracking.clone(),
+            zones.clone(),
+        ));
+        crate::feeds::follow::register(&mut registry, db.clone(), feeds.clone());
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
             sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),
             db,
             tracking: config.tracking.clone(),
             zones,
+            feeds,
         }
     }
 
-    /// Runs the outbox, the reconciler and the sweep until `stop` turns true, then returns
+    /// Runs the outbox, the reconciler, the sweep and the feed poller until `stop` turns true, then returns
     /// once each has finished what it had in hand.
     pub async fn run(self, stop: watch::Receiver<bool>) {
         let reconciler = tokio::spawn(crate::sync::reconcile::run(self.sync.clone(), stop.clone()));
@@ -98,9 +107,15 @@ impl Services {
             self.zones.clone(),
             stop.clone(),
         ));
+        let poller = tokio::spawn(crate::feeds::poll::run(
+            self.db.clone(),
+            self.feeds.clone(),
+            stop.clone(),
+        ));
         self.jobs.clone().run(stop).await;
         let _ = reconciler.await;
         let _ = sweep.await;
+        let _ = poller.await;
     }
 
     /// Carries out every due job now (see [`jobs::Runner::run_until_idle`]).

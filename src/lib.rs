@@ -7,6 +7,7 @@
 pub mod background;
 pub mod cli;
 pub mod config;
+pub mod feeds;
 mod http;
 pub mod ids;
 pub mod ingest;

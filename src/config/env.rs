@@ -97,6 +97,8 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
             }
         });
     }
+    // AFTERCARE_17TRACK_*, AFTERCARE_FEED_POLL_SECONDS: the feeds' own variables.
+    file.feeds.overlay_env(env)?;
     overlay_default_store(&mut file.stores, env);
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The config file, `aftercare.toml`, as written: every key optional. The sections of the
-//! domains (`[invoices]`, `[seller]`, `[returns]`, `[sync]`, `[woocommerce]`, `[tracking]`)
+//! domains (`[invoices]`, `[seller]`, `[returns]`, `[sync]`, `[woocommerce]`, `[tracking]`, `[feeds]`)
 //! are the domains' own types; this file only lays them out.
 
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::ConfigError;
+use crate::feeds::settings::FileFeeds;
 use crate::invoice::settings::FileInvoices;
 use crate::returns::settings::FileReturns;
 use crate::shop::settings::SellerOverrides;
@@ -60,6 +61,8 @@ pub(super) struct FileConfig {
     pub woocommerce: FileWoocommerce,
     #[serde(default)]
     pub tracking: FileTracking,
+    #[serde(default)]
+    pub feeds: FileFeeds,
 }
 
 impl FileConfig {

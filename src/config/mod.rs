@@ -3,7 +3,7 @@
 //! Reading and validating is pure: [`Draft::parse`] takes the flags, an environment lookup
 //! and the file's text. Each domain builds its own settings from its section
 //! (`invoice::settings`, `returns::settings`, `sync::settings`, `woo::settings`,
-//! `tracking::settings`); this module only weighs the sources and assembles. What needs
+//! `tracking::settings`, `feeds::settings`); this module only weighs the sources and assembles. What needs
 //! the disk (the data dir, the generated secrets, the logo and font files) is the start-up
 //! step's ([`crate::startup`]), which turns a [`Draft`] into the [`Config`] the rest of the
 //! program reads; nothing looks at the environment or the file again.
@@ -20,6 +20,7 @@ pub use env::{EnvLookup, env_from, process_env};
 pub use file::SourceFile;
 pub use stores::{GeneratedSecrets, SecretsFile, StoreConfig};
 
+use crate::feeds::FeedSettings;
 use crate::ids::StoreId;
 use crate::invalid::Invalid;
 use crate::invoice::settings::InvoiceSettings;
@@ -53,6 +54,8 @@ pub struct Config {
     pub returns: ReturnSettings,
     /// `[tracking]`: calendar, transit times, delay rules, tracking page branding.
     pub tracking: Arc<TrackingSettings>,
+    /// `[feeds]`: each store's tracking provider and the polling schedule.
+    pub feeds: Arc<FeedSettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -244,6 +247,7 @@ impl Draft {
             timezones.stores.insert(id, zone);
         }
         let tracking = crate::tracking::settings::build(values.tracking, &store_ids)?;
+        let feeds = crate::feeds::settings::build(values.feeds, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -257,6 +261,7 @@ impl Draft {
                 invoices: Arc::new(invoices),
                 returns,
                 tracking: Arc::new(tracking),
+                feeds: Arc::new(feeds),
                 generated_secrets: None,
                 sync,
                 woocommerce,

@@ -385,3 +385,46 @@ fn domain_settings_read_their_variables_and_sections() {
         );
     }
 }
+
+#[test]
+fn feeds_read_their_variables_over_their_section() {
+    let toml = "[feeds]\npoll_seconds = 900\n\
+                [feeds.stores.default.17track]\napi_key = \"FILEKEY\"\n";
+    let config = build(&flags(), &env(&[]), Some(toml)).unwrap();
+    let account = config
+        .feeds
+        .seventeen_track(&StoreId::default_store())
+        .unwrap();
+    assert_eq!(account.api_key.expose(), "FILEKEY");
+    assert_eq!(config.feeds.poll_interval.as_secs(), 900);
+
+    let config = build(
+        &flags(),
+        &env(&[
+            ("AFTERCARE_17TRACK_API_KEY", "ENVKEY"),
+            ("AFTERCARE_17TRACK_URL", "http://127.0.0.1:9999/track/v2.2"),
+            ("AFTERCARE_FEED_POLL_SECONDS", "3"),
+        ]),
+        Some(toml),
+    )
+    .unwrap();
+    let account = config
+        .feeds
+        .seventeen_track(&StoreId::default_store())
+        .unwrap();
+    assert_eq!(account.api_key.expose(), "ENVKEY");
+    assert_eq!(account.url, "http://127.0.0.1:9999/track/v2.2");
+    assert_eq!(config.feeds.poll_interval.as_secs(), 3);
+
+    let error = build(
+        &flags(),
+        &env(&[("AFTERCARE_FEED_POLL_SECONDS", "often")]),
+        None,
+    )
+    .err()
+    .unwrap();
+    assert!(
+        error.to_string().starts_with("AFTERCARE_FEED_POLL_SECONDS"),
+        "{error}"
+    );
+}

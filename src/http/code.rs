@@ -51,6 +51,8 @@ codes! {
     MissingTopic = "missing_topic",
     InvalidUtf8 = "invalid_utf8",
     InvalidPayload = "invalid_payload",
+    // Tracking provider pushes.
+    FeedNotConfigured = "feed_not_configured",
     // Orders and their documents.
     OrderNotFound = "order_not_found",
     InvoiceNotFound = "invoice_not_found",

@@ -10,6 +10,7 @@ mod auth;
 mod code;
 mod error;
 mod extract;
+mod feeds;
 mod guest;
 mod ops;
 mod server;
@@ -55,6 +56,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "returns", description = "Returns and exchanges: requests, their lifecycle, refunds and store credit"),
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
+        (name = "feeds", description = "Pushes from tracking providers (17TRACK)"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]
@@ -77,6 +79,7 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .merge(webhook::router(max_webhook_body))
+        .merge(feeds::router(max_webhook_body))
         .merge(api::orders::router())
         .merge(api::documents::router())
         .merge(api::store::router())
@@ -117,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::HeaderName::from_static(crate::webhook::SIGNATURE_HEADER),
+            header::HeaderName::from_static(crate::feeds::seventeen::SIGN_HEADER),
         ]))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(

@@ -16,15 +16,19 @@ pub enum JobKind {
     EvaluateDelays,
     /// Tell the customer about a delay (subject: the alert id).
     NotifyDelay,
+    /// Bring a parcel's tracking-feed subscription in line with the parcel (subject: the
+    /// shipment id).
+    FollowParcel,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
         JobKind::EvaluateDelays,
         JobKind::NotifyDelay,
+        JobKind::FollowParcel,
     ];
 
     /// The name stored in the database.
@@ -35,6 +39,7 @@ impl JobKind {
             JobKind::SettleReturn => "settle_return",
             JobKind::EvaluateDelays => "evaluate_delays",
             JobKind::NotifyDelay => "notify_delay",
+            JobKind::FollowParcel => "follow_parcel",
         }
     }
 
@@ -42,11 +47,13 @@ impl JobKind {
         JobKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
-    /// Jobs that wait on the store's REST API run in a lane of their own, so a slow or
-    /// unreachable WooCommerce never holds up invoices and delay alerts.
+    /// Jobs that wait on the store's REST API or a tracking provider run in a lane of
+    /// their own, so a slow or unreachable remote never holds up invoices and delay alerts.
     pub fn lane(self) -> Lane {
         match self {
-            JobKind::SettleReturn | JobKind::IssueCreditNote => Lane::Remote,
+            JobKind::SettleReturn | JobKind::IssueCreditNote | JobKind::FollowParcel => {
+                Lane::Remote
+            }
             JobKind::IssueInvoice | JobKind::EvaluateDelays | JobKind::NotifyDelay => Lane::Local,
         }
     }
@@ -77,7 +84,7 @@ impl FromSql for JobKind {
 pub enum Lane {
     /// Work done inside aftercare: rendering, the database.
     Local,
-    /// Work that calls the store's REST API.
+    /// Work that calls the store's REST API or a tracking provider.
     Remote,
 }
 

@@ -1,13 +1,15 @@
 //! One order view, assembled: the mirrored order with its documents, returns, return
 //! eligibility and tracking, read in one go and shaped for whoever is looking.
 
+use std::collections::HashMap;
+
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 
 use super::tracking;
 use super::view::{CreditNoteView, InvoiceView, OrderView};
-use crate::ids::{OrderId, StoreId};
+use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, LinkKey};
 use crate::invoice::store::{self as documents, DocumentRow};
@@ -20,7 +22,7 @@ use crate::returns::view::{Audience, ReturnEligibilityView, ReturnView};
 use crate::store::StoreError;
 use crate::time;
 use crate::tracking::settings::TrackingSettings;
-use crate::tracking::view::OrderTracking;
+use crate::tracking::view::{OrderTracking, ShipmentFeedView};
 
 /// Who is looking at an order, which decides where its document URLs point.
 pub enum Viewer {
@@ -35,6 +37,7 @@ pub struct Loaded {
     pub order: VisibleOrder,
     docs: Vec<DocumentRow>,
     tracked: OrderTracking,
+    feeds: HashMap<ShipmentId, ShipmentFeedView>,
     returns: Vec<ReturnRecord>,
     facts: Facts,
 }
@@ -52,6 +55,7 @@ pub fn load(
         order,
         docs: documents::for_order(conn, store_id, order_id)?,
         tracked: OrderTracking::load(conn, store_id, order_id)?,
+        feeds: crate::feeds::view::for_order(conn, store_id, order_id)?,
         returns: returns::for_order(conn, store_id, order_id)?,
         facts: recorded_facts(conn, store_id, order_id)?,
     }))
@@ -100,6 +104,9 @@ pub fn assemble(
         &settings.tracking.calendar(settings.zone),
         settings.base_url,
     );
+    for shipment in &mut view.shipments {
+        shipment.feed = loaded.feeds.get(&shipment.id).cloned();
+    }
     Ok(view)
 }
 

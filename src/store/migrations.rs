@@ -390,6 +390,44 @@ CREATE TABLE shop_profiles (
 ) STRICT;
 "#,
     ),
+    // Live carrier tracking: each parcel's subscription to its store's tracking provider.
+    M::up(
+        r#"
+CREATE TABLE feed_subscriptions (
+    id               INTEGER PRIMARY KEY,
+    store_id         TEXT    NOT NULL,
+    order_id         INTEGER NOT NULL,
+    shipment_id      INTEGER NOT NULL,
+    provider         TEXT    NOT NULL,   -- 17track
+    number           TEXT    NOT NULL,   -- as registered with the provider
+    number_key       TEXT    NOT NULL,   -- upper-cased, separators dropped: how pushes find it
+    carrier_code     TEXT,               -- the provider's carrier code, once known
+    -- pending | subscribed | awaiting_carrier | stale | rejected | stopped
+    state            TEXT    NOT NULL,
+    next_poll_at     TEXT,               -- NULL: not polled
+    failures         INTEGER NOT NULL DEFAULT 0,   -- failed requests in a row
+    last_error       TEXT,
+    last_checked_at  TEXT,               -- when the provider last told about the parcel
+    last_event_at    TEXT,               -- the newest carrier event it brought
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL
+) STRICT;
+
+CREATE UNIQUE INDEX feed_subscriptions_open ON feed_subscriptions (shipment_id)
+    WHERE state != 'stopped';
+CREATE INDEX feed_subscriptions_by_number ON feed_subscriptions (store_id, provider, number_key);
+CREATE INDEX feed_subscriptions_by_order ON feed_subscriptions (store_id, order_id);
+CREATE INDEX feed_subscriptions_due ON feed_subscriptions (store_id, provider, next_poll_at)
+    WHERE next_poll_at IS NOT NULL;
+
+-- What a feed event said beyond its status: waiting at a pickup point, a failed attempt.
+CREATE TABLE feed_event_flags (
+    event_id        INTEGER PRIMARY KEY REFERENCES shipment_events (id) ON DELETE CASCADE,
+    pickup_ready    INTEGER NOT NULL,
+    attempt_failed  INTEGER NOT NULL
+) STRICT;
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

@@ -190,6 +190,25 @@ pub fn reevaluate(
     jobs::enqueue(conn, store_id, JobKind::EvaluateDelays, order_id, 0, now)
 }
 
+/// A parcel was added, changed or removed: its tracking feed follows it, through a job so
+/// that a provider's outage never holds up ingest or the staff API.
+pub fn parcel_changed(
+    conn: &Connection,
+    store_id: &StoreId,
+    order_id: OrderId,
+    shipment_id: ShipmentId,
+    now: &Stamp,
+) -> Result<(), StoreError> {
+    jobs::enqueue(
+        conn,
+        store_id,
+        JobKind::FollowParcel,
+        order_id,
+        shipment_id.get(),
+        now,
+    )
+}
+
 /// Re-derives the stored delivery state after a parcel or an event changed.
 pub fn refresh_state(
     conn: &Connection,
@@ -306,13 +325,14 @@ fn sync_parcels(
                         },
                         now,
                     )?;
+                    parcel_changed(conn, store_id, order_id, s.id, now)?;
                     changed = true;
                 }
             }
             // The staff API created this number first; it owns the parcel.
             Some(_) => {}
             None => {
-                shipments::insert(
+                let inserted = shipments::insert(
                     conn,
                     &NewShipment {
                         store_id,
@@ -328,6 +348,9 @@ fn sync_parcels(
                     },
                     now,
                 )?;
+                if let Some(id) = inserted {
+                    parcel_changed(conn, store_id, order_id, id, now)?;
+                }
                 changed = true;
             }
         }
@@ -336,6 +359,7 @@ fn sync_parcels(
         s.source == SOURCE_WOOCOMMERCE && s.removed_at.is_none() && !keys.contains(&s.number_key)
     }) {
         shipments::mark_removed(conn, gone.id, now)?;
+        parcel_changed(conn, store_id, order_id, gone.id, now)?;
         changed = true;
     }
     Ok(changed)

@@ -418,6 +418,9 @@ fn insert_checked(
         },
         stamp,
     )?;
+    if let Some(id) = id {
+        derive::parcel_changed(c, store_id, order_id, id, stamp)?;
+    }
     Ok(id.ok_or(Rejected::Duplicate(ShipmentId::new(0))))
 }
 

@@ -46,6 +46,23 @@ pub struct ShipmentView {
     pub items: Vec<ShipmentItemView>,
     /// Newest first.
     pub events: Vec<ShipmentEventView>,
+    /// The tracking provider that follows this parcel, when the store has one (the order
+    /// view fills it in from `crate::feeds`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed: Option<ShipmentFeedView>,
+}
+
+/// How a tracking provider follows a parcel.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ShipmentFeedView {
+    /// `17track`.
+    pub provider: String,
+    /// `pending` (not yet accepted by the provider), `subscribed`, `awaiting_carrier` (the carrier has no data yet), `stale` (the provider gave up before delivery), `rejected` (the provider refused the number) or `stopped`.
+    pub state: String,
+    /// When the provider last told aftercare about the parcel (a push or a poll).
+    pub last_checked_at: Option<String>,
+    /// When the newest carrier event the provider brought happened.
+    pub last_event_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -242,6 +259,7 @@ pub fn shipment_view(
             })
             .collect(),
         events: events.map(|e| event_view(&e)).collect(),
+        feed: None,
     }
 }
 

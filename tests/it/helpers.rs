@@ -111,7 +111,11 @@ impl TestApp {
 
     /// As [`spawn`], with extra top-level TOML prepended to the config file.
     pub async fn spawn_with(extra_toml: &str) -> TestApp {
-        Self::spawn_configured(&format!("{extra_toml}\n{SELLER_TOML}")).await
+        Self::spawn_configured(&format!(
+            "{extra_toml}
+{SELLER_TOML}"
+        ))
+        .await
     }
 
     /// As [`spawn_with`], but nothing configures the seller: invoices wait for the shop's
@@ -120,8 +124,30 @@ impl TestApp {
         Self::spawn_configured(extra_toml).await
     }
 
+    /// Stops the application and starts a new one on the same data dir with
+    /// [`spawn_with`]'s configuration, as a restart of the service would.
+    pub async fn restart(mut self, extra_toml: &str) -> TestApp {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.unwrap().unwrap();
+        }
+        Self::spawn_in(
+            self.dir,
+            &format!(
+                "{extra_toml}
+{SELLER_TOML}"
+            ),
+        )
+        .await
+    }
+
     async fn spawn_configured(extra_toml: &str) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
+        Self::spawn_in(tempfile::tempdir().unwrap(), extra_toml).await
+    }
+
+    async fn spawn_in(dir: tempfile::TempDir, extra_toml: &str) -> TestApp {
         let config_path = dir.path().join("aftercare.toml");
         std::fs::write(
             &config_path,

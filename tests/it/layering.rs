@@ -14,6 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["startup"],
     &["config"],
     &["order_view"],
+    &["feeds"],
     &["sync"],
     &["webhook"],
     &["ingest"],

@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod docs;
 mod fake_woo;
+mod feeds;
 mod helpers;
 mod invoices;
 mod layering;

@@ -174,6 +174,22 @@ pub fn events_for_order(
     Ok(rows)
 }
 
+/// The store's parcels still on their way (not removed, delivered or returned), as
+/// (order, parcel).
+pub fn travelling(
+    conn: &Connection,
+    store_id: &StoreId,
+) -> Result<Vec<(OrderId, ShipmentId)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT order_id, id FROM shipments
+         WHERE store_id = ?1 AND removed_at IS NULL AND status NOT IN ('delivered', 'returned')",
+    )?;
+    let rows = stmt
+        .query_map([store_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 pub struct NewShipment<'a> {
     pub store_id: &'a StoreId,
     pub order_id: OrderId,
@@ -323,6 +339,26 @@ pub fn add_event(
         refresh_status(conn, shipment_id, now)?;
     }
     Ok((id as u64, new))
+}
+
+/// Sets the carrier's estimate on a recorded event (a feed's estimate can change without a
+/// new scan) and re-derives the parcel. True when it changed.
+pub fn set_event_eta(
+    conn: &Connection,
+    shipment_id: ShipmentId,
+    event_id: u64,
+    eta: &str,
+    now: &Stamp,
+) -> Result<bool, StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE shipment_events SET eta = ?3 WHERE id = ?2 AND shipment_id = ?1 AND eta IS NOT ?3",
+        )?
+        .execute(rusqlite::params![shipment_id, event_id as i64, eta])?;
+    if changed > 0 {
+        refresh_status(conn, shipment_id, now)?;
+    }
+    Ok(changed > 0)
 }
 
 /// Re-derives status, last event time, the carrier's ETA and the delivery time from the

@@ -1,0 +1,225 @@
+//! A provider's picture of a parcel, applied: its events recorded through tracking (which
+//! deduplicates them and lets the newest by time decide the status, so an older event
+//! joins the history without moving the parcel back), the provider's ETA set on the
+//! newest event, the order's state and alerts re-derived, and the subscription's state and
+//! next poll written, all in the caller's transaction.
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::Connection;
+
+use super::FeedSettings;
+use super::adapter::{Eta, FeedState, Inbound, Provider, Snapshot};
+use super::schedule::{self, Next, ParcelNow};
+use super::store::{self, Checked, SubscriptionRow};
+use crate::ids::StoreId;
+use crate::store::StoreError;
+use crate::time;
+use crate::tracking::calendar::Calendar;
+use crate::tracking::store::shipments::{self, NewEvent, ShipmentRow};
+use crate::tracking::{TrackingSettings, alerts, derive};
+
+/// A provider's clock may run ahead of aftercare's this much; later events wait.
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
+
+/// What applying reads besides the database: the feed and tracking settings and the
+/// store's time zone.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub feeds: &'a FeedSettings,
+    pub tracking: &'a TrackingSettings,
+    pub zone: &'a TimeZone,
+}
+
+/// What one push came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushApplied {
+    /// Subscriptions the push concerned (0: a number aftercare does not follow).
+    pub parcels: usize,
+    /// Events new to aftercare.
+    pub new_events: usize,
+}
+
+/// Applies a verified push of `provider` for `store_id`.
+pub fn push(
+    conn: &Connection,
+    store_id: &StoreId,
+    provider: Provider,
+    inbound: &Inbound,
+    rules: Rules<'_>,
+    now: Timestamp,
+) -> Result<PushApplied, StoreError> {
+    let number = match inbound {
+        Inbound::Snapshot(s) => &s.number,
+        Inbound::Stopped { number } => number,
+    };
+    let subs = store::by_number(conn, store_id, provider, number)?;
+    let mut new_events = 0;
+    for sub in &subs {
+        match inbound {
+            Inbound::Snapshot(snap) => {
+                new_events += snapshot(conn, sub, snap, rules, now)?;
+            }
+            Inbound::Stopped { .. } => provider_stopped(conn, sub, now)?,
+        }
+    }
+    Ok(PushApplied {
+        parcels: subs.len(),
+        new_events,
+    })
+}
+
+/// The provider stopped following the number on its own: over when the parcel arrived,
+/// stale when it never did.
+pub fn provider_stopped(
+    conn: &Connection,
+    sub: &SubscriptionRow,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let arrived = shipments::find(conn, &sub.store_id, sub.shipment_id)?
+        .is_some_and(|s| matches!(s.status.as_str(), "delivered" | "returned"));
+    let state = if arrived {
+        FeedState::Stopped
+    } else {
+        FeedState::Stale
+    };
+    store::set_state(
+        conn,
+        sub.id,
+        state,
+        (!arrived).then_some("the provider stopped tracking before delivery"),
+        &time::millis(now),
+    )
+}
+
+/// Applies `snap` to one subscription; returns how many of its events were new.
+pub fn snapshot(
+    conn: &Connection,
+    sub: &SubscriptionRow,
+    snap: &Snapshot,
+    rules: Rules<'_>,
+    now: Timestamp,
+) -> Result<usize, StoreError> {
+    let Rules {
+        feeds,
+        tracking,
+        zone,
+    } = rules;
+    let stamp = time::millis(now);
+    let cal = tracking.calendar(zone);
+    let Some(shipment) =
+        shipments::find(conn, &sub.store_id, sub.shipment_id)?.filter(|s| s.removed_at.is_none())
+    else {
+        // The parcel went away; its follow job stops the subscription.
+        return Ok(0);
+    };
+    let mut new_events = 0;
+    let mut newest: Option<(Timestamp, u64)> = None;
+    for event in snap
+        .events
+        .iter()
+        .filter(|e| e.occurred_at <= now + CLOCK_SKEW)
+    {
+        let occurred_at = time::seconds(event.occurred_at);
+        let (event_id, created) = shipments::add_event(
+            conn,
+            shipment.id,
+            &NewEvent {
+                status: event.status.as_str(),
+                occurred_at: &occurred_at,
+                location: &event.location,
+                description: &event.description,
+                eta: None,
+            },
+            &stamp,
+        )?;
+        if created {
+            new_events += 1;
+            store::event_flags(conn, event_id, event.pickup_ready, event.attempt_failed)?;
+        }
+        if newest.is_none_or(|(at, _)| event.occurred_at >= at) {
+            newest = Some((event.occurred_at, event_id));
+        }
+    }
+    let mut eta_changed = false;
+    if let (Some(eta), Some((_, event_id))) = (snap.eta, newest) {
+        let at = match eta {
+            Eta::At(at) => at,
+            Eta::Day(day) => cal.end_of_day(day),
+        };
+        eta_changed =
+            shipments::set_event_eta(conn, shipment.id, event_id, &time::seconds(at), &stamp)?;
+    }
+    if new_events > 0 || eta_changed {
+        derive::refresh_state(conn, &sub.store_id, shipment.order_id, &stamp)?;
+        alerts::evaluate_order(conn, &sub.store_id, shipment.order_id, tracking, zone, now)?;
+    }
+    let state = match (sub.state(), snap.state) {
+        // A parcel with events is no longer waiting for its carrier, whatever the
+        // provider's latest status lags behind.
+        (_, Some(FeedState::AwaitingCarrier)) if newest.is_some() => FeedState::Subscribed,
+        (_, Some(state)) => state,
+        (FeedState::Pending | FeedState::Rejected, None) => FeedState::Subscribed,
+        (current, None) => current,
+    };
+    let parcel = shipments::find(conn, &sub.store_id, shipment.id)?.unwrap_or(shipment);
+    let next = next_poll(state, &parcel, feeds, tracking, &cal, now);
+    let last_event = newest.map(|(at, _)| time::seconds(at));
+    store::checked(
+        conn,
+        sub.id,
+        &Checked {
+            state,
+            carrier_code: snap.carrier_code.as_deref(),
+            last_event_at: last_event.as_deref(),
+            next_poll_at: next.as_deref(),
+        },
+        &stamp,
+    )?;
+    Ok(new_events)
+}
+
+/// When to poll a subscription next, as stored (`None`: never). A parcel whose tracking
+/// is over is due now, so that the poller stops it.
+pub fn next_poll(
+    state: FeedState,
+    parcel: &ShipmentRow,
+    feeds: &FeedSettings,
+    tracking: &TrackingSettings,
+    cal: &Calendar,
+    now: Timestamp,
+) -> Option<String> {
+    match schedule::next(
+        state,
+        &parcel_now(parcel, tracking, cal),
+        now,
+        end_of_today(cal, now),
+        feeds.poll_interval,
+        feeds.stop_after_delivery,
+    ) {
+        Next::Poll(at) => Some(time::millis(at).into()),
+        Next::Stop => Some(time::millis(now).into()),
+        Next::Never => None,
+    }
+}
+
+/// A stored parcel as the schedule reads it; `cal` is the store's calendar.
+pub fn parcel_now(parcel: &ShipmentRow, tracking: &TrackingSettings, cal: &Calendar) -> ParcelNow {
+    let status = alerts::parcel_status(parcel);
+    let last_event_at = parcel.last_event_at.as_deref().and_then(time::parse);
+    ParcelNow {
+        status,
+        eta: alerts::parcel_eta(parcel, tracking, cal),
+        last_event_at,
+        ended_at: parcel
+            .delivered_at
+            .as_deref()
+            .and_then(time::parse)
+            .or(last_event_at),
+    }
+}
+
+/// The last instant of today in the store's calendar.
+pub fn end_of_today(cal: &Calendar, now: Timestamp) -> Timestamp {
+    cal.end_of_day(cal.local(now).date())
+}

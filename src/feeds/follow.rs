@@ -1,0 +1,270 @@
+//! The `follow_parcel` job: brings one parcel's subscription in line with the parcel.
+//! Tracking enqueues it whenever a parcel is added, changed or removed (any source), so
+//! every parcel is subscribed once, a changed number moves its subscription, and a parcel
+//! that goes away stops being tracked. Registration takes the store's pending numbers
+//! together, up to the provider's batch limit, so a burst of parcels costs few requests.
+//! A provider failure answers `Retry`: the outbox retries with backoff, across restarts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use jiff::{SignedDuration, Timestamp};
+
+use super::Feeds;
+use super::adapter::{FeedState, Parcel, Registered, TrackingFeed};
+use super::store::{self, NewSubscription, SubscriptionRow};
+use crate::jobs::{Job, JobKind, Outcome, Registry};
+use crate::store::Db;
+use crate::time;
+use crate::tracking::meta::number_key;
+use crate::tracking::store::shipments;
+
+/// Registers the handler of `follow_parcel`.
+pub fn register(registry: &mut Registry, db: Db, feeds: Arc<Feeds>) {
+    registry.register(JobKind::FollowParcel, move |job: Job| {
+        let (db, feeds) = (db.clone(), feeds.clone());
+        async move {
+            match follow(&db, &feeds, &job).await {
+                Ok(outcome) => outcome,
+                Err(error) => Outcome::Retry(error),
+            }
+        }
+    });
+}
+
+/// How long a parcel that just became pending waits for the parcels arriving with it
+/// (an order's parcels, a burst of orders), so that they are registered together.
+const GATHER: Duration = Duration::from_secs(2);
+
+/// What the database says must happen with the provider.
+struct Plan {
+    /// An open subscription that must stop (the parcel went away or changed its number).
+    stop: Option<SubscriptionRow>,
+    /// The parcel's subscription waits for registration.
+    register: bool,
+    /// This attempt made it pending: gather others before registering.
+    fresh: bool,
+    /// The store's pending subscriptions, this one included.
+    pending: usize,
+}
+
+async fn follow(db: &Db, feeds: &Feeds, job: &Job) -> anyhow::Result<Outcome> {
+    let Some(adapter) = feeds.adapter(&job.store_id).cloned() else {
+        return Ok(Outcome::Done);
+    };
+    let limit = adapter.batch_limit();
+    let provider = adapter.provider();
+    let store_id = job.store_id.clone();
+    let shipment_id = crate::ids::ShipmentId::new(job.subject);
+    let now = Timestamp::now();
+    let code_of = {
+        let adapter = adapter.clone();
+        move |slug: &str| adapter.carrier_code(slug)
+    };
+    let plan = db
+        .writer()
+        .write(move |c| {
+            let stamp = time::millis(now);
+            let parcel = shipments::find(c, &store_id, shipment_id)?;
+            let open = store::open_for_shipment(c, shipment_id)?;
+            let live = parcel.as_ref().filter(|p| p.removed_at.is_none());
+            let travelling =
+                live.filter(|p| !matches!(p.status.as_str(), "delivered" | "returned"));
+            let mut plan = Plan {
+                stop: None,
+                register: false,
+                fresh: false,
+                pending: 0,
+            };
+            match (open, live) {
+                (Some(open), Some(p)) if number_key(&open.number) == p.number_key => {
+                    plan.register = open.state() == FeedState::Pending;
+                }
+                (Some(open), _) if open.state() == FeedState::Pending => {
+                    // Never registered: nothing to stop at the provider.
+                    store::set_state(c, open.id, FeedState::Stopped, None, &stamp)?;
+                    plan.register = insert(c, &store_id, travelling, provider, &code_of, &stamp)?;
+                    plan.fresh = plan.register;
+                }
+                (Some(open), _) => plan.stop = Some(open),
+                (None, _) => {
+                    let followed = store::ever_followed(c, shipment_id)?;
+                    if !followed {
+                        plan.register =
+                            insert(c, &store_id, travelling, provider, &code_of, &stamp)?;
+                        plan.fresh = plan.register;
+                    }
+                }
+            }
+            if plan.fresh {
+                plan.pending = store::pending(c, &store_id, provider, limit)?.len();
+            }
+            Ok(plan)
+        })
+        .await?;
+
+    if let Some(old) = plan.stop {
+        adapter.stop(&[parcel(&old)]).await.with_context(|| {
+            format!("stopping the {provider:?} subscription of shipment {shipment_id}")
+        })?;
+        let (store_id, code_of) = (job.store_id.clone(), {
+            let adapter = adapter.clone();
+            move |slug: &str| adapter.carrier_code(slug)
+        });
+        let registers = db
+            .writer()
+            .write(move |c| {
+                let stamp = time::millis(Timestamp::now());
+                store::set_state(c, old.id, FeedState::Stopped, None, &stamp)?;
+                // A parcel that changed its number is followed under the new one.
+                let parcel = shipments::find(c, &store_id, shipment_id)?;
+                let travelling = parcel.as_ref().filter(|p| {
+                    p.removed_at.is_none() && !matches!(p.status.as_str(), "delivered" | "returned")
+                });
+                insert(c, &store_id, travelling, provider, &code_of, &stamp)
+            })
+            .await?;
+        tracing::info!(store = %job.store_id, shipment = %shipment_id, "feed subscription stopped");
+        if !registers {
+            return Ok(Outcome::Done);
+        }
+    } else if !plan.register {
+        return Ok(Outcome::Done);
+    } else if plan.fresh && plan.pending < limit {
+        return Ok(Outcome::Defer(GATHER));
+    }
+    register_pending(db, feeds, job, &adapter).await?;
+    Ok(Outcome::Done)
+}
+
+/// Adds a pending subscription for a travelling parcel; false when there is none.
+fn insert(
+    c: &rusqlite::Connection,
+    store_id: &crate::ids::StoreId,
+    travelling: Option<&shipments::ShipmentRow>,
+    provider: super::Provider,
+    code_of: &dyn Fn(&str) -> Option<String>,
+    stamp: &time::Stamp,
+) -> Result<bool, crate::store::StoreError> {
+    let Some(p) = travelling else {
+        return Ok(false);
+    };
+    let code = code_of(&p.carrier);
+    store::insert_pending(
+        c,
+        &NewSubscription {
+            store_id,
+            order_id: p.order_id,
+            shipment_id: p.id,
+            provider,
+            number: p.tracking_number.trim(),
+            carrier_code: code.as_deref(),
+        },
+        stamp,
+    )?;
+    Ok(true)
+}
+
+fn parcel(row: &SubscriptionRow) -> Parcel {
+    Parcel {
+        number: row.number.clone(),
+        carrier_code: row.carrier_code.clone(),
+    }
+}
+
+/// Registers the store's pending subscriptions, a batch at a time, until this job's own
+/// parcel is no longer pending.
+async fn register_pending(
+    db: &Db,
+    feeds: &Feeds,
+    job: &Job,
+    adapter: &Arc<super::seventeen::SeventeenTrack>,
+) -> anyhow::Result<()> {
+    let provider = adapter.provider();
+    let limit = adapter.batch_limit();
+    loop {
+        let store_id = job.store_id.clone();
+        let batch = db
+            .read(move |c| store::pending(c, &store_id, provider, limit))
+            .await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let parcels: Vec<Parcel> = batch.iter().map(parcel).collect();
+        let answer = adapter.subscribe(&parcels).await;
+        let mine = batch.iter().any(|s| s.shipment_id.get() == job.subject);
+        let first_look = time::millis(
+            Timestamp::now()
+                + SignedDuration::try_from(feeds.settings.poll_interval)
+                    .unwrap_or(SignedDuration::from_hours(1)),
+        );
+        match answer {
+            Err(error) => {
+                let text = error.to_string();
+                db.writer()
+                    .write(move |c| {
+                        let stamp = time::millis(Timestamp::now());
+                        for s in &batch {
+                            store::failed(c, s.id, &text, None, &stamp)?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                return Err(anyhow::Error::new(error)
+                    .context(format!("registering {} numbers", parcels.len())));
+            }
+            Ok(answers) => {
+                let count = batch.len();
+                let unanswered = db
+                    .writer()
+                    .write(move |c| {
+                        let stamp = time::millis(Timestamp::now());
+                        let mut unanswered = 0;
+                        for s in &batch {
+                            let key = number_key(&s.number);
+                            match answers.iter().find(|(n, _)| number_key(n) == key) {
+                                Some((_, Registered::Accepted { carrier_code })) => {
+                                    store::registered(
+                                        c,
+                                        s.id,
+                                        carrier_code.as_deref(),
+                                        &first_look,
+                                        &stamp,
+                                    )?;
+                                }
+                                Some((_, Registered::Rejected { code, message })) => {
+                                    store::set_state(
+                                        c,
+                                        s.id,
+                                        FeedState::Rejected,
+                                        Some(&format!("refused ({code}): {message}")),
+                                        &stamp,
+                                    )?;
+                                }
+                                None => {
+                                    store::failed(
+                                        c,
+                                        s.id,
+                                        "not in the provider's answer",
+                                        None,
+                                        &stamp,
+                                    )?;
+                                    unanswered += 1;
+                                }
+                            }
+                        }
+                        Ok(unanswered)
+                    })
+                    .await?;
+                tracing::info!(store = %job.store_id, numbers = count, unanswered, "registered parcels with the tracking provider");
+                if unanswered > 0 {
+                    anyhow::bail!("{unanswered} numbers were missing from the provider's answer");
+                }
+                if mine {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Polling, the safety net under the pushes: a background loop that asks each store's
+//! provider about the parcels whose next poll is due (a batch per request), applies the
+//! answers like pushes, stops the subscriptions whose tracking is over, and backs off on
+//! 429 and errors. At start it also has every travelling parcel that was never followed
+//! (mirrored before the store had a feed) followed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::watch;
+
+use super::Feeds;
+use super::adapter::{FeedError, FeedState, Parcel, TrackingFeed};
+use super::apply;
+use super::schedule::{self, Next};
+use super::store::{self, SubscriptionRow};
+use crate::ids::StoreId;
+use crate::jobs::{self, JobKind};
+use crate::store::{Db, StoreError};
+use crate::time;
+use crate::tracking::store::shipments;
+
+/// Runs until `stop` turns true.
+pub async fn run(db: Db, feeds: Arc<Feeds>, mut stop: watch::Receiver<bool>) {
+    if feeds.stores().next().is_none() {
+        return;
+    }
+    if let Err(error) = follow_unfollowed(&db, &feeds).await {
+        tracing::error!(%error, "cannot list the parcels to follow");
+    }
+    // Look for due parcels often enough to honour the shortest interval, at most every
+    // 30 s: what is due is one indexed read.
+    let tick =
+        (feeds.settings.poll_interval / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        for (store_id, _) in feeds.stores() {
+            if let Err(error) = poll_store(&db, &feeds, store_id).await {
+                tracing::error!(store = %store_id, %error, "feed polling failed");
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+async fn follow_unfollowed(db: &Db, feeds: &Feeds) -> Result<(), StoreError> {
+    for (store_id, _) in feeds.stores() {
+        let store_id = store_id.clone();
+        db.writer()
+            .write(move |c| {
+                let now = time::millis(Timestamp::now());
+                for (order_id, shipment_id) in shipments::travelling(c, &store_id)? {
+                    if store::ever_followed(c, shipment_id)? {
+                        continue;
+                    }
+                    jobs::enqueue(
+                        c,
+                        &store_id,
+                        JobKind::FollowParcel,
+                        order_id,
+                        shipment_id.get(),
+                        &now,
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+/// Polls the store's due parcels, a batch at a time; stops at the first refusal.
+pub async fn poll_store(db: &Db, feeds: &Feeds, store_id: &StoreId) -> Result<usize, StoreError> {
+    let Some(adapter) = feeds.adapter(store_id).cloned() else {
+        return Ok(0);
+    };
+    let provider = adapter.provider();
+    let limit = adapter.batch_limit();
+    let zone = feeds.zones.zone_of(db, store_id).await?.tz;
+    let mut polled = 0;
+    // Bounded: a batch whose rows stay due (a failure) ends the pass.
+    for _ in 0..100 {
+        let now = Timestamp::now();
+        let stamp = time::millis(now);
+        let store = store_id.clone();
+        let due = db
+            .read(move |c| store::due(c, &store, provider, &stamp, limit))
+            .await?;
+        if due.is_empty() {
+            return Ok(polled);
+        }
+        let (to_stop, to_fetch) = split(db, feeds, &zone, due, now).await?;
+        if !to_stop.is_empty() {
+            let parcels: Vec<Parcel> = to_stop.iter().map(parcel).collect();
+            match adapter.stop(&parcels).await {
+                Ok(()) => {
+                    db.writer()
+                        .write(move |c| {
+                            let stamp = time::millis(Timestamp::now());
+                            for s in &to_stop {
+                                store::set_state(c, s.id, FeedState::Stopped, None, &stamp)?;
+                            }
+                            Ok(())
+                        })
+                        .await?;
+                }
+                Err(error) => {
+                    back_off(db, feeds, to_stop, &error).await?;
+                    return Ok(polled);
+                }
+            }
+        }
+        if to_fetch.is_empty() {
+            continue;
+        }
+        let parcels: Vec<Parcel> = to_fetch.iter().map(parcel).collect();
+        match adapter.fetch(&parcels, &zone).await {
+            Ok(snapshots) => {
+                polled += to_fetch.len();
+                let feeds_settings = feeds.settings.clone();
+                let tracking = feeds.tracking.clone();
+                let zone = zone.clone();
+                db.writer()
+                    .write(move |c| {
+                        let now = Timestamp::now();
+                        let rules = apply::Rules {
+                            feeds: &feeds_settings,
+                            tracking: &tracking,
+                            zone: &zone,
+                        };
+                        for sub in &to_fetch {
+                            let key = crate::tracking::meta::number_key(&sub.number);
+                            let snap = snapshots
+                                .iter()
+                                .find(|s| crate::tracking::meta::number_key(&s.number) == key);
+                            match snap {
+                                Some(snap) => {
+                                    apply::snapshot(c, sub, snap, rules, now)?;
+                                }
+                                // Not tracked there (any more): looked at, nothing new.
+                                None => {
+                                    let snap = super::Snapshot {
+                                        number: sub.number.clone(),
+                                        carrier_code: None,
+                                        events: Vec::new(),
+                                        eta: None,
+                                        state: None,
+                                    };
+                                    apply::snapshot(c, sub, &snap, rules, now)?;
+                                }
+                            }
+                        }
+                        Ok(())
+                    })
+                    .await?;
+            }
+            Err(error) => {
+                back_off(db, feeds, to_fetch, &error).await?;
+                return Ok(polled);
+            }
+        }
+    }
+    Ok(polled)
+}
+
+/// Which of the due subscriptions are over (to stop) and which to ask about.
+async fn split(
+    db: &Db,
+    feeds: &Feeds,
+    zone: &jiff::tz::TimeZone,
+    due: Vec<SubscriptionRow>,
+    now: Timestamp,
+) -> Result<(Vec<SubscriptionRow>, Vec<SubscriptionRow>), StoreError> {
+    let (settings, tracking) = (feeds.settings.clone(), feeds.tracking.clone());
+    let cal = tracking.calendar(zone);
+    db.read(move |c| {
+        let mut stop = Vec::new();
+        let mut fetch = Vec::new();
+        for sub in due {
+            let parcel = shipments::find(c, &sub.store_id, sub.shipment_id)?;
+            let over = match &parcel {
+                // Gone: its follow job stops it; meanwhile it is not polled.
+                None => true,
+                Some(p) if p.removed_at.is_some() => true,
+                Some(p) => {
+                    schedule::next(
+                        sub.state(),
+                        &apply::parcel_now(p, &tracking, &cal),
+                        now,
+                        apply::end_of_today(&cal, now),
+                        settings.poll_interval,
+                        settings.stop_after_delivery,
+                    ) == Next::Stop
+                }
+            };
+            if over {
+                stop.push(sub);
+            } else {
+                fetch.push(sub);
+            }
+        }
+        Ok((stop, fetch))
+    })
+    .await
+}
+
+/// A refused or failed request: each row waits longer, as the schedule's backoff says.
+async fn back_off(
+    db: &Db,
+    feeds: &Feeds,
+    rows: Vec<SubscriptionRow>,
+    error: &FeedError,
+) -> Result<(), StoreError> {
+    let retry_after = match error {
+        FeedError::RateLimited { retry_after } => *retry_after,
+        _ => None,
+    };
+    tracing::warn!(store = %rows[0].store_id, parcels = rows.len(), %error, "tracking provider request failed; backing off");
+    let text = error.to_string();
+    let shortest = feeds.settings.poll_interval;
+    db.writer()
+        .write(move |c| {
+            let now = Timestamp::now();
+            let stamp = time::millis(now);
+            for s in &rows {
+                let at = schedule::backoff(now, shortest, (s.failures + 1) as u32, retry_after);
+                store::failed(c, s.id, &text, Some(&time::millis(at)), &stamp)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+fn parcel(row: &SubscriptionRow) -> Parcel {
+    Parcel {
+        number: row.number.clone(),
+        carrier_code: row.carrier_code.clone(),
+    }
+}

@@ -1,0 +1,306 @@
+//! `[feeds]` in the config file and the `AFTERCARE_17TRACK_*` / `AFTERCARE_FEED_*`
+//! variables: which tracking provider serves each store, with its key and base URL, and
+//! how often a parcel may be polled. Read and validated once, at start.
+//!
+//! ```toml
+//! [feeds]
+//! poll_seconds = 3600              # AFTERCARE_FEED_POLL_SECONDS
+//! stop_after_delivery_hours = 72
+//!
+//! [feeds.stores.default.17track]   # AFTERCARE_17TRACK_API_KEY, AFTERCARE_17TRACK_URL
+//! api_key = "..."
+//! url = "https://api.17track.net/track/v2.2"
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::ids::StoreId;
+use crate::invalid::Invalid;
+use crate::secret::Secret;
+
+/// 17TRACK's public API, version 2.2.
+pub const DEFAULT_17TRACK_URL: &str = "https://api.17track.net/track/v2.2";
+/// The shortest time between two polls of one parcel by default: the providers refresh
+/// every few hours at best, and they are asked at most hourly.
+pub const DEFAULT_POLL_SECONDS: u64 = 3600;
+/// Late events (a signature, a correction) still arrive this long after delivery.
+pub const DEFAULT_STOP_AFTER_DELIVERY_HOURS: u64 = 72;
+
+/// One store's 17TRACK account.
+#[derive(Debug, Clone)]
+pub struct SeventeenTrackAccount {
+    /// The access key: the `17token` header and the key of the push signature.
+    pub api_key: Secret,
+    /// Without a trailing slash.
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedSettings {
+    /// Never poll one parcel more often than this.
+    pub poll_interval: Duration,
+    /// How long a delivered parcel stays subscribed for late events.
+    pub stop_after_delivery: Duration,
+    /// HTTP timeout of one provider request.
+    pub request_timeout: Duration,
+    stores: HashMap<StoreId, SeventeenTrackAccount>,
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(DEFAULT_POLL_SECONDS),
+            stop_after_delivery: Duration::from_secs(DEFAULT_STOP_AFTER_DELIVERY_HOURS * 3600),
+            request_timeout: Duration::from_secs(20),
+            stores: HashMap::new(),
+        }
+    }
+}
+
+impl FeedSettings {
+    /// The store's 17TRACK account, when it has one.
+    pub fn seventeen_track(&self, store_id: &StoreId) -> Option<&SeventeenTrackAccount> {
+        self.stores.get(store_id)
+    }
+
+    /// The stores with a feed.
+    pub fn stores(&self) -> impl Iterator<Item = (&StoreId, &SeventeenTrackAccount)> {
+        self.stores.iter()
+    }
+
+    /// Settings with one store on 17TRACK at `url`, for tests.
+    pub fn with_seventeen_track(mut self, store_id: StoreId, key: &str, url: &str) -> Self {
+        self.stores.insert(
+            store_id,
+            SeventeenTrackAccount {
+                api_key: Secret::new(key.to_owned()),
+                url: url.trim_end_matches('/').to_owned(),
+            },
+        );
+        self
+    }
+}
+
+/// `[feeds]` as written in the file. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileFeeds {
+    poll_seconds: Option<u64>,
+    stop_after_delivery_hours: Option<u64>,
+    request_timeout_seconds: Option<u64>,
+    /// Per store, keyed by store id.
+    #[serde(default)]
+    stores: BTreeMap<String, FileStoreFeeds>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileStoreFeeds {
+    #[serde(rename = "17track")]
+    seventeen_track: Option<FileSeventeenTrack>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSeventeenTrack {
+    api_key: Option<String>,
+    url: Option<String>,
+}
+
+pub const ENV_17TRACK_API_KEY: &str = "AFTERCARE_17TRACK_API_KEY";
+pub const ENV_17TRACK_URL: &str = "AFTERCARE_17TRACK_URL";
+pub const ENV_POLL_SECONDS: &str = "AFTERCARE_FEED_POLL_SECONDS";
+
+impl FileFeeds {
+    /// Lays the environment over the file: the variables configure the default store.
+    pub fn overlay_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), Invalid> {
+        if let Some(text) = env(ENV_POLL_SECONDS) {
+            let seconds = text
+                .trim()
+                .parse()
+                .map_err(|_| Invalid::new(ENV_POLL_SECONDS, "must be a whole number of seconds"))?;
+            self.poll_seconds = Some(seconds);
+        }
+        let key = env(ENV_17TRACK_API_KEY);
+        let url = env(ENV_17TRACK_URL);
+        if key.is_some() || url.is_some() {
+            let store = self
+                .stores
+                .entry(StoreId::default_store().to_string())
+                .or_default();
+            let account = store.seventeen_track.get_or_insert_with(Default::default);
+            if key.is_some() {
+                account.api_key = key;
+            }
+            if url.is_some() {
+                account.url = url;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Validates `[feeds]`; `store_ids` are the configured stores.
+pub fn build(file: FileFeeds, store_ids: &[&StoreId]) -> Result<FeedSettings, Invalid> {
+    let defaults = FeedSettings::default();
+    let poll_interval = match file.poll_seconds {
+        Some(0) => return Err(Invalid::new("feeds.poll_seconds", "must be at least 1")),
+        Some(s) => Duration::from_secs(s),
+        None => defaults.poll_interval,
+    };
+    let stop_after_delivery = file
+        .stop_after_delivery_hours
+        .map(|h| Duration::from_secs(h * 3600))
+        .unwrap_or(defaults.stop_after_delivery);
+    let request_timeout = match file.request_timeout_seconds {
+        Some(0) => {
+            return Err(Invalid::new(
+                "feeds.request_timeout_seconds",
+                "must be at least 1",
+            ));
+        }
+        Some(s) => Duration::from_secs(s),
+        None => defaults.request_timeout,
+    };
+    let mut stores = HashMap::new();
+    for (id, own) in file.stores {
+        let field = format!("feeds.stores.{id}");
+        let Some(store_id) = store_ids.iter().find(|s| **s == id.as_str()) else {
+            return Err(Invalid::new(&field, "is not a configured store"));
+        };
+        let Some(account) = own.seventeen_track else {
+            continue;
+        };
+        let field = format!("{field}.17track");
+        let api_key = account
+            .api_key
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                Invalid::new(
+                    format!("{field}.api_key"),
+                    format!("is required (for the default store: {ENV_17TRACK_API_KEY})"),
+                )
+            })?;
+        if api_key.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Invalid::new(
+                format!("{field}.api_key"),
+                "must not contain spaces or control characters",
+            ));
+        }
+        let url = account
+            .url
+            .unwrap_or_else(|| DEFAULT_17TRACK_URL.to_owned())
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        let parsed = url::Url::parse(&url).ok();
+        if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) {
+            return Err(Invalid::new(
+                format!("{field}.url"),
+                "must be an http:// or https:// URL",
+            ));
+        }
+        stores.insert(
+            (*store_id).clone(),
+            SeventeenTrackAccount {
+                api_key: Secret::new(api_key),
+                url,
+            },
+        );
+    }
+    Ok(FeedSettings {
+        poll_interval,
+        stop_after_delivery,
+        request_timeout,
+        stores,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str, env: &[(&str, &str)]) -> Result<FeedSettings, Invalid> {
+        #[derive(Deserialize)]
+        struct Wrapper {
+            #[serde(default)]
+            feeds: FileFeeds,
+        }
+        let mut file = toml::from_str::<Wrapper>(toml_text).unwrap().feeds;
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        file.overlay_env(&|name| env.get(name).cloned())?;
+        let default = StoreId::default_store();
+        let outlet = StoreId::test("outlet");
+        build(file, &[&default, &outlet])
+    }
+
+    #[test]
+    fn nothing_configured_means_no_feed_and_the_etiquette_interval() {
+        let s = parse("", &[]).unwrap();
+        assert!(s.seventeen_track(&StoreId::default_store()).is_none());
+        assert_eq!(s.poll_interval, Duration::from_secs(3600));
+        assert_eq!(s.stop_after_delivery, Duration::from_secs(72 * 3600));
+    }
+
+    #[test]
+    fn the_environment_configures_the_default_store_and_the_file_others() {
+        let s = parse(
+            "[feeds]\npoll_seconds = 600\n[feeds.stores.outlet.17track]\napi_key = \"OUTLETKEY\"\nurl = \"http://127.0.0.1:9/v2.2/\"\n",
+            &[
+                ("AFTERCARE_17TRACK_API_KEY", "DEFAULTKEY"),
+                ("AFTERCARE_FEED_POLL_SECONDS", "5"),
+            ],
+        )
+        .unwrap();
+        let default = s.seventeen_track(&StoreId::default_store()).unwrap();
+        assert_eq!(default.api_key.expose(), "DEFAULTKEY");
+        assert_eq!(default.url, DEFAULT_17TRACK_URL);
+        let outlet = s.seventeen_track(&StoreId::test("outlet")).unwrap();
+        assert_eq!(
+            outlet.url, "http://127.0.0.1:9/v2.2",
+            "trailing slash dropped"
+        );
+        assert_eq!(s.poll_interval, Duration::from_secs(5), "the variable wins");
+        let url_only = parse("", &[("AFTERCARE_17TRACK_URL", "http://mock:1/")]);
+        assert_eq!(
+            url_only.err().unwrap().field,
+            "feeds.stores.default.17track.api_key"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        let field =
+            |toml_text: &str, env: &[(&str, &str)]| parse(toml_text, env).err().unwrap().field;
+        assert_eq!(
+            field("", &[("AFTERCARE_FEED_POLL_SECONDS", "soon")]),
+            "AFTERCARE_FEED_POLL_SECONDS"
+        );
+        assert_eq!(
+            field("[feeds]\npoll_seconds = 0", &[]),
+            "feeds.poll_seconds"
+        );
+        assert_eq!(
+            field("[feeds.stores.nowhere.17track]\napi_key = \"k\"", &[]),
+            "feeds.stores.nowhere"
+        );
+        assert_eq!(
+            field(
+                "[feeds.stores.outlet.17track]\napi_key = \"k\"\nurl = \"ftp://x\"",
+                &[]
+            ),
+            "feeds.stores.outlet.17track.url"
+        );
+        assert_eq!(
+            field("[feeds.stores.outlet.17track]\napi_key = \"a b\"", &[]),
+            "feeds.stores.outlet.17track.api_key"
+        );
+    }
+}

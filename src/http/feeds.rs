@@ -1,0 +1,176 @@
+//! `POST /feeds/17track[/{store}]`: a tracking provider's push. The signature is checked
+//! on the raw bytes before anything is parsed; the events are committed before the
+//! answer, so a push that is not acknowledged is sent again by the provider.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody, ErrorCode};
+use crate::feeds::Provider;
+use crate::feeds::adapter::PushError;
+use crate::feeds::apply;
+use crate::feeds::seventeen::{SIGN_HEADER, SeventeenTrack};
+use crate::ids::StoreId;
+
+pub fn router(max_body_bytes: usize) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(seventeen_default))
+        .routes(routes!(seventeen_for_store))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+}
+
+/// The answer to an accepted push.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushReceipt {
+    /// `applied` (committed), or `ignored` (a number no parcel of the store is followed under).
+    pub status: &'static str,
+    /// Events new to aftercare.
+    pub new_events: usize,
+}
+
+/// A 17TRACK push for the default store.
+#[utoipa::path(
+    post,
+    path = "/feeds/17track",
+    tag = "feeds",
+    request_body(content = String, description = "17TRACK's TRACKING_UPDATED or TRACKING_STOPPED JSON, as sent", content_type = "application/json"),
+    params(
+        ("sign" = String, Header, description = "hex(SHA-256(body + \"/\" + the store's 17TRACK key))"),
+    ),
+    responses(
+        (status = 200, description = "Committed (or nothing to do)", body = PushReceipt),
+        (status = 400, description = "Not a 17TRACK push", body = ErrorBody),
+        (status = 401, description = "Missing or wrong signature", body = ErrorBody),
+        (status = 404, description = "The store has no 17TRACK account configured", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+    )
+)]
+async fn seventeen_default(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    receive(&state, &StoreId::default_store(), &headers, body).await
+}
+
+/// A 17TRACK push for a further store from the config file.
+#[utoipa::path(
+    post,
+    path = "/feeds/17track/{store}",
+    tag = "feeds",
+    request_body(content = String, description = "17TRACK's TRACKING_UPDATED or TRACKING_STOPPED JSON, as sent", content_type = "application/json"),
+    params(
+        ("store" = String, Path, description = "Store id from the config file"),
+        ("sign" = String, Header, description = "hex(SHA-256(body + \"/\" + the store's 17TRACK key))"),
+    ),
+    responses(
+        (status = 200, description = "Committed (or nothing to do)", body = PushReceipt),
+        (status = 400, description = "Not a 17TRACK push", body = ErrorBody),
+        (status = 401, description = "Missing or wrong signature", body = ErrorBody),
+        (status = 404, description = "Unknown store, or no 17TRACK account configured for it", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+    )
+)]
+async fn seventeen_for_store(
+    State(state): State<AppState>,
+    Path(store): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    receive(&state, &store, &headers, body).await
+}
+
+async fn receive(
+    state: &AppState,
+    store_id: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    let Some(store) = state.store(store_id) else {
+        return Err(ApiError::unknown_store());
+    };
+    let store_id = store.config.id.clone();
+    let config = state.config();
+    let Some(account) = config.feeds.seventeen_track(&store_id) else {
+        return Err(ApiError::not_found(
+            ErrorCode::FeedNotConfigured,
+            "This store has no 17TRACK account configured.",
+        ));
+    };
+    let reject = |error: ApiError| {
+        tracing::warn!(store = %store_id, provider = "17track", code = error.code.as_str(), "feed push rejected");
+        error
+    };
+    let body = body.map_err(|rejection| match rejection {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+            reject(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                format!(
+                    "The body is larger than the {} byte limit.",
+                    config.max_body_bytes
+                ),
+            ))
+        }
+        _ => reject(ApiError::bad_request(
+            ErrorCode::UnreadableBody,
+            "The request body could not be read.",
+        )),
+    })?;
+    let sign = headers.get(SIGN_HEADER).map(|v| v.to_str().unwrap_or(""));
+    let zone = state.zones().zone_of(state.db(), &store_id).await?.tz;
+    let inbound = SeventeenTrack::verify_push(account.api_key.expose(), &zone, sign, &body)
+        .map_err(|error| {
+            reject(match error {
+                PushError::MissingSignature => ApiError::unauthorized(
+                    ErrorCode::MissingSignature,
+                    "The sign header is missing.",
+                ),
+                PushError::InvalidSignature => ApiError::unauthorized(
+                    ErrorCode::InvalidSignature,
+                    "The signature does not match the body under this store's 17TRACK key.",
+                ),
+                PushError::Malformed(detail) => ApiError::bad_request(
+                    ErrorCode::InvalidPayload,
+                    format!("The body is not a 17TRACK push: {detail}"),
+                ),
+            })
+        })?;
+    let (feeds, tracking) = (config.feeds.clone(), config.tracking.clone());
+    let writer_store = store_id.clone();
+    let applied = state
+        .db()
+        .writer()
+        .write(move |c| {
+            apply::push(
+                c,
+                &writer_store,
+                Provider::SeventeenTrack,
+                &inbound,
+                apply::Rules {
+                    feeds: &feeds,
+                    tracking: &tracking,
+                    zone: &zone,
+                },
+                jiff::Timestamp::now(),
+            )
+        })
+        .await?;
+    tracing::info!(store = %store_id, provider = "17track", parcels = applied.parcels, new_events = applied.new_events, "feed push");
+    Ok(Json(PushReceipt {
+        status: if applied.parcels == 0 {
+            "ignored"
+        } else {
+            "applied"
+        },
+        new_events: applied.new_events,
+    }))
+}
