@@ -89,7 +89,12 @@ async fn follow(db: &Db, feeds: &Feeds, job: &Job) -> anyhow::Result<Outcome> {
                 }
                 (Some(open), _) => plan.stop = Some(open),
                 (None, _) => {
-                    let followed = store::ever_followed(c, shipment_id)?;
+                    // Followed once under this number and stopped (delivered, gone): done.
+                    // A parcel whose number changed later is followed under the new one.
+                    let followed = match live {
+                        Some(p) => store::followed_as(c, shipment_id, &p.tracking_number)?,
+                        None => true,
+                    };
                     if !followed {
                         plan.register =
                             insert(c, &store_id, travelling, provider, &code_of, &stamp)?;

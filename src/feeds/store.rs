@@ -78,6 +78,21 @@ pub fn ever_followed(conn: &Connection, shipment_id: ShipmentId) -> Result<bool,
         .is_some())
 }
 
+/// Whether the parcel was ever followed under this number (open or stopped).
+pub fn followed_as(
+    conn: &Connection,
+    shipment_id: ShipmentId,
+    number: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM feed_subscriptions WHERE shipment_id = ?1 AND number_key = ?2 LIMIT 1",
+        )?
+        .query_row((shipment_id, number_key(number)), |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 pub struct NewSubscription<'a> {
     pub store_id: &'a StoreId,
     pub order_id: OrderId,
@@ -349,6 +364,8 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].number, "NEW1");
         assert!(ever_followed(&conn, ShipmentId::new(1)).unwrap());
+        assert!(followed_as(&conn, ShipmentId::new(1), "1Z999AA1").unwrap());
+        assert!(!followed_as(&conn, ShipmentId::new(1), "1Z999AA2").unwrap());
         assert!(!ever_followed(&conn, ShipmentId::new(2)).unwrap());
     }
 
