@@ -20,6 +20,7 @@ use aftercare::ingest::{self, Incoming, Payload};
 use aftercare::orders::store::Source;
 use aftercare::shop::Storefront;
 use aftercare::store::Db;
+use aftercare::tracking::ParcelFeed;
 use aftercare::tracking::i18n::Lang;
 use aftercare::tracking::page::{Brand, render_html, render_model};
 use aftercare::tracking::store::shipments;
@@ -143,7 +144,9 @@ async fn main() {
         };
         let (writer, invoices) = (db.writer().clone(), invoices.clone());
         tasks.push(tokio::spawn(async move {
-            ingest::ingest(&writer, incoming, invoices).await.unwrap()
+            ingest::ingest(&writer, incoming, invoices, ParcelFeed::Unfollowed)
+                .await
+                .unwrap()
         }));
         if tasks.len() == 256 {
             for t in tasks.drain(..) {

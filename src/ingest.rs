@@ -73,14 +73,16 @@ pub struct Ingested {
     pub order_id: Option<OrderId>,
 }
 
-/// Applies a delivery and enqueues the documents it makes due, in one transaction.
+/// Applies a delivery and enqueues the documents it makes due, in one transaction
+/// (`feed`: whether a tracking feed follows the store's parcels).
 pub async fn ingest(
     writer: &Writer,
     incoming: Incoming,
     invoices: Arc<InvoiceSettings>,
+    feed: tracking::ParcelFeed,
 ) -> Result<Ingested, StoreError> {
     writer
-        .write(move |conn| apply(conn, &incoming, &invoices))
+        .write(move |conn| apply(conn, &incoming, &invoices, feed))
         .await
 }
 
@@ -88,6 +90,7 @@ fn apply(
     conn: &rusqlite::Connection,
     incoming: &Incoming,
     invoices: &InvoiceSettings,
+    feed: tracking::ParcelFeed,
 ) -> Result<Ingested, StoreError> {
     let now = time::millis(incoming.received_at);
     let store = &incoming.store_id;
@@ -105,7 +108,7 @@ fn apply(
             if matches!(applied, Applied::Inserted | Applied::Updated) {
                 invoice::order_mirrored(conn, store, order, invoices, &now)?;
                 let first = applied == Applied::Inserted;
-                tracking::derive::order_mirrored(conn, store, order, first, &now)?;
+                tracking::derive::order_mirrored(conn, store, order, first, feed, &now)?;
                 if *source == Source::Restore {
                     tracking::derive::reevaluate(conn, store, order.id, &now)?;
                 }

@@ -91,6 +91,7 @@ impl Config {
                 .map(|s| crate::sync::SyncStore {
                     access: crate::woo::RestAccess::from(s).into(),
                     webhook_secret: s.webhook_secrets.first().cloned(),
+                    parcel_feed: self.feeds.parcel_feed(&s.id),
                 })
                 .collect(),
             public_base_url: self.public_url.as_ref().map(|_| self.base_url()),

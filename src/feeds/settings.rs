@@ -20,6 +20,7 @@ use serde::Deserialize;
 use crate::ids::StoreId;
 use crate::invalid::Invalid;
 use crate::secret::Secret;
+use crate::tracking::ParcelFeed;
 
 /// 17TRACK's public API, version 2.2.
 pub const DEFAULT_17TRACK_URL: &str = "https://api.17track.net/track/v2.2";
@@ -64,6 +65,11 @@ impl FeedSettings {
     /// The store's 17TRACK account, when it has one.
     pub fn seventeen_track(&self, store_id: &StoreId) -> Option<&SeventeenTrackAccount> {
         self.stores.get(store_id)
+    }
+
+    /// Whether a feed follows the store's parcels (only then are they offered to it).
+    pub fn parcel_feed(&self, store_id: &StoreId) -> ParcelFeed {
+        ParcelFeed::followed(self.stores.contains_key(store_id))
     }
 
     /// The stores with a feed.

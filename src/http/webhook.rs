@@ -194,6 +194,7 @@ async fn receive(
         state.db().writer(),
         incoming,
         state.config().invoices.clone(),
+        state.config().feeds.parcel_feed(store_id),
     )
     .await?;
     state.metrics().delivery(store_id, ingested.logged_as);

@@ -20,6 +20,7 @@ use crate::ingest::{self, Incoming, Outcome, Payload};
 use crate::orders::store::{self as orders, Snapshot, Source};
 use crate::store::StoreError;
 use crate::time;
+use crate::tracking::ParcelFeed;
 use crate::woo::FetchedOrder;
 use crate::woo::client::describe_json_error;
 
@@ -137,8 +138,13 @@ pub async fn apply_page(
                 };
                 let writer = services.db().writer().clone();
                 let invoices = services.config().invoices.clone();
+                let feed = services
+                    .config()
+                    .store(store_id)
+                    .map_or(ParcelFeed::Unfollowed, |s| s.parcel_feed);
                 // Concurrent writes share the writer's group commit.
-                writes.spawn(async move { ingest::ingest(&writer, incoming, invoices).await });
+                writes
+                    .spawn(async move { ingest::ingest(&writer, incoming, invoices, feed).await });
             }
         }
     }

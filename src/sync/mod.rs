@@ -35,6 +35,7 @@ use crate::invoice::settings::InvoiceSettings;
 use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::store::{Db, StoreError};
+use crate::tracking::ParcelFeed;
 use crate::woo::{ClientSettings, StoreAccess, WooError};
 
 /// What sync reads of the configuration (which builds it): the schedule, the client
@@ -59,6 +60,8 @@ pub struct SyncStore {
     pub access: StoreAccess,
     /// The secret new webhooks get (the store's current one).
     pub webhook_secret: Option<Secret>,
+    /// Whether a tracking feed follows the store's parcels.
+    pub parcel_feed: ParcelFeed,
 }
 
 impl SyncConfig {

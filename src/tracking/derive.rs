@@ -28,6 +28,26 @@ use crate::time;
 use crate::time::Stamp;
 use crate::woo::Order;
 
+/// Whether a tracking feed follows the store's parcels. Only then does a parcel change
+/// enqueue a `follow_parcel` job: a store without a feed pays no extra row in the ingest
+/// transaction and no job run per parcel. Its callers know the store's feed settings;
+/// tracking only needs this much of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParcelFeed {
+    Followed,
+    Unfollowed,
+}
+
+impl ParcelFeed {
+    pub fn followed(yes: bool) -> Self {
+        if yes {
+            ParcelFeed::Followed
+        } else {
+            ParcelFeed::Unfollowed
+        }
+    }
+}
+
 /// Applies an accepted order version; `first` when it is the order's first. Enqueues a
 /// delay evaluation only when one can change something now: an alert may be due (an
 /// order paid over a day ago and not shipped), or the order has active alerts and what
@@ -38,6 +58,7 @@ pub fn order_mirrored(
     store_id: &StoreId,
     order: &Order,
     first: bool,
+    feed: ParcelFeed,
     now: &Stamp,
 ) -> Result<(), StoreError> {
     let parcels = meta::parcels(&order.meta_data);
@@ -56,7 +77,7 @@ pub fn order_mirrored(
     } else {
         shipments::for_order(conn, store_id, order.id, true)?
     };
-    let changed = sync_parcels(conn, store_id, order, &parcels, &existing, now)?;
+    let changed = sync_parcels(conn, store_id, order, &parcels, &existing, feed, now)?;
     // A first version's parcels are exactly its meta's: no events, contents unlisted.
     let live: Vec<Live> = if existing.is_empty() && !changed {
         Vec::new()
@@ -190,15 +211,20 @@ pub fn reevaluate(
     jobs::enqueue(conn, store_id, JobKind::EvaluateDelays, order_id, 0, now)
 }
 
-/// A parcel was added, changed or removed: its tracking feed follows it, through a job so
-/// that a provider's outage never holds up ingest or the staff API.
+/// A parcel was added, changed or removed: its tracking feed, when the store has one,
+/// follows it, through a job so that a provider's outage never holds up ingest or the
+/// staff API.
 pub fn parcel_changed(
     conn: &Connection,
     store_id: &StoreId,
     order_id: OrderId,
     shipment_id: ShipmentId,
+    feed: ParcelFeed,
     now: &Stamp,
 ) -> Result<(), StoreError> {
+    if feed == ParcelFeed::Unfollowed {
+        return Ok(());
+    }
     jobs::enqueue(
         conn,
         store_id,
@@ -238,7 +264,17 @@ pub fn backfill(
     let Some(order) = orders::load_order(conn, store_id, order_id)? else {
         return Ok(());
     };
-    order_mirrored(conn, store_id, &order, false, &time::millis(now))?;
+    // Backfilled orders are few (mirrored before tracking existed) and the sweep does not
+    // know the feeds: their parcels are offered to the follow job, which skips a store
+    // without a feed.
+    order_mirrored(
+        conn,
+        store_id,
+        &order,
+        false,
+        ParcelFeed::Followed,
+        &time::millis(now),
+    )?;
     super::alerts::evaluate_order(conn, store_id, order_id, settings, zone, now)?;
     Ok(())
 }
@@ -284,6 +320,7 @@ fn sync_parcels(
     order: &Order,
     parcels: &[TrackedParcel],
     existing: &[ShipmentRow],
+    feed: ParcelFeed,
     now: &Stamp,
 ) -> Result<bool, StoreError> {
     let order_id = order.id;
@@ -325,7 +362,7 @@ fn sync_parcels(
                         },
                         now,
                     )?;
-                    parcel_changed(conn, store_id, order_id, s.id, now)?;
+                    parcel_changed(conn, store_id, order_id, s.id, feed, now)?;
                     changed = true;
                 }
             }
@@ -349,7 +386,7 @@ fn sync_parcels(
                     now,
                 )?;
                 if let Some(id) = inserted {
-                    parcel_changed(conn, store_id, order_id, id, now)?;
+                    parcel_changed(conn, store_id, order_id, id, feed, now)?;
                 }
                 changed = true;
             }
@@ -359,7 +396,7 @@ fn sync_parcels(
         s.source == SOURCE_WOOCOMMERCE && s.removed_at.is_none() && !keys.contains(&s.number_key)
     }) {
         shipments::mark_removed(conn, gone.id, now)?;
-        parcel_changed(conn, store_id, order_id, gone.id, now)?;
+        parcel_changed(conn, store_id, order_id, gone.id, feed, now)?;
         changed = true;
     }
     Ok(changed)

@@ -26,4 +26,5 @@ pub mod sweep;
 pub mod token;
 pub mod view;
 
+pub use derive::ParcelFeed;
 pub use settings::TrackingSettings;

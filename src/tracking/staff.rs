@@ -17,7 +17,7 @@ use super::settings::is_safe_url;
 use super::status::{EVENT_STATUSES, ParcelStatus};
 use super::store::shipments::{self, NewEvent, NewShipment, SOURCE_API};
 use super::view::{OrderTracking, ShipmentView, shipment_view};
-use super::{TrackingSettings, alerts, derive};
+use super::{ParcelFeed, TrackingSettings, alerts, derive};
 use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::orders::store as orders;
 use crate::shop::timezone::Zones;
@@ -297,11 +297,12 @@ fn check_shipment(req: &NewShipmentRequest, now: Timestamp) -> Result<Checked, V
     })
 }
 
-/// Adds a parcel to a visible order of `store_id`.
+/// Adds a parcel to a visible order of `store_id` (`feed`: whether a feed follows its parcels).
 pub async fn create_shipment(
     db: &Db,
     settings: Arc<TrackingSettings>,
     zones: &Zones,
+    feed: ParcelFeed,
     store_id: StoreId,
     order_id: OrderId,
     req: NewShipmentRequest,
@@ -313,7 +314,7 @@ pub async fn create_shipment(
         .writer()
         .write(move |c| {
             let stamp = time::millis(now);
-            let id = match insert_checked(c, &store_id, order_id, &checked, &stamp)? {
+            let id = match insert_checked(c, &store_id, order_id, &checked, feed, &stamp)? {
                 Ok(id) => id,
                 Err(rejected) => return Ok(Err(rejected)),
             };
@@ -335,6 +336,7 @@ fn insert_checked(
     store_id: &StoreId,
     order_id: OrderId,
     checked: &Checked,
+    feed: ParcelFeed,
     stamp: &Stamp,
 ) -> Result<Result<ShipmentId, Rejected>, StoreError> {
     if !orders::is_visible(c, store_id, order_id)? {
@@ -419,7 +421,7 @@ fn insert_checked(
         stamp,
     )?;
     if let Some(id) = id {
-        derive::parcel_changed(c, store_id, order_id, id, stamp)?;
+        derive::parcel_changed(c, store_id, order_id, id, feed, stamp)?;
     }
     Ok(id.ok_or(Rejected::Duplicate(ShipmentId::new(0))))
 }

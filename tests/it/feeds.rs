@@ -566,3 +566,49 @@ async fn a_registration_that_failed_is_retried_after_a_restart() {
     assert_eq!(requests(&up, "/register").await.len(), 1, "registered once");
     app.stop().await;
 }
+
+fn follow_jobs(app: &TestApp) -> i64 {
+    app.db()
+        .query_row(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'follow_parcel'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Parcels are offered to a feed only when the store has one: without, a webhook with
+/// tracking meta and a parcel from the staff API enqueue no `follow_parcel` job (no extra
+/// row in the ingest transaction, no job run); with one, each new parcel gets its job.
+#[tokio::test]
+async fn parcels_are_offered_to_a_feed_only_when_the_store_has_one() {
+    let order = fixture("orders/registered-krw.json");
+    let parcel = json!({"carrier": "ups", "tracking_number": "1Z999AA10123456784",
+                        "shipped_at": "2026-11-16T00:00:00Z"});
+
+    let without = TestApp::spawn().await;
+    let (status, body) = without.deliver("order.created", &order).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = without
+        .post_json("/api/v1/orders/1001/shipments", &parcel)
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        view(&without).await["shipments"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(follow_jobs(&without), 0, "no feed, no follow jobs");
+    without.stop().await;
+
+    let server = MockServer::start().await;
+    mock_register(&server).await;
+    let with = TestApp::spawn_with(&feed_toml(&server.uri(), 3600, 72)).await;
+    let (status, body) = with.deliver("order.created", &order).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = with
+        .post_json("/api/v1/orders/1001/shipments", &parcel)
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(follow_jobs(&with), 3, "one follow job per new parcel");
+    with.stop().await;
+}

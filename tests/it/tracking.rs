@@ -14,7 +14,7 @@ use aftercare::orders::store::Source;
 use aftercare::shop::timezone::Zones;
 use aftercare::store::Db;
 use aftercare::tracking::store::shipments;
-use aftercare::tracking::{derive, staff, sweep};
+use aftercare::tracking::{ParcelFeed, derive, staff, sweep};
 use aftercare::woo::Order;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -994,6 +994,7 @@ async fn the_sweep_raises_and_resolves_alerts_as_injected_time_passes() {
         &db,
         settings.clone(),
         &zones,
+        ParcelFeed::Unfollowed,
         StoreId::default_store(),
         OrderId::new(6001),
         request,
@@ -1171,9 +1172,14 @@ async fn ingest_order(db: &Db, config: &Config, order: &Value) {
             source: Source::Update,
         },
     };
-    let ingested = ingest::ingest(db.writer(), incoming, config.invoices.clone())
-        .await
-        .unwrap();
+    let ingested = ingest::ingest(
+        db.writer(),
+        incoming,
+        config.invoices.clone(),
+        config.feeds.parcel_feed(&StoreId::default_store()),
+    )
+    .await
+    .unwrap();
     assert_eq!(ingested.outcome, ingest::Outcome::Accepted);
 }
 

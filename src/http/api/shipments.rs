@@ -56,6 +56,7 @@ async fn create_shipment(
         state.db(),
         settings,
         state.zones(),
+        state.config().feeds.parcel_feed(&store),
         store.clone(),
         order_id,
         request,
