@@ -44,5 +44,14 @@ async fn tracking_page(
     // rather than rejected by the extractor.
     let token = TrackingToken::parse(&token);
     let seller = &state.config().invoices.seller;
-    page::show(state.db(), settings, state.zones(), token, lang, seller).await
+    page::show(
+        state.db(),
+        settings,
+        state.zones(),
+        crate::feeds::view::for_order,
+        token,
+        lang,
+        seller,
+    )
+    .await
 }

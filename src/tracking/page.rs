@@ -20,7 +20,7 @@ use super::settings::{Branding, Color, TrackingSettings, is_safe_url};
 use super::status::{DeliveryState, ParcelStatus};
 use super::store::order_tracking as rows;
 use super::token::TrackingToken;
-use super::view::{OrderTracking, alert_text, carrier_link, carrier_name};
+use super::view::{FeedsOf, OrderTracking, alert_text, carrier_link, carrier_name};
 use crate::shop::settings::SellerOverrides;
 use crate::shop::timezone::Zones;
 use crate::shop::{self, Storefront};
@@ -118,6 +118,8 @@ pub struct ParcelBlock {
     pub items: Vec<ItemLine>,
     pub events: Vec<EventLine>,
     pub no_events: String,
+    /// (text, ISO time): when a tracking feed last checked the parcel, for one it follows.
+    pub checked: Option<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -370,6 +372,13 @@ pub fn render_model(
                     .replace("{number}", &s.tracking_number)
                     .replace("{carrier}", &carrier),
                 no_events: t.no_events.replace("{carrier}", &carrier),
+                checked: tracking.last_checked.get(&s.id).map(|&at| {
+                    let when = lang.date_time(&cal.local(at), &now_local);
+                    (
+                        t.last_checked.replace("{time}", &when),
+                        crate::time::seconds(at),
+                    )
+                }),
                 carrier,
                 number: s.tracking_number.clone(),
                 link: carrier_link(s),
@@ -482,11 +491,12 @@ pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default:
 
 /// The tracking page of the order with `token`, or a 404 page (also for `None`, a
 /// malformed token). `seller` names the shop when neither its branding nor its profile
-/// does; `zones` gives the store's time zone.
+/// does; `zones` gives the store's time zone; `feeds_of` when a feed last checked a parcel.
 pub async fn show(
     db: &Db,
     settings: &TrackingSettings,
     zones: &Zones,
+    feeds_of: FeedsOf,
     token: Option<TrackingToken>,
     lang: Lang,
     seller: &SellerOverrides,
@@ -497,7 +507,12 @@ pub async fn show(
             let Some(page) = rows::by_token(c, &token)? else {
                 return Ok(None);
             };
-            let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?;
+            let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?.with_feeds(
+                c,
+                &page.store_id,
+                page.order_id,
+                feeds_of,
+            )?;
             let front = shop::store::storefront(c, &page.store_id)?;
             let zone = zones.zone(c, &page.store_id).tz;
             Ok(Some((page, tracking, front, zone)))
@@ -730,6 +745,52 @@ mod tests {
         assert_eq!(
             page.parcels[0].arrival.as_ref().unwrap().0,
             "Estimated delivery"
+        );
+    }
+
+    /// A parcel a feed follows says when the feed last checked it, in the shop's time zone
+    /// and the page's language, as its events' times read; one without a feed says nothing.
+    #[test]
+    fn a_followed_parcel_says_when_its_feed_last_checked() {
+        let mut other = parcel("in_transit", &[], None);
+        other.id = ShipmentId::new(2);
+        other.tracking_number = "999".into();
+        let mut tracking = OrderTracking {
+            shipments: vec![parcel("in_transit", &[], None), other],
+            ..OrderTracking::default()
+        };
+        let checked: Timestamp = "2026-11-16T06:05:00Z".parse().unwrap();
+        tracking.last_checked.insert(ShipmentId::new(1), checked);
+        let seoul = TimeZone::fixed(jiff::tz::offset(9));
+        let page = |lang: Lang| {
+            let brand = Brand::new(&Branding::default(), &Storefront::default(), lang.t());
+            let settings = TrackingSettings::default();
+            let now = "2026-11-16T09:00:00Z".parse().unwrap();
+            render_model(&order(), &tracking, &settings, &seoul, brand, lang, now)
+        };
+
+        let en = page(Lang::En);
+        let (text, iso) = en.parcels[0].checked.clone().expect("a last check");
+        assert_eq!(
+            text, "Last checked Nov 16, 3:05 PM",
+            "15:05 in the shop's zone"
+        );
+        assert_eq!(iso, "2026-11-16T06:05:00Z");
+        assert!(en.parcels[1].checked.is_none(), "no feed, no line");
+        let html = render_html(&en).unwrap();
+        assert!(
+            html.contains(
+                r#"<time datetime="2026-11-16T06:05:00Z">Last checked Nov 16, 3:05 PM</time>"#
+            ),
+            "{html}"
+        );
+        assert_eq!(html.matches("Last checked").count(), 1);
+
+        let ko = page(Lang::Ko);
+        let (text, _) = ko.parcels[0].checked.clone().unwrap();
+        assert!(
+            text.starts_with("마지막 조회 ") && text.ends_with("오후 3:05"),
+            "{text}"
         );
     }
 }

@@ -92,6 +92,12 @@ pub struct AlertView {
     pub since: String,
 }
 
+/// Reads the feed of each parcel of an order that a tracking provider follows. The edge
+/// hands down `crate::feeds::view::for_order`: the feeds sit above tracking, so tracking
+/// takes their reader as a plain function instead of importing them.
+pub type FeedsOf =
+    fn(&Connection, &StoreId, OrderId) -> Result<HashMap<ShipmentId, ShipmentFeedView>, StoreError>;
+
 /// Everything tracking knows about one order (removed parcels left out).
 #[derive(Debug, Clone, Default)]
 pub struct OrderTracking {
@@ -100,6 +106,9 @@ pub struct OrderTracking {
     /// Newest first, all parcels together.
     pub events: Vec<EventRow>,
     pub alerts: Vec<AlertRow>,
+    /// When a tracking feed last heard about each parcel it follows (empty unless the
+    /// caller read the feeds: [`OrderTracking::with_feeds`]).
+    pub last_checked: HashMap<ShipmentId, Timestamp>,
 }
 
 impl OrderTracking {
@@ -129,7 +138,25 @@ impl OrderTracking {
             shipments,
             events,
             alerts,
+            last_checked: HashMap::new(),
         })
+    }
+
+    /// Adds when a feed last checked each parcel (one indexed read, none without parcels).
+    pub fn with_feeds(
+        mut self,
+        conn: &Connection,
+        store_id: &StoreId,
+        order_id: OrderId,
+        feeds_of: FeedsOf,
+    ) -> Result<Self, StoreError> {
+        if !self.shipments.is_empty() {
+            self.last_checked = feeds_of(conn, store_id, order_id)?
+                .into_iter()
+                .filter_map(|(id, feed)| Some((id, time::parse(feed.last_checked_at.as_deref()?)?)))
+                .collect();
+        }
+        Ok(self)
     }
 
     pub fn events_of(&self, shipment_id: ShipmentId) -> impl Iterator<Item = &EventRow> {

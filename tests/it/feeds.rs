@@ -366,6 +366,19 @@ async fn polling_brings_the_events_when_no_push_comes() {
     let cj = parcel(&v, CJ);
     assert_eq!(cj["status"], "out_for_delivery");
     assert!(cj["feed"]["last_checked_at"].is_string());
+    // The public page says when the feed last checked the parcel it follows.
+    let url = v["tracking_url"].as_str().expect("tracking_url");
+    let page_path = format!("/t/{}", url.rsplit_once("/t/").unwrap().1);
+    let page = app
+        .client
+        .get(app.url(&format!("{page_path}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Last checked "), "{page}");
     // Polled again and again (out for delivery: every shortest interval), never duplicated.
     let seen = requests(&server, "/gettrackinfo").await.len();
     eventually("another poll", WAIT, || async {

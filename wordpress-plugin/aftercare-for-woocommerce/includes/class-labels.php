@@ -47,6 +47,37 @@ final class Labels {
 		return $labels[ $code ] ?? self::humanize( $code );
 	}
 
+	/**
+	 * How a tracking provider follows a parcel (the order view's `feed.state`).
+	 *
+	 * @param string $code Feed state.
+	 */
+	public static function feed_state( string $code ): string {
+		$labels = array(
+			'pending'          => __( 'Waiting to be registered with the provider', 'aftercare-for-woocommerce' ),
+			'subscribed'       => __( 'Followed', 'aftercare-for-woocommerce' ),
+			'awaiting_carrier' => __( 'Followed; the carrier has no scans yet', 'aftercare-for-woocommerce' ),
+			'stale'            => __( 'The provider gave up before delivery', 'aftercare-for-woocommerce' ),
+			'rejected'         => __( 'The provider refused the tracking number', 'aftercare-for-woocommerce' ),
+			'stopped'          => __( 'No longer followed', 'aftercare-for-woocommerce' ),
+		);
+		return $labels[ $code ] ?? self::humanize( $code );
+	}
+
+	/**
+	 * A tracking provider's own name (the order view's `feed.provider`); names are not translated.
+	 *
+	 * @param string $code Provider code.
+	 */
+	public static function feed_provider( string $code ): string {
+		$names = array(
+			'17track'          => '17TRACK',
+			'delivery-tracker' => 'Delivery Tracker',
+			'aftership'        => 'AfterShip',
+		);
+		return $names[ $code ] ?? $code;
+	}
+
 	public static function return_status( string $code ): string {
 		$labels = array(
 			'requested' => __( 'Requested', 'aftercare-for-woocommerce' ),

@@ -51,10 +51,39 @@ final class OrderSectionTest extends Scripted_Test_Case {
 		$this->assertSame( 0, $xpath->query( '(//article)[2]//dd/a' )->length );
 		$this->assertStringNotContainsString( 'javascript:', $html );
 		$this->assertStringContainsString( 'Fast &amp; &quot;Friendly&quot; Couriers', $html );
+		// No feed follows these parcels: nothing about checks.
+		$this->assertStringNotContainsString( 'Last checked', $html );
 
 		// The item not in any parcel yet.
 		$this->assertStringContainsString( 'Not shipped yet', self::text( $xpath, '//div[@class="aftercare-unshipped"]' ) );
 		$this->assertStringContainsString( '제주 유기농 녹차 티백', self::text( $xpath, '//div[@class="aftercare-unshipped"]' ) );
+	}
+
+	public function test_a_parcel_a_feed_follows_says_when_it_was_last_checked_in_the_sites_zone(): void {
+		update_option( 'timezone_string', 'Asia/Seoul' );
+		$view                            = self::fixture( 'order-view-full.json' );
+		$view['shipments'][0]['feed']    = array(
+			'provider'        => '17track',
+			'state'           => 'subscribed',
+			'last_checked_at' => '2026-11-17T01:05:00Z',
+			'last_event_at'   => '2026-11-17T00:40:00Z',
+		);
+		$view['shipments'][1]['feed']    = array(
+			'provider'        => '17track',
+			'state'           => 'pending',
+			'last_checked_at' => '<b>soon</b>',
+			'last_event_at'   => null,
+		);
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$xpath = self::dom( Account::order_section( 1001 ) );
+
+		$checked = $xpath->query( '(//article)[1]//p[contains(@class,"aftercare-parcel__checked")]' );
+		$this->assertSame( 1, $checked->length );
+		$this->assertSame( 'Last checked November 17, 2026 10:05', trim( preg_replace( '/\s+/u', ' ', $checked->item( 0 )->textContent ) ), '01:05 UTC is 10:05 in Seoul' );
+		$this->assertSame( '2026-11-17T01:05:00+00:00', $checked->item( 0 )->getElementsByTagName( 'time' )->item( 0 )->getAttribute( 'datetime' ) );
+		// Not checked yet (a value that is no time): no line, nothing of it printed.
+		$this->assertSame( 0, $xpath->query( '(//article)[2]//p[contains(@class,"aftercare-parcel__checked")]' )->length );
+		$this->assertStringNotContainsString( '<b>soon', $xpath->document->saveHTML() );
 	}
 
 	public function test_hostile_strings_are_escaped_everywhere(): void {

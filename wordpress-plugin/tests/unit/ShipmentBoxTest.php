@@ -131,9 +131,35 @@ final class ShipmentBoxTest extends Scripted_Test_Case {
 		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => self::fixture( 'order-view-full.json' ) ) ) );
 		$xpath = self::dom( Shipment_Box::box( wc_get_order( 1001 ) ) );
 		$this->assertStringContainsString( '568912345678', self::text( $xpath, '//p[@class="aftercare-box__parcel"]' ) );
+		$this->assertSame( 0, $xpath->query( '//span[contains(@class,"aftercare-box__feed")]' )->length, 'no feed, no feed line' );
 		$this->assertSame( '0', $xpath->query( '//input[@name="aftercare_items[201]"]' )->item( 0 )->getAttribute( 'value' ) );
 		$this->assertSame( '1', $xpath->query( '//input[@name="aftercare_items[203]"]' )->item( 0 )->getAttribute( 'value' ) );
 		$this->assertSame( 'woocommerce_page_wc-orders', Shipment_Box::screen() );
+	}
+
+	public function test_box_says_how_a_feed_follows_each_parcel_in_words(): void {
+		update_option( 'timezone_string', 'Asia/Seoul' );
+		$view                         = self::fixture( 'order-view-full.json' );
+		$view['shipments'][0]['feed'] = array(
+			'provider'        => '17track',
+			'state'           => 'awaiting_carrier',
+			'last_checked_at' => '2026-11-17T01:05:00Z',
+			'last_event_at'   => '2026-11-17T00:40:00Z',
+		);
+		$view['shipments'][1]['feed'] = array(
+			'provider'        => '17track',
+			'state'           => 'pending',
+			'last_checked_at' => null,
+			'last_event_at'   => null,
+		);
+		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
+		$xpath = self::dom( Shipment_Box::box( wc_get_order( 1001 ) ) );
+		$feeds = $xpath->query( '//span[contains(@class,"aftercare-box__feed")]' );
+		$this->assertSame( 2, $feeds->length );
+		$words = static fn( $node ) => trim( preg_replace( '/\s+/u', ' ', $node->textContent ) );
+		$this->assertSame( 'Live tracking by 17TRACK: Followed; the carrier has no scans yet Last event November 17, 2026 09:40 · Last checked November 17, 2026 10:05', $words( $feeds->item( 0 ) ) );
+		$this->assertSame( 'Live tracking by 17TRACK: Waiting to be registered with the provider No carrier event yet · Not checked yet', $words( $feeds->item( 1 ) ) );
+		$this->assertStringNotContainsString( 'awaiting_carrier', $words( $feeds->item( 0 ) ) );
 	}
 
 	public function test_guest_orders_are_read_through_the_guest_route(): void {

@@ -84,6 +84,37 @@ endif;
 				<?php echo esc_html( Data::str( $aftercare_parcel, 'tracking_number' ) ); ?>
 			<?php endif; ?>
 			<br><span class="description"><?php echo esc_html( Labels::shipment_status( Data::str( $aftercare_parcel, 'status' ) ) . ( '' !== Template::date( Data::str( $aftercare_parcel, 'shipped_at' ) ) ? ' · ' . Template::date( Data::str( $aftercare_parcel, 'shipped_at' ) ) : '' ) ); ?></span>
+			<?php $aftercare_feed = Data::obj( $aftercare_parcel, 'feed' ); ?>
+			<?php if ( null !== $aftercare_feed ) : ?>
+				<?php
+				$aftercare_last_event = Template::date( Data::str( $aftercare_feed, 'last_event_at' ), true );
+				$aftercare_last_check = Template::date( Data::str( $aftercare_feed, 'last_checked_at' ), true );
+				?>
+				<br><span class="description aftercare-box__feed">
+					<?php
+					/* translators: 1: tracking provider name (17TRACK), 2: how it follows the parcel */
+					echo esc_html( sprintf( __( 'Live tracking by %1$s: %2$s', 'aftercare-for-woocommerce' ), Labels::feed_provider( Data::str( $aftercare_feed, 'provider' ) ), Labels::feed_state( Data::str( $aftercare_feed, 'state' ) ) ) );
+					?>
+					<br>
+					<?php
+					echo esc_html(
+						'' !== $aftercare_last_event
+							/* translators: %s: date and time of the newest carrier event */
+							? sprintf( __( 'Last event %s', 'aftercare-for-woocommerce' ), $aftercare_last_event )
+							: __( 'No carrier event yet', 'aftercare-for-woocommerce' )
+					);
+					?>
+					·
+					<?php
+					echo esc_html(
+						'' !== $aftercare_last_check
+							/* translators: %s: date and time the tracking provider last checked the parcel */
+							? sprintf( __( 'Last checked %s', 'aftercare-for-woocommerce' ), $aftercare_last_check )
+							: __( 'Not checked yet', 'aftercare-for-woocommerce' )
+					);
+					?>
+				</span>
+			<?php endif; ?>
 		</p>
 	<?php endforeach; ?>
 <?php elseif ( $response->not_found() ) : ?>

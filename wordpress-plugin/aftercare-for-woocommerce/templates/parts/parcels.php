@@ -42,6 +42,8 @@ $aftercare_count = count( $shipments );
 	if ( '' === $aftercare_carrier ) {
 		$aftercare_carrier = Data::str( $aftercare_parcel, 'carrier' );
 	}
+	// When the tracking provider that follows the parcel last heard about it (absent without a feed).
+	$aftercare_checked = Data::str( Data::obj( $aftercare_parcel, 'feed' ) ?? array(), 'last_checked_at' );
 	?>
 	<article class="aftercare-parcel aftercare-parcel--<?php echo esc_attr( $aftercare_status ); ?>">
 		<header class="aftercare-parcel__head">
@@ -122,6 +124,17 @@ $aftercare_count = count( $shipments );
 			</ol>
 		<?php else : ?>
 			<p class="aftercare-muted"><?php esc_html_e( 'No news from the carrier yet.', 'aftercare-for-woocommerce' ); ?></p>
+		<?php endif; ?>
+		<?php if ( '' !== Template::date( $aftercare_checked ) ) : ?>
+			<p class="aftercare-muted aftercare-parcel__checked">
+				<?php
+				printf(
+					/* translators: %s: date and time the tracking provider last checked the parcel */
+					esc_html__( 'Last checked %s', 'aftercare-for-woocommerce' ),
+					'<time datetime="' . esc_attr( Template::datetime_attr( $aftercare_checked ) ) . '">' . esc_html( Template::date( $aftercare_checked, true ) ) . '</time>'
+				);
+				?>
+			</p>
 		<?php endif; ?>
 	</article>
 <?php endforeach; ?>
