@@ -14,18 +14,21 @@ use crate::tracking::status::ParcelStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
     SeventeenTrack,
+    DeliveryTracker,
 }
 
 impl Provider {
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::SeventeenTrack => "17track",
+            Provider::DeliveryTracker => "delivery-tracker",
         }
     }
 
     pub fn parse(text: &str) -> Option<Provider> {
         match text {
             "17track" => Some(Provider::SeventeenTrack),
+            "delivery-tracker" => Some(Provider::DeliveryTracker),
             _ => None,
         }
     }
@@ -131,6 +134,12 @@ pub enum Inbound {
     Snapshot(Snapshot),
     /// The provider stopped tracking this number.
     Stopped { number: String },
+    /// A hint without data (an unsigned callback): ask the provider about the number.
+    /// Nothing in the body is trusted beyond which parcel to look at.
+    Refetch {
+        number: String,
+        carrier_code: Option<String>,
+    },
 }
 
 /// Why a push was refused; nothing is stored for any of them.

@@ -51,7 +51,7 @@ pub fn push(
 ) -> Result<PushApplied, StoreError> {
     let number = match inbound {
         Inbound::Snapshot(s) => &s.number,
-        Inbound::Stopped { number } => number,
+        Inbound::Stopped { number } | Inbound::Refetch { number, .. } => number,
     };
     let subs = store::by_number(conn, store_id, provider, number)?;
     let mut new_events = 0;
@@ -61,6 +61,8 @@ pub fn push(
                 new_events += snapshot(conn, sub, snap, rules, now)?;
             }
             Inbound::Stopped { .. } => provider_stopped(conn, sub, now)?,
+            // The caller fetches the parcel; the hint itself changes nothing.
+            Inbound::Refetch { .. } => {}
         }
     }
     Ok(PushApplied {

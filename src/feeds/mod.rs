@@ -2,7 +2,8 @@
 //! polls feed the same event history the staff API writes.
 //!
 //! - [`adapter`]: what every provider offers (subscribe, stop, fetch, verify and parse a
-//!   push) and the normalised shapes it answers with; [`seventeen`] is 17TRACK (API v2.2).
+//!   push) and the normalised shapes it answers with; [`seventeen`] is 17TRACK (API v2.2),
+//!   [`delivery_tracker`] is Delivery Tracker (GraphQL, the Korean carriers).
 //! - [`follow`]: the outbox handler that brings a parcel's subscription in line with the
 //!   parcel (subscribe once, in batches; move it when the number changes; stop it when the
 //!   parcel goes away).
@@ -14,6 +15,7 @@
 
 pub mod adapter;
 pub mod apply;
+pub mod delivery_tracker;
 pub mod follow;
 pub mod poll;
 pub mod schedule;

@@ -39,6 +39,34 @@ pub struct SeventeenTrackAccount {
     pub url: String,
 }
 
+/// Delivery Tracker's cloud GraphQL endpoint.
+pub const DEFAULT_DELIVERY_TRACKER_URL: &str = "https://apis.tracker.delivery/graphql";
+
+/// One store's Delivery Tracker: the cloud API with a client id and secret, or a
+/// self-hosted instance (which may need no key).
+#[derive(Debug, Clone)]
+pub struct DeliveryTrackerAccount {
+    /// `client_id:client_secret`, sent as `Authorization: TRACKQL-API-KEY <id>:<secret>`.
+    pub key: Option<Secret>,
+    /// The GraphQL endpoint itself (`.../graphql`), without a trailing slash.
+    pub url: String,
+}
+
+/// Checks a Delivery Tracker key: `client_id:client_secret`, both parts present, no spaces
+/// or control characters. Answers the reason when it is not one.
+pub fn check_delivery_tracker_key(key: &str) -> Result<(), &'static str> {
+    let Some((id, secret)) = key.split_once(':') else {
+        return Err("must be client_id:client_secret");
+    };
+    if id.is_empty() || secret.is_empty() {
+        return Err("must be client_id:client_secret, both parts non-empty");
+    }
+    if key.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("must not contain spaces or control characters");
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct FeedSettings {
     /// Never poll one parcel more often than this.
@@ -245,6 +273,25 @@ mod tests {
         let default = StoreId::default_store();
         let outlet = StoreId::test("outlet");
         build(file, &[&default, &outlet])
+    }
+
+    #[test]
+    fn a_delivery_tracker_key_is_an_id_and_a_secret() {
+        assert_eq!(check_delivery_tracker_key("client:secret"), Ok(()));
+        assert_eq!(
+            check_delivery_tracker_key("id:se:cret"),
+            Ok(()),
+            "the secret may hold a colon"
+        );
+        for bad in [
+            "nocolon",
+            ":secret",
+            "client:",
+            "cli ent:secret",
+            "client:sec\tret",
+        ] {
+            assert!(check_delivery_tracker_key(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
