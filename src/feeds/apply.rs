@@ -61,14 +61,34 @@ pub fn push(
                 new_events += snapshot(conn, sub, snap, rules, now)?;
             }
             Inbound::Stopped { .. } => provider_stopped(conn, sub, now)?,
-            // The caller fetches the parcel; the hint itself changes nothing.
-            Inbound::Refetch { .. } => {}
+            Inbound::Refetch { .. } => fetch_soon(conn, sub, rules.feeds, now)?,
         }
     }
     Ok(PushApplied {
         parcels: subs.len(),
         new_events,
     })
+}
+
+/// A hint that the provider has news: the parcel is polled at the poller's next pass, but
+/// never sooner after its last check than the shortest interval allows (the hint is
+/// unsigned, and anyone could send it).
+pub fn fetch_soon(
+    conn: &Connection,
+    sub: &SubscriptionRow,
+    feeds: &FeedSettings,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let shortest = SignedDuration::try_from(feeds.poll_interval).unwrap_or(SignedDuration::ZERO);
+    let earliest = sub
+        .last_checked_at
+        .as_deref()
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .map(|t| t + shortest)
+        .filter(|t| *t > now)
+        .unwrap_or(now);
+    store::poll_soon(conn, sub.id, &time::millis(earliest), &time::millis(now))?;
+    Ok(())
 }
 
 /// The provider stopped following the number on its own: over when the parcel arrived,

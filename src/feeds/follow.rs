@@ -50,13 +50,27 @@ struct Plan {
 }
 
 async fn follow(db: &Db, feeds: &Feeds, job: &Job) -> anyhow::Result<Outcome> {
-    let Some(adapter) = feeds.adapter(&job.store_id).cloned() else {
+    let Some((_, store_feeds)) = feeds.stores().find(|(id, _)| **id == job.store_id) else {
+        return Ok(Outcome::Done);
+    };
+    let shipment_id = crate::ids::ShipmentId::new(job.subject);
+    // The parcel's carrier picks the feed that follows it; a parcel that went away needs
+    // none (its open subscription is stopped through its own provider).
+    let store_id = job.store_id.clone();
+    let carrier = db
+        .read(move |c| Ok(shipments::find(c, &store_id, shipment_id)?.map(|p| p.carrier)))
+        .await?;
+    let Some(adapter) = carrier
+        .as_deref()
+        .and_then(|c| feeds.feed_for(&job.store_id, c))
+        .or(store_feeds.first())
+        .cloned()
+    else {
         return Ok(Outcome::Done);
     };
     let limit = adapter.batch_limit();
     let provider = adapter.provider();
     let store_id = job.store_id.clone();
-    let shipment_id = crate::ids::ShipmentId::new(job.subject);
     let now = Timestamp::now();
     let code_of = {
         let adapter = adapter.clone();
@@ -110,9 +124,12 @@ async fn follow(db: &Db, feeds: &Feeds, job: &Job) -> anyhow::Result<Outcome> {
         .await?;
 
     if let Some(old) = plan.stop {
-        adapter.stop(&[parcel(&old)]).await.with_context(|| {
-            format!("stopping the {provider:?} subscription of shipment {shipment_id}")
-        })?;
+        let old_provider = super::Provider::parse(&old.provider);
+        if let Some(old_feed) = old_provider.and_then(|p| feeds.feed(&job.store_id, p)) {
+            old_feed.stop(&[parcel(&old)]).await.with_context(|| {
+                format!("stopping the {old_provider:?} subscription of shipment {shipment_id}")
+            })?;
+        }
         let (store_id, code_of) = (job.store_id.clone(), {
             let adapter = adapter.clone();
             move |slug: &str| adapter.carrier_code(slug)
@@ -184,7 +201,7 @@ async fn register_pending(
     db: &Db,
     feeds: &Feeds,
     job: &Job,
-    adapter: &Arc<super::seventeen::SeventeenTrack>,
+    adapter: &super::Feed,
 ) -> anyhow::Result<()> {
     let provider = adapter.provider();
     let limit = adapter.batch_limit();

@@ -30,28 +30,123 @@ pub use settings::FeedSettings;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use jiff::tz::TimeZone;
+
 use crate::ids::StoreId;
 use crate::shop::timezone::Zones;
 use crate::tracking::TrackingSettings;
+use adapter::{Inbound, Parcel, PushError, Registered, TrackingFeed};
+use delivery_tracker::DeliveryTracker;
 use seventeen::SeventeenTrack;
 
-/// Each store's provider adapter, built once from the settings, with what applying their
+/// One of a store's feeds.
+#[derive(Clone)]
+pub enum Feed {
+    SeventeenTrack(Arc<SeventeenTrack>),
+    DeliveryTracker(Arc<DeliveryTracker>),
+}
+
+impl TrackingFeed for Feed {
+    fn provider(&self) -> Provider {
+        match self {
+            Feed::SeventeenTrack(a) => a.provider(),
+            Feed::DeliveryTracker(a) => a.provider(),
+        }
+    }
+
+    fn batch_limit(&self) -> usize {
+        match self {
+            Feed::SeventeenTrack(a) => a.batch_limit(),
+            Feed::DeliveryTracker(a) => a.batch_limit(),
+        }
+    }
+
+    fn carrier_code(&self, slug: &str) -> Option<String> {
+        match self {
+            Feed::SeventeenTrack(a) => a.carrier_code(slug),
+            Feed::DeliveryTracker(a) => a.carrier_code(slug),
+        }
+    }
+
+    fn carrier_slug(&self, code: &str) -> Option<&'static str> {
+        match self {
+            Feed::SeventeenTrack(a) => a.carrier_slug(code),
+            Feed::DeliveryTracker(a) => a.carrier_slug(code),
+        }
+    }
+
+    async fn subscribe(&self, parcels: &[Parcel]) -> Result<Vec<(String, Registered)>, FeedError> {
+        match self {
+            Feed::SeventeenTrack(a) => a.subscribe(parcels).await,
+            Feed::DeliveryTracker(a) => a.subscribe(parcels).await,
+        }
+    }
+
+    async fn stop(&self, parcels: &[Parcel]) -> Result<(), FeedError> {
+        match self {
+            Feed::SeventeenTrack(a) => a.stop(parcels).await,
+            Feed::DeliveryTracker(a) => a.stop(parcels).await,
+        }
+    }
+
+    async fn fetch(&self, parcels: &[Parcel], zone: &TimeZone) -> Result<Vec<Snapshot>, FeedError> {
+        match self {
+            Feed::SeventeenTrack(a) => a.fetch(parcels, zone).await,
+            Feed::DeliveryTracker(a) => a.fetch(parcels, zone).await,
+        }
+    }
+
+    fn verify_and_parse(
+        &self,
+        signature: Option<&str>,
+        raw: &[u8],
+        zone: &TimeZone,
+    ) -> Result<Inbound, PushError> {
+        match self {
+            Feed::SeventeenTrack(a) => a.verify_and_parse(signature, raw, zone),
+            Feed::DeliveryTracker(a) => a.verify_and_parse(signature, raw, zone),
+        }
+    }
+}
+
+/// A store's feeds, and which of them follows which carrier.
+struct StoreAdapters {
+    feeds: Vec<Feed>,
+    settings: settings::StoreFeeds,
+}
+
+/// Each store's provider adapters, built once from the settings, with what applying their
 /// answers needs.
 pub struct Feeds {
     pub settings: Arc<FeedSettings>,
     pub tracking: Arc<TrackingSettings>,
     /// Each store's time zone: ETAs, "due today", delay rules and zone-less carrier times.
     pub zones: Zones,
-    adapters: HashMap<StoreId, Arc<SeventeenTrack>>,
+    adapters: HashMap<StoreId, StoreAdapters>,
 }
 
 impl Feeds {
     pub fn new(settings: Arc<FeedSettings>, tracking: Arc<TrackingSettings>, zones: Zones) -> Self {
+        let timeout = settings.request_timeout;
         let adapters = settings
             .stores()
-            .map(|(id, account)| {
-                let adapter = SeventeenTrack::new(account, settings.request_timeout);
-                (id.clone(), Arc::new(adapter))
+            .map(|(id, own)| {
+                let mut feeds = Vec::new();
+                if let Some(account) = &own.seventeen_track {
+                    feeds.push(Feed::SeventeenTrack(Arc::new(SeventeenTrack::new(
+                        account, timeout,
+                    ))));
+                }
+                if let Some(account) = &own.delivery_tracker {
+                    feeds.push(Feed::DeliveryTracker(Arc::new(DeliveryTracker::new(
+                        account, timeout,
+                    ))));
+                }
+                let adapters = StoreAdapters {
+                    feeds,
+                    settings: own.clone(),
+                };
+                (id.clone(), adapters)
             })
             .collect();
         Self {
@@ -62,12 +157,24 @@ impl Feeds {
         }
     }
 
-    /// The store's adapter, when it has a feed.
-    pub fn adapter(&self, store_id: &StoreId) -> Option<&Arc<SeventeenTrack>> {
-        self.adapters.get(store_id)
+    /// The store's feed of `provider`, when it has that one.
+    pub fn feed(&self, store_id: &StoreId, provider: Provider) -> Option<&Feed> {
+        self.adapters
+            .get(store_id)?
+            .feeds
+            .iter()
+            .find(|f| f.provider() == provider)
     }
 
-    pub fn stores(&self) -> impl Iterator<Item = (&StoreId, &Arc<SeventeenTrack>)> {
-        self.adapters.iter()
+    /// The store's feed that follows parcels of `carrier` (a registry slug).
+    pub fn feed_for(&self, store_id: &StoreId, carrier: &str) -> Option<&Feed> {
+        let store = self.adapters.get(store_id)?;
+        let provider = store.settings.provider_for(carrier)?;
+        store.feeds.iter().find(|f| f.provider() == provider)
+    }
+
+    /// The stores with feeds, and their feeds.
+    pub fn stores(&self) -> impl Iterator<Item = (&StoreId, &[Feed])> {
+        self.adapters.iter().map(|(id, a)| (id, a.feeds.as_slice()))
     }
 }

@@ -37,9 +37,11 @@ pub async fn run(db: Db, feeds: Arc<Feeds>, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        for (store_id, _) in feeds.stores() {
-            if let Err(error) = poll_store(&db, &feeds, store_id).await {
-                tracing::error!(store = %store_id, %error, "feed polling failed");
+        for (store_id, store_feeds) in feeds.stores() {
+            for feed in store_feeds {
+                if let Err(error) = poll_store(&db, &feeds, store_id, feed.provider()).await {
+                    tracing::error!(store = %store_id, provider = feed.provider().as_str(), %error, "feed polling failed");
+                }
             }
         }
         tokio::select! {
@@ -75,9 +77,15 @@ async fn follow_unfollowed(db: &Db, feeds: &Feeds) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Polls the store's due parcels, a batch at a time; stops at the first refusal.
-pub async fn poll_store(db: &Db, feeds: &Feeds, store_id: &StoreId) -> Result<usize, StoreError> {
-    let Some(adapter) = feeds.adapter(store_id).cloned() else {
+/// Polls the store's due parcels of `provider`, a batch at a time; stops at the first
+/// refusal.
+pub async fn poll_store(
+    db: &Db,
+    feeds: &Feeds,
+    store_id: &StoreId,
+    provider: super::Provider,
+) -> Result<usize, StoreError> {
+    let Some(adapter) = feeds.feed(store_id, provider).cloned() else {
         return Ok(0);
     };
     let provider = adapter.provider();

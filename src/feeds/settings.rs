@@ -10,13 +10,23 @@
 //! [feeds.stores.default.17track]   # AFTERCARE_17TRACK_API_KEY, AFTERCARE_17TRACK_URL
 //! api_key = "..."
 //! url = "https://api.17track.net/track/v2.2"
+//!
+//! [feeds.stores.default.delivery_tracker]  # AFTERCARE_DELIVERY_TRACKER_KEY, _URL
+//! key = "client_id:client_secret"  # optional for a self-hosted url
+//! url = "https://apis.tracker.delivery/graphql"
+//!
+//! [feeds.stores.default.carriers]  # registry slug = feed, over the default choice
+//! cj-logistics = "17track"
 //! ```
+//!
+//! With both feeds, Korean carriers go to Delivery Tracker and the rest to 17TRACK.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::adapter::Provider;
 use crate::ids::StoreId;
 use crate::invalid::Invalid;
 use crate::secret::Secret;
@@ -75,7 +85,38 @@ pub struct FeedSettings {
     pub stop_after_delivery: Duration,
     /// HTTP timeout of one provider request.
     pub request_timeout: Duration,
-    stores: HashMap<StoreId, SeventeenTrackAccount>,
+    stores: HashMap<StoreId, StoreFeeds>,
+}
+
+/// One store's feeds and which serves which carrier.
+#[derive(Debug, Clone, Default)]
+pub struct StoreFeeds {
+    pub seventeen_track: Option<SeventeenTrackAccount>,
+    pub delivery_tracker: Option<DeliveryTrackerAccount>,
+    /// Registry slug to provider, over the default choice; only configured providers.
+    pub carriers: HashMap<String, Provider>,
+}
+
+impl StoreFeeds {
+    /// The provider that follows a parcel of `carrier` (a registry slug): the explicit
+    /// mapping, else the only feed, else Delivery Tracker for Korean carriers and 17TRACK
+    /// for the rest.
+    pub fn provider_for(&self, carrier: &str) -> Option<Provider> {
+        if let Some(p) = self.carriers.get(carrier) {
+            return Some(*p);
+        }
+        match (&self.seventeen_track, &self.delivery_tracker) {
+            (Some(_), Some(_)) if is_korean(carrier) => Some(Provider::DeliveryTracker),
+            (Some(_), _) => Some(Provider::SeventeenTrack),
+            (None, Some(_)) => Some(Provider::DeliveryTracker),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A carrier of the registry's Korean domestic network.
+fn is_korean(slug: &str) -> bool {
+    crate::tracking::carriers::by_slug(slug).is_some_and(|c| c.country == "KR")
 }
 
 impl Default for FeedSettings {
@@ -92,7 +133,12 @@ impl Default for FeedSettings {
 impl FeedSettings {
     /// The store's 17TRACK account, when it has one.
     pub fn seventeen_track(&self, store_id: &StoreId) -> Option<&SeventeenTrackAccount> {
-        self.stores.get(store_id)
+        self.stores.get(store_id)?.seventeen_track.as_ref()
+    }
+
+    /// The store's Delivery Tracker, when it has one.
+    pub fn delivery_tracker(&self, store_id: &StoreId) -> Option<&DeliveryTrackerAccount> {
+        self.stores.get(store_id)?.delivery_tracker.as_ref()
     }
 
     /// Whether a feed follows the store's parcels (only then are they offered to it).
@@ -101,19 +147,30 @@ impl FeedSettings {
     }
 
     /// The stores with a feed.
-    pub fn stores(&self) -> impl Iterator<Item = (&StoreId, &SeventeenTrackAccount)> {
+    pub fn stores(&self) -> impl Iterator<Item = (&StoreId, &StoreFeeds)> {
         self.stores.iter()
+    }
+
+    /// Settings with one store on Delivery Tracker at `url`, for tests.
+    pub fn with_delivery_tracker(
+        mut self,
+        store_id: StoreId,
+        key: Option<&str>,
+        url: &str,
+    ) -> Self {
+        self.stores.entry(store_id).or_default().delivery_tracker = Some(DeliveryTrackerAccount {
+            key: key.map(|k| Secret::new(k.to_owned())),
+            url: url.trim_end_matches('/').to_owned(),
+        });
+        self
     }
 
     /// Settings with one store on 17TRACK at `url`, for tests.
     pub fn with_seventeen_track(mut self, store_id: StoreId, key: &str, url: &str) -> Self {
-        self.stores.insert(
-            store_id,
-            SeventeenTrackAccount {
-                api_key: Secret::new(key.to_owned()),
-                url: url.trim_end_matches('/').to_owned(),
-            },
-        );
+        self.stores.entry(store_id).or_default().seventeen_track = Some(SeventeenTrackAccount {
+            api_key: Secret::new(key.to_owned()),
+            url: url.trim_end_matches('/').to_owned(),
+        });
         self
     }
 }
@@ -135,6 +192,17 @@ pub struct FileFeeds {
 struct FileStoreFeeds {
     #[serde(rename = "17track")]
     seventeen_track: Option<FileSeventeenTrack>,
+    delivery_tracker: Option<FileDeliveryTracker>,
+    /// Registry slug to feed name (`17track`, `delivery-tracker`).
+    #[serde(default)]
+    carriers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDeliveryTracker {
+    key: Option<String>,
+    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -147,6 +215,8 @@ struct FileSeventeenTrack {
 pub const ENV_17TRACK_API_KEY: &str = "AFTERCARE_17TRACK_API_KEY";
 pub const ENV_17TRACK_URL: &str = "AFTERCARE_17TRACK_URL";
 pub const ENV_POLL_SECONDS: &str = "AFTERCARE_FEED_POLL_SECONDS";
+pub const ENV_DELIVERY_TRACKER_KEY: &str = "AFTERCARE_DELIVERY_TRACKER_KEY";
+pub const ENV_DELIVERY_TRACKER_URL: &str = "AFTERCARE_DELIVERY_TRACKER_URL";
 
 impl FileFeeds {
     /// Lays the environment over the file: the variables configure the default store.
@@ -168,6 +238,21 @@ impl FileFeeds {
             let account = store.seventeen_track.get_or_insert_with(Default::default);
             if key.is_some() {
                 account.api_key = key;
+            }
+            if url.is_some() {
+                account.url = url;
+            }
+        }
+        let key = env(ENV_DELIVERY_TRACKER_KEY);
+        let url = env(ENV_DELIVERY_TRACKER_URL);
+        if key.is_some() || url.is_some() {
+            let store = self
+                .stores
+                .entry(StoreId::default_store().to_string())
+                .or_default();
+            let account = store.delivery_tracker.get_or_insert_with(Default::default);
+            if key.is_some() {
+                account.key = key;
             }
             if url.is_some() {
                 account.url = url;
@@ -205,10 +290,99 @@ pub fn build(file: FileFeeds, store_ids: &[&StoreId]) -> Result<FeedSettings, In
         let Some(store_id) = store_ids.iter().find(|s| **s == id.as_str()) else {
             return Err(Invalid::new(&field, "is not a configured store"));
         };
-        let Some(account) = own.seventeen_track else {
-            continue;
-        };
-        let field = format!("{field}.17track");
+        let mut feeds = StoreFeeds::default();
+        if let Some(account) = own.delivery_tracker {
+            feeds.delivery_tracker = Some(build_delivery_tracker(account, &field)?);
+        }
+        if let Some(account) = own.seventeen_track {
+            feeds.seventeen_track = Some(build_seventeen_track(account, &field)?);
+        }
+        for (slug, name) in own.carriers {
+            let at = format!("{field}.carriers.{slug}");
+            if crate::tracking::carriers::by_slug(&slug).is_none() {
+                return Err(Invalid::new(at, "is not a carrier of the registry"));
+            }
+            let provider = match Provider::parse(name.trim()) {
+                Some(Provider::SeventeenTrack) if feeds.seventeen_track.is_some() => {
+                    Provider::SeventeenTrack
+                }
+                Some(Provider::DeliveryTracker) if feeds.delivery_tracker.is_some() => {
+                    Provider::DeliveryTracker
+                }
+                _ => {
+                    return Err(Invalid::new(
+                        at,
+                        "must name a feed configured for this store (17track, delivery-tracker)",
+                    ));
+                }
+            };
+            feeds.carriers.insert(slug, provider);
+        }
+        if feeds.seventeen_track.is_some() || feeds.delivery_tracker.is_some() {
+            stores.insert((*store_id).clone(), feeds);
+        }
+    }
+    Ok(FeedSettings {
+        poll_interval,
+        stop_after_delivery,
+        request_timeout,
+        stores,
+    })
+}
+
+fn http_url(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+}
+
+fn build_delivery_tracker(
+    account: FileDeliveryTracker,
+    store_field: &str,
+) -> Result<DeliveryTrackerAccount, Invalid> {
+    let field = format!("{store_field}.delivery_tracker");
+    let url = account
+        .url
+        .unwrap_or_else(|| DEFAULT_DELIVERY_TRACKER_URL.to_owned())
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    if !http_url(&url) {
+        return Err(Invalid::new(
+            format!("{field}.url"),
+            "must be an http:// or https:// URL",
+        ));
+    }
+    let key = account
+        .key
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty());
+    match &key {
+        Some(key) => check_delivery_tracker_key(key)
+            .map_err(|why| Invalid::new(format!("{field}.key"), why))?,
+        // A self-hosted instance may run without keys; the cloud never does.
+        None if url == DEFAULT_DELIVERY_TRACKER_URL => {
+            return Err(Invalid::new(
+                format!("{field}.key"),
+                format!(
+                    "is required for the cloud API (for the default store: {ENV_DELIVERY_TRACKER_KEY})"
+                ),
+            ));
+        }
+        None => {}
+    }
+    Ok(DeliveryTrackerAccount {
+        key: key.map(Secret::new),
+        url,
+    })
+}
+
+fn build_seventeen_track(
+    account: FileSeventeenTrack,
+    store_field: &str,
+) -> Result<SeventeenTrackAccount, Invalid> {
+    {
+        let field = format!("{store_field}.17track");
         let api_key = account
             .api_key
             .map(|k| k.trim().to_owned())
@@ -231,27 +405,17 @@ pub fn build(file: FileFeeds, store_ids: &[&StoreId]) -> Result<FeedSettings, In
             .trim()
             .trim_end_matches('/')
             .to_owned();
-        let parsed = url::Url::parse(&url).ok();
-        if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) {
+        if !http_url(&url) {
             return Err(Invalid::new(
                 format!("{field}.url"),
                 "must be an http:// or https:// URL",
             ));
         }
-        stores.insert(
-            (*store_id).clone(),
-            SeventeenTrackAccount {
-                api_key: Secret::new(api_key),
-                url,
-            },
-        );
+        Ok(SeventeenTrackAccount {
+            api_key: Secret::new(api_key),
+            url,
+        })
     }
-    Ok(FeedSettings {
-        poll_interval,
-        stop_after_delivery,
-        request_timeout,
-        stores,
-    })
 }
 
 #[cfg(test)]
@@ -292,6 +456,103 @@ mod tests {
         ] {
             assert!(check_delivery_tracker_key(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn delivery_tracker_reads_its_variables_and_its_section() {
+        let s = parse(
+            "[feeds.stores.outlet.delivery_tracker]\nurl = \"http://127.0.0.1:4000/graphql/\"\n",
+            &[("AFTERCARE_DELIVERY_TRACKER_KEY", "client:secret")],
+        )
+        .unwrap();
+        let default = s.delivery_tracker(&StoreId::default_store()).unwrap();
+        assert_eq!(default.key.as_ref().unwrap().expose(), "client:secret");
+        assert_eq!(default.url, DEFAULT_DELIVERY_TRACKER_URL);
+        let outlet = s.delivery_tracker(&StoreId::test("outlet")).unwrap();
+        assert!(outlet.key.is_none(), "a self-hosted instance may need none");
+        assert_eq!(outlet.url, "http://127.0.0.1:4000/graphql");
+        assert!(s.seventeen_track(&StoreId::default_store()).is_none());
+
+        let field =
+            |toml_text: &str, env: &[(&str, &str)]| parse(toml_text, env).err().unwrap().field;
+        assert_eq!(
+            field("[feeds.stores.default.delivery_tracker]\n", &[]),
+            "feeds.stores.default.delivery_tracker.key",
+            "the cloud needs a key"
+        );
+        assert_eq!(
+            field("", &[("AFTERCARE_DELIVERY_TRACKER_KEY", "no-secret")]),
+            "feeds.stores.default.delivery_tracker.key"
+        );
+        assert_eq!(
+            field("", &[("AFTERCARE_DELIVERY_TRACKER_URL", "mock:4000")]),
+            "feeds.stores.default.delivery_tracker.url"
+        );
+    }
+
+    #[test]
+    fn korean_carriers_go_to_delivery_tracker_unless_mapped_otherwise() {
+        let both = [
+            ("AFTERCARE_DELIVERY_TRACKER_KEY", "client:secret"),
+            ("AFTERCARE_17TRACK_API_KEY", "KEY"),
+        ];
+        let s = parse("", &both).unwrap();
+        let (_, store) = s.stores().next().unwrap();
+        for slug in ["cj-logistics", "hanjin", "lotte", "epost", "logen"] {
+            assert_eq!(
+                store.provider_for(slug),
+                Some(Provider::DeliveryTracker),
+                "{slug}"
+            );
+        }
+        for slug in ["ups", "dhl-express", "번개 로지스"] {
+            assert_eq!(
+                store.provider_for(slug),
+                Some(Provider::SeventeenTrack),
+                "{slug}"
+            );
+        }
+        let s = parse(
+            "[feeds.stores.default.carriers]\ncj-logistics = \"17track\"\nups = \"delivery-tracker\"\n",
+            &both,
+        )
+        .unwrap();
+        let (_, store) = s.stores().next().unwrap();
+        assert_eq!(
+            store.provider_for("cj-logistics"),
+            Some(Provider::SeventeenTrack)
+        );
+        assert_eq!(store.provider_for("ups"), Some(Provider::DeliveryTracker));
+        assert_eq!(
+            store.provider_for("hanjin"),
+            Some(Provider::DeliveryTracker)
+        );
+
+        let only_dt = parse("", &both[..1]).unwrap();
+        let (_, store) = only_dt.stores().next().unwrap();
+        assert_eq!(
+            store.provider_for("ups"),
+            Some(Provider::DeliveryTracker),
+            "the only feed"
+        );
+
+        let field =
+            |toml_text: &str, env: &[(&str, &str)]| parse(toml_text, env).err().unwrap().field;
+        assert_eq!(
+            field(
+                "[feeds.stores.default.carriers]\nnowhere-post = \"17track\"\n",
+                &both
+            ),
+            "feeds.stores.default.carriers.nowhere-post"
+        );
+        assert_eq!(
+            field(
+                "[feeds.stores.default.carriers]\nups = \"17track\"\n",
+                &both[..1]
+            ),
+            "feeds.stores.default.carriers.ups",
+            "a feed the store does not have"
+        );
     }
 
     #[test]

@@ -200,6 +200,18 @@ pub fn failed(
     Ok(())
 }
 
+/// Brings a live row's next poll forward to `at` (never later than it already was).
+pub fn poll_soon(conn: &Connection, id: i64, at: &Stamp, now: &Stamp) -> Result<bool, StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE feed_subscriptions SET next_poll_at = ?2, updated_at = ?3
+             WHERE id = ?1 AND state IN ('subscribed', 'awaiting_carrier')
+               AND (next_poll_at IS NULL OR next_poll_at > ?2)",
+        )?
+        .execute(rusqlite::params![id, at, now])?;
+    Ok(changed > 0)
+}
+
 /// What a push or a poll said: the state, the carrier code, the newest event, when the
 /// feed last heard of the parcel, and when to poll next.
 pub struct Checked<'a> {

@@ -1,6 +1,11 @@
 //! `POST /feeds/17track[/{store}]`: a tracking provider's push. The signature is checked
 //! on the raw bytes before anything is parsed; the events are committed before the
 //! answer, so a push that is not acknowledged is sent again by the provider.
+//!
+//! `POST /feeds/delivery-tracker[/{store}]`: Delivery Tracker's callback, which is
+//! unsigned and names only a parcel. Nothing of its body is stored; it only brings that
+//! parcel's next poll forward (within the shortest poll interval), and the poll asks
+//! Delivery Tracker with aftercare's own key.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -17,6 +22,7 @@ use super::error::{ApiError, ErrorBody, ErrorCode};
 use crate::feeds::Provider;
 use crate::feeds::adapter::PushError;
 use crate::feeds::apply;
+use crate::feeds::delivery_tracker::DeliveryTracker;
 use crate::feeds::seventeen::{SIGN_HEADER, SeventeenTrack};
 use crate::ids::StoreId;
 
@@ -24,13 +30,16 @@ pub fn router(max_body_bytes: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(seventeen_default))
         .routes(routes!(seventeen_for_store))
+        .routes(routes!(delivery_tracker_default))
+        .routes(routes!(delivery_tracker_for_store))
         .layer(DefaultBodyLimit::max(max_body_bytes))
 }
 
 /// The answer to an accepted push.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PushReceipt {
-    /// `applied` (committed), or `ignored` (a number no parcel of the store is followed under).
+    /// `applied` (committed), `queued` (a callback: the parcel is fetched at the next poll),
+    /// or `ignored` (a number no parcel of the store is followed under).
     pub status: &'static str,
     /// Events new to aftercare.
     pub new_events: usize,
@@ -88,6 +97,130 @@ async fn seventeen_for_store(
     receive(&state, &store, &headers, body).await
 }
 
+/// A Delivery Tracker callback for the default store.
+#[utoipa::path(
+    post,
+    path = "/feeds/delivery-tracker",
+    tag = "feeds",
+    request_body(content = String, description = "Delivery Tracker's callback JSON: {\"carrierId\", \"trackingNumber\"}", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The parcel is fetched at the next poll (or nothing to do)", body = PushReceipt),
+        (status = 400, description = "Not a Delivery Tracker callback", body = ErrorBody),
+        (status = 404, description = "The store has no Delivery Tracker configured", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+    )
+)]
+async fn delivery_tracker_default(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    receive_callback(&state, &StoreId::default_store(), body).await
+}
+
+/// A Delivery Tracker callback for a further store from the config file.
+#[utoipa::path(
+    post,
+    path = "/feeds/delivery-tracker/{store}",
+    tag = "feeds",
+    request_body(content = String, description = "Delivery Tracker's callback JSON: {\"carrierId\", \"trackingNumber\"}", content_type = "application/json"),
+    params(
+        ("store" = String, Path, description = "Store id from the config file"),
+    ),
+    responses(
+        (status = 200, description = "The parcel is fetched at the next poll (or nothing to do)", body = PushReceipt),
+        (status = 400, description = "Not a Delivery Tracker callback", body = ErrorBody),
+        (status = 404, description = "Unknown store, or no Delivery Tracker configured for it", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+    )
+)]
+async fn delivery_tracker_for_store(
+    State(state): State<AppState>,
+    Path(store): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    receive_callback(&state, &store, body).await
+}
+
+/// The body as bytes, or 413 / 400 when it cannot be had.
+fn read_body(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+    reject: impl Fn(ApiError) -> ApiError,
+) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| match rejection {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+            reject(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                format!("The body is larger than the {limit} byte limit."),
+            ))
+        }
+        _ => reject(ApiError::bad_request(
+            ErrorCode::UnreadableBody,
+            "The request body could not be read.",
+        )),
+    })
+}
+
+async fn receive_callback(
+    state: &AppState,
+    store_id: &str,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    let Some(store) = state.store(store_id) else {
+        return Err(ApiError::unknown_store());
+    };
+    let store_id = store.config.id.clone();
+    let config = state.config();
+    if config.feeds.delivery_tracker(&store_id).is_none() {
+        return Err(ApiError::not_found(
+            ErrorCode::FeedNotConfigured,
+            "This store has no Delivery Tracker configured.",
+        ));
+    }
+    let reject = |error: ApiError| {
+        tracing::warn!(store = %store_id, provider = "delivery-tracker", code = error.code.as_str(), "feed callback rejected");
+        error
+    };
+    let body = read_body(body, config.max_body_bytes, reject)?;
+    let inbound = DeliveryTracker::parse_callback(&body).map_err(|error| {
+        reject(ApiError::bad_request(
+            ErrorCode::InvalidPayload,
+            format!("The body is not a Delivery Tracker callback: {error}"),
+        ))
+    })?;
+    let zone = state.zones().zone_of(state.db(), &store_id).await?.tz;
+    let (feeds, tracking) = (config.feeds.clone(), config.tracking.clone());
+    let writer_store = store_id.clone();
+    let applied = state
+        .db()
+        .writer()
+        .write(move |c| {
+            apply::push(
+                c,
+                &writer_store,
+                Provider::DeliveryTracker,
+                &inbound,
+                apply::Rules {
+                    feeds: &feeds,
+                    tracking: &tracking,
+                    zone: &zone,
+                },
+                jiff::Timestamp::now(),
+            )
+        })
+        .await?;
+    tracing::info!(store = %store_id, provider = "delivery-tracker", parcels = applied.parcels, "feed callback");
+    Ok(Json(PushReceipt {
+        status: if applied.parcels == 0 {
+            "ignored"
+        } else {
+            "queued"
+        },
+        new_events: 0,
+    }))
+}
+
 async fn receive(
     state: &AppState,
     store_id: &str,
@@ -109,22 +242,7 @@ async fn receive(
         tracing::warn!(store = %store_id, provider = "17track", code = error.code.as_str(), "feed push rejected");
         error
     };
-    let body = body.map_err(|rejection| match rejection {
-        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
-            reject(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                format!(
-                    "The body is larger than the {} byte limit.",
-                    config.max_body_bytes
-                ),
-            ))
-        }
-        _ => reject(ApiError::bad_request(
-            ErrorCode::UnreadableBody,
-            "The request body could not be read.",
-        )),
-    })?;
+    let body = read_body(body, config.max_body_bytes, reject)?;
     let sign = headers.get(SIGN_HEADER).map(|v| v.to_str().unwrap_or(""));
     let zone = state.zones().zone_of(state.db(), &store_id).await?.tz;
     let inbound = SeventeenTrack::verify_push(account.api_key.expose(), &zone, sign, &body)

@@ -56,7 +56,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "returns", description = "Returns and exchanges: requests, their lifecycle, refunds and store credit"),
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
-        (name = "feeds", description = "Pushes from tracking providers (17TRACK)"),
+        (name = "feeds", description = "Pushes from tracking providers (17TRACK, Delivery Tracker)"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]

@@ -7,6 +7,7 @@ mod crash;
 mod docs;
 mod fake_woo;
 mod feeds;
+mod feeds_delivery_tracker;
 mod helpers;
 mod invoices;
 mod layering;
