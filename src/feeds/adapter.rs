@@ -172,6 +172,20 @@ pub enum FeedError {
     Decode(String),
 }
 
+impl FeedError {
+    /// A request that got no answer, in words without the URL (a self-hosted base may
+    /// carry credentials).
+    pub fn transport(error: reqwest::Error) -> FeedError {
+        let timeout = error.is_timeout();
+        let text = error.without_url().to_string();
+        FeedError::Transport(if timeout {
+            format!("timed out ({text})")
+        } else {
+            text
+        })
+    }
+}
+
 /// Per number, what a registration came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Registered {

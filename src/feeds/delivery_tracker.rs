@@ -165,10 +165,7 @@ impl DeliveryTracker {
                 format!("TRACKQL-API-KEY {}", key.expose()),
             );
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| FeedError::Transport(without_url(e)))?;
+        let response = request.send().await.map_err(FeedError::transport)?;
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS {
             let retry_after = response
@@ -190,10 +187,7 @@ impl DeliveryTracker {
                 status: status.as_u16(),
             });
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| FeedError::Transport(without_url(e)))?;
+        let bytes = response.bytes().await.map_err(FeedError::transport)?;
         if bytes.len() > MAX_ANSWER_BYTES {
             return Err(FeedError::Decode("the answer is too large".into()));
         }
@@ -219,17 +213,6 @@ impl DeliveryTracker {
             });
         }
         Ok(answer)
-    }
-}
-
-/// A transport error's text without the URL (a self-hosted base may carry credentials).
-fn without_url(error: reqwest::Error) -> String {
-    let timeout = error.is_timeout();
-    let text = error.without_url().to_string();
-    if timeout {
-        format!("timed out ({text})")
-    } else {
-        text
     }
 }
 

@@ -192,7 +192,7 @@ impl SeventeenTrack {
             .json(&body)
             .send()
             .await
-            .map_err(|e| FeedError::Transport(without_url(e)))?;
+            .map_err(FeedError::transport)?;
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS {
             let retry_after = response
@@ -213,10 +213,7 @@ impl SeventeenTrack {
                 status: status.as_u16(),
             });
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| FeedError::Transport(without_url(e)))?;
+        let bytes = response.bytes().await.map_err(FeedError::transport)?;
         if bytes.len() > MAX_ANSWER_BYTES {
             return Err(FeedError::Decode("the answer is too large".into()));
         }
@@ -235,17 +232,6 @@ impl SeventeenTrack {
             });
         }
         Ok(envelope.data)
-    }
-}
-
-/// A transport error's text without the URL (a self-hosted base may carry credentials).
-fn without_url(error: reqwest::Error) -> String {
-    let timeout = error.is_timeout();
-    let text = error.without_url().to_string();
-    if timeout {
-        format!("timed out ({text})")
-    } else {
-        text
     }
 }
 

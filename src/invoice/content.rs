@@ -321,24 +321,14 @@ mod tests {
 
     #[test]
     fn buyers_are_addressed_as_the_shop_writes_addresses_and_the_seller_as_resolved() {
-        use crate::shop::profile::{BaseAddress, Profile};
+        use crate::shop::profile::Profile;
         use crate::shop::seller::Sources;
         let profile = Profile {
-            name: "Aftercare Test Shop".into(),
-            url: "https://shop.example/".into(),
-            address: Some(BaseAddress {
-                address_1: "1 Harbor Way".into(),
-                city: "San Francisco".into(),
-                state: "CA".into(),
-                postcode: "94107".into(),
-                country: "US".into(),
-                ..BaseAddress::default()
-            }),
             tax_id: Some("US-12-3456789".into()),
             countries: [("KR", "South Korea"), ("US", "United States (US)")]
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .into(),
-            ..Profile::default()
+            ..Profile::in_california()
         };
         let seller = Sources {
             config: &Default::default(),

@@ -312,21 +312,11 @@ fn is_hangul_name(first: &str, last: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shop::profile::{BaseAddress, Profile};
+    use crate::shop::profile::Profile;
 
     /// A shop in California, with WooCommerce's own formats for the countries used here.
     fn us_shop() -> Profile {
         Profile {
-            name: "Aftercare Test Shop".into(),
-            url: "https://shop.example/".into(),
-            address: Some(BaseAddress {
-                address_1: "1 Harbor Way".into(),
-                city: "San Francisco".into(),
-                state: "CA".into(),
-                postcode: "94107".into(),
-                country: "US".into(),
-                ..BaseAddress::default()
-            }),
             name_format: Some("%1$s %2$s".into()),
             address_formats: BTreeMap::from([
                 ("default".into(), DEFAULT_FORMAT.into()),
@@ -347,7 +337,7 @@ mod tests {
                 "US".into(),
                 BTreeMap::from([("CA".into(), "California".into())]),
             )]),
-            ..Profile::default()
+            ..Profile::in_california()
         }
     }
 

@@ -68,6 +68,26 @@ pub struct BaseAddress {
     pub country: String,
 }
 
+impl Profile {
+    /// The test shop: a name, a URL and a store address in San Francisco, nothing else.
+    #[cfg(test)]
+    pub fn in_california() -> Profile {
+        Profile {
+            name: "Aftercare Test Shop".into(),
+            url: "https://shop.example/".into(),
+            address: Some(BaseAddress {
+                address_1: "1 Harbor Way".into(),
+                city: "San Francisco".into(),
+                state: "CA".into(),
+                postcode: "94107".into(),
+                country: "US".into(),
+                ..BaseAddress::default()
+            }),
+            ..Profile::default()
+        }
+    }
+}
+
 /// `PUT /api/v1/store/profile`: every key but `name` and `url` may be left out or null;
 /// unknown keys are ignored, so a newer plugin can send more.
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -184,20 +184,10 @@ mod tests {
 
     fn profile() -> Profile {
         Profile {
-            name: "Aftercare Test Shop".into(),
-            url: "https://shop.example/".into(),
-            address: Some(BaseAddress {
-                address_1: "1 Harbor Way".into(),
-                city: "San Francisco".into(),
-                state: "CA".into(),
-                postcode: "94107".into(),
-                country: "US".into(),
-                ..BaseAddress::default()
-            }),
             tax_id: Some("US-12-3456789".into()),
             email: Some("shop@example.com".into()),
             countries: BTreeMap::from([("US".into(), "United States (US)".into())]),
-            ..Profile::default()
+            ..Profile::in_california()
         }
     }
 
