@@ -1,7 +1,8 @@
 //! Path and query extractors whose rejections use the standard error body.
 
+use axum::body::Bytes;
 use axum::extract::FromRequestParts;
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody, PathRejection, QueryRejection};
 
 use super::error::{ApiError, ErrorCode};
 use crate::validation::FieldError;
@@ -172,4 +173,22 @@ impl Paging {
     pub fn offset(self) -> u64 {
         u64::from(self.page - 1) * u64::from(self.per_page)
     }
+}
+
+/// A raw body taken as `Result<Bytes, BytesRejection>` (the routes that check a signature on
+/// the exact bytes): 413 over `limit`, 400 when it cannot be read.
+pub fn raw_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| match rejection {
+        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+            ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                format!("The body is larger than the {limit} byte limit."),
+            )
+        }
+        _ => ApiError::bad_request(
+            ErrorCode::UnreadableBody,
+            "The request body could not be read.",
+        ),
+    })
 }

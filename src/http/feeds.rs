@@ -9,9 +9,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
+use super::extract::raw_body;
 use crate::feeds::Provider;
 use crate::feeds::adapter::PushError;
 use crate::feeds::apply;
@@ -141,27 +142,6 @@ async fn delivery_tracker_for_store(
     receive_callback(&state, &store, body).await
 }
 
-/// The body as bytes, or 413 / 400 when it cannot be had.
-fn read_body(
-    body: Result<Bytes, BytesRejection>,
-    limit: usize,
-    reject: impl Fn(ApiError) -> ApiError,
-) -> Result<Bytes, ApiError> {
-    body.map_err(|rejection| match rejection {
-        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
-            reject(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                format!("The body is larger than the {limit} byte limit."),
-            ))
-        }
-        _ => reject(ApiError::bad_request(
-            ErrorCode::UnreadableBody,
-            "The request body could not be read.",
-        )),
-    })
-}
-
 async fn receive_callback(
     state: &AppState,
     store_id: &str,
@@ -182,7 +162,7 @@ async fn receive_callback(
         tracing::warn!(store = %store_id, provider = "delivery-tracker", code = error.code.as_str(), "feed callback rejected");
         error
     };
-    let body = read_body(body, config.max_body_bytes, reject)?;
+    let body = raw_body(body, config.max_body_bytes).map_err(reject)?;
     let inbound = DeliveryTracker::parse_callback(&body).map_err(|error| {
         reject(ApiError::bad_request(
             ErrorCode::InvalidPayload,
@@ -242,7 +222,7 @@ async fn receive(
         tracing::warn!(store = %store_id, provider = "17track", code = error.code.as_str(), "feed push rejected");
         error
     };
-    let body = read_body(body, config.max_body_bytes, reject)?;
+    let body = raw_body(body, config.max_body_bytes).map_err(reject)?;
     let sign = headers.get(SIGN_HEADER).map(|v| v.to_str().unwrap_or(""));
     let zone = state.zones().zone_of(state.db(), &store_id).await?.tz;
     let inbound = SeventeenTrack::verify_push(account.api_key.expose(), &zone, sign, &body)

@@ -4,9 +4,9 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
+use super::extract::raw_body;
 use crate::ids::{OrderId, StoreId};
 use crate::ingest::{self, Incoming, Outcome};
 use crate::webhook::payload::{self, PayloadError};
@@ -111,25 +112,13 @@ async fn receive(
         error
     };
 
-    let body = body.map_err(|rejection| match rejection {
-        BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => reject(
-            "too_large",
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                format!(
-                    "The body is larger than the {} byte limit.",
-                    state.config().max_body_bytes
-                ),
-            ),
-        ),
-        _ => reject(
-            "bad_request",
-            ApiError::bad_request(
-                ErrorCode::UnreadableBody,
-                "The request body could not be read.",
-            ),
-        ),
+    let body = raw_body(body, state.config().max_body_bytes).map_err(|error| {
+        let outcome = if error.code == ErrorCode::PayloadTooLarge {
+            "too_large"
+        } else {
+            "bad_request"
+        };
+        reject(outcome, error)
     })?;
 
     let Some(signature) = headers.get(SIGNATURE_HEADER) else {
