@@ -594,7 +594,8 @@ fn invoices_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
 #[tokio::test]
 async fn audit_proves_the_sequence_and_export_streams_a_zip() {
     use std::io::Read as _;
-    let app = TestApp::spawn().await;
+    // Exported by the shop's calendar day: configured as UTC so "today" below is its day.
+    let app = TestApp::spawn_with(UTC).await;
     app.deliver("order.created", &fixture("orders/registered-krw.json"))
         .await;
     app.deliver("order.created", &fixture("orders/guest-usd.json"))
@@ -610,7 +611,10 @@ async fn audit_proves_the_sequence_and_export_streams_a_zip() {
     );
 
     let out = app.dir.path().join("export.zip");
-    let today = jiff::Zoned::now().date().to_string();
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
     let export = invoices_cli(
         &app,
         &[
