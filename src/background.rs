@@ -18,6 +18,7 @@ use crate::jobs::{self, Registry};
 use crate::metrics::Metrics;
 use crate::returns::settle::Settler;
 use crate::shop::timezone::Zones;
+use crate::signed_events::deliver::Deliverer;
 use crate::store::{Db, StoreError};
 use crate::sync::SyncServices;
 use crate::tracking::{self, TrackingSettings};
@@ -32,6 +33,7 @@ pub struct Services {
     tracking: Arc<TrackingSettings>,
     zones: Zones,
     feeds: Arc<Feeds>,
+    events: Arc<Deliverer>,
 }
 
 impl Services {
@@ -87,6 +89,12 @@ impl Services {
             zones.clone(),
         ));
         crate::feeds::follow::register(&mut registry, db.clone(), feeds.clone());
+        let events = Arc::new(Deliverer::new(
+            db.clone(),
+            config.events.clone(),
+            metrics.clone(),
+        ));
+        events.clone().register(&mut registry);
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
             sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),
@@ -94,7 +102,14 @@ impl Services {
             tracking: config.tracking.clone(),
             zones,
             feeds,
+            events,
         }
+    }
+
+    /// What must be in the database before the first request: the signed event endpoints
+    /// the configuration lists (events are queued only for those).
+    pub async fn prepare(&self) -> Result<(), StoreError> {
+        self.events.configure().await
     }
 
     /// Runs the outbox, the reconciler, the sweep and the feed poller until `stop` turns true, then returns

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod returns;
 pub mod secret;
 pub mod shop;
+pub mod signed_events;
 pub mod startup;
 pub mod store;
 pub mod sync;

@@ -49,6 +49,8 @@ pub struct Metrics {
     reconciliations: Family<RunLabels, Counter>,
     woo_requests: Family<WalkLabels, Counter>,
     webhooks_ok: Family<StoreLabels, Gauge>,
+    event_deliveries: Family<DeliveryLabels, Counter>,
+    event_attempt_seconds: Histogram,
 }
 
 impl Metrics {
@@ -97,6 +99,19 @@ impl Metrics {
             "Order topics (of 4) with an active webhook delivering to aftercare, as last checked",
             webhooks_ok.clone(),
         );
+        let event_deliveries = Family::<DeliveryLabels, Counter>::default();
+        registry.register(
+            "event_deliveries",
+            "Signed event delivery attempts by store and outcome (delivered, retrying, failed, gone)",
+            event_deliveries.clone(),
+        );
+        // 5 ms .. ~20 s
+        let event_attempt_seconds = Histogram::new(exponential_buckets(0.005, 2.0, 13));
+        registry.register(
+            "event_attempt_seconds",
+            "Time one signed event request took, answer or error",
+            event_attempt_seconds.clone(),
+        );
         Self {
             registry,
             deliveries,
@@ -106,6 +121,8 @@ impl Metrics {
             reconciliations,
             woo_requests,
             webhooks_ok,
+            event_deliveries,
+            event_attempt_seconds,
         }
     }
 
@@ -174,6 +191,20 @@ impl Metrics {
                 outcome: "unknown_store".to_owned(),
             })
             .inc();
+    }
+
+    /// One attempt at a signed event and what became of its delivery.
+    pub fn event_delivery(&self, store: &StoreId, outcome: &str) {
+        self.event_deliveries
+            .get_or_create(&DeliveryLabels {
+                store: store.to_string(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn event_attempt_latency(&self, seconds: f64) {
+        self.event_attempt_seconds.observe(seconds);
     }
 
     pub fn ingest_latency(&self, seconds: f64) {

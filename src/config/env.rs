@@ -99,6 +99,8 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
     }
     // AFTERCARE_17TRACK_*, AFTERCARE_FEED_POLL_SECONDS: the feeds' own variables.
     file.feeds.overlay_env(env)?;
+    // AFTERCARE_EVENTS_URL, AFTERCARE_EVENTS_SECRET(_PREVIOUS): signed events' own.
+    file.events.overlay_env(env)?;
     overlay_default_store(&mut file.stores, env);
     Ok(())
 }

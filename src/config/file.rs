@@ -1,5 +1,5 @@
 //! The config file, `aftercare.toml`, as written: every key optional. The sections of the
-//! domains (`[invoices]`, `[seller]`, `[returns]`, `[sync]`, `[woocommerce]`, `[tracking]`, `[feeds]`)
+//! domains (`[invoices]`, `[seller]`, `[returns]`, `[sync]`, `[woocommerce]`, `[tracking]`, `[feeds]`, `[events]`)
 //! are the domains' own types; this file only lays them out.
 
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use crate::feeds::settings::FileFeeds;
 use crate::invoice::settings::FileInvoices;
 use crate::returns::settings::FileReturns;
 use crate::shop::settings::SellerOverrides;
+use crate::signed_events::settings::FileEvents;
 use crate::store::Synchronous;
 use crate::sync::settings::FileSync;
 use crate::tracking::settings::FileTracking;
@@ -63,6 +64,8 @@ pub(super) struct FileConfig {
     pub tracking: FileTracking,
     #[serde(default)]
     pub feeds: FileFeeds,
+    #[serde(default)]
+    pub events: FileEvents,
 }
 
 impl FileConfig {

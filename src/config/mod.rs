@@ -3,7 +3,7 @@
 //! Reading and validating is pure: [`Draft::parse`] takes the flags, an environment lookup
 //! and the file's text. Each domain builds its own settings from its section
 //! (`invoice::settings`, `returns::settings`, `sync::settings`, `woo::settings`,
-//! `tracking::settings`, `feeds::settings`); this module only weighs the sources and assembles. What needs
+//! `tracking::settings`, `feeds::settings`, `signed_events::settings`); this module only weighs the sources and assembles. What needs
 //! the disk (the data dir, the generated secrets, the logo and font files) is the start-up
 //! step's ([`crate::startup`]), which turns a [`Draft`] into the [`Config`] the rest of the
 //! program reads; nothing looks at the environment or the file again.
@@ -26,6 +26,7 @@ use crate::invalid::Invalid;
 use crate::invoice::settings::InvoiceSettings;
 use crate::returns::settings::ReturnSettings;
 use crate::shop::timezone::ZoneSettings;
+use crate::signed_events::EventSettings;
 use crate::store::Synchronous;
 use crate::sync::settings::SyncSettings;
 use crate::tracking::TrackingSettings;
@@ -56,6 +57,8 @@ pub struct Config {
     pub tracking: Arc<TrackingSettings>,
     /// `[feeds]`: each store's tracking provider and the polling schedule.
     pub feeds: Arc<FeedSettings>,
+    /// `[events]`: each store's signed event endpoints and the retry schedule.
+    pub events: Arc<EventSettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -249,6 +252,7 @@ impl Draft {
         }
         let tracking = crate::tracking::settings::build(values.tracking, &store_ids)?;
         let feeds = crate::feeds::settings::build(values.feeds, &store_ids)?;
+        let events = crate::signed_events::settings::build(values.events, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -263,6 +267,7 @@ impl Draft {
                 returns,
                 tracking: Arc::new(tracking),
                 feeds: Arc::new(feeds),
+                events: Arc::new(events),
                 generated_secrets: None,
                 sync,
                 woocommerce,

@@ -68,6 +68,8 @@ codes! {
     // Tracking.
     ShipmentNotFound = "shipment_not_found",
     ShipmentExists = "shipment_exists",
+    // Signed events.
+    DeliveryNotFound = "delivery_not_found",
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -16,6 +16,7 @@ pub use super::code::ErrorCode;
 use crate::invoice::served::DocumentError;
 use crate::returns::ReturnError;
 use crate::shop::profile::ProfileError;
+use crate::signed_events::staff::EventsError;
 use crate::store::StoreError;
 use crate::tracking::staff::StaffError;
 use crate::validation::FieldError;
@@ -235,6 +236,26 @@ impl From<ProfileError> for ApiError {
         match error {
             ProfileError::Invalid(fields) => Self::validation(fields),
             ProfileError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<EventsError> for ApiError {
+    fn from(error: EventsError) -> Self {
+        match error {
+            EventsError::NotFound => {
+                Self::not_found(ErrorCode::DeliveryNotFound, "No such delivery.")
+            }
+            EventsError::NotFailed(state) => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::InvalidTransition,
+                format!(
+                    "The delivery is `{}`; only a failed delivery can be sent again.",
+                    state.as_str()
+                ),
+            ),
+            EventsError::Invalid(fields) => Self::validation(fields),
+            EventsError::Store(e) => e.into(),
         }
     }
 }

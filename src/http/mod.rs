@@ -56,6 +56,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "returns", description = "Returns and exchanges: requests, their lifecycle, refunds and store credit"),
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
+        (name = "events", description = "Signed events (Standard Webhooks) to the store's endpoints: deliveries, retries, a test ping"),
         (name = "feeds", description = "Pushes from tracking providers (17TRACK, Delivery Tracker)"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
@@ -85,6 +86,7 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(api::store::router())
         .merge(api::shipments::router())
         .merge(api::returns::router())
+        .merge(api::events::router())
         .merge(tracking_page::router())
 }
 

@@ -50,6 +50,7 @@ impl Application {
             state.metrics().clone(),
             Arc::new(renderer),
         );
+        services.prepare().await?;
         Ok(Application {
             listener,
             state,

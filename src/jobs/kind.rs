@@ -19,16 +19,19 @@ pub enum JobKind {
     /// Bring a parcel's tracking-feed subscription in line with the parcel (subject: the
     /// shipment id).
     FollowParcel,
+    /// Send a store's due signed events to its endpoints (subject 0, order 0).
+    DeliverEvents,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
         JobKind::EvaluateDelays,
         JobKind::NotifyDelay,
         JobKind::FollowParcel,
+        JobKind::DeliverEvents,
     ];
 
     /// The name stored in the database.
@@ -40,6 +43,7 @@ impl JobKind {
             JobKind::EvaluateDelays => "evaluate_delays",
             JobKind::NotifyDelay => "notify_delay",
             JobKind::FollowParcel => "follow_parcel",
+            JobKind::DeliverEvents => "deliver_events",
         }
     }
 
@@ -47,13 +51,14 @@ impl JobKind {
         JobKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
-    /// Jobs that wait on the store's REST API or a tracking provider run in a lane of
+    /// Jobs that wait on the store's REST API, a tracking provider or an event endpoint run in a lane of
     /// their own, so a slow or unreachable remote never holds up invoices and delay alerts.
     pub fn lane(self) -> Lane {
         match self {
-            JobKind::SettleReturn | JobKind::IssueCreditNote | JobKind::FollowParcel => {
-                Lane::Remote
-            }
+            JobKind::SettleReturn
+            | JobKind::IssueCreditNote
+            | JobKind::FollowParcel
+            | JobKind::DeliverEvents => Lane::Remote,
             JobKind::IssueInvoice | JobKind::EvaluateDelays | JobKind::NotifyDelay => Lane::Local,
         }
     }

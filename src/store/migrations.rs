@@ -428,6 +428,60 @@ CREATE TABLE feed_event_flags (
 ) STRICT;
 "#,
     ),
+    // Signed events (Standard Webhooks) to each store's configured endpoints: the endpoints
+    // as last configured (their secrets stay in the configuration), one delivery per event
+    // and endpoint, and every attempt made (the per-endpoint delivery log).
+    M::up(
+        r#"
+CREATE TABLE event_endpoints (
+    store_id    TEXT    NOT NULL,
+    id          TEXT    NOT NULL,   -- ep_ + 12 hex digits of the URL's SHA-256
+    host        TEXT    NOT NULL,   -- the URL's host; the URL itself may carry a token
+    types       TEXT,               -- JSON array of the event types it takes; NULL: all
+    active      INTEGER NOT NULL,   -- 0: no longer in the configuration
+    updated_at  TEXT    NOT NULL,
+    PRIMARY KEY (store_id, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE event_deliveries (
+    id               INTEGER PRIMARY KEY,
+    store_id         TEXT    NOT NULL,
+    endpoint_id      TEXT    NOT NULL,
+    event_id         TEXT    NOT NULL,   -- the webhook-id header, the same on every attempt
+    type             TEXT    NOT NULL,
+    body             TEXT    NOT NULL,   -- the exact JSON sent and signed
+    state            TEXT    NOT NULL,   -- pending | delivered | failed
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT,               -- when pending
+    last_chance      INTEGER NOT NULL DEFAULT 0,   -- 1: one staff-requested attempt
+    last_status      INTEGER,
+    last_error       TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    UNIQUE (store_id, event_id, endpoint_id)
+) STRICT;
+
+CREATE INDEX event_deliveries_due ON event_deliveries (store_id, next_attempt_at)
+    WHERE state = 'pending';
+CREATE INDEX event_deliveries_by_state ON event_deliveries (store_id, state, id);
+
+CREATE TABLE event_delivery_attempts (
+    id             INTEGER PRIMARY KEY,
+    delivery_id    INTEGER NOT NULL REFERENCES event_deliveries (id) ON DELETE CASCADE,
+    store_id       TEXT    NOT NULL,
+    endpoint_id    TEXT    NOT NULL,
+    attempted_at   TEXT    NOT NULL,
+    status         INTEGER,            -- NULL: no answer (refused, timed out)
+    duration_ms    INTEGER NOT NULL,
+    error          TEXT,               -- without secrets or the URL
+    response_body  TEXT                -- the first KiB of the answer
+) STRICT;
+
+CREATE INDEX event_delivery_attempts_by_delivery ON event_delivery_attempts (delivery_id);
+CREATE INDEX event_delivery_attempts_by_endpoint
+    ON event_delivery_attempts (store_id, endpoint_id, id);
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

@@ -25,6 +25,8 @@ const LAYERS: &[&[&str]] = &[
     // may read.
     &["shop"],
     &["orders"],
+    // Signed events to the stores' endpoints: below what publishes them, above the outbox.
+    &["signed_events"],
     &["jobs", "woo"],
     &["store"],
     // Its counters are labelled by store id.

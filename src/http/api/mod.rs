@@ -2,6 +2,7 @@
 //! Each module declares its handlers and exposes them as its own `router()`.
 
 pub mod documents;
+pub mod events;
 pub mod orders;
 pub mod returns;
 pub mod shipments;
