@@ -16,6 +16,7 @@ mod privacy;
 mod real_store;
 mod returns;
 mod shop;
+mod signed_events;
 mod sync;
 mod timezone;
 mod tracking;
