@@ -26,6 +26,8 @@ use crate::time;
 /// Deliveries taken per run of the job; more due ones run right after, so that other
 /// remote jobs get their turn between batches.
 const BATCH: u32 = 50;
+/// How long one run keeps sending before it yields the lane.
+const RUN_BUDGET: Duration = Duration::from_secs(30);
 /// How much of an answer's body the log keeps.
 const MAX_LOGGED_BODY: usize = 1024;
 const USER_AGENT: &str = concat!("aftercare/", env!("CARGO_PKG_VERSION"), " (signed events)");
@@ -87,7 +89,13 @@ impl Deliverer {
                 .read(move |c| store::due(c, &store_id, &now, BATCH))
                 .await?
         };
+        let started = Instant::now();
         for delivery in &due {
+            // A slow endpoint must not hold the Remote lane: after the budget, the rest
+            // waits behind the other remote jobs already due.
+            if started.elapsed() > RUN_BUDGET {
+                return Ok(Outcome::Defer(Duration::ZERO));
+            }
             self.attempt(store_id, delivery).await?;
         }
         if due.len() == BATCH as usize {
