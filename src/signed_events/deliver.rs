@@ -263,3 +263,44 @@ fn truncate(body: &[u8]) -> String {
     // A cut through a multi-byte character shows as one replacement character at the end.
     text.into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_follow_the_schedule_with_at_most_ten_percent_of_jitter() {
+        for base in [0u64, 5, 300, 36_000] {
+            for _ in 0..50 {
+                let wait = with_jitter(Duration::from_secs(base)).as_secs_f64();
+                let base = base as f64;
+                assert!(wait >= base && wait <= base * 1.1, "{base}: {wait}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_schedule_ends_in_failure_and_a_staff_retry_gets_one_attempt() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("e.sqlite3"), Default::default(), &["s"]).unwrap();
+        let deliverer = Deliverer::new(db.clone(), Arc::default(), Arc::default());
+        let schedule = &deliverer.settings.retry_schedule;
+        assert_eq!(schedule.len(), 7);
+        for made in 1..=7 {
+            let wait = deliverer.wait_after(made, false).unwrap();
+            let base = schedule[made as usize - 1].as_secs_f64();
+            assert!(wait.as_secs_f64() >= base && wait.as_secs_f64() <= base * 1.1);
+        }
+        assert_eq!(
+            deliverer.wait_after(8, false),
+            None,
+            "eight attempts in all"
+        );
+        assert_eq!(
+            deliverer.wait_after(1, true),
+            None,
+            "a staff retry is one attempt"
+        );
+        db.close().await;
+    }
+}
