@@ -309,6 +309,16 @@ fn endpoint_id(url: &str) -> String {
     format!("ep_{}", &hex::encode(digest)[..12])
 }
 
+/// Whether `text` has the shape of an endpoint id.
+pub fn is_endpoint_id(text: &str) -> bool {
+    text.strip_prefix("ep_").is_some_and(|hex| {
+        hex.len() == 12
+            && hex
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    })
+}
+
 impl EventSettings {
     /// Settings with one endpoint for `store`, for tests.
     pub fn with_endpoint(
@@ -381,7 +391,8 @@ mod tests {
             panic!("one endpoint from the environment")
         };
         assert_eq!(env.host, "127.0.0.1");
-        assert!(env.id.starts_with("ep_") && env.id.len() == 15);
+        assert!(is_endpoint_id(&env.id), "{}", env.id);
+        assert!(!is_endpoint_id("ep_ABCDEF012345") && !is_endpoint_id("ep_12"));
         assert!(env.wants("delivered"));
         let printed = format!("{settings:?}");
         for secret in ["MfKQ", "pw@", "Bearer abc", "/in"] {

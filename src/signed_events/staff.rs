@@ -32,10 +32,12 @@ pub struct ListQuery {
     pub status: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
+    pub endpoint: Option<String>,
 }
 
 struct Checked {
     state: Option<DeliveryState>,
+    endpoint: Option<String>,
     limit: u32,
     before: Option<EventDeliveryId>,
 }
@@ -81,17 +83,30 @@ fn check(query: &ListQuery) -> Result<Checked, EventsError> {
             None
         }
     });
+    let endpoint = given(&query.endpoint).and_then(|text| {
+        if super::settings::is_endpoint_id(text) {
+            Some(text.to_owned())
+        } else {
+            fields.push(FieldError::new(
+                "endpoint",
+                "must be an endpoint id: `ep_` and 12 hex digits",
+            ));
+            None
+        }
+    });
     if !fields.is_empty() {
         return Err(EventsError::Invalid(fields));
     }
     Ok(Checked {
         state,
+        endpoint,
         limit,
         before,
     })
 }
 
-/// A page of the store's deliveries, newest first.
+/// A page of the store's deliveries, newest first, optionally of one state and one
+/// endpoint (its delivery log).
 pub async fn list(
     db: &Db,
     store: &StoreId,
@@ -99,12 +114,13 @@ pub async fn list(
 ) -> Result<DeliveryList, EventsError> {
     let Checked {
         state,
+        endpoint,
         limit,
         before,
     } = check(query)?;
     let store = store.clone();
     let (records, more) = db
-        .read(move |c| store::list(c, &store, state, before, limit))
+        .read(move |c| store::list(c, &store, state, endpoint.as_deref(), before, limit))
         .await?;
     let next_cursor = more
         .then(|| records.last().map(|r| r.id.to_string()))

@@ -315,12 +315,13 @@ fn with_attempts(conn: &Connection, record: &mut DeliveryRecord) -> Result<(), S
 }
 
 /// A page of the store's deliveries, newest first, below `before` (the previous page's
-/// last id) and optionally in one state; one more than `limit` is asked for, to tell
+/// last id), optionally in one state and to one endpoint; one more than `limit` is asked for, to tell
 /// whether a next page exists.
 pub fn list(
     conn: &Connection,
     store: &StoreId,
     state: Option<DeliveryState>,
+    endpoint: Option<&str>,
     before: Option<EventDeliveryId>,
     limit: u32,
 ) -> Result<(Vec<DeliveryRecord>, bool), StoreError> {
@@ -328,10 +329,11 @@ pub fn list(
         "SELECT {RECORD_COLUMNS} FROM event_deliveries d
          LEFT JOIN event_endpoints e ON e.store_id = d.store_id AND e.id = d.endpoint_id
          WHERE d.store_id = ?1 AND (?2 IS NULL OR d.state = ?2) AND (?3 IS NULL OR d.id < ?3)
+             AND (?5 IS NULL OR d.endpoint_id = ?5)
          ORDER BY d.id DESC LIMIT ?4"
     ))?;
     let mut records: Vec<DeliveryRecord> = statement
-        .query_map((store, state, before, limit + 1), record_row)?
+        .query_map((store, state, before, limit + 1, endpoint), record_row)?
         .collect::<Result<_, _>>()?;
     let more = records.len() > limit as usize;
     records.truncate(limit as usize);

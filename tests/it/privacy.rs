@@ -10,12 +10,19 @@ use crate::crash::{free_port, wait_ready};
 use crate::helpers::{SECRET, eventually, fixture};
 
 const KEY: &str = "privacy-test-api-key-0123456789";
+const EVENTS_SECRET: &str = "whsec_cHJpdmFjeS10ZXN0LWV2ZW50cy1zZWNyZXQtMDEyMw==";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_secret_or_personal_is_logged() {
     let dir = tempfile::tempdir().unwrap();
     let (out_path, err_path) = (dir.path().join("stdout"), dir.path().join("stderr"));
     let port = free_port();
+    // An event endpoint with credentials in its URL, where nobody listens: its attempts fail
+    // and are logged, by host only.
+    let events_url = format!(
+        "http://hook-user:hook-password@127.0.0.1:{}/hook-token-xyz",
+        free_port()
+    );
     let mut child = Command::new(env!("CARGO_BIN_EXE_aftercare"))
         .args([
             "serve",
@@ -26,6 +33,8 @@ async fn nothing_secret_or_personal_is_logged() {
         .arg(dir.path().join("data"))
         .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
         .env("AFTERCARE_API_KEY", KEY)
+        .env("AFTERCARE_EVENTS_URL", &events_url)
+        .env("AFTERCARE_EVENTS_SECRET", EVENTS_SECRET)
         .env("AFTERCARE_LOG", "debug")
         .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
         .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()))
@@ -99,6 +108,25 @@ async fn nothing_secret_or_personal_is_logged() {
             .contains("document issued")
     })
     .await;
+    // A test event to the endpoint, which cannot be reached.
+    let status = client
+        .post(format!("{base}/api/v1/events/test"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 202);
+    eventually(
+        "an event attempt logged",
+        Duration::from_secs(20),
+        || async {
+            std::fs::read_to_string(&err_path)
+                .unwrap()
+                .contains("event not delivered")
+        },
+    )
+    .await;
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(child.wait().unwrap().success());
 
@@ -121,6 +149,11 @@ async fn nothing_secret_or_personal_is_logged() {
         "203.0.113.42",
         "TAX-PRIVATE-123",
         "415 555",
+        EVENTS_SECRET,
+        "cHJpdmFjeS10ZXN0",
+        "hook-password",
+        "hook-user",
+        "hook-token-xyz",
     ] {
         assert!(
             !logged.contains(private),

@@ -414,6 +414,16 @@ async fn deliveries_fail_after_the_schedule_or_on_410_and_staff_can_send_them_ag
     assert_eq!(down["attempts"].as_array().unwrap().len(), 3);
     let gone = failed.iter().find(|d| d["event_id"] == "evt_gone").unwrap();
     assert_eq!(gone["last_status"], 410);
+    // One endpoint's log.
+    let endpoint = gone["endpoint"]["id"].as_str().unwrap();
+    let (status, log) = app
+        .get(&format!("/api/v1/events/deliveries?endpoint={endpoint}"))
+        .await;
+    assert_eq!(status, 200, "{log}");
+    let log = log["deliveries"].as_array().unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["event_id"], "evt_gone");
+    assert_ne!(down["endpoint"]["id"], endpoint);
 
     // The endpoint is back: staff send it again, once.
     let id = down["id"].as_i64().unwrap();
@@ -489,6 +499,8 @@ async fn deliveries_fail_after_the_schedule_or_on_410_and_staff_can_send_them_ag
         ("limit=101", vec!["limit"]),
         ("limit=ten&cursor=x", vec!["limit", "cursor"]),
         ("cursor=-3", vec!["cursor"]),
+        ("endpoint=https://x.example/", vec!["endpoint"]),
+        ("status=lost&endpoint=ep_ABC", vec!["status", "endpoint"]),
     ] {
         let (status, body) = app.get(&format!("/api/v1/events/deliveries?{query}")).await;
         assert_eq!(status, 422, "{query}: {body}");

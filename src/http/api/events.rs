@@ -34,10 +34,13 @@ pub struct DeliveryQuery {
     limit: Option<String>,
     /// The previous page's `next_cursor`.
     cursor: Option<String>,
+    /// Only deliveries to this endpoint (its id, `ep_…`): its delivery log.
+    endpoint: Option<String>,
 }
 
 /// Staff: the store's signed event deliveries, newest first, each with every attempt
-/// (status, duration, error, the start of the answer). Endpoints show by id and host.
+/// (status, duration, error, the start of the answer); with `endpoint`, one endpoint's
+/// delivery log. Endpoints show by id and host.
 #[utoipa::path(
     get,
     path = "/api/v1/events/deliveries",
@@ -46,7 +49,7 @@ pub struct DeliveryQuery {
     responses(
         (status = 200, description = "A page of deliveries", body = DeliveryList),
         KeyRequired,
-        (status = 422, description = "Unknown status, limit out of range or a bad cursor (listed in `fields`)", body = ErrorBody),
+        (status = 422, description = "Unknown status, limit out of range, a bad cursor or endpoint id (listed in `fields`)", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -59,6 +62,7 @@ async fn list_deliveries(
         status: query.status,
         limit: query.limit,
         cursor: query.cursor,
+        endpoint: query.endpoint,
     };
     Ok(Json(staff::list(state.db(), &store, &query).await?))
 }
