@@ -428,3 +428,39 @@ fn feeds_read_their_variables_over_their_section() {
         "{error}"
     );
 }
+
+#[test]
+fn event_endpoints_come_from_the_environment_and_the_file_and_are_checked() {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let config = build(
+        &flags(),
+        &env(&[
+            ("AFTERCARE_EVENTS_URL", "https://hooks.example.com/in"),
+            ("AFTERCARE_EVENTS_SECRET", secret),
+        ]),
+        Some(&format!(
+            "[[stores]]\nid = \"two\"\nwebhook_secrets = [\"s\"]\napi_key = \"key-of-store-two-0123456789\"\n\
+             [[events.stores.two.endpoints]]\nurl = \"https://n8n.example.com/webhook/x\"\n\
+             secret = \"{secret}\"\ntypes = [\"delivered\"]\n"
+        )),
+    )
+    .unwrap();
+    let default = config.events.endpoints(&StoreId::default_store());
+    assert_eq!(default.len(), 1);
+    assert_eq!(default[0].host, "hooks.example.com");
+    let two = config.events.endpoints(&StoreId::parse("two").unwrap());
+    assert_eq!(two[0].types.as_deref(), Some(&["delivered".to_owned()][..]));
+
+    let error = build(
+        &flags(),
+        &env(&[("AFTERCARE_EVENTS_URL", "https://hooks.example.com/in")]),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("AFTERCARE_EVENTS_SECRET: is required"),
+        "{error}"
+    );
+}
