@@ -87,6 +87,8 @@ impl Services {
             config.feeds.clone(),
             config.tracking.clone(),
             zones.clone(),
+            db.clone(),
+            metrics.clone(),
         ));
         crate::feeds::follow::register(&mut registry, db.clone(), feeds.clone());
         let events = Arc::new(Deliverer::new(

@@ -40,6 +40,39 @@ pub struct WalkLabels {
     pub walk: String,
 }
 
+/// A tracking provider's requests, by store, provider and operation (or error kind).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedLabels {
+    pub store: String,
+    pub provider: String,
+    pub operation: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedErrorLabels {
+    pub store: String,
+    pub provider: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedAccountLabels {
+    pub store: String,
+    pub provider: String,
+}
+
+/// How a carrier event arrived: `push` or `poll`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedLagLabels {
+    pub provider: String,
+    pub via: String,
+}
+
+fn lag_histogram() -> Histogram {
+    // 1 minute .. ~23 days
+    Histogram::new(exponential_buckets(60.0, 2.0, 16))
+}
+
 pub struct Metrics {
     registry: Registry,
     deliveries: Family<DeliveryLabels, Counter>,
@@ -51,6 +84,11 @@ pub struct Metrics {
     webhooks_ok: Family<StoreLabels, Gauge>,
     event_deliveries: Family<DeliveryLabels, Counter>,
     event_attempt_seconds: Histogram,
+    feed_requests: Family<FeedLabels, Counter>,
+    feed_errors: Family<FeedErrorLabels, Counter>,
+    feed_quota_used: Family<FeedAccountLabels, Gauge>,
+    feed_quota_limit: Family<FeedAccountLabels, Gauge>,
+    feed_event_lag: Family<FeedLagLabels, Histogram, fn() -> Histogram>,
 }
 
 impl Metrics {
@@ -112,8 +150,46 @@ impl Metrics {
             "Time one signed event request took, answer or error",
             event_attempt_seconds.clone(),
         );
+        let feed_requests = Family::<FeedLabels, Counter>::default();
+        registry.register(
+            "feed_requests",
+            "Requests to tracking providers by store, provider and operation (register, fetch, stop, webhook)",
+            feed_requests.clone(),
+        );
+        let feed_errors = Family::<FeedErrorLabels, Counter>::default();
+        registry.register(
+            "feed_errors",
+            "Failed tracking provider requests by store, provider and kind (rate_limited, unauthorized, status, api, transport, decode)",
+            feed_errors.clone(),
+        );
+        let feed_quota_used = Family::<FeedAccountLabels, Gauge>::default();
+        registry.register(
+            "feed_quota_used",
+            "What the provider bills this month (UTC), per store: 17TRACK registrations, Delivery Tracker requests",
+            feed_quota_used.clone(),
+        );
+        let feed_quota_limit = Family::<FeedAccountLabels, Gauge>::default();
+        registry.register(
+            "feed_quota_limit",
+            "The monthly quota configured for a provider account (only where the provider has one)",
+            feed_quota_limit.clone(),
+        );
+        let feed_event_lag =
+            Family::<FeedLagLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                lag_histogram,
+            );
+        registry.register(
+            "feed_event_lag_seconds",
+            "Time from a carrier event's occurred_at to its arrival in aftercare, by provider and via (push, poll)",
+            feed_event_lag.clone(),
+        );
         Self {
             registry,
+            feed_requests,
+            feed_errors,
+            feed_quota_used,
+            feed_quota_limit,
+            feed_event_lag,
             deliveries,
             ingest_seconds,
             rest_orders,
@@ -205,6 +281,50 @@ impl Metrics {
 
     pub fn event_attempt_latency(&self, seconds: f64) {
         self.event_attempt_seconds.observe(seconds);
+    }
+
+    pub fn feed_request(&self, store: &StoreId, provider: &str, operation: &str) {
+        self.feed_requests
+            .get_or_create(&FeedLabels {
+                store: store.to_string(),
+                provider: provider.to_owned(),
+                operation: operation.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn feed_error(&self, store: &StoreId, provider: &str, kind: &str) {
+        self.feed_errors
+            .get_or_create(&FeedErrorLabels {
+                store: store.to_string(),
+                provider: provider.to_owned(),
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    /// The month's billed use of an account, and its limit when it has one.
+    pub fn feed_quota(&self, store: &StoreId, provider: &str, used: u64, limit: Option<u64>) {
+        let labels = FeedAccountLabels {
+            store: store.to_string(),
+            provider: provider.to_owned(),
+        };
+        self.feed_quota_used.get_or_create(&labels).set(used as i64);
+        if let Some(limit) = limit {
+            self.feed_quota_limit
+                .get_or_create(&labels)
+                .set(limit as i64);
+        }
+    }
+
+    /// A carrier event that arrived `seconds` after it happened, by `via` (push, poll).
+    pub fn feed_event_lag(&self, provider: &str, via: &str, seconds: f64) {
+        self.feed_event_lag
+            .get_or_create(&FeedLagLabels {
+                provider: provider.to_owned(),
+                via: via.to_owned(),
+            })
+            .observe(seconds.max(0.0));
     }
 
     pub fn ingest_latency(&self, seconds: f64) {

@@ -251,7 +251,8 @@ impl Draft {
             timezones.stores.insert(id, zone);
         }
         let tracking = crate::tracking::settings::build(values.tracking, &store_ids)?;
-        let feeds = crate::feeds::settings::build(values.feeds, &store_ids)?;
+        let feeds =
+            crate::feeds::settings::build(values.feeds, &store_ids, values.public_url.as_deref())?;
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
 
         Ok(Draft {

@@ -173,6 +173,18 @@ pub enum FeedError {
 }
 
 impl FeedError {
+    /// The kind, as the metrics label it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FeedError::RateLimited { .. } => "rate_limited",
+            FeedError::Unauthorized { .. } => "unauthorized",
+            FeedError::Status { .. } => "status",
+            FeedError::Api { .. } => "api",
+            FeedError::Transport(_) => "transport",
+            FeedError::Decode(_) => "decode",
+        }
+    }
+
     /// A request that got no answer, in words without the URL (a self-hosted base may
     /// carry credentials).
     pub fn transport(error: reqwest::Error) -> FeedError {
@@ -189,8 +201,11 @@ impl FeedError {
 /// Per number, what a registration came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Registered {
-    /// Tracked now (also when it already was), under this carrier code if the provider said.
+    /// Tracked now, under this carrier code if the provider said: newly registered, which
+    /// the provider bills.
     Accepted { carrier_code: Option<String> },
+    /// Tracked already (registered before): followed, and not billed again.
+    AlreadyTracked,
     /// Refused for this number (bad number, carrier not detected, quota used up).
     Rejected { code: i64, message: String },
 }

@@ -3,6 +3,11 @@
 //! joins the history without moving the parcel back), the provider's ETA set on the
 //! newest event, the order's state and alerts re-derived, and the subscription's state and
 //! next poll written, all in the caller's transaction.
+//!
+//! A provider that answers "not found" or "expired" for a parcel, with nothing newer, for
+//! `stale_after_days` has lost it: the feed turns `stale` (no more polling) and tracking
+//! is told the carrier went silent, which its delay rules raise as `carrier_silent`. A
+//! newer carrier event (pushed, polled, or posted by staff) clears it.
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -32,12 +37,14 @@ pub struct Rules<'a> {
 }
 
 /// What one push came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushApplied {
     /// Subscriptions the push concerned (0: a number aftercare does not follow).
     pub parcels: usize,
     /// Events new to aftercare.
     pub new_events: usize,
+    /// When each of them happened (their lag is their arrival minus this).
+    pub new_event_times: Vec<Timestamp>,
 }
 
 /// Applies a verified push of `provider` for `store_id`.
@@ -54,19 +61,20 @@ pub fn push(
         Inbound::Stopped { number } | Inbound::Refetch { number, .. } => number,
     };
     let subs = store::by_number(conn, store_id, provider, number)?;
-    let mut new_events = 0;
+    let mut new_event_times = Vec::new();
     for sub in &subs {
         match inbound {
             Inbound::Snapshot(snap) => {
-                new_events += snapshot(conn, sub, snap, rules, now)?;
+                new_event_times.extend(snapshot(conn, sub, snap, rules, now)?);
             }
-            Inbound::Stopped { .. } => provider_stopped(conn, sub, now)?,
+            Inbound::Stopped { .. } => provider_stopped(conn, sub, rules, now)?,
             Inbound::Refetch { .. } => fetch_soon(conn, sub, rules.feeds, now)?,
         }
     }
     Ok(PushApplied {
         parcels: subs.len(),
-        new_events,
+        new_events: new_event_times.len(),
+        new_event_times,
     })
 }
 
@@ -92,10 +100,11 @@ pub fn fetch_soon(
 }
 
 /// The provider stopped following the number on its own: over when the parcel arrived,
-/// stale when it never did.
+/// stale when it never did (and then the carrier is silent, for tracking's alerts).
 pub fn provider_stopped(
     conn: &Connection,
     sub: &SubscriptionRow,
+    rules: Rules<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let arrived = shipments::find(conn, &sub.store_id, sub.shipment_id)?
@@ -111,17 +120,44 @@ pub fn provider_stopped(
         state,
         (!arrived).then_some("the provider stopped tracking before delivery"),
         &time::millis(now),
-    )
+    )?;
+    if !arrived {
+        carrier_silent(conn, sub, now, rules, now)?;
+    }
+    Ok(())
 }
 
-/// Applies `snap` to one subscription; returns how many of its events were new.
+/// Tells tracking that the parcel's carrier went silent at `at`, and re-evaluates the
+/// order's alerts (a parcel already marked is left as it is: one alert, not two).
+fn carrier_silent(
+    conn: &Connection,
+    sub: &SubscriptionRow,
+    at: Timestamp,
+    rules: Rules<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let stamp = time::millis(now);
+    if shipments::set_carrier_silent(conn, sub.shipment_id, Some(&time::seconds(at)), &stamp)? {
+        alerts::evaluate_order(
+            conn,
+            &sub.store_id,
+            sub.order_id,
+            rules.tracking,
+            rules.zone,
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Applies `snap` to one subscription; returns when each of its new events happened.
 pub fn snapshot(
     conn: &Connection,
     sub: &SubscriptionRow,
     snap: &Snapshot,
     rules: Rules<'_>,
     now: Timestamp,
-) -> Result<usize, StoreError> {
+) -> Result<Vec<Timestamp>, StoreError> {
     let Rules {
         feeds,
         tracking,
@@ -133,9 +169,9 @@ pub fn snapshot(
         shipments::find(conn, &sub.store_id, sub.shipment_id)?.filter(|s| s.removed_at.is_none())
     else {
         // The parcel went away; its follow job stops the subscription.
-        return Ok(0);
+        return Ok(Vec::new());
     };
-    let mut new_events = 0;
+    let mut new_times = Vec::new();
     let mut newest: Option<(Timestamp, u64)> = None;
     for event in snap
         .events
@@ -156,7 +192,7 @@ pub fn snapshot(
             &stamp,
         )?;
         if created {
-            new_events += 1;
+            new_times.push(event.occurred_at);
             store::event_flags(conn, event_id, event.pickup_ready, event.attempt_failed)?;
         }
         if newest.is_none_or(|(at, _)| event.occurred_at >= at) {
@@ -172,18 +208,47 @@ pub fn snapshot(
         eta_changed =
             shipments::set_event_eta(conn, shipment.id, event_id, &time::seconds(at), &stamp)?;
     }
+    let new_events = new_times.len();
     if new_events > 0 || eta_changed {
         derive::refresh_state(conn, &sub.store_id, shipment.order_id, &stamp)?;
         alerts::evaluate_order(conn, &sub.store_id, shipment.order_id, tracking, zone, now)?;
     }
-    let state = match (sub.state(), snap.state) {
+    let mut state = match (sub.state(), snap.state) {
         // A parcel with events is no longer waiting for its carrier, whatever the
         // provider's latest status lags behind.
         (_, Some(FeedState::AwaitingCarrier)) if newest.is_some() => FeedState::Subscribed,
+        // "Expired": followed, silent; stale only once that has lasted (below).
+        (_, Some(FeedState::Stale)) => FeedState::Subscribed,
         (_, Some(state)) => state,
         (FeedState::Pending | FeedState::Rejected, None) => FeedState::Subscribed,
         (current, None) => current,
     };
+    // How long the provider has had nothing: "expired", or "not found" without events.
+    let says_silent = match snap.state {
+        Some(FeedState::Stale) => true,
+        Some(FeedState::AwaitingCarrier) => newest.is_none(),
+        _ => false,
+    };
+    let since = sub.silent_since.as_deref().and_then(time::parse);
+    let spoke_since = |at: Timestamp| new_times.iter().any(|t| *t > at);
+    let silent_since = match since {
+        _ if !says_silent && (snap.state.is_some() || new_events > 0) => None,
+        Some(at) if says_silent && spoke_since(at) => Some(now),
+        None if says_silent => Some(now),
+        kept => kept,
+    };
+    if silent_since != since {
+        store::set_silent_since(conn, sub.id, silent_since.map(time::millis).as_deref())?;
+    }
+    if let Some(at) = silent_since {
+        let stale_at = SignedDuration::try_from(feeds.stale_after)
+            .ok()
+            .and_then(|wait| at.checked_add(wait).ok());
+        if let Some(stale_at) = stale_at.filter(|t| now >= *t) {
+            state = FeedState::Stale;
+            carrier_silent(conn, sub, stale_at, rules, now)?;
+        }
+    }
     let parcel = shipments::find(conn, &sub.store_id, shipment.id)?.unwrap_or(shipment);
     let next = next_poll(state, &parcel, feeds, tracking, &cal, now);
     let last_event = newest.map(|(at, _)| time::seconds(at));
@@ -198,7 +263,7 @@ pub fn snapshot(
         },
         &stamp,
     )?;
-    Ok(new_events)
+    Ok(new_times)
 }
 
 /// When to poll a subscription next, as stored (`None`: never). A parcel whose tracking

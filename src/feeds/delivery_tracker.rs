@@ -56,6 +56,9 @@ const MORE_IDS: &[(&str, &str)] = &[
     ("kr.swgexp.epost", "epost"),
 ];
 
+/// The mutation that registers a callback, as Delivery Tracker's clients send it.
+pub const REGISTER_WEBHOOK: &str = "mutation RegisterTrackWebhook($input: RegisterTrackWebhookInput!) { registerTrackWebhook(input: $input) }";
+
 /// The fields asked of each event.
 const EVENT_FIELDS: &str = "time status { code name } description location { name }";
 
@@ -155,10 +158,54 @@ impl DeliveryTracker {
             declared.join(", "),
             selections.join(" ")
         );
-        let mut request = self
-            .http
-            .post(&self.url)
-            .json(&serde_json::json!({"query": query, "variables": variables}));
+        self.post(&serde_json::json!({"query": query, "variables": variables}))
+            .await
+    }
+
+    /// Asks Delivery Tracker to call `callback_url` when the parcel has news, until
+    /// `expires` (the cloud's `registerTrackWebhook`; it keeps a registration about 48
+    /// hours, so a followed parcel's is renewed before then).
+    pub async fn register_webhook(
+        &self,
+        parcel: &Parcel,
+        callback_url: &str,
+        expires: Timestamp,
+    ) -> Result<(), FeedError> {
+        let Some(carrier) = parcel.carrier_code.as_deref().map(str::trim) else {
+            return Ok(());
+        };
+        let answer = self
+            .post(&serde_json::json!({
+                "query": REGISTER_WEBHOOK,
+                "variables": {"input": {
+                    "carrierId": carrier,
+                    "trackingNumber": parcel.number.trim(),
+                    "callbackUrl": callback_url,
+                    "expirationTime": crate::time::seconds(expires),
+                }},
+            }))
+            .await?;
+        if let Some(error) = answer.errors.first() {
+            return Err(FeedError::Api {
+                code: 0,
+                message: error.describe(),
+            });
+        }
+        match answer
+            .data
+            .as_ref()
+            .and_then(|d| d.get("registerTrackWebhook"))
+        {
+            Some(Value::Bool(true)) => Ok(()),
+            _ => Err(FeedError::Decode(
+                "registerTrackWebhook did not answer true".into(),
+            )),
+        }
+    }
+
+    /// One GraphQL request; errors that belong to no parcel alias fail it.
+    async fn post(&self, body: &Value) -> Result<Answer, FeedError> {
+        let mut request = self.http.post(&self.url).json(body);
         if let Some(key) = &self.key {
             request = request.header(
                 reqwest::header::AUTHORIZATION,
@@ -508,6 +555,8 @@ mod tests {
             &DeliveryTrackerAccount {
                 key: key.map(crate::secret::Secret::new),
                 url: format!("{}/graphql", server.uri()),
+                requests_per_second: 2,
+                callback_url: None,
             },
             Duration::from_secs(5),
         )
@@ -605,6 +654,62 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_callback_is_registered_with_the_documented_mutation_and_its_expiration() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(header("authorization", "TRACKQL-API-KEY client:secret"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                include_str!("../../fixtures/delivery-tracker/register-webhook.json"),
+                "application/json",
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let dt = adapter(&server, Some("client:secret"));
+        let expires: Timestamp = "2026-12-05T10:00:00Z".parse().unwrap();
+        dt.register_webhook(
+            &parcel(" 640123456781 ", Some("kr.cjlogistics")),
+            "https://care.example/feeds/delivery-tracker",
+            expires,
+        )
+        .await
+        .unwrap();
+        let sent: Value =
+            serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({
+                "query": "mutation RegisterTrackWebhook($input: RegisterTrackWebhookInput!) { registerTrackWebhook(input: $input) }",
+                "variables": {"input": {
+                    "carrierId": "kr.cjlogistics",
+                    "trackingNumber": "640123456781",
+                    "callbackUrl": "https://care.example/feeds/delivery-tracker",
+                    "expirationTime": "2026-12-05T10:00:00Z",
+                }},
+            })
+        );
+
+        let refusing = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                include_str!("../../fixtures/delivery-tracker/register-webhook-error.json"),
+                "application/json",
+            ))
+            .mount(&refusing)
+            .await;
+        let error = adapter(&refusing, Some("client:secret"))
+            .register_webhook(
+                &parcel("1", Some("kr.hanjin")),
+                "https://x.example",
+                expires,
+            )
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("BAD_REQUEST"), "{error}");
     }
 
     #[tokio::test]

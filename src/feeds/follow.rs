@@ -4,6 +4,14 @@
 //! that goes away stops being tracked. Registration takes the store's pending numbers
 //! together, up to the provider's batch limit, so a burst of parcels costs few requests.
 //! A provider failure answers `Retry`: the outbox retries with backoff, across restarts.
+//!
+//! When the account's monthly quota (17TRACK) is used up, new parcels stay `pending`, with
+//! the reason as their error, and their jobs wait: they are registered when the quota
+//! renews on the 1st, or as soon as a raised `monthly_quota` allows. Pending rather than
+//! refused, because a refusal would be final and the store owner who buys more quota
+//! wants those parcels followed without touching each one; nothing already followed
+//! stops. With Delivery Tracker and a public URL, each accepted parcel's callback is
+//! registered too (the poller renews it while the parcel is followed).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,8 +20,10 @@ use anyhow::Context as _;
 use jiff::{SignedDuration, Timestamp};
 
 use super::Feeds;
+use super::account::Account;
 use super::adapter::{FeedState, Parcel, Registered, TrackingFeed};
 use super::store::{self, NewSubscription, SubscriptionRow};
+use super::usage;
 use crate::jobs::{Job, JobKind, Outcome, Registry};
 use crate::store::Db;
 use crate::time;
@@ -156,8 +166,61 @@ async fn follow(db: &Db, feeds: &Feeds, job: &Job) -> anyhow::Result<Outcome> {
     } else if plan.fresh && plan.pending < limit {
         return Ok(Outcome::Defer(GATHER));
     }
-    register_pending(db, feeds, job, &adapter).await?;
-    Ok(Outcome::Done)
+    match register_pending(db, feeds, job, &adapter).await? {
+        Registering::Done => Ok(Outcome::Done),
+        // Look again hourly: a raised quota takes effect without waiting for the 1st.
+        Registering::QuotaUsedUp { renews_at } => {
+            let wait = Timestamp::now()
+                .duration_until(renews_at)
+                .clamp(SignedDuration::from_secs(60), SignedDuration::from_hours(1));
+            Ok(Outcome::Defer(
+                Duration::try_from(wait).unwrap_or(Duration::from_secs(3600)),
+            ))
+        }
+    }
+}
+
+/// What registering came to for the job's parcel.
+enum Registering {
+    Done,
+    /// The month's quota is spent; the parcel stays pending.
+    QuotaUsedUp {
+        renews_at: Timestamp,
+    },
+}
+
+/// How long a Delivery Tracker callback is registered for: the 48 hours its docs
+/// recommend (the poller renews it a day ahead).
+pub const WEBHOOK_LIFETIME: SignedDuration = SignedDuration::from_hours(48);
+
+/// Registers Delivery Tracker callbacks for `rows` and records until when.
+pub async fn register_webhooks(
+    db: &Db,
+    adapter: &Account,
+    rows: &[SubscriptionRow],
+) -> anyhow::Result<usize> {
+    if adapter.callback_url.is_none() || rows.is_empty() {
+        return Ok(0);
+    }
+    let expires = Timestamp::now() + WEBHOOK_LIFETIME;
+    let parcels: Vec<Parcel> = rows.iter().map(parcel).collect();
+    let done = adapter.register_webhooks(&parcels, expires).await;
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| done.contains(&r.number))
+        .map(|r| r.id)
+        .collect();
+    let count = ids.len();
+    let until = time::seconds(expires);
+    db.writer()
+        .write(move |c| {
+            for id in ids {
+                store::webhook_registered(c, id, &until)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(count)
 }
 
 /// Adds a pending subscription for a travelling parcel; false when there is none.
@@ -201,17 +264,50 @@ async fn register_pending(
     db: &Db,
     feeds: &Feeds,
     job: &Job,
-    adapter: &super::Feed,
-) -> anyhow::Result<()> {
+    adapter: &Account,
+) -> anyhow::Result<Registering> {
     let provider = adapter.provider();
     let limit = adapter.batch_limit();
     loop {
+        // One registration at a time per account: the quota left is read and spent
+        // under this turn.
+        let _turn = adapter.registering.lock().await;
         let store_id = job.store_id.clone();
-        let batch = db
-            .read(move |c| store::pending(c, &store_id, provider, limit))
+        let now = Timestamp::now();
+        let month = usage::month(now);
+        let (mut batch, used) = db
+            .read(move |c| {
+                Ok((
+                    store::pending(c, &store_id, provider, limit)?,
+                    usage::used(c, &store_id, provider, &month)?,
+                ))
+            })
             .await?;
         if batch.is_empty() {
-            return Ok(());
+            return Ok(Registering::Done);
+        }
+        if let Some(quota) = adapter.monthly_quota {
+            let left = u64::from(quota).saturating_sub(used.registrations);
+            if left == 0 {
+                let renews_at = usage::resets_at(now);
+                let why = format!(
+                    "the monthly quota is used up ({} of {quota} registrations); registered when it renews on {}",
+                    used.registrations,
+                    time::seconds(renews_at)
+                );
+                let store_id = job.store_id.clone();
+                let noted = db
+                    .writer()
+                    .write(move |c| {
+                        store::note_pending(c, &store_id, provider, &why, &time::millis(now))
+                    })
+                    .await?;
+                if noted > 0 {
+                    tracing::warn!(store = %job.store_id, provider = provider.as_str(), quota, "the tracking provider's monthly quota is used up; new parcels wait");
+                }
+                return Ok(Registering::QuotaUsedUp { renews_at });
+            }
+            batch.truncate(usize::try_from(left).unwrap_or(usize::MAX));
         }
         let parcels: Vec<Parcel> = batch.iter().map(parcel).collect();
         let answer = adapter.subscribe(&parcels).await;
@@ -243,6 +339,7 @@ async fn register_pending(
                     .write(move |c| {
                         let stamp = time::millis(Timestamp::now());
                         let mut unanswered = 0;
+                        let mut accepted = Vec::new();
                         for s in &batch {
                             let key = number_key(&s.number);
                             match answers.iter().find(|(n, _)| number_key(n) == key) {
@@ -254,6 +351,11 @@ async fn register_pending(
                                         &first_look,
                                         &stamp,
                                     )?;
+                                    accepted.push(s.clone());
+                                }
+                                Some((_, Registered::AlreadyTracked)) => {
+                                    store::registered(c, s.id, None, &first_look, &stamp)?;
+                                    accepted.push(s.clone());
                                 }
                                 Some((_, Registered::Rejected { code, message })) => {
                                     store::set_state(
@@ -276,15 +378,17 @@ async fn register_pending(
                                 }
                             }
                         }
-                        Ok(unanswered)
+                        Ok((unanswered, accepted))
                     })
                     .await?;
+                let (unanswered, accepted) = unanswered;
+                register_webhooks(db, adapter, &accepted).await?;
                 tracing::info!(store = %job.store_id, numbers = count, unanswered, "registered parcels with the tracking provider");
                 if unanswered > 0 {
                     anyhow::bail!("{unanswered} numbers were missing from the provider's answer");
                 }
                 if mine {
-                    return Ok(());
+                    return Ok(Registering::Done);
                 }
             }
         }

@@ -10,18 +10,25 @@
 //! - [`apply`]: a provider's picture of a parcel into tracking's events, through
 //!   tracking's own recording and derivation, in one transaction.
 //! - [`schedule`]: when to poll a parcel next; [`poll`]: the background loop that does.
+//! - [`account`]: a store's account with a provider as the rest talks to it: paced within
+//!   the provider's rate ([`limit`]), every request counted in the metrics and in the
+//!   month's [`usage`] (17TRACK's quota), and [`health`] showing both.
 //! - [`view`]: a parcel's feed as the order view shows it; [`settings`]; [`store`]: the
 //!   `feed_subscriptions` table.
 
+pub mod account;
 pub mod adapter;
 pub mod apply;
 pub mod delivery_tracker;
 pub mod follow;
+pub mod health;
+pub mod limit;
 pub mod poll;
 pub mod schedule;
 pub mod settings;
 pub mod seventeen;
 pub mod store;
+pub mod usage;
 pub mod view;
 
 pub use adapter::{FeedError, FeedState, NormalizedEvent, Provider, Snapshot};
@@ -33,8 +40,11 @@ use std::sync::Arc;
 use jiff::tz::TimeZone;
 
 use crate::ids::StoreId;
+use crate::metrics::Metrics;
 use crate::shop::timezone::Zones;
+use crate::store::Db;
 use crate::tracking::TrackingSettings;
+use account::Account;
 use adapter::{Inbound, Parcel, PushError, Registered, TrackingFeed};
 use delivery_tracker::DeliveryTracker;
 use seventeen::SeventeenTrack;
@@ -111,7 +121,7 @@ impl TrackingFeed for Feed {
 
 /// A store's feeds, and which of them follows which carrier.
 struct StoreAdapters {
-    feeds: Vec<Feed>,
+    feeds: Vec<Arc<Account>>,
     settings: settings::StoreFeeds,
 }
 
@@ -122,11 +132,18 @@ pub struct Feeds {
     pub tracking: Arc<TrackingSettings>,
     /// Each store's time zone: ETAs, "due today", delay rules and zone-less carrier times.
     pub zones: Zones,
+    pub metrics: Arc<Metrics>,
     adapters: HashMap<StoreId, StoreAdapters>,
 }
 
 impl Feeds {
-    pub fn new(settings: Arc<FeedSettings>, tracking: Arc<TrackingSettings>, zones: Zones) -> Self {
+    pub fn new(
+        settings: Arc<FeedSettings>,
+        tracking: Arc<TrackingSettings>,
+        zones: Zones,
+        db: Db,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let timeout = settings.request_timeout;
         let adapters = settings
             .stores()
@@ -142,6 +159,18 @@ impl Feeds {
                         account, timeout,
                     ))));
                 }
+                let feeds = feeds
+                    .into_iter()
+                    .map(|feed| {
+                        Arc::new(Account::new(
+                            id.clone(),
+                            feed,
+                            own,
+                            db.clone(),
+                            metrics.clone(),
+                        ))
+                    })
+                    .collect();
                 let adapters = StoreAdapters {
                     feeds,
                     settings: own.clone(),
@@ -153,12 +182,13 @@ impl Feeds {
             settings,
             tracking,
             zones,
+            metrics,
             adapters,
         }
     }
 
     /// The store's feed of `provider`, when it has that one.
-    pub fn feed(&self, store_id: &StoreId, provider: Provider) -> Option<&Feed> {
+    pub fn feed(&self, store_id: &StoreId, provider: Provider) -> Option<&Arc<Account>> {
         self.adapters
             .get(store_id)?
             .feeds
@@ -167,14 +197,14 @@ impl Feeds {
     }
 
     /// The store's feed that follows parcels of `carrier` (a registry slug).
-    pub fn feed_for(&self, store_id: &StoreId, carrier: &str) -> Option<&Feed> {
+    pub fn feed_for(&self, store_id: &StoreId, carrier: &str) -> Option<&Arc<Account>> {
         let store = self.adapters.get(store_id)?;
         let provider = store.settings.provider_for(carrier)?;
         store.feeds.iter().find(|f| f.provider() == provider)
     }
 
     /// The stores with feeds, and their feeds.
-    pub fn stores(&self) -> impl Iterator<Item = (&StoreId, &[Feed])> {
+    pub fn stores(&self) -> impl Iterator<Item = (&StoreId, &[Arc<Account>])> {
         self.adapters.iter().map(|(id, a)| (id, a.feeds.as_slice()))
     }
 }

@@ -29,10 +29,14 @@ pub async fn run(db: Db, feeds: Arc<Feeds>, mut stop: watch::Receiver<bool>) {
     if let Err(error) = follow_unfollowed(&db, &feeds).await {
         tracing::error!(%error, "cannot list the parcels to follow");
     }
+    if let Err(error) = show_usage(&db, &feeds).await {
+        tracing::error!(%error, "cannot read the feeds' usage");
+    }
     // Look for due parcels often enough to honour the shortest interval, at most every
     // 30 s: what is due is one indexed read.
     let tick =
         (feeds.settings.poll_interval / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
+    let mut callbacks_looked_at: Option<tokio::time::Instant> = None;
     loop {
         if *stop.borrow() {
             return;
@@ -44,11 +48,61 @@ pub async fn run(db: Db, feeds: Arc<Feeds>, mut stop: watch::Receiver<bool>) {
                 }
             }
         }
+        // Callbacks last two days; a look every few minutes renews them a day ahead (and
+        // retries the ones that failed without asking again at every tick).
+        if callbacks_looked_at.is_none_or(|at| at.elapsed() >= CALLBACK_LOOK) {
+            callbacks_looked_at = Some(tokio::time::Instant::now());
+            if let Err(error) = renew_callbacks(&db, &feeds).await {
+                tracing::error!(%error, "cannot renew the Delivery Tracker callbacks");
+            }
+        }
         tokio::select! {
             _ = tokio::time::sleep(tick) => {}
             _ = stop.changed() => {}
         }
     }
+}
+
+/// How often the callbacks due for renewal are looked for.
+const CALLBACK_LOOK: Duration = Duration::from_secs(600);
+/// A callback is renewed when it has less than this left.
+const RENEW_AHEAD: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// Renews (or registers anew) Delivery Tracker's callbacks of the followed parcels whose
+/// registration ends within a day.
+pub async fn renew_callbacks(db: &Db, feeds: &Feeds) -> anyhow::Result<usize> {
+    let mut renewed = 0;
+    for (store_id, accounts) in feeds.stores() {
+        for account in accounts.iter().filter(|a| a.callback_url.is_some()) {
+            let (store, provider) = (store_id.clone(), account.provider());
+            let before = time::seconds(Timestamp::now() + RENEW_AHEAD);
+            let due = db
+                .read(move |c| store::webhooks_due(c, &store, provider, &before, 500))
+                .await?;
+            renewed += super::follow::register_webhooks(db, account, &due).await?;
+        }
+    }
+    Ok(renewed)
+}
+
+/// Puts each account's use this month in the metrics (they count on from there).
+async fn show_usage(db: &Db, feeds: &Feeds) -> Result<(), StoreError> {
+    let month = super::usage::month(Timestamp::now());
+    for (store_id, accounts) in feeds.stores() {
+        for account in accounts {
+            let (store, provider, month) = (store_id.clone(), account.provider(), month.clone());
+            let used = db
+                .read(move |c| super::usage::used(c, &store, provider, &month))
+                .await?;
+            feeds.metrics.feed_quota(
+                store_id,
+                provider.as_str(),
+                account.billed(used),
+                account.monthly_quota.map(u64::from),
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn follow_unfollowed(db: &Db, feeds: &Feeds) -> Result<(), StoreError> {
@@ -134,9 +188,11 @@ pub async fn poll_store(
                 let feeds_settings = feeds.settings.clone();
                 let tracking = feeds.tracking.clone();
                 let zone = zone.clone();
-                db.writer()
+                let new_times = db
+                    .writer()
                     .write(move |c| {
                         let now = Timestamp::now();
+                        let mut new_times = Vec::new();
                         let rules = apply::Rules {
                             feeds: &feeds_settings,
                             tracking: &tracking,
@@ -149,7 +205,7 @@ pub async fn poll_store(
                                 .find(|s| crate::tracking::meta::number_key(&s.number) == key);
                             match snap {
                                 Some(snap) => {
-                                    apply::snapshot(c, sub, snap, rules, now)?;
+                                    new_times.extend(apply::snapshot(c, sub, snap, rules, now)?);
                                 }
                                 // Not tracked there (any more): looked at, nothing new.
                                 None => {
@@ -164,9 +220,14 @@ pub async fn poll_store(
                                 }
                             }
                         }
-                        Ok(())
+                        Ok(new_times)
                     })
                     .await?;
+                let arrived = Timestamp::now();
+                for at in new_times {
+                    let lag = arrived.duration_since(at).as_secs_f64();
+                    feeds.metrics.feed_event_lag(provider.as_str(), "poll", lag);
+                }
             }
             Err(error) => {
                 back_off(db, feeds, to_fetch, &error).await?;

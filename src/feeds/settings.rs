@@ -6,14 +6,19 @@
 //! [feeds]
 //! poll_seconds = 3600              # AFTERCARE_FEED_POLL_SECONDS
 //! stop_after_delivery_hours = 72
+//! stale_after_days = 3             # "not found" / "expired" this long: stale, delay alert
 //!
 //! [feeds.stores.default.17track]   # AFTERCARE_17TRACK_API_KEY, AFTERCARE_17TRACK_URL
 //! api_key = "..."
 //! url = "https://api.17track.net/track/v2.2"
+//! monthly_quota = 100              # registrations a month (17TRACK's free plan)
+//! requests_per_second = 3
 //!
 //! [feeds.stores.default.delivery_tracker]  # AFTERCARE_DELIVERY_TRACKER_KEY, _URL
 //! key = "client_id:client_secret"  # optional for a self-hosted url
 //! url = "https://apis.tracker.delivery/graphql"
+//! requests_per_second = 2
+//! webhooks = true                  # registerTrackWebhook when public_url is set (cloud)
 //!
 //! [feeds.stores.default.carriers]  # registry slug = feed, over the default choice
 //! cj-logistics = "17track"
@@ -39,6 +44,15 @@ pub const DEFAULT_17TRACK_URL: &str = "https://api.17track.net/track/v2.2";
 pub const DEFAULT_POLL_SECONDS: u64 = 3600;
 /// Late events (a signature, a correction) still arrive this long after delivery.
 pub const DEFAULT_STOP_AFTER_DELIVERY_HOURS: u64 = 72;
+/// A provider that has answered "not found" or "expired" this long has lost the parcel.
+pub const DEFAULT_STALE_AFTER_DAYS: u64 = 3;
+/// 17TRACK's free plan: 100 registrations a month.
+pub const DEFAULT_17TRACK_MONTHLY_QUOTA: u32 = 100;
+/// 17TRACK answers 429 beyond 3 requests a second per key.
+pub const DEFAULT_17TRACK_REQUESTS_PER_SECOND: u32 = 3;
+/// Delivery Tracker publishes no rate; its carriers' sites are scraped behind it, so it is
+/// asked gently.
+pub const DEFAULT_DELIVERY_TRACKER_REQUESTS_PER_SECOND: u32 = 2;
 
 /// One store's 17TRACK account.
 #[derive(Debug, Clone)]
@@ -47,6 +61,9 @@ pub struct SeventeenTrackAccount {
     pub api_key: Secret,
     /// Without a trailing slash.
     pub url: String,
+    /// Registrations a calendar month the account's plan includes.
+    pub monthly_quota: u32,
+    pub requests_per_second: u32,
 }
 
 /// Delivery Tracker's cloud GraphQL endpoint.
@@ -60,6 +77,11 @@ pub struct DeliveryTrackerAccount {
     pub key: Option<Secret>,
     /// The GraphQL endpoint itself (`.../graphql`), without a trailing slash.
     pub url: String,
+    pub requests_per_second: u32,
+    /// Where Delivery Tracker calls back about a followed parcel
+    /// (`{public_url}/feeds/delivery-tracker[/{store}]`): set when aftercare has a public
+    /// URL, the account a key (the callbacks are a cloud feature) and `webhooks` is on.
+    pub callback_url: Option<String>,
 }
 
 /// Checks a Delivery Tracker key: `client_id:client_secret`, both parts present, no spaces
@@ -85,6 +107,8 @@ pub struct FeedSettings {
     pub stop_after_delivery: Duration,
     /// HTTP timeout of one provider request.
     pub request_timeout: Duration,
+    /// "Not found" or "expired" this long marks a parcel's feed stale.
+    pub stale_after: Duration,
     stores: HashMap<StoreId, StoreFeeds>,
 }
 
@@ -125,6 +149,7 @@ impl Default for FeedSettings {
             poll_interval: Duration::from_secs(DEFAULT_POLL_SECONDS),
             stop_after_delivery: Duration::from_secs(DEFAULT_STOP_AFTER_DELIVERY_HOURS * 3600),
             request_timeout: Duration::from_secs(20),
+            stale_after: Duration::from_secs(DEFAULT_STALE_AFTER_DAYS * 86_400),
             stores: HashMap::new(),
         }
     }
@@ -161,6 +186,8 @@ impl FeedSettings {
         self.stores.entry(store_id).or_default().delivery_tracker = Some(DeliveryTrackerAccount {
             key: key.map(|k| Secret::new(k.to_owned())),
             url: url.trim_end_matches('/').to_owned(),
+            requests_per_second: DEFAULT_DELIVERY_TRACKER_REQUESTS_PER_SECOND,
+            callback_url: None,
         });
         self
     }
@@ -170,6 +197,8 @@ impl FeedSettings {
         self.stores.entry(store_id).or_default().seventeen_track = Some(SeventeenTrackAccount {
             api_key: Secret::new(key.to_owned()),
             url: url.trim_end_matches('/').to_owned(),
+            monthly_quota: DEFAULT_17TRACK_MONTHLY_QUOTA,
+            requests_per_second: DEFAULT_17TRACK_REQUESTS_PER_SECOND,
         });
         self
     }
@@ -182,6 +211,7 @@ pub struct FileFeeds {
     poll_seconds: Option<u64>,
     stop_after_delivery_hours: Option<u64>,
     request_timeout_seconds: Option<u64>,
+    stale_after_days: Option<u64>,
     /// Per store, keyed by store id.
     #[serde(default)]
     stores: BTreeMap<String, FileStoreFeeds>,
@@ -203,6 +233,8 @@ struct FileStoreFeeds {
 struct FileDeliveryTracker {
     key: Option<String>,
     url: Option<String>,
+    requests_per_second: Option<u32>,
+    webhooks: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,6 +242,8 @@ struct FileDeliveryTracker {
 struct FileSeventeenTrack {
     api_key: Option<String>,
     url: Option<String>,
+    monthly_quota: Option<u32>,
+    requests_per_second: Option<u32>,
 }
 
 pub const ENV_17TRACK_API_KEY: &str = "AFTERCARE_17TRACK_API_KEY";
@@ -262,8 +296,13 @@ impl FileFeeds {
     }
 }
 
-/// Validates `[feeds]`; `store_ids` are the configured stores.
-pub fn build(file: FileFeeds, store_ids: &[&StoreId]) -> Result<FeedSettings, Invalid> {
+/// Validates `[feeds]`; `store_ids` are the configured stores, `public_url` where
+/// aftercare is reachable from outside (Delivery Tracker's callbacks go there).
+pub fn build(
+    file: FileFeeds,
+    store_ids: &[&StoreId],
+    public_url: Option<&str>,
+) -> Result<FeedSettings, Invalid> {
     let defaults = FeedSettings::default();
     let poll_interval = match file.poll_seconds {
         Some(0) => return Err(Invalid::new("feeds.poll_seconds", "must be at least 1")),
@@ -284,6 +323,10 @@ pub fn build(file: FileFeeds, store_ids: &[&StoreId]) -> Result<FeedSettings, In
         Some(s) => Duration::from_secs(s),
         None => defaults.request_timeout,
     };
+    let stale_after = file
+        .stale_after_days
+        .map(|d| Duration::from_secs(d.saturating_mul(86_400)))
+        .unwrap_or(defaults.stale_after);
     let mut stores = HashMap::new();
     for (id, own) in file.stores {
         let field = format!("feeds.stores.{id}");
@@ -292,7 +335,14 @@ pub fn build(file: FileFeeds, store_ids: &[&StoreId]) -> Result<FeedSettings, In
         };
         let mut feeds = StoreFeeds::default();
         if let Some(account) = own.delivery_tracker {
-            feeds.delivery_tracker = Some(build_delivery_tracker(account, &field)?);
+            let callback = public_url.map(|base| {
+                format!(
+                    "{}{}",
+                    base.trim_end_matches('/'),
+                    callback_path(store_id, Provider::DeliveryTracker)
+                )
+            });
+            feeds.delivery_tracker = Some(build_delivery_tracker(account, &field, callback)?);
         }
         if let Some(account) = own.seventeen_track {
             feeds.seventeen_track = Some(build_seventeen_track(account, &field)?);
@@ -326,8 +376,28 @@ pub fn build(file: FileFeeds, store_ids: &[&StoreId]) -> Result<FeedSettings, In
         poll_interval,
         stop_after_delivery,
         request_timeout,
+        stale_after,
         stores,
     })
+}
+
+/// The path a provider's pushes for `store_id` arrive at: `/feeds/{provider}`, with
+/// `/{store}` after it for stores other than the default.
+pub fn callback_path(store_id: &StoreId, provider: Provider) -> String {
+    if *store_id == StoreId::default_store() {
+        format!("/feeds/{}", provider.as_str())
+    } else {
+        format!("/feeds/{}/{store_id}", provider.as_str())
+    }
+}
+
+/// A rate of at least one request a second.
+fn rate(value: Option<u32>, default: u32, field: String) -> Result<u32, Invalid> {
+    match value {
+        Some(0) => Err(Invalid::new(field, "must be at least 1")),
+        Some(n) => Ok(n),
+        None => Ok(default),
+    }
 }
 
 fn http_url(url: &str) -> bool {
@@ -339,6 +409,7 @@ fn http_url(url: &str) -> bool {
 fn build_delivery_tracker(
     account: FileDeliveryTracker,
     store_field: &str,
+    callback_url: Option<String>,
 ) -> Result<DeliveryTrackerAccount, Invalid> {
     let field = format!("{store_field}.delivery_tracker");
     let url = account
@@ -371,9 +442,18 @@ fn build_delivery_tracker(
         }
         None => {}
     }
+    let requests_per_second = rate(
+        account.requests_per_second,
+        DEFAULT_DELIVERY_TRACKER_REQUESTS_PER_SECOND,
+        format!("{field}.requests_per_second"),
+    )?;
+    // Callbacks are a feature of the cloud, which always has a key.
+    let callback_url = callback_url.filter(|_| key.is_some() && account.webhooks.unwrap_or(true));
     Ok(DeliveryTrackerAccount {
         key: key.map(Secret::new),
         url,
+        requests_per_second,
+        callback_url,
     })
 }
 
@@ -411,9 +491,18 @@ fn build_seventeen_track(
                 "must be an http:// or https:// URL",
             ));
         }
+        let requests_per_second = rate(
+            account.requests_per_second,
+            DEFAULT_17TRACK_REQUESTS_PER_SECOND,
+            format!("{field}.requests_per_second"),
+        )?;
         Ok(SeventeenTrackAccount {
             api_key: Secret::new(api_key),
             url,
+            monthly_quota: account
+                .monthly_quota
+                .unwrap_or(DEFAULT_17TRACK_MONTHLY_QUOTA),
+            requests_per_second,
         })
     }
 }
@@ -436,7 +525,7 @@ mod tests {
         file.overlay_env(&|name| env.get(name).cloned())?;
         let default = StoreId::default_store();
         let outlet = StoreId::test("outlet");
-        build(file, &[&default, &outlet])
+        build(file, &[&default, &outlet], Some("https://care.example/"))
     }
 
     #[test]
@@ -615,6 +704,73 @@ mod tests {
         assert_eq!(
             field("[feeds.stores.outlet.17track]\napi_key = \"a b\"", &[]),
             "feeds.stores.outlet.17track.api_key"
+        );
+    }
+
+    #[test]
+    fn quota_rates_staleness_and_the_callback_url() {
+        let s = parse(
+            "[feeds]\nstale_after_days = 5\n\
+             [feeds.stores.outlet.17track]\napi_key = \"k\"\nmonthly_quota = 5000\nrequests_per_second = 10\n\
+             [feeds.stores.outlet.delivery_tracker]\nkey = \"id:secret\"\n",
+            &[
+                ("AFTERCARE_17TRACK_API_KEY", "DEFAULTKEY"),
+                ("AFTERCARE_DELIVERY_TRACKER_KEY", "id:secret"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.stale_after, Duration::from_secs(5 * 86_400));
+        let default = s.seventeen_track(&StoreId::default_store()).unwrap();
+        assert_eq!(
+            (default.monthly_quota, default.requests_per_second),
+            (100, 3)
+        );
+        let outlet = s.seventeen_track(&StoreId::test("outlet")).unwrap();
+        assert_eq!(
+            (outlet.monthly_quota, outlet.requests_per_second),
+            (5000, 10)
+        );
+        assert_eq!(
+            s.delivery_tracker(&StoreId::default_store())
+                .unwrap()
+                .callback_url
+                .as_deref(),
+            Some("https://care.example/feeds/delivery-tracker")
+        );
+        let outlet = s.delivery_tracker(&StoreId::test("outlet")).unwrap();
+        assert_eq!(
+            outlet.callback_url.as_deref(),
+            Some("https://care.example/feeds/delivery-tracker/outlet")
+        );
+        assert_eq!(outlet.requests_per_second, 2);
+        assert_eq!(
+            parse("", &[]).unwrap().stale_after,
+            Duration::from_secs(3 * 86_400)
+        );
+
+        let off = parse(
+            "[feeds.stores.outlet.delivery_tracker]\nkey = \"id:secret\"\nwebhooks = false\n\
+             [feeds.stores.default.delivery_tracker]\nurl = \"http://127.0.0.1:4000/graphql\"\n",
+            &[],
+        )
+        .unwrap();
+        assert!(
+            off.delivery_tracker(&StoreId::test("outlet"))
+                .unwrap()
+                .callback_url
+                .is_none()
+        );
+        assert!(
+            off.delivery_tracker(&StoreId::default_store())
+                .unwrap()
+                .callback_url
+                .is_none(),
+            "a self-hosted instance without a key has no callbacks"
+        );
+        let field = |toml_text: &str| parse(toml_text, &[]).err().unwrap().field;
+        assert_eq!(
+            field("[feeds.stores.outlet.17track]\napi_key = \"k\"\nrequests_per_second = 0"),
+            "feeds.stores.outlet.17track.requests_per_second"
         );
     }
 }

@@ -266,7 +266,7 @@ impl TrackingFeed for SeventeenTrack {
         for item in data.rejected {
             let (code, message) = item.error.map(|e| (e.code, e.message)).unwrap_or_default();
             let outcome = if code == ALREADY_REGISTERED {
-                Registered::Accepted { carrier_code: None }
+                Registered::AlreadyTracked
             } else {
                 Registered::Rejected { code, message }
             };

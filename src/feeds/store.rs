@@ -26,6 +26,10 @@ pub struct SubscriptionRow {
     pub last_error: Option<String>,
     pub last_checked_at: Option<String>,
     pub last_event_at: Option<String>,
+    /// Since when the provider has answered "not found" or "expired" with nothing newer.
+    pub silent_since: Option<String>,
+    /// Until when Delivery Tracker calls back about the parcel.
+    pub webhook_expires_at: Option<String>,
 }
 
 impl SubscriptionRow {
@@ -35,7 +39,8 @@ impl SubscriptionRow {
 }
 
 const COLUMNS: &str = "id, store_id, order_id, shipment_id, provider, number, carrier_code,
-    state, next_poll_at, failures, last_error, last_checked_at, last_event_at";
+    state, next_poll_at, failures, last_error, last_checked_at, last_event_at, silent_since,
+    webhook_expires_at";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<SubscriptionRow> {
     Ok(SubscriptionRow {
@@ -52,6 +57,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<SubscriptionRow> {
         last_error: r.get(10)?,
         last_checked_at: r.get(11)?,
         last_event_at: r.get(12)?,
+        silent_since: r.get(13)?,
+        webhook_expires_at: r.get(14)?,
     })
 }
 
@@ -305,6 +312,75 @@ pub fn for_order(
         }
     }
     Ok(out)
+}
+
+/// Says why the store's pending subscriptions of `provider` wait (the month's quota).
+pub fn note_pending(
+    conn: &Connection,
+    store_id: &StoreId,
+    provider: Provider,
+    why: &str,
+    now: &Stamp,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE feed_subscriptions SET last_error = ?3, updated_at = ?4
+             WHERE store_id = ?1 AND provider = ?2 AND state = 'pending'
+               AND last_error IS NOT ?3",
+        )?
+        .execute(rusqlite::params![store_id, provider.as_str(), why, now])?)
+}
+
+/// How many of the store's subscriptions of `provider` wait for registration.
+pub fn pending_count(
+    conn: &Connection,
+    store_id: &StoreId,
+    provider: Provider,
+) -> Result<u64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM feed_subscriptions
+             WHERE store_id = ?1 AND provider = ?2 AND state = 'pending'",
+        )?
+        .query_row((store_id, provider.as_str()), |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// Since when the provider has had nothing for the parcel (`None`: it has again).
+pub fn set_silent_since(conn: &Connection, id: i64, since: Option<&str>) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE feed_subscriptions SET silent_since = ?2 WHERE id = ?1")?
+        .execute(rusqlite::params![id, since])?;
+    Ok(())
+}
+
+/// Delivery Tracker calls back about the parcel until `expires_at`.
+pub fn webhook_registered(conn: &Connection, id: i64, expires_at: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE feed_subscriptions SET webhook_expires_at = ?2 WHERE id = ?1")?
+        .execute(rusqlite::params![id, expires_at])?;
+    Ok(())
+}
+
+/// The store's live subscriptions of `provider` whose callback registration is missing
+/// or ends before `before`, soonest first.
+pub fn webhooks_due(
+    conn: &Connection,
+    store_id: &StoreId,
+    provider: Provider,
+    before: &str,
+    limit: usize,
+) -> Result<Vec<SubscriptionRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM feed_subscriptions
+         WHERE store_id = ?1 AND provider = ?2 AND state IN ('subscribed', 'awaiting_carrier')
+           AND (webhook_expires_at IS NULL OR webhook_expires_at < ?3)
+         ORDER BY webhook_expires_at IS NOT NULL, webhook_expires_at, id LIMIT ?4"
+    ))?;
+    let rows = stmt
+        .query_map(
+            rusqlite::params![store_id, provider.as_str(), before, limit as i64],
+            row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// The flags a feed event carried, beside tracking's event row.

@@ -25,6 +25,7 @@ pub fn for_order(
                     state: s.state,
                     last_checked_at: s.last_checked_at.as_deref().and_then(seconds),
                     last_event_at: s.last_event_at,
+                    last_error: s.last_error,
                 },
             )
         })

@@ -262,6 +262,11 @@ async fn receive(
             )
         })
         .await?;
+    let arrived = jiff::Timestamp::now();
+    for at in &applied.new_event_times {
+        let lag = arrived.duration_since(*at).as_secs_f64();
+        state.metrics().feed_event_lag("17track", "push", lag);
+    }
     tracing::info!(store = %store_id, provider = "17track", parcels = applied.parcels, new_events = applied.new_events, "feed push");
     Ok(Json(PushReceipt {
         status: if applied.parcels == 0 {

@@ -482,6 +482,39 @@ CREATE INDEX event_delivery_attempts_by_endpoint
     ON event_delivery_attempts (store_id, endpoint_id, id);
 "#,
     ),
+    // Tracking feeds in operation: what each provider bills per store and calendar month,
+    // each account's last error, how long a provider has had nothing for a parcel, and
+    // Delivery Tracker's callback registrations. Tracking learns that a feed gave up on a
+    // parcel (`carrier_silent_at`), which its delay rules read.
+    M::up(
+        r#"
+CREATE TABLE feed_usage (
+    store_id       TEXT    NOT NULL,
+    provider       TEXT    NOT NULL,
+    month          TEXT    NOT NULL,            -- YYYY-MM, UTC
+    registrations  INTEGER NOT NULL DEFAULT 0,  -- numbers the provider newly accepted (billed)
+    requests       INTEGER NOT NULL DEFAULT 0,  -- requests sent
+    PRIMARY KEY (store_id, provider, month)
+) STRICT;
+
+CREATE TABLE feed_accounts (
+    store_id         TEXT NOT NULL,
+    provider         TEXT NOT NULL,
+    last_error       TEXT,
+    last_error_at    TEXT,
+    last_success_at  TEXT,
+    PRIMARY KEY (store_id, provider)
+) STRICT;
+
+-- Since when the provider answers "not found" or "expired" with nothing newer.
+ALTER TABLE feed_subscriptions ADD COLUMN silent_since TEXT;
+-- Until when Delivery Tracker calls back about the parcel (registerTrackWebhook).
+ALTER TABLE feed_subscriptions ADD COLUMN webhook_expires_at TEXT;
+
+-- When a feed declared the parcel's carrier silent (stale); cleared by a newer event.
+ALTER TABLE shipments ADD COLUMN carrier_silent_at TEXT;
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

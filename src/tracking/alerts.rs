@@ -76,6 +76,7 @@ pub fn evaluate_order(
                         status: parcel_status(s),
                         last_event_at: s.last_event_at.as_deref().and_then(time::parse),
                         eta: parcel_eta(s, settings, &cal),
+                        carrier_silent_at: s.carrier_silent_at.as_deref().and_then(time::parse),
                     })
                     .collect(),
             };

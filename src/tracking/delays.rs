@@ -60,16 +60,20 @@ pub enum AlertCode {
     DeliveryException,
     /// The parcel is going back to the shop.
     ReturnedToSender,
+    /// Its tracking feed found nothing of the parcel for days (the provider answered "not
+    /// found" or "expired"), or gave up on it before delivery: the carrier may have lost it.
+    CarrierSilent,
 }
 
 impl AlertCode {
-    pub const ALL: [AlertCode; 6] = [
+    pub const ALL: [AlertCode; 7] = [
         Self::NotShipped,
         Self::NoCarrierScan,
         Self::StalledInTransit,
         Self::EtaPassed,
         Self::DeliveryException,
         Self::ReturnedToSender,
+        Self::CarrierSilent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +84,7 @@ impl AlertCode {
             Self::EtaPassed => "eta_passed",
             Self::DeliveryException => "delivery_exception",
             Self::ReturnedToSender => "returned_to_sender",
+            Self::CarrierSilent => "carrier_silent",
         }
     }
 
@@ -113,6 +118,9 @@ pub struct ParcelFacts {
     /// Time of the newest event; `None` before any event.
     pub last_event_at: Option<Timestamp>,
     pub eta: Option<Timestamp>,
+    /// When its tracking feed declared the carrier silent; `None` while the carrier speaks
+    /// (or no feed follows the parcel).
+    pub carrier_silent_at: Option<Timestamp>,
 }
 
 /// An alert that should be active: for the order (`shipment_id` `None`) or one parcel.
@@ -125,7 +133,7 @@ pub struct Breach {
 }
 
 /// The alerts that hold at `now`. At most one per parcel: a reported problem first, then
-/// a missing first scan, then a passed ETA, then a stall.
+/// a silent carrier, then a missing first scan, then a passed ETA, then a stall.
 pub fn evaluate(
     facts: &OrderFacts,
     rules: &DelayRules,
@@ -234,7 +242,15 @@ fn parcel_breach(
             due_at,
         })
     };
+    // The feed's verdict needs no threshold of its own: it waited its `stale_after_days`.
+    let silent = p
+        .carrier_silent_at
+        .filter(|_| p.status.is_moving())
+        .and_then(|at| breach(AlertCode::CarrierSilent, at));
     let Some(last) = p.last_event_at else {
+        if silent.is_some() {
+            return silent;
+        }
         return if p.status.is_moving() && rules.eta_passed && rules.eta_passed_without_events {
             p.eta
                 .map(|eta| eta_due(eta, rules, cal))
@@ -255,6 +271,9 @@ fn parcel_breach(
     }
     if !p.status.is_moving() {
         return None;
+    }
+    if silent.is_some() {
+        return silent;
     }
     // A parcel never scanned: that is the news, whatever its transit-time ETA says.
     if p.status == ParcelStatus::LabelCreated && rules.no_scan_after > 0 {
@@ -319,6 +338,7 @@ mod tests {
             status,
             last_event_at: last.map(ts),
             eta: eta.map(ts),
+            carrier_silent_at: None,
         }
     }
 
@@ -567,5 +587,52 @@ mod tests {
         let mut delivered = o.clone();
         delivered.parcels[0].status = ParcelStatus::Delivered;
         assert!(evaluate(&delivered, &rules, &cal(), ts("2026-12-01T00:00:00Z")).is_empty());
+    }
+    #[test]
+    fn a_silent_carrier_comes_after_a_reported_problem_and_before_lateness() {
+        let silent = |status, last: Option<&str>| ParcelFacts {
+            carrier_silent_at: Some(ts("2026-11-20T00:00:00Z")),
+            ..parcel(status, last, Some("2026-11-18T00:00:00Z"))
+        };
+        let now = "2026-11-25T00:00:00Z";
+        let never_scanned = order(
+            "2026-11-10T00:00:00Z",
+            vec![silent(ParcelStatus::Shipped, None)],
+        );
+        assert_eq!(codes(&never_scanned, now), ["carrier_silent"]);
+        let breaches = evaluate(&never_scanned, &DelayRules::default(), &cal(), ts(now));
+        assert_eq!(
+            breaches[0].due_at,
+            ts("2026-11-20T00:00:00Z"),
+            "when the feed said so"
+        );
+        let late = order(
+            "2026-11-10T00:00:00Z",
+            vec![silent(
+                ParcelStatus::InTransit,
+                Some("2026-11-12T00:00:00Z"),
+            )],
+        );
+        assert_eq!(
+            codes(&late, now),
+            ["carrier_silent"],
+            "over eta_passed and the stall"
+        );
+        let problem = order(
+            "2026-11-10T00:00:00Z",
+            vec![silent(
+                ParcelStatus::Exception,
+                Some("2026-11-12T00:00:00Z"),
+            )],
+        );
+        assert_eq!(codes(&problem, now), ["delivery_exception"]);
+        let delivered = order(
+            "2026-11-10T00:00:00Z",
+            vec![silent(
+                ParcelStatus::Delivered,
+                Some("2026-11-12T00:00:00Z"),
+            )],
+        );
+        assert!(codes(&delivered, now).is_empty(), "arrived after all");
     }
 }

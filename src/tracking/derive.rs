@@ -179,6 +179,7 @@ impl Live {
                 status: ParcelStatus::Shipped,
                 last_event_at: None,
                 eta: None,
+                carrier_silent_at: None,
             },
         }
     }
@@ -195,6 +196,7 @@ impl Live {
                 status,
                 last_event_at: row.last_event_at.as_deref().and_then(time::parse),
                 eta: None,
+                carrier_silent_at: row.carrier_silent_at.as_deref().and_then(time::parse),
             },
         }
     }

@@ -198,6 +198,7 @@ pub struct Texts {
     pub alert_exception: AlertText,
     pub alert_exception_detail: &'static str,
     pub alert_returned: AlertText,
+    pub alert_carrier_silent: AlertText,
 }
 
 impl Texts {
@@ -229,6 +230,7 @@ impl Texts {
             AlertCode::EtaPassed => &self.alert_eta_passed,
             AlertCode::DeliveryException => &self.alert_exception,
             AlertCode::ReturnedToSender => &self.alert_returned,
+            AlertCode::CarrierSilent => &self.alert_carrier_silent,
         };
         let body = match (code, detail) {
             (AlertCode::DeliveryException, Some(_)) => self.alert_exception_detail,
@@ -338,6 +340,10 @@ pub static EN: Texts = Texts {
         title: "Returned to sender",
         body: "{carrier} is sending parcel {number} back to the shop. Please contact the shop about a replacement or a refund.",
     },
+    alert_carrier_silent: AlertText {
+        title: "No news from the carrier",
+        body: "{carrier} has had no tracking information for parcel {number} for several days. If you have questions, please contact the shop.",
+    },
 };
 
 pub static KO: Texts = Texts {
@@ -428,6 +434,10 @@ pub static KO: Texts = Texts {
     alert_returned: AlertText {
         title: "판매자에게 반송되고 있어요",
         body: "{carrier}에서 운송장 {number}을(를) 쇼핑몰로 반송하고 있어요. 재발송이나 환불은 쇼핑몰에 문의해 주세요.",
+    },
+    alert_carrier_silent: AlertText {
+        title: "택배사 배송 정보가 없어요",
+        body: "며칠째 {carrier}에서 운송장 {number}의 배송 정보를 확인할 수 없어요. 궁금한 점은 쇼핑몰에 문의해 주세요.",
     },
 };
 

@@ -642,6 +642,7 @@ mod tests {
             carrier_eta: carrier_eta.map(Into::into),
             delivered_at: None,
             removed_at: None,
+            carrier_silent_at: None,
             items: items.to_vec(),
         }
     }

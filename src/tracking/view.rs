@@ -63,6 +63,10 @@ pub struct ShipmentFeedView {
     pub last_checked_at: Option<String>,
     /// When the newest carrier event the provider brought happened.
     pub last_event_at: Option<String>,
+    /// Why the state is what it is, when something is wrong: the month's quota is used up
+    /// (the parcel is registered when it renews), the provider refused the number, or its
+    /// last request failed.
+    pub last_error: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -81,7 +85,7 @@ pub struct ShipmentEventView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertView {
-    /// `not_shipped`, `no_carrier_scan`, `stalled_in_transit`, `eta_passed`, `delivery_exception` or `returned_to_sender`.
+    /// `not_shipped`, `no_carrier_scan`, `stalled_in_transit`, `eta_passed`, `delivery_exception`, `returned_to_sender` or `carrier_silent` (the tracking feed found nothing of the parcel for days).
     pub code: String,
     /// A sentence for the customer (English; translate by `code`).
     pub message: String,
@@ -403,6 +407,7 @@ mod tests {
             carrier_eta: None,
             delivered_at: None,
             removed_at: None,
+            carrier_silent_at: None,
             items: items.to_vec(),
         }
     }

@@ -7,6 +7,10 @@ use axum::extract::{DefaultBodyLimit, State};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::feeds::health::{self as feed_health, FeedHealth};
 use crate::http::AppState;
 use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
@@ -32,14 +36,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         )
 }
 
-/// Last webhook delivery, reconciliation, repaired orders, webhook states and problems of
-/// the store the API key belongs to.
+/// `GET /api/v1/store/health`: the connection's health and the tracking feeds' accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreHealthReport {
+    #[serde(flatten)]
+    pub health: StoreHealth,
+    /// Each tracking provider account of the store (empty without one): what this month
+    /// cost against its quota, when that renews, parcels waiting, the last error.
+    pub feeds: Vec<FeedHealth>,
+}
+
+/// Last webhook delivery, reconciliation, repaired orders, webhook states, the tracking
+/// feeds' quota and problems of the store the API key belongs to.
 #[utoipa::path(
     get,
     path = "/api/v1/store/health",
     tag = "store",
     responses(
-        (status = 200, description = "The store's connection health", body = StoreHealth),
+        (status = 200, description = "The store's connection health", body = StoreHealthReport),
         KeyRequired,
         (status = 503, description = "The database could not be read", body = ErrorBody),
     ),
@@ -48,18 +62,25 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn store_health(
     ApiStore(store): ApiStore,
     State(state): State<AppState>,
-) -> Result<Json<StoreHealth>, ApiError> {
+) -> Result<Json<StoreHealthReport>, ApiError> {
     let zone = state.zones().zone_of(state.db(), &store).await?;
-    Ok(Json(
-        health::report(
-            state.db(),
-            &state.config().sync_config(),
-            &store,
-            &state.config().shop(&store),
-            &zone,
-        )
-        .await?,
-    ))
+    let mut health = health::report(
+        state.db(),
+        &state.config().sync_config(),
+        &store,
+        &state.config().shop(&store),
+        &zone,
+    )
+    .await?;
+    let feeds = feed_health::report(
+        state.db(),
+        &state.config().feeds,
+        &store,
+        jiff::Timestamp::now(),
+    )
+    .await?;
+    health.problems.extend(feed_health::problems(&feeds));
+    Ok(Json(StoreHealthReport { health, feeds }))
 }
 
 /// What the plugin's one-click Connect needs to create the order webhooks: the webhook path,

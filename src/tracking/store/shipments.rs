@@ -28,6 +28,9 @@ pub struct ShipmentRow {
     pub carrier_eta: Option<String>,
     pub delivered_at: Option<String>,
     pub removed_at: Option<String>,
+    /// When its tracking feed declared the carrier silent (the provider found nothing, or
+    /// gave up, for days); cleared by a newer event.
+    pub carrier_silent_at: Option<String>,
     /// (line item id, units), by line item id; empty: the whole order.
     pub items: Vec<(u64, i64)>,
 }
@@ -45,7 +48,7 @@ pub struct EventRow {
 
 const COLUMNS: &str = "s.id, s.store_id, s.order_id, s.source, s.number_key, s.carrier,
     s.carrier_name, s.tracking_number, s.tracking_url, s.shipped_at, s.status,
-    s.last_event_at, s.carrier_eta, s.delivered_at, s.removed_at";
+    s.last_event_at, s.carrier_eta, s.delivered_at, s.removed_at, s.carrier_silent_at";
 
 fn shipment(row: &Row<'_>) -> rusqlite::Result<ShipmentRow> {
     Ok(ShipmentRow {
@@ -64,6 +67,7 @@ fn shipment(row: &Row<'_>) -> rusqlite::Result<ShipmentRow> {
         carrier_eta: row.get(12)?,
         delivered_at: row.get(13)?,
         removed_at: row.get(14)?,
+        carrier_silent_at: row.get(15)?,
         items: Vec::new(),
     })
 }
@@ -80,8 +84,8 @@ fn with_items(
         if out.last().is_none_or(|s| s.id != id) {
             out.push(shipment(row)?);
         }
-        if let Some(line) = row.get::<_, Option<i64>>(15)? {
-            let quantity: i64 = row.get(16)?;
+        if let Some(line) = row.get::<_, Option<i64>>(16)? {
+            let quantity: i64 = row.get(17)?;
             out.last_mut()
                 .expect("pushed above")
                 .items
@@ -336,9 +340,33 @@ pub fn add_event(
         }
     };
     if new {
+        // A newer event than any before is the carrier speaking again.
+        conn.prepare_cached(
+            "UPDATE shipments SET carrier_silent_at = NULL
+             WHERE id = ?1 AND carrier_silent_at IS NOT NULL
+               AND (last_event_at IS NULL OR last_event_at < ?2)",
+        )?
+        .execute((shipment_id, event.occurred_at))?;
         refresh_status(conn, shipment_id, now)?;
     }
     Ok((id as u64, new))
+}
+
+/// A tracking feed found nothing of the parcel for days, or its provider gave up on it:
+/// `at` is when (kept if already set); `None` clears it.
+pub fn set_carrier_silent(
+    conn: &Connection,
+    shipment_id: ShipmentId,
+    at: Option<&str>,
+    now: &Stamp,
+) -> Result<bool, StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE shipments SET carrier_silent_at = ?2, updated_at = ?3
+             WHERE id = ?1 AND (?2 IS NULL) = (carrier_silent_at IS NOT NULL)",
+        )?
+        .execute(rusqlite::params![shipment_id, at, now])?;
+    Ok(changed > 0)
 }
 
 /// Sets the carrier's estimate on a recorded event (a feed's estimate can change without a
