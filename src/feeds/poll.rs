@@ -2,7 +2,9 @@
 //! provider about the parcels whose next poll is due (a batch per request), applies the
 //! answers like pushes, stops the subscriptions whose tracking is over, and backs off on
 //! 429 and errors. At start it also has every travelling parcel that was never followed
-//! (mirrored before the store had a feed) followed.
+//! (mirrored before the store had a feed) followed, and wakes the follow jobs that wait for
+//! the month's quota (the restart may have raised it). Every few minutes it renews the
+//! Delivery Tracker callbacks that end within a day.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,6 +113,8 @@ async fn follow_unfollowed(db: &Db, feeds: &Feeds) -> Result<(), StoreError> {
         db.writer()
             .write(move |c| {
                 let now = time::millis(Timestamp::now());
+                // Parcels waiting for a quota that a restart may have raised look again now.
+                jobs::store::wake(c, &store_id, &[JobKind::FollowParcel], &now)?;
                 for (order_id, shipment_id) in shipments::travelling(c, &store_id)? {
                     if store::ever_followed(c, shipment_id)? {
                         continue;

@@ -8,6 +8,7 @@ mod docs;
 mod fake_woo;
 mod feeds;
 mod feeds_delivery_tracker;
+mod feeds_ops;
 mod helpers;
 mod invoices;
 mod layering;
