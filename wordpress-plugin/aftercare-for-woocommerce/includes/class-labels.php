@@ -78,6 +78,25 @@ final class Labels {
 		return $names[ $code ] ?? $code;
 	}
 
+	/**
+	 * What a tracking provider account used this month, as the store health reports it
+	 * (`feeds[]`): "17TRACK: 37 of 100 registrations this month", or the requests where the
+	 * provider has no quota.
+	 *
+	 * @param array<string,mixed> $feed One `feeds[]` entry of GET /api/v1/store/health.
+	 */
+	public static function feed_usage( array $feed ): string {
+		$name  = self::feed_provider( Data::str( $feed, 'provider' ) );
+		$used  = Data::int( $feed, 'used' );
+		$limit = isset( $feed['limit'] ) && is_numeric( $feed['limit'] ) ? (int) $feed['limit'] : null;
+		if ( null !== $limit && 'registrations' === Data::str( $feed, 'unit' ) ) {
+			/* translators: 1: tracking provider name (17TRACK), 2: registrations used this month, 3: the monthly quota */
+			return sprintf( _n( '%1$s: %2$d of %3$d registration this month', '%1$s: %2$d of %3$d registrations this month', $limit, 'aftercare-for-woocommerce' ), $name, $used, $limit );
+		}
+		/* translators: 1: tracking provider name (Delivery Tracker), 2: requests sent this month */
+		return sprintf( _n( '%1$s: %2$d request this month', '%1$s: %2$d requests this month', $used, 'aftercare-for-woocommerce' ), $name, $used );
+	}
+
 	public static function return_status( string $code ): string {
 		$labels = array(
 			'requested' => __( 'Requested', 'aftercare-for-woocommerce' ),
@@ -185,6 +204,9 @@ final class Labels {
 			case 'returned_to_sender':
 				/* translators: 1: carrier, 2: tracking number */
 				return sprintf( __( '%1$s is sending parcel %2$s back to the shop. Please contact us about a replacement or a refund.', 'aftercare-for-woocommerce' ), $carrier, $number );
+			case 'carrier_silent':
+				/* translators: 1: carrier, 2: tracking number */
+				return sprintf( __( '%1$s has had no tracking information for parcel %2$s for several days. If you have questions, please contact us.', 'aftercare-for-woocommerce' ), $carrier, $number );
 		}
 		return $message;
 	}
@@ -202,6 +224,7 @@ final class Labels {
 			'eta_passed'         => __( 'Late', 'aftercare-for-woocommerce' ),
 			'delivery_exception' => __( 'Delivery problem', 'aftercare-for-woocommerce' ),
 			'returned_to_sender' => __( 'Returned to sender', 'aftercare-for-woocommerce' ),
+			'carrier_silent'     => __( 'No news from the carrier', 'aftercare-for-woocommerce' ),
 		);
 		return $labels[ $code ] ?? self::humanize( $code );
 	}

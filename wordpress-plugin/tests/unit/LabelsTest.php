@@ -56,7 +56,7 @@ final class LabelsTest extends Plugin_Test_Case {
 	}
 
 	public function test_alerts_claim_no_notification_that_nobody_sends(): void {
-		$codes = array( 'not_shipped', 'no_carrier_scan', 'stalled_in_transit', 'eta_passed', 'delivery_exception', 'returned_to_sender' );
+		$codes = array( 'not_shipped', 'no_carrier_scan', 'stalled_in_transit', 'eta_passed', 'delivery_exception', 'returned_to_sender', 'carrier_silent' );
 		foreach ( array( 'en', 'ko_KR' ) as $locale ) {
 			if ( 'ko_KR' === $locale ) {
 				Stub::load_mo( AFTERCARE_PLUGIN_DIR . '/languages/aftercare-for-woocommerce-ko_KR.mo' );
@@ -70,6 +70,17 @@ final class LabelsTest extends Plugin_Test_Case {
 				}
 			}
 		}
+	}
+
+	public function test_a_feed_account_reads_as_its_use_this_month(): void {
+		$seventeen = array( 'provider' => '17track', 'unit' => 'registrations', 'used' => 37, 'limit' => 100 );
+		$tracker   = array( 'provider' => 'delivery-tracker', 'unit' => 'requests', 'used' => 12, 'limit' => null );
+		$this->assertSame( '17TRACK: 37 of 100 registrations this month', Labels::feed_usage( $seventeen ) );
+		$this->assertSame( 'Delivery Tracker: 12 requests this month', Labels::feed_usage( $tracker ) );
+		Stub::load_mo( AFTERCARE_PLUGIN_DIR . '/languages/aftercare-for-woocommerce-ko_KR.mo' );
+		$this->assertSame( '17TRACK: 이번 달 등록 100건 중 37건 사용', Labels::feed_usage( $seventeen ) );
+		$this->assertSame( 'Delivery Tracker: 이번 달 요청 12건', Labels::feed_usage( $tracker ) );
+		$this->assertSame( '택배사 정보 없음', Labels::alert_title( 'carrier_silent' ) );
 	}
 
 	public function test_every_status_aftercare_sends_has_a_translated_label(): void {

@@ -20,6 +20,7 @@
 
 use Aftercare\Admin_Settings;
 use Aftercare\Data;
+use Aftercare\Labels;
 use Aftercare\Template;
 
 defined( 'ABSPATH' ) || exit;
@@ -159,6 +160,19 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 			<tr><th scope="row"><?php esc_html_e( 'Last full sweep', 'aftercare-for-woocommerce' ); ?></th><td><?php echo esc_html( $aftercare_when( Data::str( $aftercare_h, 'last_full_sweep_at' ) ) ); ?></td></tr>
 			<tr><th scope="row"><?php esc_html_e( 'Orders repaired (last run / in total)', 'aftercare-for-woocommerce' ); ?></th><td><?php echo esc_html( Data::int( $aftercare_h, 'repaired_orders_last_run' ) . ' / ' . Data::int( $aftercare_h, 'repaired_orders_total' ) ); ?></td></tr>
 			<tr><th scope="row"><?php esc_html_e( 'WooCommerce REST API keys', 'aftercare-for-woocommerce' ); ?></th><td><?php echo ! empty( $aftercare_h['rest_configured'] ) ? esc_html__( 'Configured', 'aftercare-for-woocommerce' ) : esc_html__( 'Not configured: aftercare cannot repair missed webhooks or issue refunds', 'aftercare-for-woocommerce' ); ?></td></tr>
+			<?php foreach ( Data::rows( $aftercare_h, 'feeds' ) as $aftercare_feed ) : ?>
+				<tr class="aftercare-feed-usage"><th scope="row"><?php esc_html_e( 'Live tracking', 'aftercare-for-woocommerce' ); ?></th><td>
+					<?php echo esc_html( Labels::feed_usage( $aftercare_feed ) ); ?>
+					<?php if ( '' !== Data::str( $aftercare_feed, 'resets_at' ) ) : ?>
+						<br><span class="description">
+						<?php
+						/* translators: %s: date the monthly count starts again */
+						printf( esc_html__( 'The count starts again on %s.', 'aftercare-for-woocommerce' ), esc_html( Template::date( Data::str( $aftercare_feed, 'resets_at' ) ) ) );
+						?>
+						</span>
+					<?php endif; ?>
+				</td></tr>
+			<?php endforeach; ?>
 		</tbody>
 	</table>
 	<?php $aftercare_seen = Data::rows( $aftercare_h, 'webhooks' ); ?>
