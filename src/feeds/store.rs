@@ -493,4 +493,38 @@ mod tests {
         assert_eq!(stale.next_poll_at, None, "a stale row is never polled");
         assert_eq!(stale.last_error.as_deref(), Some("expired"));
     }
+
+    #[test]
+    fn callbacks_are_due_when_missing_or_ending_soon_for_live_rows_only() {
+        let conn = in_memory();
+        let store = StoreId::test("s");
+        let now = Stamp::test("2026-12-03T10:00:00.000Z");
+        let dt = |shipment, number| NewSubscription {
+            provider: Provider::DeliveryTracker,
+            ..new(&store, shipment, number)
+        };
+        for (shipment, number) in [(1, "NEVER"), (2, "SOON"), (3, "LATER"), (4, "STALE")] {
+            insert_pending(&conn, &dt(shipment, number), &now).unwrap();
+        }
+        let rows = pending(&conn, &store, Provider::DeliveryTracker, 10).unwrap();
+        for r in &rows {
+            registered(&conn, r.id, None, "2026-12-03T11:00:00.000Z", &now).unwrap();
+        }
+        webhook_registered(&conn, rows[1].id, "2026-12-04T01:00:00Z").unwrap();
+        webhook_registered(&conn, rows[2].id, "2026-12-05T10:00:00Z").unwrap();
+        set_state(&conn, rows[3].id, FeedState::Stale, None, &now).unwrap();
+        let due = webhooks_due(
+            &conn,
+            &store,
+            Provider::DeliveryTracker,
+            "2026-12-04T10:00:00Z",
+            10,
+        )
+        .unwrap();
+        assert_eq!(
+            due.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(),
+            ["NEVER", "SOON"],
+            "never registered first, then those ending within the day; not LATER, not the stale one"
+        );
+    }
 }
