@@ -1015,9 +1015,11 @@ async fn store_health_and_connection_belong_to_the_key_holder() {
     let (status, health) = app.get("/api/v1/store/health").await;
     assert_eq!(status, 200);
     let keys: Vec<&String> = health.as_object().unwrap().keys().collect();
+    // The connection's keys, and the tracking feeds' accounts beside them.
     assert_eq!(
         keys,
         [
+            "feeds",
             "last_delivery_at",
             "last_full_sweep_at",
             "last_reconciliation_at",
@@ -1034,6 +1036,11 @@ async fn store_health_and_connection_belong_to_the_key_holder() {
     );
     assert_eq!(health["store"], "default");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        health["feeds"],
+        serde_json::json!([]),
+        "no tracking provider configured"
+    );
     assert_eq!(health["rest_configured"], false);
     assert_eq!(health["repaired_orders_total"], 0);
     for key in [
