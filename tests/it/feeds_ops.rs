@@ -534,3 +534,87 @@ async fn delivery_tracker_calls_back_about_followed_parcels_when_aftercare_has_a
     assert_eq!(mutations(&server).await.len(), 1);
     app.stop().await;
 }
+
+/// The threshold counts from the provider's first "not found": a day under it nothing is
+/// raised, past it the feed turns stale and the alert is raised once. The days are made to
+/// pass by moving the recorded start of the silence back, as a test cannot wait them out.
+#[tokio::test]
+async fn the_stale_threshold_counts_from_the_first_not_found() {
+    let server = MockServer::start().await;
+    mock_register(&server).await;
+    let app = TestApp::spawn_with(&seventeen_toml(
+        &server.uri(),
+        3600,
+        "stale_after_days = 2\n",
+    ))
+    .await;
+    app.deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+    app.wait_for_count(
+        "SELECT COUNT(*) FROM feed_subscriptions WHERE state = 'subscribed'",
+        2,
+        WAIT,
+    )
+    .await;
+    let not_found_push = json!({"event": "TRACKING_UPDATED", "data": not_found(CJ)});
+    push(&app, &not_found_push).await;
+    let since: String = app
+        .db()
+        .query_row(
+            "SELECT silent_since FROM feed_subscriptions WHERE number = ?1",
+            [CJ],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let move_back = |days: i64| {
+        let db = rusqlite::Connection::open(app.db_path()).unwrap();
+        db.busy_timeout(Duration::from_secs(5)).unwrap();
+        db.execute(
+            "UPDATE feed_subscriptions SET silent_since =
+                strftime('%Y-%m-%dT%H:%M:%fZ', silent_since, ?2) WHERE number = ?1",
+            rusqlite::params![CJ, format!("-{days} days")],
+        )
+        .unwrap();
+    };
+
+    // A day later: still under the threshold.
+    move_back(1);
+    push(&app, &not_found_push).await;
+    assert_eq!(state_of(&app, CJ), "awaiting_carrier");
+    assert!(alerts_of(&app, "carrier_silent").is_empty());
+    let kept: String = app
+        .db()
+        .query_row(
+            "SELECT silent_since FROM feed_subscriptions WHERE number = ?1",
+            [CJ],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        kept < since,
+        "the start is kept, not restarted: {kept} {since}"
+    );
+
+    // Past it: stale, one alert, and another "not found" adds none.
+    move_back(1);
+    push(&app, &not_found_push).await;
+    assert_eq!(state_of(&app, CJ), "stale");
+    push(&app, &not_found_push).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(alerts_of(&app, "carrier_silent").len(), 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'notify_delay'"),
+        1
+    );
+    app.stop().await;
+}
+
+fn state_of(app: &TestApp, number: &str) -> String {
+    app.db()
+        .query_row(
+            "SELECT state FROM feed_subscriptions WHERE number = ?1 ORDER BY id DESC LIMIT 1",
+            [number],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
