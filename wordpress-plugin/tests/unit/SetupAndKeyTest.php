@@ -81,6 +81,26 @@ final class SetupAndKeyTest extends Scripted_Test_Case {
 		$this->assertStringContainsString( 'A key is saved.', $page );
 	}
 
+	public function test_the_store_health_shows_each_tracking_providers_use_this_month(): void {
+		$this->configure( self::$server->url, self::WORKING_KEY );
+		$feeds = array(
+			array( 'provider' => '17track', 'unit' => 'registrations', 'used' => 37, 'limit' => 100, 'month' => '2026-12', 'resets_at' => '2027-01-01T00:00:00Z', 'requests' => 52, 'waiting' => 0, 'last_error' => null ),
+			array( 'provider' => 'delivery-tracker', 'unit' => 'requests', 'used' => 12, 'limit' => null, 'month' => '2026-12', 'resets_at' => '2027-01-01T00:00:00Z', 'requests' => 12, 'waiting' => 0, 'last_error' => null ),
+		);
+		self::$server->script(
+			array(
+				'GET /healthz'             => array( 'json' => array( 'status' => 'ok' ) ),
+				'GET /api/v1/store/health' => array( 'json' => array( 'store' => 'default', 'version' => '0.3.1', 'problems' => array(), 'feeds' => $feeds ) ),
+			)
+		);
+
+		$page = Admin_Settings::tab();
+
+		$this->assertStringContainsString( '17TRACK: 37 of 100 registrations this month', $page );
+		$this->assertStringContainsString( 'Delivery Tracker: 12 requests this month', $page );
+		$this->assertStringContainsString( 'The count starts again on', $page );
+	}
+
 	public function test_a_refused_saved_key_is_named_to_admins_and_not_called_brief_to_customers(): void {
 		$this->configure( self::$server->url, self::WORKING_KEY );
 		Stub::login( 7, array( 'read' ) );
