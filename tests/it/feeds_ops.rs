@@ -532,6 +532,35 @@ async fn delivery_tracker_calls_back_about_followed_parcels_when_aftercare_has_a
         .await;
     app.run_jobs_until_idle().await;
     assert_eq!(mutations(&server).await.len(), 1);
+
+    // With less than a day left (time made to pass by moving the expiry closer), the
+    // poller's look renews it for another two days.
+    {
+        let db = rusqlite::Connection::open(app.db_path()).unwrap();
+        db.busy_timeout(Duration::from_secs(5)).unwrap();
+        db.execute(
+            "UPDATE feed_subscriptions SET webhook_expires_at =
+                strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+1 hour') WHERE number = ?1",
+            [CJ],
+        )
+        .unwrap();
+    }
+    let app = app
+        .restart(&dt_toml(&server.uri(), Some("https://care.example/")))
+        .await;
+    eventually("the callback renewed", WAIT, || async {
+        mutations(&server).await.len() == 2
+    })
+    .await;
+    let renewed = &mutations(&server).await[1]["variables"]["input"];
+    assert_eq!(renewed["trackingNumber"], CJ);
+    app.wait_for_count(
+        "SELECT COUNT(*) FROM feed_subscriptions
+         WHERE webhook_expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+47 hours')",
+        1,
+        WAIT,
+    )
+    .await;
     app.stop().await;
 }
 
