@@ -43,8 +43,9 @@ pub enum FeedState {
     Subscribed,
     /// The provider has no data for the number yet (17TRACK `NotFound`).
     AwaitingCarrier,
-    /// The provider gave up on a parcel that never arrived (17TRACK `Expired`, or its
-    /// tracking stopped before delivery): no more polling.
+    /// The provider has had nothing for the parcel for `stale_after_days` ("not found",
+    /// 17TRACK `Expired`), or stopped tracking it before delivery: the carrier may have
+    /// lost it. No more polling; tracking raises `carrier_silent`.
     Stale,
     /// The provider refused the number (invalid, carrier not detected, quota used up).
     Rejected,

@@ -57,7 +57,7 @@ pub struct ShipmentView {
 pub struct ShipmentFeedView {
     /// `17track`.
     pub provider: String,
-    /// `pending` (not yet accepted by the provider), `subscribed`, `awaiting_carrier` (the carrier has no data yet), `stale` (the provider gave up before delivery), `rejected` (the provider refused the number) or `stopped`.
+    /// `pending` (not yet accepted by the provider), `subscribed`, `awaiting_carrier` (the carrier has no data yet), `stale` (the provider has had nothing for the parcel for days, or gave up before delivery: the carrier may have lost it), `rejected` (the provider refused the number) or `stopped`.
     pub state: String,
     /// When the provider last told aftercare about the parcel (a push or a poll).
     pub last_checked_at: Option<String>,

@@ -57,7 +57,7 @@ final class Labels {
 			'pending'          => __( 'Waiting to be registered with the provider', 'aftercare-for-woocommerce' ),
 			'subscribed'       => __( 'Followed', 'aftercare-for-woocommerce' ),
 			'awaiting_carrier' => __( 'Followed; the carrier has no scans yet', 'aftercare-for-woocommerce' ),
-			'stale'            => __( 'The provider gave up before delivery', 'aftercare-for-woocommerce' ),
+			'stale'            => __( 'No news from the carrier for days; it may have lost the parcel', 'aftercare-for-woocommerce' ),
 			'rejected'         => __( 'The provider refused the tracking number', 'aftercare-for-woocommerce' ),
 			'stopped'          => __( 'No longer followed', 'aftercare-for-woocommerce' ),
 		);
