@@ -33,12 +33,17 @@ function aftercare_uninstall_site() {
 		}
 	}
 
-	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure', 'aftercare_seller_tax_id', 'aftercare_seller_phone' ) as $option ) {
+	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure', 'aftercare_seller_tax_id', 'aftercare_seller_phone', 'aftercare_order_emails', 'aftercare_messages_running' ) as $option ) {
 		delete_option( $option );
 	}
-	// A queued send of the shop's profile would call a hook nobody answers any more.
+	// The settings WooCommerce keeps for aftercare's emails.
+	foreach ( array( 'order_confirmation', 'shipped', 'out_for_delivery', 'delivered', 'delayed', 'return_update' ) as $type ) {
+		delete_option( 'woocommerce_aftercare_' . $type . '_settings' );
+	}
+	// Queued sends (the shop's profile, the due messages) would call hooks nobody answers any more.
 	if ( function_exists( 'as_unschedule_all_actions' ) && did_action( 'action_scheduler_init' ) ) {
 		as_unschedule_all_actions( 'aftercare_send_shop_profile' );
+		as_unschedule_all_actions( 'aftercare_send_due_messages' );
 	}
 	delete_metadata( 'user', 0, 'aftercare_setup_dismissed', '', true );
 

@@ -93,6 +93,7 @@ final class Admin_Settings {
 				'connection' => get_option( Settings::CONNECTION_OPTION, array() ),
 				'tax_id'     => Settings::tax_id(),
 				'phone'      => Settings::phone(),
+				'order_emails' => Order_Emails::choices(),
 			)
 		);
 	}
@@ -121,6 +122,7 @@ final class Admin_Settings {
 	 */
 	public static function save( array $post ): array {
 		$errors = self::save_seller( $post );
+		Order_Emails::save( $post );
 		if ( isset( $post['aftercare_url'] ) && is_string( $post['aftercare_url'] ) ) {
 			$url = Settings::sanitize_url( $post['aftercare_url'] );
 			if ( is_wp_error( $url ) ) {

@@ -210,8 +210,9 @@ final class Api_Client {
 	 * @param string               $file   Where to write the body.
 	 * @param string               $accept What is expected (the Accept header).
 	 * @param array<string,scalar> $query  Query parameters.
+	 * @param int                  $timeout Seconds it may take (an email waits less than a shopper).
 	 */
-	public function download( string $path, string $file, string $accept = 'application/pdf', array $query = array() ): Api_Response {
+	public function download( string $path, string $file, string $accept = 'application/pdf', array $query = array(), int $timeout = self::DOWNLOAD_TIMEOUT ): Api_Response {
 		return $this->send(
 			'GET',
 			$path,
@@ -219,7 +220,7 @@ final class Api_Client {
 			$file,
 			'',
 			array(
-				'timeout' => self::DOWNLOAD_TIMEOUT,
+				'timeout' => $timeout,
 				'headers' => array( 'Accept' => $accept ),
 			)
 		);

@@ -111,9 +111,10 @@ final class Guest_Documents {
 	 * @param array{id:int,expires:string,signature:string} $link     The signed link's parts.
 	 * @param int                                           $order_id For the temporary file's name.
 	 * @param string                                        $fallback File name when aftercare names none.
+	 * @param int                                           $timeout  Seconds it may take.
 	 * @return array{file:string,filename:string}|null Null when it could not be fetched as a PDF.
 	 */
-	public static function download( array $link, int $order_id, string $fallback ): ?array {
+	public static function download( array $link, int $order_id, string $fallback, int $timeout = Api_Client::DOWNLOAD_TIMEOUT ): ?array {
 		if ( ! function_exists( 'wp_tempnam' ) ) {
 			require_once ABSPATH . 'wp-admin/includes/file.php';
 		}
@@ -128,7 +129,8 @@ final class Guest_Documents {
 			array(
 				'expires'   => $link['expires'],
 				'signature' => $link['signature'],
-			)
+			),
+			$timeout
 		);
 		$is_pdf = str_starts_with( strtolower( $response->headers['content-type'] ?? '' ), 'application/pdf' );
 		if ( ! $response->ok() || ! $is_pdf || ! filesize( $file ) ) {

@@ -28,6 +28,10 @@ final class Plugin {
 		// Not admin only: options change through the REST API and WP-CLI too, and Action
 		// Scheduler runs the send from cron or the command line.
 		Shop_Profile::register();
+		// Emails go out from checkout, the admin, cron and the command line alike.
+		Emails::register();
+		Order_Emails::register();
+		Messages::register();
 		if ( is_admin() ) {
 			Admin_Settings::register();
 			Returns_Queue::register();
@@ -72,6 +76,7 @@ final class Plugin {
 	 */
 	public static function deactivate(): void {
 		Shop_Profile::unschedule();
+		Messages::unschedule();
 		global $wp_rewrite;
 		if ( isset( $wp_rewrite->endpoints ) && is_array( $wp_rewrite->endpoints ) ) {
 			$ours                  = Account::endpoint_slugs();

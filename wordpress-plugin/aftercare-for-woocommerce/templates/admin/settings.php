@@ -16,6 +16,7 @@
  * @var mixed                    $connection What the last Connect stored.
  * @var string                   $tax_id     The seller's tax number for invoices.
  * @var string                   $phone      The seller's phone number for invoices.
+ * @var array<string,string[]>   $order_emails Which WooCommerce emails carry what (Order_Emails::choices()).
  */
 
 use Aftercare\Admin_Settings;
@@ -83,6 +84,49 @@ $aftercare_post_url = admin_url( 'admin-post.php' );
 		</td>
 	</tr>
 </table>
+
+<h2><?php esc_html_e( 'WooCommerce\'s order emails', 'aftercare-for-woocommerce' ); ?></h2>
+<p><?php esc_html_e( 'Add what aftercare knows to the emails WooCommerce sends customers: the parcels with their carrier, tracking number and status, the expected delivery date and a link to the order\'s tracking page, and the invoice or credit note as a PDF. When aftercare does not answer within a few seconds, the email goes out without them.', 'aftercare-for-woocommerce' ); ?></p>
+<?php
+$aftercare_email_rows = array(
+	\Aftercare\Order_Emails::PROCESSING => __( 'Processing order', 'aftercare-for-woocommerce' ),
+	\Aftercare\Order_Emails::COMPLETED  => __( 'Completed order', 'aftercare-for-woocommerce' ),
+	\Aftercare\Order_Emails::REFUNDED   => __( 'Refunded order', 'aftercare-for-woocommerce' ),
+);
+$aftercare_email_cols = array(
+	'facts'       => __( 'Parcels and tracking link', 'aftercare-for-woocommerce' ),
+	'invoice'     => __( 'Invoice PDF', 'aftercare-for-woocommerce' ),
+	'credit_note' => __( 'Credit note PDF', 'aftercare-for-woocommerce' ),
+);
+$aftercare_choices    = isset( $order_emails ) && is_array( $order_emails ) ? $order_emails : \Aftercare\Order_Emails::DEFAULTS;
+?>
+<input type="hidden" name="aftercare_order_emails_shown" value="1">
+<table class="widefat striped aftercare-order-emails">
+	<thead><tr>
+		<th scope="col"><?php esc_html_e( 'Email', 'aftercare-for-woocommerce' ); ?></th>
+		<?php foreach ( $aftercare_email_cols as $aftercare_label ) : ?>
+			<th scope="col"><?php echo esc_html( $aftercare_label ); ?></th>
+		<?php endforeach; ?>
+	</tr></thead>
+	<tbody>
+	<?php foreach ( $aftercare_email_rows as $aftercare_email_id => $aftercare_email_title ) : ?>
+		<tr>
+			<th scope="row"><?php echo esc_html( $aftercare_email_title ); ?></th>
+			<?php foreach ( $aftercare_email_cols as $aftercare_what => $aftercare_label ) : ?>
+				<td data-title="<?php echo esc_attr( $aftercare_label ); ?>">
+					<?php if ( in_array( $aftercare_email_id, \Aftercare\Order_Emails::CHOICES[ $aftercare_what ], true ) ) : ?>
+						<label><input type="checkbox" name="aftercare_order_emails[<?php echo esc_attr( $aftercare_what ); ?>][]" value="<?php echo esc_attr( $aftercare_email_id ); ?>" <?php checked( in_array( $aftercare_email_id, $aftercare_choices[ $aftercare_what ] ?? array(), true ) ); ?>>
+						<span class="screen-reader-text"><?php echo esc_html( $aftercare_email_title . ': ' . $aftercare_label ); ?></span></label>
+					<?php else : ?>
+						<span aria-hidden="true">&ndash;</span>
+					<?php endif; ?>
+				</td>
+			<?php endforeach; ?>
+		</tr>
+	<?php endforeach; ?>
+	</tbody>
+</table>
+<p class="description"><?php esc_html_e( 'aftercare issues the invoice and the credit note a moment after WooCommerce reports the order or the refund, so an email sent at that very moment may go without its PDF; the customer finds it in My Account. aftercare\'s own messages (shipped, out for delivery, delivered, delayed, return updates) are under WooCommerce → Settings → Emails.', 'aftercare-for-woocommerce' ); ?></p>
 
 <h2><?php esc_html_e( 'Webhooks', 'aftercare-for-woocommerce' ); ?></h2>
 <?php if ( ! $webhooks ) : ?>

@@ -1,0 +1,49 @@
+<?php
+/**
+ * aftercare's `order_confirmation` message (plain text).
+ *
+ * Override by copying to yourtheme/woocommerce/emails/plain/aftercare-order-confirmation.php.
+ *
+ * @package Aftercare
+ *
+ * @var \WC_Order                 $order              The order.
+ * @var string                    $email_heading      Heading.
+ * @var string                    $additional_content From the email's settings.
+ * @var \Aftercare\Customer_Email $email              The email.
+ * @var array<string,mixed>       $data               The message's data from aftercare.
+ * @var array<string,mixed>       $facts              Tracking page, parcels and expected date.
+ * @var array<string,string>|null $parcel             The parcel this message is about.
+ * @var array<string,mixed>|null  $delay              delayed: previous_date, new_date, reason, action.
+ * @var array<string,mixed>|null  $return             return_update: id, status, refund, note.
+ * @var array<string,mixed>|null  $refund             return_update: amount and currency, or null.
+ * @var string                    $first_name         Whom to greet.
+ */
+
+use Aftercare\Data;
+use Aftercare\Labels;
+use Aftercare\Order_Emails;
+use Aftercare\Order_Facts;
+use Aftercare\Template;
+
+defined( 'ABSPATH' ) || exit;
+
+echo "=\n" . esc_html( wp_strip_all_tags( $email_heading ) ) . "\n=\n\n";
+if ( '' !== $first_name ) {
+	/* translators: %s: customer's first name */
+	echo esc_html( sprintf( __( 'Hi %s,', 'aftercare-for-woocommerce' ), $first_name ) ) . "\n\n";
+} else {
+	echo esc_html__( 'Hi,', 'aftercare-for-woocommerce' ) . "\n\n";
+}
+/* translators: %s: order number */
+echo esc_html( sprintf( __( 'Thank you for your order #%s. We will let you know as soon as it is on its way.', 'aftercare-for-woocommerce' ), $order->get_order_number() ) ) . "\n\n";
+do_action( 'woocommerce_email_order_details', $order, false, true, $email );
+if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
+	echo Order_Emails::render_facts( $facts, true ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- plain text, escaped in the template.
+}
+if ( $additional_content ) {
+	echo esc_html( wp_strip_all_tags( wptexturize( $additional_content ) ) ) . "\n\n";
+}
+if ( '' !== Data::url( $data, 'unsubscribe_url' ) ) {
+	echo esc_html__( 'Not interested in delivery updates? Unsubscribe:', 'aftercare-for-woocommerce' ) . ' ' . esc_url_raw( Data::url( $data, 'unsubscribe_url' ) ) . "\n\n";
+}
+echo wp_kses_post( apply_filters( 'woocommerce_email_footer_text', get_option( 'woocommerce_email_footer_text' ) ) );
