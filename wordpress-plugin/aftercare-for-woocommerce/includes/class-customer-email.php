@@ -28,13 +28,13 @@ abstract class Customer_Email extends \WC_Email {
 	 *
 	 * @var array<string,mixed>
 	 */
-	public array $data = array();
+	public array $message_data = array();
 
 	/** The customer's language from aftercare (e.g. ko_KR), or '' for the shop's. */
 	public string $message_locale = '';
 
-	/** Whether setup_locale() switched to the customer's language. */
-	private bool $switched = false;
+	/** How setup_locale() switched to the customer's language: `site`, `plugin` or ''. */
+	private string $switched = '';
 
 	public function __construct() {
 		$this->id             = 'aftercare_' . static::TYPE;
@@ -84,7 +84,41 @@ abstract class Customer_Email extends \WC_Email {
 	 * @return bool Whether the mailer accepted it.
 	 */
 	public function trigger_message( array $message, $order ): bool {
-		$this->data           = Data::obj( $message, 'data' ) ?? array();
+		$this->prepare( $message, $order );
+		$sent = false;
+		if ( $this->is_enabled() && $this->get_recipient() ) {
+			$sent = (bool) $this->send( $this->get_recipient(), $this->get_subject(), $this->get_content(), $this->get_headers(), $this->get_attachments() );
+		}
+		$this->finish();
+		return $sent;
+	}
+
+	/**
+	 * The message as the customer would see it (subject and styled HTML), without sending it.
+	 *
+	 * @param array<string,mixed> $message As for trigger_message().
+	 * @param \WC_Order           $order   Its order.
+	 * @return array{subject:string,html:string,plain:string}
+	 */
+	public function preview_message( array $message, $order ): array {
+		$this->prepare( $message, $order );
+		$preview = array(
+			'subject' => (string) $this->get_subject(),
+			'html'    => (string) $this->style_inline( $this->get_content_html() ),
+			'plain'   => (string) $this->get_content_plain(),
+		);
+		$this->finish();
+		return $preview;
+	}
+
+	/**
+	 * Takes in the message: its data, the customer's language, the order and the recipient.
+	 *
+	 * @param array<string,mixed> $message As for trigger_message().
+	 * @param \WC_Order           $order   Its order.
+	 */
+	private function prepare( array $message, $order ): void {
+		$this->message_data   = Data::obj( $message, 'data' ) ?? array();
 		$locale               = Data::str( $message, 'locale' );
 		$this->message_locale = preg_match( '/^[a-z]{2,3}(_[A-Z]{2})?$/', $locale ) ? $locale : '';
 		$this->setup_locale();
@@ -93,22 +127,30 @@ abstract class Customer_Email extends \WC_Email {
 		$this->recipient                      = '' !== $to ? $to : (string) $order->get_billing_email();
 		$this->placeholders['{order_date}']   = wc_format_datetime( $order->get_date_created() );
 		$this->placeholders['{order_number}'] = $order->get_order_number();
-		$sent                                 = false;
-		if ( $this->is_enabled() && $this->get_recipient() ) {
-			$sent = (bool) $this->send( $this->get_recipient(), $this->get_subject(), $this->get_content(), $this->get_headers(), $this->get_attachments() );
-		}
+	}
+
+	private function finish(): void {
 		$this->restore_locale();
-		$this->data = array();
-		return $sent;
+		$this->message_data   = array();
+		$this->message_locale = '';
 	}
 
 	/**
 	 * The customer's language when aftercare names one, else the shop's (as WooCommerce does).
+	 * WordPress switches only to languages it has installed; without Korean, aftercare's own
+	 * words are still Korean and WooCommerce's parts stay in the shop's language.
 	 */
 	public function setup_locale() {
 		if ( '' !== $this->message_locale && function_exists( 'switch_to_locale' ) ) {
-			$this->switched = switch_to_locale( $this->message_locale );
-			if ( $this->switched ) {
+			if ( switch_to_locale( $this->message_locale ) ) {
+				$this->switched = 'site';
+				return;
+			}
+			$own = AFTERCARE_PLUGIN_DIR . '/languages/aftercare-for-woocommerce-' . $this->message_locale . '.mo';
+			if ( is_readable( $own ) ) {
+				unload_textdomain( 'aftercare-for-woocommerce', true );
+				load_textdomain( 'aftercare-for-woocommerce', $own, $this->message_locale );
+				$this->switched = 'plugin';
 				return;
 			}
 		}
@@ -116,9 +158,15 @@ abstract class Customer_Email extends \WC_Email {
 	}
 
 	public function restore_locale() {
-		if ( $this->switched ) {
-			$this->switched = false;
+		$switched       = $this->switched;
+		$this->switched = '';
+		if ( 'site' === $switched ) {
 			restore_previous_locale();
+			return;
+		}
+		if ( 'plugin' === $switched ) {
+			unload_textdomain( 'aftercare-for-woocommerce', true );
+			Plugin::load_textdomain();
 			return;
 		}
 		parent::restore_locale();
@@ -131,8 +179,8 @@ abstract class Customer_Email extends \WC_Email {
 	 * @return array<string,mixed>
 	 */
 	public function template_args( bool $plain ): array {
-		$parcel = Data::obj( $this->data, 'parcel' );
-		$return = Data::obj( $this->data, 'return' );
+		$parcel = Data::obj( $this->message_data, 'parcel' );
+		$return = Data::obj( $this->message_data, 'return' );
 		return array(
 			'order'              => $this->object,
 			'email_heading'      => $this->get_heading(),
@@ -140,13 +188,13 @@ abstract class Customer_Email extends \WC_Email {
 			'sent_to_admin'      => false,
 			'plain_text'         => $plain,
 			'email'              => $this,
-			'data'               => $this->data,
-			'facts'              => Order_Facts::from_message( $this->data ),
+			'data'               => $this->message_data,
+			'facts'              => Order_Facts::from_message( $this->message_data ),
 			'parcel'             => null === $parcel ? null : Order_Facts::parcel( $parcel ),
-			'delay'              => Data::obj( $this->data, 'delay' ),
+			'delay'              => Data::obj( $this->message_data, 'delay' ),
 			'return'             => $return,
 			'refund'             => null === $return ? null : Data::obj( $return, 'refund' ),
-			'first_name'         => self::first_name( $this->data, $this->object ),
+			'first_name'         => self::first_name( $this->message_data, $this->object ),
 		);
 	}
 

@@ -7,7 +7,11 @@ each other (the orders of the checkout step are the ones invoiced, shipped and r
 Run: python3 e2e.py AFTERCARE_BIN [SCREENSHOT_DIR]. Exit status 0 when every step passed.
 """
 
+import base64
 import datetime
+import email
+import http.server
+import email.policy
 import html
 import json
 import os
@@ -15,6 +19,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import urllib.error
@@ -41,6 +46,8 @@ SHOP_ZONE = "America/Los_Angeles"
 # The seller's fields the settings screen adds to WooCommerce's store address.
 TAX_ID = "US-12-3456789"
 PHONE = "+1 415 555 0100"
+# aftercare's customer message types, each a WooCommerce email `aftercare_<type>`.
+MESSAGE_TYPES = ("order_confirmation", "shipped", "out_for_delivery", "delivered", "delayed", "return_update")
 # What the plugin's pages say while aftercare cannot be reached.
 CALM = ("unavailable", "did not answer", "could not be loaded", "could not be reached", "try again")
 
@@ -78,6 +85,59 @@ def wait_for(what, probe, timeout=30.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.3)
+
+
+class MessagesStandIn:
+    """aftercare's two message routes as the contract has them (GET /api/v1/messages/due, POST
+    /api/v1/messages/{id}/result), scripted, for the plugin's pull loop until the service serves them."""
+
+    def __init__(self, key):
+        self.due, self.results, self.key = [], [], key
+        stand_in = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def answer(self, code, body):
+                raw = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def authorized(self):
+                if self.headers.get("Authorization") != f"Bearer {stand_in.key}":
+                    self.answer(401, {"error": {"code": "unauthorized", "message": "bad key"}})
+                    return False
+                return True
+
+            def do_GET(self):
+                if not self.authorized():
+                    return
+                if self.path.startswith("/api/v1/messages/due"):
+                    self.answer(200, {"messages": stand_in.due})
+                else:
+                    self.answer(404, {"error": {"code": "not_found", "message": "no such route"}})
+
+            def do_POST(self):
+                if not self.authorized():
+                    return
+                m = re.fullmatch(r"/api/v1/messages/([^/]+)/result", self.path)
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+                if not m:
+                    return self.answer(404, {"error": {"code": "not_found", "message": "no such route"}})
+                stand_in.results.append((urllib.parse.unquote(m.group(1)), body))
+                self.answer(200, {"id": m.group(1), "state": {"disabled": "skipped"}.get(body.get("outcome"), body.get("outcome"))})
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Suite:
@@ -432,6 +492,206 @@ class Suite:
               "items of the parcel from tracking meta are also listed as 'Not shipped yet'")
         self.no_plugin_notices("on parcels")
 
+    def sunk_mail(self, since, subject_part):
+        """The messages the SMTP sink printed after offset SINCE of its log whose subject has SUBJECT_PART."""
+        found = []
+        for block in self.store.log("smtp")[since:].split("---------- MESSAGE FOLLOWS ----------")[1:]:
+            raw = block.split("------------ END MESSAGE ------------")[0].lstrip("\n")
+            if raw.startswith("mail options:"):
+                raw = raw.split("\n", 2)[2] if raw.count("\n") >= 2 else ""
+            msg = email.message_from_string(raw, policy=email.policy.default)
+            if subject_part in str(msg.get("Subject", "")):
+                found.append(msg)
+        return found
+
+    @staticmethod
+    def mail_parts(msg):
+        """The HTML (or plain) text of a message and its attachments as (name, bytes)."""
+        body = msg.get_body(preferencelist=("html", "plain"))
+        attachments = [(a.get_filename(), a.get_payload(decode=True)) for a in msg.iter_attachments()]
+        return (body.get_content() if body is not None else ""), attachments
+
+    def sample_message(self, kind, order_id, locale):
+        """A message as GET /api/v1/messages/due lists it (the contract's data), for the real order."""
+        view = self.mirrored(order_id)
+        parcel = view["shipments"][0]
+        day = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+        shaped = {"id": f"shp_{parcel['id']}", "carrier": parcel["carrier"], "carrier_name": parcel["carrier_name"],
+                  "number": parcel["tracking_number"], "status": {"out_for_delivery": "out_for_delivery",
+                                                                  "delivered": "delivered"}.get(kind, "in_transit"),
+                  "carrier_url": parcel.get("tracking_url"), "eta": day, "last_event": None}
+        return {
+            "id": f"msg_e2e_{kind}_{locale}", "type": kind, "order_id": order_id, "locale": locale,
+            "to": {"email": "customer@shop.test", "name": "Jamie Customer"},
+            "data": {
+                "order": {"id": order_id, "number": str(order_id), "status": "processing", "created_at": view["date_created"],
+                          "total": view["total"], "currency": view["currency"], "locale": locale},
+                "customer": {"name": "Jamie Customer", "email": "customer@shop.test"},
+                "shop": {"name": SHOP_NAME, "url": self.store.site + "/", "logo_url": None},
+                "tracking_url": view.get("tracking_url"),
+                "parcels": [shaped], "parcel": shaped if kind != "order_confirmation" else None,
+                "expected_date": None if kind == "delivered" else day,
+                "delay": {"previous_date": datetime.date.today().isoformat(), "new_date": day, "reason": "carrier_late",
+                          "action": "We asked the carrier to prioritise your parcel."} if kind == "delayed" else None,
+                "return": {"id": "ret_1", "status": "refunded", "refund": {"amount": "12.50", "currency": view["currency"]},
+                           "note": "Thanks for sending it back so quickly."} if kind == "return_update" else None,
+                "unsubscribe_url": (self.store.svc_url + "/unsubscribe/e2e-token")
+                if kind in ("shipped", "out_for_delivery", "delivered", "delayed") else None,
+            },
+        }
+
+    def message_php(self, message, call):
+        encoded = base64.b64encode(json.dumps(message).encode()).decode()
+        return (f"$m = json_decode(base64_decode('{encoded}'), true); $o = wc_get_order((int) $m['order_id']); "
+                f"$e = \\Aftercare\\Emails::for_type($m['type']); {call}")
+
+    def step_emails(self):
+        customer = self.orders["customer"]
+        # Every message type is a WooCommerce email, listed under WooCommerce → Settings → Emails.
+        listed = self.store.wp_json(
+            "echo wp_json_encode(array_map(fn($e) => array('id' => $e->id, 'on' => $e->is_enabled(), 'customer' => $e->is_customer_email()),"
+            " array_values(WC()->mailer()->get_emails())));")
+        by_id = {e["id"]: e for e in listed}
+        for kind in MESSAGE_TYPES:
+            entry = by_id.get(f"aftercare_{kind}")
+            check(entry is not None, f"aftercare_{kind} is not among WooCommerce's emails: {sorted(by_id)}")
+            check(entry["customer"], f"aftercare_{kind} is not a customer email")
+            check(entry["on"] == (kind != "order_confirmation"), f"aftercare_{kind} enabled={entry['on']} by default")
+        screen = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email").text)
+        for title in ("Aftercare: shipped", "Aftercare: out for delivery", "Aftercare: delivered", "Aftercare: delayed",
+                      "Aftercare: return update", "Aftercare: order confirmation"):
+            check(title in screen, f"WooCommerce → Settings → Emails does not list {title!r}")
+        one = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email&section=aftercare_email_shipped").text)
+        for field in ("Enable this email notification", "Subject", "Email heading", "Additional content", "Email type"):
+            check(field in one, f"the shipped email's settings have no {field!r}")
+
+        # The shop ticks "Invoice PDF" for the processing email on the Aftercare tab.
+        page = self.admin.get(SETTINGS)
+        form = form_with(page.text, "aftercare_order_emails_shown")
+        data = fields(form) + [("aftercare_order_emails[invoice][]", "customer_processing_order"), ("save", "Save changes")]
+        r = self.admin.submit(page, form, data)
+        check(r.status == 200, f"saving the email choices answered {r.status}")
+        saved = self.store.wp_json("echo wp_json_encode(get_option('aftercare_order_emails'));")
+        check(sorted(saved["invoice"]) == ["customer_completed_order", "customer_processing_order"],
+              f"the invoice choices were saved as {saved}")
+        check(sorted(saved["facts"]) == ["customer_completed_order", "customer_processing_order", "customer_refunded_order"],
+              f"saving lost the default facts choices: {saved}")
+
+        # WooCommerce's own processing email now carries the parcel, the tracking page and the invoice.
+        view = self.mirrored(customer)
+        check(view.get("invoice") and view.get("tracking_url"), f"the order has no invoice or tracking page yet: {view}")
+        mark = len(self.store.log("smtp"))
+        self.store.wp_eval(f"WC()->mailer()->get_emails()['WC_Email_Customer_Processing_Order']->trigger({customer});")
+        number = self.wc_order(customer)["number"]
+        mail = wait_for("the processing email at the SMTP sink",
+                        lambda: self.sunk_mail(mark, f"Your {SHOP_NAME} order has been received")
+                        or self.sunk_mail(mark, f"#{number}"))[0]
+        body, attached = self.mail_parts(mail)
+        check(html.escape(view["tracking_url"]) in body or view["tracking_url"] in body,
+              "the processing email has no link to the tracking page")
+        check("1Z999AA10123456784" in body, "the processing email does not name the parcel")
+        pdfs = [(name, blob) for name, blob in attached if name and name.endswith(".pdf")]
+        check(len(pdfs) == 1 and pdfs[0][1].startswith(b"%PDF"), f"the processing email's attachments: {[n for n, _ in attached]}")
+        check(view["invoice"]["number"] in pdfs[0][0], f"the attachment is named {pdfs[0][0]}, not after the invoice")
+        left = self.store.wp_eval("echo count(glob(get_temp_dir() . 'aftercare-mail-*'));").strip()
+        check(left == "0", f"{left} attachment folders were left in the temp folder after sending")
+
+        # aftercare down: the email still goes out at once, unchanged, and nothing is shown.
+        # (step_aftercare_stopped covers pages; here the mailer path.)
+
+        # A shipped message through its WC_Email reaches the sink in the shop's template, in Korean too.
+        for locale, subject in (("en_US", f"order #{number} is on its way"), ("ko_KR", f"주문 #{number}")):
+            mark = len(self.store.log("smtp"))
+            sent = self.store.wp_eval(self.message_php(self.sample_message("shipped", customer, locale),
+                                                       "echo $e->trigger_message($m, $o) ? 'sent' : 'not sent';")).strip()
+            check(sent == "sent", f"the shipped email ({locale}) was not sent: {sent}")
+            mail = wait_for(f"the shipped email ({locale}) at the SMTP sink", lambda: self.sunk_mail(mark, subject))[0]
+            body, _ = self.mail_parts(mail)
+            check("template_container" in body or "template_body" in body or "wrapper" in body,
+                  "the shipped email is not in WooCommerce's email template")
+            check("1Z999AA10123456784" in body and view["tracking_url"] in html.unescape(body),
+                  f"the shipped email ({locale}) lacks the parcel or the tracking link")
+            if locale == "ko_KR":
+                # The CSS inliner may write Hangul as character references.
+                check("발송되었습니다" in html.unescape(body), "the Korean shipped email is not in Korean")
+            plain = mail.get_body(preferencelist=("plain",))
+            check(mail.get_content_type() in ("text/html", "multipart/alternative", "multipart/mixed"),
+                  f"unexpected content type {mail.get_content_type()}")
+            del plain
+
+        # Switched off in WooCommerce → Settings → Emails: nothing is sent.
+        self.store.wp_eval("$s = get_option('woocommerce_aftercare_delivered_settings', array()); $s['enabled'] = 'no';"
+                           " update_option('woocommerce_aftercare_delivered_settings', $s);")
+        sent = self.store.wp_eval(self.message_php(self.sample_message("delivered", customer, "en_US"),
+                                                   "echo $e->is_enabled() ? 'on' : 'off';")).strip()
+        check(sent == "off", "the delivered email is still on after switching it off")
+        self.store.wp_eval("delete_option('woocommerce_aftercare_delivered_settings');")
+
+        # Each message type's HTML, in English and Korean, as the customer's mail program shows it.
+        from chromium import Chromium
+        os.makedirs(self.shots_dir, exist_ok=True)
+        chrome = Chromium(self.store.work)
+        try:
+            for kind in MESSAGE_TYPES:
+                for locale, tag in (("en_US", "en"), ("ko_KR", "ko")):
+                    preview = self.store.wp_json(self.message_php(self.sample_message(kind, customer, locale),
+                                                                  "echo \"\\n\" . wp_json_encode($e->preview_message($m, $o));"))
+                    check(str(number) in preview["subject"], f"{kind} ({locale}) subject {preview['subject']!r}")
+                    check(str(number) in preview["plain"], f"{kind} ({locale}) has no plain-text order number")
+                    page = os.path.join(self.store.work, f"email-{kind}-{tag}.html")
+                    with open(page, "w", encoding="utf-8") as f:
+                        f.write(preview["html"])
+                    for width in (1280, 390):
+                        chrome.shoot("file://" + page, os.path.join(self.shots_dir, f"email-{kind.replace('_', '-')}-{tag}-{width}.png"), width)
+        finally:
+            chrome.close()
+        self.no_plugin_notices("on emails")
+
+    def step_messages(self):
+        """The plugin's pull loop: due messages are sent once through their WooCommerce email,
+        each outcome reported; a switched-off email is reported `disabled`; nothing breaks
+        while aftercare is down."""
+        customer = self.orders["customer"]
+        queued = self.store.wp_eval("echo (int) as_has_scheduled_action('aftercare_send_due_messages');").strip()
+        check(queued == "1", "the every-minute action aftercare_send_due_messages is not queued")
+        stand_in = MessagesStandIn(bench.API_KEY)
+        shipped = dict(self.sample_message("shipped", customer, "en_US"), id="msg_pull_shipped")
+        off = dict(self.sample_message("delivered", customer, "en_US"), id="msg_pull_delivered")
+        stand_in.due = [shipped, off]
+        self.store.wp_eval("update_option('woocommerce_aftercare_delivered_settings', array('enabled' => 'no'));"
+                           f" update_option('aftercare_url', '{stand_in.url}'); \\Aftercare\\Api_Client::resume();")
+        number = self.wc_order(customer)["number"]
+        try:
+            mark = len(self.store.log("smtp"))
+            self.store.wp_eval("do_action('aftercare_send_due_messages');")
+            check(stand_in.results == [("msg_pull_shipped", {"outcome": "sent"}), ("msg_pull_delivered", {"outcome": "disabled"})],
+                  f"the reports were {stand_in.results}")
+            mails = wait_for("the pulled shipped email at the SMTP sink", lambda: self.sunk_mail(mark, f"order #{number} is on its way"))
+            check(len(mails) == 1, f"{len(mails)} shipped emails were sent")
+            body, _ = self.mail_parts(mails[0])
+            check("1Z999AA10123456784" in body, "the pulled shipped email lacks the parcel")
+            check("has been delivered" not in str(mails[0].get("Subject")), "the switched-off delivered email went out")
+            meta = self.store.wp_eval(f"echo wc_get_order({customer})->get_meta('_aftercare_message_msg_pull_shipped');").strip()
+            check(meta == "sent", f"the order's meta for the sent message is {meta!r}")
+            # aftercare lists it again (its report got lost): reported, not sent twice.
+            stand_in.results.clear()
+            stand_in.due = [shipped]
+            mark = len(self.store.log("smtp"))
+            self.store.wp_eval("do_action('aftercare_send_due_messages');")
+            check(stand_in.results == [("msg_pull_shipped", {"outcome": "sent"})], f"the repeat was reported as {stand_in.results}")
+            time.sleep(1)
+            check(not self.sunk_mail(mark, f"order #{number}"), "a message listed twice was sent twice")
+        finally:
+            stand_in.stop()
+        # aftercare down: the run ends quietly, shows and sends nothing.
+        mark = len(self.store.log("smtp"))
+        out = self.store.wp_eval("do_action('aftercare_send_due_messages'); echo 'done';").strip()
+        check(out.endswith("done"), f"the run with aftercare down printed {out!r}")
+        check(not self.sunk_mail(mark, "order #"), "an email went out while aftercare was down")
+        self.store.wp_eval(f"update_option('aftercare_url', '{self.store.svc_url}'); delete_option('woocommerce_aftercare_delivered_settings');"
+                           " \\Aftercare\\Api_Client::resume();")
+        self.no_plugin_notices("on the message run")
+
     def step_shop_facts(self):
         """The shop's own facts on the invoice of a Korean order, on the tracking page's header, and
         one time zone for every date: a parcel event whose Los Angeles date is the day before its
@@ -662,7 +922,7 @@ class Suite:
 
 
 STEPS = ["activation", "settings_and_test_connection", "connect_twice", "checkouts", "invoices", "parcels",
-         "shop_facts", "return", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
+         "emails", "messages", "shop_facts", "return", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
 
 
 def main():

@@ -449,3 +449,6 @@ function WC() {
 	static $wc = null;
 	return $wc ??= new WC_Stub_Main();
 }
+function wc_strtoupper( $text ) {
+	return mb_strtoupper( (string) $text );
+}

@@ -777,3 +777,30 @@ function wp_remote_retrieve_body( $response ) {
 function wp_remote_retrieve_header( $response, $header ) {
 	return is_array( $response ) ? ( $response['headers'][ strtolower( $header ) ] ?? '' ) : '';
 }
+
+// Files and options the email attachments and the message run use.
+function get_temp_dir() {
+	return trailingslashit( sys_get_temp_dir() );
+}
+function wp_mkdir_p( $target ) {
+	return is_dir( $target ) || mkdir( $target, 0777, true );
+}
+function wp_generate_password( $length = 12, $special_chars = true, $extra_special_chars = false ) {
+	return substr( bin2hex( random_bytes( $length ) ), 0, $length );
+}
+/** As WordPress: false when the option exists already. */
+function add_option( $name, $value = '', $deprecated = '', $autoload = null ) {
+	if ( array_key_exists( $name, Stub::$options ) ) {
+		return false;
+	}
+	return update_option( $name, $value, $autoload );
+}
+function wpautop( $text ) {
+	return '<p>' . $text . '</p>';
+}
+function wptexturize( $text ) {
+	return $text;
+}
+function wp_kses_post( $text ) {
+	return $text;
+}
