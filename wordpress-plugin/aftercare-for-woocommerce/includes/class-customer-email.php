@@ -77,6 +77,19 @@ abstract class Customer_Email extends \WC_Email {
 	}
 
 	/**
+	 * The additional content: the shop's, once it saved one; until then the default in the
+	 * customer's language (WooCommerce would keep the default in the language the settings were
+	 * first read in).
+	 */
+	public function get_additional_content() {
+		$saved = get_option( $this->get_option_key(), array() );
+		if ( is_array( $saved ) && array_key_exists( 'additional_content', $saved ) ) {
+			return parent::get_additional_content();
+		}
+		return apply_filters( 'woocommerce_email_additional_content_' . $this->id, $this->format_string( $this->get_default_additional_content() ), $this->object, $this );
+	}
+
+	/**
 	 * Sends one message from aftercare about this order.
 	 *
 	 * @param array<string,mixed> $message The message as GET /api/v1/messages/due lists it.
@@ -105,7 +118,8 @@ abstract class Customer_Email extends \WC_Email {
 		$preview = array(
 			'subject' => (string) $this->get_subject(),
 			'html'    => (string) $this->style_inline( $this->get_content_html() ),
-			'plain'   => (string) $this->get_content_plain(),
+			// As WooCommerce sends plain text: tags stripped, entities decoded, wrapped.
+			'plain'   => wordwrap( (string) preg_replace( $this->plain_search, $this->plain_replace, wp_strip_all_tags( (string) $this->get_content_plain() ) ), 70 ),
 		);
 		$this->finish();
 		return $preview;
@@ -151,6 +165,8 @@ abstract class Customer_Email extends \WC_Email {
 				unload_textdomain( 'aftercare-for-woocommerce', true );
 				load_textdomain( 'aftercare-for-woocommerce', $own, $this->message_locale );
 				$this->switched = 'plugin';
+				/* translators: PHP date format for dates in emails, see https://www.php.net/manual/datetime.format.php */
+				Order_Facts::$date_format = __( 'F j, Y', 'aftercare-for-woocommerce' );
 				return;
 			}
 		}
@@ -165,6 +181,7 @@ abstract class Customer_Email extends \WC_Email {
 			return;
 		}
 		if ( 'plugin' === $switched ) {
+			Order_Facts::$date_format = '';
 			unload_textdomain( 'aftercare-for-woocommerce', true );
 			Plugin::load_textdomain();
 			return;

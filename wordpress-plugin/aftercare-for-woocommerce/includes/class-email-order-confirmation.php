@@ -34,6 +34,6 @@ class Email_Order_Confirmation extends Customer_Email {
 	}
 
 	public function get_default_additional_content() {
-		return __( 'We will let you know as soon as it is on its way.', 'aftercare-for-woocommerce' );
+		return __( 'Thanks for shopping with us.', 'aftercare-for-woocommerce' );
 	}
 }

@@ -20,6 +20,12 @@ final class Order_Facts {
 	public const DOWNLOAD_TIMEOUT = 4;
 
 	/**
+	 * The date format of an email in a language WordPress has not installed (its own format
+	 * would print English month names), or '' for the site's.
+	 */
+	public static string $date_format = '';
+
+	/**
 	 * Facts per order id for this request.
 	 *
 	 * @var array<int,array<string,mixed>|null>
@@ -147,7 +153,8 @@ final class Order_Facts {
 			return '';
 		}
 		$utc = new \DateTimeZone( 'UTC' );
-		return (string) wp_date( (string) get_option( 'date_format', 'F j, Y' ), (int) strtotime( $day . ' 12:00:00 UTC' ), $utc );
+		$format = '' !== self::$date_format ? self::$date_format : (string) get_option( 'date_format', 'F j, Y' );
+		return (string) wp_date( $format, (int) strtotime( $day . ' 12:00:00 UTC' ), $utc );
 	}
 
 	/**

@@ -246,7 +246,9 @@ class Bench:
 
     def start_smtp_sink(self):
         self.spawn("smtp", ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
-                            "-c", "aiosmtpd.handlers.Debugging", "stdout"], env={"PYTHONUNBUFFERED": "1"})
+                            "-c", "aiosmtpd.handlers.Debugging", "stdout"],
+                   # UTF-8 out: a message with Hangul in 8-bit is printed as it came.
+                   env={"PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"})
         wait_until("the SMTP sink", lambda: socket.create_connection(("127.0.0.1", self.smtp_port), 1).close() or True)
 
     def start_web(self):

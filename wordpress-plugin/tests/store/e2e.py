@@ -499,7 +499,8 @@ class Suite:
             raw = block.split("------------ END MESSAGE ------------")[0].lstrip("\n")
             if raw.startswith("mail options:"):
                 raw = raw.split("\n", 2)[2] if raw.count("\n") >= 2 else ""
-            msg = email.message_from_string(raw, policy=email.policy.default)
+            # As bytes: parsed from a str, 8-bit UTF-8 text comes back backslash-escaped.
+            msg = email.message_from_bytes(raw.encode("utf-8"), policy=email.policy.default)
             if subject_part in str(msg.get("Subject", "")):
                 found.append(msg)
         return found
@@ -515,7 +516,8 @@ class Suite:
         """A message as GET /api/v1/messages/due lists it (the contract's data), for the real order."""
         view = self.mirrored(order_id)
         parcel = view["shipments"][0]
-        day = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+        # Out for delivery arrives today; the others are a few days off.
+        day = (datetime.date.today() + datetime.timedelta(days=0 if kind == "out_for_delivery" else 3)).isoformat()
         shaped = {"id": f"shp_{parcel['id']}", "carrier": parcel["carrier"], "carrier_name": parcel["carrier_name"],
                   "number": parcel["tracking_number"], "status": {"out_for_delivery": "out_for_delivery",
                                                                   "delivered": "delivered"}.get(kind, "in_transit"),

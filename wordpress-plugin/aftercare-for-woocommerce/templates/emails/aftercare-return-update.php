@@ -21,7 +21,6 @@
 
 use Aftercare\Data;
 use Aftercare\Labels;
-use Aftercare\Order_Emails;
 use Aftercare\Order_Facts;
 use Aftercare\Template;
 
@@ -55,9 +54,6 @@ printf( esc_html__( 'There is news about your return for order #%1$s: %2$s.', 'a
 	<p><strong><?php esc_html_e( 'Note from the shop:', 'aftercare-for-woocommerce' ); ?></strong> <?php echo esc_html( $aftercare_note ); ?></p>
 <?php endif; ?>
 <?php
-if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
-	echo Order_Emails::render_facts( $facts, false ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
-}
 if ( $additional_content ) {
 	echo wp_kses_post( wpautop( wptexturize( $additional_content ) ) );
 }

@@ -21,7 +21,6 @@
 
 use Aftercare\Data;
 use Aftercare\Labels;
-use Aftercare\Order_Emails;
 use Aftercare\Order_Facts;
 use Aftercare\Template;
 
@@ -44,9 +43,6 @@ if ( null !== $refund && '' !== Data::str( $refund, 'amount' ) ) {
 }
 if ( '' !== $aftercare_note ) {
 	echo "\n" . esc_html( __( 'Note from the shop:', 'aftercare-for-woocommerce' ) . ' ' . $aftercare_note ) . "\n";
-}
-if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
-	echo Order_Emails::render_facts( $facts, true ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- plain text, escaped in the template.
 }
 if ( $additional_content ) {
 	echo esc_html( wp_strip_all_tags( wptexturize( $additional_content ) ) ) . "\n\n";
