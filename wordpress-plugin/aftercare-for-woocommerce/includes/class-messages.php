@@ -26,6 +26,8 @@ final class Messages {
 	public const META_PREFIX = '_aftercare_message_';
 	/** Option held while a run is going on (its start time). */
 	public const LOCK_OPTION = 'aftercare_messages_running';
+	/** Transient set for an hour once the recurring action was seen queued. */
+	private const CHECKED_KEY = 'aftercare_messages_checked';
 	/** Seconds after which a run's lock is taken to be left over from a crash. */
 	public const LOCK_TTL = 300;
 	/** What aftercare reads from a failure; longer details are cut. */
@@ -37,17 +39,21 @@ final class Messages {
 	}
 
 	/**
-	 * Keeps the recurring action queued while the plugin is set up (once is enough: the
-	 * `unique` flag keeps it single).
+	 * Keeps the recurring action queued while the plugin is set up. Looked at once an hour,
+	 * not on every request; the `unique` flag keeps it single.
 	 */
 	public static function schedule(): void {
-		if ( ! Settings::is_configured() || ! function_exists( 'as_has_scheduled_action' ) || as_has_scheduled_action( self::HOOK, array(), self::GROUP ) ) {
+		if ( ! Settings::is_configured() || ! function_exists( 'as_has_scheduled_action' ) || false !== get_transient( self::CHECKED_KEY ) ) {
 			return;
 		}
-		as_schedule_recurring_action( time() + MINUTE_IN_SECONDS, MINUTE_IN_SECONDS, self::HOOK, array(), self::GROUP, true );
+		if ( ! as_has_scheduled_action( self::HOOK, array(), self::GROUP ) ) {
+			as_schedule_recurring_action( time() + MINUTE_IN_SECONDS, MINUTE_IN_SECONDS, self::HOOK, array(), self::GROUP, true );
+		}
+		set_transient( self::CHECKED_KEY, 1, HOUR_IN_SECONDS );
 	}
 
 	public static function unschedule(): void {
+		delete_transient( self::CHECKED_KEY );
 		if ( function_exists( 'as_unschedule_all_actions' ) ) {
 			as_unschedule_all_actions( self::HOOK, array(), self::GROUP );
 		}

@@ -92,7 +92,7 @@ class MessagesStandIn:
     /api/v1/messages/{id}/result), scripted, for the plugin's pull loop until the service serves them."""
 
     def __init__(self, key):
-        self.due, self.results, self.key = [], [], key
+        self.due, self.results, self.key, self.asked = [], [], key, 0
         stand_in = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -117,6 +117,7 @@ class MessagesStandIn:
                 if not self.authorized():
                     return
                 if self.path.startswith("/api/v1/messages/due"):
+                    stand_in.asked += 1
                     self.answer(200, {"messages": stand_in.due})
                 else:
                     self.answer(404, {"error": {"code": "not_found", "message": "no such route"}})
@@ -683,6 +684,11 @@ class Suite:
             check(stand_in.results == [("msg_pull_shipped", {"outcome": "sent"})], f"the repeat was reported as {stand_in.results}")
             time.sleep(1)
             check(not self.sunk_mail(mark, f"order #{number}"), "a message listed twice was sent twice")
+            # One run at a time: while another holds the lock, a run asks aftercare nothing.
+            asked = stand_in.asked
+            self.store.wp_eval("add_option('aftercare_messages_running', time(), '', false); do_action('aftercare_send_due_messages');")
+            check(stand_in.asked == asked, "a second run went ahead while the first held the lock")
+            self.store.wp_eval("delete_option('aftercare_messages_running');")
         finally:
             stand_in.stop()
         # aftercare down: the run ends quietly, shows and sends nothing.
