@@ -152,7 +152,7 @@ final class Order_Emails {
 		}
 		$order_id = (int) $order->get_id();
 		$document = null;
-		if ( self::wants( 'invoice', $email_id ) && in_array( $email_id, self::CHOICES['invoice'], true ) ) {
+		if ( self::wants( 'invoice', $email_id ) ) {
 			$document = Order_Facts::document_file( $order_id, 'invoice' );
 		} elseif ( self::wants( 'credit_note', $email_id ) ) {
 			$refund   = is_object( $email ) && isset( $email->refund ) && is_object( $email->refund ) && method_exists( $email->refund, 'get_id' ) ? (int) $email->refund->get_id() : 0;
