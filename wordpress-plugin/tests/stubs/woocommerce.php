@@ -22,7 +22,17 @@ final class WC_Stub {
 	public static array $actions = array();
 	public static int $next_action_id = 1;
 
+	/** @var array<int,array{to:string,subject:string,message:string,attachments:array}> What wp_mail() was given. */
+	public static array $mails = array();
+	/** What wp_mail() answers. */
+	public static bool $mail_works = true;
+	/** The mailer's emails, built once per test as WC_Emails does. */
+	public static ?array $emails = null;
+
 	public static function reset(): void {
+		self::$mails           = array();
+		self::$mail_works      = true;
+		self::$emails          = null;
 		self::$orders          = array();
 		self::$webhooks        = array();
 		self::$next_webhook_id = 100;
@@ -102,6 +112,23 @@ class WC_Order {
 	}
 	public function get_items() {
 		return $this->items;
+	}
+	/** @var array<string,mixed> Meta through the CRUD. */
+	public array $meta = array();
+	/** Times save() was called. */
+	public int $saves = 0;
+	public function get_meta( $key, $single = true ) {
+		return $this->meta[ $key ] ?? '';
+	}
+	public function update_meta_data( $key, $value ) {
+		$this->meta[ $key ] = $value;
+	}
+	public function save() {
+		++$this->saves;
+		return $this->id;
+	}
+	public function get_billing_first_name() {
+		return (string) strtok( $this->billing_name, ' ' );
 	}
 	public function get_edit_order_url() {
 		return admin_url( 'admin.php?page=wc-orders&action=edit&id=' . $this->id );
@@ -444,6 +471,138 @@ final class WC_Stub_Main {
 	public function __construct() {
 		$this->countries = new WC_Stub_Countries();
 	}
+	public function mailer() {
+		return new WC_Stub_Mailer();
+	}
+}
+
+/** WC_Emails: the email classes, through woocommerce_email_classes. */
+final class WC_Stub_Mailer {
+	public function get_emails() {
+		return WC_Stub::$emails ??= apply_filters( 'woocommerce_email_classes', array() );
+	}
+}
+
+/**
+ * The parts of WC_Email the plugin's emails use: settings with defaults from the form fields,
+ * placeholders, the subject, heading and additional content, and send() through wp_mail().
+ */
+class WC_Email {
+	public $plugin_id = 'woocommerce_';
+	public $id;
+	public $title;
+	public $description;
+	public $enabled;
+	public $customer_email = false;
+	public $template_html;
+	public $template_plain;
+	public $template_base;
+	public $recipient;
+	public $object;
+	public $placeholders = array();
+	public $form_fields = array();
+	public $settings = array();
+	public $plain_search = array();
+	public $plain_replace = array();
+
+	public function __construct() {
+		$this->placeholders = array_merge( array( '{site_title}' => get_option( 'blogname' ) ), $this->placeholders );
+		$this->init_form_fields();
+		$this->init_settings();
+		$this->enabled = $this->get_option( 'enabled' );
+	}
+	public function init_form_fields() {
+		$this->form_fields = array(
+			'enabled'            => array( 'default' => 'yes' ),
+			'subject'            => array( 'default' => '' ),
+			'heading'            => array( 'default' => '' ),
+			'additional_content' => array( 'default' => $this->get_default_additional_content() ),
+		);
+	}
+	public function init_settings() {
+		$saved          = get_option( $this->get_option_key(), null );
+		$this->settings = array_merge( array_map( fn( $f ) => $f['default'] ?? '', $this->form_fields ), is_array( $saved ) ? $saved : array() );
+	}
+	public function get_option_key() {
+		return $this->plugin_id . $this->id . '_settings';
+	}
+	public function get_option( $key, $empty_value = null ) {
+		$value = $this->settings[ $key ] ?? '';
+		return ( '' === $value && null !== $empty_value ) ? $empty_value : $value;
+	}
+	public function is_enabled() {
+		return 'yes' === $this->enabled;
+	}
+	public function is_customer_email() {
+		return $this->customer_email;
+	}
+	public function get_recipient() {
+		return $this->recipient;
+	}
+	public function format_string( $text ) {
+		return str_replace( array_keys( $this->placeholders ), array_values( $this->placeholders ), (string) $text );
+	}
+	public function get_default_subject() {
+		return '';
+	}
+	public function get_default_heading() {
+		return '';
+	}
+	public function get_default_additional_content() {
+		return '';
+	}
+	public function get_subject() {
+		return $this->format_string( $this->get_option( 'subject', $this->get_default_subject() ) );
+	}
+	public function get_heading() {
+		return $this->format_string( $this->get_option( 'heading', $this->get_default_heading() ) );
+	}
+	public function get_additional_content() {
+		return $this->format_string( $this->get_option( 'additional_content', '' ) );
+	}
+	public function get_content() {
+		return $this->get_content_html();
+	}
+	public function get_headers() {
+		return "Content-Type: text/html\r\n";
+	}
+	public function get_attachments() {
+		return apply_filters( 'woocommerce_email_attachments', array(), $this->id, $this->object, $this );
+	}
+	public function style_inline( $content ) {
+		return $content;
+	}
+	public function setup_locale() {}
+	public function restore_locale() {}
+	public function send( $to, $subject, $message, $headers, $attachments ) {
+		$sent = wp_mail( $to, $subject, $message, $headers, $attachments );
+		do_action( 'woocommerce_email_sent', $sent, (string) $this->id, $this );
+		return $sent;
+	}
+}
+
+function wp_mail( $to, $subject, $message, $headers = '', $attachments = array() ) {
+	WC_Stub::$mails[] = compact( 'to', 'subject', 'message', 'attachments' );
+	if ( ! WC_Stub::$mail_works ) {
+		do_action( 'wp_mail_failed', new WP_Error( 'wp_mail_failed', 'SMTP connect() failed for ' . $to ) );
+	}
+	return WC_Stub::$mail_works;
+}
+function wc_format_datetime( $date, $format = '' ) {
+	return $date ? $date->format( 'F j, Y' ) : '';
+}
+function as_has_scheduled_action( $hook, $args = null, $group = '' ) {
+	foreach ( WC_Stub::$actions as $action ) {
+		if ( $action['hook'] === $hook ) {
+			return true;
+		}
+	}
+	return false;
+}
+function as_schedule_recurring_action( $timestamp, $interval, $hook, $args = array(), $group = '', $unique = false ) {
+	$id                       = WC_Stub::$next_action_id++;
+	WC_Stub::$actions[ $id ] = array( 'hook' => $hook, 'args' => $args, 'group' => $group, 'timestamp' => $timestamp, 'unique' => $unique, 'interval' => $interval );
+	return $id;
 }
 function WC() {
 	static $wc = null;

@@ -804,3 +804,35 @@ function wptexturize( $text ) {
 function wp_kses_post( $text ) {
 	return $text;
 }
+
+// Switching languages for one email: WordPress switches only to installed languages (none here).
+if ( ! defined( 'MINUTE_IN_SECONDS' ) ) {
+	define( 'MINUTE_IN_SECONDS', 60 );
+	define( 'HOUR_IN_SECONDS', 3600 );
+}
+function switch_to_locale( $locale ) {
+	return false;
+}
+function restore_previous_locale() {
+	return false;
+}
+function load_textdomain( $domain, $mofile, $locale = null ) {
+	Stub::load_mo( $mofile );
+	return true;
+}
+function unload_textdomain( $domain, $reloadable = false ) {
+	Stub::$translations = array();
+	return true;
+}
+function remove_filter( $hook, $callback, $priority = 10 ) {
+	foreach ( Stub::$hooks[ $hook ][ $priority ] ?? array() as $id => list( $registered ) ) {
+		if ( $registered === $callback ) {
+			unset( Stub::$hooks[ $hook ][ $priority ][ $id ] );
+			return true;
+		}
+	}
+	return false;
+}
+function remove_action( $hook, $callback, $priority = 10 ) {
+	return remove_filter( $hook, $callback, $priority );
+}
