@@ -98,12 +98,15 @@ abstract class Customer_Email extends \WC_Email {
 	 */
 	public function trigger_message( array $message, $order ): bool {
 		$this->prepare( $message, $order );
-		$sent = false;
-		if ( $this->is_enabled() && $this->get_recipient() ) {
-			$sent = (bool) $this->send( $this->get_recipient(), $this->get_subject(), $this->get_content(), $this->get_headers(), $this->get_attachments() );
+		try {
+			if ( ! $this->is_enabled() || ! $this->get_recipient() ) {
+				return false;
+			}
+			return (bool) $this->send( $this->get_recipient(), $this->get_subject(), $this->get_content(), $this->get_headers(), $this->get_attachments() );
+		} finally {
+			// Also when a template or the mailer throws: the next email is in the shop's language.
+			$this->finish();
 		}
-		$this->finish();
-		return $sent;
 	}
 
 	/**
@@ -115,14 +118,16 @@ abstract class Customer_Email extends \WC_Email {
 	 */
 	public function preview_message( array $message, $order ): array {
 		$this->prepare( $message, $order );
-		$preview = array(
-			'subject' => (string) $this->get_subject(),
-			'html'    => (string) $this->style_inline( $this->get_content_html() ),
-			// As WooCommerce sends plain text: tags stripped, entities decoded, wrapped.
-			'plain'   => wordwrap( (string) preg_replace( $this->plain_search, $this->plain_replace, wp_strip_all_tags( (string) $this->get_content_plain() ) ), 70 ),
-		);
-		$this->finish();
-		return $preview;
+		try {
+			return array(
+				'subject' => (string) $this->get_subject(),
+				'html'    => (string) $this->style_inline( $this->get_content_html() ),
+				// As WooCommerce sends plain text: tags stripped, entities decoded, wrapped.
+				'plain'   => wordwrap( (string) preg_replace( $this->plain_search, $this->plain_replace, wp_strip_all_tags( (string) $this->get_content_plain() ) ), 70 ),
+			);
+		} finally {
+			$this->finish();
+		}
 	}
 
 	/**
