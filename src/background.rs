@@ -97,6 +97,20 @@ impl Services {
             metrics.clone(),
         ));
         events.clone().register(&mut registry);
+        let store_ids: Vec<StoreId> = config.stores.iter().map(|s| s.id.clone()).collect();
+        crate::notify::Notifier {
+            db: db.clone(),
+            settings: config.notify.clone(),
+            tracking: config.tracking.clone(),
+            seller: Arc::new(config.invoices.seller.clone()),
+            zones: zones.clone(),
+            base_url: config.base_url().into(),
+            keys: crate::notify::unsubscribe::Keys::derive(
+                config.stores.iter().map(|s| (&s.id, s.api_key.expose())),
+            ),
+            mailer: Arc::new(crate::notify::smtp::Mailer::new(&config.notify, &store_ids)),
+        }
+        .register(&mut registry);
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
             sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),

@@ -16,6 +16,7 @@ pub mod invoice;
 pub mod jobs;
 pub mod metrics;
 pub mod money;
+pub mod notify;
 pub mod order_view;
 pub mod orders;
 pub mod returns;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::ConfigError;
 use crate::feeds::settings::FileFeeds;
 use crate::invoice::settings::FileInvoices;
+use crate::notify::settings::FileNotify;
 use crate::returns::settings::FileReturns;
 use crate::shop::settings::SellerOverrides;
 use crate::signed_events::settings::FileEvents;
@@ -66,6 +67,8 @@ pub(super) struct FileConfig {
     pub feeds: FileFeeds,
     #[serde(default)]
     pub events: FileEvents,
+    #[serde(default)]
+    pub notify: FileNotify,
 }
 
 impl FileConfig {

@@ -24,6 +24,7 @@ use crate::feeds::FeedSettings;
 use crate::ids::StoreId;
 use crate::invalid::Invalid;
 use crate::invoice::settings::InvoiceSettings;
+use crate::notify::NotifySettings;
 use crate::returns::settings::ReturnSettings;
 use crate::shop::timezone::ZoneSettings;
 use crate::signed_events::EventSettings;
@@ -59,6 +60,8 @@ pub struct Config {
     pub feeds: Arc<FeedSettings>,
     /// `[events]`: each store's signed event endpoints and the retry schedule.
     pub events: Arc<EventSettings>,
+    /// `[notify]`: channels, quiet hours, what counts as stale.
+    pub notify: Arc<NotifySettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -254,6 +257,7 @@ impl Draft {
         let feeds =
             crate::feeds::settings::build(values.feeds, &store_ids, values.public_url.as_deref())?;
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
+        let notify = crate::notify::settings::build(values.notify, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -269,6 +273,7 @@ impl Draft {
                 tracking: Arc::new(tracking),
                 feeds: Arc::new(feeds),
                 events: Arc::new(events),
+                notify: Arc::new(notify),
                 generated_secrets: None,
                 sync,
                 woocommerce,

@@ -21,10 +21,17 @@ pub enum JobKind {
     FollowParcel,
     /// Send a store's due signed events to its endpoints (subject 0, order 0).
     DeliverEvents,
+    /// A parcel's status changed: decide whether the customer hears of it (subject: the
+    /// shipment id).
+    NotifyParcel,
+    /// A return moved: decide whether the customer hears of it (subject: the return id).
+    NotifyReturn,
+    /// Send one decided message through its channel (subject: the message id).
+    SendMessage,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 7] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -32,6 +39,9 @@ impl JobKind {
         JobKind::NotifyDelay,
         JobKind::FollowParcel,
         JobKind::DeliverEvents,
+        JobKind::NotifyParcel,
+        JobKind::NotifyReturn,
+        JobKind::SendMessage,
     ];
 
     /// The name stored in the database.
@@ -44,6 +54,9 @@ impl JobKind {
             JobKind::NotifyDelay => "notify_delay",
             JobKind::FollowParcel => "follow_parcel",
             JobKind::DeliverEvents => "deliver_events",
+            JobKind::NotifyParcel => "notify_parcel",
+            JobKind::NotifyReturn => "notify_return",
+            JobKind::SendMessage => "send_message",
         }
     }
 
@@ -59,7 +72,12 @@ impl JobKind {
             | JobKind::IssueCreditNote
             | JobKind::FollowParcel
             | JobKind::DeliverEvents => Lane::Remote,
-            JobKind::IssueInvoice | JobKind::EvaluateDelays | JobKind::NotifyDelay => Lane::Local,
+            JobKind::IssueInvoice
+            | JobKind::EvaluateDelays
+            | JobKind::NotifyDelay
+            | JobKind::NotifyParcel
+            | JobKind::NotifyReturn => Lane::Local,
+            JobKind::SendMessage => Lane::Mail,
         }
     }
 }
@@ -91,10 +109,12 @@ pub enum Lane {
     Local,
     /// Work that calls the store's REST API or a tracking provider.
     Remote,
+    /// Messages to customers: a slow mail server holds up neither of the others.
+    Mail,
 }
 
 impl Lane {
-    pub const ALL: [Lane; 2] = [Lane::Local, Lane::Remote];
+    pub const ALL: [Lane; 3] = [Lane::Local, Lane::Remote, Lane::Mail];
 
     pub fn kinds(self) -> impl Iterator<Item = JobKind> {
         JobKind::ALL.into_iter().filter(move |k| k.lane() == self)

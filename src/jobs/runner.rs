@@ -21,6 +21,7 @@ pub struct Runner {
     /// [`Runner::run_until_idle`] never carry out the same job twice at once.
     local: Mutex<()>,
     remote: Mutex<()>,
+    mail: Mutex<()>,
 }
 
 impl Runner {
@@ -30,18 +31,24 @@ impl Runner {
             registry,
             local: Mutex::new(()),
             remote: Mutex::new(()),
+            mail: Mutex::new(()),
         }
     }
 
     /// Runs every lane until `stop` turns true, then returns after the jobs in hand.
     pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
-        let remote = tokio::spawn({
-            let runner = self.clone();
-            let stop = stop.clone();
-            async move { runner.lane(Lane::Remote, stop).await }
-        });
+        let others: Vec<_> = [Lane::Remote, Lane::Mail]
+            .into_iter()
+            .map(|lane| {
+                let runner = self.clone();
+                let stop = stop.clone();
+                tokio::spawn(async move { runner.lane(lane, stop).await })
+            })
+            .collect();
         self.lane(Lane::Local, stop).await;
-        let _ = remote.await;
+        for lane in others {
+            let _ = lane.await;
+        }
     }
 
     /// Carries out every due job, including those that due jobs enqueue, and returns when
@@ -53,12 +60,17 @@ impl Runner {
                 // enqueue work for the other.
                 let _local = self.local.lock().await;
                 let _remote = self.remote.lock().await;
+                let _mail = self.mail.lock().await;
                 let now = time::millis(Timestamp::now());
                 let due = self
                     .db
                     .read(move |c| {
-                        Ok(store::next_due(c, &now, Lane::Local)?.is_some()
-                            || store::next_due(c, &now, Lane::Remote)?.is_some())
+                        for lane in Lane::ALL {
+                            if store::next_due(c, &now, lane)?.is_some() {
+                                return Ok(true);
+                            }
+                        }
+                        Ok(false)
                     })
                     .await?;
                 if !due {
@@ -93,6 +105,7 @@ impl Runner {
         let _held = match lane {
             Lane::Local => self.local.lock().await,
             Lane::Remote => self.remote.lock().await,
+            Lane::Mail => self.mail.lock().await,
         };
         let now = time::millis(Timestamp::now());
         let Some(job) = self

@@ -39,6 +39,26 @@ pub fn enqueue(
     Ok(())
 }
 
+/// Enqueues a job that becomes due at `run_after` (a message waiting out quiet hours),
+/// unless the same one is already open.
+pub fn enqueue_at(
+    conn: &Connection,
+    store_id: &StoreId,
+    kind: JobKind,
+    order_id: OrderId,
+    subject: u64,
+    run_after: &Stamp,
+    now: &Stamp,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO jobs (store_id, kind, order_id, subject, run_after, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute((store_id, kind, order_id, subject as i64, run_after, now))?;
+    Ok(())
+}
+
 /// The oldest due job of the lane, if any.
 pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job>, StoreError> {
     // The kinds are the code's own names, never input: listing them inline keeps one

@@ -14,6 +14,7 @@ use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, LinkKey};
 use crate::invoice::store::{self as documents, DocumentRow};
 use crate::money;
+use crate::notify::{self, store::MessageRow};
 use crate::orders::store::{self as orders, VisibleOrder};
 use crate::returns::eligibility::{self, Facts, Policy};
 use crate::returns::service::{is_paid, recorded_facts};
@@ -40,6 +41,7 @@ pub struct Loaded {
     feeds: HashMap<ShipmentId, ShipmentFeedView>,
     returns: Vec<ReturnRecord>,
     facts: Facts,
+    messages: Vec<MessageRow>,
 }
 
 /// A visible order with its documents, tracking and returns, in one read.
@@ -58,6 +60,7 @@ pub fn load(
         feeds: crate::feeds::view::for_order(conn, store_id, order_id)?,
         returns: returns::for_order(conn, store_id, order_id)?,
         facts: recorded_facts(conn, store_id, order_id)?,
+        messages: notify::store::for_order(conn, store_id, order_id)?,
     }))
 }
 
@@ -106,6 +109,10 @@ pub fn assemble(
     );
     for shipment in &mut view.shipments {
         shipment.feed = loaded.feeds.get(&shipment.id).cloned();
+    }
+    // The shop's side (staff, through the API key) sees why each message went or did not.
+    if let Viewer::Customer(_) = viewer {
+        view.messages = loaded.messages.iter().map(Into::into).collect();
     }
     Ok(view)
 }

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::ids::{OrderId, ShipmentId};
 use crate::money;
+use crate::notify::view::MessageView;
 use crate::orders::store::SummaryRow;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
 use crate::time;
@@ -62,6 +63,9 @@ pub struct OrderView {
     pub return_eligibility: Vec<ReturnEligibilityView>,
     pub delivery_state: DeliveryState,
     pub alerts: Vec<AlertView>,
+    /// Every message decision about this order, oldest first: sent, deferred until when,
+    /// skipped and why, failed and why.
+    pub messages: Vec<MessageView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -237,6 +241,7 @@ impl OrderView {
             return_eligibility: Vec::new(),
             delivery_state: DeliveryState::Unfulfilled,
             alerts: Vec::new(),
+            messages: Vec::new(),
         }
     }
 }

@@ -320,6 +320,15 @@ pub fn transition(
             &now,
         )?;
     }
+    // The customer may hear of the move; notifications decide.
+    jobs::enqueue(
+        conn,
+        store_id,
+        JobKind::NotifyReturn,
+        record.order_id,
+        record.id.get() as u64,
+        &now,
+    )?;
     let record = store::get(conn, store_id, m.return_id)?
         .ok_or_else(|| StoreError::Corrupt("a return vanished while it moved".into()))?;
     Ok(record)

@@ -515,6 +515,47 @@ ALTER TABLE feed_subscriptions ADD COLUMN webhook_expires_at TEXT;
 ALTER TABLE shipments ADD COLUMN carrier_silent_at TEXT;
 "#,
     ),
+    // Customer messages: every decision (sent, deferred, skipped, failed) with its reason.
+    M::up(
+        r#"
+CREATE TABLE messages (
+    id            INTEGER PRIMARY KEY,          -- shown as msg_<id>
+    store_id      TEXT    NOT NULL,
+    order_id      INTEGER NOT NULL,
+    type          TEXT    NOT NULL,             -- notify::MessageType
+    recipient     TEXT    NOT NULL,             -- the customer's email, lower-cased
+    locale        TEXT    NOT NULL,             -- en_US, ko_KR
+    dedupe_key    TEXT    NOT NULL,             -- order, parcel (or return), status
+    channel       TEXT    NOT NULL,             -- wordpress, smtp, none
+    state         TEXT    NOT NULL,             -- pending deferred sending sent skipped failed
+    due_at        TEXT    NOT NULL,             -- not before (quiet hours, retry backoff)
+    reason        TEXT    NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    leased_until  TEXT,                         -- the WordPress pull's lease
+    data          TEXT    NOT NULL,             -- the message data JSON
+    created_at    TEXT    NOT NULL,
+    updated_at    TEXT    NOT NULL,
+    sent_at       TEXT
+) STRICT;
+
+CREATE UNIQUE INDEX messages_once ON messages (store_id, recipient, dedupe_key);
+CREATE INDEX messages_by_order ON messages (store_id, order_id);
+CREATE INDEX messages_due ON messages (store_id, channel, due_at)
+    WHERE state IN ('pending', 'deferred', 'failed');
+
+-- Unsubscribe links: the token is an HMAC of (store, email, class); the row says whom it is for.
+CREATE TABLE message_subscriptions (
+    token            TEXT    PRIMARY KEY,
+    store_id         TEXT    NOT NULL,
+    recipient        TEXT    NOT NULL,
+    class            TEXT    NOT NULL,
+    unsubscribed_at  TEXT,
+    created_at       TEXT    NOT NULL
+) STRICT;
+
+CREATE UNIQUE INDEX message_subscriptions_of ON message_subscriptions (store_id, recipient, class);
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

@@ -1,9 +1,8 @@
 //! The outbox jobs tracking enqueues, and their handlers.
 //!
 //! `evaluate_delays` re-checks an order's alerts after ingest changed something the rules
-//! read. `notify_delay` is the hand-off to customer notifications: no notifier exists yet,
-//! so its handler completes these jobs as "no notifier configured"; each stays in the
-//! `jobs` table (kind, order, alert id in `subject`) as the record of what would be sent.
+//! read. The `notify_delay` jobs the alerts enqueue are handled by customer notifications
+//! (`crate::notify`), which this module does not know.
 
 use std::sync::Arc;
 
@@ -20,10 +19,6 @@ pub fn register(registry: &mut Registry, db: Db, settings: Arc<TrackingSettings>
     registry.register(JobKind::EvaluateDelays, move |job: Job| {
         let (db, settings, zones) = (db.clone(), settings.clone(), zones.clone());
         async move { Outcome::from(evaluate_delays(&db, settings, zones, &job).await) }
-    });
-    registry.register(JobKind::NotifyDelay, |job: Job| async move {
-        tracing::info!(store = %job.store_id, order_id = job.order_id.get(), alert = job.subject, "delay alert raised; no notifier is configured, so no message is sent");
-        Outcome::Done
     });
 }
 

@@ -14,6 +14,8 @@ const LAYERS: &[&[&str]] = &[
     &["startup"],
     &["config"],
     &["order_view"],
+    // Customer messages: above the domains whose events it tells of.
+    &["notify"],
     &["feeds"],
     &["sync"],
     &["webhook"],

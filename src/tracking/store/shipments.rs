@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::ids::{OrderId, ShipmentId, StoreId};
+use crate::jobs::{self, JobKind};
 use crate::store::StoreError;
 use crate::time::Stamp;
 
@@ -236,6 +237,15 @@ pub fn insert(
         return Ok(None);
     }
     let id = ShipmentId::new(conn.last_insert_rowid() as u64);
+    // A new parcel is news for the customer; notifications decide whether to tell.
+    jobs::enqueue(
+        conn,
+        new.store_id,
+        JobKind::NotifyParcel,
+        new.order_id,
+        id.get(),
+        now,
+    )?;
     let mut item = conn.prepare_cached(
         "INSERT INTO shipment_items (shipment_id, line_item_id, quantity) VALUES (?1, ?2, ?3)",
     )?;
@@ -415,6 +425,20 @@ fn refresh_status(
         None => ("shipped", None),
     };
     let delivered_at = (status == "delivered").then_some(last).flatten();
+    let (store_id, order_id, before): (StoreId, OrderId, String) = conn
+        .prepare_cached("SELECT store_id, order_id, status FROM shipments WHERE id = ?1")?
+        .query_row([shipment_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    if before != status {
+        // Only a change of status is news: a repeated or older event changes nothing.
+        jobs::enqueue(
+            conn,
+            &store_id,
+            JobKind::NotifyParcel,
+            order_id,
+            shipment_id.get(),
+            now,
+        )?;
+    }
     conn.prepare_cached(
         "UPDATE shipments SET status = ?2, last_event_at = ?3, carrier_eta = ?4,
             delivered_at = ?5, updated_at = ?6

@@ -1,0 +1,73 @@
+//! Proactive messages: aftercare tells the customer when a parcel ships, is out for
+//! delivery, arrives or runs late, and when a return moves.
+//!
+//! Domain code only enqueues jobs (`notify_parcel`, `notify_return`, `notify_delay`);
+//! [`triggers`] reads the facts as they are and [`decide`] records at most one message per
+//! recipient and dedupe key, with the reason it goes now, later or not at all (the
+//! `messages` table, [`store`]). The channel then carries it: [`send`] over SMTP
+//! ([`smtp`]), or the plugin pulls it through [`pull`] and sends it with WooCommerce's
+//! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`];
+//! every message-worthy event also goes to the signed event endpoints ([`events`]).
+
+pub mod data;
+pub mod decide;
+pub mod digest;
+pub mod events;
+pub mod model;
+pub mod pull;
+pub mod render;
+pub mod send;
+pub mod settings;
+pub mod smtp;
+pub mod store;
+pub mod texts;
+pub mod triggers;
+pub mod unsubscribe;
+pub mod view;
+
+use std::sync::Arc;
+
+pub use model::{Channel, Class, MessageType, State};
+pub use settings::NotifySettings;
+
+use crate::jobs::{Job, JobKind, Registry};
+use crate::shop::settings::SellerOverrides;
+use crate::shop::timezone::Zones;
+use crate::store::Db;
+use crate::tracking::TrackingSettings;
+
+/// Everything the notification jobs use; cheap to clone.
+#[derive(Clone)]
+pub struct Notifier {
+    pub db: Db,
+    pub settings: Arc<NotifySettings>,
+    pub tracking: Arc<TrackingSettings>,
+    pub seller: Arc<SellerOverrides>,
+    pub zones: Zones,
+    /// Where links in messages point (tracking pages, unsubscribe).
+    pub base_url: Arc<str>,
+    pub keys: unsubscribe::Keys,
+    pub mailer: Arc<smtp::Mailer>,
+}
+
+impl Notifier {
+    /// Registers the handlers of notification's job kinds.
+    pub fn register(self, registry: &mut Registry) {
+        for kind in [
+            JobKind::NotifyParcel,
+            JobKind::NotifyReturn,
+            JobKind::NotifyDelay,
+        ] {
+            let n = self.clone();
+            registry.register(kind, move |job: Job| {
+                let n = n.clone();
+                async move { triggers::run(&n, &job).await }
+            });
+        }
+        let n = self;
+        registry.register(JobKind::SendMessage, move |job: Job| {
+            let n = n.clone();
+            async move { send::run(&n, &job).await }
+        });
+    }
+}

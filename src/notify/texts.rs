@@ -1,0 +1,212 @@
+//! The words of each message type in English and Korean: subject, heading, the lines of
+//! the body. Dates and names come from the message data.
+
+use serde_json::Value;
+
+use super::model::MessageType;
+use crate::tracking::i18n::Lang;
+
+pub struct Words {
+    pub subject: String,
+    pub heading: String,
+    pub lines: Vec<String>,
+    pub button: &'static str,
+    pub parcels_title: &'static str,
+    pub tracking_number: &'static str,
+    pub expected: &'static str,
+    pub delay_previous: &'static str,
+    pub delay_new: &'static str,
+    pub refund: &'static str,
+    pub footer: String,
+    pub unsubscribe: &'static str,
+}
+
+fn text<'a>(data: &'a Value, path: &[&str]) -> &'a str {
+    let mut v = data;
+    for p in path {
+        v = &v[*p];
+    }
+    v.as_str().unwrap_or_default()
+}
+
+/// What the shop does about a delay, by alert code, in the message's language.
+pub fn delay_action(code: &str, lang: Lang) -> &'static str {
+    match (lang, code) {
+        (Lang::En, "not_shipped") => {
+            "We are packing your order now and will send the tracking number as soon as it leaves."
+        }
+        (Lang::En, "delivery_exception") => {
+            "We have contacted the carrier to resolve the delivery problem and will keep you posted."
+        }
+        (Lang::En, "returned_to_sender") => {
+            "The parcel is coming back to us; we will contact you to send it again or refund you."
+        }
+        (Lang::En, _) => {
+            "We have asked the carrier where your parcel is and will keep an eye on it until it arrives."
+        }
+        (Lang::Ko, "not_shipped") => {
+            "지금 주문하신 상품을 포장하고 있으며, 출고되는 대로 송장번호를 알려 드리겠습니다."
+        }
+        (Lang::Ko, "delivery_exception") => {
+            "배송 문제를 해결하기 위해 택배사에 연락했으며, 진행 상황을 계속 알려 드리겠습니다."
+        }
+        (Lang::Ko, "returned_to_sender") => {
+            "택배가 저희에게 반송되고 있습니다. 재발송 또는 환불을 위해 연락드리겠습니다."
+        }
+        (Lang::Ko, _) => "택배사에 배송 위치를 확인 요청했으며, 도착할 때까지 계속 지켜보겠습니다.",
+    }
+}
+
+fn return_status(status: &str, lang: Lang) -> &'static str {
+    match (lang, status) {
+        (Lang::En, "approved") => "Your return was approved.",
+        (Lang::En, "rejected") => "We could not accept your return.",
+        (Lang::En, "received") => "We received your returned items.",
+        (Lang::En, "refunded") => "Your refund is on its way.",
+        (Lang::En, "credited") => "Store credit was added for your return.",
+        (Lang::En, "exchanged") => "Your exchange is being prepared.",
+        (Lang::En, _) => "Your return was updated.",
+        (Lang::Ko, "approved") => "반품 신청이 승인되었습니다.",
+        (Lang::Ko, "rejected") => "반품 신청을 받아들이지 못했습니다.",
+        (Lang::Ko, "received") => "반품하신 상품을 받았습니다.",
+        (Lang::Ko, "refunded") => "환불이 진행되었습니다.",
+        (Lang::Ko, "credited") => "반품에 대한 적립금이 지급되었습니다.",
+        (Lang::Ko, "exchanged") => "교환 상품을 준비하고 있습니다.",
+        (Lang::Ko, _) => "반품 상태가 변경되었습니다.",
+    }
+}
+
+pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
+    let number = text(data, &["order", "number"]);
+    let shop = data["shop"]["name"].as_str();
+    let name = text(data, &["customer", "name"]);
+    let carrier = text(data, &["parcel", "carrier_name"]);
+    let ko = lang == Lang::Ko;
+    let greet = match (ko, name.is_empty()) {
+        (false, false) => format!("Hello {name},"),
+        (false, true) => "Hello,".to_owned(),
+        (true, false) => format!("{name}님, 안녕하세요."),
+        (true, true) => "안녕하세요.".to_owned(),
+    };
+    let (subject, heading, line) = match (kind, ko) {
+        (MessageType::OrderConfirmation, false) => (
+            format!("Order {number} received"),
+            "Thank you for your order".to_owned(),
+            format!("We received order {number} and will let you know when it ships."),
+        ),
+        (MessageType::OrderConfirmation, true) => (
+            format!("주문 {number} 접수 완료"),
+            "주문해 주셔서 감사합니다".to_owned(),
+            format!("주문 {number}을(를) 접수했습니다. 발송되면 알려 드리겠습니다."),
+        ),
+        (MessageType::Shipped, false) => (
+            format!("Order {number} has shipped"),
+            "Your order is on its way".to_owned(),
+            format!("Your parcel was handed to {carrier}. Follow it with the link below."),
+        ),
+        (MessageType::Shipped, true) => (
+            format!("주문 {number} 발송 안내"),
+            "주문하신 상품이 발송되었습니다".to_owned(),
+            format!("{carrier}에 상품을 인계했습니다. 아래 링크에서 배송 상황을 확인하세요."),
+        ),
+        (MessageType::OutForDelivery, false) => (
+            format!("Order {number} is out for delivery"),
+            "Arriving today".to_owned(),
+            format!("{carrier} is delivering your parcel today."),
+        ),
+        (MessageType::OutForDelivery, true) => (
+            format!("주문 {number} 오늘 도착 예정"),
+            "오늘 배송됩니다".to_owned(),
+            format!("{carrier}에서 오늘 상품을 배송합니다."),
+        ),
+        (MessageType::Delivered, false) => (
+            format!("Order {number} was delivered"),
+            "Your order has arrived".to_owned(),
+            "Every parcel of your order was delivered. We hope you enjoy it.".to_owned(),
+        ),
+        (MessageType::Delivered, true) => (
+            format!("주문 {number} 배송 완료"),
+            "주문하신 상품이 도착했습니다".to_owned(),
+            "주문하신 모든 상품이 배송 완료되었습니다. 만족스러우시길 바랍니다.".to_owned(),
+        ),
+        (MessageType::Delayed, false) => (
+            format!("Order {number} is delayed — we are sorry"),
+            "Your order is running late".to_owned(),
+            "We are sorry: your order will not arrive when we said it would.".to_owned(),
+        ),
+        (MessageType::Delayed, true) => (
+            format!("주문 {number} 배송 지연 안내"),
+            "배송이 늦어지고 있습니다".to_owned(),
+            "죄송합니다. 주문하신 상품이 안내드린 날짜보다 늦게 도착할 예정입니다.".to_owned(),
+        ),
+        (MessageType::ReturnUpdate, _) => {
+            let status = return_status(text(data, &["return", "status"]), lang);
+            if ko {
+                (
+                    format!("주문 {number} 반품 안내"),
+                    status.to_owned(),
+                    status.to_owned(),
+                )
+            } else {
+                (
+                    format!("Your return for order {number}"),
+                    status.to_owned(),
+                    status.to_owned(),
+                )
+            }
+        }
+        (MessageType::StaffDigest, false) => (
+            "Today's aftercare digest".to_owned(),
+            "What needs your attention".to_owned(),
+            String::new(),
+        ),
+        (MessageType::StaffDigest, true) => (
+            "오늘의 aftercare 요약".to_owned(),
+            "확인이 필요한 항목".to_owned(),
+            String::new(),
+        ),
+    };
+    let subject = match shop {
+        Some(shop) if !shop.is_empty() => format!("[{shop}] {subject}"),
+        _ => subject,
+    };
+    let mut lines = vec![greet, line];
+    if kind == MessageType::Delayed {
+        lines.push(text(data, &["delay", "action"]).to_owned());
+    }
+    if let Some(note) = data["return"]["note"].as_str().filter(|n| !n.is_empty()) {
+        lines.push(note.to_owned());
+    }
+    let who = shop.unwrap_or(if ko { "쇼핑몰" } else { "the shop" });
+    if ko {
+        Words {
+            subject,
+            heading,
+            lines,
+            button: "배송 조회",
+            parcels_title: "택배",
+            tracking_number: "송장번호",
+            expected: "도착 예정일",
+            delay_previous: "기존 예정일",
+            delay_new: "새 예정일",
+            refund: "환불 금액",
+            footer: format!("{who}에서 주문 {number}에 관해 보내 드리는 안내입니다."),
+            unsubscribe: "배송 알림 수신 거부",
+        }
+    } else {
+        Words {
+            subject,
+            heading,
+            lines,
+            button: "Track your order",
+            parcels_title: "Parcels",
+            tracking_number: "Tracking number",
+            expected: "Expected",
+            delay_previous: "Was expected",
+            delay_new: "Now expected",
+            refund: "Refund",
+            footer: format!("You receive this message from {who} about order {number}."),
+            unsubscribe: "Stop shipping updates",
+        }
+    }
+}

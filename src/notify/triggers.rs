@@ -1,0 +1,239 @@
+//! The job handlers that turn domain events into candidates: a parcel's status changed
+//! (`notify_parcel`), a return moved (`notify_return`), a delay alert was raised
+//! (`notify_delay`). Each reads the facts as they are now, so duplicate and late jobs
+//! see the same current state and the dedupe key does the rest.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::Notifier;
+use super::decide::{self, Candidate, Context, Decision, DelayFacts};
+use super::model::MessageType;
+use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId};
+use crate::jobs::{Job, JobKind, Outcome};
+use crate::returns::store as returns;
+use crate::store::StoreError;
+use crate::time;
+use crate::tracking::alerts::{parcel_eta, parcel_status};
+use crate::tracking::status::ParcelStatus;
+use crate::tracking::store::shipments;
+
+/// Runs one trigger job in a write transaction.
+pub async fn run(n: &Notifier, job: &Job) -> Outcome {
+    let (store, order_id, subject, kind) =
+        (job.store_id.clone(), job.order_id, job.subject, job.kind);
+    let n2 = n.clone();
+    let result =
+        n.db.writer()
+            .write(move |c| {
+                let zone = n2.zones.zone(c, &store).tz;
+                let ctx = Context {
+                    settings: &n2.settings,
+                    tracking: &n2.tracking,
+                    seller: &n2.seller,
+                    zone: &zone,
+                    base_url: &n2.base_url,
+                    keys: &n2.keys,
+                };
+                let now = Timestamp::now();
+                match kind {
+                    JobKind::NotifyParcel => parcel(c, &store, &ctx, ShipmentId::new(subject), now),
+                    JobKind::NotifyReturn => ret(
+                        c,
+                        &store,
+                        &ctx,
+                        order_id,
+                        ReturnId::new(subject as i64),
+                        now,
+                    ),
+                    JobKind::NotifyDelay => delay(c, &store, &ctx, subject, now),
+                    _ => Ok(None),
+                }
+            })
+            .await;
+    match result {
+        Ok(Some(Decision::Recorded { id, state, .. })) => {
+            tracing::info!(store = %job.store_id, order_id = job.order_id.get(), message = %id, %state, "message decided");
+            Outcome::Done
+        }
+        Ok(_) => Outcome::Done,
+        Err(e) => Outcome::Retry(e.into()),
+    }
+}
+
+fn parcel(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    id: ShipmentId,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    let Some(s) = shipments::find(c, store, id)? else {
+        return Ok(None);
+    };
+    if s.removed_at.is_some() {
+        return Ok(None);
+    }
+    let last_event = s.last_event_at.as_deref().and_then(time::parse);
+    let (kind, status, about, parcel, event_at) = match parcel_status(&s) {
+        ParcelStatus::Shipped | ParcelStatus::LabelCreated | ParcelStatus::InTransit => (
+            MessageType::Shipped,
+            "shipped",
+            super::data::parcel_ref(id),
+            Some(id),
+            last_event.or_else(|| s.shipped_at.as_deref().and_then(time::parse)),
+        ),
+        ParcelStatus::OutForDelivery => (
+            MessageType::OutForDelivery,
+            "out_for_delivery",
+            super::data::parcel_ref(id),
+            Some(id),
+            last_event,
+        ),
+        ParcelStatus::Delivered => {
+            // "Delivered" is said once, when the order's last parcel arrives.
+            let live = shipments::for_order(c, store, s.order_id, false)?;
+            if live.iter().any(|p| {
+                parcel_status(p) != ParcelStatus::Delivered
+                    && parcel_status(p) != ParcelStatus::Returned
+            }) {
+                return Ok(None);
+            }
+            let newest = live
+                .iter()
+                .filter_map(|p| p.last_event_at.as_deref().and_then(time::parse))
+                .max();
+            (
+                MessageType::Delivered,
+                "delivered",
+                "order".to_owned(),
+                None,
+                newest,
+            )
+        }
+        // Problems are told by the delay alerts they raise.
+        ParcelStatus::Exception | ParcelStatus::Returned => return Ok(None),
+    };
+    decide::consider(
+        c,
+        store,
+        ctx,
+        &Candidate {
+            order_id: s.order_id,
+            kind,
+            parcel,
+            ret: None,
+            about,
+            status,
+            event_at,
+            delay: None,
+        },
+        now,
+    )
+    .map(Some)
+}
+
+fn ret(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    order_id: OrderId,
+    id: ReturnId,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    let Some(record) = returns::get(c, store, id)? else {
+        return Ok(None);
+    };
+    if record.order_id != order_id {
+        return Ok(None);
+    }
+    let status = record.status.clone();
+    if !matches!(
+        status.as_str(),
+        "approved" | "rejected" | "received" | "refunded" | "credited" | "exchanged"
+    ) {
+        return Ok(None);
+    }
+    decide::consider(
+        c,
+        store,
+        ctx,
+        &Candidate {
+            order_id,
+            kind: MessageType::ReturnUpdate,
+            parcel: None,
+            ret: Some(&record),
+            about: super::data::return_ref(id),
+            status: &status,
+            event_at: None,
+            delay: None,
+        },
+        now,
+    )
+    .map(Some)
+}
+
+fn delay(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    alert_id: u64,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    let alert: Option<(OrderId, i64, String, bool)> = c
+        .prepare_cached(
+            "SELECT order_id, shipment_id, code, resolved_at IS NOT NULL FROM delay_alerts
+             WHERE id = ?1 AND store_id = ?2",
+        )?
+        .query_row((alert_id as i64, store), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let Some((order_id, shipment, code, resolved)) = alert else {
+        return Ok(None);
+    };
+    if resolved {
+        // It cleared before anyone could be told: nothing to apologise for.
+        return Ok(None);
+    }
+    let parcel = (shipment != 0).then(|| ShipmentId::new(shipment as u64));
+    let row = match parcel {
+        Some(id) => shipments::find(c, store, id)?,
+        None => None,
+    };
+    let cal = ctx.tracking.calendar(ctx.zone);
+    let eta = row.as_ref().and_then(|s| parcel_eta(s, ctx.tracking, &cal));
+    // A cautious new date: two business days after today or the old date, whichever is later.
+    let base = eta.filter(|e| *e > now).unwrap_or(now);
+    let new_date = (code != "returned_to_sender").then(|| cal.deadline(base, 2));
+    // A carrier's problem report is stale when old; lateness is aftercare's own finding.
+    let event_at = matches!(code.as_str(), "delivery_exception" | "returned_to_sender")
+        .then(|| {
+            row.as_ref()
+                .and_then(|s| s.last_event_at.as_deref().and_then(time::parse))
+        })
+        .flatten();
+    let about = parcel.map_or_else(|| "order".to_owned(), super::data::parcel_ref);
+    let status = format!("delayed:{code}");
+    decide::consider(
+        c,
+        store,
+        ctx,
+        &Candidate {
+            order_id,
+            kind: MessageType::Delayed,
+            parcel,
+            ret: None,
+            about,
+            status: &status,
+            event_at,
+            delay: Some(DelayFacts {
+                previous_date: eta.map(|t| time::local_date(t, ctx.zone).to_string()),
+                new_date: new_date.map(|t| time::local_date(t, ctx.zone).to_string()),
+                reason: code.clone(),
+            }),
+        },
+        now,
+    )
+    .map(Some)
+}
