@@ -65,6 +65,9 @@ codes! {
     InvalidTransition = "invalid_transition",
     PhotoNotFound = "photo_not_found",
     PhotoUnavailable = "photo_unavailable",
+    // Messages.
+    /// The message already reached a final state.
+    Conflict = "conflict",
     // Tracking.
     ShipmentNotFound = "shipment_not_found",
     ShipmentExists = "shipment_exists",

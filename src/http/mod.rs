@@ -16,6 +16,7 @@ mod ops;
 mod server;
 mod state;
 mod tracking_page;
+mod unsubscribe;
 mod webhook;
 
 use std::sync::OnceLock;
@@ -88,6 +89,8 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(api::returns::router())
         .merge(api::events::router())
         .merge(tracking_page::router())
+        .merge(api::messages::router())
+        .merge(unsubscribe::router())
 }
 
 /// The OpenAPI document, built once.

@@ -14,6 +14,7 @@ pub mod decide;
 pub mod digest;
 pub mod events;
 pub mod model;
+pub mod page;
 pub mod pull;
 pub mod render;
 pub mod send;

@@ -140,3 +140,62 @@ pub fn render(
         text,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn data() -> Value {
+        json!({
+            "order": {"id": 7, "number": "7", "locale": "ko_KR"},
+            "customer": {"name": "<b>김민준</b>", "email": "minjun@example.com"},
+            "shop": {"name": "Nimbus & Co", "url": null, "logo_url": "javascript:alert(1)"},
+            "tracking_url": "https://aftercare.example/t/abc",
+            "parcels": [],
+            "parcel": {"id": "shp_1", "carrier_name": "CJ대한통운", "number": "6001",
+                       "status": "in_transit", "carrier_url": "https://trace.example/6001",
+                       "eta": "2026-12-05", "last_event": null},
+            "expected_date": "2026-12-05",
+            "delay": {"previous_date": "2026-12-04", "new_date": "2026-12-08",
+                      "reason": "eta_passed", "action": "택배사에 확인했습니다."},
+            "return": null,
+            "unsubscribe_url": "https://aftercare.example/unsubscribe/t0k"
+        })
+    }
+
+    #[test]
+    fn every_message_has_both_parts_escaped_html_and_its_language() {
+        let branding = Branding::default();
+        for kind in MessageType::ALL {
+            for lang in [Lang::En, Lang::Ko] {
+                let r = render(*kind, lang, &data(), &branding).unwrap();
+                assert!(!r.subject.is_empty() && !r.text.is_empty() && !r.html.is_empty());
+                assert!(r.subject.starts_with("[Nimbus & Co] "), "{}", r.subject);
+                assert!(!r.html.contains("<b>김민준</b>"), "names are escaped");
+                assert!(!r.html.contains("javascript:"), "only web images");
+                assert!(r.text.contains("https://aftercare.example/unsubscribe/t0k"));
+            }
+        }
+        let delayed = render(MessageType::Delayed, Lang::Ko, &data(), &branding).unwrap();
+        assert_eq!(delayed.subject, "[Nimbus & Co] 주문 7 배송 지연 안내");
+        assert!(
+            delayed.text.contains("새 예정일: 2026-12-08"),
+            "{}",
+            delayed.text
+        );
+        assert!(delayed.text.contains("택배사에 확인했습니다."));
+        assert!(delayed.html.contains("<s>2026-12-04</s>"));
+        let shipped = render(MessageType::Shipped, Lang::En, &data(), &branding).unwrap();
+        assert!(
+            shipped
+                .html
+                .contains("href=\"https://aftercare.example/t/abc\"")
+        );
+        assert!(
+            shipped.text.contains("Tracking number: 6001"),
+            "{}",
+            shipped.text
+        );
+    }
+}

@@ -12,6 +12,7 @@ mod feeds_ops;
 mod helpers;
 mod invoices;
 mod layering;
+mod notify;
 mod plugin;
 mod privacy;
 mod real_store;

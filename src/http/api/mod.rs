@@ -3,6 +3,7 @@
 
 pub mod documents;
 pub mod events;
+pub mod messages;
 pub mod orders;
 pub mod returns;
 pub mod shipments;
