@@ -56,6 +56,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "store", description = "The store's connection: webhooks, reconciliation, health"),
         (name = "returns", description = "Returns and exchanges: requests, their lifecycle, refunds and store credit"),
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
+        (name = "messages", description = "Customer messages: the plugin's pull of due messages, their results, unsubscribe"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "events", description = "Signed events (Standard Webhooks) to the store's endpoints: deliveries, retries, a test ping"),
         (name = "feeds", description = "Pushes from tracking providers (17TRACK, Delivery Tracker)"),
