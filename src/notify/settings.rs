@@ -247,10 +247,7 @@ pub fn build(file: FileNotify, store_ids: &[&StoreId]) -> Result<NotifySettings,
     for (id, own) in file.stores {
         let prefix = format!("notify.stores.{id}.");
         let Some(store) = store_ids.iter().find(|s| s.as_str() == id) else {
-            return Err(Invalid::new(
-                format!("{prefix}"),
-                "names no configured store",
-            ));
+            return Err(Invalid::new(prefix.clone(), "names no configured store"));
         };
         let own = store_notify(
             &prefix,

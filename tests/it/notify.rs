@@ -306,7 +306,11 @@ async fn delivered_waits_for_the_last_parcel() {
     app.run_jobs_until_idle().await;
     event(&app, a, "delivered", &ago(30)).await;
     app.run_jobs_until_idle().await;
-    assert_eq!(types(&sink), ["shipped", "shipped"], "one parcel of two arrived");
+    assert_eq!(
+        types(&sink),
+        ["shipped", "shipped"],
+        "one parcel of two arrived"
+    );
     event(&app, b, "delivered", &ago(5)).await;
     app.run_jobs_until_idle().await;
     assert_eq!(types(&sink), ["shipped", "shipped", "delivered"]);
