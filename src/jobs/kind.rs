@@ -28,6 +28,8 @@ pub enum JobKind {
     NotifyReturn,
     /// Send one decided message through its channel (subject: the message id).
     SendMessage,
+    /// The order was paid: aftercare's own order confirmation, when switched on (subject 0).
+    NotifyOrder,
 }
 
 impl JobKind {
@@ -42,6 +44,7 @@ impl JobKind {
         JobKind::NotifyParcel,
         JobKind::NotifyReturn,
         JobKind::SendMessage,
+        JobKind::NotifyOrder,
     ];
 
     /// The name stored in the database.
@@ -57,6 +60,7 @@ impl JobKind {
             JobKind::NotifyParcel => "notify_parcel",
             JobKind::NotifyReturn => "notify_return",
             JobKind::SendMessage => "send_message",
+            JobKind::NotifyOrder => "notify_order",
         }
     }
 
@@ -76,7 +80,8 @@ impl JobKind {
             | JobKind::EvaluateDelays
             | JobKind::NotifyDelay
             | JobKind::NotifyParcel
-            | JobKind::NotifyReturn => Lane::Local,
+            | JobKind::NotifyReturn
+            | JobKind::NotifyOrder => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }
     }

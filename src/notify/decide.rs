@@ -137,6 +137,11 @@ pub fn consider(
         unsubscribe_url.as_ref().map(|(_, url)| url.as_str()),
     )?;
 
+    // A parcel known without any date (tracking meta without a shipping date) is as old as
+    // the order's last change: a backfilled order's history stays history.
+    let event_at = c
+        .event_at
+        .or_else(|| (c.kind == MessageType::Shipped).then_some(order.date_modified_gmt.0));
     let (state, due, reason, worthy) = if trashed || draft {
         (
             State::Skipped,
@@ -151,9 +156,8 @@ pub fn consider(
             format!("the order is {}", order.status),
             false,
         )
-    } else if let Some(at) = c
-        .event_at
-        .filter(|at| now.duration_since(*at) > ctx.settings.stale_after)
+    } else if let Some(at) =
+        event_at.filter(|at| now.duration_since(*at) > ctx.settings.stale_after)
     {
         (
             State::Skipped,

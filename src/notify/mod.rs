@@ -58,6 +58,7 @@ impl Notifier {
             JobKind::NotifyParcel,
             JobKind::NotifyReturn,
             JobKind::NotifyDelay,
+            JobKind::NotifyOrder,
         ] {
             let n = self.clone();
             registry.register(kind, move |job: Job| {

@@ -47,6 +47,7 @@ pub async fn run(n: &Notifier, job: &Job) -> Outcome {
                         now,
                     ),
                     JobKind::NotifyDelay => delay(c, &store, &ctx, subject, now),
+                    JobKind::NotifyOrder => confirm(c, &store, &ctx, order_id, now),
                     _ => Ok(None),
                 }
             })
@@ -126,6 +127,40 @@ fn parcel(
             about,
             status,
             event_at,
+            delay: None,
+        },
+        now,
+    )
+    .map(Some)
+}
+
+/// aftercare's own order confirmation, for stores without WordPress mail; off by default.
+fn confirm(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    order_id: OrderId,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    if !ctx.settings.order_confirmation {
+        return Ok(None);
+    }
+    let Some(order) = crate::orders::store::load_order(c, store, order_id)? else {
+        return Ok(None);
+    };
+    decide::consider(
+        c,
+        store,
+        ctx,
+        &Candidate {
+            order_id,
+            kind: MessageType::OrderConfirmation,
+            parcel: None,
+            ret: None,
+            about: "order".to_owned(),
+            status: "confirmed",
+            // A backfilled order's purchase is history.
+            event_at: Some(order.date_created_gmt.0),
             delay: None,
         },
         now,

@@ -128,6 +128,17 @@ pub fn order_mirrored(
         source_hash: hash,
     };
     let facts_changed = previous.as_ref() != Some(&row);
+    if row.ready_at.is_some() && previous.as_ref().is_none_or(|p| p.ready_at.is_none()) {
+        // Paid (or cash on delivery accepted): notifications may confirm the order.
+        crate::jobs::enqueue(
+            conn,
+            store_id,
+            crate::jobs::JobKind::NotifyOrder,
+            order.id,
+            0,
+            now,
+        )?;
+    }
     if facts_changed {
         match new_id {
             None => rows::update(conn, store_id, order.id, &row, now)?,

@@ -681,3 +681,36 @@ async fn a_kill_between_send_and_record_resends_once_with_the_same_message_id() 
         .unwrap();
     assert_eq!(open, 0, "nothing left to send again");
 }
+
+#[tokio::test]
+async fn an_order_confirmation_is_off_unless_switched_on_and_a_receipt_ignores_quiet_hours() {
+    let Some(sink) = Sink::start(free_port(), false) else {
+        return;
+    };
+    let hour = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).hour();
+    let window = format!("{:02}:00-{:02}:00", (hour + 23) % 24, (hour + 2) % 24);
+    let toml = format!(
+        "{}order_confirmation = true\n",
+        notify_toml(sink.port, &window)
+    );
+    let app = TestApp::spawn_with(&toml).await;
+    let mut placed: Value = serde_json::from_slice(&order(7001, "processing")).unwrap();
+    placed["date_created_gmt"] = ago(10).trim_end_matches('Z').into();
+    placed["date_paid_gmt"] = ago(9).trim_end_matches('Z').into();
+    deliver_ok(&app, "order.created", &serde_json::to_vec(&placed).unwrap()).await;
+    deliver_ok(&app, "order.updated", &serde_json::to_vec(&placed).unwrap()).await;
+    // Bought long ago, mirrored only now (a backfill): history.
+    deliver_ok(&app, "order.created", &order(7002, "processing")).await;
+    app.run_jobs_until_idle().await;
+
+    assert_eq!(types(&sink), ["order_confirmation"], "in quiet hours too");
+    let receipt = &sink.messages()[0];
+    assert_eq!(
+        header(receipt, "X-Aftercare-Order").as_deref(),
+        Some("7001")
+    );
+    assert_eq!(header(receipt, "List-Unsubscribe"), None, "transactional");
+    let old = messages_of(&app, 7002).await;
+    assert_eq!(old[0]["state"], "skipped");
+    app.stop().await;
+}

@@ -948,6 +948,9 @@ async fn a_refund_is_made_once_even_when_the_first_answer_times_out() {
             "meta_data": [{"key": "_aftercare_return", "value": format!("default:{id}")}],
         })
     );
+    // The settlement is written by the job's handler, the job's completion by the runner
+    // after it: let the runner settle before counting.
+    app.run_jobs_until_idle().await;
     assert_eq!(
         app.count("SELECT count(*) FROM jobs WHERE kind = 'settle_return' AND done_at IS NULL"),
         0
