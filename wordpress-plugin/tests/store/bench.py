@@ -267,6 +267,8 @@ class Bench:
             "AFTERCARE_WC_CONSUMER_KEY": self.shop["consumer_key"],
             "AFTERCARE_WC_CONSUMER_SECRET": self.shop["consumer_secret"],
             "AFTERCARE_LOG": "info",
+            # Messages go at once: a run at night must not wait for the morning.
+            "AFTERCARE_QUIET_HOURS": "off",
         }
         if reconcile_seconds is not None:
             env["AFTERCARE_RECONCILE_INTERVAL_SECONDS"] = str(reconcile_seconds)

@@ -700,6 +700,39 @@ class Suite:
                            " \\Aftercare\\Api_Client::resume();")
         self.no_plugin_notices("on the message run")
 
+    def step_real_messages(self):
+        """aftercare decides on a shipped message for the customer's parcel; the plugin's run takes
+        it from the real service, sends it through its WooCommerce email to the SMTP sink in the
+        shop's template, records it on the order and reports it sent."""
+        customer = self.orders["customer"]
+        number = self.wc_order(customer)["number"]
+
+        def due_shipped():
+            rows = (self.mirrored(customer) or {}).get("messages") or []
+            return [m for m in rows if m.get("type") == "shipped" and m.get("channel", "wordpress") == "wordpress"]
+
+        wait_for("aftercare's shipped message for the customer's parcel", due_shipped, timeout=60)
+        mark = len(self.store.log("smtp"))
+        self.store.wp_eval("\\Aftercare\\Api_Client::resume(); do_action('aftercare_send_due_messages');")
+        mails = wait_for("the shipped email from aftercare at the SMTP sink",
+                         lambda: self.sunk_mail(mark, f"order #{number} is on its way"))
+        check(len(mails) == 1, f"{len(mails)} shipped emails went out")
+        body, _ = self.mail_parts(mails[0])
+        check("template_container" in body or "template_body" in body, "the email is not in the shop's template")
+        check("1Z999AA10123456784" in body, "the email does not name the parcel")
+        sent_id = due_shipped()[0]["id"]
+        meta = self.store.wp_eval(f"echo wc_get_order({customer})->get_meta('_aftercare_message_{sent_id}');").strip()
+        check(meta == "sent", f"the order's meta for {sent_id} is {meta!r}")
+        state = wait_for("aftercare to hear the message was sent",
+                         lambda: [m for m in due_shipped() if m.get("state") == "sent"])
+        check(state, "aftercare does not show the message as sent")
+        # Nothing is due any more: a second run sends nothing.
+        mark = len(self.store.log("smtp"))
+        self.store.wp_eval("do_action('aftercare_send_due_messages');")
+        time.sleep(1)
+        check(not self.sunk_mail(mark, f"order #{number}"), "the message went out twice")
+        self.no_plugin_notices("on the real message run")
+
     def step_shop_facts(self):
         """The shop's own facts on the invoice of a Korean order, on the tracking page's header, and
         one time zone for every date: a parcel event whose Los Angeles date is the day before its
@@ -930,7 +963,7 @@ class Suite:
 
 
 STEPS = ["activation", "settings_and_test_connection", "connect_twice", "checkouts", "invoices", "parcels",
-         "emails", "messages", "shop_facts", "return", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
+         "emails", "messages", "real_messages", "shop_facts", "return", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
 
 
 def main():
