@@ -66,6 +66,8 @@ impl Account {
                     a.and_then(|a| a.callback_url.clone()),
                 )
             }
+            // Plans bill shipments a year, not a monthly quota aftercare could count.
+            Feed::AfterShip(_) => (settings::AFTERSHIP_REQUESTS_PER_SECOND, None, None),
         };
         Self {
             store_id,

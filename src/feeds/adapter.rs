@@ -15,6 +15,7 @@ use crate::tracking::status::ParcelStatus;
 pub enum Provider {
     SeventeenTrack,
     DeliveryTracker,
+    AfterShip,
 }
 
 impl Provider {
@@ -22,6 +23,7 @@ impl Provider {
         match self {
             Provider::SeventeenTrack => "17track",
             Provider::DeliveryTracker => "delivery-tracker",
+            Provider::AfterShip => "aftership",
         }
     }
 
@@ -29,6 +31,7 @@ impl Provider {
         match text {
             "17track" => Some(Provider::SeventeenTrack),
             "delivery-tracker" => Some(Provider::DeliveryTracker),
+            "aftership" => Some(Provider::AfterShip),
             _ => None,
         }
     }
@@ -41,11 +44,12 @@ pub enum FeedState {
     Pending,
     /// The provider tracks the parcel.
     Subscribed,
-    /// The provider has no data for the number yet (17TRACK `NotFound`).
+    /// The provider has no data for the number yet (17TRACK `NotFound`, AfterShip
+    /// `Pending`).
     AwaitingCarrier,
     /// The provider has had nothing for the parcel for `stale_after_days` ("not found",
-    /// 17TRACK `Expired`), or stopped tracking it before delivery: the carrier may have
-    /// lost it. No more polling; tracking raises `carrier_silent`.
+    /// 17TRACK and AfterShip `Expired`), or stopped tracking it before delivery: the carrier
+    /// may have lost it. No more polling; tracking raises `carrier_silent`.
     Stale,
     /// The provider refused the number (invalid, carrier not detected, quota used up).
     Rejected,

@@ -3,7 +3,8 @@
 //!
 //! - [`adapter`]: what every provider offers (subscribe, stop, fetch, verify and parse a
 //!   push) and the normalised shapes it answers with; [`seventeen`] is 17TRACK (API v2.2),
-//!   [`delivery_tracker`] is Delivery Tracker (GraphQL, the Korean carriers).
+//!   [`delivery_tracker`] is Delivery Tracker (GraphQL, the Korean carriers), [`aftership`]
+//!   is AfterShip (API 2025-01, for stores that already pay for it).
 //! - [`follow`]: the outbox handler that brings a parcel's subscription in line with the
 //!   parcel (subscribe once, in batches; move it when the number changes; stop it when the
 //!   parcel goes away).
@@ -18,6 +19,7 @@
 
 pub mod account;
 pub mod adapter;
+pub mod aftership;
 pub mod apply;
 pub mod delivery_tracker;
 pub mod follow;
@@ -46,6 +48,7 @@ use crate::store::Db;
 use crate::tracking::TrackingSettings;
 use account::Account;
 use adapter::{Inbound, Parcel, PushError, Registered, TrackingFeed};
+use aftership::AfterShip;
 use delivery_tracker::DeliveryTracker;
 use seventeen::SeventeenTrack;
 
@@ -54,6 +57,7 @@ use seventeen::SeventeenTrack;
 pub enum Feed {
     SeventeenTrack(Arc<SeventeenTrack>),
     DeliveryTracker(Arc<DeliveryTracker>),
+    AfterShip(Arc<AfterShip>),
 }
 
 impl TrackingFeed for Feed {
@@ -61,6 +65,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.provider(),
             Feed::DeliveryTracker(a) => a.provider(),
+            Feed::AfterShip(a) => a.provider(),
         }
     }
 
@@ -68,6 +73,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.batch_limit(),
             Feed::DeliveryTracker(a) => a.batch_limit(),
+            Feed::AfterShip(a) => a.batch_limit(),
         }
     }
 
@@ -75,6 +81,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.carrier_code(slug),
             Feed::DeliveryTracker(a) => a.carrier_code(slug),
+            Feed::AfterShip(a) => a.carrier_code(slug),
         }
     }
 
@@ -82,6 +89,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.carrier_slug(code),
             Feed::DeliveryTracker(a) => a.carrier_slug(code),
+            Feed::AfterShip(a) => a.carrier_slug(code),
         }
     }
 
@@ -89,6 +97,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.subscribe(parcels).await,
             Feed::DeliveryTracker(a) => a.subscribe(parcels).await,
+            Feed::AfterShip(a) => a.subscribe(parcels).await,
         }
     }
 
@@ -96,6 +105,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.stop(parcels).await,
             Feed::DeliveryTracker(a) => a.stop(parcels).await,
+            Feed::AfterShip(a) => a.stop(parcels).await,
         }
     }
 
@@ -103,6 +113,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.fetch(parcels, zone).await,
             Feed::DeliveryTracker(a) => a.fetch(parcels, zone).await,
+            Feed::AfterShip(a) => a.fetch(parcels, zone).await,
         }
     }
 
@@ -115,6 +126,7 @@ impl TrackingFeed for Feed {
         match self {
             Feed::SeventeenTrack(a) => a.verify_and_parse(signature, raw, zone),
             Feed::DeliveryTracker(a) => a.verify_and_parse(signature, raw, zone),
+            Feed::AfterShip(a) => a.verify_and_parse(signature, raw, zone),
         }
     }
 }
@@ -158,6 +170,9 @@ impl Feeds {
                     feeds.push(Feed::DeliveryTracker(Arc::new(DeliveryTracker::new(
                         account, timeout,
                     ))));
+                }
+                if let Some(account) = &own.aftership {
+                    feeds.push(Feed::AfterShip(Arc::new(AfterShip::new(account, timeout))));
                 }
                 let feeds = feeds
                     .into_iter()

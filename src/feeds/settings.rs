@@ -1,6 +1,7 @@
-//! `[feeds]` in the config file and the `AFTERCARE_17TRACK_*` / `AFTERCARE_FEED_*`
-//! variables: which tracking provider serves each store, with its key and base URL, and
-//! how often a parcel may be polled. Read and validated once, at start.
+//! `[feeds]` in the config file and the `AFTERCARE_17TRACK_*`,
+//! `AFTERCARE_DELIVERY_TRACKER_*`, `AFTERCARE_AFTERSHIP_*` and `AFTERCARE_FEED_*` variables:
+//! which tracking providers serve each store, with their keys and base URLs, and how often
+//! a parcel may be polled. Read and validated once, at start.
 //!
 //! ```toml
 //! [feeds]
@@ -20,11 +21,17 @@
 //! requests_per_second = 2
 //! webhooks = true                  # registerTrackWebhook when public_url is set (cloud)
 //!
+//! [feeds.stores.default.aftership]  # AFTERCARE_AFTERSHIP_API_KEY, _WEBHOOK_SECRET, _URL
+//! api_key = "..."
+//! webhook_secret = "..."
+//! url = "https://api.aftership.com/tracking/2025-01"
+//!
 //! [feeds.stores.default.carriers]  # registry slug = feed, over the default choice
 //! cj-logistics = "17track"
 //! ```
 //!
-//! With both feeds, Korean carriers go to Delivery Tracker and the rest to 17TRACK.
+//! With several feeds, Korean carriers go to Delivery Tracker and the rest to 17TRACK,
+//! else AfterShip.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -53,6 +60,9 @@ pub const DEFAULT_17TRACK_REQUESTS_PER_SECOND: u32 = 3;
 /// Delivery Tracker publishes no rate; its carriers' sites are scraped behind it, so it is
 /// asked gently.
 pub const DEFAULT_DELIVERY_TRACKER_REQUESTS_PER_SECOND: u32 = 2;
+/// AfterShip's tightest published limit among the calls aftercare makes (5 a second for a
+/// single tracking; creating allows 20, listing 6).
+pub const AFTERSHIP_REQUESTS_PER_SECOND: u32 = 5;
 
 /// One store's 17TRACK account.
 #[derive(Debug, Clone)]
@@ -82,6 +92,20 @@ pub struct DeliveryTrackerAccount {
     /// (`{public_url}/feeds/delivery-tracker[/{store}]`): set when aftercare has a public
     /// URL, the account a key (the callbacks are a cloud feature) and `webhooks` is on.
     pub callback_url: Option<String>,
+}
+
+/// AfterShip's tracking API, version 2025-01.
+pub const DEFAULT_AFTERSHIP_URL: &str = "https://api.aftership.com/tracking/2025-01";
+
+/// One store's AfterShip account.
+#[derive(Debug, Clone)]
+pub struct AfterShipAccount {
+    /// The API key, sent as `as-api-key`.
+    pub api_key: Secret,
+    /// The webhook secret: the key of the `aftership-hmac-sha256` signature.
+    pub webhook_secret: Secret,
+    /// Without a trailing slash.
+    pub url: String,
 }
 
 /// Checks a Delivery Tracker key: `client_id:client_secret`, both parts present, no spaces
@@ -117,23 +141,38 @@ pub struct FeedSettings {
 pub struct StoreFeeds {
     pub seventeen_track: Option<SeventeenTrackAccount>,
     pub delivery_tracker: Option<DeliveryTrackerAccount>,
+    pub aftership: Option<AfterShipAccount>,
     /// Registry slug to provider, over the default choice; only configured providers.
     pub carriers: HashMap<String, Provider>,
 }
 
 impl StoreFeeds {
     /// The provider that follows a parcel of `carrier` (a registry slug): the explicit
-    /// mapping, else the only feed, else Delivery Tracker for Korean carriers and 17TRACK
-    /// for the rest.
+    /// mapping, else the only feed, else Delivery Tracker for Korean carriers and, for the
+    /// rest, 17TRACK, then AfterShip.
     pub fn provider_for(&self, carrier: &str) -> Option<Provider> {
         if let Some(p) = self.carriers.get(carrier) {
             return Some(*p);
         }
-        match (&self.seventeen_track, &self.delivery_tracker) {
-            (Some(_), Some(_)) if is_korean(carrier) => Some(Provider::DeliveryTracker),
-            (Some(_), _) => Some(Provider::SeventeenTrack),
-            (None, Some(_)) => Some(Provider::DeliveryTracker),
-            (None, None) => None,
+        if self.delivery_tracker.is_some() && is_korean(carrier) {
+            return Some(Provider::DeliveryTracker);
+        }
+        if self.seventeen_track.is_some() {
+            Some(Provider::SeventeenTrack)
+        } else if self.aftership.is_some() {
+            Some(Provider::AfterShip)
+        } else if self.delivery_tracker.is_some() {
+            Some(Provider::DeliveryTracker)
+        } else {
+            None
+        }
+    }
+
+    fn has(&self, provider: Provider) -> bool {
+        match provider {
+            Provider::SeventeenTrack => self.seventeen_track.is_some(),
+            Provider::DeliveryTracker => self.delivery_tracker.is_some(),
+            Provider::AfterShip => self.aftership.is_some(),
         }
     }
 }
@@ -166,6 +205,11 @@ impl FeedSettings {
         self.stores.get(store_id)?.delivery_tracker.as_ref()
     }
 
+    /// The store's AfterShip account, when it has one.
+    pub fn aftership(&self, store_id: &StoreId) -> Option<&AfterShipAccount> {
+        self.stores.get(store_id)?.aftership.as_ref()
+    }
+
     /// Whether a feed follows the store's parcels (only then are they offered to it).
     pub fn parcel_feed(&self, store_id: &StoreId) -> ParcelFeed {
         ParcelFeed::followed(self.stores.contains_key(store_id))
@@ -188,6 +232,22 @@ impl FeedSettings {
             url: url.trim_end_matches('/').to_owned(),
             requests_per_second: DEFAULT_DELIVERY_TRACKER_REQUESTS_PER_SECOND,
             callback_url: None,
+        });
+        self
+    }
+
+    /// Settings with one store on AfterShip at `url`, for tests.
+    pub fn with_aftership(
+        mut self,
+        store_id: StoreId,
+        api_key: &str,
+        webhook_secret: &str,
+        url: &str,
+    ) -> Self {
+        self.stores.entry(store_id).or_default().aftership = Some(AfterShipAccount {
+            api_key: Secret::new(api_key.to_owned()),
+            webhook_secret: Secret::new(webhook_secret.to_owned()),
+            url: url.trim_end_matches('/').to_owned(),
         });
         self
     }
@@ -223,7 +283,8 @@ struct FileStoreFeeds {
     #[serde(rename = "17track")]
     seventeen_track: Option<FileSeventeenTrack>,
     delivery_tracker: Option<FileDeliveryTracker>,
-    /// Registry slug to feed name (`17track`, `delivery-tracker`).
+    aftership: Option<FileAfterShip>,
+    /// Registry slug to feed name (`17track`, `delivery-tracker`, `aftership`).
     #[serde(default)]
     carriers: BTreeMap<String, String>,
 }
@@ -235,6 +296,14 @@ struct FileDeliveryTracker {
     url: Option<String>,
     requests_per_second: Option<u32>,
     webhooks: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAfterShip {
+    api_key: Option<String>,
+    webhook_secret: Option<String>,
+    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -251,6 +320,9 @@ pub const ENV_17TRACK_URL: &str = "AFTERCARE_17TRACK_URL";
 pub const ENV_POLL_SECONDS: &str = "AFTERCARE_FEED_POLL_SECONDS";
 pub const ENV_DELIVERY_TRACKER_KEY: &str = "AFTERCARE_DELIVERY_TRACKER_KEY";
 pub const ENV_DELIVERY_TRACKER_URL: &str = "AFTERCARE_DELIVERY_TRACKER_URL";
+pub const ENV_AFTERSHIP_API_KEY: &str = "AFTERCARE_AFTERSHIP_API_KEY";
+pub const ENV_AFTERSHIP_WEBHOOK_SECRET: &str = "AFTERCARE_AFTERSHIP_WEBHOOK_SECRET";
+pub const ENV_AFTERSHIP_URL: &str = "AFTERCARE_AFTERSHIP_URL";
 
 impl FileFeeds {
     /// Lays the environment over the file: the variables configure the default store.
@@ -287,6 +359,25 @@ impl FileFeeds {
             let account = store.delivery_tracker.get_or_insert_with(Default::default);
             if key.is_some() {
                 account.key = key;
+            }
+            if url.is_some() {
+                account.url = url;
+            }
+        }
+        let key = env(ENV_AFTERSHIP_API_KEY);
+        let secret = env(ENV_AFTERSHIP_WEBHOOK_SECRET);
+        let url = env(ENV_AFTERSHIP_URL);
+        if key.is_some() || secret.is_some() || url.is_some() {
+            let store = self
+                .stores
+                .entry(StoreId::default_store().to_string())
+                .or_default();
+            let account = store.aftership.get_or_insert_with(Default::default);
+            if key.is_some() {
+                account.api_key = key;
+            }
+            if secret.is_some() {
+                account.webhook_secret = secret;
             }
             if url.is_some() {
                 account.url = url;
@@ -347,28 +438,29 @@ pub fn build(
         if let Some(account) = own.seventeen_track {
             feeds.seventeen_track = Some(build_seventeen_track(account, &field)?);
         }
+        if let Some(account) = own.aftership {
+            feeds.aftership = Some(build_aftership(account, &field)?);
+        }
         for (slug, name) in own.carriers {
             let at = format!("{field}.carriers.{slug}");
             if crate::tracking::carriers::by_slug(&slug).is_none() {
                 return Err(Invalid::new(at, "is not a carrier of the registry"));
             }
             let provider = match Provider::parse(name.trim()) {
-                Some(Provider::SeventeenTrack) if feeds.seventeen_track.is_some() => {
-                    Provider::SeventeenTrack
-                }
-                Some(Provider::DeliveryTracker) if feeds.delivery_tracker.is_some() => {
-                    Provider::DeliveryTracker
-                }
+                Some(provider) if feeds.has(provider) => provider,
                 _ => {
                     return Err(Invalid::new(
                         at,
-                        "must name a feed configured for this store (17track, delivery-tracker)",
+                        "must name a feed configured for this store (17track, delivery-tracker, aftership)",
                     ));
                 }
             };
             feeds.carriers.insert(slug, provider);
         }
-        if feeds.seventeen_track.is_some() || feeds.delivery_tracker.is_some() {
+        if feeds.seventeen_track.is_some()
+            || feeds.delivery_tracker.is_some()
+            || feeds.aftership.is_some()
+        {
             stores.insert((*store_id).clone(), feeds);
         }
     }
@@ -454,6 +546,58 @@ fn build_delivery_tracker(
         url,
         requests_per_second,
         callback_url,
+    })
+}
+
+/// A key or secret as given: trimmed, required, without spaces or control characters.
+fn required_key(value: Option<String>, field: String, env: &str) -> Result<String, Invalid> {
+    let value = value
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            Invalid::new(
+                field.clone(),
+                format!("is required (for the default store: {env})"),
+            )
+        })?;
+    if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Invalid::new(
+            field,
+            "must not contain spaces or control characters",
+        ));
+    }
+    Ok(value)
+}
+
+fn build_aftership(account: FileAfterShip, store_field: &str) -> Result<AfterShipAccount, Invalid> {
+    let field = format!("{store_field}.aftership");
+    let api_key = required_key(
+        account.api_key,
+        format!("{field}.api_key"),
+        ENV_AFTERSHIP_API_KEY,
+    )?;
+    // Without it no webhook can be verified, and AfterShip's pushes are its point.
+    let webhook_secret = required_key(
+        account.webhook_secret,
+        format!("{field}.webhook_secret"),
+        ENV_AFTERSHIP_WEBHOOK_SECRET,
+    )?;
+    let url = account
+        .url
+        .unwrap_or_else(|| DEFAULT_AFTERSHIP_URL.to_owned())
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    if !http_url(&url) {
+        return Err(Invalid::new(
+            format!("{field}.url"),
+            "must be an http:// or https:// URL",
+        ));
+    }
+    Ok(AfterShipAccount {
+        api_key: Secret::new(api_key),
+        webhook_secret: Secret::new(webhook_secret),
+        url,
     })
 }
 
@@ -641,6 +785,116 @@ mod tests {
             ),
             "feeds.stores.default.carriers.ups",
             "a feed the store does not have"
+        );
+    }
+
+    #[test]
+    fn aftership_reads_its_variables_and_its_section() {
+        let s = parse(
+            "[feeds.stores.outlet.aftership]\napi_key = \"OUTKEY\"\nwebhook_secret = \"OUTSECRET\"\nurl = \"http://127.0.0.1:9/tracking/2025-01/\"\n",
+            &[
+                ("AFTERCARE_AFTERSHIP_API_KEY", "asat_KEY"),
+                ("AFTERCARE_AFTERSHIP_WEBHOOK_SECRET", "whsec"),
+            ],
+        )
+        .unwrap();
+        let default = s.aftership(&StoreId::default_store()).unwrap();
+        assert_eq!(default.api_key.expose(), "asat_KEY");
+        assert_eq!(default.webhook_secret.expose(), "whsec");
+        assert_eq!(default.url, DEFAULT_AFTERSHIP_URL);
+        let outlet = s.aftership(&StoreId::test("outlet")).unwrap();
+        assert_eq!(outlet.url, "http://127.0.0.1:9/tracking/2025-01");
+        assert_eq!(outlet.webhook_secret.expose(), "OUTSECRET");
+
+        let field =
+            |toml_text: &str, env: &[(&str, &str)]| parse(toml_text, env).err().unwrap().field;
+        assert_eq!(
+            field("", &[("AFTERCARE_AFTERSHIP_API_KEY", "k")]),
+            "feeds.stores.default.aftership.webhook_secret",
+            "pushes cannot be verified without it"
+        );
+        assert_eq!(
+            field("", &[("AFTERCARE_AFTERSHIP_WEBHOOK_SECRET", "s")]),
+            "feeds.stores.default.aftership.api_key"
+        );
+        assert_eq!(
+            field(
+                "",
+                &[
+                    ("AFTERCARE_AFTERSHIP_API_KEY", "k"),
+                    ("AFTERCARE_AFTERSHIP_WEBHOOK_SECRET", "s"),
+                    ("AFTERCARE_AFTERSHIP_URL", "api.aftership.com"),
+                ]
+            ),
+            "feeds.stores.default.aftership.url"
+        );
+        assert_eq!(
+            field(
+                "[feeds.stores.outlet.aftership]\napi_key = \"a b\"\nwebhook_secret = \"s\"",
+                &[]
+            ),
+            "feeds.stores.outlet.aftership.api_key"
+        );
+    }
+
+    #[test]
+    fn with_three_feeds_korean_carriers_go_to_delivery_tracker_then_17track_then_aftership() {
+        let dt = ("AFTERCARE_DELIVERY_TRACKER_KEY", "client:secret");
+        let seventeen = ("AFTERCARE_17TRACK_API_KEY", "KEY");
+        let aftership = [
+            ("AFTERCARE_AFTERSHIP_API_KEY", "asat_KEY"),
+            ("AFTERCARE_AFTERSHIP_WEBHOOK_SECRET", "whsec"),
+        ];
+        let store = |env: &[(&str, &str)], toml_text: &str| {
+            let s = parse(toml_text, env).unwrap();
+            s.stores().next().unwrap().1.clone()
+        };
+        let all = store(&[dt, seventeen, aftership[0], aftership[1]], "");
+        assert_eq!(all.provider_for("hanjin"), Some(Provider::DeliveryTracker));
+        assert_eq!(all.provider_for("ups"), Some(Provider::SeventeenTrack));
+        assert_eq!(
+            all.provider_for("번개 로지스"),
+            Some(Provider::SeventeenTrack)
+        );
+
+        let dt_and_aftership = store(&[dt, aftership[0], aftership[1]], "");
+        assert_eq!(
+            dt_and_aftership.provider_for("epost"),
+            Some(Provider::DeliveryTracker)
+        );
+        assert_eq!(
+            dt_and_aftership.provider_for("ups"),
+            Some(Provider::AfterShip)
+        );
+
+        let seventeen_and_aftership = store(&[seventeen, aftership[0], aftership[1]], "");
+        for slug in ["cj-logistics", "ups"] {
+            assert_eq!(
+                seventeen_and_aftership.provider_for(slug),
+                Some(Provider::SeventeenTrack),
+                "{slug}"
+            );
+        }
+        let only = store(&aftership, "");
+        assert_eq!(only.provider_for("hanjin"), Some(Provider::AfterShip));
+
+        let mapped = store(
+            &[dt, seventeen, aftership[0], aftership[1]],
+            "[feeds.stores.default.carriers]\nups = \"aftership\"\nhanjin = \"aftership\"\n",
+        );
+        assert_eq!(mapped.provider_for("ups"), Some(Provider::AfterShip));
+        assert_eq!(mapped.provider_for("hanjin"), Some(Provider::AfterShip));
+        assert_eq!(mapped.provider_for("fedex"), Some(Provider::SeventeenTrack));
+        assert_eq!(
+            parse(
+                "[feeds.stores.default.carriers]\nups = \"aftership\"\n",
+                &[seventeen]
+            )
+            .err()
+            .unwrap()
+            .field,
+            "feeds.stores.default.carriers.ups",
+            "AfterShip is not configured for this store"
         );
     }
 

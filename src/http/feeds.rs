@@ -2,6 +2,9 @@
 //! on the raw bytes before anything is parsed; the events are committed before the
 //! answer, so a push that is not acknowledged is sent again by the provider.
 //!
+//! `POST /feeds/aftership[/{store}]`: AfterShip's webhook, signed like 17TRACK's push is
+//! (its own scheme: `aftership-hmac-sha256`) and handled the same way.
+//!
 //! `POST /feeds/delivery-tracker[/{store}]`: Delivery Tracker's callback, which is
 //! unsigned and names only a parcel. Nothing of its body is stored; it only brings that
 //! parcel's next poll forward (within the shortest poll interval), and the poll asks
@@ -21,7 +24,8 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::raw_body;
 use crate::feeds::Provider;
-use crate::feeds::adapter::PushError;
+use crate::feeds::adapter::{Inbound, PushError};
+use crate::feeds::aftership::{self, AfterShip};
 use crate::feeds::apply;
 use crate::feeds::delivery_tracker::DeliveryTracker;
 use crate::feeds::seventeen::{SIGN_HEADER, SeventeenTrack};
@@ -33,6 +37,8 @@ pub fn router(max_body_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(seventeen_for_store))
         .routes(routes!(delivery_tracker_default))
         .routes(routes!(delivery_tracker_for_store))
+        .routes(routes!(aftership_default))
+        .routes(routes!(aftership_for_store))
         .layer(DefaultBodyLimit::max(max_body_bytes))
 }
 
@@ -68,7 +74,14 @@ async fn seventeen_default(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushReceipt>, ApiError> {
-    receive(&state, &StoreId::default_store(), &headers, body).await
+    receive(
+        &state,
+        &StoreId::default_store(),
+        Provider::SeventeenTrack,
+        &headers,
+        body,
+    )
+    .await
 }
 
 /// A 17TRACK push for a further store from the config file.
@@ -95,7 +108,66 @@ async fn seventeen_for_store(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushReceipt>, ApiError> {
-    receive(&state, &store, &headers, body).await
+    receive(&state, &store, Provider::SeventeenTrack, &headers, body).await
+}
+
+/// An AfterShip webhook for the default store.
+#[utoipa::path(
+    post,
+    path = "/feeds/aftership",
+    tag = "feeds",
+    request_body(content = String, description = "AfterShip's webhook JSON (tracking_update, edd_revise, ...) with the tracking in `msg`, as sent", content_type = "application/json"),
+    params(
+        ("aftership-hmac-sha256" = String, Header, description = "base64(HMAC-SHA256(the store's AfterShip webhook secret, body))"),
+    ),
+    responses(
+        (status = 200, description = "Committed (or nothing to do)", body = PushReceipt),
+        (status = 400, description = "Not an AfterShip webhook", body = ErrorBody),
+        (status = 401, description = "Missing or wrong signature", body = ErrorBody),
+        (status = 404, description = "The store has no AfterShip account configured", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+    )
+)]
+async fn aftership_default(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    receive(
+        &state,
+        &StoreId::default_store(),
+        Provider::AfterShip,
+        &headers,
+        body,
+    )
+    .await
+}
+
+/// An AfterShip webhook for a further store from the config file.
+#[utoipa::path(
+    post,
+    path = "/feeds/aftership/{store}",
+    tag = "feeds",
+    request_body(content = String, description = "AfterShip's webhook JSON (tracking_update, edd_revise, ...) with the tracking in `msg`, as sent", content_type = "application/json"),
+    params(
+        ("store" = String, Path, description = "Store id from the config file"),
+        ("aftership-hmac-sha256" = String, Header, description = "base64(HMAC-SHA256(the store's AfterShip webhook secret, body))"),
+    ),
+    responses(
+        (status = 200, description = "Committed (or nothing to do)", body = PushReceipt),
+        (status = 400, description = "Not an AfterShip webhook", body = ErrorBody),
+        (status = 401, description = "Missing or wrong signature", body = ErrorBody),
+        (status = 404, description = "Unknown store, or no AfterShip account configured for it", body = ErrorBody),
+        (status = 413, description = "Body over the limit", body = ErrorBody),
+    )
+)]
+async fn aftership_for_store(
+    State(state): State<AppState>,
+    Path(store): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushReceipt>, ApiError> {
+    receive(&state, &store, Provider::AfterShip, &headers, body).await
 }
 
 /// A Delivery Tracker callback for the default store.
@@ -201,9 +273,21 @@ async fn receive_callback(
     }))
 }
 
+/// An adapter's check-then-parse of a push: key, store zone, signature header, raw body.
+type VerifyPush = fn(&str, &jiff::tz::TimeZone, Option<&str>, &[u8]) -> Result<Inbound, PushError>;
+
+/// How a signed push of `provider` is checked: its header, its words, the store's key.
+struct Signed<'a> {
+    header: &'static str,
+    name: &'static str,
+    key: &'a str,
+    verify: VerifyPush,
+}
+
 async fn receive(
     state: &AppState,
     store_id: &str,
+    provider: Provider,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PushReceipt>, ApiError> {
@@ -212,36 +296,57 @@ async fn receive(
     };
     let store_id = store.config.id.clone();
     let config = state.config();
-    let Some(account) = config.feeds.seventeen_track(&store_id) else {
+    let signed = match provider {
+        Provider::SeventeenTrack => config.feeds.seventeen_track(&store_id).map(|a| Signed {
+            header: SIGN_HEADER,
+            name: "17TRACK",
+            key: a.api_key.expose(),
+            verify: SeventeenTrack::verify_push,
+        }),
+        Provider::AfterShip => config.feeds.aftership(&store_id).map(|a| Signed {
+            header: aftership::SIGNATURE_HEADER,
+            name: "AfterShip",
+            key: a.webhook_secret.expose(),
+            verify: AfterShip::verify_push,
+        }),
+        Provider::DeliveryTracker => None,
+    };
+    let Some(signed) = signed else {
+        let name = match provider {
+            Provider::AfterShip => "AfterShip",
+            _ => "17TRACK",
+        };
         return Err(ApiError::not_found(
             ErrorCode::FeedNotConfigured,
-            "This store has no 17TRACK account configured.",
+            format!("This store has no {name} account configured."),
         ));
     };
     let reject = |error: ApiError| {
-        tracing::warn!(store = %store_id, provider = "17track", code = error.code.as_str(), "feed push rejected");
+        tracing::warn!(store = %store_id, provider = provider.as_str(), code = error.code.as_str(), "feed push rejected");
         error
     };
     let body = raw_body(body, config.max_body_bytes).map_err(reject)?;
-    let sign = headers.get(SIGN_HEADER).map(|v| v.to_str().unwrap_or(""));
+    let signature = headers.get(signed.header).map(|v| v.to_str().unwrap_or(""));
     let zone = state.zones().zone_of(state.db(), &store_id).await?.tz;
-    let inbound = SeventeenTrack::verify_push(account.api_key.expose(), &zone, sign, &body)
-        .map_err(|error| {
-            reject(match error {
-                PushError::MissingSignature => ApiError::unauthorized(
-                    ErrorCode::MissingSignature,
-                    "The sign header is missing.",
+    let inbound = (signed.verify)(signed.key, &zone, signature, &body).map_err(|error| {
+        reject(match error {
+            PushError::MissingSignature => ApiError::unauthorized(
+                ErrorCode::MissingSignature,
+                format!("The {} header is missing.", signed.header),
+            ),
+            PushError::InvalidSignature => ApiError::unauthorized(
+                ErrorCode::InvalidSignature,
+                format!(
+                    "The signature does not match the body under this store's {} key.",
+                    signed.name
                 ),
-                PushError::InvalidSignature => ApiError::unauthorized(
-                    ErrorCode::InvalidSignature,
-                    "The signature does not match the body under this store's 17TRACK key.",
-                ),
-                PushError::Malformed(detail) => ApiError::bad_request(
-                    ErrorCode::InvalidPayload,
-                    format!("The body is not a 17TRACK push: {detail}"),
-                ),
-            })
-        })?;
+            ),
+            PushError::Malformed(detail) => ApiError::bad_request(
+                ErrorCode::InvalidPayload,
+                format!("The body is not a {} push: {detail}", signed.name),
+            ),
+        })
+    })?;
     let (feeds, tracking) = (config.feeds.clone(), config.tracking.clone());
     let writer_store = store_id.clone();
     let applied = state
@@ -251,7 +356,7 @@ async fn receive(
             apply::push(
                 c,
                 &writer_store,
-                Provider::SeventeenTrack,
+                provider,
                 &inbound,
                 apply::Rules {
                     feeds: &feeds,
@@ -265,9 +370,11 @@ async fn receive(
     let arrived = jiff::Timestamp::now();
     for at in &applied.new_event_times {
         let lag = arrived.duration_since(*at).as_secs_f64();
-        state.metrics().feed_event_lag("17track", "push", lag);
+        state
+            .metrics()
+            .feed_event_lag(provider.as_str(), "push", lag);
     }
-    tracing::info!(store = %store_id, provider = "17track", parcels = applied.parcels, new_events = applied.new_events, "feed push");
+    tracing::info!(store = %store_id, provider = provider.as_str(), parcels = applied.parcels, new_events = applied.new_events, "feed push");
     Ok(Json(PushReceipt {
         status: if applied.parcels == 0 {
             "ignored"

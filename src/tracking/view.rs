@@ -55,7 +55,7 @@ pub struct ShipmentView {
 /// How a tracking provider follows a parcel.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ShipmentFeedView {
-    /// `17track`.
+    /// `17track`, `delivery-tracker` or `aftership`.
     pub provider: String,
     /// `pending` (not yet accepted by the provider), `subscribed`, `awaiting_carrier` (the carrier has no data yet), `stale` (the provider has had nothing for the parcel for days, or gave up before delivery: the carrier may have lost it), `rejected` (the provider refused the number) or `stopped`.
     pub state: String,

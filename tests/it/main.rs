@@ -7,6 +7,7 @@ mod crash;
 mod docs;
 mod fake_woo;
 mod feeds;
+mod feeds_aftership;
 mod feeds_delivery_tracker;
 mod feeds_ops;
 mod helpers;
