@@ -76,10 +76,14 @@ pub fn open_for_shipment(
         .optional()?)
 }
 
+const EVER_FOLLOWED: &str = "SELECT 1 FROM feed_subscriptions WHERE shipment_id = ?1 LIMIT 1";
+const FOLLOWED_AS: &str =
+    "SELECT 1 FROM feed_subscriptions WHERE shipment_id = ?1 AND number_key = ?2 LIMIT 1";
+
 /// Whether the parcel was ever followed (open or stopped).
 pub fn ever_followed(conn: &Connection, shipment_id: ShipmentId) -> Result<bool, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM feed_subscriptions WHERE shipment_id = ?1 LIMIT 1")?
+        .prepare_cached(EVER_FOLLOWED)?
         .query_row([shipment_id], |_| Ok(()))
         .optional()?
         .is_some())
@@ -92,9 +96,7 @@ pub fn followed_as(
     number: &str,
 ) -> Result<bool, StoreError> {
     Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM feed_subscriptions WHERE shipment_id = ?1 AND number_key = ?2 LIMIT 1",
-        )?
+        .prepare_cached(FOLLOWED_AS)?
         .query_row((shipment_id, number_key(number)), |_| Ok(()))
         .optional()?
         .is_some())
@@ -526,5 +528,27 @@ mod tests {
             ["NEVER", "SOON"],
             "never registered first, then those ending within the day; not LATER, not the stale one"
         );
+    }
+
+    /// The look-ups run for every parcel (at start, and by each follow job) must not scan
+    /// the whole table: with 100,000 subscriptions the start-up pass took minutes and held
+    /// the writer, so pushes timed out behind it.
+    #[test]
+    fn per_parcel_lookups_use_an_index() {
+        let conn = in_memory();
+        for sql in [EVER_FOLLOWED, FOLLOWED_AS] {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let params: Vec<&dyn rusqlite::ToSql> =
+                [&1 as &dyn rusqlite::ToSql, &"X"][..stmt.parameter_count()].to_vec();
+            let plan: Vec<String> = stmt
+                .query_map(params.as_slice(), |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter().all(|step| step.starts_with("SEARCH")),
+                "{sql}: {plan:?}"
+            );
+        }
     }
 }

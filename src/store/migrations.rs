@@ -556,6 +556,12 @@ CREATE TABLE message_subscriptions (
 CREATE UNIQUE INDEX message_subscriptions_of ON message_subscriptions (store_id, recipient, class);
 "#,
     ),
+    // Whether a parcel was ever followed (any state, stopped included): the open index is
+    // partial, so without this each look scanned every subscription, and the start-up pass
+    // over all travelling parcels grew with their square.
+    M::up(
+        "CREATE INDEX feed_subscriptions_by_shipment ON feed_subscriptions (shipment_id, number_key);",
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
