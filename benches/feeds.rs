@@ -6,7 +6,9 @@
 //!    i.e. the due subscriptions read through `feeds::store::due` and, for each, whether to
 //!    stop or fetch it (its parcel read and `feeds::schedule::next`), with `FEEDS_DUE_PERMILLE`
 //!    of the parcels due (default 20, i.e. 2%). Repeated `FEEDS_PASSES` times (default 50);
-//!    median and p99. Beside it, the due query's plan.
+//!    median and p99, for the due query alone, with the parcel reads, whole, and for one
+//!    batch of 40 (what the poller decides before each request). Beside it, the due
+//!    query's plan.
 //! 2. Pushes: the real application on a random port, `FEEDS_PUSHES` signed 17TRACK v2.2
 //!    `TRACKING_UPDATED` pushes (default 20,000, each a new event for a random parcel) from
 //!    `FEEDS_CLIENTS` concurrent clients (default 32), each acknowledged after its commit;
@@ -182,6 +184,8 @@ enum Stage {
     Query,
     Parcels,
     Whole,
+    /// What the poller decides before each request: the first 40 due, stop or fetch.
+    Batch,
 }
 
 /// One scheduling pass: the due subscriptions, and for each whether to stop or fetch it.
@@ -200,7 +204,11 @@ fn pass(
         &StoreId::default_store(),
         Provider::SeventeenTrack,
         &stamp,
-        usize::MAX >> 1,
+        if matches!(stage, Stage::Batch) {
+            40
+        } else {
+            usize::MAX >> 1
+        },
     )
     .unwrap();
     let mut stop = 0;
@@ -291,7 +299,7 @@ fn main() {
         let feeds = config.feeds.clone();
         let tracking = config.tracking.clone();
         let zone = jiff::tz::TimeZone::get("Asia/Seoul").unwrap();
-        for stage in [Stage::Query, Stage::Parcels, Stage::Whole] {
+        for stage in [Stage::Query, Stage::Parcels, Stage::Whole, Stage::Batch] {
             let mut times = Vec::new();
             let mut due = (0, 0);
             for _ in 0..passes {
