@@ -29,14 +29,7 @@ defined( 'ABSPATH' ) || exit;
 
 do_action( 'woocommerce_email_header', $email_heading, $email );
 ?>
-<p><?php
-if ( '' !== $first_name ) {
-	/* translators: %s: customer's first name */
-	printf( esc_html__( 'Hi %s,', 'aftercare-for-woocommerce' ), esc_html( $first_name ) );
-} else {
-	esc_html_e( 'Hi,', 'aftercare-for-woocommerce' );
-}
-?></p>
+<?php wc_get_template( 'emails/aftercare-greeting.php', array( 'first_name' => $first_name ), '', $email->template_base ); ?>
 <p><?php
 /* translators: %s: order number */
 printf( esc_html__( 'Good news: your order #%s is on its way.', 'aftercare-for-woocommerce' ), esc_html( $order->get_order_number() ) );
@@ -45,12 +38,5 @@ printf( esc_html__( 'Good news: your order #%s is on its way.', 'aftercare-for-w
 if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
 	echo Order_Emails::render_facts( $facts, false ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
 }
-if ( $additional_content ) {
-	echo wp_kses_post( wpautop( wptexturize( $additional_content ) ) );
-}
-?>
-<?php if ( '' !== Data::url( $data, 'unsubscribe_url' ) ) : ?>
-	<p style="font-size: 12px;"><?php esc_html_e( 'You get this email because you ordered from us. Not interested in delivery updates?', 'aftercare-for-woocommerce' ); ?> <a href="<?php echo esc_url( Data::url( $data, 'unsubscribe_url' ) ); ?>"><?php esc_html_e( 'Unsubscribe', 'aftercare-for-woocommerce' ); ?></a></p>
-<?php endif; ?>
-<?php
+wc_get_template( 'emails/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
 do_action( 'woocommerce_email_footer', $email );

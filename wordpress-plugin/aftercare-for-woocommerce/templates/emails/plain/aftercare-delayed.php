@@ -28,12 +28,7 @@ use Aftercare\Template;
 defined( 'ABSPATH' ) || exit;
 
 echo "=\n" . esc_html( wp_strip_all_tags( $email_heading ) ) . "\n=\n\n";
-if ( '' !== $first_name ) {
-	/* translators: %s: customer's first name */
-	echo esc_html( sprintf( __( 'Hi %s,', 'aftercare-for-woocommerce' ), $first_name ) ) . "\n\n";
-} else {
-	echo esc_html__( 'Hi,', 'aftercare-for-woocommerce' ) . "\n\n";
-}
+wc_get_template( 'emails/plain/aftercare-greeting.php', array( 'first_name' => $first_name ), '', $email->template_base );
 $aftercare_was = Order_Facts::show_day( Data::str( $delay, 'previous_date' ) );
 $aftercare_new = Order_Facts::show_day( Data::str( $delay, 'new_date' ) );
 $aftercare_act = Data::str( $delay, 'action' );
@@ -54,10 +49,5 @@ if ( '' !== $aftercare_act ) {
 if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
 	echo Order_Emails::render_facts( $facts, true ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- plain text, escaped in the template.
 }
-if ( $additional_content ) {
-	echo esc_html( wp_strip_all_tags( wptexturize( $additional_content ) ) ) . "\n\n";
-}
-if ( '' !== Data::url( $data, 'unsubscribe_url' ) ) {
-	echo esc_html__( 'Not interested in delivery updates? Unsubscribe:', 'aftercare-for-woocommerce' ) . ' ' . esc_url_raw( Data::url( $data, 'unsubscribe_url' ) ) . "\n\n";
-}
+wc_get_template( 'emails/plain/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
 echo wp_kses_post( apply_filters( 'woocommerce_email_footer_text', get_option( 'woocommerce_email_footer_text' ) ) );

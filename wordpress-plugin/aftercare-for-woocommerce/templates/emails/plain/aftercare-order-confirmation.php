@@ -28,22 +28,12 @@ use Aftercare\Template;
 defined( 'ABSPATH' ) || exit;
 
 echo "=\n" . esc_html( wp_strip_all_tags( $email_heading ) ) . "\n=\n\n";
-if ( '' !== $first_name ) {
-	/* translators: %s: customer's first name */
-	echo esc_html( sprintf( __( 'Hi %s,', 'aftercare-for-woocommerce' ), $first_name ) ) . "\n\n";
-} else {
-	echo esc_html__( 'Hi,', 'aftercare-for-woocommerce' ) . "\n\n";
-}
+wc_get_template( 'emails/plain/aftercare-greeting.php', array( 'first_name' => $first_name ), '', $email->template_base );
 /* translators: %s: order number */
 echo esc_html( sprintf( __( 'Thank you for your order #%s. We will let you know as soon as it is on its way.', 'aftercare-for-woocommerce' ), $order->get_order_number() ) ) . "\n\n";
 do_action( 'woocommerce_email_order_details', $order, false, true, $email );
 if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
 	echo Order_Emails::render_facts( $facts, true ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- plain text, escaped in the template.
 }
-if ( $additional_content ) {
-	echo esc_html( wp_strip_all_tags( wptexturize( $additional_content ) ) ) . "\n\n";
-}
-if ( '' !== Data::url( $data, 'unsubscribe_url' ) ) {
-	echo esc_html__( 'Not interested in delivery updates? Unsubscribe:', 'aftercare-for-woocommerce' ) . ' ' . esc_url_raw( Data::url( $data, 'unsubscribe_url' ) ) . "\n\n";
-}
+wc_get_template( 'emails/plain/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
 echo wp_kses_post( apply_filters( 'woocommerce_email_footer_text', get_option( 'woocommerce_email_footer_text' ) ) );

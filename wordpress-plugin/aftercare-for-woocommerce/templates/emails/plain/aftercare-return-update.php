@@ -27,12 +27,7 @@ use Aftercare\Template;
 defined( 'ABSPATH' ) || exit;
 
 echo "=\n" . esc_html( wp_strip_all_tags( $email_heading ) ) . "\n=\n\n";
-if ( '' !== $first_name ) {
-	/* translators: %s: customer's first name */
-	echo esc_html( sprintf( __( 'Hi %s,', 'aftercare-for-woocommerce' ), $first_name ) ) . "\n\n";
-} else {
-	echo esc_html__( 'Hi,', 'aftercare-for-woocommerce' ) . "\n\n";
-}
+wc_get_template( 'emails/plain/aftercare-greeting.php', array( 'first_name' => $first_name ), '', $email->template_base );
 $aftercare_status = Data::str( $return, 'status' );
 $aftercare_note   = Data::str( $return, 'note' );
 /* translators: 1: order number, 2: the return's new status, e.g. Approved */
@@ -44,10 +39,5 @@ if ( null !== $refund && '' !== Data::str( $refund, 'amount' ) ) {
 if ( '' !== $aftercare_note ) {
 	echo "\n" . esc_html( __( 'Note from the shop:', 'aftercare-for-woocommerce' ) . ' ' . $aftercare_note ) . "\n";
 }
-if ( $additional_content ) {
-	echo esc_html( wp_strip_all_tags( wptexturize( $additional_content ) ) ) . "\n\n";
-}
-if ( '' !== Data::url( $data, 'unsubscribe_url' ) ) {
-	echo esc_html__( 'Not interested in delivery updates? Unsubscribe:', 'aftercare-for-woocommerce' ) . ' ' . esc_url_raw( Data::url( $data, 'unsubscribe_url' ) ) . "\n\n";
-}
+wc_get_template( 'emails/plain/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
 echo wp_kses_post( apply_filters( 'woocommerce_email_footer_text', get_option( 'woocommerce_email_footer_text' ) ) );
