@@ -151,6 +151,7 @@ final class ShipmentBoxTest extends Scripted_Test_Case {
 			'state'           => 'pending',
 			'last_checked_at' => null,
 			'last_event_at'   => null,
+			'last_error'      => 'the monthly quota is used up (100 of 100 registrations); it renews on 2027-01-01',
 		);
 		self::$server->script( array( 'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ) ) );
 		$xpath = self::dom( Shipment_Box::box( wc_get_order( 1001 ) ) );
@@ -158,7 +159,8 @@ final class ShipmentBoxTest extends Scripted_Test_Case {
 		$this->assertSame( 2, $feeds->length );
 		$words = static fn( $node ) => trim( preg_replace( '/\s+/u', ' ', $node->textContent ) );
 		$this->assertSame( 'Live tracking by 17TRACK: Followed; the carrier has no scans yet Last event November 17, 2026 09:40 · Last checked November 17, 2026 10:05', $words( $feeds->item( 0 ) ) );
-		$this->assertSame( 'Live tracking by 17TRACK: Waiting to be registered with the provider No carrier event yet · Not checked yet', $words( $feeds->item( 1 ) ) );
+		$this->assertSame( 'Live tracking by 17TRACK: Waiting to be registered with the provider No carrier event yet · Not checked yet Problem: the monthly quota is used up (100 of 100 registrations); it renews on 2027-01-01', $words( $feeds->item( 1 ) ) );
+		$this->assertSame( 0, $xpath->query( './/span[contains(@class,"aftercare-box__problem")]', $feeds->item( 0 ) )->length, 'no error, no problem line' );
 		$this->assertStringNotContainsString( 'awaiting_carrier', $words( $feeds->item( 0 ) ) );
 	}
 

@@ -113,6 +113,15 @@ endif;
 							: __( 'Not checked yet', 'aftercare-for-woocommerce' )
 					);
 					?>
+					<?php $aftercare_feed_error = Data::str( $aftercare_feed, 'last_error' ); ?>
+					<?php if ( '' !== $aftercare_feed_error ) : ?>
+						<br><span class="aftercare-box__problem">
+							<?php
+							/* translators: %s: why the tracking provider cannot follow the parcel right now, e.g. its monthly quota is used up */
+							echo esc_html( sprintf( __( 'Problem: %s', 'aftercare-for-woocommerce' ), $aftercare_feed_error ) );
+							?>
+						</span>
+					<?php endif; ?>
 				</span>
 			<?php endif; ?>
 		</p>
