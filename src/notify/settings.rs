@@ -381,4 +381,35 @@ mod tests {
         let s = build(file, &[]).unwrap();
         assert_eq!(s.store(&StoreId::default_store()).channel, Channel::Smtp);
     }
+
+    #[test]
+    fn the_digest_hour_is_an_hour_or_off_per_store_and_from_the_variable() {
+        let second = StoreId::parse("second").unwrap();
+        let mut file: FileNotify = toml::from_str(
+            "digest_hour = 7\nstaff_email = \"team@example.com\"\n\
+             [stores.second]\ndigest_hour = \"off\"\n",
+        )
+        .unwrap();
+        file.overlay_env(&|name| (name == "AFTERCARE_DIGEST_HOUR").then(|| "9".to_owned()));
+        let s = build(file, &[&second]).unwrap();
+        let own = s.store(&StoreId::default_store());
+        assert_eq!(own.digest_hour, Some(9), "the variable over the file");
+        assert_eq!(own.staff_email.as_deref(), Some("team@example.com"));
+        assert_eq!(s.store(&second).digest_hour, None);
+        assert_eq!(
+            s.store(&second).staff_email.as_deref(),
+            Some("team@example.com")
+        );
+        assert_eq!(
+            NotifySettings::default()
+                .store(&StoreId::default_store())
+                .digest_hour,
+            Some(8)
+        );
+        for bad in ["digest_hour = 24", "digest_hour = \"8am\"", "staff_email = \"nobody\""] {
+            let file: FileNotify = toml::from_str(bad).unwrap();
+            let err = build(file, &[]).unwrap_err();
+            assert!(err.field.starts_with("notify."), "{bad}: {}", err.field);
+        }
+    }
 }
