@@ -34,6 +34,8 @@ pub struct Services {
     zones: Zones,
     feeds: Arc<Feeds>,
     events: Arc<Deliverer>,
+    notifier: crate::notify::Notifier,
+    stores: Vec<StoreId>,
 }
 
 impl Services {
@@ -98,7 +100,7 @@ impl Services {
         ));
         events.clone().register(&mut registry);
         let store_ids: Vec<StoreId> = config.stores.iter().map(|s| s.id.clone()).collect();
-        crate::notify::Notifier {
+        let notifier = crate::notify::Notifier {
             db: db.clone(),
             settings: config.notify.clone(),
             tracking: config.tracking.clone(),
@@ -109,8 +111,8 @@ impl Services {
                 config.stores.iter().map(|s| (&s.id, s.api_key.expose())),
             ),
             mailer: Arc::new(crate::notify::smtp::Mailer::new(&config.notify, &store_ids)),
-        }
-        .register(&mut registry);
+        };
+        notifier.clone().register(&mut registry);
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
             sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),
@@ -119,13 +121,17 @@ impl Services {
             zones,
             feeds,
             events,
+            notifier,
+            stores: store_ids,
         }
     }
 
     /// What must be in the database before the first request: the signed event endpoints
-    /// the configuration lists (events are queued only for those).
+    /// the configuration lists (events are queued only for those), and each store's staff
+    /// digest on its next hour.
     pub async fn prepare(&self) -> Result<(), StoreError> {
-        self.events.configure().await
+        self.events.configure().await?;
+        crate::notify::digest::schedule_all(&self.notifier, &self.stores).await
     }
 
     /// Runs the outbox, the reconciler, the sweep and the feed poller until `stop` turns true, then returns

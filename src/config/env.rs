@@ -101,7 +101,8 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
     file.feeds.overlay_env(env)?;
     // AFTERCARE_EVENTS_URL, AFTERCARE_EVENTS_SECRET(_PREVIOUS): signed events' own.
     file.events.overlay_env(env)?;
-    // AFTERCARE_NOTIFY_CHANNEL, AFTERCARE_SMTP_URL, AFTERCARE_MAIL_FROM, AFTERCARE_QUIET_HOURS.
+    // AFTERCARE_NOTIFY_CHANNEL, AFTERCARE_SMTP_URL, AFTERCARE_MAIL_FROM, AFTERCARE_QUIET_HOURS,
+    // AFTERCARE_DIGEST_HOUR, AFTERCARE_STAFF_EMAIL.
     file.notify.overlay_env(env);
     overlay_default_store(&mut file.stores, env);
     Ok(())

@@ -30,10 +30,13 @@ pub enum JobKind {
     SendMessage,
     /// The order was paid: aftercare's own order confirmation, when switched on (subject 0).
     NotifyOrder,
+    /// A store's daily staff digest, due at the configured hour (subject 0, order 0);
+    /// reschedules itself for the next day.
+    StaffDigest,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -45,6 +48,7 @@ impl JobKind {
         JobKind::NotifyReturn,
         JobKind::SendMessage,
         JobKind::NotifyOrder,
+        JobKind::StaffDigest,
     ];
 
     /// The name stored in the database.
@@ -61,6 +65,7 @@ impl JobKind {
             JobKind::NotifyReturn => "notify_return",
             JobKind::SendMessage => "send_message",
             JobKind::NotifyOrder => "notify_order",
+            JobKind::StaffDigest => "staff_digest",
         }
     }
 
@@ -81,7 +86,8 @@ impl JobKind {
             | JobKind::NotifyDelay
             | JobKind::NotifyParcel
             | JobKind::NotifyReturn
-            | JobKind::NotifyOrder => Lane::Local,
+            | JobKind::NotifyOrder
+            | JobKind::StaffDigest => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }
     }

@@ -19,6 +19,9 @@ pub struct Job {
     /// What of the order the job is about (a refund, a return, an alert); 0 for the order.
     pub subject: u64,
     pub attempts: i64,
+    /// When the job became due: a scheduled job (the staff digest) is about that moment,
+    /// however late it runs.
+    pub run_after: String,
 }
 
 /// Enqueues a job unless the same one is already open.
@@ -70,7 +73,7 @@ pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job
         .join(", ");
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT id, store_id, kind, order_id, subject, attempts FROM jobs
+            "SELECT id, store_id, kind, order_id, subject, attempts, run_after FROM jobs
              WHERE done_at IS NULL AND run_after <= ?1 AND kind IN ({list})
              ORDER BY run_after, id LIMIT 1"
         ))?
@@ -82,6 +85,7 @@ pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job
                 order_id: r.get(3)?,
                 subject: r.get::<_, i64>(4)? as u64,
                 attempts: r.get(5)?,
+                run_after: r.get(6)?,
             })
         })
         .optional()?)

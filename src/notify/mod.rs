@@ -7,7 +7,8 @@
 //! `messages` table, [`store`]). The channel then carries it: [`send`] over SMTP
 //! ([`smtp`]), or the plugin pulls it through [`pull`] and sends it with WooCommerce's
 //! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`];
-//! every message-worthy event also goes to the signed event endpoints ([`events`]).
+//! every message-worthy event also goes to the signed event endpoints ([`events`]). The
+//! shop's staff get a daily digest of what needs them ([`digest`]).
 
 pub mod data;
 pub mod decide;
@@ -66,6 +67,11 @@ impl Notifier {
                 async move { triggers::run(&n, &job).await }
             });
         }
+        let n = self.clone();
+        registry.register(JobKind::StaffDigest, move |job: Job| {
+            let n = n.clone();
+            async move { digest::run(&n, &job).await }
+        });
         let n = self;
         registry.register(JobKind::SendMessage, move |job: Job| {
             let n = n.clone();

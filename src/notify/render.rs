@@ -55,6 +55,30 @@ struct Text<'a> {
     unsubscribe_url: Option<&'a str>,
 }
 
+/// One line of the staff digest: an order, what is wrong, since when, a link.
+pub struct DigestRow {
+    pub order: String,
+    pub what: String,
+    pub when: String,
+    pub url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "notify/digest.html")]
+struct DigestHtml<'a> {
+    lang: &'static str,
+    brand: &'a Brand,
+    w: &'a texts::DigestWords,
+    sections: &'a [(&'static str, Vec<DigestRow>)],
+}
+
+#[derive(Template)]
+#[template(path = "notify/digest.txt")]
+struct DigestText<'a> {
+    w: &'a texts::DigestWords,
+    sections: &'a [(&'static str, Vec<DigestRow>)],
+}
+
 fn opt(v: &Value) -> Option<String> {
     v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
 }
@@ -67,13 +91,16 @@ pub fn render(
     data: &Value,
     branding: &Branding,
 ) -> Result<Rendered, askama::Error> {
-    let w = texts::words(kind, lang, data);
     let shop = crate::shop::Storefront {
         name: opt(&data["shop"]["name"]),
         url: opt(&data["shop"]["url"]),
         logo_url: opt(&data["shop"]["logo_url"]),
     };
     let brand = Brand::new(branding, &shop, lang.t());
+    if kind == MessageType::StaffDigest {
+        return digest(lang, data, &brand);
+    }
+    let w = texts::words(kind, lang, data);
     // A message about one parcel shows that parcel; the others show all of them.
     let about: Vec<&Value> = match &data["parcel"] {
         Value::Object(_) => vec![&data["parcel"]],
@@ -141,6 +168,89 @@ pub fn render(
     })
 }
 
+/// The staff digest: a section per kind of trouble, a line per order.
+fn digest(lang: Lang, data: &Value, brand: &Brand) -> Result<Rendered, askama::Error> {
+    let w = texts::digest_words(lang, data);
+    let rows = |key: &str, what: &dyn Fn(&Value) -> String, when: &str| -> Vec<DigestRow> {
+        data[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| DigestRow {
+                        order: opt(&v["order_number"]).unwrap_or_default(),
+                        what: what(v),
+                        when: opt(&v[when])
+                            .map(|t| t.chars().take(16).collect::<String>().replace('T', " "))
+                            .unwrap_or_default(),
+                        url: opt(&v["admin_url"])
+                            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let text_of = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    let late = rows(
+        "late",
+        &|v| {
+            let label = texts::alert_label(v["code"].as_str().unwrap_or_default(), lang);
+            match v["parcel_id"].as_str() {
+                Some(p) => format!("{label} ({p})"),
+                None => label.to_owned(),
+            }
+        },
+        "raised_at",
+    );
+    let returns = rows(
+        "returns",
+        &|v| {
+            format!(
+                "{} {}",
+                text_of(v, "id"),
+                texts::return_waiting(v["status"].as_str().unwrap_or_default(), lang)
+            )
+        },
+        "updated_at",
+    );
+    let failed = rows(
+        "failed",
+        &|v| {
+            format!(
+                "{} {}: {}",
+                text_of(v, "id"),
+                text_of(v, "type"),
+                text_of(v, "reason")
+            )
+        },
+        "failed_at",
+    );
+    let sections: Vec<(&'static str, Vec<DigestRow>)> = [
+        (w.late_title, late),
+        (w.returns_title, returns),
+        (w.failed_title, failed),
+    ]
+    .into_iter()
+    .filter(|(_, rows)| !rows.is_empty())
+    .collect();
+    let html = DigestHtml {
+        lang: lang.code(),
+        brand,
+        w: &w,
+        sections: &sections,
+    }
+    .render()?;
+    let text = DigestText {
+        w: &w,
+        sections: &sections,
+    }
+    .render()?;
+    Ok(Rendered {
+        subject: w.subject,
+        html,
+        text,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,7 +277,11 @@ mod tests {
     #[test]
     fn every_message_has_both_parts_escaped_html_and_its_language() {
         let branding = Branding::default();
-        for kind in MessageType::ALL {
+        // The staff digest has data of its own (tested below).
+        for kind in MessageType::ALL
+            .iter()
+            .filter(|k| **k != MessageType::StaffDigest)
+        {
             for lang in [Lang::En, Lang::Ko] {
                 let r = render(*kind, lang, &data(), &branding).unwrap();
                 assert!(!r.subject.is_empty() && !r.text.is_empty() && !r.html.is_empty());
@@ -197,5 +311,55 @@ mod tests {
             "{}",
             shipped.text
         );
+    }
+
+    #[test]
+    fn the_staff_digest_lists_each_section_with_links_in_both_languages() {
+        let data = json!({
+            "date": "2026-12-04",
+            "shop": {"name": "Nimbus & Co", "url": "https://nimbus.example", "logo_url": null},
+            "late": [{"order_id": 7, "order_number": "A-7", "parcel_id": "shp_1",
+                      "code": "carrier_silent", "raised_at": "2026-12-03T01:02:03.000Z",
+                      "admin_url": "https://nimbus.example/wp-admin/post.php?post=7&action=edit"}],
+            "returns": [{"id": "ret_2", "order_id": 8, "order_number": "8", "status": "requested",
+                         "updated_at": "2026-12-03T02:00:00.000Z", "admin_url": null}],
+            "failed": [{"id": "msg_3", "type": "shipped", "order_id": 9, "order_number": "9",
+                        "reason": "<b>refused</b>", "failed_at": "2026-12-03T03:00:00.000Z",
+                        "admin_url": "javascript:alert(1)"}]
+        });
+        let branding = Branding::default();
+        let en = render(MessageType::StaffDigest, Lang::En, &data, &branding).unwrap();
+        assert_eq!(
+            en.subject,
+            "[Nimbus & Co] aftercare daily digest 2026-12-04"
+        );
+        assert!(
+            en.text
+                .contains("- Order A-7: the carrier has gone silent (shp_1)"),
+            "{}",
+            en.text
+        );
+        assert!(en.text.contains("ret_2 requested: approve or reject"));
+        assert!(en.text.contains("msg_3 shipped: <b>refused</b>"));
+        assert!(
+            en.text
+                .contains("https://nimbus.example/wp-admin/post.php?post=7&action=edit")
+        );
+        assert!(
+            en.html.contains(
+                "href=\"https://nimbus.example/wp-admin/post.php?post=7&#38;action=edit\""
+            )
+        );
+        assert!(!en.html.contains("<b>refused</b>"), "escaped");
+        assert!(!en.html.contains("javascript:"), "only web links");
+        let ko = render(MessageType::StaffDigest, Lang::Ko, &data, &branding).unwrap();
+        assert_eq!(ko.subject, "[Nimbus & Co] aftercare 일일 요약 2026-12-04");
+        assert!(ko.text.contains("택배사 응답 없음"), "{}", ko.text);
+        assert!(ko.html.contains("처리 대기 반품"));
+        // An empty section is left out.
+        let mut only_late = data.clone();
+        only_late["returns"] = json!([]);
+        let r = render(MessageType::StaffDigest, Lang::En, &only_late, &branding).unwrap();
+        assert!(!r.text.contains("Returns waiting"));
     }
 }

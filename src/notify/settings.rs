@@ -1,5 +1,6 @@
 //! `[notify]` in the config file and the `AFTERCARE_NOTIFY_CHANNEL`, `AFTERCARE_SMTP_URL`,
-//! `AFTERCARE_MAIL_FROM` and `AFTERCARE_QUIET_HOURS` variables. Read and validated once.
+//! `AFTERCARE_MAIL_FROM`, `AFTERCARE_QUIET_HOURS`, `AFTERCARE_DIGEST_HOUR` and
+//! `AFTERCARE_STAFF_EMAIL` variables. Read and validated once.
 //!
 //! ```toml
 //! [notify]
@@ -9,6 +10,8 @@
 //! quiet_hours = "21:00-08:00"           # AFTERCARE_QUIET_HOURS, or "off"
 //! stale_after_hours = 48
 //! order_confirmation = false
+//! digest_hour = 8                       # AFTERCARE_DIGEST_HOUR: the staff digest's hour, or "off"
+//! staff_email = "team@example.com"      # AFTERCARE_STAFF_EMAIL: else the shop profile's email
 //!
 //! [notify.stores.second]                # over the keys above, for one store
 //! channel = "wordpress"
@@ -30,6 +33,8 @@ use crate::secret::Secret;
 
 pub const DEFAULT_STALE_AFTER_HOURS: u64 = 48;
 pub const DEFAULT_QUIET_HOURS: &str = "21:00-08:00";
+/// The staff digest's local hour unless configured.
+pub const DEFAULT_DIGEST_HOUR: i8 = 8;
 
 /// A daily window (in the shop's zone) when status updates wait; may wrap midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +97,10 @@ pub struct StoreNotify {
     /// `smtp://` or `smtps://`, possibly with user and password: never logged.
     pub smtp_url: Option<Secret>,
     pub mail_from: Option<String>,
+    /// The hour (0-23, the shop's zone) of the daily staff digest; `None`: no digest.
+    pub digest_hour: Option<i8>,
+    /// Where the staff digest goes instead of the shop profile's email.
+    pub staff_email: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +124,8 @@ impl Default for NotifySettings {
                 channel: Channel::Wordpress,
                 smtp_url: None,
                 mail_from: None,
+                digest_hour: Some(DEFAULT_DIGEST_HOUR),
+                staff_email: None,
             },
             stores: HashMap::new(),
         }
@@ -137,6 +148,8 @@ pub struct FileNotify {
     quiet_hours: Option<String>,
     stale_after_hours: Option<u64>,
     order_confirmation: Option<bool>,
+    digest_hour: Option<HourText>,
+    staff_email: Option<String>,
     #[serde(default)]
     stores: BTreeMap<String, FileStoreNotify>,
 }
@@ -147,6 +160,38 @@ pub struct FileStoreNotify {
     channel: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    digest_hour: Option<HourText>,
+    staff_email: Option<String>,
+}
+
+/// `digest_hour = 8` or `digest_hour = "off"` (the variable is always text).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum HourText {
+    Number(i64),
+    Text(String),
+}
+
+/// An hour of the day, or `None` for `off`.
+fn digest_hour(field: &str, value: &HourText) -> Result<Option<i8>, Invalid> {
+    let bad = || Invalid::new(field, "must be an hour from 0 to 23, or `off`");
+    let hour = match value {
+        HourText::Text(t) if t.trim().eq_ignore_ascii_case("off") => return Ok(None),
+        HourText::Text(t) => t.trim().parse::<i64>().map_err(|_| bad())?,
+        HourText::Number(n) => *n,
+    };
+    if (0..24).contains(&hour) {
+        Ok(Some(hour as i8))
+    } else {
+        Err(bad())
+    }
+}
+
+fn staff_email(field: &str, text: &str) -> Result<String, Invalid> {
+    let text = text.trim();
+    text.parse::<lettre::Address>()
+        .map(|_| text.to_owned())
+        .map_err(|_| Invalid::new(field, "must be an email address like `team@example.com`"))
 }
 
 impl FileNotify {
@@ -161,6 +206,10 @@ impl FileNotify {
         set(&mut self.smtp_url, "AFTERCARE_SMTP_URL");
         set(&mut self.mail_from, "AFTERCARE_MAIL_FROM");
         set(&mut self.quiet_hours, "AFTERCARE_QUIET_HOURS");
+        set(&mut self.staff_email, "AFTERCARE_STAFF_EMAIL");
+        if let Some(v) = env("AFTERCARE_DIGEST_HOUR") {
+            self.digest_hour = Some(HourText::Text(v));
+        }
     }
 }
 
@@ -192,11 +241,14 @@ fn mail_from(field: &str, text: &str) -> Result<String, Invalid> {
 
 fn store_notify(
     prefix: &str,
-    channel_text: Option<&str>,
-    url: Option<&str>,
-    from: Option<&str>,
+    own: &FileStoreNotify,
     fallback: &StoreNotify,
 ) -> Result<StoreNotify, Invalid> {
+    let (channel_text, url, from) = (
+        own.channel.as_deref(),
+        own.smtp_url.as_deref(),
+        own.mail_from.as_deref(),
+    );
     let out = StoreNotify {
         channel: match channel_text {
             Some(text) => channel(&format!("{prefix}channel"), text)?,
@@ -209,6 +261,14 @@ fn store_notify(
         mail_from: match from {
             Some(text) => Some(mail_from(&format!("{prefix}mail_from"), text)?),
             None => fallback.mail_from.clone(),
+        },
+        digest_hour: match &own.digest_hour {
+            Some(value) => digest_hour(&format!("{prefix}digest_hour"), value)?,
+            None => fallback.digest_hour,
+        },
+        staff_email: match own.staff_email.as_deref() {
+            Some(text) => Some(staff_email(&format!("{prefix}staff_email"), text)?),
+            None => fallback.staff_email.clone(),
         },
     };
     if out.channel == Channel::Smtp && (out.smtp_url.is_none() || out.mail_from.is_none()) {
@@ -236,26 +296,21 @@ pub fn build(file: FileNotify, store_ids: &[&StoreId]) -> Result<NotifySettings,
         Some(h) => SignedDuration::from_hours(h.min(24 * 365) as i64),
         None => base.stale_after,
     };
-    let default = store_notify(
-        "notify.",
-        file.channel.as_deref(),
-        file.smtp_url.as_deref(),
-        file.mail_from.as_deref(),
-        &base.default,
-    )?;
+    let top = FileStoreNotify {
+        channel: file.channel,
+        smtp_url: file.smtp_url,
+        mail_from: file.mail_from,
+        digest_hour: file.digest_hour,
+        staff_email: file.staff_email,
+    };
+    let default = store_notify("notify.", &top, &base.default)?;
     let mut stores = HashMap::new();
     for (id, own) in file.stores {
         let prefix = format!("notify.stores.{id}.");
         let Some(store) = store_ids.iter().find(|s| s.as_str() == id) else {
             return Err(Invalid::new(prefix.clone(), "names no configured store"));
         };
-        let own = store_notify(
-            &prefix,
-            own.channel.as_deref(),
-            own.smtp_url.as_deref(),
-            own.mail_from.as_deref(),
-            &default,
-        )?;
+        let own = store_notify(&prefix, &own, &default)?;
         stores.insert((*store).clone(), own);
     }
     Ok(NotifySettings {
@@ -325,5 +380,36 @@ mod tests {
         };
         let s = build(file, &[]).unwrap();
         assert_eq!(s.store(&StoreId::default_store()).channel, Channel::Smtp);
+    }
+
+    #[test]
+    fn the_digest_hour_is_an_hour_or_off_per_store_and_from_the_variable() {
+        let second = StoreId::parse("second").unwrap();
+        let mut file: FileNotify = toml::from_str(
+            "digest_hour = 7\nstaff_email = \"team@example.com\"\n\
+             [stores.second]\ndigest_hour = \"off\"\n",
+        )
+        .unwrap();
+        file.overlay_env(&|name| (name == "AFTERCARE_DIGEST_HOUR").then(|| "9".to_owned()));
+        let s = build(file, &[&second]).unwrap();
+        let own = s.store(&StoreId::default_store());
+        assert_eq!(own.digest_hour, Some(9), "the variable over the file");
+        assert_eq!(own.staff_email.as_deref(), Some("team@example.com"));
+        assert_eq!(s.store(&second).digest_hour, None);
+        assert_eq!(
+            s.store(&second).staff_email.as_deref(),
+            Some("team@example.com")
+        );
+        assert_eq!(
+            NotifySettings::default()
+                .store(&StoreId::default_store())
+                .digest_hour,
+            Some(8)
+        );
+        for bad in ["digest_hour = 24", "digest_hour = \"8am\"", "staff_email = \"nobody\""] {
+            let file: FileNotify = toml::from_str(bad).unwrap();
+            let err = build(file, &[]).unwrap_err();
+            assert!(err.field.starts_with("notify."), "{bad}: {}", err.field);
+        }
     }
 }

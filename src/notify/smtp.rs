@@ -125,8 +125,11 @@ fn build(out: &Outgoing<'_>, from: &Mailbox) -> Result<Message, String> {
         .to(Mailbox::new(name, address))
         .subject(out.rendered.subject.clone())
         .message_id(Some(message_id(out.id, out.store_id, from)))
-        .raw_header(header("X-Aftercare-Message", out.kind.to_owned()))
-        .raw_header(header("X-Aftercare-Order", out.order_id.to_string()));
+        .raw_header(header("X-Aftercare-Message", out.kind.to_owned()));
+    // The staff digest is about no one order: no order header rather than a made-up 0.
+    if out.order_id.get() != 0 {
+        builder = builder.raw_header(header("X-Aftercare-Order", out.order_id.to_string()));
+    }
     if let Some(url) = out.unsubscribe_url {
         builder = builder
             .raw_header(header("List-Unsubscribe", format!("<{url}>")))

@@ -210,3 +210,90 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
         }
     }
 }
+
+/// The staff digest's words: to the shop's staff, in the shop's language.
+pub struct DigestWords {
+    pub subject: String,
+    pub heading: String,
+    pub intro: String,
+    pub late_title: &'static str,
+    pub returns_title: &'static str,
+    pub failed_title: &'static str,
+    pub order: &'static str,
+    pub open: &'static str,
+    pub since: &'static str,
+    pub footer: &'static str,
+}
+
+/// What a delay alert means, for the shop.
+pub fn alert_label(code: &str, lang: Lang) -> &'static str {
+    match (lang, code) {
+        (Lang::En, "not_shipped") => "not shipped in time",
+        (Lang::En, "no_carrier_scan") => "no carrier scan yet",
+        (Lang::En, "stalled_in_transit") => "stuck in transit",
+        (Lang::En, "eta_passed") => "expected date passed",
+        (Lang::En, "delivery_exception") => "delivery problem",
+        (Lang::En, "returned_to_sender") => "returned to sender",
+        (Lang::En, "carrier_silent") => "the carrier has gone silent",
+        (Lang::En, _) => "late",
+        (Lang::Ko, "not_shipped") => "출고 지연",
+        (Lang::Ko, "no_carrier_scan") => "택배사 스캔 없음",
+        (Lang::Ko, "stalled_in_transit") => "배송 정체",
+        (Lang::Ko, "eta_passed") => "도착 예정일 경과",
+        (Lang::Ko, "delivery_exception") => "배송 문제",
+        (Lang::Ko, "returned_to_sender") => "반송",
+        (Lang::Ko, "carrier_silent") => "택배사 응답 없음",
+        (Lang::Ko, _) => "지연",
+    }
+}
+
+/// What the shop does next with a waiting return.
+pub fn return_waiting(status: &str, lang: Lang) -> &'static str {
+    match (lang, status) {
+        (Lang::En, "requested") => "requested: approve or reject",
+        (Lang::En, _) => "received: refund, exchange or credit",
+        (Lang::Ko, "requested") => "신청됨: 승인 또는 거절",
+        (Lang::Ko, _) => "입고됨: 환불, 교환 또는 적립",
+    }
+}
+
+pub fn digest_words(lang: Lang, data: &Value) -> DigestWords {
+    let date = text(data, &["date"]);
+    let count = |k: &str| data[k].as_array().map_or(0, Vec::len);
+    let (late, returns, failed) = (count("late"), count("returns"), count("failed"));
+    let shop = data["shop"]["name"].as_str().filter(|s| !s.is_empty());
+    let prefix = |s: String| match shop {
+        Some(shop) => format!("[{shop}] {s}"),
+        None => s,
+    };
+    match lang {
+        Lang::Ko => DigestWords {
+            subject: prefix(format!("aftercare 일일 요약 {date}")),
+            heading: "확인이 필요한 항목".to_owned(),
+            intro: format!(
+                "지연·문제 배송 {late}건, 처리 대기 반품 {returns}건, 실패한 메시지 {failed}건이 있습니다."
+            ),
+            late_title: "지연·문제 배송",
+            returns_title: "처리 대기 반품",
+            failed_title: "실패한 메시지",
+            order: "주문",
+            open: "주문 열기",
+            since: "발생",
+            footer: "aftercare가 매일 보내는 운영자용 요약입니다. 보낼 내용이 없는 날에는 보내지 않습니다.",
+        },
+        Lang::En => DigestWords {
+            subject: prefix(format!("aftercare daily digest {date}")),
+            heading: "What needs your attention".to_owned(),
+            intro: format!(
+                "{late} late or problem parcels, {returns} returns waiting for you, {failed} failed messages."
+            ),
+            late_title: "Late and problem parcels",
+            returns_title: "Returns waiting for you",
+            failed_title: "Messages that failed",
+            order: "Order",
+            open: "Open the order",
+            since: "since",
+            footer: "aftercare sends this summary to the shop's staff each day there is something to report.",
+        },
+    }
+}

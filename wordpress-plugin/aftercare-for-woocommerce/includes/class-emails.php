@@ -14,7 +14,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Emails {
 
-	/** Message type => email class. `staff_digest` goes to the shop, not through here. */
+	/** Customer message type => email class. */
 	public const CLASSES = array(
 		'order_confirmation' => Email_Order_Confirmation::class,
 		'shipped'            => Email_Shipped::class,
@@ -38,7 +38,7 @@ final class Emails {
 		if ( ! is_array( $emails ) || ! class_exists( 'WC_Email' ) ) {
 			return $emails;
 		}
-		foreach ( self::CLASSES as $class ) {
+		foreach ( array_merge( self::CLASSES, array( Email_Staff_Digest::TYPE => Email_Staff_Digest::class ) ) as $class ) {
 			$key = 'Aftercare_' . substr( $class, strrpos( $class, '\\' ) + 1 );
 			if ( ! isset( $emails[ $key ] ) ) {
 				$emails[ $key ] = new $class();
@@ -58,6 +58,21 @@ final class Emails {
 		}
 		foreach ( WC()->mailer()->get_emails() as $email ) {
 			if ( $email instanceof Customer_Email && $email::TYPE === $type ) {
+				return $email;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The staff digest's email, or null without WooCommerce.
+	 */
+	public static function staff_digest(): ?Email_Staff_Digest {
+		if ( ! function_exists( 'WC' ) ) {
+			return null;
+		}
+		foreach ( WC()->mailer()->get_emails() as $email ) {
+			if ( $email instanceof Email_Staff_Digest ) {
 				return $email;
 			}
 		}

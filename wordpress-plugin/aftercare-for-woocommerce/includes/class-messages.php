@@ -24,6 +24,10 @@ final class Messages {
 	public const LIMIT = 20;
 	/** Order meta prefix; the value is `sent`. */
 	public const META_PREFIX = '_aftercare_message_';
+	/** Option listing the staff digests sent (they belong to no order to carry the meta). */
+	public const DIGESTS_OPTION = 'aftercare_digests_sent';
+	/** Digest ids remembered: a month of days. */
+	private const DIGESTS_KEPT = 31;
 	/** Option held while a run is going on (its start time). */
 	public const LOCK_OPTION = 'aftercare_messages_running';
 	/** Transient set for an hour once the recurring action was seen queued. */
@@ -99,7 +103,10 @@ final class Messages {
 	 * @return string sent, failed, disabled or skipped (aftercare refused the report).
 	 */
 	private static function handle( Api_Client $client, string $id, array $message ): string {
-		$type  = Data::str( $message, 'type' );
+		$type = Data::str( $message, 'type' );
+		if ( Email_Staff_Digest::TYPE === $type ) {
+			return self::handle_digest( $client, $id, $message );
+		}
 		$order = wc_get_order( Data::int( $message, 'order_id' ) );
 		if ( ! $order instanceof \WC_Order ) {
 			return self::report( $client, $id, 'failed', 'The order does not exist in the shop.' );
@@ -136,6 +143,50 @@ final class Messages {
 		}
 		$order->update_meta_data( self::META_PREFIX . $id, 'sent' );
 		$order->save();
+		return self::report( $client, $id, 'sent', '' );
+	}
+
+	/**
+	 * Sends the staff digest (about no one order: an option, not order meta, keeps it from
+	 * going twice) and
+	 * reports it.
+	 *
+	 * @param Api_Client          $client  aftercare.
+	 * @param string              $id      The message id.
+	 * @param array<string,mixed> $message As listed.
+	 */
+	private static function handle_digest( Api_Client $client, string $id, array $message ): string {
+		$sent_before = (array) get_option( self::DIGESTS_OPTION, array() );
+		if ( in_array( $id, $sent_before, true ) ) {
+			return self::report( $client, $id, 'sent', '' );
+		}
+		$email = Emails::staff_digest();
+		if ( null === $email ) {
+			return self::report( $client, $id, 'failed', 'This plugin version cannot send "staff_digest" messages.' );
+		}
+		if ( ! $email->is_enabled() ) {
+			return self::report( $client, $id, 'disabled', '' );
+		}
+		$error = '';
+		$catch = static function ( $wp_error ) use ( &$error ) {
+			if ( is_wp_error( $wp_error ) ) {
+				$error = $wp_error->get_error_message();
+			}
+		};
+		add_action( 'wp_mail_failed', $catch );
+		try {
+			$sent = $email->trigger_message( $message );
+		} catch ( \Throwable $e ) {
+			$sent  = false;
+			$error = get_class( $e );
+		}
+		remove_action( 'wp_mail_failed', $catch );
+		if ( ! $sent ) {
+			self::log( sprintf( 'message %s (staff_digest) was not sent', $id ) );
+			return self::report( $client, $id, 'failed', '' !== $error ? 'The mailer refused the email: ' . self::scrub( $error ) : 'The mailer refused the email.' );
+		}
+		$sent_before[] = $id;
+		update_option( self::DIGESTS_OPTION, array_slice( $sent_before, -self::DIGESTS_KEPT ), false );
 		return self::report( $client, $id, 'sent', '' );
 	}
 

@@ -117,6 +117,61 @@ final class MessagesTest extends Scripted_Test_Case {
 		$this->assertSame( 'Your order #%s has been delivered.', __( 'Your order #%s has been delivered.', 'aftercare-for-woocommerce' ), 'the shop\'s language is back after the email' );
 	}
 
+	private static function digest( string $id ): array {
+		return array(
+			'id'       => $id,
+			'type'     => 'staff_digest',
+			'order_id' => 0,
+			'locale'   => 'en_US',
+			'to'       => array( 'email' => 'staff@example.com', 'name' => '' ),
+			'data'     => array(
+				'date'    => '2026-12-04',
+				'shop'    => array( 'name' => 'Aftercare Test Shop', 'url' => 'https://shop.example/', 'logo_url' => null ),
+				'late'    => array( array( 'order_id' => 1001, 'order_number' => '1001', 'parcel_id' => 'shp_1', 'code' => 'carrier_silent', 'raised_at' => '2026-12-03T01:02:03.000Z', 'admin_url' => null ) ),
+				'returns' => array( array( 'id' => 'ret_2', 'order_id' => 4242, 'order_number' => '4242', 'status' => 'requested', 'updated_at' => '2026-12-03T02:00:00.000Z', 'admin_url' => 'https://shop.example/wp-admin/post.php?post=4242&action=edit' ) ),
+				'failed'  => array( array( 'id' => 'msg_3', 'type' => 'shipped', 'order_id' => 1001, 'order_number' => '1001', 'reason' => '<b>the mail server refused the message (550)</b>', 'failed_at' => '2026-12-03T03:00:00.000Z', 'admin_url' => null ) ),
+			),
+		);
+	}
+
+	public function test_the_staff_digest_goes_to_the_shop_once_with_order_links_and_follows_its_settings(): void {
+		$this->due( array( self::digest( 'msg_9' ) ) );
+		$this->assertSame( array( 'msg_9' => 'sent' ), Messages::run() );
+		$this->assertCount( 1, WC_Stub::$mails );
+		$mail = WC_Stub::$mails[0];
+		$this->assertSame( 'staff@example.com', $mail['to'], 'the address aftercare names' );
+		$this->assertStringContainsString( 'Daily aftercare digest for 2026-12-04', $mail['subject'] );
+		$this->assertStringContainsString( 'the carrier has gone silent (shp_1)', $mail['message'] );
+		$this->assertStringContainsString( esc_url( wc_get_order( 1001 )->get_edit_order_url() ), $mail['message'], 'the order\'s own edit screen' );
+		$this->assertStringContainsString( esc_url( 'https://shop.example/wp-admin/post.php?post=4242&action=edit' ), $mail['message'], 'aftercare\'s link for an order the shop cannot load' );
+		$this->assertStringContainsString( 'ret_2 requested: approve or reject', $mail['message'] );
+		$this->assertStringNotContainsString( '<b>the mail server', $mail['message'], 'escaped' );
+		$this->assertSame( array( 'msg_9' => array( 'outcome' => 'sent' ) ), self::reports() );
+		$email = Emails::staff_digest();
+		$this->assertFalse( $email->is_customer_email() );
+		$this->assertArrayHasKey( 'recipient', $email->form_fields );
+
+		// Listed again (the report was lost): reported again, not sent again.
+		$this->due( array( self::digest( 'msg_9' ) ) );
+		$this->assertSame( array( 'msg_9' => 'sent' ), Messages::run() );
+		$this->assertCount( 1, WC_Stub::$mails );
+
+	}
+
+	public function test_the_shops_own_digest_recipient_wins(): void {
+		update_option( 'woocommerce_aftercare_staff_digest_settings', array( 'recipient' => 'team@example.com' ) );
+		$this->due( array( self::digest( 'msg_10' ) ) );
+		$this->assertSame( array( 'msg_10' => 'sent' ), Messages::run() );
+		$this->assertSame( 'team@example.com', WC_Stub::$mails[0]['to'] );
+	}
+
+	public function test_a_switched_off_digest_is_reported_disabled_and_not_sent(): void {
+		update_option( 'woocommerce_aftercare_staff_digest_settings', array( 'enabled' => 'no' ) );
+		$this->due( array( self::digest( 'msg_11' ) ) );
+		$this->assertSame( array( 'msg_11' => 'disabled' ), Messages::run() );
+		$this->assertSame( array(), WC_Stub::$mails );
+	}
+
 	public function test_with_aftercare_down_nothing_is_sent_and_the_lock_is_released(): void {
 		$this->configure( 'http://127.0.0.1:' . Aftercare_Service::free_port() );
 		$this->assertSame( array(), Messages::run() );
