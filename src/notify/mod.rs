@@ -7,7 +7,8 @@
 //! `messages` table, [`store`]). The channel then carries it: [`send`] over SMTP
 //! ([`smtp`]), or the plugin pulls it through [`pull`] and sends it with WooCommerce's
 //! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`];
-//! every message-worthy event also goes to the signed event endpoints ([`events`]).
+//! every message-worthy event also goes to the signed event endpoints ([`events`]); staff
+//! see any message for a real order without sending it through [`preview`].
 
 pub mod data;
 pub mod decide;
@@ -15,6 +16,7 @@ pub mod digest;
 pub mod events;
 pub mod model;
 pub mod page;
+pub mod preview;
 pub mod pull;
 pub mod render;
 pub mod send;

@@ -14,6 +14,7 @@ mod helpers;
 mod invoices;
 mod layering;
 mod notify;
+mod notify_preview;
 mod plugin;
 mod privacy;
 mod real_store;
