@@ -46,8 +46,7 @@ fn pick(parcels: &[ShipmentRow], wanted: impl Fn(ParcelStatus) -> bool) -> Optio
         .map(|s| s.id)
 }
 
-/// The order's newest open delay alert, else its newest resolved one: (shipment id or 0,
-/// code).
+/// The order's newest open delay alert: (shipment id or 0, code).
 fn newest_alert(
     conn: &Connection,
     store_id: &StoreId,
@@ -55,8 +54,9 @@ fn newest_alert(
 ) -> Result<Option<(i64, String)>, StoreError> {
     Ok(conn
         .prepare_cached(
-            "SELECT shipment_id, code FROM delay_alerts WHERE store_id = ?1 AND order_id = ?2
-             ORDER BY resolved_at IS NULL DESC, id DESC LIMIT 1",
+            "SELECT shipment_id, code FROM delay_alerts
+             WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL
+             ORDER BY id DESC LIMIT 1",
         )?
         .query_row((store_id, order_id), |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)

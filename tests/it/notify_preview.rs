@@ -42,6 +42,10 @@ fn order(id: u64, korean: bool) -> Value {
         .as_array_mut()
         .unwrap()
         .push(json!({"id": 9900, "key": "_aftercare_locale", "value": locale}));
+    // Placed this morning: not late yet.
+    for key in ["date_created_gmt", "date_paid_gmt", "date_modified_gmt"] {
+        order[key] = at(-3).trim_end_matches('Z').into();
+    }
     if !korean {
         order["currency"] = "USD".into();
         order["total"] = "89.50".into();
@@ -53,7 +57,7 @@ async fn ship(app: &TestApp, order_id: u64, carrier: &str, number: &str) -> u64 
     let (status, body) = app
         .post_json(
             &format!("/api/v1/orders/{order_id}/shipments"),
-            &json!({"carrier": carrier, "tracking_number": number, "shipped_at": at(-20)}),
+            &json!({"carrier": carrier, "tracking_number": number, "shipped_at": at(-1)}),
         )
         .await;
     assert_eq!(status, 201, "{body}");
@@ -223,37 +227,48 @@ async fn chromium_renders_every_message_type_in_english_and_korean() {
         "[tracking.branding]\nstore_name = \"Nimbus & Tea Co.\"\nprimary_color = \"#0f766e\"\n",
     )
     .await;
-    for (id, korean, carrier, number, location) in [
-        (5101, true, "cj-logistics", "568912340017", "곤지암 허브"),
-        (5102, false, "ups", "1Z999AA10123456784", "Louisville, KY"),
-    ] {
-        let body = serde_json::to_vec(&order(id, korean)).unwrap();
+    let orders = [
+        (5102, "en", "ups", "1Z999AA10123456784", "Louisville, KY"),
+        (5101, "ko", "cj-logistics", "568912340017", "곤지암 허브"),
+    ];
+    for (id, lang, ..) in orders {
+        let body = serde_json::to_vec(&order(id, lang == "ko")).unwrap();
         let (status, answer) = app.deliver("order.created", &body).await;
         assert_eq!(status, 200, "{answer}");
-        let parcel = ship(&app, id, carrier, number).await;
-        scan(&app, parcel, "in_transit", location, 40).await;
     }
-    app.run_jobs_until_idle().await;
-
     let out: PathBuf = std::env::var_os("AFTERCARE_SCREENSHOTS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("message-screenshots"));
     std::fs::create_dir_all(&out).unwrap();
     let pages = tempfile::tempdir().unwrap();
+    let mut parcels = [0u64; 2];
+    // Each message is drawn when the order is where that message would be sent.
     for kind in [
         "order_confirmation",
         "shipped",
+        "delayed",
         "out_for_delivery",
         "delivered",
-        "delayed",
         "return_update",
     ] {
-        for (order_id, lang) in [(5102, "en"), (5101, "ko")] {
+        for (n, (order_id, lang, carrier, number, location)) in orders.into_iter().enumerate() {
+            match kind {
+                "shipped" => {
+                    parcels[n] = ship(&app, order_id, carrier, number).await;
+                    scan(&app, parcels[n], "in_transit", location, 40).await;
+                }
+                "out_for_delivery" => {
+                    scan(&app, parcels[n], "out_for_delivery", location, 6).await;
+                }
+                "delivered" => scan(&app, parcels[n], "delivered", location, 0).await,
+                "return_update" => approved_return(&app, order_id, lang).await,
+                _ => {}
+            }
             let (status, m) = preview(&app, order_id, &format!("type={kind}&lang={lang}")).await;
             assert_eq!(status, 200, "{kind} {lang}: {m}");
             let page = pages.path().join(format!("{kind}-{lang}.html"));
             std::fs::write(&page, m["html"].as_str().unwrap()).unwrap();
-            for (width, height) in [(1280, 900), (390, 960)] {
+            for (width, height) in [(1280, 760), (390, 860)] {
                 let shot = out.join(format!(
                     "message-{}-{lang}-{width}.png",
                     kind.replace('_', "-")
@@ -280,4 +295,36 @@ async fn chromium_renders_every_message_type_in_english_and_korean() {
         }
     }
     app.stop().await;
+}
+
+/// The order completed, a hoodie returned for a refund, and the return approved with a note.
+async fn approved_return(app: &TestApp, order_id: u64, lang: &str) {
+    let mut done = order(order_id, lang == "ko");
+    done["status"] = "completed".into();
+    done["date_completed_gmt"] = at(-1).trim_end_matches('Z').into();
+    done["date_modified_gmt"] = at(-1).trim_end_matches('Z').into();
+    let (status, answer) = app
+        .deliver("order.updated", &serde_json::to_vec(&done).unwrap())
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, created) = app
+        .post_json(
+            &format!("/api/v1/customers/42/orders/{order_id}/returns"),
+            &json!({"items": [{"line_item_id": 202, "quantity": 1, "reason": "too_small"}],
+                    "resolution": "refund", "comment": "Too small."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let note = if lang == "ko" {
+        "반품 라벨을 메일로 보내 드렸습니다. 7일 이내에 CJ대한통운 편의점 택배로 보내 주세요."
+    } else {
+        "We emailed you a prepaid UPS label; please drop the parcel off within 7 days."
+    };
+    let (status, moved) = app
+        .post_json(
+            &format!("/api/v1/returns/{}/transitions", created["id"]),
+            &json!({"to": "approved", "note": note, "by": "Jae (support)"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
 }
