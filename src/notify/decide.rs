@@ -105,35 +105,13 @@ pub fn consider(
         let token = ctx.keys.token(store_id, &recipient, class);
         (token.clone(), unsubscribe::url(ctx.base_url, &token))
     });
-    let front =
-        crate::shop::storefront(crate::shop::store::storefront(conn, store_id)?, ctx.seller);
-    let branding = ctx.tracking.branding(store_id);
-    let shop = crate::shop::Storefront {
-        name: branding.store_name.clone().or(front.name),
-        url: front.url,
-        logo_url: branding.logo_url.clone().or(front.logo_url),
-    };
-    let src = Sources {
-        tracking: ctx.tracking,
-        zone: ctx.zone,
-        base_url: ctx.base_url,
-        shop: &shop,
-        lang,
-    };
-    let delay = c.delay.as_ref().map(|d| Delay {
-        previous_date: d.previous_date.clone(),
-        new_date: d.new_date.clone(),
-        reason: d.reason.clone(),
-        action: super::texts::delay_action(&d.reason, lang).to_owned(),
-    });
-    let data = data::build(
+    let data = compose(
         conn,
         store_id,
+        ctx,
         &order,
-        &src,
-        c.parcel,
-        delay.as_ref(),
-        c.ret,
+        c,
+        lang,
         unsubscribe_url.as_ref().map(|(_, url)| url.as_str()),
     )?;
 
@@ -259,6 +237,50 @@ pub fn consider(
     Ok(Decision::Recorded { id, state, reason })
 }
 
+/// The message `data` of candidate `c` about `order` in `lang`, from the facts as they are
+/// now: what a decision records and what the staff preview renders.
+pub fn compose(
+    conn: &Connection,
+    store_id: &StoreId,
+    ctx: &Context<'_>,
+    order: &crate::woo::Order,
+    c: &Candidate<'_>,
+    lang: Lang,
+    unsubscribe_url: Option<&str>,
+) -> Result<serde_json::Value, StoreError> {
+    let front =
+        crate::shop::storefront(crate::shop::store::storefront(conn, store_id)?, ctx.seller);
+    let branding = ctx.tracking.branding(store_id);
+    let shop = crate::shop::Storefront {
+        name: branding.store_name.clone().or(front.name),
+        url: front.url,
+        logo_url: branding.logo_url.clone().or(front.logo_url),
+    };
+    let src = Sources {
+        tracking: ctx.tracking,
+        zone: ctx.zone,
+        base_url: ctx.base_url,
+        shop: &shop,
+        lang,
+    };
+    let delay = c.delay.as_ref().map(|d| Delay {
+        previous_date: d.previous_date.clone(),
+        new_date: d.new_date.clone(),
+        reason: d.reason.clone(),
+        action: super::texts::delay_action(&d.reason, lang).to_owned(),
+    });
+    data::build(
+        conn,
+        store_id,
+        order,
+        &src,
+        c.parcel,
+        delay.as_ref(),
+        c.ret,
+        unsubscribe_url,
+    )
+}
+
 fn exists(
     conn: &Connection,
     store_id: &StoreId,
@@ -276,7 +298,7 @@ fn exists(
 }
 
 /// The order with whether it is trashed and whether it is a draft.
-fn load(
+pub(super) fn load(
     conn: &Connection,
     store_id: &StoreId,
     order_id: OrderId,

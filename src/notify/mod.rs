@@ -7,8 +7,9 @@
 //! `messages` table, [`store`]). The channel then carries it: [`send`] over SMTP
 //! ([`smtp`]), or the plugin pulls it through [`pull`] and sends it with WooCommerce's
 //! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`];
-//! every message-worthy event also goes to the signed event endpoints ([`events`]). The
-//! shop's staff get a daily digest of what needs them ([`digest`]).
+//! every message-worthy event also goes to the signed event endpoints ([`events`]); staff
+//! see any message for a real order without sending it through [`preview`]. The shop's
+//! staff get a daily digest of what needs them ([`digest`]).
 
 pub mod data;
 pub mod decide;
@@ -16,6 +17,7 @@ pub mod digest;
 pub mod events;
 pub mod model;
 pub mod page;
+pub mod preview;
 pub mod pull;
 pub mod render;
 pub mod send;

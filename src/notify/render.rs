@@ -101,8 +101,10 @@ pub fn render(
         return digest(lang, data, &brand);
     }
     let w = texts::words(kind, lang, data);
-    // A message about one parcel shows that parcel; the others show all of them.
+    // A message about one parcel shows that parcel; a return's shows none (its parcels are
+    // the order's, not the return's); the others show all of them.
     let about: Vec<&Value> = match &data["parcel"] {
+        _ if kind == MessageType::ReturnUpdate => Vec::new(),
         Value::Object(_) => vec![&data["parcel"]],
         _ => data["parcels"]
             .as_array()
@@ -119,7 +121,8 @@ pub fn render(
             )
             .map(|s| lang.t().status(s).to_owned())
             .unwrap_or_default(),
-            eta: opt(&p["eta"]),
+            // A delay's new date replaces the parcel's old estimate.
+            eta: opt(&p["eta"]).filter(|_| !data["delay"].is_object()),
             url: opt(&p["carrier_url"])
                 .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         })
@@ -361,5 +364,35 @@ mod tests {
         only_late["returns"] = json!([]);
         let r = render(MessageType::StaffDigest, Lang::En, &only_late, &branding).unwrap();
         assert!(!r.text.contains("Returns waiting"));
+    }
+
+    #[test]
+    fn a_delay_hides_the_old_estimate_a_return_lists_no_parcels_and_korean_keeps_words_whole() {
+        let branding = Branding::default();
+        let delayed = render(MessageType::Delayed, Lang::Ko, &data(), &branding).unwrap();
+        assert!(
+            !delayed.text.contains("도착 예정일: 2026-12-05"),
+            "{}",
+            delayed.text
+        );
+        let mut ret = data();
+        ret["return"] = json!({"id": "ret_1", "status": "approved", "refund": null, "note": null});
+        let r = render(MessageType::ReturnUpdate, Lang::En, &ret, &branding).unwrap();
+        assert!(
+            !r.text.contains("6001") && !r.html.contains("6001"),
+            "{}",
+            r.text
+        );
+        assert!(r.html.contains("word-break:keep-all"));
+        assert_eq!(
+            r.text.matches("Your return was approved.").count(),
+            1,
+            "said once: {}",
+            r.text
+        );
+        let mut unknown = data();
+        unknown["parcel"] = Value::Null;
+        let shipped = render(MessageType::Shipped, Lang::En, &unknown, &branding).unwrap();
+        assert!(!shipped.text.contains("handed to ."), "{}", shipped.text);
     }
 }

@@ -102,22 +102,38 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
         (MessageType::Shipped, false) => (
             format!("Order {number} has shipped"),
             "Your order is on its way".to_owned(),
-            format!("Your parcel was handed to {carrier}. Follow it with the link below."),
+            if carrier.is_empty() {
+                "Your parcel is on its way. Follow it with the link below.".to_owned()
+            } else {
+                format!("Your parcel was handed to {carrier}. Follow it with the link below.")
+            },
         ),
         (MessageType::Shipped, true) => (
             format!("주문 {number} 발송 안내"),
             "주문하신 상품이 발송되었습니다".to_owned(),
-            format!("{carrier}에 상품을 인계했습니다. 아래 링크에서 배송 상황을 확인하세요."),
+            if carrier.is_empty() {
+                "상품이 발송되었습니다. 아래 링크에서 배송 상황을 확인하세요.".to_owned()
+            } else {
+                format!("{carrier}에 상품을 인계했습니다. 아래 링크에서 배송 상황을 확인하세요.")
+            },
         ),
         (MessageType::OutForDelivery, false) => (
             format!("Order {number} is out for delivery"),
             "Arriving today".to_owned(),
-            format!("{carrier} is delivering your parcel today."),
+            if carrier.is_empty() {
+                "Your parcel is being delivered today.".to_owned()
+            } else {
+                format!("{carrier} is delivering your parcel today.")
+            },
         ),
         (MessageType::OutForDelivery, true) => (
             format!("주문 {number} 오늘 도착 예정"),
             "오늘 배송됩니다".to_owned(),
-            format!("{carrier}에서 오늘 상품을 배송합니다."),
+            if carrier.is_empty() {
+                "오늘 상품이 배송됩니다.".to_owned()
+            } else {
+                format!("{carrier}에서 오늘 상품을 배송합니다.")
+            },
         ),
         (MessageType::Delivered, false) => (
             format!("Order {number} was delivered"),
@@ -145,13 +161,13 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
                 (
                     format!("주문 {number} 반품 안내"),
                     status.to_owned(),
-                    status.to_owned(),
+                    format!("주문 {number}의 반품 진행 상황을 알려 드립니다."),
                 )
             } else {
                 (
                     format!("Your return for order {number}"),
                     status.to_owned(),
-                    status.to_owned(),
+                    format!("Here is where your return for order {number} stands."),
                 )
             }
         }

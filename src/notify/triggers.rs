@@ -232,22 +232,7 @@ fn delay(
         return Ok(None);
     }
     let parcel = (shipment != 0).then(|| ShipmentId::new(shipment as u64));
-    let row = match parcel {
-        Some(id) => shipments::find(c, store, id)?,
-        None => None,
-    };
-    let cal = ctx.tracking.calendar(ctx.zone);
-    let eta = row.as_ref().and_then(|s| parcel_eta(s, ctx.tracking, &cal));
-    // A cautious new date: two business days after today or the old date, whichever is later.
-    let base = eta.filter(|e| *e > now).unwrap_or(now);
-    let new_date = (code != "returned_to_sender").then(|| cal.deadline(base, 2));
-    // A carrier's problem report is stale when old; lateness is aftercare's own finding.
-    let event_at = matches!(code.as_str(), "delivery_exception" | "returned_to_sender")
-        .then(|| {
-            row.as_ref()
-                .and_then(|s| s.last_event_at.as_deref().and_then(time::parse))
-        })
-        .flatten();
+    let (facts, event_at) = delay_facts(c, store, ctx, parcel, &code, now)?;
     let about = parcel.map_or_else(|| "order".to_owned(), super::data::parcel_ref);
     let status = format!("delayed:{code}");
     decide::consider(
@@ -262,13 +247,43 @@ fn delay(
             about,
             status: &status,
             event_at,
-            delay: Some(DelayFacts {
-                previous_date: eta.map(|t| time::local_date(t, ctx.zone).to_string()),
-                new_date: new_date.map(|t| time::local_date(t, ctx.zone).to_string()),
-                reason: code.clone(),
-            }),
+            delay: Some(facts),
         },
         now,
     )
     .map(Some)
+}
+
+/// What a delay message says for alert `code` about `parcel` (or the whole order), and when
+/// the carrier reported the problem (`None` when lateness is aftercare's own finding).
+pub(super) fn delay_facts(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    parcel: Option<ShipmentId>,
+    code: &str,
+    now: Timestamp,
+) -> Result<(DelayFacts, Option<Timestamp>), StoreError> {
+    let row = match parcel {
+        Some(id) => shipments::find(c, store, id)?,
+        None => None,
+    };
+    let cal = ctx.tracking.calendar(ctx.zone);
+    let eta = row.as_ref().and_then(|s| parcel_eta(s, ctx.tracking, &cal));
+    // A cautious new date: two business days after today or the old date, whichever is later.
+    let base = eta.filter(|e| *e > now).unwrap_or(now);
+    let new_date = (code != "returned_to_sender").then(|| cal.deadline(base, 2));
+    // A carrier's problem report is stale when old; lateness is aftercare's own finding.
+    let event_at = matches!(code, "delivery_exception" | "returned_to_sender")
+        .then(|| {
+            row.as_ref()
+                .and_then(|s| s.last_event_at.as_deref().and_then(time::parse))
+        })
+        .flatten();
+    let facts = DelayFacts {
+        previous_date: eta.map(|t| time::local_date(t, ctx.zone).to_string()),
+        new_date: new_date.map(|t| time::local_date(t, ctx.zone).to_string()),
+        reason: code.to_owned(),
+    };
+    Ok((facts, event_at))
 }

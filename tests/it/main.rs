@@ -15,6 +15,7 @@ mod invoices;
 mod layering;
 mod notify;
 mod notify_digest;
+mod notify_preview;
 mod plugin;
 mod privacy;
 mod real_store;

@@ -1483,7 +1483,7 @@ async fn unknown_tokens_get_a_friendly_404_page() {
     app.stop().await;
 }
 
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .filter_map(|name| {
@@ -1497,13 +1497,13 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Width and height from a PNG's IHDR chunk.
-fn png_size(bytes: &[u8]) -> (u32, u32) {
+pub fn png_size(bytes: &[u8]) -> (u32, u32) {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
     (be(16), be(20))
 }
 
-fn run_chromium(binary: &Path, args: Vec<String>) -> std::process::Output {
+pub fn run_chromium(binary: &Path, args: Vec<String>) -> std::process::Output {
     let profile = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(binary)
         .args([

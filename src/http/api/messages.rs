@@ -13,14 +13,20 @@ use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::ids::MessageId;
+use crate::ids::{MessageId, OrderId};
+use crate::notify::MessageType;
+use crate::notify::decide::Context;
+use crate::notify::preview::{self, PreviewError};
 use crate::notify::pull::{self, DueMessage, ReportError, Reported};
+use crate::notify::unsubscribe::Keys;
+use crate::tracking::i18n::Lang;
 use crate::validation::FieldError;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(due_messages))
         .routes(routes!(report_result))
+        .routes(routes!(preview_message))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -153,4 +159,140 @@ async fn report_result(
         )),
         Err(ReportError::Store(e)) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    /// The message type: `order_confirmation`, `shipped`, `out_for_delivery`, `delivered`,
+    /// `delayed` or `return_update`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    kind: Option<String>,
+    /// `en` or `ko`; the order's language when absent.
+    lang: Option<String>,
+    /// `json` (default) or `html`: the HTML part itself, to look at in a browser.
+    format: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessagePreview {
+    #[serde(rename = "type")]
+    kind: String,
+    /// `en` or `ko`.
+    lang: String,
+    subject: String,
+    /// The HTML part, as the mail server would get it.
+    html: String,
+    /// The plain-text part.
+    text: String,
+}
+
+/// What a customer message of this type would say about this order now, rendered from
+/// the order's current facts by the templates a real send uses. Nothing is recorded or
+/// sent; the unsubscribe link is a placeholder that records nothing.
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{order_id}/messages/preview",
+    tag = "messages",
+    params(("order_id" = u64, Path, description = "WooCommerce order id"), PreviewQuery),
+    responses(
+        (status = 200, description = "The rendered message (`format=html`: the HTML part as `text/html`)", body = MessagePreview),
+        (status = 400, description = "A bad order id or a malformed query", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "No such order in this store", body = ErrorBody),
+        (status = 422, description = "An unknown `type`, `lang` or `format`", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+async fn preview_message(
+    ApiStore(store): ApiStore,
+    State(state): State<AppState>,
+    ApiPath(order_id): ApiPath<OrderId>,
+    ApiQuery(query): ApiQuery<PreviewQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::{Html, IntoResponse};
+
+    let mut problems = Vec::new();
+    // The staff digest is not about an order: only customer messages have a preview.
+    let kind = query
+        .kind
+        .as_deref()
+        .and_then(MessageType::parse)
+        .filter(|k| *k != MessageType::StaffDigest);
+    if kind.is_none() {
+        problems.push(FieldError::new(
+            "type",
+            "must be order_confirmation, shipped, out_for_delivery, delivered, delayed or return_update",
+        ));
+    }
+    let lang = match query.lang.as_deref() {
+        None => Ok(None),
+        Some("en") => Ok(Some(Lang::En)),
+        Some("ko") => Ok(Some(Lang::Ko)),
+        Some(_) => Err(()),
+    };
+    if lang.is_err() {
+        problems.push(FieldError::new("lang", "must be `en` or `ko`"));
+    }
+    let html = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(_) => {
+            problems.push(FieldError::new("format", "must be `json` or `html`"));
+            false
+        }
+    };
+    let (Some(kind), Ok(lang)) = (kind, lang) else {
+        return Err(ApiError::validation(problems));
+    };
+    if !problems.is_empty() {
+        return Err(ApiError::validation(problems));
+    }
+    let config = state.config();
+    let (settings, tracking) = (config.notify.clone(), config.tracking.clone());
+    let seller = config.invoices.seller.clone();
+    let base_url = config.base_url();
+    let zones = state.zones().clone();
+    let now = jiff::Timestamp::now();
+    let found = state
+        .db()
+        .read(move |c| {
+            let zone = zones.zone(c, &store).tz;
+            let ctx = Context {
+                settings: &settings,
+                tracking: &tracking,
+                seller: &seller,
+                zone: &zone,
+                base_url: &base_url,
+                // A preview stores and signs no unsubscribe token.
+                keys: &Keys::derive([]),
+            };
+            Ok(preview::preview(c, &store, &ctx, order_id, kind, lang, now))
+        })
+        .await?;
+    let preview = match found {
+        Ok(Some(p)) => p,
+        Ok(None) => return Err(ApiError::order_not_found()),
+        Err(PreviewError::Store(e)) => return Err(e.into()),
+        Err(PreviewError::Render(e)) => {
+            tracing::error!(error = %e, "message preview could not be rendered");
+            return Err(ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalError,
+                "The message could not be rendered.",
+            ));
+        }
+    };
+    if html {
+        return Ok(Html(preview.rendered.html).into_response());
+    }
+    Ok(Json(MessagePreview {
+        kind: preview.kind.as_str().to_owned(),
+        lang: preview.lang.code().to_owned(),
+        subject: preview.rendered.subject,
+        html: preview.rendered.html,
+        text: preview.rendered.text,
+    })
+    .into_response())
 }
