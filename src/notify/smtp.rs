@@ -18,6 +18,9 @@ use crate::ids::{MessageId, OrderId, StoreId};
 
 /// How long one exchange with the mail server may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections kept open per store. The mail lane sends one message at a time and reuses
+/// one; more only help senders that overlap.
+pub const POOL_SIZE: u32 = 4;
 
 /// Each SMTP store's transport, built once at start.
 #[derive(Clone, Default)]
@@ -48,6 +51,11 @@ pub struct Outgoing<'a> {
 
 impl Mailer {
     pub fn new(settings: &NotifySettings, stores: &[StoreId]) -> Mailer {
+        Mailer::with_pool_size(settings, stores, POOL_SIZE)
+    }
+
+    /// [`Mailer::new`] keeping at most `pool_size` connections open per store.
+    pub fn with_pool_size(settings: &NotifySettings, stores: &[StoreId], pool_size: u32) -> Mailer {
         let mut transports = HashMap::new();
         for store in stores {
             let own = settings.store(store);
@@ -65,7 +73,7 @@ impl Mailer {
                 Ok(builder) => {
                     let transport = builder
                         .timeout(Some(TIMEOUT))
-                        .pool_config(PoolConfig::new().max_size(4))
+                        .pool_config(PoolConfig::new().max_size(pool_size))
                         .build();
                     transports.insert(store.clone(), (transport, from));
                 }

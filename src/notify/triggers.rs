@@ -35,21 +35,7 @@ pub async fn run(n: &Notifier, job: &Job) -> Outcome {
                     base_url: &n2.base_url,
                     keys: &n2.keys,
                 };
-                let now = Timestamp::now();
-                match kind {
-                    JobKind::NotifyParcel => parcel(c, &store, &ctx, ShipmentId::new(subject), now),
-                    JobKind::NotifyReturn => ret(
-                        c,
-                        &store,
-                        &ctx,
-                        order_id,
-                        ReturnId::new(subject as i64),
-                        now,
-                    ),
-                    JobKind::NotifyDelay => delay(c, &store, &ctx, subject, now),
-                    JobKind::NotifyOrder => confirm(c, &store, &ctx, order_id, now),
-                    _ => Ok(None),
-                }
+                decide(c, &store, &ctx, kind, order_id, subject, Timestamp::now())
             })
             .await;
     match result {
@@ -59,6 +45,26 @@ pub async fn run(n: &Notifier, job: &Job) -> Outcome {
         }
         Ok(_) => Outcome::Done,
         Err(e) => Outcome::Retry(e.into()),
+    }
+}
+
+/// The decision a trigger job of `kind` about (`order_id`, `subject`) comes to at `now`, in
+/// the caller's transaction; `None` when the facts call for no message at all.
+pub fn decide(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    kind: JobKind,
+    order_id: OrderId,
+    subject: u64,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    match kind {
+        JobKind::NotifyParcel => parcel(c, store, ctx, ShipmentId::new(subject), now),
+        JobKind::NotifyReturn => ret(c, store, ctx, order_id, ReturnId::new(subject as i64), now),
+        JobKind::NotifyDelay => delay(c, store, ctx, subject, now),
+        JobKind::NotifyOrder => confirm(c, store, ctx, order_id, now),
+        _ => Ok(None),
     }
 }
 
