@@ -3,12 +3,12 @@
 //! SQLite file:
 //!
 //! 1. The scheduler's pass: what the poller decides at each tick over the whole population,
-//!    i.e. the due subscriptions read through `feeds::store::due` and, for each, whether to
-//!    stop or fetch it (its parcel read and `feeds::schedule::next`), with `FEEDS_DUE_PERMILLE`
-//!    of the parcels due (default 20, i.e. 2%). Repeated `FEEDS_PASSES` times (default 50);
-//!    median and p99, for the due query alone, with the parcel reads, whole, and for one
-//!    batch of 40 (what the poller decides before each request). Beside it, the due
-//!    query's plan.
+//!    i.e. the due subscriptions read through `feeds::store::due` (with their parcels'
+//!    columns, in the same statement) and, for each, whether to stop or fetch it
+//!    (`feeds::poll::over`), with `FEEDS_DUE_PERMILLE` of the parcels due (default 20, i.e.
+//!    2%). Repeated `FEEDS_PASSES` times (default 50); median and p99, for the due query
+//!    alone, whole, and for one batch of 40 (what the poller decides before each request).
+//!    Beside it, the due query's plan.
 //! 2. Pushes: the real application on a random port, `FEEDS_PUSHES` signed 17TRACK v2.2
 //!    `TRACKING_UPDATED` pushes (default 20,000, each a new event for a random parcel) from
 //!    `FEEDS_CLIENTS` concurrent clients (default 32), each acknowledged after its commit;
@@ -23,8 +23,7 @@ use std::time::{Duration, Instant};
 
 use aftercare::Application;
 use aftercare::config::{Flags, env_from};
-use aftercare::feeds::apply;
-use aftercare::feeds::schedule::{self, Next};
+use aftercare::feeds::poll;
 use aftercare::feeds::seventeen::signature;
 use aftercare::feeds::store;
 use aftercare::feeds::{FeedSettings, Provider};
@@ -34,7 +33,6 @@ use aftercare::orders::store::Source;
 use aftercare::store::Db;
 use aftercare::tracking::ParcelFeed;
 use aftercare::tracking::TrackingSettings;
-use aftercare::tracking::store::shipments;
 use aftercare::woo::Order;
 use sha2::{Digest, Sha256};
 
@@ -178,11 +176,11 @@ async fn populate(db: &Db, config: &aftercare::config::Config, orders: u64, due_
     );
 }
 
-/// How much of a pass to run: the due query only, with each due parcel read, or whole.
+/// How much of a pass to run: the due query only (with the parcel columns the schedule
+/// reads), or whole.
 #[derive(Clone, Copy, Debug)]
 enum Stage {
     Query,
-    Parcels,
     Whole,
     /// What the poller decides before each request: the first 40 due, stop or fetch.
     Batch,
@@ -211,31 +209,13 @@ fn pass(
         },
     )
     .unwrap();
-    let mut stop = 0;
     if matches!(stage, Stage::Query) {
         return (due.len(), 0);
     }
-    for sub in &due {
-        let parcel = shipments::find(c, &sub.store_id, sub.shipment_id).unwrap();
-        if matches!(stage, Stage::Parcels) {
-            continue;
-        }
-        let over = match &parcel {
-            None => true,
-            Some(p) if p.removed_at.is_some() => true,
-            Some(p) => {
-                schedule::next(
-                    sub.state(),
-                    &apply::parcel_now(p, tracking, &cal),
-                    now,
-                    apply::end_of_today(&cal, now),
-                    feeds.poll_interval,
-                    feeds.stop_after_delivery,
-                ) == Next::Stop
-            }
-        };
-        stop += usize::from(over);
-    }
+    let stop = due
+        .iter()
+        .filter(|d| poll::over(d, feeds, tracking, &cal, now))
+        .count();
     (due.len(), stop)
 }
 
@@ -281,10 +261,13 @@ fn main() {
         let plan: Vec<String> = db
             .read(|c| {
                 let mut stmt = c.prepare(
-                    "EXPLAIN QUERY PLAN SELECT id FROM feed_subscriptions
-                     WHERE next_poll_at <= ?3 AND store_id = ?1 AND provider = ?2
-                       AND state IN ('subscribed', 'awaiting_carrier')
-                     ORDER BY next_poll_at, id LIMIT ?4",
+                    "EXPLAIN QUERY PLAN SELECT d.id, s.status
+                     FROM (SELECT id, shipment_id, store_id, next_poll_at FROM feed_subscriptions
+                           WHERE next_poll_at <= ?3 AND store_id = ?1 AND provider = ?2
+                             AND state IN ('subscribed', 'awaiting_carrier')
+                           ORDER BY next_poll_at, id LIMIT ?4) d
+                     LEFT JOIN shipments s ON s.id = d.shipment_id AND s.store_id = d.store_id
+                     ORDER BY d.next_poll_at, d.id",
                 )?;
                 let rows = stmt
                     .query_map(rusqlite::params!["default", "17track", "9", 40], |r| {
@@ -299,7 +282,7 @@ fn main() {
         let feeds = config.feeds.clone();
         let tracking = config.tracking.clone();
         let zone = jiff::tz::TimeZone::get("Asia/Seoul").unwrap();
-        for stage in [Stage::Query, Stage::Parcels, Stage::Whole, Stage::Batch] {
+        for stage in [Stage::Query, Stage::Whole, Stage::Batch] {
             let mut times = Vec::new();
             let mut due = (0, 0);
             for _ in 0..passes {

@@ -16,11 +16,13 @@ use rusqlite::Connection;
 use super::FeedSettings;
 use super::adapter::{Eta, FeedState, Inbound, Provider, Snapshot};
 use super::schedule::{self, Next, ParcelNow};
-use super::store::{self, Checked, SubscriptionRow};
+use super::store::{self, Checked, DueParcel, SubscriptionRow};
 use crate::ids::StoreId;
 use crate::store::StoreError;
 use crate::time;
 use crate::tracking::calendar::Calendar;
+use crate::tracking::eta::{self, EtaInput};
+use crate::tracking::status::ParcelStatus;
 use crate::tracking::store::shipments::{self, NewEvent, ShipmentRow};
 use crate::tracking::{TrackingSettings, alerts, derive};
 
@@ -249,7 +251,13 @@ pub fn snapshot(
             carrier_silent(conn, sub, stale_at, rules, now)?;
         }
     }
-    let parcel = shipments::find(conn, &sub.store_id, shipment.id)?.unwrap_or(shipment);
+    // The schedule reads the parcel's status, event times and ETA: read again only when
+    // this snapshot changed them (a repeated push changes nothing).
+    let parcel = if new_events > 0 || eta_changed {
+        shipments::find(conn, &sub.store_id, shipment.id)?.unwrap_or(shipment)
+    } else {
+        shipment
+    };
     let next = next_poll(state, &parcel, feeds, tracking, &cal, now);
     let last_event = newest.map(|(at, _)| time::seconds(at));
     store::checked(
@@ -292,17 +300,72 @@ pub fn next_poll(
 
 /// A stored parcel as the schedule reads it; `cal` is the store's calendar.
 pub fn parcel_now(parcel: &ShipmentRow, tracking: &TrackingSettings, cal: &Calendar) -> ParcelNow {
-    let status = alerts::parcel_status(parcel);
-    let last_event_at = parcel.last_event_at.as_deref().and_then(time::parse);
+    schedule_input(
+        ScheduleColumns {
+            carrier: &parcel.carrier,
+            status: &parcel.status,
+            shipped_at: parcel.shipped_at.as_deref(),
+            last_event_at: parcel.last_event_at.as_deref(),
+            carrier_eta: parcel.carrier_eta.as_deref(),
+            delivered_at: parcel.delivered_at.as_deref(),
+        },
+        tracking,
+        cal,
+    )
+}
+
+/// A due parcel, as read with its subscription, as the schedule reads it.
+pub fn due_parcel_now(
+    parcel: &DueParcel,
+    tracking: &TrackingSettings,
+    cal: &Calendar,
+) -> ParcelNow {
+    schedule_input(
+        ScheduleColumns {
+            carrier: &parcel.carrier,
+            status: &parcel.status,
+            shipped_at: parcel.shipped_at.as_deref(),
+            last_event_at: parcel.last_event_at.as_deref(),
+            carrier_eta: parcel.carrier_eta.as_deref(),
+            delivered_at: parcel.delivered_at.as_deref(),
+        },
+        tracking,
+        cal,
+    )
+}
+
+/// The stored parcel columns the schedule depends on.
+struct ScheduleColumns<'a> {
+    carrier: &'a str,
+    status: &'a str,
+    shipped_at: Option<&'a str>,
+    last_event_at: Option<&'a str>,
+    carrier_eta: Option<&'a str>,
+    delivered_at: Option<&'a str>,
+}
+
+fn schedule_input(
+    p: ScheduleColumns<'_>,
+    tracking: &TrackingSettings,
+    cal: &Calendar,
+) -> ParcelNow {
+    // As `alerts::parcel_status` and `alerts::parcel_eta` read a parcel row.
+    let status = ParcelStatus::parse(p.status).unwrap_or(ParcelStatus::Shipped);
+    let last_event_at = p.last_event_at.and_then(time::parse);
     ParcelNow {
         status,
-        eta: alerts::parcel_eta(parcel, tracking, cal),
+        eta: eta::estimate(
+            EtaInput {
+                carrier: p.carrier,
+                status,
+                shipped_at: p.shipped_at.and_then(time::parse),
+                carrier_eta: p.carrier_eta.and_then(time::parse),
+            },
+            tracking,
+            cal,
+        ),
         last_event_at,
-        ended_at: parcel
-            .delivered_at
-            .as_deref()
-            .and_then(time::parse)
-            .or(last_event_at),
+        ended_at: p.delivered_at.and_then(time::parse).or(last_event_at),
     }
 }
 

@@ -12,15 +12,18 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::watch;
 
+use super::FeedSettings;
 use super::Feeds;
 use super::adapter::{FeedError, FeedState, Parcel, TrackingFeed};
 use super::apply;
 use super::schedule::{self, Next};
-use super::store::{self, SubscriptionRow};
+use super::store::{self, Due, SubscriptionRow};
 use crate::ids::StoreId;
 use crate::jobs::{self, JobKind};
 use crate::store::{Db, StoreError};
 use crate::time;
+use crate::tracking::TrackingSettings;
+use crate::tracking::calendar::Calendar;
 use crate::tracking::store::shipments;
 
 /// Runs until `stop` turns true.
@@ -161,7 +164,7 @@ pub async fn poll_store(
         if due.is_empty() {
             return Ok(polled);
         }
-        let (to_stop, to_fetch) = split(db, feeds, &zone, due, now).await?;
+        let (to_stop, to_fetch) = split(feeds, &zone, due, now);
         if !to_stop.is_empty() {
             let parcels: Vec<Parcel> = to_stop.iter().map(parcel).collect();
             match adapter.stop(&parcels).await {
@@ -243,44 +246,49 @@ pub async fn poll_store(
 }
 
 /// Which of the due subscriptions are over (to stop) and which to ask about.
-async fn split(
-    db: &Db,
+fn split(
     feeds: &Feeds,
     zone: &jiff::tz::TimeZone,
-    due: Vec<SubscriptionRow>,
+    due: Vec<Due>,
     now: Timestamp,
-) -> Result<(Vec<SubscriptionRow>, Vec<SubscriptionRow>), StoreError> {
-    let (settings, tracking) = (feeds.settings.clone(), feeds.tracking.clone());
-    let cal = tracking.calendar(zone);
-    db.read(move |c| {
-        let mut stop = Vec::new();
-        let mut fetch = Vec::new();
-        for sub in due {
-            let parcel = shipments::find(c, &sub.store_id, sub.shipment_id)?;
-            let over = match &parcel {
-                // Gone: its follow job stops it; meanwhile it is not polled.
-                None => true,
-                Some(p) if p.removed_at.is_some() => true,
-                Some(p) => {
-                    schedule::next(
-                        sub.state(),
-                        &apply::parcel_now(p, &tracking, &cal),
-                        now,
-                        apply::end_of_today(&cal, now),
-                        settings.poll_interval,
-                        settings.stop_after_delivery,
-                    ) == Next::Stop
-                }
-            };
-            if over {
-                stop.push(sub);
-            } else {
-                fetch.push(sub);
-            }
+) -> (Vec<SubscriptionRow>, Vec<SubscriptionRow>) {
+    let cal = feeds.tracking.calendar(zone);
+    let mut stop = Vec::new();
+    let mut fetch = Vec::new();
+    for d in due {
+        if over(&d, &feeds.settings, &feeds.tracking, &cal, now) {
+            stop.push(d.sub);
+        } else {
+            fetch.push(d.sub);
         }
-        Ok((stop, fetch))
-    })
-    .await
+    }
+    (stop, fetch)
+}
+
+/// Whether a due subscription's tracking is over: its parcel is gone, or the schedule
+/// says stop. `cal` is the store's calendar.
+pub fn over(
+    due: &Due,
+    settings: &FeedSettings,
+    tracking: &TrackingSettings,
+    cal: &Calendar,
+    now: Timestamp,
+) -> bool {
+    match &due.parcel {
+        // Gone: its follow job stops it; meanwhile it is not polled.
+        None => true,
+        Some(p) if p.removed_at.is_some() => true,
+        Some(p) => {
+            schedule::next(
+                due.sub.state(),
+                &apply::due_parcel_now(p, tracking, cal),
+                now,
+                apply::end_of_today(cal, now),
+                settings.poll_interval,
+                settings.stop_after_delivery,
+            ) == Next::Stop
+        }
+    }
 }
 
 /// A refused or failed request: each row waits longer, as the schedule's backoff says.

@@ -272,24 +272,67 @@ pub fn by_number(
     Ok(rows)
 }
 
-/// The store's subscriptions of `provider` due for a poll at `now`, soonest first.
+/// A due subscription with what the schedule reads of its parcel (`None`: the parcel is
+/// gone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub sub: SubscriptionRow,
+    pub parcel: Option<DueParcel>,
+}
+
+/// The parcel columns the schedule decides on (see `apply::due_parcel_now`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueParcel {
+    pub carrier: String,
+    pub status: String,
+    pub shipped_at: Option<String>,
+    pub last_event_at: Option<String>,
+    pub carrier_eta: Option<String>,
+    pub delivered_at: Option<String>,
+    pub removed_at: Option<String>,
+}
+
+/// The store's subscriptions of `provider` due for a poll at `now`, soonest first, each
+/// with its parcel read in the same statement: a pass decides thousands of them, and a
+/// read per parcel cost more than the whole query.
 pub fn due(
     conn: &Connection,
     store_id: &StoreId,
     provider: Provider,
     now: &Stamp,
     limit: usize,
-) -> Result<Vec<SubscriptionRow>, StoreError> {
+) -> Result<Vec<Due>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM feed_subscriptions
-         WHERE next_poll_at <= ?3 AND store_id = ?1 AND provider = ?2
-           AND state IN ('subscribed', 'awaiting_carrier')
-         ORDER BY next_poll_at, id LIMIT ?4"
+        "SELECT d.*, s.id, s.carrier, s.status, s.shipped_at, s.last_event_at, s.carrier_eta,
+             s.delivered_at, s.removed_at
+         FROM (SELECT {COLUMNS} FROM feed_subscriptions
+               WHERE next_poll_at <= ?3 AND store_id = ?1 AND provider = ?2
+                 AND state IN ('subscribed', 'awaiting_carrier')
+               ORDER BY next_poll_at, id LIMIT ?4) d
+         LEFT JOIN shipments s ON s.id = d.shipment_id AND s.store_id = d.store_id
+         ORDER BY d.next_poll_at, d.id"
     ))?;
     let rows = stmt
         .query_map(
             rusqlite::params![store_id, provider.as_str(), now, limit as i64],
-            row,
+            |r| {
+                let parcel = match r.get::<_, Option<i64>>(15)? {
+                    None => None,
+                    Some(_) => Some(DueParcel {
+                        carrier: r.get(16)?,
+                        status: r.get(17)?,
+                        shipped_at: r.get(18)?,
+                        last_event_at: r.get(19)?,
+                        carrier_eta: r.get(20)?,
+                        delivered_at: r.get(21)?,
+                        removed_at: r.get(22)?,
+                    }),
+                };
+                Ok(Due {
+                    sub: row(r)?,
+                    parcel,
+                })
+            },
         )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
@@ -485,7 +528,9 @@ mod tests {
         set_state(&conn, ids[2], FeedState::Stale, Some("expired"), &now).unwrap();
         let due = due(&conn, &store, Provider::SeventeenTrack, &now, 10).unwrap();
         assert_eq!(
-            due.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(),
+            due.iter()
+                .map(|d| d.sub.number.as_str())
+                .collect::<Vec<_>>(),
             ["B"],
             "A is not due yet, C is stale"
         );
