@@ -180,7 +180,7 @@ fn notifier(db: &Db, port: u16, pool_size: u32) -> Notifier {
 async fn open_jobs(db: &Db, kind: JobKind, limit: usize) -> Vec<Job> {
     db.read(move |c| {
         let mut stmt = c.prepare(
-            "SELECT id, store_id, order_id, subject, attempts FROM jobs
+            "SELECT id, store_id, order_id, subject, attempts, run_after FROM jobs
              WHERE done_at IS NULL AND kind = ?1 ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt
@@ -192,6 +192,7 @@ async fn open_jobs(db: &Db, kind: JobKind, limit: usize) -> Vec<Job> {
                     order_id: r.get(2)?,
                     subject: r.get::<_, i64>(3)? as u64,
                     attempts: r.get(4)?,
+                    run_after: r.get(5)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

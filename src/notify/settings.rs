@@ -406,7 +406,11 @@ mod tests {
                 .digest_hour,
             Some(8)
         );
-        for bad in ["digest_hour = 24", "digest_hour = \"8am\"", "staff_email = \"nobody\""] {
+        for bad in [
+            "digest_hour = 24",
+            "digest_hour = \"8am\"",
+            "staff_email = \"nobody\"",
+        ] {
             let file: FileNotify = toml::from_str(bad).unwrap();
             let err = build(file, &[]).unwrap_err();
             assert!(err.field.starts_with("notify."), "{bad}: {}", err.field);
