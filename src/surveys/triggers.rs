@@ -10,7 +10,9 @@
 //!
 //! Rules, in order: surveys switched off: nothing; the order must be mirrored, not in the
 //! trash, not cancelled, failed or refunded (also when a return refunded all of it), and
-//! delivered (every live parcel delivered); it needs an email
+//! delivered: NPS waits for every live parcel to arrive, and CSAT is not asked while a
+//! parcel of the order is still on its way or lost (an order without parcels, collected or
+//! shipped untracked, may be asked after a return or a request); it needs an email
 //! address; and the customer must not have been asked any survey within the throttle
 //! window. A survey that passes is recorded `asked` with its link and handed to the
 //! notification engine (`notify_survey`), which applies unsubscribes and quiet hours.
@@ -120,6 +122,18 @@ pub fn delivered_at(
                 .and_then(time::parse)
         })
         .max())
+}
+
+/// Whether a live parcel of the order has not arrived (on its way, lost, sent back). An
+/// order without parcels (collected, or shipped without tracking) has none.
+fn parcels_pending(
+    conn: &Connection,
+    store: &StoreId,
+    order_id: OrderId,
+) -> Result<bool, StoreError> {
+    Ok(shipments::for_order(conn, store, order_id, false)?
+        .iter()
+        .any(|s| s.status != "delivered"))
 }
 
 struct OrderFacts {
@@ -235,8 +249,8 @@ pub fn decide(
         Some("the order is in the trash or a draft".to_owned())
     } else if CLOSED_STATUSES.contains(&order.status.as_str()) {
         Some(format!("the order is {}", order.status))
-    } else if delivered.is_none() {
-        Some("the order was not delivered".to_owned())
+    } else if delivered.is_none() && parcels_pending(conn, store, order_id)? {
+        Some("the order's parcels are not all delivered".to_owned())
     } else if order.email.is_empty() {
         Some("the order has no email address".to_owned())
     } else if rules.throttle.is_positive()
