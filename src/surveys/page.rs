@@ -160,9 +160,13 @@ fn problem_text(p: Problem, lang: Lang) -> &'static str {
     }
 }
 
-/// A date the reader reads: `2026-12-10`.
-fn day(ts: Timestamp) -> String {
-    time::seconds(ts)[..10].to_owned()
+/// A date as the reader writes it: `December 10, 2026`, `2026년 12월 10일` (UTC).
+fn day(ts: Timestamp, lang: Lang) -> String {
+    let date = ts.to_zoned(jiff::tz::TimeZone::UTC).date();
+    match lang {
+        Lang::En => date.strftime("%B %-d, %Y").to_string(),
+        Lang::Ko => format!("{}년 {}월 {}일", date.year(), date.month(), date.day()),
+    }
 }
 
 enum Shown<'a> {
@@ -324,11 +328,14 @@ fn render(
                 (true, _) => format!("보내 주신 답변은 {shop}에 큰 도움이 됩니다."),
             }];
             lines.push(if ko {
-                format!("{}까지 답변을 바꿀 수 있습니다.", day(s.editable_until))
+                format!(
+                    "{}까지 답변을 바꿀 수 있습니다.",
+                    day(s.editable_until, lang)
+                )
             } else {
                 format!(
                     "You can change your answer until {}.",
-                    day(s.editable_until)
+                    day(s.editable_until, lang)
                 )
             });
             Lines {
@@ -395,11 +402,14 @@ fn render(
                 error: error.map(|p| problem_text(p, lang)),
                 note: s.row.answered_at.is_some().then(|| {
                     if ko {
-                        format!("{}까지 답변을 바꿀 수 있습니다.", day(s.editable_until))
+                        format!(
+                            "{}까지 답변을 바꿀 수 있습니다.",
+                            day(s.editable_until, lang)
+                        )
                     } else {
                         format!(
                             "You can change your answer until {}.",
-                            day(s.editable_until)
+                            day(s.editable_until, lang)
                         )
                     }
                 }),

@@ -628,3 +628,80 @@ async fn the_survey_email_carries_score_links_and_the_answer_becomes_an_order_no
     );
     app.stop().await;
 }
+
+/// The survey page (the form with a pre-selected score, the thank-you page, a closed link)
+/// in English and Korean at a desktop and a phone width, drawn by headless Chromium. To
+/// refresh the ones in the docs, run with `AFTERCARE_SCREENSHOTS_DIR=docs/screenshots`.
+#[tokio::test(flavor = "multi_thread")]
+async fn chromium_draws_the_survey_page_in_english_and_korean() {
+    use crate::tracking::{chromium, png_size, run_chromium};
+    use std::path::{Path, PathBuf};
+
+    let Some(binary) = chromium() else {
+        missing_tool("chromium", "chromium");
+        return;
+    };
+    let app = TestApp::spawn_with(
+        "timezone = \"UTC\"\n[tracking.branding]\nstore_name = \"Nimbus & Tea Co.\"\n\
+         primary_color = \"#0f766e\"\n[surveys]\nnps_delay_days = 0\n\
+         review_url = \"https://reviews.example/nimbus\"\n",
+    )
+    .await;
+    delivered_order(&app, 901, "minji@example.com", 1440).await;
+    app.run_jobs_until_idle().await;
+    let token = token_of(&app, 901);
+    let out: PathBuf = std::env::var_os("AFTERCARE_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("survey-screenshots"));
+    std::fs::create_dir_all(&out).unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut pages = Vec::new();
+    for lang in ["en", "ko"] {
+        let (status, html) = page(&app, &format!("/s/{token}?score=9&lang={lang}")).await;
+        assert_eq!(status, 200);
+        pages.push((format!("survey-form-{lang}"), html));
+    }
+    let (_, form_page) = page(&app, &format!("/s/{token}")).await;
+    let (status, thanks) = post_form(
+        &app,
+        &format!("/s/{token}?lang=en"),
+        &[
+            ("score", "10"),
+            ("topic", "product"),
+            ("form", &nonce(&form_page)),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    pages.push(("survey-thanks-en".to_owned(), thanks));
+    let (status, forged) = page(&app, "/s/0000?lang=ko").await;
+    assert_eq!(status, 404);
+    pages.push(("survey-invalid-ko".to_owned(), forged));
+    for (name, html) in pages {
+        let file = files.path().join(format!("{name}.html"));
+        std::fs::write(&file, html).unwrap();
+        for (width, height) in [(1280, 900), (390, 1100)] {
+            let shot = out.join(format!("{name}-{width}.png"));
+            let _ = std::fs::remove_file(&shot);
+            let args = vec![
+                format!("--window-size={width},{height}"),
+                format!("--screenshot={}", shot.display()),
+                format!("file://{}", file.display()),
+            ];
+            let binary = binary.clone();
+            let output = tokio::task::spawn_blocking(move || run_chromium(&binary, args))
+                .await
+                .unwrap();
+            let bytes = std::fs::read(&shot).unwrap_or_else(|e| {
+                panic!(
+                    "no screenshot at {}: {e}\n{}",
+                    shot.display(),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            });
+            assert_eq!(png_size(&bytes), (width, height), "{}", shot.display());
+        }
+    }
+    app.stop().await;
+}
