@@ -359,6 +359,47 @@ mod tests {
     }
 
     #[test]
+    fn a_survey_draws_one_link_per_score_and_nothing_about_parcels() {
+        let mut d = data();
+        let base = "https://care.example/s/tok";
+        d["survey"] = json!({
+            "id": "svy_1", "kind": "csat", "source": "return", "url": base,
+            "min": 1, "max": 5,
+            "scores": (1..=5).map(|s| json!({"score": s, "url": format!("{base}?score={s}")}))
+                .chain([json!({"score": 9, "url": "javascript:alert(1)"})])
+                .collect::<Vec<_>>(),
+        });
+        let branding = Branding::default();
+        for lang in [Lang::En, Lang::Ko] {
+            let r = render(MessageType::Survey, lang, &d, &branding).unwrap();
+            for s in 1..=5 {
+                assert!(
+                    r.html.contains(&format!("href=\"{base}?score={s}\"")),
+                    "{s}"
+                );
+                assert!(
+                    r.text.contains(&format!("{s}: {base}?score={s}")),
+                    "{}",
+                    r.text
+                );
+            }
+            assert!(!r.html.contains("javascript:"), "only web links");
+            assert!(!r.text.contains("6001"), "no parcels: {}", r.text);
+            assert!(
+                !r.html.contains("https://aftercare.example/t/abc"),
+                "no tracking button"
+            );
+        }
+        let en = render(MessageType::Survey, Lang::En, &d, &branding).unwrap();
+        assert_eq!(
+            en.subject,
+            "[Nimbus & Co] How did we handle your return for order 7?"
+        );
+        assert!(en.html.contains("Very unsatisfied") && en.html.contains("Very satisfied"));
+        assert!(en.text.contains("Stop shipping updates and surveys"));
+    }
+
+    #[test]
     fn the_staff_digest_lists_each_section_with_links_in_both_languages() {
         let data = json!({
             "date": "2026-12-04",
@@ -401,6 +442,20 @@ mod tests {
         assert_eq!(ko.subject, "[Nimbus & Co] aftercare 일일 요약 2026-12-04");
         assert!(ko.text.contains("택배사 응답 없음"), "{}", ko.text);
         assert!(ko.html.contains("처리 대기 반품"));
+        let mut unhappy = data.clone();
+        unhappy["surveys"] = json!([{"id": "svy_4", "order_id": 7, "order_number": "A-7",
+            "kind": "nps", "source": "delivery", "score": 3, "group": "detractor",
+            "topic": "delivery", "comment": "<i>Box crushed</i>",
+            "answered_at": "2026-12-03T04:00:00.000Z", "admin_url": null}]);
+        let r = render(MessageType::StaffDigest, Lang::En, &unhappy, &branding).unwrap();
+        assert!(
+            r.text
+                .contains("- Order A-7: NPS 3 (detractor) · delivery: “<i>Box crushed</i>”"),
+            "{}",
+            r.text
+        );
+        assert!(r.html.contains("Unhappy customers to contact"));
+        assert!(!r.html.contains("<i>Box"), "escaped");
         // An empty section is left out.
         let mut only_late = data.clone();
         only_late["returns"] = json!([]);

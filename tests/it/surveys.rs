@@ -478,6 +478,26 @@ async fn the_link_only_preselects_a_post_records_and_changes_until_locked() {
     assert_eq!(list["surveys"][0]["follow_up"], true);
     let (_, none) = app.get("/api/v1/surveys?kind=csat").await;
     assert_eq!(none["total"], 0);
+    // The day of the answer itself (not the clock's, which may have passed midnight).
+    let today: String = app
+        .db()
+        .query_row(
+            "SELECT substr(answered_at, 1, 10) FROM surveys WHERE order_id = 701",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let (_, from_today) = app
+        .get(&format!("/api/v1/surveys?from={today}&to={today}"))
+        .await;
+    assert_eq!(from_today["total"], 1, "{from_today}");
+    let (_, before) = app
+        .get(&format!(
+            "/api/v1/surveys?to={}",
+            ago(2 * 1440).strftime("%Y-%m-%d")
+        ))
+        .await;
+    assert_eq!(before["total"], 0, "{before}");
     let (status, bad) = app.get("/api/v1/surveys?from=yesterday").await;
     assert_eq!(status, 400);
     assert_error(&bad, "invalid_query");
