@@ -119,6 +119,7 @@ fn context<'a>(state: &'a AppState, keys: &'a Keys, base_url: &'a str) -> PageCo
         settings: &config.surveys,
         tracking: &config.tracking,
         seller: &config.invoices.seller,
+        zones: state.zones(),
         base_url,
     }
 }

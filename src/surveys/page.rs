@@ -25,6 +25,8 @@ pub struct PageContext<'a> {
     pub settings: &'a SurveySettings,
     pub tracking: &'a TrackingSettings,
     pub seller: &'a SellerOverrides,
+    /// Each store's time zone: dates on the page are the shop's.
+    pub zones: &'a crate::shop::timezone::Zones,
     pub base_url: &'a str,
 }
 
@@ -160,9 +162,9 @@ fn problem_text(p: Problem, lang: Lang) -> &'static str {
     }
 }
 
-/// A date as the reader writes it: `December 10, 2026`, `2026년 12월 10일` (UTC).
-fn day(ts: Timestamp, lang: Lang) -> String {
-    let date = ts.to_zoned(jiff::tz::TimeZone::UTC).date();
+/// A date as the reader writes it, in the shop's zone: `December 10, 2026`, `2026년 12월 10일`.
+fn day(ts: Timestamp, zone: &jiff::tz::TimeZone, lang: Lang) -> String {
+    let date = ts.to_zoned(zone.clone()).date();
     match lang {
         Lang::En => date.strftime("%B %-d, %Y").to_string(),
         Lang::Ko => format!("{}년 {}월 {}일", date.year(), date.month(), date.day()),
@@ -203,10 +205,11 @@ fn greeting(first_name: &str, lang: Lang) -> String {
 fn render(
     ctx: &PageContext<'_>,
     shown: &Shown<'_>,
-    front: crate::shop::Storefront,
+    (front, zone): (crate::shop::Storefront, jiff::tz::TimeZone),
     lang: Lang,
     token: &str,
 ) -> String {
+    let zone = &zone;
     let t = lang.t();
     let store = match shown {
         Shown::Locked(s) | Shown::Form { survey: s, .. } | Shown::Thanks(s) => s.store.clone(),
@@ -330,12 +333,12 @@ fn render(
             lines.push(if ko {
                 format!(
                     "{}까지 답변을 바꿀 수 있습니다.",
-                    day(s.editable_until, lang)
+                    day(s.editable_until, zone, lang)
                 )
             } else {
                 format!(
                     "You can change your answer until {}.",
-                    day(s.editable_until, lang)
+                    day(s.editable_until, zone, lang)
                 )
             });
             Lines {
@@ -404,12 +407,12 @@ fn render(
                     if ko {
                         format!(
                             "{}까지 답변을 바꿀 수 있습니다.",
-                            day(s.editable_until, lang)
+                            day(s.editable_until, zone, lang)
                         )
                     } else {
                         format!(
                             "You can change your answer until {}.",
-                            day(s.editable_until, lang)
+                            day(s.editable_until, zone, lang)
                         )
                     }
                 }),
@@ -480,18 +483,22 @@ fn render(
     .unwrap_or_default()
 }
 
+/// The shop's storefront and time zone, for the survey's store.
 fn front(
     c: &rusqlite::Connection,
     found: &Found,
     seller: &SellerOverrides,
-) -> Result<crate::shop::Storefront, StoreError> {
+    zones: &crate::shop::timezone::Zones,
+) -> Result<(crate::shop::Storefront, jiff::tz::TimeZone), StoreError> {
     let store = match found {
         Found::Open(s) | Found::Locked(s) => s.store.clone(),
-        _ => return Ok(crate::shop::Storefront::default()),
+        _ => {
+            return Ok((crate::shop::Storefront::default(), jiff::tz::TimeZone::UTC));
+        }
     };
-    Ok(crate::shop::storefront(
-        crate::shop::store::storefront(c, &store)?,
-        seller,
+    Ok((
+        crate::shop::storefront(crate::shop::store::storefront(c, &store)?, seller),
+        zones.zone(c, &store).tz,
     ))
 }
 
@@ -501,7 +508,12 @@ pub async fn show(
     token: String,
     asked: Asked<'_>,
 ) -> Result<Page, StoreError> {
-    let (keys, settings, seller) = (ctx.keys.clone(), ctx.settings.clone(), ctx.seller.clone());
+    let (keys, settings, seller, zones) = (
+        ctx.keys.clone(),
+        ctx.settings.clone(),
+        ctx.seller.clone(),
+        ctx.zones.clone(),
+    );
     let tok = token.clone();
     let (found, front) = ctx
         .db
@@ -513,7 +525,7 @@ pub async fn show(
                 &tok,
                 Timestamp::now(),
             )?;
-            let front = front(c, &found, &seller)?;
+            let front = front(c, &found, &seller, &zones)?;
             Ok((found, front))
         })
         .await?;
@@ -553,7 +565,12 @@ pub async fn submit(
     posted: Posted,
     origin_ok: bool,
 ) -> Result<Page, StoreError> {
-    let (keys, settings, seller) = (ctx.keys.clone(), ctx.settings.clone(), ctx.seller.clone());
+    let (keys, settings, seller, zones) = (
+        ctx.keys.clone(),
+        ctx.settings.clone(),
+        ctx.seller.clone(),
+        ctx.zones.clone(),
+    );
     let tok = token.clone();
     let form = posted.clone();
     let (found, front, recorded) = ctx
@@ -562,7 +579,7 @@ pub async fn submit(
         .write(move |c| {
             let now = Timestamp::now();
             let found = answer::find(c, &keys, &|s| settings.store(s).clone(), &tok, now)?;
-            let front = front(c, &found, &seller)?;
+            let front = front(c, &found, &seller, &zones)?;
             let Found::Open(s) = &found else {
                 return Ok((found, front, None));
             };
