@@ -725,3 +725,45 @@ async fn chromium_draws_the_survey_page_in_english_and_korean() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_survey_is_a_status_update_the_unsubscribe_stops_it() {
+    let app = TestApp::spawn_with(
+        "timezone = \"UTC\"\n[notify]\nquiet_hours = \"off\"\n\
+         [surveys]\nnps_delay_days = 0\nthrottle_days = 0\n",
+    )
+    .await;
+    delivered_order(&app, 1001, "once@example.com", 600).await;
+    app.run_jobs_until_idle().await;
+    let survey_message = |order: i64| -> (String, String) {
+        app.db()
+            .query_row(
+                "SELECT state, reason FROM messages WHERE order_id = ?1 AND type = 'survey'",
+                [order],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    assert_eq!(survey_message(1001).0, "pending", "to the plugin");
+    let token: String = app
+        .db()
+        .query_row(
+            "SELECT token FROM message_subscriptions WHERE recipient = 'once@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let (status, _) = post_form(&app, &format!("/unsubscribe/{token}"), &[], None).await;
+    assert_eq!(status, 200);
+    delivered_order(&app, 1002, "once@example.com", 600).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(survey_of(&app, 1002, "delivery").unwrap().0, "asked");
+    assert_eq!(
+        survey_message(1002),
+        (
+            "skipped".to_owned(),
+            "the customer unsubscribed from status_update".to_owned()
+        )
+    );
+    app.stop().await;
+}
