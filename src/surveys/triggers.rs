@@ -330,3 +330,40 @@ pub fn source_of(kind: JobKind) -> Option<Source> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_solved_request_is_planned_once_and_a_reopen_drops_the_plan() {
+        let conn = crate::store::in_memory();
+        let store = StoreId::default_store();
+        let (order, at) = (
+            OrderId::new(7),
+            Timestamp::from_second(1_800_000_000).unwrap(),
+        );
+        request_solved(&conn, &store, order, 31, at).unwrap();
+        request_solved(&conn, &store, order, 31, at).unwrap();
+        let plan = store::planned(&conn, &store, Source::Request, order, 31)
+            .unwrap()
+            .expect("planned");
+        assert_eq!(plan.anchor_at, time::millis(at).to_string());
+        assert!(!store::decided(&conn, &store, Source::Request, order, 31).unwrap());
+        let jobs: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM jobs WHERE kind = 'survey_request' AND subject = 31",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(jobs, 1);
+        assert!(request_reopened(&conn, &store, order, 31).unwrap());
+        assert!(!request_reopened(&conn, &store, order, 31).unwrap());
+        assert!(
+            store::planned(&conn, &store, Source::Request, order, 31)
+                .unwrap()
+                .is_none()
+        );
+    }
+}
