@@ -8,7 +8,8 @@
 //! then. So a later delivery of another parcel moves the NPS survey, and duplicate or late
 //! jobs come to the same decision, recorded once per (source, order, subject).
 //!
-//! Rules, in order: surveys switched off: nothing; the order must be mirrored, not in the
+//! Rules, in order: surveys switched off: nothing; a survey due more than 3 days ago is
+//! history (a backfilled or late-tracked order) and skipped; the order must be mirrored, not in the
 //! trash, not cancelled, failed or refunded (also when a return refunded all of it), and
 //! delivered: NPS waits for every live parcel to arrive, and CSAT is not asked while a
 //! parcel of the order is still on its way or lost (an order without parcels, collected or
@@ -30,6 +31,11 @@ use crate::store::StoreError;
 use crate::time;
 use crate::tracking::status::{CLOSED_STATUSES, DeliveryState};
 use crate::tracking::store::shipments;
+
+/// A survey due longer ago than this is history, not news: a backfilled order delivered
+/// months ago, or a store that connected a feed late, asks nobody about the past. A service
+/// that was down for a day or two still asks.
+pub const TOO_LATE_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_hours(3 * 24);
 
 /// What a planning job comes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,7 +251,12 @@ pub fn decide(
         return Ok(Step::Wait(due));
     }
     let stamp = time::millis(now);
-    let skip = if order.trashed || order.draft {
+    let skip = if now.duration_since(due) > TOO_LATE_AFTER {
+        Some(format!(
+            "too late: it was due on {}, more than 3 days ago",
+            &time::seconds(due)[..10]
+        ))
+    } else if order.trashed || order.draft {
         Some("the order is in the trash or a draft".to_owned())
     } else if CLOSED_STATUSES.contains(&order.status.as_str()) {
         Some(format!("the order is {}", order.status))

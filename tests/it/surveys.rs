@@ -268,6 +268,12 @@ async fn one_survey_per_customer_and_none_for_cancelled_refunded_or_undelivered_
         assert_eq!(state, "skipped");
         assert_eq!(reason, format!("the order is {status}"));
     }
+    // Delivered long ago (a backfill, a feed connected late): history, not asked.
+    delivered_order(&app, 608, "g@example.com", 5 * 1440).await;
+    app.run_jobs_until_idle().await;
+    let (state, reason) = survey_of(&app, 608, "delivery").unwrap();
+    assert_eq!(state, "skipped");
+    assert!(reason.starts_with("too late"), "{reason}");
     // Shipped, never delivered: nothing.
     deliver_ok(
         &app,
