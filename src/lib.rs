@@ -25,6 +25,7 @@ pub mod shop;
 pub mod signed_events;
 pub mod startup;
 pub mod store;
+pub mod surveys;
 pub mod sync;
 pub mod time;
 pub mod tracking;

@@ -29,6 +29,7 @@ use crate::returns::settings::ReturnSettings;
 use crate::shop::timezone::ZoneSettings;
 use crate::signed_events::EventSettings;
 use crate::store::Synchronous;
+use crate::surveys::SurveySettings;
 use crate::sync::settings::SyncSettings;
 use crate::tracking::TrackingSettings;
 use crate::woo::ClientSettings;
@@ -62,6 +63,8 @@ pub struct Config {
     pub events: Arc<EventSettings>,
     /// `[notify]`: channels, quiet hours, what counts as stale.
     pub notify: Arc<NotifySettings>,
+    /// `[surveys]`: when NPS and CSAT surveys go, the throttle, links and edits.
+    pub surveys: Arc<SurveySettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -258,6 +261,7 @@ impl Draft {
             crate::feeds::settings::build(values.feeds, &store_ids, values.public_url.as_deref())?;
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
         let notify = crate::notify::settings::build(values.notify, &store_ids)?;
+        let surveys = crate::surveys::settings::build(values.surveys, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -274,6 +278,7 @@ impl Draft {
                 feeds: Arc::new(feeds),
                 events: Arc::new(events),
                 notify: Arc::new(notify),
+                surveys: Arc::new(surveys),
                 generated_secrets: None,
                 sync,
                 woocommerce,

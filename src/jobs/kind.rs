@@ -33,10 +33,21 @@ pub enum JobKind {
     /// A store's daily staff digest, due at the configured hour (subject 0, order 0);
     /// reschedules itself for the next day.
     StaffDigest,
+    /// A parcel of the order was delivered (or stopped being): plan the order's NPS survey
+    /// for N days after its last delivery (subject 0).
+    SurveyDelivery,
+    /// A return closed: its CSAT survey (subject: the return id).
+    SurveyReturn,
+    /// A support request was solved: its CSAT survey (subject: the request id).
+    SurveyRequest,
+    /// A survey was decided: send it as a message (subject: the survey id).
+    NotifySurvey,
+    /// Write a survey's answer onto the WooCommerce order as a note (subject: the survey id).
+    SurveyNote,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 17] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -49,6 +60,11 @@ impl JobKind {
         JobKind::SendMessage,
         JobKind::NotifyOrder,
         JobKind::StaffDigest,
+        JobKind::SurveyDelivery,
+        JobKind::SurveyReturn,
+        JobKind::SurveyRequest,
+        JobKind::NotifySurvey,
+        JobKind::SurveyNote,
     ];
 
     /// The name stored in the database.
@@ -66,6 +82,11 @@ impl JobKind {
             JobKind::SendMessage => "send_message",
             JobKind::NotifyOrder => "notify_order",
             JobKind::StaffDigest => "staff_digest",
+            JobKind::SurveyDelivery => "survey_delivery",
+            JobKind::SurveyReturn => "survey_return",
+            JobKind::SurveyRequest => "survey_request",
+            JobKind::NotifySurvey => "notify_survey",
+            JobKind::SurveyNote => "survey_note",
         }
     }
 
@@ -80,14 +101,19 @@ impl JobKind {
             JobKind::SettleReturn
             | JobKind::IssueCreditNote
             | JobKind::FollowParcel
-            | JobKind::DeliverEvents => Lane::Remote,
+            | JobKind::DeliverEvents
+            | JobKind::SurveyNote => Lane::Remote,
             JobKind::IssueInvoice
             | JobKind::EvaluateDelays
             | JobKind::NotifyDelay
             | JobKind::NotifyParcel
             | JobKind::NotifyReturn
             | JobKind::NotifyOrder
-            | JobKind::StaffDigest => Lane::Local,
+            | JobKind::StaffDigest
+            | JobKind::SurveyDelivery
+            | JobKind::SurveyReturn
+            | JobKind::SurveyRequest
+            | JobKind::NotifySurvey => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }
     }

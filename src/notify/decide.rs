@@ -52,6 +52,8 @@ pub struct Candidate<'a> {
     /// When the carrier saw it; `None` for events aftercare itself witnessed.
     pub event_at: Option<Timestamp>,
     pub delay: Option<DelayFacts>,
+    /// The survey a `survey` message asks.
+    pub survey: Option<&'a crate::surveys::store::SurveyRow>,
 }
 
 /// The facts of a delay; what the shop does is said in the message's language.
@@ -213,6 +215,10 @@ pub fn consider(
     if let Some((token, _)) = &unsubscribe_url {
         store::remember_token(conn, token, store_id, &recipient, class, &stamp)?;
     }
+    if let Some(s) = c.survey {
+        // The page speaks the message's language.
+        crate::surveys::store::set_locale(conn, s.id, data::locale(lang))?;
+    }
     if worthy {
         events::publish(
             conn,
@@ -269,7 +275,7 @@ pub fn compose(
         reason: d.reason.clone(),
         action: super::texts::delay_action(&d.reason, lang).to_owned(),
     });
-    data::build(
+    let mut data = data::build(
         conn,
         store_id,
         order,
@@ -278,7 +284,11 @@ pub fn compose(
         delay.as_ref(),
         c.ret,
         unsubscribe_url,
-    )
+    )?;
+    if let Some(s) = c.survey {
+        data["survey"] = data::survey(s, ctx.base_url);
+    }
+    Ok(data)
 }
 
 fn exists(

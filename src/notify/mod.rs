@@ -62,6 +62,7 @@ impl Notifier {
             JobKind::NotifyReturn,
             JobKind::NotifyDelay,
             JobKind::NotifyOrder,
+            JobKind::NotifySurvey,
         ] {
             let n = self.clone();
             registry.register(kind, move |job: Job| {

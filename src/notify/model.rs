@@ -61,6 +61,8 @@ named! {
         Delayed = "delayed",
         ReturnUpdate = "return_update",
         StaffDigest = "staff_digest",
+        /// How did it go? An NPS or CSAT survey with its score links (see `surveys`).
+        Survey = "survey",
     }
 }
 
@@ -108,9 +110,13 @@ named! {
 impl MessageType {
     pub fn class(self) -> Class {
         match self {
-            Self::Shipped | Self::OutForDelivery | Self::Delivered | Self::Delayed => {
-                Class::StatusUpdate
-            }
+            // A survey is asked like a status update: the customer's "stop updates" stops it
+            // too, and it waits out quiet hours.
+            Self::Shipped
+            | Self::OutForDelivery
+            | Self::Delivered
+            | Self::Delayed
+            | Self::Survey => Class::StatusUpdate,
             Self::OrderConfirmation | Self::ReturnUpdate => Class::Transactional,
             Self::StaffDigest => Class::Staff,
         }
@@ -143,7 +149,8 @@ mod tests {
                 "delivered",
                 "delayed",
                 "return_update",
-                "staff_digest"
+                "staff_digest",
+                "survey"
             ]
         );
         for t in MessageType::ALL {
@@ -151,6 +158,7 @@ mod tests {
         }
         assert_eq!(MessageType::Delayed.class(), Class::StatusUpdate);
         assert_eq!(MessageType::ReturnUpdate.class(), Class::Transactional);
+        assert_eq!(MessageType::Survey.class(), Class::StatusUpdate);
         assert!(!Class::Transactional.unsubscribable());
         assert_eq!(State::parse("sending"), Some(State::Sending));
         assert_eq!(Channel::parse("mail"), None);

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::Notifier;
 use super::decide::{self, Candidate, Context, Decision, DelayFacts};
 use super::model::MessageType;
-use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId};
+use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId, SurveyId};
 use crate::jobs::{Job, JobKind, Outcome};
 use crate::returns::store as returns;
 use crate::store::StoreError;
@@ -64,6 +64,7 @@ pub fn decide(
         JobKind::NotifyReturn => ret(c, store, ctx, order_id, ReturnId::new(subject as i64), now),
         JobKind::NotifyDelay => delay(c, store, ctx, subject, now),
         JobKind::NotifyOrder => confirm(c, store, ctx, order_id, now),
+        JobKind::NotifySurvey => survey(c, store, ctx, SurveyId::new(subject), now),
         _ => Ok(None),
     }
 }
@@ -134,6 +135,7 @@ fn parcel(
             status,
             event_at,
             delay: None,
+            survey: None,
         },
         now,
     )
@@ -168,6 +170,41 @@ fn confirm(
             // A backfilled order's purchase is history.
             event_at: Some(order.date_created_gmt.0),
             delay: None,
+            survey: None,
+        },
+        now,
+    )
+    .map(Some)
+}
+
+/// A survey the surveys domain decided to ask: said once per survey.
+fn survey(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    id: SurveyId,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    let Some(row) = crate::surveys::store::get(c, store, id)? else {
+        return Ok(None);
+    };
+    if row.state != crate::surveys::model::State::Asked {
+        return Ok(None);
+    }
+    decide::consider(
+        c,
+        store,
+        ctx,
+        &Candidate {
+            order_id: row.order_id,
+            kind: MessageType::Survey,
+            parcel: None,
+            ret: None,
+            about: row.id.to_string(),
+            status: "asked",
+            event_at: None,
+            delay: None,
+            survey: Some(&row),
         },
         now,
     )
@@ -208,6 +245,7 @@ fn ret(
             status: &status,
             event_at: None,
             delay: None,
+            survey: None,
         },
         now,
     )
@@ -254,6 +292,7 @@ fn delay(
             status: &status,
             event_at,
             delay: Some(facts),
+            survey: None,
         },
         now,
     )

@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["order_view"],
     // Customer messages: above the domains whose events it tells of.
     &["notify"],
+    // Surveys: sent through notify, planned from tracking's and returns' facts.
+    &["surveys"],
     &["feeds"],
     &["sync"],
     &["webhook"],

@@ -8,3 +8,4 @@ pub mod orders;
 pub mod returns;
 pub mod shipments;
 pub mod store;
+pub mod surveys;
