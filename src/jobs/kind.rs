@@ -33,10 +33,13 @@ pub enum JobKind {
     /// A store's daily staff digest, due at the configured hour (subject 0, order 0);
     /// reschedules itself for the next day.
     StaffDigest,
+    /// The order's last parcel was delivered: the `product_guide` message, due some days
+    /// later (subject 0).
+    NotifyGuide,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -49,6 +52,7 @@ impl JobKind {
         JobKind::SendMessage,
         JobKind::NotifyOrder,
         JobKind::StaffDigest,
+        JobKind::NotifyGuide,
     ];
 
     /// The name stored in the database.
@@ -66,6 +70,7 @@ impl JobKind {
             JobKind::SendMessage => "send_message",
             JobKind::NotifyOrder => "notify_order",
             JobKind::StaffDigest => "staff_digest",
+            JobKind::NotifyGuide => "notify_guide",
         }
     }
 
@@ -87,7 +92,8 @@ impl JobKind {
             | JobKind::NotifyParcel
             | JobKind::NotifyReturn
             | JobKind::NotifyOrder
-            | JobKind::StaffDigest => Lane::Local,
+            | JobKind::StaffDigest
+            | JobKind::NotifyGuide => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }
     }

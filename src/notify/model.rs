@@ -61,6 +61,7 @@ named! {
         Delayed = "delayed",
         ReturnUpdate = "return_update",
         StaffDigest = "staff_digest",
+        ProductGuide = "product_guide",
     }
 }
 
@@ -108,9 +109,11 @@ named! {
 impl MessageType {
     pub fn class(self) -> Class {
         match self {
-            Self::Shipped | Self::OutForDelivery | Self::Delivered | Self::Delayed => {
-                Class::StatusUpdate
-            }
+            Self::Shipped
+            | Self::OutForDelivery
+            | Self::Delivered
+            | Self::Delayed
+            | Self::ProductGuide => Class::StatusUpdate,
             Self::OrderConfirmation | Self::ReturnUpdate => Class::Transactional,
             Self::StaffDigest => Class::Staff,
         }
@@ -143,7 +146,8 @@ mod tests {
                 "delivered",
                 "delayed",
                 "return_update",
-                "staff_digest"
+                "staff_digest",
+                "product_guide"
             ]
         );
         for t in MessageType::ALL {

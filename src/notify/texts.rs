@@ -19,6 +19,8 @@ pub struct Words {
     pub refund: &'static str,
     pub footer: String,
     pub unsubscribe: &'static str,
+    /// The heading over the product guides (the `delivered` and `product_guide` messages).
+    pub guides_title: &'static str,
 }
 
 fn text<'a>(data: &'a Value, path: &[&str]) -> &'a str {
@@ -171,6 +173,17 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
                 )
             }
         }
+        (MessageType::ProductGuide, false) => (
+            format!("Getting started with your order {number}"),
+            "Getting started".to_owned(),
+            "Your order arrived a few days ago. Here is how to get the most out of it.".to_owned(),
+        ),
+        (MessageType::ProductGuide, true) => (
+            format!("주문 {number} 상품 사용 안내"),
+            "사용 안내".to_owned(),
+            "주문하신 상품이 며칠 전 도착했습니다. 상품을 잘 쓰실 수 있도록 사용 방법을 알려 드립니다."
+                .to_owned(),
+        ),
         (MessageType::StaffDigest, false) => (
             "Today's aftercare digest".to_owned(),
             "What needs your attention".to_owned(),
@@ -208,6 +221,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             refund: "환불 금액",
             footer: format!("{who}에서 주문 {number}에 관해 보내 드리는 안내입니다."),
             unsubscribe: "배송 알림 수신 거부",
+            guides_title: "상품 사용 안내",
         }
     } else {
         Words {
@@ -223,6 +237,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             refund: "Refund",
             footer: format!("You receive this message from {who} about order {number}."),
             unsubscribe: "Stop shipping updates",
+            guides_title: "Getting started",
         }
     }
 }
