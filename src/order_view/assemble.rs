@@ -158,6 +158,29 @@ pub fn assemble(
     Ok(view)
 }
 
+/// The FAQ entries that fit order `order_id` now in `lang`, as a guest sees the order
+/// (the public tracking page); none when the order is not visible.
+pub fn answers_in(
+    conn: &Connection,
+    store_id: &StoreId,
+    order_id: OrderId,
+    lang: crate::tracking::i18n::Lang,
+    settings: &ViewSettings<'_>,
+    now: Timestamp,
+) -> Result<Vec<crate::answers::select::ShownAnswer>, StoreError> {
+    let Some(loaded) = load(conn, store_id, order_id)? else {
+        return Ok(Vec::new());
+    };
+    let view = assemble(&loaded, &Viewer::Guest, settings, None, now)?;
+    Ok(super::answers::select(
+        &view,
+        &loaded.answers,
+        lang,
+        None,
+        settings.zone,
+    ))
+}
+
 /// A signed public link to `doc`, valid for at least the configured time.
 pub fn signed_link(
     doc: &DocumentRow,

@@ -150,7 +150,29 @@ pub struct TrackingPage {
     pub items: Option<(&'static str, Vec<ItemLine>)>,
     pub as_of: String,
     pub as_of_iso: String,
+    /// The FAQ entries that fit the order now, in the page's language.
+    pub answers: Vec<PageAnswer>,
 }
+
+/// An FAQ entry on the page: the question (escaped as usual) and the answer, sanitised
+/// HTML whose filled-in facts are escaped already (see `crate::answers`).
+pub struct PageAnswer {
+    pub question: String,
+    pub answer_html: String,
+}
+
+/// The FAQ entries that fit an order now, in a language: given by the composition root,
+/// which alone sees answers and the order view together.
+pub type AnswersOf = std::sync::Arc<
+    dyn Fn(
+            &rusqlite::Connection,
+            &crate::ids::StoreId,
+            crate::ids::OrderId,
+            Lang,
+        ) -> Result<Vec<PageAnswer>, crate::store::StoreError>
+        + Send
+        + Sync,
+>;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tracking/not_found.html")]
@@ -471,6 +493,7 @@ pub fn render_model(
             .updated
             .replace("{time}", &lang.date_time(&now_local, &now_local)),
         as_of_iso: crate::time::seconds(now),
+        answers: Vec::new(),
     }
 }
 
@@ -500,6 +523,7 @@ pub async fn show(
     token: Option<TrackingToken>,
     lang: Lang,
     seller: &SellerOverrides,
+    answers_of: AnswersOf,
 ) -> Response {
     let found = if let Some(token) = token {
         let zones = zones.clone();
@@ -515,7 +539,8 @@ pub async fn show(
             )?;
             let front = shop::store::storefront(c, &page.store_id)?;
             let zone = zones.zone(c, &page.store_id).tz;
-            Ok(Some((page, tracking, front, zone)))
+            let answers = answers_of(c, &page.store_id, page.order_id, lang)?;
+            Ok(Some((page, tracking, front, zone, answers)))
         })
         .await
     } else {
@@ -523,7 +548,7 @@ pub async fn show(
     };
     let t = lang.t();
     let (other_lang_href, other_lang) = other_lang(lang);
-    let (page, tracking, front, zone) = match found {
+    let (page, tracking, front, zone, answers) = match found {
         Ok(Some(found)) => found,
         Ok(None) => {
             let brand = Brand::new(
@@ -566,7 +591,7 @@ pub async fn show(
         &shop::storefront(front, seller),
         t,
     );
-    let model = render_model(
+    let mut model = render_model(
         &order,
         &tracking,
         settings,
@@ -575,6 +600,7 @@ pub async fn show(
         lang,
         Timestamp::now(),
     );
+    model.answers = answers;
     with_headers(StatusCode::OK, lang, model.into_response())
 }
 
