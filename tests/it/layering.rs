@@ -16,6 +16,9 @@ const LAYERS: &[&[&str]] = &[
     &["order_view"],
     // Customer messages: above the domains whose events it tells of.
     &["notify"],
+    // Answers before the question and product guides: read by the order view and the
+    // messages, reading tracking's words and states.
+    &["answers", "guides"],
     &["feeds"],
     &["sync"],
     &["webhook"],
