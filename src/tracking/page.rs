@@ -514,7 +514,9 @@ pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default:
 
 /// The tracking page of the order with `token`, or a 404 page (also for `None`, a
 /// malformed token). `seller` names the shop when neither its branding nor its profile
-/// does; `zones` gives the store's time zone; `feeds_of` when a feed last checked a parcel.
+/// does; `zones` gives the store's time zone; `feeds_of` when a feed last checked a parcel;
+/// `answers_of` the FAQ entries that fit the order.
+#[allow(clippy::too_many_arguments)]
 pub async fn show(
     db: &Db,
     settings: &TrackingSettings,
