@@ -191,6 +191,7 @@ impl AnswerRequest {
                 when.order_statuses.dedup();
                 when.delivery_states.sort();
                 when.delivery_states.dedup();
+                when.topics.sort_by_key(|t| t.as_str());
                 when.topics.dedup();
                 when.product_ids.sort_unstable();
                 when.product_ids.dedup();
