@@ -48,6 +48,8 @@ pub struct Loaded {
     returns: Vec<ReturnRecord>,
     facts: Facts,
     messages: Vec<MessageRow>,
+    /// The order as WooCommerce sent it, parsed once.
+    parsed: crate::woo::Order,
     /// The store's FAQ entries, for choosing the ones that fit.
     answers: Vec<Entry>,
     /// The guide of each line item that has one.
@@ -63,8 +65,9 @@ pub fn load(
     let Some(order) = orders::find_visible(conn, store_id, order_id)? else {
         return Ok(None);
     };
+    let parsed = order.order()?;
     let mut guides = Vec::new();
-    for li in &order.order()?.line_items {
+    for li in &parsed.line_items {
         if let Some(g) =
             guides::store::for_item(conn, store_id, li.product_id, li.variation_id, &li.sku)?
         {
@@ -72,6 +75,7 @@ pub fn load(
         }
     }
     Ok(Some(Loaded {
+        parsed,
         answers: answers::store::list(conn, store_id, None)?,
         guides,
         order,
@@ -106,8 +110,8 @@ pub fn assemble(
     topic: Option<Topic>,
     now: Timestamp,
 ) -> Result<OrderView, StoreError> {
-    let order = loaded.order.order()?;
-    let mut view = OrderView::build(&order);
+    let order = &loaded.parsed;
+    let mut view = OrderView::build(order);
     (view.invoice, view.credit_notes) = document_views(&loaded.docs, viewer, settings, now);
     view.returns = loaded
         .returns
@@ -115,15 +119,15 @@ pub fn assemble(
         .map(|r| ReturnView::new(r, Audience::Customer, settings.base_url))
         .collect();
     let mut facts = loaded.facts.clone();
-    facts.paid = is_paid(&order, settings.paid_statuses);
+    facts.paid = is_paid(order, settings.paid_statuses);
     facts.in_transit_items = loaded.tracked.in_transit(&order.line_quantities());
-    view.return_eligibility = eligibility::assess(&order, &facts, settings.policy, now)
+    view.return_eligibility = eligibility::assess(order, &facts, settings.policy, now)
         .iter()
         .map(ReturnEligibilityView::from)
         .collect();
     tracking::fill(
         &mut view,
-        &order,
+        order,
         &loaded.tracked,
         settings.tracking,
         &settings.tracking.calendar(settings.zone),
@@ -136,7 +140,7 @@ pub fn assemble(
     if let Viewer::Customer(_) = viewer {
         view.messages = loaded.messages.iter().map(Into::into).collect();
     }
-    let lang = notify::data::order_lang(&order, settings.tracking.default_language);
+    let lang = notify::data::order_lang(order, settings.tracking.default_language);
     view.answers = super::answers::select(&view, &loaded.answers, lang, topic, settings.zone);
     let shipped = super::answers::shipped_items(&view);
     view.guides = loaded
