@@ -65,6 +65,8 @@ pub struct Config {
     pub notify: Arc<NotifySettings>,
     /// `[surveys]`: when NPS and CSAT surveys go, the throttle, links and edits.
     pub surveys: Arc<SurveySettings>,
+    /// `[guides]`: when the `product_guide` message goes after delivery.
+    pub guides: Arc<crate::guides::GuideSettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -262,6 +264,7 @@ impl Draft {
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
         let notify = crate::notify::settings::build(values.notify, &store_ids)?;
         let surveys = crate::surveys::settings::build(values.surveys, &store_ids)?;
+        let guides = crate::guides::settings::build(values.guides, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -279,6 +282,7 @@ impl Draft {
                 events: Arc::new(events),
                 notify: Arc::new(notify),
                 surveys: Arc::new(surveys),
+                guides: Arc::new(guides),
                 generated_secrets: None,
                 sync,
                 woocommerce,

@@ -44,10 +44,13 @@ pub enum JobKind {
     NotifySurvey,
     /// Write a survey's answer onto the WooCommerce order as a note (subject: the survey id).
     SurveyNote,
+    /// The order's last parcel was delivered: the `product_guide` message, due some days
+    /// later (subject 0).
+    NotifyGuide,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 17] = [
+    pub const ALL: [JobKind; 18] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -65,6 +68,7 @@ impl JobKind {
         JobKind::SurveyRequest,
         JobKind::NotifySurvey,
         JobKind::SurveyNote,
+        JobKind::NotifyGuide,
     ];
 
     /// The name stored in the database.
@@ -87,6 +91,7 @@ impl JobKind {
             JobKind::SurveyRequest => "survey_request",
             JobKind::NotifySurvey => "notify_survey",
             JobKind::SurveyNote => "survey_note",
+            JobKind::NotifyGuide => "notify_guide",
         }
     }
 
@@ -113,7 +118,8 @@ impl JobKind {
             | JobKind::SurveyDelivery
             | JobKind::SurveyReturn
             | JobKind::SurveyRequest
-            | JobKind::NotifySurvey => Lane::Local,
+            | JobKind::NotifySurvey
+            | JobKind::NotifyGuide => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }
     }

@@ -63,6 +63,7 @@ named! {
         StaffDigest = "staff_digest",
         /// How did it go? An NPS or CSAT survey with its score links (see `surveys`).
         Survey = "survey",
+        ProductGuide = "product_guide",
     }
 }
 
@@ -116,7 +117,8 @@ impl MessageType {
             | Self::OutForDelivery
             | Self::Delivered
             | Self::Delayed
-            | Self::Survey => Class::StatusUpdate,
+            | Self::Survey
+            | Self::ProductGuide => Class::StatusUpdate,
             Self::OrderConfirmation | Self::ReturnUpdate => Class::Transactional,
             Self::StaffDigest => Class::Staff,
         }
@@ -150,7 +152,8 @@ mod tests {
                 "delayed",
                 "return_update",
                 "staff_digest",
-                "survey"
+                "survey",
+                "product_guide"
             ]
         );
         for t in MessageType::ALL {

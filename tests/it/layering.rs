@@ -18,6 +18,9 @@ const LAYERS: &[&[&str]] = &[
     &["notify"],
     // Surveys: sent through notify, planned from tracking's and returns' facts.
     &["surveys"],
+    // Answers before the question and product guides: read by the order view and the
+    // messages, reading tracking's words and states.
+    &["answers", "guides"],
     &["feeds"],
     &["sync"],
     &["webhook"],
