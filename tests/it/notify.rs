@@ -714,3 +714,115 @@ async fn an_order_confirmation_is_off_unless_switched_on_and_a_receipt_ignores_q
     assert_eq!(old[0]["state"], "skipped");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_return_requested_approved_received_and_refunded_mails_each_step_once() {
+    use crate::fake_woo::{API, FakeWoo};
+    use crate::notify_digest::plain_text;
+    use crate::returns::{Refunds, wait_for};
+    use wiremock::Mock;
+    use wiremock::matchers::path;
+
+    let Some(sink) = Sink::start(free_port(), false) else {
+        return;
+    };
+    let woo = FakeWoo::start().await;
+    let refunds = Refunds::default();
+    Mock::given(path(format!("{API}/orders/5701/refunds")))
+        .and(woo.signed())
+        .respond_with(refunds.clone())
+        .mount(&woo.server)
+        .await;
+    // Quiet hours around now: a return's news is transactional and does not wait for them.
+    let hour = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).hour();
+    let window = format!("{:02}:00-{:02}:00", (hour + 23) % 24, (hour + 2) % 24);
+    // The notify keys first: the WooCommerce helper's config ends inside a table.
+    let app = TestApp::spawn_with(&format!(
+        "{}[sync]\nreconcile_interval_seconds = 0\nfull_sweep_interval_seconds = 0\n\
+         webhook_check_interval_seconds = 0\n[woocommerce]\ntimeout_seconds = 5\n{}",
+        notify_toml(sink.port, &window),
+        woo.config_toml()
+    ))
+    .await;
+
+    let mut done: Value = serde_json::from_slice(&order(5701, "completed")).unwrap();
+    done["refunds"] = json!([]);
+    done["date_completed_gmt"] = ago(60 * 24).trim_end_matches('Z').into();
+    done["date_modified_gmt"] = ago(60 * 24).trim_end_matches('Z').into();
+    deliver_ok(&app, "order.updated", &serde_json::to_vec(&done).unwrap()).await;
+    let (status, created) = app
+        .post_json(
+            "/api/v1/customers/42/orders/5701/returns",
+            &json!({"items": [{"line_item_id": 202, "quantity": 1, "reason": "too_small"}],
+                    "resolution": "refund", "comment": "Too small."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].clone();
+    app.run_jobs_until_idle().await;
+    assert!(
+        sink.messages().is_empty(),
+        "a request is the customer's own act: no message"
+    );
+
+    let moves = [
+        ("approved", Some("Please use the prepaid label.")),
+        ("received", None),
+        ("refunded", Some("Refunded to card")),
+    ];
+    for (to, note) in moves {
+        let (status, moved) = app
+            .post_json(
+                &format!("/api/v1/returns/{id}/transitions"),
+                &json!({"to": to, "note": note}),
+            )
+            .await;
+        assert_eq!(status, 200, "{to}: {moved}");
+        app.run_jobs_until_idle().await;
+        // The same move again is refused and mails nothing more.
+        let (status, _) = app
+            .post_json(
+                &format!("/api/v1/returns/{id}/transitions"),
+                &json!({"to": to}),
+            )
+            .await;
+        assert_eq!(status, 409, "{to} twice");
+    }
+    wait_for(&app, &id, |v| v["settlement"]["status"] == "done").await;
+    deliver_ok(&app, "order.updated", &serde_json::to_vec(&done).unwrap()).await;
+    app.run_jobs_until_idle().await;
+    sink.wait_for(3).await;
+
+    let messages = sink.messages();
+    assert_eq!(types(&sink), ["return_update"; 3], "one message per step");
+    let expected = [
+        "Your return was approved.",
+        "We received your returned items.",
+        "Your refund is on its way.",
+    ];
+    for (m, line) in messages.iter().zip(expected) {
+        assert_eq!(header(m, "X-Aftercare-Order").as_deref(), Some("5701"));
+        assert!(header(m, "To").unwrap().contains("minji.kim@example.com"));
+        assert_eq!(
+            header(m, "Subject").as_deref(),
+            Some("[Nimbus Test Shop] Your return for order 5701")
+        );
+        // Transactional (docs/notifications.md): no way to unsubscribe from it.
+        assert_eq!(header(m, "List-Unsubscribe"), None, "{m}");
+        assert_eq!(header(m, "List-Unsubscribe-Post"), None);
+        let text = plain_text(m);
+        assert!(text.contains(line), "{line} in:\n{text}");
+        assert!(!text.contains("/unsubscribe/"), "{text}");
+    }
+    assert!(plain_text(&messages[0]).contains("Please use the prepaid label."));
+    assert!(plain_text(&messages[2]).contains("Refunded to card"));
+    assert_eq!(refunds.created.lock().unwrap().len(), 1);
+
+    let decided = messages_of(&app, 5701).await;
+    let summary: Vec<(&str, &str)> = decided
+        .iter()
+        .map(|m| (m["type"].as_str().unwrap(), m["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(summary, [("return_update", "sent"); 3]);
+    app.stop().await;
+}
