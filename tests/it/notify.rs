@@ -460,6 +460,67 @@ async fn unsubscribe_stops_the_class_at_once() {
 }
 
 #[tokio::test]
+async fn my_account_lists_the_same_unsubscribe_page_per_address_and_class() {
+    let Some(sink) = Sink::start(free_port(), false) else {
+        return;
+    };
+    let app = TestApp::spawn_with(&notify_toml(sink.port, "off")).await;
+    let path = "/api/v1/customers/42/email-preferences";
+    let (status, empty) = app.get(path).await;
+    assert_eq!(status, 200, "{empty}");
+    assert_eq!(empty, json!({"preferences": []}), "no orders, no addresses");
+
+    deliver_ok(&app, "order.created", &order(4101, "processing")).await;
+    // Before any message: the page already answers for the link.
+    let (status, listed) = app.get(path).await;
+    assert_eq!(status, 200, "{listed}");
+    let preferences = listed["preferences"].as_array().unwrap();
+    assert_eq!(preferences.len(), 1, "{listed}");
+    assert_eq!(preferences[0]["email"], "minji.kim@example.com");
+    assert_eq!(preferences[0]["class"], "status_update");
+    assert_eq!(preferences[0]["subscribed"], true);
+    let url = preferences[0]["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        url.starts_with(&format!("http://{}/unsubscribe/", app.addr)),
+        "{url}"
+    );
+    let page = app.client.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+
+    // The message carries the very same link.
+    let parcel = ship(&app, 4101, "6001-0000-0141", 30).await;
+    app.run_jobs_until_idle().await;
+    sink.wait_for(1).await;
+    let link = header(&sink.messages()[0], "List-Unsubscribe").unwrap();
+    assert_eq!(link, format!("<{url}>"));
+
+    let done = app.client.post(&url).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    let (_, after) = app.get(path).await;
+    assert_eq!(after["preferences"][0]["subscribed"], false, "{after}");
+    assert_eq!(after["preferences"][0]["unsubscribe_url"], url.as_str());
+    event(&app, parcel, "out_for_delivery", &ago(5)).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(types(&sink), ["shipped"], "honoured at once");
+
+    // Guests have none; another store's key sees none of this store's customers.
+    let (status, guest) = app.get("/api/v1/customers/0/email-preferences").await;
+    assert_eq!(status, 200);
+    assert_eq!(guest, json!({"preferences": []}));
+    let (status, other) = app.get_as(path, SECOND_API_KEY).await;
+    assert_eq!(status, 200);
+    assert_eq!(other, json!({"preferences": []}));
+    let (status, bad) = app.get("/api/v1/customers/x/email-preferences").await;
+    assert_eq!(status, 400, "{bad}");
+    let anonymous = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn smtp_down_is_retried_then_sent_once() {
     let port = free_port();
     if python().is_none() {
