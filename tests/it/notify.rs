@@ -521,6 +521,76 @@ async fn my_account_lists_the_same_unsubscribe_page_per_address_and_class() {
 }
 
 #[tokio::test]
+async fn each_customer_is_written_to_in_the_language_recorded_on_their_order() {
+    use crate::notify_digest::plain_text;
+
+    let Some(sink) = Sink::start(free_port(), false) else {
+        return;
+    };
+    // A Korean shop: orders without a recorded locale are written to in Korean.
+    let toml = format!(
+        "{}[tracking]\ndefault_language = \"ko\"\n",
+        notify_toml(sink.port, "off")
+    );
+    let app = TestApp::spawn_with(&toml).await;
+    let with_locale = |id: u64, locale: Option<&str>| {
+        let mut body: Value = serde_json::from_slice(&order(id, "processing")).unwrap();
+        if let Some(locale) = locale {
+            // As the plugin records it at checkout (WC_Order meta, HPOS or not).
+            body["meta_data"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"id": 9901, "key": "_aftercare_locale", "value": locale}));
+        }
+        serde_json::to_vec(&body).unwrap()
+    };
+    deliver_ok(&app, "order.created", &with_locale(4201, Some("en_US"))).await;
+    deliver_ok(&app, "order.created", &with_locale(4202, None)).await;
+    deliver_ok(&app, "order.created", &with_locale(4203, Some("fr_FR"))).await;
+    ship(&app, 4201, "6001-0000-0421", 30).await;
+    app.run_jobs_until_idle().await;
+    ship(&app, 4202, "6001-0000-0422", 30).await;
+    app.run_jobs_until_idle().await;
+    ship(&app, 4203, "6001-0000-0423", 30).await;
+    app.run_jobs_until_idle().await;
+    eventually(
+        "three shipped messages",
+        Duration::from_secs(20),
+        || async { types(&sink).iter().filter(|t| *t == "shipped").count() == 3 },
+    )
+    .await;
+
+    let by_order = |id: &str| {
+        sink.messages()
+            .into_iter()
+            .find(|m| {
+                header(m, "X-Aftercare-Order").as_deref() == Some(id)
+                    && header(m, "X-Aftercare-Message").as_deref() == Some("shipped")
+            })
+            .unwrap_or_else(|| panic!("the shipped message of order {id}"))
+    };
+    let english = by_order("4201");
+    assert_eq!(
+        header(&english, "Subject").as_deref(),
+        Some("[Nimbus Test Shop] Order 4201 has shipped")
+    );
+    assert!(plain_text(&english).contains("Your order is on its way"));
+    for id in ["4202", "4203"] {
+        let korean = plain_text(&by_order(id));
+        assert!(
+            korean.contains("주문하신 상품이 발송되었습니다"),
+            "order {id}: the shop's language:\n{korean}"
+        );
+    }
+    for (id, locale) in [(4201, "en_US"), (4202, "ko_KR"), (4203, "ko_KR")] {
+        for message in messages_of(&app, id).await {
+            assert_eq!(message["locale"], locale, "order {id}: {message}");
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn smtp_down_is_retried_then_sent_once() {
     let port = free_port();
     if python().is_none() {
