@@ -36,19 +36,20 @@ pub fn locale(lang: Lang) -> &'static str {
     }
 }
 
-/// The order's language: the locale WordPress recorded on it (WPML's or Polylang's meta,
-/// or aftercare's own), else the shop's default.
+/// The order's language: the customer's locale the plugin recorded at checkout
+/// (`_aftercare_locale`), else WPML's or Polylang's, else the shop's default. A locale
+/// without templates (say `fr_FR`) counts as none.
 pub fn order_lang(order: &Order, default: Lang) -> Lang {
-    order
-        .meta_data
-        .iter()
-        .filter(|m| {
-            matches!(
-                m.key.as_str(),
-                "_aftercare_locale" | "wpml_language" | "_locale"
-            )
+    ["_aftercare_locale", "wpml_language", "_locale"]
+        .into_iter()
+        .find_map(|key| {
+            order
+                .meta_data
+                .iter()
+                .find(|m| m.key == key)
+                .and_then(|m| m.value.as_str())
+                .and_then(Lang::from_tag)
         })
-        .find_map(|m| m.value.as_str().and_then(Lang::from_tag))
         .unwrap_or(default)
 }
 
@@ -220,4 +221,36 @@ fn guides(
         .collect();
     let found = crate::guides::view::for_lines(conn, store_id, &lines, base_url)?;
     Ok(serde_json::to_value(found).unwrap_or_else(|_| json!([])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_meta(meta: Value) -> Order {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/orders/guest-usd.json"
+        );
+        let mut order: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        order["meta_data"] = meta;
+        serde_json::from_value(order).unwrap()
+    }
+
+    #[test]
+    fn the_customers_checkout_locale_wins_then_the_translation_plugins_then_the_shop() {
+        let both = with_meta(json!([
+            {"key": "wpml_language", "value": "en"},
+            {"key": "_aftercare_locale", "value": "ko_KR"},
+        ]));
+        assert_eq!(order_lang(&both, Lang::En), Lang::Ko);
+        let wpml = with_meta(json!([{"key": "wpml_language", "value": "ko"}]));
+        assert_eq!(order_lang(&wpml, Lang::En), Lang::Ko);
+        let english = with_meta(json!([{"key": "_aftercare_locale", "value": "en_GB"}]));
+        assert_eq!(order_lang(&english, Lang::Ko), Lang::En);
+        let none = with_meta(json!([]));
+        assert_eq!(order_lang(&none, Lang::Ko), Lang::Ko);
+        let untranslated = with_meta(json!([{"key": "_aftercare_locale", "value": "fr_FR"}]));
+        assert_eq!(order_lang(&untranslated, Lang::Ko), Lang::Ko);
+    }
 }

@@ -6,7 +6,8 @@
 //! recipient and dedupe key, with the reason it goes now, later or not at all (the
 //! `messages` table, [`store`]). The channel then carries it: [`send`] over SMTP
 //! ([`smtp`]), or the plugin pulls it through [`pull`] and sends it with WooCommerce's
-//! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`];
+//! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`], and
+//! per customer for My Account: [`preferences`];
 //! every message-worthy event also goes to the signed event endpoints ([`events`]); staff
 //! see any message for a real order without sending it through [`preview`]. The shop's
 //! staff get a daily digest of what needs them ([`digest`]).
@@ -18,6 +19,7 @@ pub mod events;
 pub mod guide;
 pub mod model;
 pub mod page;
+pub mod preferences;
 pub mod preview;
 pub mod pull;
 pub mod render;

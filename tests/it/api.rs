@@ -432,6 +432,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/orders/{order_id}/shipments", "post"),
         ("/api/v1/shipments/{shipment_id}/events", "post"),
         ("/api/v1/alerts", "get"),
+        ("/api/v1/customers/{customer_id}/email-preferences", "get"),
         ("/t/{token}", "get"),
     ] {
         assert!(

@@ -23,6 +23,9 @@ final class Plugin {
 			return;
 		}
 		Account::register();
+		Email_Preferences::register();
+		// The customer's language, recorded at checkout for the messages aftercare writes.
+		Checkout_Locale::register();
 		Customer_Actions::register();
 		Guest_Tracking::register();
 		// Not admin only: options change through the REST API and WP-CLI too, and Action

@@ -391,6 +391,19 @@ class Suite:
                   f"the {who} order is mirrored without its two lines: {json.dumps(body)[:1500]}")
         failures = [w for w in self.webhooks() if w["failures"]]
         check(not failures, f"webhook deliveries failed: {failures}")
+        # The block checkout recorded the shopper's language on each order (HPOS meta).
+        site_locale = self.store.wp_eval("echo get_locale();").strip()
+        for who, order_id in self.orders.items():
+            locale = self.store.wp_eval(
+                f"echo wc_get_order({int(order_id)})->get_meta('_aftercare_locale');").strip()
+            check(locale == site_locale, f"the {who} order's _aftercare_locale is {locale!r}, not {site_locale!r}")
+        # My Account's dashboard offers the unsubscribe page of the customer's address.
+        dashboard = self.customer.get("/my-account/")
+        text = visible_text(dashboard.text)
+        check("Email preferences" in text and "You receive these." in text,
+              f"no Email preferences on the dashboard: {text[:1500]}")
+        check(links(dashboard, r"/unsubscribe/[0-9a-f]{32}\?lang=en$"),
+              "the dashboard does not link aftercare's unsubscribe page")
         self.no_plugin_notices("at checkout")
 
     def step_invoices(self):

@@ -293,6 +293,11 @@ function get_locale() {
 	$locale = get_option( 'WPLANG', '' );
 	return is_string( $locale ) && '' !== $locale ? $locale : 'en_US';
 }
+/** Like WordPress: the logged-in user's own language (profile meta `locale`), else the site's. */
+function determine_locale() {
+	$own = Stub::$user_meta[ Stub::$user_id ]['locale'] ?? '';
+	return is_string( $own ) && '' !== $own ? $own : get_locale();
+}
 function _n( $single, $plural, $number, $domain = 'default' ) {
 	// Korean, the one translation shipped, has a single plural form.
 	return Stub::translate( $single ) ?? ( 1 === (int) $number ? $single : $plural );
