@@ -2,7 +2,7 @@
 //! the runner, retried with backoff until done.
 
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::{JobKind, Lane};
 use crate::ids::{OrderId, StoreId};
@@ -84,6 +84,16 @@ pub fn enqueue_due(
 
 /// The oldest due job of the lane, if any.
 pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job>, StoreError> {
+    Ok(due(conn, now, lane, 1)?.pop())
+}
+
+/// The lane's `limit` oldest due jobs.
+pub fn due(
+    conn: &Connection,
+    now: &Stamp,
+    lane: Lane,
+    limit: usize,
+) -> Result<Vec<Job>, StoreError> {
     // The kinds are the code's own names, never input: listing them inline keeps one
     // cached statement per lane.
     let list = lane
@@ -91,13 +101,13 @@ pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job
         .map(|k| format!("'{}'", k.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    Ok(conn
+    let jobs = conn
         .prepare_cached(&format!(
             "SELECT id, store_id, kind, order_id, subject, attempts, run_after FROM jobs
              WHERE done_at IS NULL AND run_after <= ?1 AND kind IN ({list})
-             ORDER BY run_after, id LIMIT 1"
+             ORDER BY run_after, id LIMIT ?2"
         ))?
-        .query_row([now], |r| {
+        .query_map((now, limit as i64), |r| {
             Ok(Job {
                 id: r.get(0)?,
                 store_id: r.get(1)?,
@@ -107,8 +117,9 @@ pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job
                 attempts: r.get(5)?,
                 run_after: r.get(6)?,
             })
-        })
-        .optional()?)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(jobs)
 }
 
 pub fn complete(conn: &Connection, id: i64, now: &Stamp) -> Result<(), StoreError> {
