@@ -19,6 +19,7 @@ pub mod money;
 pub mod notify;
 pub mod order_view;
 pub mod orders;
+pub mod photos;
 pub mod returns;
 pub mod secret;
 pub mod shop;

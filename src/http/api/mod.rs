@@ -5,6 +5,7 @@ pub mod documents;
 pub mod events;
 pub mod messages;
 pub mod orders;
+pub mod photo_form;
 pub mod returns;
 pub mod shipments;
 pub mod store;
