@@ -26,6 +26,7 @@ pub mod shop;
 pub mod signed_events;
 pub mod startup;
 pub mod store;
+pub mod support;
 pub mod sync;
 pub mod time;
 pub mod tracking;

@@ -14,6 +14,7 @@ use crate::returns::settings::FileReturns;
 use crate::shop::settings::SellerOverrides;
 use crate::signed_events::settings::FileEvents;
 use crate::store::Synchronous;
+use crate::support::settings::FileSupport;
 use crate::sync::settings::FileSync;
 use crate::tracking::settings::FileTracking;
 use crate::woo::settings::FileWoocommerce;
@@ -69,6 +70,8 @@ pub(super) struct FileConfig {
     pub events: FileEvents,
     #[serde(default)]
     pub notify: FileNotify,
+    #[serde(default)]
+    pub support: FileSupport,
 }
 
 impl FileConfig {
