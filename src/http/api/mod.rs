@@ -9,3 +9,4 @@ pub mod photo_form;
 pub mod returns;
 pub mod shipments;
 pub mod store;
+pub mod support;

@@ -176,7 +176,7 @@ async fn get_guest_order(
 }
 
 /// The order view of a loaded order, shaped by this service's settings.
-async fn view(
+pub(super) async fn view(
     state: &AppState,
     store_id: &StoreId,
     loaded: &Loaded,
