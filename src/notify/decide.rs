@@ -3,7 +3,8 @@
 //! why it goes now, later or not at all.
 //!
 //! Rules, in order: one decision per key (a duplicate or repeated event finds the first);
-//! nothing for cancelled, refunded, failed, trashed or draft orders; a carrier event older
+//! nothing for cancelled, refunded, failed, trashed or draft orders (except the shop's
+//! answer to a support request, which goes whatever the order's status); a carrier event older
 //! than `stale_after` is history; an unsubscribed class is skipped; with no channel
 //! nothing is sent; status updates wait out quiet hours in the shop's zone, transactional
 //! messages do not.
@@ -130,7 +131,10 @@ pub fn consider(
             "the order is in the trash or a draft".to_owned(),
             false,
         )
-    } else if CLOSED_STATUSES.contains(&order.status.as_str()) {
+    } else if CLOSED_STATUSES.contains(&order.status.as_str())
+        // An answer to the customer's own question goes whatever became of the order.
+        && c.kind != MessageType::SupportReply
+    {
         (
             State::Skipped,
             now,

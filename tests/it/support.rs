@@ -725,3 +725,56 @@ async fn hostile_input_gets_a_clear_4xx_and_stores_nothing() {
     assert_eq!(stored(&app), (1, 1, 0));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_answer_about_a_cancelled_order_still_reaches_the_customer() {
+    // The default channel (the plugin pulls its messages): the decision is what matters.
+    let app = TestApp::spawn().await;
+    let mut cancelled: Value = serde_json::from_slice(&order(3401)).unwrap();
+    cancelled["status"] = "cancelled".into();
+    deliver_ok(&app, &serde_json::to_vec(&cancelled).unwrap()).await;
+    let (status, created) = app
+        .post_json(
+            &requests_path(42, 3401),
+            &json!({"topic": "invoice_and_billing", "body": "Was I charged?"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/requests/{id}/replies"),
+            &json!({"body": "No, the payment was voided.", "author": "Jane"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    app.run_jobs_until_idle().await;
+    let (_, view) = app.get("/api/v1/customers/42/orders/3401").await;
+    let replies: Vec<&Value> = view["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["type"] == "support_reply")
+        .collect();
+    assert_eq!(replies.len(), 1, "{}", view["messages"]);
+    assert_eq!(replies[0]["state"], "pending", "{}", replies[0]);
+    // The staff preview shows that answer too.
+    let (status, preview) = app
+        .get("/api/v1/orders/3401/messages/preview?type=support_reply&lang=ko")
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    assert!(
+        preview["text"]
+            .as_str()
+            .unwrap()
+            .contains("> No, the payment was voided."),
+        "{preview}"
+    );
+    assert!(
+        preview["subject"]
+            .as_str()
+            .unwrap()
+            .contains("문의에 대한 답변")
+    );
+    app.stop().await;
+}
