@@ -36,8 +36,8 @@ pub enum Owner {
     Staff,
 }
 
-/// The request `id` if `owner` may see it.
-fn visible(
+/// The request `id` if `owner` may see it (on an order that is still visible).
+pub fn visible(
     conn: &Connection,
     store_id: &StoreId,
     id: RequestId,

@@ -728,8 +728,14 @@ async fn hostile_input_gets_a_clear_4xx_and_stores_nothing() {
 
 #[tokio::test]
 async fn an_answer_about_a_cancelled_order_still_reaches_the_customer() {
-    // The default channel (the plugin pulls its messages): the decision is what matters.
-    let app = TestApp::spawn().await;
+    // The default channel (the plugin pulls its messages): the decision is what matters. An
+    // event endpoint (where nobody listens) shows what is published for it.
+    let app = TestApp::spawn_with(&format!(
+        "[[events.stores.default.endpoints]]\nurl = \"http://127.0.0.1:{}/hook\"\n\
+         secret = \"whsec_AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=\"\n",
+        free_port()
+    ))
+    .await;
     let mut cancelled: Value = serde_json::from_slice(&order(3401)).unwrap();
     cancelled["status"] = "cancelled".into();
     deliver_ok(&app, &serde_json::to_vec(&cancelled).unwrap()).await;
@@ -758,6 +764,22 @@ async fn an_answer_about_a_cancelled_order_still_reaches_the_customer() {
         .collect();
     assert_eq!(replies.len(), 1, "{}", view["messages"]);
     assert_eq!(replies[0]["state"], "pending", "{}", replies[0]);
+    // ...and it is published as a signed `support_reply` event carrying the answer.
+    let body: String = app
+        .db()
+        .query_row(
+            "SELECT body FROM event_deliveries WHERE type = 'support_reply'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(event["type"], "support_reply");
+    assert_eq!(event["data"]["support"]["id"], format!("req_{id}"));
+    assert_eq!(
+        event["data"]["support"]["reply"]["body"],
+        "No, the payment was voided."
+    );
     // The staff preview shows that answer too.
     let (status, preview) = app
         .get("/api/v1/orders/3401/messages/preview?type=support_reply&lang=ko")

@@ -22,6 +22,7 @@ use crate::http::guest::{GuestClaim, GuestQuery};
 use crate::ids::{Customer, OrderId, RequestId, StoreId};
 use crate::order_view::OrderView;
 use crate::order_view::assemble::{self, Viewer};
+use crate::support::SupportError;
 use crate::support::model::{Author, Status, Topic};
 use crate::support::report::{self, MetricsReport};
 use crate::support::request::{self, CustomerMessage, OpenRequest, StaffReply};
@@ -232,12 +233,17 @@ async fn get_customer_request(
     let Customer::Registered(customer) = customer else {
         return Err(ApiError::request_not_found());
     };
-    let record = state
+    let found = state
         .db()
-        .read(move |c| store::get(c, &store, id))
-        .await?
-        .filter(|r| r.customer_id == customer.get())
-        .ok_or_else(ApiError::request_not_found)?;
+        .read(
+            move |c| match service::visible(c, &store, id, Owner::Customer(customer)) {
+                Ok(record) => Ok(Some(record)),
+                Err(SupportError::Store(e)) => Err(e),
+                Err(_) => Ok(None),
+            },
+        )
+        .await?;
+    let record = found.ok_or_else(ApiError::request_not_found)?;
     Ok(Json(customer_view(&state, &record)))
 }
 
