@@ -146,3 +146,69 @@ pub fn build(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::RequestId;
+
+    fn row(id: i64, first: &str, response: Option<&str>, solve: Option<&str>) -> TimelineRow {
+        TimelineRow {
+            id: RequestId::new(id),
+            topic: Topic::HowToUse,
+            product_id: Some(9),
+            item_name: Some("Drone".into()),
+            first_customer_message: first.into(),
+            first_response: response.map(Into::into),
+            last_solve: solve.map(Into::into),
+        }
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_range_includes_its_start_and_excludes_its_end() {
+        let all_day = Hours::parse("00:00-24:00").unwrap();
+        let cal = Calendar::default();
+        let (from, to) = (ts("2026-12-01T00:00:00Z"), ts("2026-12-02T00:00:00Z"));
+        let rows = [
+            // Answered exactly at `from`, opened before the range: a response, no volume.
+            row(
+                1,
+                "2026-11-30T23:00:00.000Z",
+                Some("2026-12-01T00:00:00.000Z"),
+                None,
+            ),
+            // Answered exactly at `to`: not in this range; opened in it: volume.
+            row(
+                2,
+                "2026-12-01T22:00:00.000Z",
+                Some("2026-12-02T00:00:00.000Z"),
+                None,
+            ),
+            // Solved in the range.
+            row(
+                3,
+                "2026-12-01T10:00:00.000Z",
+                None,
+                Some("2026-12-01T12:00:00.000Z"),
+            ),
+        ];
+        let r = build(&rows, &cal, all_day, from, to);
+        assert_eq!(r.first_response.count, 1);
+        assert_eq!(r.first_response.median_seconds, Some(3600));
+        assert_eq!(r.resolution.count, 1);
+        assert_eq!(
+            r.resolution.median_business_seconds,
+            Some(7200),
+            "Tuesday counts"
+        );
+        assert_eq!(r.volume.total, 2);
+        assert_eq!(r.volume.by_day.len(), 1);
+        assert_eq!(r.volume.by_product[0].count, 2);
+        assert_eq!(r.volume.by_product[0].name.as_deref(), Some("Drone"));
+        assert_eq!(r.time_zone, "UTC");
+    }
+}

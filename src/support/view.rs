@@ -37,6 +37,23 @@ pub struct RequestView {
     /// Staff only: every change of status or assignee, oldest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<RequestEventView>>,
+    /// Staff only, while the customer waits for an answer: since when (their first message
+    /// after the shop's last public reply). Absent when solved or answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<String>,
+}
+
+/// Since when the customer of `r` has been waiting for an answer, if they are.
+fn waiting_since(r: &RequestRecord) -> Option<String> {
+    if r.status != Status::Open {
+        return None;
+    }
+    let last_reply = r.messages.iter().rposition(|m| m.author == Author::Staff);
+    let after = last_reply.map_or(0, |i| i + 1);
+    r.messages[after..]
+        .iter()
+        .find(|m| m.author == Author::Customer)
+        .map(|m| m.created_at.clone())
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,6 +145,7 @@ impl RequestView {
             updated_at: r.updated_at.clone(),
             messages,
             assignee: r.assignee.clone().filter(|_| staff),
+            waiting_since: waiting_since(r).filter(|_| staff),
             history: staff.then(|| {
                 r.events
                     .iter()
@@ -142,5 +160,79 @@ impl RequestView {
                     .collect()
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::StoreId;
+    use crate::support::store::MessageRecord;
+
+    fn message(id: i64, author: Author, at: &str) -> MessageRecord {
+        MessageRecord {
+            id,
+            author,
+            name: None,
+            body: format!("message {id}"),
+            created_at: at.into(),
+        }
+    }
+
+    fn request(status: Status, messages: Vec<MessageRecord>) -> RequestRecord {
+        RequestRecord {
+            id: RequestId::new(1),
+            store_id: StoreId::test("default"),
+            order_id: OrderId::new(7),
+            order_number: "7".into(),
+            customer_id: 42,
+            topic: Topic::HowToUse,
+            line_item_id: None,
+            product_id: None,
+            item_name: None,
+            status,
+            assignee: Some("jane".into()),
+            created_at: "t1".into(),
+            updated_at: "t9".into(),
+            messages,
+            photos: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn customers_never_see_notes_and_staff_see_who_waits_since_when() {
+        let r = request(
+            Status::Open,
+            vec![
+                message(1, Author::Customer, "t1"),
+                message(2, Author::Staff, "t2"),
+                message(3, Author::Note, "t3"),
+                message(4, Author::Customer, "t4"),
+                message(5, Author::Customer, "t5"),
+            ],
+        );
+        let customer = RequestView::new(&r, Audience::Customer, "https://a.example");
+        let ids: Vec<i64> = customer.messages.iter().map(|m| m.id).collect();
+        assert_eq!(ids, [1, 2, 4, 5]);
+        assert_eq!(customer.assignee, None);
+        assert!(customer.history.is_none() && customer.waiting_since.is_none());
+        let staff = RequestView::new(&r, Audience::Staff, "https://a.example");
+        assert_eq!(staff.messages.len(), 5);
+        assert_eq!(staff.waiting_since.as_deref(), Some("t4"));
+        assert_eq!(staff.assignee.as_deref(), Some("jane"));
+        // Answered last, or solved: nobody waits.
+        let answered = request(
+            Status::Open,
+            vec![
+                message(1, Author::Customer, "t1"),
+                message(2, Author::Staff, "t2"),
+            ],
+        );
+        assert_eq!(waiting_since(&answered), None);
+        let solved = request(Status::Solved, vec![message(1, Author::Customer, "t1")]);
+        assert_eq!(waiting_since(&solved), None);
+        let fresh = request(Status::Open, vec![message(1, Author::Customer, "t1")]);
+        assert_eq!(waiting_since(&fresh).as_deref(), Some("t1"));
     }
 }

@@ -279,6 +279,10 @@ async fn a_request_with_a_photo_is_answered_by_mail_reopened_by_the_customer_and
         .await;
     assert_eq!(status, 200, "{assigned}");
     assert_eq!(assigned["assignee"], "jane");
+    assert!(
+        assigned.get("waiting_since").is_none(),
+        "answered: nobody waits"
+    );
     let (_, mine) = app.get("/api/v1/requests?assignee=jane").await;
     assert_eq!(mine["total"], 1);
     let (_, nobody) = app.get("/api/v1/requests?assignee=none").await;
@@ -318,6 +322,10 @@ async fn a_request_with_a_photo_is_answered_by_mail_reopened_by_the_customer_and
         .collect();
     assert_eq!(kinds, ["opened", "assigned", "solved", "reopened"]);
     assert_eq!(detail["request"]["history"][3]["by"], "customer");
+    assert_eq!(
+        detail["request"]["waiting_since"], detail["request"]["messages"][3]["created_at"],
+        "the customer waits since their reply"
+    );
 
     // A second reply is a second message, once, however often the jobs run; then solved.
     let (status, _) = app
