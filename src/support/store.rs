@@ -327,7 +327,8 @@ pub fn for_order(
     )
 }
 
-/// A registered customer's requests across their orders, newest first.
+/// A registered customer's requests across their visible orders (not trashed), newest
+/// first.
 pub fn for_customer(
     conn: &Connection,
     store_id: &StoreId,
@@ -335,7 +336,7 @@ pub fn for_customer(
 ) -> Result<Vec<RequestRecord>, StoreError> {
     select(
         conn,
-        "r.store_id = ?1 AND r.customer_id = ?2",
+        "r.store_id = ?1 AND r.customer_id = ?2 AND o.is_draft = 0 AND o.trashed_at IS NULL",
         vec![text(store_id), Value::Integer(customer_id as i64)],
         "ORDER BY r.id DESC",
     )

@@ -613,6 +613,16 @@ async fn customers_and_guests_see_only_their_own_requests() {
     let (_, view) = app.get(&format!("/api/v1/guest/orders/3203?{q1}")).await;
     assert_eq!(view["requests"][0]["id"], guest);
     assert_eq!(view["requests"][0]["messages"].as_array().unwrap().len(), 2);
+
+    // An order moved to the trash takes its requests out of the customer's sight.
+    let (status, _) = app.deliver("order.deleted", br#"{"id":3201}"#).await;
+    assert_eq!(status, 200);
+    let (_, list) = app.get("/api/v1/customers/42/requests").await;
+    assert_eq!(list["requests"], json!([]));
+    let (status, _) = app
+        .get(&format!("/api/v1/customers/42/requests/{mine}"))
+        .await;
+    assert_eq!(status, 404);
     app.stop().await;
 }
 
