@@ -113,6 +113,15 @@ impl Services {
             mailer: Arc::new(crate::notify::smtp::Mailer::new(&config.notify, &store_ids)),
         };
         notifier.clone().register(&mut registry);
+        crate::surveys::Surveyor {
+            db: db.clone(),
+            settings: config.surveys.clone(),
+            keys: crate::surveys::token::Keys::derive(
+                config.stores.iter().map(|s| (&s.id, s.api_key.expose())),
+            ),
+            woo: WooClients::new(&config.stores, &config.woocommerce),
+        }
+        .register(&mut registry);
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
             sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),

@@ -275,6 +275,56 @@ impl FromSql for MessageId {
     }
 }
 
+/// A survey (NPS or CSAT) sent to a customer: the row id the database gave it, sent as
+/// `svy_<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SurveyId(u64);
+
+impl SurveyId {
+    const PREFIX: &'static str = "svy_";
+
+    pub fn new(id: u64) -> Self {
+        Self(id)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// `svy_<digits>`, as sent; anything else is no survey id.
+    pub fn parse(text: &str) -> Option<Self> {
+        let digits = text.strip_prefix(Self::PREFIX)?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().filter(|n| *n > 0).map(Self)
+    }
+}
+
+impl fmt::Display for SurveyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Self::PREFIX, self.0)
+    }
+}
+
+impl serde::Serialize for SurveyId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl ToSql for SurveyId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0 as i64))
+    }
+}
+
+impl FromSql for SurveyId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(value).map(|id| Self(id as u64))
+    }
+}
+
 /// A parcel of an order: the row id the database gave it. Stored and sent as the plain
 /// number.
 #[derive(

@@ -27,6 +27,7 @@ pub mod signed_events;
 pub mod startup;
 pub mod store;
 pub mod support;
+pub mod surveys;
 pub mod sync;
 pub mod time;
 pub mod tracking;

@@ -3,7 +3,8 @@
 //! Reading and validating is pure: [`Draft::parse`] takes the flags, an environment lookup
 //! and the file's text. Each domain builds its own settings from its section
 //! (`invoice::settings`, `returns::settings`, `sync::settings`, `woo::settings`,
-//! `tracking::settings`, `feeds::settings`, `signed_events::settings`, `support::settings`); this module only weighs the sources and assembles. What needs
+//! `tracking::settings`, `feeds::settings`, `signed_events::settings`, `support::settings`,
+//! `surveys::settings`); this module only weighs the sources and assembles. What needs
 //! the disk (the data dir, the generated secrets, the logo and font files) is the start-up
 //! step's ([`crate::startup`]), which turns a [`Draft`] into the [`Config`] the rest of the
 //! program reads; nothing looks at the environment or the file again.
@@ -30,6 +31,7 @@ use crate::shop::timezone::ZoneSettings;
 use crate::signed_events::EventSettings;
 use crate::store::Synchronous;
 use crate::support::settings::SupportSettings;
+use crate::surveys::SurveySettings;
 use crate::sync::settings::SyncSettings;
 use crate::tracking::TrackingSettings;
 use crate::woo::ClientSettings;
@@ -65,6 +67,8 @@ pub struct Config {
     pub notify: Arc<NotifySettings>,
     /// `[support]`: the support hours business-hours metrics count.
     pub support: SupportSettings,
+    /// `[surveys]`: when NPS and CSAT surveys go, the throttle, links and edits.
+    pub surveys: Arc<SurveySettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -262,6 +266,7 @@ impl Draft {
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
         let notify = crate::notify::settings::build(values.notify, &store_ids)?;
         let support = crate::support::settings::build(values.support)?;
+        let surveys = crate::surveys::settings::build(values.surveys, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -279,6 +284,7 @@ impl Draft {
                 events: Arc::new(events),
                 notify: Arc::new(notify),
                 support,
+                surveys: Arc::new(surveys),
                 generated_secrets: None,
                 sync,
                 woocommerce,

@@ -15,6 +15,7 @@ mod guest;
 mod ops;
 mod server;
 mod state;
+mod survey_page;
 mod tracking_page;
 mod unsubscribe;
 mod webhook;
@@ -58,6 +59,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "support", description = "Support requests on the order: the customer's thread, the staff inbox, replies, notes, assignment, first-response and resolution metrics"),
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "messages", description = "Customer messages: the plugin's pull of due messages, their results, unsubscribe"),
+        (name = "surveys", description = "NPS and CSAT surveys: the public survey page and the answers for staff"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "events", description = "Signed events (Standard Webhooks) to the store's endpoints: deliveries, retries, a test ping"),
         (name = "feeds", description = "Pushes from tracking providers (17TRACK, Delivery Tracker)"),
@@ -94,6 +96,8 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(tracking_page::router())
         .merge(api::messages::router())
         .merge(unsubscribe::router())
+        .merge(survey_page::router())
+        .merge(api::surveys::router())
 }
 
 /// The OpenAPI document, built once.

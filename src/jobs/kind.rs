@@ -35,10 +35,21 @@ pub enum JobKind {
     /// A store's daily staff digest, due at the configured hour (subject 0, order 0);
     /// reschedules itself for the next day.
     StaffDigest,
+    /// A parcel of the order was delivered (or stopped being): plan the order's NPS survey
+    /// for N days after its last delivery (subject 0).
+    SurveyDelivery,
+    /// A return closed: its CSAT survey (subject: the return id).
+    SurveyReturn,
+    /// A support request was solved: its CSAT survey (subject: the request id).
+    SurveyRequest,
+    /// A survey was decided: send it as a message (subject: the survey id).
+    NotifySurvey,
+    /// Write a survey's answer onto the WooCommerce order as a note (subject: the survey id).
+    SurveyNote,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 18] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -52,6 +63,11 @@ impl JobKind {
         JobKind::NotifyOrder,
         JobKind::StaffDigest,
         JobKind::NotifySupport,
+        JobKind::SurveyDelivery,
+        JobKind::SurveyReturn,
+        JobKind::SurveyRequest,
+        JobKind::NotifySurvey,
+        JobKind::SurveyNote,
     ];
 
     /// The name stored in the database.
@@ -70,6 +86,11 @@ impl JobKind {
             JobKind::NotifyOrder => "notify_order",
             JobKind::StaffDigest => "staff_digest",
             JobKind::NotifySupport => "notify_support",
+            JobKind::SurveyDelivery => "survey_delivery",
+            JobKind::SurveyReturn => "survey_return",
+            JobKind::SurveyRequest => "survey_request",
+            JobKind::NotifySurvey => "notify_survey",
+            JobKind::SurveyNote => "survey_note",
         }
     }
 
@@ -84,15 +105,20 @@ impl JobKind {
             JobKind::SettleReturn
             | JobKind::IssueCreditNote
             | JobKind::FollowParcel
-            | JobKind::DeliverEvents => Lane::Remote,
+            | JobKind::DeliverEvents
+            | JobKind::SurveyNote => Lane::Remote,
             JobKind::IssueInvoice
             | JobKind::EvaluateDelays
             | JobKind::NotifyDelay
             | JobKind::NotifyParcel
             | JobKind::NotifyReturn
             | JobKind::NotifyOrder
-            | JobKind::NotifySupport
-            | JobKind::StaffDigest => Lane::Local,
+            | JobKind::StaffDigest
+            | JobKind::SurveyDelivery
+            | JobKind::SurveyReturn
+            | JobKind::SurveyRequest
+            | JobKind::NotifySurvey
+            | JobKind::NotifySupport => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }
     }

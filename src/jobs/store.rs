@@ -62,6 +62,26 @@ pub fn enqueue_at(
     Ok(())
 }
 
+/// Enqueues a job due now, or makes the open one due now: what it waits for changed (a
+/// survey waiting for a delivery learns of a later one).
+pub fn enqueue_due(
+    conn: &Connection,
+    store_id: &StoreId,
+    kind: JobKind,
+    order_id: OrderId,
+    subject: u64,
+    now: &Stamp,
+) -> Result<(), StoreError> {
+    enqueue(conn, store_id, kind, order_id, subject, now)?;
+    conn.prepare_cached(
+        "UPDATE jobs SET run_after = ?5
+         WHERE store_id = ?1 AND kind = ?2 AND order_id = ?3 AND subject = ?4
+           AND done_at IS NULL AND run_after > ?5",
+    )?
+    .execute((store_id, kind, order_id, subject as i64, now))?;
+    Ok(())
+}
+
 /// The oldest due job of the lane, if any.
 pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job>, StoreError> {
     // The kinds are the code's own names, never input: listing them inline keeps one

@@ -185,5 +185,32 @@ pub fn build(
             },
         })),
         "unsubscribe_url": unsubscribe_url,
+        "survey": null,
     }))
+}
+
+/// The `survey` of a survey message: its link, and one link per score that opens the page
+/// with that score pre-selected (recorded only when the customer sends the form).
+pub fn survey(s: &crate::surveys::store::SurveyRow, base_url: &str) -> Value {
+    let url = s
+        .token
+        .as_deref()
+        .map(|t| crate::surveys::token::url(base_url, t))
+        .unwrap_or_default();
+    let (min, max) = s.kind.range();
+    let scores: Vec<Value> = s
+        .kind
+        .scores()
+        .map(|score| json!({"score": score, "url": format!("{url}?score={score}")}))
+        .collect();
+    json!({
+        "id": s.id.to_string(),
+        "kind": s.kind,
+        "source": s.source,
+        "url": url,
+        "min": min,
+        "max": max,
+        "scores": scores,
+        "expires_at": s.expires_at,
+    })
 }

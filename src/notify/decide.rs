@@ -56,6 +56,8 @@ pub struct Candidate<'a> {
     pub delay: Option<DelayFacts>,
     /// The support request and the staff reply the message carries.
     pub support: Option<(&'a RequestRecord, &'a MessageRecord)>,
+    /// The survey a `survey` message asks.
+    pub survey: Option<&'a crate::surveys::store::SurveyRow>,
 }
 
 /// The facts of a delay; what the shop does is said in the message's language.
@@ -220,6 +222,10 @@ pub fn consider(
     if let Some((token, _)) = &unsubscribe_url {
         store::remember_token(conn, token, store_id, &recipient, class, &stamp)?;
     }
+    if let Some(s) = c.survey {
+        // The page speaks the message's language.
+        crate::surveys::store::set_locale(conn, s.id, data::locale(lang))?;
+    }
     if worthy {
         events::publish(
             conn,
@@ -276,7 +282,7 @@ pub fn compose(
         reason: d.reason.clone(),
         action: super::texts::delay_action(&d.reason, lang).to_owned(),
     });
-    data::build(
+    let mut data = data::build(
         conn,
         store_id,
         order,
@@ -286,7 +292,11 @@ pub fn compose(
         c.ret,
         c.support,
         unsubscribe_url,
-    )
+    )?;
+    if let Some(s) = c.survey {
+        data["survey"] = data::survey(s, ctx.base_url);
+    }
+    Ok(data)
 }
 
 fn exists(

@@ -46,6 +46,8 @@ pub struct Digest {
     pub alerts: Vec<OpenAlert>,
     pub returns: Vec<WaitingReturn>,
     pub failed: Vec<MessageRow>,
+    /// Survey answers flagged for follow-up (NPS 0-6, CSAT 1-2) since the last digest.
+    pub unhappy: Vec<crate::surveys::store::SurveyRow>,
 }
 
 /// The store's open delay alerts, returns waiting for action, and messages failed since
@@ -83,6 +85,7 @@ pub fn gather(conn: &Connection, store_id: &StoreId, since: &Stamp) -> Result<Di
         alerts,
         returns,
         failed: store::failed_since(conn, store_id, since)?,
+        unhappy: crate::surveys::store::unhappy_since(conn, store_id, since)?,
     })
 }
 
@@ -334,7 +337,10 @@ fn decide(
 
 impl Digest {
     pub fn is_empty(&self) -> bool {
-        self.alerts.is_empty() && self.returns.is_empty() && self.failed.is_empty()
+        self.alerts.is_empty()
+            && self.returns.is_empty()
+            && self.failed.is_empty()
+            && self.unhappy.is_empty()
     }
 }
 
@@ -405,12 +411,30 @@ fn data(
             "admin_url": order.and_then(|o| admin_url(url, o)),
         }));
     }
+    let mut surveys = Vec::new();
+    for s in &d.unhappy {
+        let score = s.score.unwrap_or_default();
+        surveys.push(json!({
+            "id": s.id.to_string(),
+            "order_id": s.order_id.get(),
+            "order_number": number(s.order_id)?,
+            "kind": s.kind,
+            "source": s.source,
+            "score": score,
+            "group": s.kind.group(score),
+            "topic": s.topic,
+            "comment": s.comment,
+            "answered_at": s.changed_at,
+            "admin_url": admin_url(url, s.order_id),
+        }));
+    }
     Ok(json!({
         "date": date.to_string(),
         "shop": {"name": shop.name, "url": shop.url, "logo_url": shop.logo_url},
         "late": late,
         "returns": returns,
         "failed": failed,
+        "surveys": surveys,
     }))
 }
 

@@ -65,6 +65,7 @@ impl Notifier {
             JobKind::NotifyDelay,
             JobKind::NotifyOrder,
             JobKind::NotifySupport,
+            JobKind::NotifySurvey,
         ] {
             let n = self.clone();
             registry.register(kind, move |job: Job| {

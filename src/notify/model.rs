@@ -63,6 +63,8 @@ named! {
         /// Staff answered the customer's support request.
         SupportReply = "support_reply",
         StaffDigest = "staff_digest",
+        /// How did it go? An NPS or CSAT survey with its score links (see `surveys`).
+        Survey = "survey",
     }
 }
 
@@ -110,9 +112,13 @@ named! {
 impl MessageType {
     pub fn class(self) -> Class {
         match self {
-            Self::Shipped | Self::OutForDelivery | Self::Delivered | Self::Delayed => {
-                Class::StatusUpdate
-            }
+            // A survey is asked like a status update: the customer's "stop updates" stops it
+            // too, and it waits out quiet hours.
+            Self::Shipped
+            | Self::OutForDelivery
+            | Self::Delivered
+            | Self::Delayed
+            | Self::Survey => Class::StatusUpdate,
             // An answer to the customer's own question: never unsubscribable, may go at night.
             Self::OrderConfirmation | Self::ReturnUpdate | Self::SupportReply => {
                 Class::Transactional
@@ -149,7 +155,8 @@ mod tests {
                 "delayed",
                 "return_update",
                 "support_reply",
-                "staff_digest"
+                "staff_digest",
+                "survey"
             ]
         );
         for t in MessageType::ALL {
@@ -157,6 +164,8 @@ mod tests {
         }
         assert_eq!(MessageType::Delayed.class(), Class::StatusUpdate);
         assert_eq!(MessageType::ReturnUpdate.class(), Class::Transactional);
+        assert_eq!(MessageType::SupportReply.class(), Class::Transactional);
+        assert_eq!(MessageType::Survey.class(), Class::StatusUpdate);
         assert_eq!(MessageType::SupportReply.class(), Class::Transactional);
         assert!(!Class::Transactional.unsubscribable());
         assert_eq!(State::parse("sending"), Some(State::Sending));

@@ -64,6 +64,36 @@ fn newest_alert(
         .optional()?)
 }
 
+fn sample_survey(store_id: &StoreId, order_id: OrderId) -> crate::surveys::store::SurveyRow {
+    use crate::surveys::model::{Kind, Source, State};
+    crate::surveys::store::SurveyRow {
+        id: crate::ids::SurveyId::new(1),
+        store_id: store_id.clone(),
+        order_id,
+        kind: Kind::Nps,
+        source: Source::Delivery,
+        subject: 0,
+        recipient: String::new(),
+        first_name: String::new(),
+        locale: None,
+        state: State::Asked,
+        reason: String::new(),
+        anchor_at: String::new(),
+        token: Some(PREVIEW_TOKEN.to_owned()),
+        expires_at: None,
+        score: None,
+        topic: None,
+        comment: None,
+        answered_at: None,
+        changed_at: None,
+        revision: 0,
+        follow_up: false,
+        follow_up_request_id: None,
+        noted_revision: 0,
+        created_at: String::new(),
+    }
+}
+
 /// Renders a `kind` message about `order_id` in `lang` (default: the order's language).
 /// `None` when the store has no such order.
 pub fn preview(
@@ -133,6 +163,8 @@ pub fn preview(
         .class()
         .unsubscribable()
         .then(|| unsubscribe::url(ctx.base_url, PREVIEW_TOKEN));
+    // A survey preview asks the NPS question with links that lead nowhere.
+    let sample = (kind == MessageType::Survey).then(|| sample_survey(store_id, order_id));
     let candidate = Candidate {
         order_id,
         kind,
@@ -143,6 +175,7 @@ pub fn preview(
         event_at: None,
         delay,
         support,
+        survey: sample.as_ref(),
     };
     let data = decide::compose(
         conn,

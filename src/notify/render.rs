@@ -41,6 +41,8 @@ struct Html<'a> {
     refund: Option<String>,
     tracking_url: Option<&'a str>,
     unsubscribe_url: Option<&'a str>,
+    scores: &'a [(i64, String)],
+    survey_url: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -53,6 +55,8 @@ struct Text<'a> {
     refund: Option<String>,
     tracking_url: Option<&'a str>,
     unsubscribe_url: Option<&'a str>,
+    scores: &'a [(i64, String)],
+    survey_url: Option<&'a str>,
 }
 
 /// One line of the staff digest: an order, what is wrong, since when, a link.
@@ -103,8 +107,11 @@ pub fn render(
     let w = texts::words(kind, lang, data);
     // A message about one parcel shows that parcel; a return's shows none (its parcels are
     // the order's, not the return's); the others show all of them.
+    let survey = kind == MessageType::Survey;
     let about: Vec<&Value> = match &data["parcel"] {
-        _ if matches!(kind, MessageType::ReturnUpdate | MessageType::SupportReply) => Vec::new(),
+        _ if matches!(kind, MessageType::ReturnUpdate | MessageType::SupportReply) || survey => {
+            Vec::new()
+        }
         Value::Object(_) => vec![&data["parcel"]],
         _ => data["parcels"]
             .as_array()
@@ -127,7 +134,8 @@ pub fn render(
                 .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         })
         .collect();
-    let expected = data["expected_date"].as_str();
+    // A survey asks one thing: no parcels, no dates, no tracking button.
+    let expected = data["expected_date"].as_str().filter(|_| !survey);
     let delay = data["delay"].is_object().then(|| DelayBlock {
         previous: opt(&data["delay"]["previous_date"]),
         new_date: opt(&data["delay"]["new_date"]),
@@ -140,8 +148,19 @@ pub fn render(
                 .unwrap_or_default()
         )
     });
-    let tracking_url = data["tracking_url"].as_str();
+    let tracking_url = data["tracking_url"].as_str().filter(|_| !survey);
     let unsubscribe_url = data["unsubscribe_url"].as_str();
+    let web = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+    let scores: Vec<(i64, String)> = data["survey"]["scores"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| Some((s["score"].as_i64()?, s["url"].as_str()?.to_owned())))
+                .filter(|(_, url)| web(url))
+                .collect()
+        })
+        .unwrap_or_default();
+    let survey_url = data["survey"]["url"].as_str().filter(|u| web(u));
     let html = Html {
         lang: lang.code(),
         brand: &brand,
@@ -152,6 +171,8 @@ pub fn render(
         refund: refund.clone(),
         tracking_url,
         unsubscribe_url,
+        scores: &scores,
+        survey_url,
     }
     .render()?;
     let text = Text {
@@ -162,6 +183,8 @@ pub fn render(
         refund,
         tracking_url,
         unsubscribe_url,
+        scores: &scores,
+        survey_url,
     }
     .render()?;
     Ok(Rendered {
@@ -227,7 +250,28 @@ fn digest(lang: Lang, data: &Value, brand: &Brand) -> Result<Rendered, askama::E
         },
         "failed_at",
     );
+    let unhappy = rows(
+        "surveys",
+        &|v| {
+            let mut what = format!(
+                "{} {} ({})",
+                text_of(v, "kind").to_uppercase(),
+                v["score"].as_i64().unwrap_or_default(),
+                text_of(v, "group")
+            );
+            if let Some(topic) = v["topic"].as_str() {
+                what.push_str(&format!(" · {topic}"));
+            }
+            if let Some(comment) = v["comment"].as_str() {
+                let short: String = comment.chars().take(140).collect();
+                what.push_str(&format!(": “{short}”"));
+            }
+            what
+        },
+        "answered_at",
+    );
     let sections: Vec<(&'static str, Vec<DigestRow>)> = [
+        (w.surveys_title, unhappy),
         (w.late_title, late),
         (w.returns_title, returns),
         (w.failed_title, failed),
@@ -317,6 +361,47 @@ mod tests {
     }
 
     #[test]
+    fn a_survey_draws_one_link_per_score_and_nothing_about_parcels() {
+        let mut d = data();
+        let base = "https://care.example/s/tok";
+        d["survey"] = json!({
+            "id": "svy_1", "kind": "csat", "source": "return", "url": base,
+            "min": 1, "max": 5,
+            "scores": (1..=5).map(|s| json!({"score": s, "url": format!("{base}?score={s}")}))
+                .chain([json!({"score": 9, "url": "javascript:alert(1)"})])
+                .collect::<Vec<_>>(),
+        });
+        let branding = Branding::default();
+        for lang in [Lang::En, Lang::Ko] {
+            let r = render(MessageType::Survey, lang, &d, &branding).unwrap();
+            for s in 1..=5 {
+                assert!(
+                    r.html.contains(&format!("href=\"{base}?score={s}\"")),
+                    "{s}"
+                );
+                assert!(
+                    r.text.contains(&format!("{s}: {base}?score={s}")),
+                    "{}",
+                    r.text
+                );
+            }
+            assert!(!r.html.contains("javascript:"), "only web links");
+            assert!(!r.text.contains("6001"), "no parcels: {}", r.text);
+            assert!(
+                !r.html.contains("https://aftercare.example/t/abc"),
+                "no tracking button"
+            );
+        }
+        let en = render(MessageType::Survey, Lang::En, &d, &branding).unwrap();
+        assert_eq!(
+            en.subject,
+            "[Nimbus & Co] How did we handle your return for order 7?"
+        );
+        assert!(en.html.contains("Very unsatisfied") && en.html.contains("Very satisfied"));
+        assert!(en.text.contains("Stop shipping updates and surveys"));
+    }
+
+    #[test]
     fn the_staff_digest_lists_each_section_with_links_in_both_languages() {
         let data = json!({
             "date": "2026-12-04",
@@ -359,6 +444,20 @@ mod tests {
         assert_eq!(ko.subject, "[Nimbus & Co] aftercare 일일 요약 2026-12-04");
         assert!(ko.text.contains("택배사 응답 없음"), "{}", ko.text);
         assert!(ko.html.contains("처리 대기 반품"));
+        let mut unhappy = data.clone();
+        unhappy["surveys"] = json!([{"id": "svy_4", "order_id": 7, "order_number": "A-7",
+            "kind": "nps", "source": "delivery", "score": 3, "group": "detractor",
+            "topic": "delivery", "comment": "<i>Box crushed</i>",
+            "answered_at": "2026-12-03T04:00:00.000Z", "admin_url": null}]);
+        let r = render(MessageType::StaffDigest, Lang::En, &unhappy, &branding).unwrap();
+        assert!(
+            r.text
+                .contains("- Order A-7: NPS 3 (detractor) · delivery: “<i>Box crushed</i>”"),
+            "{}",
+            r.text
+        );
+        assert!(r.html.contains("Unhappy customers to contact"));
+        assert!(!r.html.contains("<i>Box"), "escaped");
         // An empty section is left out.
         let mut only_late = data.clone();
         only_late["returns"] = json!([]);

@@ -19,6 +19,11 @@ pub struct Words {
     pub refund: &'static str,
     pub footer: String,
     pub unsubscribe: &'static str,
+    /// A survey's scale ends ("Not at all likely", "Extremely likely"); empty otherwise.
+    pub scale_low: &'static str,
+    pub scale_high: &'static str,
+    /// A survey's link without a score.
+    pub survey_button: &'static str,
     /// A staff reply carried by the message: who wrote it, and its lines as written.
     pub reply: Option<Reply>,
 }
@@ -194,6 +199,43 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
                 "주문 {number}에 대한 답변입니다. 추가로 문의하시려면 내 계정의 주문 페이지에서 남겨 주세요."
             ),
         ),
+        (MessageType::Survey, _) => {
+            let kind = text(data, &["survey", "kind"]);
+            let source = text(data, &["survey", "source"]);
+            let shop_name = shop.unwrap_or(if ko { "저희 쇼핑몰" } else { "us" });
+            match (ko, kind, source) {
+                (false, "nps", _) => (
+                    format!("How was order {number}?"),
+                    format!("How likely are you to recommend {shop_name} to a friend?"),
+                    "Your order arrived a few days ago. Pick a number below: it opens a short page where you can send it, with a comment if you like.".to_owned(),
+                ),
+                (true, "nps", _) => (
+                    format!("주문 {number}은(는) 어떠셨나요?"),
+                    format!("{shop_name}을(를) 친구에게 추천할 가능성은 얼마나 되나요?"),
+                    "주문하신 상품이 며칠 전 도착했습니다. 아래 점수를 누르면 답변을 보낼 수 있는 짧은 페이지가 열립니다. 의견도 남기실 수 있어요.".to_owned(),
+                ),
+                (false, _, "return") => (
+                    format!("How did we handle your return for order {number}?"),
+                    "How satisfied are you with your return?".to_owned(),
+                    "Your return is complete. Pick a number below: it opens a short page where you can send it.".to_owned(),
+                ),
+                (true, _, "return") => (
+                    format!("주문 {number} 반품은 어떠셨나요?"),
+                    "반품 처리에 얼마나 만족하셨나요?".to_owned(),
+                    "반품이 완료되었습니다. 아래 점수를 누르면 답변을 보낼 수 있는 짧은 페이지가 열립니다.".to_owned(),
+                ),
+                (false, _, _) => (
+                    format!("How did we do with your question about order {number}?"),
+                    "How satisfied are you with the help you received?".to_owned(),
+                    "Your question was answered. Pick a number below: it opens a short page where you can send it.".to_owned(),
+                ),
+                (true, _, _) => (
+                    format!("주문 {number} 문의 응대는 어떠셨나요?"),
+                    "받으신 도움에 얼마나 만족하셨나요?".to_owned(),
+                    "문의하신 내용에 답변드렸습니다. 아래 점수를 누르면 답변을 보낼 수 있는 짧은 페이지가 열립니다.".to_owned(),
+                ),
+            }
+        }
         (MessageType::StaffDigest, false) => (
             "Today's aftercare digest".to_owned(),
             "What needs your attention".to_owned(),
@@ -229,6 +271,15 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             lines: body.lines().map(str::to_owned).collect(),
         }
     });
+    let nps = text(data, &["survey", "kind"]) == "nps";
+    let survey = kind == MessageType::Survey;
+    let (scale_low, scale_high) = match (survey, ko, nps) {
+        (false, _, _) => ("", ""),
+        (true, false, true) => ("Not at all likely", "Extremely likely"),
+        (true, false, false) => ("Very unsatisfied", "Very satisfied"),
+        (true, true, true) => ("전혀 추천하지 않음", "매우 추천함"),
+        (true, true, false) => ("매우 불만족", "매우 만족"),
+    };
     if ko {
         Words {
             subject,
@@ -242,7 +293,14 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             delay_new: "새 예정일",
             refund: "환불 금액",
             footer: format!("{who}에서 주문 {number}에 관해 보내 드리는 안내입니다."),
-            unsubscribe: "배송 알림 수신 거부",
+            unsubscribe: if survey {
+                "배송 알림·설문 수신 거부"
+            } else {
+                "배송 알림 수신 거부"
+            },
+            scale_low,
+            scale_high,
+            survey_button: "설문 열기",
             reply,
         }
     } else {
@@ -258,7 +316,14 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             delay_new: "Now expected",
             refund: "Refund",
             footer: format!("You receive this message from {who} about order {number}."),
-            unsubscribe: "Stop shipping updates",
+            unsubscribe: if survey {
+                "Stop shipping updates and surveys"
+            } else {
+                "Stop shipping updates"
+            },
+            scale_low,
+            scale_high,
+            survey_button: "Open the survey",
             reply,
         }
     }
@@ -272,6 +337,7 @@ pub struct DigestWords {
     pub late_title: &'static str,
     pub returns_title: &'static str,
     pub failed_title: &'static str,
+    pub surveys_title: &'static str,
     pub order: &'static str,
     pub open: &'static str,
     pub since: &'static str,
@@ -313,7 +379,12 @@ pub fn return_waiting(status: &str, lang: Lang) -> &'static str {
 pub fn digest_words(lang: Lang, data: &Value) -> DigestWords {
     let date = text(data, &["date"]);
     let count = |k: &str| data[k].as_array().map_or(0, Vec::len);
-    let (late, returns, failed) = (count("late"), count("returns"), count("failed"));
+    let (late, returns, failed, unhappy) = (
+        count("late"),
+        count("returns"),
+        count("failed"),
+        count("surveys"),
+    );
     let shop = data["shop"]["name"].as_str().filter(|s| !s.is_empty());
     let prefix = |s: String| match shop {
         Some(shop) => format!("[{shop}] {s}"),
@@ -324,11 +395,12 @@ pub fn digest_words(lang: Lang, data: &Value) -> DigestWords {
             subject: prefix(format!("aftercare 일일 요약 {date}")),
             heading: "확인이 필요한 항목".to_owned(),
             intro: format!(
-                "지연·문제 배송 {late}건, 처리 대기 반품 {returns}건, 실패한 메시지 {failed}건이 있습니다."
+                "지연·문제 배송 {late}건, 처리 대기 반품 {returns}건, 실패한 메시지 {failed}건, 연락이 필요한 설문 답변 {unhappy}건이 있습니다."
             ),
             late_title: "지연·문제 배송",
             returns_title: "처리 대기 반품",
             failed_title: "실패한 메시지",
+            surveys_title: "연락이 필요한 고객 (설문)",
             order: "주문",
             open: "주문 열기",
             since: "발생",
@@ -338,11 +410,12 @@ pub fn digest_words(lang: Lang, data: &Value) -> DigestWords {
             subject: prefix(format!("aftercare daily digest {date}")),
             heading: "What needs your attention".to_owned(),
             intro: format!(
-                "{late} late or problem parcels, {returns} returns waiting for you, {failed} failed messages."
+                "{late} late or problem parcels, {returns} returns waiting for you, {failed} failed messages, {unhappy} unhappy survey answers."
             ),
             late_title: "Late and problem parcels",
             returns_title: "Returns waiting for you",
             failed_title: "Messages that failed",
+            surveys_title: "Unhappy customers to contact (surveys)",
             order: "Order",
             open: "Open the order",
             since: "since",

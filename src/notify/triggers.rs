@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::Notifier;
 use super::decide::{self, Candidate, Context, Decision, DelayFacts};
 use super::model::MessageType;
-use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId};
+use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId, SurveyId};
 use crate::jobs::{Job, JobKind, Outcome};
 use crate::returns::store as returns;
 use crate::store::StoreError;
@@ -68,6 +68,7 @@ pub fn decide(
         JobKind::NotifyDelay => delay(c, store, ctx, subject, now),
         JobKind::NotifyOrder => confirm(c, store, ctx, order_id, now),
         JobKind::NotifySupport => support_reply(c, store, ctx, order_id, subject as i64, now),
+        JobKind::NotifySurvey => survey(c, store, ctx, SurveyId::new(subject), now),
         _ => Ok(None),
     }
 }
@@ -139,6 +140,7 @@ fn parcel(
             event_at,
             delay: None,
             support: None,
+            survey: None,
         },
         now,
     )
@@ -173,6 +175,42 @@ fn confirm(
             // A backfilled order's purchase is history.
             event_at: Some(order.date_created_gmt.0),
             delay: None,
+            support: None,
+            survey: None,
+        },
+        now,
+    )
+    .map(Some)
+}
+
+/// A survey the surveys domain decided to ask: said once per survey.
+fn survey(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    id: SurveyId,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    let Some(row) = crate::surveys::store::get(c, store, id)? else {
+        return Ok(None);
+    };
+    if row.state != crate::surveys::model::State::Asked {
+        return Ok(None);
+    }
+    decide::consider(
+        c,
+        store,
+        ctx,
+        &Candidate {
+            order_id: row.order_id,
+            kind: MessageType::Survey,
+            parcel: None,
+            ret: None,
+            about: row.id.to_string(),
+            status: "asked",
+            event_at: None,
+            delay: None,
+            survey: Some(&row),
             support: None,
         },
         now,
@@ -215,6 +253,7 @@ fn ret(
             event_at: None,
             delay: None,
             support: None,
+            survey: None,
         },
         now,
     )
@@ -253,6 +292,7 @@ fn support_reply(
             event_at: None,
             delay: None,
             support: Some((&request, &reply)),
+            survey: None,
         },
         now,
     )
@@ -300,6 +340,7 @@ fn delay(
             event_at,
             delay: Some(facts),
             support: None,
+            survey: None,
         },
         now,
     )

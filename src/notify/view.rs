@@ -12,7 +12,7 @@ pub struct MessageView {
     /// `msg_<n>`.
     pub id: String,
     /// `order_confirmation`, `shipped`, `out_for_delivery`, `delivered`, `delayed`,
-    /// `return_update`, `support_reply`.
+    /// `return_update`, `support_reply`, `survey`.
     #[serde(rename = "type")]
     pub kind: String,
     /// `wordpress`, `smtp` or `none`.

@@ -329,6 +329,20 @@ pub fn transition(
         record.id.get() as u64,
         &now,
     )?;
+    if matches!(
+        m.to,
+        Status::Refunded | Status::Exchanged | Status::Credited | Status::Rejected
+    ) {
+        // A closed return may be asked about (surveys decide when and whether).
+        jobs::enqueue(
+            conn,
+            store_id,
+            JobKind::SurveyReturn,
+            record.order_id,
+            record.id.get() as u64,
+            &now,
+        )?;
+    }
     let record = store::get(conn, store_id, m.return_id)?
         .ok_or_else(|| StoreError::Corrupt("a return vanished while it moved".into()))?;
     Ok(record)

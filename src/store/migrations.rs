@@ -562,6 +562,101 @@ CREATE UNIQUE INDEX message_subscriptions_of ON message_subscriptions (store_id,
     M::up(
         "CREATE INDEX feed_subscriptions_by_shipment ON feed_subscriptions (shipment_id, number_key);",
     ),
+    // Surveys (NPS after delivery, CSAT after a return or a support request): one row per
+    // decision, the answer on the same row; see docs/surveys.md.
+    M::up(
+        r#"
+CREATE TABLE surveys (
+    id            INTEGER PRIMARY KEY,
+    store_id      TEXT    NOT NULL,
+    order_id      INTEGER NOT NULL,
+    kind          TEXT    NOT NULL,             -- nps (0-10) | csat (1-5)
+    source        TEXT    NOT NULL,             -- delivery | return | request
+    subject       INTEGER NOT NULL,             -- the return or request id; 0 for delivery
+    recipient     TEXT    NOT NULL,             -- the customer's email, lower-cased: the throttle's key
+    first_name    TEXT    NOT NULL,             -- all the page shows of the customer
+    locale        TEXT,                         -- the message's (en_US, ko_KR), once decided
+    state         TEXT    NOT NULL,             -- asked | skipped
+    reason        TEXT    NOT NULL,
+    anchor_at     TEXT    NOT NULL,             -- the delivery, close or solve it follows
+    token         TEXT,                         -- the signed link's token (asked only)
+    expires_at    TEXT,
+    score         INTEGER,
+    topic         TEXT,                         -- delivery product support price other
+    comment       TEXT,
+    answered_at   TEXT,                         -- the first answer (the edit window starts here)
+    changed_at    TEXT,                         -- the latest answer
+    revision      INTEGER NOT NULL DEFAULT 0,   -- answers recorded so far
+    follow_up     INTEGER NOT NULL DEFAULT 0,   -- an unhappy answer: support should reach out
+    follow_up_request_id INTEGER,               -- the request support opened for it
+    noted_revision INTEGER NOT NULL DEFAULT 0,  -- the answer last written onto the WooCommerce order
+    created_at    TEXT    NOT NULL,
+    updated_at    TEXT    NOT NULL
+) STRICT;
+
+CREATE UNIQUE INDEX surveys_once ON surveys (store_id, source, order_id, subject);
+CREATE INDEX surveys_throttle ON surveys (store_id, recipient, created_at) WHERE state = 'asked';
+CREATE INDEX surveys_answered ON surveys (store_id, answered_at) WHERE answered_at IS NOT NULL;
+CREATE INDEX surveys_follow_up ON surveys (store_id, changed_at) WHERE follow_up = 1;
+"#,
+    ),
+    // Answers before the question (FAQ entries chosen by order state) and a guide for
+    // every product, with what customers did with them: impressions and link clicks.
+    M::up(
+        r#"
+CREATE TABLE answers (
+    id          INTEGER PRIMARY KEY,
+    store_id    TEXT    NOT NULL REFERENCES stores(id),
+    question    TEXT    NOT NULL,
+    -- sanitised HTML, as it is served (placeholders still unfilled)
+    answer      TEXT    NOT NULL,
+    lang        TEXT    NOT NULL,
+    -- JSON {"order_statuses": [...], "delivery_states": [...], "topics": [...], "product_ids": [...]}
+    conditions  TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL
+) STRICT;
+CREATE INDEX answers_by_store ON answers (store_id, lang);
+
+-- One row per answer, order and UTC day it was shown: the deflection figures count these.
+CREATE TABLE answer_impressions (
+    store_id       TEXT    NOT NULL,
+    answer_id      INTEGER NOT NULL,
+    order_id       INTEGER NOT NULL,
+    day            TEXT    NOT NULL,
+    first_shown_at TEXT    NOT NULL,
+    PRIMARY KEY (store_id, answer_id, order_id, day)
+) STRICT;
+
+-- A getting-started text per product, variation or SKU (`scope`, `scope_key`).
+CREATE TABLE guides (
+    id          INTEGER PRIMARY KEY,
+    store_id    TEXT    NOT NULL REFERENCES stores(id),
+    scope       TEXT    NOT NULL,
+    scope_key   TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    UNIQUE (store_id, scope, scope_key)
+) STRICT;
+
+-- A guide's links, each behind its own random token (`/g/{token}`). Kept when the guide
+-- changes or goes, so links in sent messages answer and their clicks stay counted.
+CREATE TABLE guide_links (
+    id              INTEGER PRIMARY KEY,
+    store_id        TEXT    NOT NULL,
+    guide_id        INTEGER NOT NULL,
+    position        INTEGER NOT NULL,
+    title           TEXT    NOT NULL,
+    url             TEXT    NOT NULL,
+    token           TEXT    NOT NULL UNIQUE,
+    clicks          INTEGER NOT NULL DEFAULT 0,
+    last_clicked_at TEXT,
+    removed_at      TEXT
+) STRICT;
+CREATE INDEX guide_links_of ON guide_links (guide_id, position);
+"#,
+    ),
     // Support requests on an order: the request, its thread (customer messages, staff
     // replies, internal notes), its photos and every change of status or assignee. The
     // metrics are computed from the thread and the history, never stored apart from them.

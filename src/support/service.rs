@@ -18,6 +18,7 @@ use crate::jobs::{self, JobKind};
 use crate::orders::store as orders;
 use crate::photos::{self, Staged};
 use crate::store::{Db, StoreError};
+use crate::surveys::triggers as surveys;
 use crate::time;
 use crate::validation::FieldError;
 
@@ -229,6 +230,8 @@ pub fn post(conn: &Connection, p: &Post, now: Timestamp) -> Result<RequestRecord
     let now = time::millis(now);
     let message = store::add_message(conn, record.id, p.author, p.name.as_deref(), &p.body, &now)?;
     if to != record.status {
+        // A reopened request's satisfaction survey, if still only planned, is dropped.
+        surveys::request_reopened(conn, &p.store_id, record.order_id, record.id.get() as u64)?;
         store::record_change(
             conn,
             &Change {
@@ -274,6 +277,15 @@ pub fn transition(
             from: record.status,
             to,
         });
+    }
+    // Solved: its satisfaction survey is planned; reopened: a plan not yet sent is dropped.
+    match to {
+        Status::Solved => {
+            surveys::request_solved(conn, store_id, record.order_id, id.get() as u64, now)?
+        }
+        Status::Open => {
+            surveys::request_reopened(conn, store_id, record.order_id, id.get() as u64)?;
+        }
     }
     let now = time::millis(now);
     store::record_change(

@@ -219,8 +219,9 @@ async fn numbering_is_exactly_one_to_n_under_concurrent_payments() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(orders.len(), ORDERS as usize, "one invoice per order");
+    // Every job the payments caused is done; the staff digest always waits for its hour.
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL"),
+        app.count("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL AND kind != 'staff_digest'"),
         0
     );
     app.stop().await;

@@ -18,6 +18,8 @@ const LAYERS: &[&[&str]] = &[
     &["notify"],
     // Support requests: told of by notify, shown by the order view; above what they carry.
     &["support"],
+    // Surveys: sent through notify, planned from tracking's and returns' facts.
+    &["surveys"],
     &["feeds"],
     &["sync"],
     &["webhook"],

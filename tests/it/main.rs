@@ -23,6 +23,7 @@ mod returns;
 mod shop;
 mod signed_events;
 mod support;
+mod surveys;
 mod sync;
 mod timezone;
 mod tracking;

@@ -112,11 +112,19 @@ fn digests(app: &TestApp) -> Vec<(String, String, String, String, String)> {
 
 /// The decoded text/plain part of a raw message (base64 or quoted-printable).
 fn plain_text(raw: &str) -> String {
+    decoded_part(raw, "text/plain")
+}
+
+/// The decoded part of `content_type` of a raw message (base64 or quoted-printable).
+pub fn decoded_part(raw: &str, content_type: &str) -> String {
     let raw = raw.replace("\r\n", "\n");
     let part = raw
         .split("\n--")
-        .find(|p| p.to_ascii_lowercase().contains("content-type: text/plain"))
-        .expect("a text/plain part");
+        .find(|p| {
+            p.to_ascii_lowercase()
+                .contains(&format!("content-type: {content_type}"))
+        })
+        .expect("a part of that type");
     let (head, body) = part.split_once("\n\n").unwrap();
     let head = head.to_ascii_lowercase();
     if head.contains("content-transfer-encoding: base64") {

@@ -142,6 +142,7 @@ async fn staff_preview_renders_any_message_from_the_orders_facts_and_records_not
         "delivered",
         "delayed",
         "return_update",
+        "survey",
     ] {
         let (status, m) = preview(&app, 5001, &format!("type={kind}&lang=en")).await;
         assert_eq!(status, 200, "{kind}: {m}");
@@ -250,6 +251,7 @@ async fn chromium_renders_every_message_type_in_english_and_korean() {
         "out_for_delivery",
         "delivered",
         "return_update",
+        "survey",
     ] {
         for (n, (order_id, lang, carrier, number, location)) in orders.into_iter().enumerate() {
             match kind {

@@ -303,6 +303,8 @@ async fn a_request_with_a_photo_is_answered_by_mail_reopened_by_the_customer_and
     let (status, again) = app.post_json(&transitions, &json!({"to": "solved"})).await;
     assert_eq!(status, 409, "{again}");
     assert_error(&again, "invalid_transition");
+    let planned = "SELECT COUNT(*) FROM surveys WHERE source = 'request' AND state = 'planned'";
+    assert_eq!(app.count(planned), 1, "solved: its CSAT survey is planned");
 
     // The customer writes back: the request is open again.
     let (status, reopened) = app
@@ -313,6 +315,7 @@ async fn a_request_with_a_photo_is_answered_by_mail_reopened_by_the_customer_and
         .await;
     assert_eq!(status, 201, "{reopened}");
     assert_eq!(reopened["status"], "open");
+    assert_eq!(app.count(planned), 0, "reopened before it went: no survey");
     let (_, detail) = app.get(&format!("/api/v1/requests/{id}")).await;
     let kinds: Vec<&str> = detail["request"]["history"]
         .as_array()

@@ -10,3 +10,4 @@ pub mod returns;
 pub mod shipments;
 pub mod store;
 pub mod support;
+pub mod surveys;

@@ -439,6 +439,10 @@ fn refresh_status(
             now,
         )?;
     }
+    if status == "delivered" {
+        // The order's NPS survey waits for its last delivery: it looks again now (surveys).
+        jobs::store::enqueue_due(conn, &store_id, JobKind::SurveyDelivery, order_id, 0, now)?;
+    }
     conn.prepare_cached(
         "UPDATE shipments SET status = ?2, last_event_at = ?3, carrier_eta = ?4,
             delivered_at = ?5, updated_at = ?6
