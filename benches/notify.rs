@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use aftercare::ids::{OrderId, StoreId};
 use aftercare::jobs::{Job, JobKind};
-use aftercare::notify::decide::{Context, Decision};
+use aftercare::notify::decide::Decision;
 use aftercare::notify::settings::FileNotify;
 use aftercare::notify::{Notifier, State, send, smtp, triggers, unsubscribe};
 use aftercare::orders::store as orders;
@@ -174,6 +174,7 @@ fn notifier(db: &Db, port: u16, pool_size: u32) -> Notifier {
         base_url: "https://help.bench.example".into(),
         keys: unsubscribe::Keys::derive([(&store, API_KEY)]),
         mailer: Arc::new(mailer),
+        guides: Arc::new(aftercare::guides::GuideSettings::default()),
     }
 }
 
@@ -223,14 +224,7 @@ async fn sweep(n: &Notifier, jobs: &[Job]) -> (Duration, Vec<Duration>, Tally) {
             n.db.writer()
                 .write(move |c| {
                     let zone = n2.zones.zone(c, &job.store_id).tz;
-                    let ctx = Context {
-                        settings: &n2.settings,
-                        tracking: &n2.tracking,
-                        seller: &n2.seller,
-                        zone: &zone,
-                        base_url: &n2.base_url,
-                        keys: &n2.keys,
-                    };
+                    let ctx = n2.context(&zone);
                     triggers::decide(
                         c,
                         &job.store_id,

@@ -111,6 +111,7 @@ impl Services {
                 config.stores.iter().map(|s| (&s.id, s.api_key.expose())),
             ),
             mailer: Arc::new(crate::notify::smtp::Mailer::new(&config.notify, &store_ids)),
+            guides: config.guides.clone(),
         };
         notifier.clone().register(&mut registry);
         crate::surveys::Surveyor {

@@ -109,6 +109,8 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
     file.notify.overlay_env(env);
     // AFTERCARE_NPS_DELAY_DAYS, AFTERCARE_SURVEY_THROTTLE_DAYS: the default store's.
     file.surveys.overlay_env(env);
+    // AFTERCARE_GUIDE_DELAY_DAYS.
+    file.guides.overlay_env(env);
     overlay_default_store(&mut file.stores, env);
     Ok(())
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::ConfigError;
 use crate::feeds::settings::FileFeeds;
+use crate::guides::settings::FileGuides;
 use crate::invoice::settings::FileInvoices;
 use crate::notify::settings::FileNotify;
 use crate::returns::settings::FileReturns;
@@ -75,6 +76,8 @@ pub(super) struct FileConfig {
     pub support: FileSupport,
     #[serde(default)]
     pub surveys: FileSurveys,
+    #[serde(default)]
+    pub guides: FileGuides,
 }
 
 impl FileConfig {

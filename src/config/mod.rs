@@ -69,6 +69,8 @@ pub struct Config {
     pub support: SupportSettings,
     /// `[surveys]`: when NPS and CSAT surveys go, the throttle, links and edits.
     pub surveys: Arc<SurveySettings>,
+    /// `[guides]`: when the `product_guide` message goes after delivery.
+    pub guides: Arc<crate::guides::GuideSettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -267,6 +269,7 @@ impl Draft {
         let notify = crate::notify::settings::build(values.notify, &store_ids)?;
         let support = crate::support::settings::build(values.support)?;
         let surveys = crate::surveys::settings::build(values.surveys, &store_ids)?;
+        let guides = crate::guides::settings::build(values.guides, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -285,6 +288,7 @@ impl Draft {
                 notify: Arc::new(notify),
                 support,
                 surveys: Arc::new(surveys),
+                guides: Arc::new(guides),
                 generated_secrets: None,
                 sync,
                 woocommerce,

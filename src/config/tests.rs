@@ -497,3 +497,28 @@ fn event_endpoints_come_from_the_environment_and_the_file_and_are_checked() {
         "{error}"
     );
 }
+
+#[test]
+fn the_guide_delay_reads_its_variable_over_its_section() {
+    use crate::ids::StoreId;
+    let default = StoreId::default_store();
+    let config = build(&flags(), &env(&[]), None).unwrap();
+    assert_eq!(config.guides.delay_days(&default), 3);
+    let toml = "[guides]\ndelay_days = 5\n";
+    let config = build(&flags(), &env(&[]), Some(toml)).unwrap();
+    assert_eq!(config.guides.delay_days(&default), 5);
+    let config = build(
+        &flags(),
+        &env(&[("AFTERCARE_GUIDE_DELAY_DAYS", "7")]),
+        Some(toml),
+    )
+    .unwrap();
+    assert_eq!(config.guides.delay_days(&default), 7);
+    let err = build(
+        &flags(),
+        &env(&[("AFTERCARE_GUIDE_DELAY_DAYS", "a week")]),
+        None,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("guides.delay_days"), "{err}");
+}

@@ -6,7 +6,10 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use jiff::Timestamp;
+
 use super::AppState;
+use crate::order_view::assemble::{self, ViewSettings};
 use crate::tracking::page;
 use crate::tracking::token::TrackingToken;
 
@@ -52,6 +55,37 @@ async fn tracking_page(
         token,
         lang,
         seller,
+        answers_of(state.clone()),
     )
     .await
+}
+
+/// The FAQ entries of the order, chosen as for its guest view, in the page's language.
+/// Not counted as shown: link scanners and crawlers open public pages too.
+fn answers_of(state: AppState) -> page::AnswersOf {
+    std::sync::Arc::new(move |c, store_id: &crate::ids::StoreId, order_id, lang| {
+        let Some(store) = state.store(store_id) else {
+            return Ok(Vec::new());
+        };
+        let config = state.config();
+        let base_url = config.base_url();
+        let zone = state.zones().zone(c, store_id).tz;
+        let settings = ViewSettings {
+            base_url: &base_url,
+            link_key: &store.link_key,
+            link_ttl: config.invoices.link_ttl,
+            paid_statuses: &config.invoices.paid_statuses,
+            policy: &config.returns.policy,
+            tracking: &config.tracking,
+            zone: &zone,
+        };
+        let shown = assemble::answers_in(c, store_id, order_id, lang, &settings, Timestamp::now())?;
+        Ok(shown
+            .into_iter()
+            .map(|a| page::PageAnswer {
+                question: a.question,
+                answer_html: a.answer,
+            })
+            .collect())
+    })
 }

@@ -46,10 +46,13 @@ pub enum JobKind {
     NotifySurvey,
     /// Write a survey's answer onto the WooCommerce order as a note (subject: the survey id).
     SurveyNote,
+    /// The order's last parcel was delivered: the `product_guide` message, due some days
+    /// later (subject 0).
+    NotifyGuide,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 18] = [
+    pub const ALL: [JobKind; 19] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -68,6 +71,7 @@ impl JobKind {
         JobKind::SurveyRequest,
         JobKind::NotifySurvey,
         JobKind::SurveyNote,
+        JobKind::NotifyGuide,
     ];
 
     /// The name stored in the database.
@@ -91,6 +95,7 @@ impl JobKind {
             JobKind::SurveyRequest => "survey_request",
             JobKind::NotifySurvey => "notify_survey",
             JobKind::SurveyNote => "survey_note",
+            JobKind::NotifyGuide => "notify_guide",
         }
     }
 
@@ -118,6 +123,7 @@ impl JobKind {
             | JobKind::SurveyReturn
             | JobKind::SurveyRequest
             | JobKind::NotifySurvey
+            | JobKind::NotifyGuide
             | JobKind::NotifySupport => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }

@@ -6,6 +6,7 @@ use jiff::tz::TimeZone;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
+use crate::guides::view::Line;
 use crate::ids::{OrderId, RequestId, ReturnId, ShipmentId, StoreId};
 use crate::returns::store::ReturnRecord;
 use crate::shop::Storefront;
@@ -184,6 +185,7 @@ pub fn build(
                 "created_at": m.created_at,
             },
         })),
+        "guides": guides(conn, store_id, order, src.base_url)?,
         "unsubscribe_url": unsubscribe_url,
         "survey": null,
     }))
@@ -213,4 +215,26 @@ pub fn survey(s: &crate::surveys::store::SurveyRow, base_url: &str) -> Value {
         "scores": scores,
         "expires_at": s.expires_at,
     })
+}
+
+/// The guides of the order's line items, their links through the counting redirect.
+fn guides(
+    conn: &Connection,
+    store_id: &StoreId,
+    order: &Order,
+    base_url: &str,
+) -> Result<Value, StoreError> {
+    let lines: Vec<Line<'_>> = order
+        .line_items
+        .iter()
+        .map(|li| Line {
+            line_item_id: li.id,
+            product_id: li.product_id,
+            variation_id: li.variation_id,
+            sku: &li.sku,
+            name: &li.name,
+        })
+        .collect();
+    let found = crate::guides::view::for_lines(conn, store_id, &lines, base_url)?;
+    Ok(serde_json::to_value(found).unwrap_or_else(|_| json!([])))
 }

@@ -38,6 +38,7 @@ pub struct Context<'a> {
     pub zone: &'a TimeZone,
     pub base_url: &'a str,
     pub keys: &'a Keys,
+    pub guides: &'a crate::guides::GuideSettings,
 }
 
 /// A message-worthy event.

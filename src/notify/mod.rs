@@ -17,6 +17,7 @@ pub mod data;
 pub mod decide;
 pub mod digest;
 pub mod events;
+pub mod guide;
 pub mod model;
 pub mod page;
 pub mod preview;
@@ -36,6 +37,7 @@ use std::sync::Arc;
 pub use model::{Channel, Class, MessageType, State};
 pub use settings::NotifySettings;
 
+use crate::guides::GuideSettings;
 use crate::jobs::{Job, JobKind, Registry};
 use crate::shop::settings::SellerOverrides;
 use crate::shop::timezone::Zones;
@@ -54,9 +56,24 @@ pub struct Notifier {
     pub base_url: Arc<str>,
     pub keys: unsubscribe::Keys,
     pub mailer: Arc<smtp::Mailer>,
+    /// When the `product_guide` message goes.
+    pub guides: Arc<GuideSettings>,
 }
 
 impl Notifier {
+    /// What the decision engine needs, for a store in `zone`.
+    pub fn context<'a>(&'a self, zone: &'a jiff::tz::TimeZone) -> decide::Context<'a> {
+        decide::Context {
+            settings: &self.settings,
+            tracking: &self.tracking,
+            seller: &self.seller,
+            zone,
+            base_url: &self.base_url,
+            keys: &self.keys,
+            guides: &self.guides,
+        }
+    }
+
     /// Registers the handlers of notification's job kinds.
     pub fn register(self, registry: &mut Registry) {
         for kind in [
@@ -73,6 +90,11 @@ impl Notifier {
                 async move { triggers::run(&n, &job).await }
             });
         }
+        let n = self.clone();
+        registry.register(JobKind::NotifyGuide, move |job: Job| {
+            let n = n.clone();
+            async move { guide::run(&n, &job).await }
+        });
         let n = self.clone();
         registry.register(JobKind::StaffDigest, move |job: Job| {
             let n = n.clone();

@@ -65,6 +65,7 @@ named! {
         StaffDigest = "staff_digest",
         /// How did it go? An NPS or CSAT survey with its score links (see `surveys`).
         Survey = "survey",
+        ProductGuide = "product_guide",
     }
 }
 
@@ -118,7 +119,8 @@ impl MessageType {
             | Self::OutForDelivery
             | Self::Delivered
             | Self::Delayed
-            | Self::Survey => Class::StatusUpdate,
+            | Self::Survey
+            | Self::ProductGuide => Class::StatusUpdate,
             // An answer to the customer's own question: never unsubscribable, may go at night.
             Self::OrderConfirmation | Self::ReturnUpdate | Self::SupportReply => {
                 Class::Transactional
@@ -156,7 +158,8 @@ mod tests {
                 "return_update",
                 "support_reply",
                 "staff_digest",
-                "survey"
+                "survey",
+                "product_guide"
             ]
         );
         for t in MessageType::ALL {

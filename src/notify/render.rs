@@ -24,6 +24,51 @@ pub struct ParcelLine {
     pub url: Option<String>,
 }
 
+/// One product's guide in a message: its name, text and counted links.
+pub struct GuideBlock {
+    pub name: String,
+    pub lines: Vec<String>,
+    /// (title, url): web addresses only.
+    pub links: Vec<(String, String)>,
+}
+
+/// The guides a `delivered` or `product_guide` message shows.
+fn guide_blocks(kind: MessageType, data: &Value) -> Vec<GuideBlock> {
+    if !matches!(kind, MessageType::Delivered | MessageType::ProductGuide) {
+        return Vec::new();
+    }
+    data["guides"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|g| GuideBlock {
+                    name: opt(&g["name"]).unwrap_or_default(),
+                    lines: g["text"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                    links: g["links"]
+                        .as_array()
+                        .map(|ls| {
+                            ls.iter()
+                                .filter_map(|l| {
+                                    let url = opt(&l["url"]).filter(|u| {
+                                        u.starts_with("https://") || u.starts_with("http://")
+                                    })?;
+                                    Some((opt(&l["title"]).unwrap_or_else(|| url.clone()), url))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub struct DelayBlock {
     pub previous: Option<String>,
     pub new_date: Option<String>,
@@ -43,6 +88,7 @@ struct Html<'a> {
     unsubscribe_url: Option<&'a str>,
     scores: &'a [(i64, String)],
     survey_url: Option<&'a str>,
+    guides: &'a [GuideBlock],
 }
 
 #[derive(Template)]
@@ -57,6 +103,7 @@ struct Text<'a> {
     unsubscribe_url: Option<&'a str>,
     scores: &'a [(i64, String)],
     survey_url: Option<&'a str>,
+    guides: &'a [GuideBlock],
 }
 
 /// One line of the staff digest: an order, what is wrong, since when, a link.
@@ -109,7 +156,11 @@ pub fn render(
     // the order's, not the return's); the others show all of them.
     let survey = kind == MessageType::Survey;
     let about: Vec<&Value> = match &data["parcel"] {
-        _ if matches!(kind, MessageType::ReturnUpdate | MessageType::SupportReply) || survey => {
+        _ if matches!(
+            kind,
+            MessageType::ReturnUpdate | MessageType::ProductGuide | MessageType::SupportReply
+        ) || survey =>
+        {
             Vec::new()
         }
         Value::Object(_) => vec![&data["parcel"]],
@@ -161,6 +212,7 @@ pub fn render(
         })
         .unwrap_or_default();
     let survey_url = data["survey"]["url"].as_str().filter(|u| web(u));
+    let guides = guide_blocks(kind, data);
     let html = Html {
         lang: lang.code(),
         brand: &brand,
@@ -173,6 +225,7 @@ pub fn render(
         unsubscribe_url,
         scores: &scores,
         survey_url,
+        guides: &guides,
     }
     .render()?;
     let text = Text {
@@ -185,6 +238,7 @@ pub fn render(
         unsubscribe_url,
         scores: &scores,
         survey_url,
+        guides: &guides,
     }
     .render()?;
     Ok(Rendered {
@@ -526,5 +580,44 @@ mod tests {
             ko.subject
         );
         assert!(ko.text.contains("Jane님의 답변:"), "{}", ko.text);
+    }
+
+    #[test]
+    fn delivered_and_product_guide_messages_show_the_guides_escaped_with_web_links_only() {
+        let branding = Branding::default();
+        let mut d = data();
+        d["delay"] = Value::Null;
+        d["guides"] = serde_json::json!([{
+            "line_item_id": 201, "product_id": 77, "variation_id": 0,
+            "name": "Drone <X1>", "text": "Charge it first.\nThen pair <b>it</b>.",
+            "links": [{"title": "Setup video", "url": "https://aftercare.example/g/tok"},
+                      {"title": "Bad", "url": "javascript:alert(1)"}]
+        }]);
+        for kind in [MessageType::Delivered, MessageType::ProductGuide] {
+            let r = render(kind, Lang::En, &d, &branding).unwrap();
+            assert!(r.text.contains("Getting started"), "{}", r.text);
+            assert!(
+                r.text
+                    .contains("Setup video: https://aftercare.example/g/tok"),
+                "{}",
+                r.text
+            );
+            assert!(r.html.contains("href=\"https://aftercare.example/g/tok\""));
+            assert!(
+                r.html.contains("Drone &#60;X1&#62;") && !r.html.contains("<b>it</b>"),
+                "{}",
+                r.html
+            );
+            assert!(!r.html.contains("javascript:") && !r.text.contains("javascript:"));
+        }
+        let guide = render(MessageType::ProductGuide, Lang::Ko, &d, &branding).unwrap();
+        assert_eq!(guide.subject, "[Nimbus & Co] 주문 7 상품 사용 안내");
+        assert!(guide.text.contains("상품 사용 안내"));
+        assert!(!guide.text.contains("6001"), "no parcels: {}", guide.text);
+        let shipped = render(MessageType::Shipped, Lang::En, &d, &branding).unwrap();
+        assert!(
+            !shipped.text.contains("Setup video"),
+            "guides wait for delivery"
+        );
     }
 }

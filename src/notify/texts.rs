@@ -24,6 +24,8 @@ pub struct Words {
     pub scale_high: &'static str,
     /// A survey's link without a score.
     pub survey_button: &'static str,
+    /// The heading over the product guides (the `delivered` and `product_guide` messages).
+    pub guides_title: &'static str,
     /// A staff reply carried by the message: who wrote it, and its lines as written.
     pub reply: Option<Reply>,
 }
@@ -236,6 +238,17 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
                 ),
             }
         }
+        (MessageType::ProductGuide, false) => (
+            format!("Getting started with your order {number}"),
+            "Getting started".to_owned(),
+            "Your order arrived a few days ago. Here is how to get the most out of it.".to_owned(),
+        ),
+        (MessageType::ProductGuide, true) => (
+            format!("주문 {number} 상품 사용 안내"),
+            "사용 안내".to_owned(),
+            "주문하신 상품이 며칠 전 도착했습니다. 상품을 잘 쓰실 수 있도록 사용 방법을 알려 드립니다."
+                .to_owned(),
+        ),
         (MessageType::StaffDigest, false) => (
             "Today's aftercare digest".to_owned(),
             "What needs your attention".to_owned(),
@@ -301,6 +314,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             scale_low,
             scale_high,
             survey_button: "설문 열기",
+            guides_title: "상품 사용 안내",
             reply,
         }
     } else {
@@ -324,6 +338,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             scale_low,
             scale_high,
             survey_button: "Open the survey",
+            guides_title: "Getting started",
             reply,
         }
     }

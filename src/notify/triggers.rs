@@ -30,14 +30,7 @@ pub async fn run(n: &Notifier, job: &Job) -> Outcome {
         n.db.writer()
             .write(move |c| {
                 let zone = n2.zones.zone(c, &store).tz;
-                let ctx = Context {
-                    settings: &n2.settings,
-                    tracking: &n2.tracking,
-                    seller: &n2.seller,
-                    zone: &zone,
-                    base_url: &n2.base_url,
-                    keys: &n2.keys,
-                };
+                let ctx = n2.context(&zone);
                 decide(c, &store, &ctx, kind, order_id, subject, Timestamp::now())
             })
             .await;
@@ -115,6 +108,8 @@ fn parcel(
                 .iter()
                 .filter_map(|p| p.last_event_at.as_deref().and_then(time::parse))
                 .max();
+            // The getting-started guides follow some days after the last delivery.
+            super::guide::schedule(c, store, s.order_id, ctx.guides.delay_days(store), now)?;
             (
                 MessageType::Delivered,
                 "delivered",

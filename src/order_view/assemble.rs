@@ -9,6 +9,12 @@ use rusqlite::Connection;
 
 use super::tracking;
 use super::view::{CreditNoteView, InvoiceView, OrderView};
+use crate::answers::{self, Topic, model::Entry};
+use crate::guides::{
+    self,
+    store::Guide,
+    view::{ItemGuideView, Line},
+};
 use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, LinkKey};
@@ -45,6 +51,12 @@ pub struct Loaded {
     facts: Facts,
     messages: Vec<MessageRow>,
     requests: Vec<RequestRecord>,
+    /// The order as WooCommerce sent it, parsed once.
+    parsed: crate::woo::Order,
+    /// The store's FAQ entries, for choosing the ones that fit.
+    answers: Vec<Entry>,
+    /// The guide of each line item that has one.
+    guides: Vec<(u64, Guide)>,
 }
 
 /// A visible order with its documents, tracking and returns, in one read.
@@ -56,7 +68,19 @@ pub fn load(
     let Some(order) = orders::find_visible(conn, store_id, order_id)? else {
         return Ok(None);
     };
+    let parsed = order.order()?;
+    let mut guides = Vec::new();
+    for li in &parsed.line_items {
+        if let Some(g) =
+            guides::store::for_item(conn, store_id, li.product_id, li.variation_id, &li.sku)?
+        {
+            guides.push((li.id, g));
+        }
+    }
     Ok(Some(Loaded {
+        parsed,
+        answers: answers::store::list(conn, store_id, None)?,
+        guides,
         order,
         docs: documents::for_order(conn, store_id, order_id)?,
         tracked: OrderTracking::load(conn, store_id, order_id)?,
@@ -81,15 +105,17 @@ pub struct ViewSettings<'a> {
     pub zone: &'a TimeZone,
 }
 
-/// The order view of a loaded order, as `viewer` sees it at `now`.
+/// The order view of a loaded order, as `viewer` sees it at `now`; its `answers` are
+/// those for `topic` when the customer chose one.
 pub fn assemble(
     loaded: &Loaded,
     viewer: &Viewer,
     settings: &ViewSettings<'_>,
+    topic: Option<Topic>,
     now: Timestamp,
 ) -> Result<OrderView, StoreError> {
-    let order = loaded.order.order()?;
-    let mut view = OrderView::build(&order);
+    let order = &loaded.parsed;
+    let mut view = OrderView::build(order);
     (view.invoice, view.credit_notes) = document_views(&loaded.docs, viewer, settings, now);
     view.returns = loaded
         .returns
@@ -97,15 +123,15 @@ pub fn assemble(
         .map(|r| ReturnView::new(r, Audience::Customer, settings.base_url))
         .collect();
     let mut facts = loaded.facts.clone();
-    facts.paid = is_paid(&order, settings.paid_statuses);
+    facts.paid = is_paid(order, settings.paid_statuses);
     facts.in_transit_items = loaded.tracked.in_transit(&order.line_quantities());
-    view.return_eligibility = eligibility::assess(&order, &facts, settings.policy, now)
+    view.return_eligibility = eligibility::assess(order, &facts, settings.policy, now)
         .iter()
         .map(ReturnEligibilityView::from)
         .collect();
     tracking::fill(
         &mut view,
-        &order,
+        order,
         &loaded.tracked,
         settings.tracking,
         &settings.tracking.calendar(settings.zone),
@@ -123,7 +149,49 @@ pub fn assemble(
     if let Viewer::Customer(_) = viewer {
         view.messages = loaded.messages.iter().map(Into::into).collect();
     }
+    let lang = notify::data::order_lang(order, settings.tracking.default_language);
+    view.answers = super::answers::select(&view, &loaded.answers, lang, topic, settings.zone);
+    let shipped = super::answers::shipped_items(&view);
+    view.guides = loaded
+        .guides
+        .iter()
+        .filter(|(id, _)| shipped.contains(id))
+        .filter_map(|(id, g)| {
+            let li = view.line_items.iter().find(|l| l.id == *id)?;
+            let line = Line {
+                line_item_id: li.id,
+                product_id: li.product_id,
+                variation_id: li.variation_id,
+                sku: &li.sku,
+                name: &li.name,
+            };
+            Some(ItemGuideView::new(&line, g.clone(), settings.base_url))
+        })
+        .collect();
     Ok(view)
+}
+
+/// The FAQ entries that fit order `order_id` now in `lang`, as a guest sees the order
+/// (the public tracking page); none when the order is not visible.
+pub fn answers_in(
+    conn: &Connection,
+    store_id: &StoreId,
+    order_id: OrderId,
+    lang: crate::tracking::i18n::Lang,
+    settings: &ViewSettings<'_>,
+    now: Timestamp,
+) -> Result<Vec<crate::answers::select::ShownAnswer>, StoreError> {
+    let Some(loaded) = load(conn, store_id, order_id)? else {
+        return Ok(Vec::new());
+    };
+    let view = assemble(&loaded, &Viewer::Guest, settings, None, now)?;
+    Ok(super::answers::select(
+        &view,
+        &loaded.answers,
+        lang,
+        None,
+        settings.zone,
+    ))
 }
 
 /// A signed public link to `doc`, valid for at least the configured time.

@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::answers::select::ShownAnswer;
+use crate::guides::view::ItemGuideView;
 use crate::ids::{OrderId, ShipmentId};
 use crate::money;
 use crate::notify::view::MessageView;
@@ -70,6 +72,10 @@ pub struct OrderView {
     /// Support requests about this order, newest first, with their threads as the
     /// customer sees them (never the internal notes).
     pub requests: Vec<RequestView>,
+    /// The FAQ entries that fit this order now (at most five, best first), facts filled in.
+    pub answers: Vec<ShownAnswer>,
+    /// The guides of the line items that have shipped, in line item order.
+    pub guides: Vec<ItemGuideView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -247,6 +253,8 @@ impl OrderView {
             alerts: Vec::new(),
             messages: Vec::new(),
             requests: Vec::new(),
+            answers: Vec::new(),
+            guides: Vec::new(),
         }
     }
 }

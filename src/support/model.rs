@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 /// What the customer asks about (a closed list: the form offers exactly these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RequestTopic)]
 pub enum Topic {
     WhereIsMyOrder,
     DamagedOrWrongItem,

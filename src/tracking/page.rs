@@ -150,7 +150,29 @@ pub struct TrackingPage {
     pub items: Option<(&'static str, Vec<ItemLine>)>,
     pub as_of: String,
     pub as_of_iso: String,
+    /// The FAQ entries that fit the order now, in the page's language.
+    pub answers: Vec<PageAnswer>,
 }
+
+/// An FAQ entry on the page: the question (escaped as usual) and the answer, sanitised
+/// HTML whose filled-in facts are escaped already (see `crate::answers`).
+pub struct PageAnswer {
+    pub question: String,
+    pub answer_html: String,
+}
+
+/// The FAQ entries that fit an order now, in a language: given by the composition root,
+/// which alone sees answers and the order view together.
+pub type AnswersOf = std::sync::Arc<
+    dyn Fn(
+            &rusqlite::Connection,
+            &crate::ids::StoreId,
+            crate::ids::OrderId,
+            Lang,
+        ) -> Result<Vec<PageAnswer>, crate::store::StoreError>
+        + Send
+        + Sync,
+>;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tracking/not_found.html")]
@@ -471,6 +493,7 @@ pub fn render_model(
             .updated
             .replace("{time}", &lang.date_time(&now_local, &now_local)),
         as_of_iso: crate::time::seconds(now),
+        answers: Vec::new(),
     }
 }
 
@@ -491,7 +514,9 @@ pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default:
 
 /// The tracking page of the order with `token`, or a 404 page (also for `None`, a
 /// malformed token). `seller` names the shop when neither its branding nor its profile
-/// does; `zones` gives the store's time zone; `feeds_of` when a feed last checked a parcel.
+/// does; `zones` gives the store's time zone; `feeds_of` when a feed last checked a parcel;
+/// `answers_of` the FAQ entries that fit the order.
+#[allow(clippy::too_many_arguments)]
 pub async fn show(
     db: &Db,
     settings: &TrackingSettings,
@@ -500,6 +525,7 @@ pub async fn show(
     token: Option<TrackingToken>,
     lang: Lang,
     seller: &SellerOverrides,
+    answers_of: AnswersOf,
 ) -> Response {
     let found = if let Some(token) = token {
         let zones = zones.clone();
@@ -515,7 +541,8 @@ pub async fn show(
             )?;
             let front = shop::store::storefront(c, &page.store_id)?;
             let zone = zones.zone(c, &page.store_id).tz;
-            Ok(Some((page, tracking, front, zone)))
+            let answers = answers_of(c, &page.store_id, page.order_id, lang)?;
+            Ok(Some((page, tracking, front, zone, answers)))
         })
         .await
     } else {
@@ -523,7 +550,7 @@ pub async fn show(
     };
     let t = lang.t();
     let (other_lang_href, other_lang) = other_lang(lang);
-    let (page, tracking, front, zone) = match found {
+    let (page, tracking, front, zone, answers) = match found {
         Ok(Some(found)) => found,
         Ok(None) => {
             let brand = Brand::new(
@@ -566,7 +593,7 @@ pub async fn show(
         &shop::storefront(front, seller),
         t,
     );
-    let model = render_model(
+    let mut model = render_model(
         &order,
         &tracking,
         settings,
@@ -575,6 +602,7 @@ pub async fn show(
         lang,
         Timestamp::now(),
     );
+    model.answers = answers;
     with_headers(StatusCode::OK, lang, model.into_response())
 }
 

@@ -20,6 +20,9 @@ const LAYERS: &[&[&str]] = &[
     &["support"],
     // Surveys: sent through notify, planned from tracking's and returns' facts.
     &["surveys"],
+    // Answers before the question and product guides: read by the order view and the
+    // messages, reading tracking's words and states.
+    &["answers", "guides"],
     &["feeds"],
     &["sync"],
     &["webhook"],

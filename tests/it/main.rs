@@ -1,6 +1,7 @@
 //! Integration tests: the real router on a random port, a real SQLite file in a temp dir.
 //! One binary, so there is one link step.
 
+mod answers;
 mod api;
 mod cli;
 mod crash;
@@ -10,6 +11,7 @@ mod feeds;
 mod feeds_aftership;
 mod feeds_delivery_tracker;
 mod feeds_ops;
+mod guides;
 mod helpers;
 mod invoices;
 mod layering;

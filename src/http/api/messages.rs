@@ -253,6 +253,7 @@ async fn preview_message(
     let config = state.config();
     let (settings, tracking) = (config.notify.clone(), config.tracking.clone());
     let seller = config.invoices.seller.clone();
+    let guides = config.guides.clone();
     let base_url = config.base_url();
     let zones = state.zones().clone();
     let now = jiff::Timestamp::now();
@@ -268,6 +269,7 @@ async fn preview_message(
                 base_url: &base_url,
                 // A preview stores and signs no unsubscribe token.
                 keys: &Keys::derive([]),
+                guides: &guides,
             };
             Ok(preview::preview(c, &store, &ctx, order_id, kind, lang, now))
         })

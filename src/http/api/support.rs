@@ -504,7 +504,7 @@ async fn get_request(
                 0 => Viewer::Guest,
                 c => Viewer::Customer(c),
             };
-            Some(super::orders::view(&state, &store, &loaded, &viewer).await?)
+            Some(super::orders::view_for(&state, &store, &loaded, &viewer, None).await?)
         }
         None => None,
     };
