@@ -167,7 +167,8 @@ async fn report_result(
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The message type: `order_confirmation`, `shipped`, `out_for_delivery`, `delivered`,
-    /// `delayed`, `return_update` or `survey` (an NPS survey with links that lead nowhere).
+    /// `delayed`, `return_update`, `support_reply` (the order's latest staff reply) or `survey`
+    /// (an NPS survey with links that lead nowhere).
     #[serde(rename = "type")]
     #[param(rename = "type")]
     kind: Option<String>,
@@ -225,7 +226,7 @@ async fn preview_message(
     if kind.is_none() {
         problems.push(FieldError::new(
             "type",
-            "must be order_confirmation, shipped, out_for_delivery, delivered, delayed, return_update or survey",
+            "must be order_confirmation, shipped, out_for_delivery, delivered, delayed, return_update, support_reply or survey",
         ));
     }
     let lang = match query.lang.as_deref() {
