@@ -1,0 +1,324 @@
+<?php
+/**
+ * WooCommerce → Support: the staff inbox of customers' requests, and one request's screen.
+ *
+ * @package Aftercare
+ */
+
+namespace Aftercare;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Lists requests by status, topic, age and assignee; shows one with its thread beside the
+ * order's facts; replies, adds internal notes, assigns, solves and reopens, each as the staff
+ * member pressing the button (manage_woocommerce, a nonce per request).
+ */
+final class Support_Inbox {
+
+	public const PAGE   = 'aftercare-support';
+	public const ACTION = 'aftercare_support_staff';
+	public const OPS    = array( 'reply', 'note', 'assign', 'solve', 'reopen' );
+	/** Age filters: name => hours the request has been waiting at least. */
+	public const AGES     = array(
+		'1d' => 24,
+		'3d' => 72,
+		'7d' => 168,
+	);
+	public const PER_PAGE = 20;
+
+	public static function register(): void {
+		add_action( 'admin_menu', array( self::class, 'add_page' ), 61 );
+		add_action( 'admin_post_' . self::ACTION, array( self::class, 'on_action' ) );
+	}
+
+	public static function add_page(): void {
+		add_submenu_page(
+			'woocommerce',
+			__( 'Support requests', 'aftercare-for-woocommerce' ),
+			__( 'Support', 'aftercare-for-woocommerce' ),
+			'manage_woocommerce',
+			self::PAGE,
+			array( self::class, 'print_page' )
+		);
+	}
+
+	/**
+	 * The inbox URL with filters.
+	 *
+	 * @param array<string,string|int> $filters status, topic, age, assignee, paged.
+	 */
+	public static function url( array $filters = array() ): string {
+		$args = array( 'page' => self::PAGE );
+		foreach ( array( 'status', 'topic', 'age', 'assignee', 'paged' ) as $key ) {
+			if ( isset( $filters[ $key ] ) && '' !== (string) $filters[ $key ] ) {
+				$args[ $key ] = $filters[ $key ];
+			}
+		}
+		return add_query_arg( $args, admin_url( 'admin.php' ) );
+	}
+
+	public static function view_url( int $request_id ): string {
+		return add_query_arg(
+			array(
+				'page'    => self::PAGE,
+				'request' => $request_id,
+			),
+			admin_url( 'admin.php' )
+		);
+	}
+
+	public static function print_page(): void {
+		if ( ! current_user_can( 'manage_woocommerce' ) ) {
+			wp_die( esc_html__( 'You may not manage support requests.', 'aftercare-for-woocommerce' ), 403 );
+		}
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- read-only views.
+		if ( isset( $_GET['request'] ) ) {
+			echo self::request_page( absint( wp_unslash( $_GET['request'] ) ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+			return;
+		}
+		$filters = self::filters( wp_unslash( $_GET ) );
+		// phpcs:enable
+		echo self::page( $filters ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+	}
+
+	/**
+	 * The filters of a query string, each checked: open requests by default.
+	 *
+	 * @param array<string,mixed> $get Unslashed $_GET.
+	 * @return array{status:string,topic:string,age:string,assignee:string,paged:int}
+	 */
+	public static function filters( array $get ): array {
+		$pick = static fn( string $key ): string => isset( $get[ $key ] ) && is_string( $get[ $key ] ) ? sanitize_key( $get[ $key ] ) : '';
+		$status   = isset( $get['status'] ) ? $pick( 'status' ) : 'open';
+		$assignee = $pick( 'assignee' );
+		return array(
+			'status'   => in_array( $status, Support::STATUSES, true ) ? $status : 'all',
+			'topic'    => in_array( $pick( 'topic' ), Support::TOPICS, true ) ? $pick( 'topic' ) : '',
+			'age'      => isset( self::AGES[ $pick( 'age' ) ] ) ? $pick( 'age' ) : '',
+			'assignee' => 'me' === $assignee || 'none' === $assignee || ctype_digit( $assignee ) ? $assignee : '',
+			'paged'    => isset( $get['paged'] ) && is_scalar( $get['paged'] ) ? max( 1, absint( $get['paged'] ) ) : 1,
+		);
+	}
+
+	/**
+	 * The inbox. aftercare filters by status and topic (and by assignee and age where it can);
+	 * the assignee and age filters are applied here again, so an older aftercare still narrows.
+	 *
+	 * @param array{status:string,topic:string,age:string,assignee:string,paged:int} $filters Filters.
+	 */
+	public static function page( array $filters ): string {
+		$query = array(
+			'page'     => $filters['paged'],
+			'per_page' => self::PER_PAGE,
+		);
+		if ( 'all' !== $filters['status'] ) {
+			$query['status'] = $filters['status'];
+		}
+		if ( '' !== $filters['topic'] ) {
+			$query['topic'] = $filters['topic'];
+		}
+		$assignee = 'me' === $filters['assignee'] ? (string) get_current_user_id() : $filters['assignee'];
+		if ( '' !== $assignee ) {
+			$query['assignee'] = $assignee;
+		}
+		$before = '' !== $filters['age'] ? time() - self::AGES[ $filters['age'] ] * HOUR_IN_SECONDS : 0;
+		if ( $before ) {
+			$query['before'] = gmdate( 'Y-m-d\TH:i:s\Z', $before );
+		}
+		$response = Api_Client::from_settings()->get( '/api/v1/requests', $query );
+		$requests = $response->ok() ? Data::rows( $response->data, 'requests' ) : array();
+		$requests = array_values(
+			array_filter(
+				$requests,
+				static function ( $request ) use ( $assignee, $before ) {
+					$who = self::assignee_id( $request );
+					if ( 'none' === $assignee && $who ) {
+						return false;
+					}
+					if ( ctype_digit( $assignee ) && (int) $assignee !== $who ) {
+						return false;
+					}
+					$created = strtotime( Data::str( $request, 'created_at' ) );
+					return ! $before || ( false !== $created && $created <= $before );
+				}
+			)
+		);
+		return Template::render(
+			'admin/support-inbox',
+			array(
+				'filters'  => $filters,
+				'response' => $response,
+				'requests' => $requests,
+				'total'    => $response->ok() ? max( count( $requests ), Data::int( $response->data, 'total' ) ) : 0,
+				'staff'    => self::staff(),
+			)
+		);
+	}
+
+	/**
+	 * One request: the thread, the reply and note boxes, assignment and the order's facts.
+	 *
+	 * @param int $request_id Request id.
+	 */
+	public static function request_page( int $request_id ): string {
+		$client   = Api_Client::from_settings();
+		$response = $request_id ? $client->get( sprintf( '/api/v1/requests/%d', $request_id ) ) : new Api_Response( Api_Response::REFUSED, 404 );
+		$request  = $response->ok() && is_array( $response->data ) ? ( Data::obj( $response->data, 'request' ) ?? $response->data ) : null;
+		$order    = $request ? wc_get_order( Data::int( $request, 'order_id' ) ) : null;
+		$view     = $order ? self::order_view( $client, $order ) : null;
+		return Template::render(
+			'admin/support-request',
+			array(
+				'request_id' => $request_id,
+				'response'   => $response,
+				'request'    => $request,
+				'order'      => $order ? $order : null,
+				'view'       => $view && $view->ok() ? $view->data : null,
+				'staff'      => self::staff(),
+			)
+		);
+	}
+
+	/**
+	 * The order view, through the customer's route or the guest route.
+	 *
+	 * @param Api_Client $client Client.
+	 * @param \WC_Order  $order  Order.
+	 */
+	public static function order_view( Api_Client $client, $order ): Api_Response {
+		$customer_id = (int) $order->get_customer_id();
+		if ( $customer_id ) {
+			return $client->get( Account::order_path( $customer_id, (int) $order->get_id() ), array(), array( 'cache' => true ) );
+		}
+		return $client->get( sprintf( '/api/v1/guest/orders/%d', (int) $order->get_id() ), Guest_Tracking::proof( $order ), array( 'cache' => true ) );
+	}
+
+	/**
+	 * Staff who may be assigned: users who can manage WooCommerce.
+	 *
+	 * @return array<int,string> User id => display name.
+	 */
+	public static function staff(): array {
+		$staff = array();
+		foreach ( get_users(
+			array(
+				'capability' => 'manage_woocommerce',
+				'fields'     => array( 'ID', 'display_name' ),
+				'number'     => 200,
+			)
+		) as $user ) {
+			$staff[ (int) $user->ID ] = (string) $user->display_name;
+		}
+		return $staff;
+	}
+
+	/**
+	 * The WordPress user a request is assigned to, or 0 (`assignee` is {id, name} or an id).
+	 *
+	 * @param array<string,mixed> $request A request.
+	 */
+	public static function assignee_id( array $request ): int {
+		$assignee = Data::obj( $request, 'assignee' );
+		return null !== $assignee ? Data::int( $assignee, 'id' ) : Data::int( $request, 'assignee' );
+	}
+
+	public static function on_action(): void {
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- verified in handle().
+		wp_safe_redirect( self::handle( wp_unslash( $_POST ) ) );
+		exit;
+	}
+
+	/**
+	 * Carries out a staff action on one request.
+	 *
+	 * @param array<string,mixed> $post Unslashed form fields: request_id, op, body, assignee.
+	 * @return string Where to go next.
+	 */
+	public static function handle( array $post ): string {
+		$request_id = isset( $post['request_id'] ) ? absint( $post['request_id'] ) : 0;
+		$op         = isset( $post['op'] ) && is_string( $post['op'] ) ? sanitize_key( $post['op'] ) : '';
+		$back       = $request_id ? self::view_url( $request_id ) : self::url();
+		$nonce      = isset( $post['_wpnonce'] ) && is_string( $post['_wpnonce'] ) ? $post['_wpnonce'] : '';
+		if ( ! current_user_can( 'manage_woocommerce' ) || ! $request_id || ! wp_verify_nonce( $nonce, self::ACTION . '_' . $request_id ) ) {
+			Admin_Notices::add( 'error', __( 'The page expired or you may not manage support requests. Please try again.', 'aftercare-for-woocommerce' ) );
+			return $back;
+		}
+		if ( ! in_array( $op, self::OPS, true ) ) {
+			Admin_Notices::add( 'error', __( 'Unknown action.', 'aftercare-for-woocommerce' ) );
+			return $back;
+		}
+		$client = Api_Client::from_settings();
+		$path   = sprintf( '/api/v1/requests/%d', $request_id );
+		switch ( $op ) {
+			case 'reply':
+			case 'note':
+				$body  = isset( $post['body'] ) && is_string( $post['body'] ) ? trim( sanitize_textarea_field( $post['body'] ) ) : '';
+				$error = Support::message_error( $body );
+				if ( '' !== $error ) {
+					Admin_Notices::add( 'error', $error );
+					return $back;
+				}
+				$response = $client->post_json(
+					$path . '/replies',
+					array(
+						'body'     => $body,
+						'internal' => 'note' === $op,
+						'author'   => Returns_Queue::staff_name(),
+					)
+				);
+				$done     = 'note' === $op ? __( 'The internal note was added.', 'aftercare-for-woocommerce' ) : __( 'Your reply was sent; the customer is told by email.', 'aftercare-for-woocommerce' );
+				break;
+			case 'assign':
+				$user_id  = isset( $post['assignee'] ) ? absint( $post['assignee'] ) : 0;
+				$staff    = self::staff();
+				if ( $user_id && ! isset( $staff[ $user_id ] ) ) {
+					Admin_Notices::add( 'error', __( 'Requests can only be assigned to staff who manage WooCommerce.', 'aftercare-for-woocommerce' ) );
+					return $back;
+				}
+				$response = $client->put_json(
+					$path . '/assignee',
+					array(
+						'assignee' => $user_id ? array(
+							'id'   => $user_id,
+							'name' => $staff[ $user_id ],
+						) : null,
+					)
+				);
+				$done     = $user_id
+					/* translators: %s: staff member's name */
+					? sprintf( __( 'The request is now assigned to %s.', 'aftercare-for-woocommerce' ), $staff[ $user_id ] )
+					: __( 'The request is no longer assigned.', 'aftercare-for-woocommerce' );
+				break;
+			default:
+				$response = $client->post_json( $path . '/transitions', array( 'to' => 'solve' === $op ? 'solved' : 'open' ) );
+				$done     = 'solve' === $op ? __( 'The request is marked solved.', 'aftercare-for-woocommerce' ) : __( 'The request is open again.', 'aftercare-for-woocommerce' );
+		}
+		if ( $response->ok() ) {
+			self::forget_customer_views( $client, $response, $post );
+			Admin_Notices::add( 'success', $done );
+		} elseif ( 409 === $response->status ) {
+			Admin_Notices::add( 'error', __( 'The request is already in that state.', 'aftercare-for-woocommerce' ), '' !== $response->message ? array( $response->message ) : array() );
+		} else {
+			Admin_Notices::add( 'error', __( 'The request was not changed.', 'aftercare-for-woocommerce' ), Connector::explain( $response ) );
+		}
+		return $back;
+	}
+
+	/**
+	 * Drops the customer's cached pages that show the request.
+	 *
+	 * @param Api_Client          $client   Client.
+	 * @param Api_Response        $response aftercare's answer.
+	 * @param array<string,mixed> $post     The form, with order_id.
+	 */
+	private static function forget_customer_views( Api_Client $client, Api_Response $response, array $post ): void {
+		$order_id = isset( $post['order_id'] ) ? absint( $post['order_id'] ) : Data::int( $response->data, 'order_id' );
+		$order    = $order_id ? wc_get_order( $order_id ) : null;
+		if ( $order && $order->get_customer_id() ) {
+			$customer_id = (int) $order->get_customer_id();
+			$client->forget( Account::order_path( $customer_id, $order_id ) );
+			$client->forget( Support::customer_requests_path( $customer_id ) );
+		}
+	}
+}
