@@ -679,6 +679,16 @@ final class Stub_Json_Sent extends Exception {
 function wp_editor( $content, $editor_id, $settings = array() ) {
 	echo '<textarea id="' . esc_attr( $editor_id ) . '" name="' . esc_attr( $settings['textarea_name'] ?? $editor_id ) . '">' . esc_textarea( $content ) . '</textarea>';
 }
+function wp_strip_all_tags( $text ) {
+	return trim( strip_tags( (string) preg_replace( '@<(script|style)[^>]*?>.*?</\\1>@si', '', (string) $text ) ) );
+}
+function wp_html_excerpt( $str, $count, $more = '' ) {
+	$str = wp_strip_all_tags( (string) $str );
+	return mb_strlen( $str ) > $count ? mb_substr( $str, 0, $count ) . $more : $str;
+}
+function submit_button( $text = '' ) {
+	echo '<p class="submit"><button type="submit" class="button button-primary">' . esc_html( $text ) . '</button></p>';
+}
 function get_users( $args = array() ) {
 	$users = array();
 	foreach ( Stub::$caps as $id => $caps ) {

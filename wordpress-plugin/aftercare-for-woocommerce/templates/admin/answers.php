@@ -76,7 +76,7 @@ defined( 'ABSPATH' ) || exit;
 						<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>">
 							<input type="hidden" name="action" value="<?php echo esc_attr( Answers_Admin::DELETE_ACTION ); ?>">
 							<input type="hidden" name="id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
-							<?php wp_nonce_field( Answers_Admin::DELETE_ACTION . '_' . $aftercare_id ); ?>
+							<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Answers_Admin::DELETE_ACTION . '_' . $aftercare_id ) ); ?>">
 							<a class="button" href="<?php echo esc_url( Answers_Admin::url( (string) $aftercare_id ) ); ?>"><?php esc_html_e( 'Edit', 'aftercare-for-woocommerce' ); ?></a>
 							<button type="submit" class="button button-link-delete"><?php esc_html_e( 'Delete', 'aftercare-for-woocommerce' ); ?></button>
 						</form>

@@ -29,7 +29,8 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 		<input type="hidden" name="op" value="<?php echo esc_attr( $op ); ?>">
 		<input type="hidden" name="request_id" value="<?php echo esc_attr( (string) $request_id ); ?>">
 		<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) ( $order ? (int) $order->get_id() : 0 ) ); ?>">
-		<?php wp_nonce_field( Support_Inbox::ACTION . '_' . $request_id ); ?>
+		<?php // Several forms share the page: no id on the nonce field. ?>
+		<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Support_Inbox::ACTION . '_' . $request_id ) ); ?>">
 		<?php echo $inner; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts below. ?>
 	</form>
 	<?php

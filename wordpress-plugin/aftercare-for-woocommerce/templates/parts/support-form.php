@@ -96,7 +96,8 @@ wp_enqueue_script( 'aftercare-support' );
 	<?php if ( null === $aftercare_hidden ) : ?>
 		<input type="hidden" name="<?php echo esc_attr( Customer_Actions::FIELD ); ?>" value="<?php echo esc_attr( Support_Actions::OPEN_ACTION ); ?>">
 		<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) (int) $order_id ); ?>">
-		<?php wp_nonce_field( Support_Actions::OPEN_ACTION . '_' . (int) $order_id ); ?>
+		<?php // Several forms share the page: no id on the nonce field. ?>
+				<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Support_Actions::OPEN_ACTION . '_' . (int) $order_id ) ); ?>">
 	<?php else : ?>
 		<?php foreach ( $aftercare_hidden as $aftercare_name => $aftercare_value ) : ?>
 			<input type="hidden" name="<?php echo esc_attr( $aftercare_name ); ?>" value="<?php echo esc_attr( $aftercare_value ); ?>">

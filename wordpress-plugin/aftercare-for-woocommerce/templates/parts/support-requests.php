@@ -85,7 +85,8 @@ defined( 'ABSPATH' ) || exit;
 				<input type="hidden" name="request_id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
 				<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $aftercare_order ); ?>">
 				<input type="hidden" name="back" value="<?php echo esc_url( $back ); ?>">
-				<?php wp_nonce_field( Support_Actions::REPLY_ACTION . '_' . $aftercare_id ); ?>
+				<?php // Several forms share the page: no id on the nonce field. ?>
+				<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Support_Actions::REPLY_ACTION . '_' . $aftercare_id ) ); ?>">
 				<button type="submit" class="button"><?php esc_html_e( 'Send reply', 'aftercare-for-woocommerce' ); ?></button>
 			</form>
 		<?php endif; ?>
