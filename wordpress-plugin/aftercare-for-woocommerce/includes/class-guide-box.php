@@ -43,8 +43,8 @@ final class Guide_Box {
 	}
 
 	public static function box( int $product_id ): string {
-		$response = Api_Client::from_settings()->get( self::path( $product_id ) );
-		$guide    = $response->ok() && is_array( $response->data ) ? ( Data::obj( $response->data, 'guide' ) ?? $response->data ) : null;
+		$response = Api_Client::from_settings()->get( '/api/v1/guides' );
+		$guide    = $response->ok() ? self::find( Data::rows( $response->data, 'guides' ), $product_id ) : null;
 		return Template::render(
 			'admin/guide-box',
 			array(
@@ -52,6 +52,22 @@ final class Guide_Box {
 				'guide'    => $guide,
 			)
 		);
+	}
+
+	/**
+	 * The product's own guide among the store's (`GET /api/v1/guides`: scope and key).
+	 *
+	 * @param array<int,array<string,mixed>> $guides     Every guide.
+	 * @param int                            $product_id Product id.
+	 * @return array<string,mixed>|null
+	 */
+	public static function find( array $guides, int $product_id ): ?array {
+		foreach ( $guides as $guide ) {
+			if ( 'product' === Data::str( $guide, 'scope' ) && (string) $product_id === Data::str( $guide, 'key' ) ) {
+				return $guide;
+			}
+		}
+		return null;
 	}
 
 	/**

@@ -213,7 +213,7 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$guide = array( 'scope' => 'product', 'key' => '55', 'text' => 'Charge first.', 'links' => array( array( 'title' => 'Setup video', 'url' => 'https://video.example/setup', 'tracked_url' => 'https://aftercare.example/g/t1', 'clicks' => 12 ) ) );
 		self::$server->script(
 			array(
-				'GET /api/v1/products/55/guide'    => array( 'json' => $guide ),
+				'GET /api/v1/guides'               => array( 'json' => array( 'guides' => array( array_merge( $guide, array( 'key' => '5', 'text' => 'Another product' ) ), $guide ) ) ),
 				'PUT /api/v1/products/55/guide'    => array( 'json' => $guide ),
 				'DELETE /api/v1/products/55/guide' => array( 'status' => 204, 'body' => '' ),
 			)

@@ -6,7 +6,7 @@
  *
  * @package Aftercare
  *
- * @var \Aftercare\Api_Response  $response GET /api/v1/products/{id}/guide.
+ * @var \Aftercare\Api_Response  $response GET /api/v1/guides.
  * @var array<string,mixed>|null $guide    The guide: text, links ({title, url, clicks}).
  */
 
@@ -15,7 +15,7 @@ use Aftercare\Guide_Box;
 
 defined( 'ABSPATH' ) || exit;
 
-if ( ! $response->ok() && ! $response->not_found() ) : ?>
+if ( ! $response->ok() ) : ?>
 	<p class="description aftercare-unavailable">
 		<?php echo esc_html( $response->missing_endpoint() ? __( 'This aftercare version does not keep product guides yet.', 'aftercare-for-woocommerce' ) : __( 'The guide could not be loaded from aftercare; it is left as it is when you save the product.', 'aftercare-for-woocommerce' ) ); ?>
 	</p>
