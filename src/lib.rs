@@ -4,10 +4,12 @@
 //! order into SQLite before acknowledging it. [`app`] builds the whole HTTP surface so
 //! tests run the real router; [`Application`] binds it and runs until told to stop.
 
+pub mod answers;
 pub mod background;
 pub mod cli;
 pub mod config;
 pub mod feeds;
+pub mod guides;
 mod http;
 pub mod ids;
 pub mod ingest;

@@ -104,6 +104,8 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
     // AFTERCARE_NOTIFY_CHANNEL, AFTERCARE_SMTP_URL, AFTERCARE_MAIL_FROM, AFTERCARE_QUIET_HOURS,
     // AFTERCARE_DIGEST_HOUR, AFTERCARE_STAFF_EMAIL.
     file.notify.overlay_env(env);
+    // AFTERCARE_GUIDE_DELAY_DAYS.
+    file.guides.overlay_env(env);
     overlay_default_store(&mut file.stores, env);
     Ok(())
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::ConfigError;
 use crate::feeds::settings::FileFeeds;
+use crate::guides::settings::FileGuides;
 use crate::invoice::settings::FileInvoices;
 use crate::notify::settings::FileNotify;
 use crate::returns::settings::FileReturns;
@@ -69,6 +70,8 @@ pub(super) struct FileConfig {
     pub events: FileEvents,
     #[serde(default)]
     pub notify: FileNotify,
+    #[serde(default)]
+    pub guides: FileGuides,
 }
 
 impl FileConfig {

@@ -62,6 +62,8 @@ pub struct Config {
     pub events: Arc<EventSettings>,
     /// `[notify]`: channels, quiet hours, what counts as stale.
     pub notify: Arc<NotifySettings>,
+    /// `[guides]`: when the `product_guide` message goes after delivery.
+    pub guides: Arc<crate::guides::GuideSettings>,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -258,6 +260,7 @@ impl Draft {
             crate::feeds::settings::build(values.feeds, &store_ids, values.public_url.as_deref())?;
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
         let notify = crate::notify::settings::build(values.notify, &store_ids)?;
+        let guides = crate::guides::settings::build(values.guides, &store_ids)?;
 
         Ok(Draft {
             config: Config {
@@ -274,6 +277,7 @@ impl Draft {
                 feeds: Arc::new(feeds),
                 events: Arc::new(events),
                 notify: Arc::new(notify),
+                guides: Arc::new(guides),
                 generated_secrets: None,
                 sync,
                 woocommerce,

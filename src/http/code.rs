@@ -71,6 +71,9 @@ codes! {
     // Tracking.
     ShipmentNotFound = "shipment_not_found",
     ShipmentExists = "shipment_exists",
+    // Answers and guides.
+    AnswerNotFound = "answer_not_found",
+    GuideNotFound = "guide_not_found",
     // Signed events.
     DeliveryNotFound = "delivery_not_found",
 }

@@ -61,6 +61,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "events", description = "Signed events (Standard Webhooks) to the store's endpoints: deliveries, retries, a test ping"),
         (name = "feeds", description = "Pushes from tracking providers (17TRACK, Delivery Tracker)"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "answers", description = "FAQ entries staff keep and the ones that fit an order now, with how often each was shown and whether a request followed"),
+        (name = "guides", description = "Getting-started guides per product, variation or SKU, and the counting redirect of their links"),
     )
 )]
 struct ApiDoc;
@@ -84,6 +86,8 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(webhook::router(max_webhook_body))
         .merge(feeds::router(max_webhook_body))
         .merge(api::orders::router())
+        .merge(api::answers::router())
+        .merge(api::guides::router())
         .merge(api::documents::router())
         .merge(api::store::router())
         .merge(api::shipments::router())

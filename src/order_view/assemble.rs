@@ -9,6 +9,12 @@ use rusqlite::Connection;
 
 use super::tracking;
 use super::view::{CreditNoteView, InvoiceView, OrderView};
+use crate::answers::{self, Topic, model::Entry};
+use crate::guides::{
+    self,
+    store::Guide,
+    view::{ItemGuideView, Line},
+};
 use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::invoice::document::DocumentKind;
 use crate::invoice::links::{self, LinkKey};
@@ -42,6 +48,10 @@ pub struct Loaded {
     returns: Vec<ReturnRecord>,
     facts: Facts,
     messages: Vec<MessageRow>,
+    /// The store's FAQ entries, for choosing the ones that fit.
+    answers: Vec<Entry>,
+    /// The guide of each line item that has one.
+    guides: Vec<(u64, Guide)>,
 }
 
 /// A visible order with its documents, tracking and returns, in one read.
@@ -53,7 +63,17 @@ pub fn load(
     let Some(order) = orders::find_visible(conn, store_id, order_id)? else {
         return Ok(None);
     };
+    let mut guides = Vec::new();
+    for li in &order.order()?.line_items {
+        if let Some(g) =
+            guides::store::for_item(conn, store_id, li.product_id, li.variation_id, &li.sku)?
+        {
+            guides.push((li.id, g));
+        }
+    }
     Ok(Some(Loaded {
+        answers: answers::store::list(conn, store_id, None)?,
+        guides,
         order,
         docs: documents::for_order(conn, store_id, order_id)?,
         tracked: OrderTracking::load(conn, store_id, order_id)?,
@@ -77,11 +97,13 @@ pub struct ViewSettings<'a> {
     pub zone: &'a TimeZone,
 }
 
-/// The order view of a loaded order, as `viewer` sees it at `now`.
+/// The order view of a loaded order, as `viewer` sees it at `now`; its `answers` are
+/// those for `topic` when the customer chose one.
 pub fn assemble(
     loaded: &Loaded,
     viewer: &Viewer,
     settings: &ViewSettings<'_>,
+    topic: Option<Topic>,
     now: Timestamp,
 ) -> Result<OrderView, StoreError> {
     let order = loaded.order.order()?;
@@ -114,6 +136,25 @@ pub fn assemble(
     if let Viewer::Customer(_) = viewer {
         view.messages = loaded.messages.iter().map(Into::into).collect();
     }
+    let lang = notify::data::order_lang(&order, settings.tracking.default_language);
+    view.answers = super::answers::select(&view, &loaded.answers, lang, topic, settings.zone);
+    let shipped = super::answers::shipped_items(&view);
+    view.guides = loaded
+        .guides
+        .iter()
+        .filter(|(id, _)| shipped.contains(id))
+        .filter_map(|(id, g)| {
+            let li = view.line_items.iter().find(|l| l.id == *id)?;
+            let line = Line {
+                line_item_id: li.id,
+                product_id: li.product_id,
+                variation_id: li.variation_id,
+                sku: &li.sku,
+                name: &li.name,
+            };
+            Some(ItemGuideView::new(&line, g.clone(), settings.base_url))
+        })
+        .collect();
     Ok(view)
 }
 

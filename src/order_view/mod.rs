@@ -2,6 +2,7 @@
 //! and the order list. It sits above the domains: it reads the order mirror, invoices,
 //! returns and tracking, and none of them reads it.
 
+pub mod answers;
 pub mod assemble;
 mod tracking;
 pub mod view;

@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::answers::select::ShownAnswer;
+use crate::guides::view::ItemGuideView;
 use crate::ids::{OrderId, ShipmentId};
 use crate::money;
 use crate::notify::view::MessageView;
@@ -66,6 +68,10 @@ pub struct OrderView {
     /// Every message decision about this order, oldest first: sent, deferred until when,
     /// skipped and why, failed and why.
     pub messages: Vec<MessageView>,
+    /// The FAQ entries that fit this order now (at most five, best first), facts filled in.
+    pub answers: Vec<ShownAnswer>,
+    /// The guides of the line items that have shipped, in line item order.
+    pub guides: Vec<ItemGuideView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -242,6 +248,8 @@ impl OrderView {
             delivery_state: DeliveryState::Unfulfilled,
             alerts: Vec::new(),
             messages: Vec::new(),
+            answers: Vec::new(),
+            guides: Vec::new(),
         }
     }
 }

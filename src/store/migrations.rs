@@ -562,6 +562,63 @@ CREATE UNIQUE INDEX message_subscriptions_of ON message_subscriptions (store_id,
     M::up(
         "CREATE INDEX feed_subscriptions_by_shipment ON feed_subscriptions (shipment_id, number_key);",
     ),
+    // Answers before the question (FAQ entries chosen by order state) and a guide for
+    // every product, with what customers did with them: impressions and link clicks.
+    M::up(
+        r#"
+CREATE TABLE answers (
+    id          INTEGER PRIMARY KEY,
+    store_id    TEXT    NOT NULL REFERENCES stores(id),
+    question    TEXT    NOT NULL,
+    -- sanitised HTML, as it is served (placeholders still unfilled)
+    answer      TEXT    NOT NULL,
+    lang        TEXT    NOT NULL,
+    -- JSON {"order_statuses": [...], "delivery_states": [...], "topics": [...], "product_ids": [...]}
+    conditions  TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL
+) STRICT;
+CREATE INDEX answers_by_store ON answers (store_id, lang);
+
+-- One row per answer, order and UTC day it was shown: the deflection figures count these.
+CREATE TABLE answer_impressions (
+    store_id       TEXT    NOT NULL,
+    answer_id      INTEGER NOT NULL,
+    order_id       INTEGER NOT NULL,
+    day            TEXT    NOT NULL,
+    first_shown_at TEXT    NOT NULL,
+    PRIMARY KEY (store_id, answer_id, order_id, day)
+) STRICT;
+
+-- A getting-started text per product, variation or SKU (`scope`, `scope_key`).
+CREATE TABLE guides (
+    id          INTEGER PRIMARY KEY,
+    store_id    TEXT    NOT NULL REFERENCES stores(id),
+    scope       TEXT    NOT NULL,
+    scope_key   TEXT    NOT NULL,
+    text        TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    UNIQUE (store_id, scope, scope_key)
+) STRICT;
+
+-- A guide's links, each behind its own random token (`/g/{token}`). Kept when the guide
+-- changes or goes, so links in sent messages answer and their clicks stay counted.
+CREATE TABLE guide_links (
+    id              INTEGER PRIMARY KEY,
+    store_id        TEXT    NOT NULL,
+    guide_id        INTEGER NOT NULL,
+    position        INTEGER NOT NULL,
+    title           TEXT    NOT NULL,
+    url             TEXT    NOT NULL,
+    token           TEXT    NOT NULL UNIQUE,
+    clicks          INTEGER NOT NULL DEFAULT 0,
+    last_clicked_at TEXT,
+    removed_at      TEXT
+) STRICT;
+CREATE INDEX guide_links_of ON guide_links (guide_id, position);
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

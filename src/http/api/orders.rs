@@ -8,6 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::answers::Topic;
+use crate::answers::select::ShownAnswer;
 use crate::http::AppState;
 use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
@@ -175,12 +177,39 @@ async fn get_guest_order(
     Ok(Json(view(&state, &store, &loaded, &Viewer::Guest).await?))
 }
 
-/// The order view of a loaded order, shaped by this service's settings.
+/// The FAQ entries that fit a loaded order now, for `topic`.
+pub async fn answers_for(
+    state: &AppState,
+    store_id: &StoreId,
+    loaded: &Loaded,
+    viewer: &Viewer,
+    topic: Option<Topic>,
+) -> Result<Vec<ShownAnswer>, ApiError> {
+    Ok(view_for(state, store_id, loaded, viewer, topic)
+        .await?
+        .answers)
+}
+
+/// The order view of a loaded order, its answers counted as shown.
 async fn view(
     state: &AppState,
     store_id: &StoreId,
     loaded: &Loaded,
     viewer: &Viewer,
+) -> Result<OrderView, ApiError> {
+    let view = view_for(state, store_id, loaded, viewer, None).await?;
+    let ids = view.answers.iter().map(|a| a.id).collect();
+    super::answers::record_shown(state, store_id, loaded.order.order_id, ids).await;
+    Ok(view)
+}
+
+/// The order view of a loaded order, shaped by this service's settings.
+async fn view_for(
+    state: &AppState,
+    store_id: &StoreId,
+    loaded: &Loaded,
+    viewer: &Viewer,
+    topic: Option<Topic>,
 ) -> Result<OrderView, ApiError> {
     let config = state.config();
     // The API key named this store, so it is configured.
@@ -200,6 +229,7 @@ async fn view(
         loaded,
         viewer,
         &settings,
+        topic,
         Timestamp::now(),
     )?)
 }
