@@ -91,12 +91,12 @@ final class Support_Inbox {
 	public static function filters( array $get ): array {
 		$pick = static fn( string $key ): string => isset( $get[ $key ] ) && is_string( $get[ $key ] ) ? sanitize_key( $get[ $key ] ) : '';
 		$status   = isset( $get['status'] ) ? $pick( 'status' ) : 'open';
-		$assignee = $pick( 'assignee' );
+		$assignee = isset( $get['assignee'] ) && is_string( $get['assignee'] ) ? trim( $get['assignee'] ) : '';
 		return array(
 			'status'   => in_array( $status, Support::STATUSES, true ) ? $status : 'all',
 			'topic'    => in_array( $pick( 'topic' ), Support::TOPICS, true ) ? $pick( 'topic' ) : '',
 			'age'      => isset( self::AGES[ $pick( 'age' ) ] ) ? $pick( 'age' ) : '',
-			'assignee' => 'me' === $assignee || 'none' === $assignee || ctype_digit( $assignee ) ? $assignee : '',
+			'assignee' => self::is_login( $assignee ) ? $assignee : '',
 			'paged'    => isset( $get['paged'] ) && is_scalar( $get['paged'] ) ? max( 1, absint( $get['paged'] ) ) : 1,
 		);
 	}
@@ -118,8 +118,8 @@ final class Support_Inbox {
 		if ( '' !== $filters['topic'] ) {
 			$query['topic'] = $filters['topic'];
 		}
-		$assignee = 'me' === $filters['assignee'] ? (string) get_current_user_id() : $filters['assignee'];
-		if ( '' !== $assignee ) {
+		$assignee = 'me' === $filters['assignee'] ? self::current_login() : $filters['assignee'];
+		if ( '' !== $assignee && 'none' !== $assignee ) {
 			$query['assignee'] = $assignee;
 		}
 		$before = '' !== $filters['age'] ? time() - self::AGES[ $filters['age'] ] * HOUR_IN_SECONDS : 0;
@@ -132,11 +132,11 @@ final class Support_Inbox {
 			array_filter(
 				$requests,
 				static function ( $request ) use ( $assignee, $before ) {
-					$who = self::assignee_id( $request );
-					if ( 'none' === $assignee && $who ) {
+					$who = self::assignee( $request );
+					if ( 'none' === $assignee && '' !== $who ) {
 						return false;
 					}
-					if ( ctype_digit( $assignee ) && (int) $assignee !== $who ) {
+					if ( '' !== $assignee && 'none' !== $assignee && $assignee !== $who ) {
 						return false;
 					}
 					$created = strtotime( Data::str( $request, 'created_at' ) );
@@ -195,32 +195,46 @@ final class Support_Inbox {
 	}
 
 	/**
-	 * Staff who may be assigned: users who can manage WooCommerce.
+	 * Staff who may be assigned: users who can manage WooCommerce, by login (unique and
+	 * stable, so aftercare keeps the login and the filter finds it again).
 	 *
-	 * @return array<int,string> User id => display name.
+	 * @return array<string,string> Login => display name.
 	 */
 	public static function staff(): array {
 		$staff = array();
 		foreach ( get_users(
 			array(
 				'capability' => 'manage_woocommerce',
-				'fields'     => array( 'ID', 'display_name' ),
+				'fields'     => array( 'user_login', 'display_name' ),
 				'number'     => 200,
 			)
 		) as $user ) {
-			$staff[ (int) $user->ID ] = (string) $user->display_name;
+			$staff[ (string) $user->user_login ] = (string) $user->display_name;
 		}
 		return $staff;
 	}
 
 	/**
-	 * The WordPress user a request is assigned to, or 0 (`assignee` is {id, name} or an id).
+	 * The login of the staff member a request is assigned to, or ''.
 	 *
 	 * @param array<string,mixed> $request A request.
 	 */
-	public static function assignee_id( array $request ): int {
-		$assignee = Data::obj( $request, 'assignee' );
-		return null !== $assignee ? Data::int( $assignee, 'id' ) : Data::int( $request, 'assignee' );
+	public static function assignee( array $request ): string {
+		return Data::str( $request, 'assignee' );
+	}
+
+	private static function current_login(): string {
+		$user = wp_get_current_user();
+		return is_object( $user ) && isset( $user->user_login ) ? (string) $user->user_login : '';
+	}
+
+	/**
+	 * Whether a filter value can be a login (or `me` / `none`).
+	 *
+	 * @param string $value Value.
+	 */
+	private static function is_login( string $value ): bool {
+		return (bool) preg_match( '/^[A-Za-z0-9 _.@-]{1,60}$/', $value );
 	}
 
 	public static function on_action(): void {
@@ -270,24 +284,16 @@ final class Support_Inbox {
 				$done     = 'note' === $op ? __( 'The internal note was added.', 'aftercare-for-woocommerce' ) : __( 'Your reply was sent; the customer is told by email.', 'aftercare-for-woocommerce' );
 				break;
 			case 'assign':
-				$user_id  = isset( $post['assignee'] ) ? absint( $post['assignee'] ) : 0;
+				$login    = isset( $post['assignee'] ) && is_string( $post['assignee'] ) ? $post['assignee'] : '';
 				$staff    = self::staff();
-				if ( $user_id && ! isset( $staff[ $user_id ] ) ) {
+				if ( '' !== $login && ! isset( $staff[ $login ] ) ) {
 					Admin_Notices::add( 'error', __( 'Requests can only be assigned to staff who manage WooCommerce.', 'aftercare-for-woocommerce' ) );
 					return $back;
 				}
-				$response = $client->put_json(
-					$path . '/assignee',
-					array(
-						'assignee' => $user_id ? array(
-							'id'   => $user_id,
-							'name' => $staff[ $user_id ],
-						) : null,
-					)
-				);
-				$done     = $user_id
+				$response = $client->post_json( $path . '/assignee', array( 'assignee' => '' !== $login ? $login : null ) );
+				$done     = '' !== $login
 					/* translators: %s: staff member's name */
-					? sprintf( __( 'The request is now assigned to %s.', 'aftercare-for-woocommerce' ), $staff[ $user_id ] )
+					? sprintf( __( 'The request is now assigned to %s.', 'aftercare-for-woocommerce' ), $staff[ $login ] )
 					: __( 'The request is no longer assigned.', 'aftercare-for-woocommerce' );
 				break;
 			default:

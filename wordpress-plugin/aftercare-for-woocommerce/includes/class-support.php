@@ -59,19 +59,32 @@ final class Support {
 	}
 
 	/**
-	 * Who wrote a message of a conversation: customer, staff or system. aftercare names it in
-	 * `from`; `author_type` and `role` are read too.
+	 * Who wrote a message of a conversation: customer, staff (replies and notes) or system.
 	 *
 	 * @param array<string,mixed> $message One message.
 	 */
 	public static function side( array $message ): string {
-		foreach ( array( 'from', 'author_type', 'role', 'kind' ) as $key ) {
-			$value = Data::str( $message, $key );
-			if ( in_array( $value, array( 'customer', 'staff', 'system' ), true ) ) {
-				return $value;
-			}
-		}
-		return 'staff';
+		$from = Data::str( $message, 'from' );
+		return in_array( $from, array( 'customer', 'system' ), true ) ? $from : 'staff';
+	}
+
+	/**
+	 * Whether a message is an internal note (aftercare's `from: note`), which only staff see.
+	 *
+	 * @param array<string,mixed> $message One message.
+	 */
+	public static function is_note( array $message ): bool {
+		return 'note' === Data::str( $message, 'from' ) || Data::bool( $message, 'internal' );
+	}
+
+	/**
+	 * The line item a request is about (aftercare's `item.line_item_id`), or 0.
+	 *
+	 * @param array<string,mixed> $request A request.
+	 */
+	public static function item_id( array $request ): int {
+		$item = Data::obj( $request, 'item' );
+		return null !== $item ? Data::int( $item, 'line_item_id' ) : Data::int( $request, 'line_item_id' );
 	}
 
 	/**
@@ -84,19 +97,18 @@ final class Support {
 	public static function thread( array $request, bool $staff = false ): array {
 		$messages = Data::rows( $request, 'messages' );
 		if ( ! $staff ) {
-			$messages = array_values( array_filter( $messages, static fn( $m ) => ! Data::bool( $m, 'internal' ) ) );
+			$messages = array_values( array_filter( $messages, static fn( $m ) => ! self::is_note( $m ) ) );
 		}
 		return $messages;
 	}
 
 	/**
-	 * The text of a message (aftercare's `body`, or `message` in the first one).
+	 * The text of a message.
 	 *
 	 * @param array<string,mixed> $message One message.
 	 */
 	public static function body( array $message ): string {
-		$body = Data::str( $message, 'body' );
-		return '' !== $body ? $body : Data::str( $message, 'message' );
+		return Data::str( $message, 'body' );
 	}
 
 	/**
@@ -137,7 +149,7 @@ final class Support {
 			'body'   => array(
 				'topic'        => $topic,
 				'line_item_id' => $item ? $item : null,
-				'message'      => $message,
+				'body'         => $message,
 			),
 			'errors' => array(),
 			'old'    => $old,
@@ -178,7 +190,6 @@ final class Support {
 				case 'line_item_id':
 					$errors['line_item_id'] = __( 'This item is not part of this order.', 'aftercare-for-woocommerce' );
 					break;
-				case 'message':
 				case 'body':
 					$errors['message'] = '' !== $field['message'] ? $field['message'] : __( 'Write your message.', 'aftercare-for-woocommerce' );
 					break;

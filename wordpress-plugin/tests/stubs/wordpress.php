@@ -433,6 +433,7 @@ function wp_get_current_user() {
 	$user               = new stdClass();
 	$user->ID           = Stub::$user_id;
 	$user->display_name = Stub::$names[ Stub::$user_id ] ?? '';
+	$user->user_login   = Stub::$user_id ? 'user' . Stub::$user_id : '';
 	return $user;
 }
 function wp_create_nonce( $action = -1 ) {
@@ -695,6 +696,7 @@ function get_users( $args = array() ) {
 		if ( empty( $args['capability'] ) || in_array( $args['capability'], $caps, true ) ) {
 			$users[] = (object) array(
 				'ID'           => $id,
+				'user_login'   => 'user' . $id,
 				'display_name' => Stub::$names[ $id ] ?? 'user' . $id,
 			);
 		}

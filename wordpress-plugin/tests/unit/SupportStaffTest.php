@@ -61,8 +61,8 @@ final class SupportStaffTest extends Scripted_Test_Case {
 					'json' => array(
 						'requests' => array(
 							self::request( 7 ),
-							self::request( 8, array( 'created_at' => $old, 'assignee' => array( 'id' => 1, 'name' => 'Jae Park' ) ) ),
-							self::request( 9, array( 'created_at' => $old, 'assignee' => array( 'id' => 2, 'name' => 'Mina Seo' ) ) ),
+							self::request( 8, array( 'created_at' => $old, 'assignee' => 'user1' ) ),
+							self::request( 9, array( 'created_at' => $old, 'assignee' => 'user2' ) ),
 						),
 						'total'    => 3,
 					),
@@ -73,7 +73,7 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$this->assertSame( 'open', $filters['status'], 'open requests first' );
 		$xpath = self::dom( Support_Inbox::page( $filters ) );
 		$uri   = self::$server->requests()[0]['uri'];
-		$this->assertStringStartsWith( '/api/v1/requests?page=1&per_page=20&status=open&topic=where_is_my_order&assignee=1&before=', $uri );
+		$this->assertStringStartsWith( '/api/v1/requests?page=1&per_page=20&status=open&topic=where_is_my_order&assignee=user1&before=', $uri );
 		$rows = $xpath->query( '//table/tbody/tr' );
 		$this->assertSame( 1, $rows->length, 'older than three days and assigned to me: only #8' );
 		$this->assertStringContainsString( '#8', $rows->item( 0 )->textContent );
@@ -82,7 +82,7 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$html = Support_Inbox::page( Support_Inbox::filters( array( 'status' => 'all', 'assignee' => 'none' ) ) );
 		$this->assertSame( 1, self::dom( $html )->query( '//table/tbody/tr' )->length, 'nobody assigned: only #7' );
 		$this->assertStringNotContainsString( '<script>alert(1)</script>', $html );
-		$this->assertSame( array( 'status' => 'all', 'topic' => '', 'age' => '', 'assignee' => '', 'paged' => 1 ), Support_Inbox::filters( array( 'status' => 'x', 'topic' => '<b>', 'age' => '99d', 'assignee' => 'drop table' ) ) );
+		$this->assertSame( array( 'status' => 'all', 'topic' => '', 'age' => '', 'assignee' => '', 'paged' => 1 ), Support_Inbox::filters( array( 'status' => 'x', 'topic' => '<b>', 'age' => '99d', 'assignee' => '<script>' ) ) );
 		$this->assertSame( 'manage_woocommerce', Stub::$registered['submenus'][ Support_Inbox::PAGE ]['capability'] ?? 'manage_woocommerce' );
 	}
 
@@ -102,11 +102,11 @@ final class SupportStaffTest extends Scripted_Test_Case {
 					'json' => self::request(
 						7,
 						array(
-							'line_item_id' => 201,
-							'assignee'     => array( 'id' => 2, 'name' => 'Mina Seo' ),
+							'item'         => array( 'line_item_id' => 201, 'product_id' => 55, 'name' => 'Nimbus Wireless Mouse' ),
+							'assignee'     => 'user2',
 							'messages'     => array(
 								array( 'from' => 'customer', 'body' => 'Where is it?', 'created_at' => '2026-12-01T09:00:00Z' ),
-								array( 'from' => 'staff', 'author' => 'Jae Park', 'body' => 'Checking with CJ', 'internal' => true, 'created_at' => '2026-12-01T09:30:00Z' ),
+								array( 'from' => 'note', 'author' => 'Jae Park', 'body' => 'Checking with CJ', 'created_at' => '2026-12-01T09:30:00Z' ),
 							),
 						)
 					),
@@ -118,7 +118,7 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$this->assertSame( 1, $xpath->query( '//li[contains(@class,"aftercare-thread__message--internal")]' )->length, 'staff see internal notes, marked' );
 		$this->assertSame( 'Nimbus Wireless Mouse', trim( str_replace( 'About:', '', self::text( $xpath, '//div[contains(@class,"aftercare-inbox__facts")]/p[strong="About:"]' ) ) ) );
 		$this->assertGreaterThan( 0, $xpath->query( '//div[contains(@class,"aftercare-inbox__facts")]//code' )->length, 'the parcels are beside the thread' );
-		$this->assertSame( '2', $xpath->query( '//select[@name="assignee"]/option[@selected]' )->item( 0 )->getAttribute( 'value' ) );
+		$this->assertSame( 'user2', $xpath->query( '//select[@name="assignee"]/option[@selected]' )->item( 0 )->getAttribute( 'value' ) );
 		$ops = array_map( static fn( $i ) => $i->getAttribute( 'value' ), iterator_to_array( $xpath->query( '//form//input[@name="op"]' ) ) );
 		$this->assertSame( array( 'reply', 'note', 'assign', 'solve' ), $ops );
 	}
@@ -128,14 +128,14 @@ final class SupportStaffTest extends Scripted_Test_Case {
 			array(
 				'POST /api/v1/requests/7/replies'     => array( 'status' => 201, 'json' => array( 'id' => 7 ) ),
 				'POST /api/v1/requests/7/transitions' => array( 'json' => array( 'id' => 7, 'status' => 'solved' ) ),
-				'PUT /api/v1/requests/7/assignee'     => array( 'json' => array( 'id' => 7 ) ),
+				'POST /api/v1/requests/7/assignee'    => array( 'json' => array( 'id' => 7 ) ),
 			)
 		);
 		$this->act( 'reply', array( 'body' => 'It is at the Incheon hub.' ) );
 		$this->act( 'note', array( 'body' => 'Called CJ' ) );
 		$this->act( 'solve' );
 		$this->act( 'reopen' );
-		$this->act( 'assign', array( 'assignee' => '2' ) );
+		$this->act( 'assign', array( 'assignee' => 'user2' ) );
 		$sent = array_map( static fn( $r ) => array( $r['method'] . ' ' . $r['uri'], json_decode( $r['body'], true ) ), self::$server->requests() );
 		$this->assertSame(
 			array(
@@ -143,14 +143,14 @@ final class SupportStaffTest extends Scripted_Test_Case {
 				array( 'POST /api/v1/requests/7/replies', array( 'body' => 'Called CJ', 'internal' => true, 'author' => 'Jae Park' ) ),
 				array( 'POST /api/v1/requests/7/transitions', array( 'to' => 'solved' ) ),
 				array( 'POST /api/v1/requests/7/transitions', array( 'to' => 'open' ) ),
-				array( 'PUT /api/v1/requests/7/assignee', array( 'assignee' => array( 'id' => 2, 'name' => 'Mina Seo' ) ) ),
+				array( 'POST /api/v1/requests/7/assignee', array( 'assignee' => 'user2' ) ),
 			),
 			$sent
 		);
 		$this->assertSame( array( 'success' ), array_unique( array_column( Admin_Notices::take(), 'type' ) ) );
 
 		self::$server->script( array() );
-		$this->act( 'assign', array( 'assignee' => '99' ) ); // Not staff.
+		$this->act( 'assign', array( 'assignee' => 'user99' ) ); // Not staff.
 		$this->act( 'reply', array( 'body' => '   ' ) );
 		$this->act( 'delete' );
 		Support_Inbox::handle( array( 'request_id' => '7', 'op' => 'solve', '_wpnonce' => 'forged' ) );
@@ -249,8 +249,12 @@ final class SupportStaffTest extends Scripted_Test_Case {
 				'locale'   => 'en_US',
 				'to'       => array( 'email' => 'minjun@example.com' ),
 				'data'     => array(
-					'request' => array( 'id' => 7, 'topic' => 'where_is_my_order' ),
-					'reply'   => array( 'body' => "It is at the Incheon hub.\n<b>Due Friday</b>", 'author' => 'Jae Park' ),
+					'support' => array(
+						'id'     => 'req_7',
+						'topic'  => 'where_is_my_order',
+						'status' => 'open',
+						'reply'  => array( 'id' => 3, 'body' => "It is at the Incheon hub.\n<b>Due Friday</b>", 'author' => 'Jae Park', 'created_at' => '2026-12-01T10:00:00Z' ),
+					),
 				),
 			),
 			array(

@@ -48,12 +48,12 @@ final class SupportTest extends Scripted_Test_Case {
 				'order_id'     => 1001,
 				'topic'        => 'damaged_or_wrong_item',
 				'status'       => 'open',
-				'line_item_id' => 201,
+				'item'         => array( 'line_item_id' => 201, 'product_id' => 55, 'name' => 'Nimbus Wireless Mouse' ),
 				'created_at'   => '2026-12-01T09:00:00Z',
 				'messages'     => array(
 					array( 'from' => 'customer', 'body' => 'The wheel <b>squeaks</b>', 'created_at' => '2026-12-01T09:00:00Z', 'photos' => array( array( 'position' => 1 ) ) ),
 					array( 'from' => 'staff', 'author' => 'Jae Park', 'body' => 'Sorry! A new one is on its way.', 'internal' => false, 'created_at' => '2026-12-01T10:00:00Z' ),
-					array( 'from' => 'staff', 'author' => 'Jae Park', 'body' => 'SECRET: warehouse mixed up batch 12', 'internal' => true, 'created_at' => '2026-12-01T10:05:00Z' ),
+					array( 'from' => 'note', 'author' => 'Jae Park', 'body' => 'SECRET: warehouse mixed up batch 12', 'created_at' => '2026-12-01T10:05:00Z' ),
 				),
 			),
 			$extra
@@ -65,7 +65,7 @@ final class SupportTest extends Scripted_Test_Case {
 		$this->assertSame( array( 'topic', 'line_item_id', 'message' ), array_keys( $checked['errors'] ) );
 		$this->assertNull( $checked['body'] );
 		$checked = Support::validate( array( 'topic' => 'where_is_my_order', 'line_item_id' => '0', 'message' => "  Where is it?\nThanks  " ), $this->view );
-		$this->assertSame( array( 'topic' => 'where_is_my_order', 'line_item_id' => null, 'message' => "Where is it?\nThanks" ), $checked['body'] );
+		$this->assertSame( array( 'topic' => 'where_is_my_order', 'line_item_id' => null, 'body' => "Where is it?\nThanks" ), $checked['body'] );
 		$too_long = Support::validate( array( 'topic' => 'something_else', 'message' => str_repeat( 'a', Support::MAX_MESSAGE_CHARS + 1 ) ), $this->view );
 		$this->assertArrayHasKey( 'message', $too_long['errors'] );
 
@@ -100,7 +100,7 @@ final class SupportTest extends Scripted_Test_Case {
 		$post = self::$server->requests()[1];
 		$this->assertSame( '/api/v1/customers/42/orders/1001/requests', $post['uri'] );
 		$this->assertStringStartsWith( 'multipart/form-data; boundary=', $post['headers']['content-type'] );
-		$this->assertSame( array( 'topic' => 'damaged_or_wrong_item', 'line_item_id' => 201, 'message' => 'Arrived cracked' ), json_decode( $post['post']['request'], true ) );
+		$this->assertSame( array( 'topic' => 'damaged_or_wrong_item', 'line_item_id' => 201, 'body' => 'Arrived cracked' ), json_decode( $post['post']['request'], true ) );
 		$this->assertSame( 'image/png', $post['files']['photos']['type'], 'the type comes from the bytes' );
 		$this->assertSame( 'success', Stub::$wc_notices[0]['type'] );
 	}

@@ -63,8 +63,8 @@ $aftercare_pages    = max( 1, (int) ceil( $total / Support_Inbox::PER_PAGE ) );
 			<option value=""><?php esc_html_e( 'Anyone', 'aftercare-for-woocommerce' ); ?></option>
 			<option value="me"<?php selected( $filters['assignee'], 'me' ); ?>><?php esc_html_e( 'Me', 'aftercare-for-woocommerce' ); ?></option>
 			<option value="none"<?php selected( $filters['assignee'], 'none' ); ?>><?php esc_html_e( 'Nobody yet', 'aftercare-for-woocommerce' ); ?></option>
-			<?php foreach ( $staff as $aftercare_user_id => $aftercare_name ) : ?>
-				<option value="<?php echo esc_attr( (string) $aftercare_user_id ); ?>"<?php selected( $filters['assignee'], (string) $aftercare_user_id ); ?>><?php echo esc_html( $aftercare_name ); ?></option>
+			<?php foreach ( $staff as $aftercare_login => $aftercare_name ) : ?>
+				<option value="<?php echo esc_attr( (string) $aftercare_login ); ?>"<?php selected( $filters['assignee'], (string) $aftercare_login ); ?>><?php echo esc_html( $aftercare_name ); ?></option>
 			<?php endforeach; ?>
 		</select>
 		<button type="submit" class="button"><?php esc_html_e( 'Filter', 'aftercare-for-woocommerce' ); ?></button>
@@ -97,7 +97,7 @@ $aftercare_pages    = max( 1, (int) ceil( $total / Support_Inbox::PER_PAGE ) );
 				$aftercare_id       = Data::int( $aftercare_request, 'id' );
 				$aftercare_messages = Support::thread( $aftercare_request );
 				$aftercare_first    = $aftercare_messages ? Support::body( $aftercare_messages[0] ) : Data::str( $aftercare_request, 'message' );
-				$aftercare_who      = Support_Inbox::assignee_id( $aftercare_request );
+				$aftercare_who      = Support_Inbox::assignee( $aftercare_request );
 				$aftercare_order_id = Data::int( $aftercare_request, 'order_id' );
 				?>
 				<tr>
@@ -116,7 +116,7 @@ $aftercare_pages    = max( 1, (int) ceil( $total / Support_Inbox::PER_PAGE ) );
 						<?php endif; ?>
 					</td>
 					<td><mark class="order-status status-<?php echo esc_attr( 'solved' === Data::str( $aftercare_request, 'status' ) ? 'completed' : 'processing' ); ?>"><span><?php echo esc_html( Support::status( Data::str( $aftercare_request, 'status' ) ) ); ?></span></mark></td>
-					<td><?php echo esc_html( $aftercare_who ? ( $staff[ $aftercare_who ] ?? Data::str( Data::obj( $aftercare_request, 'assignee' ) ?? array(), 'name' ) ) : '—' ); ?></td>
+					<td><?php echo esc_html( '' !== $aftercare_who ? ( $staff[ $aftercare_who ] ?? $aftercare_who ) : '—' ); ?></td>
 					<td><time datetime="<?php echo esc_attr( Template::datetime_attr( Data::str( $aftercare_request, 'created_at' ) ) ); ?>"><?php echo esc_html( Template::date( Data::str( $aftercare_request, 'created_at' ), true ) ); ?></time></td>
 				</tr>
 			<?php endforeach; ?>

@@ -47,7 +47,7 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 	<?php endif; ?>
 	<?php
 	$aftercare_status = Data::str( $request, 'status' );
-	$aftercare_who    = Support_Inbox::assignee_id( $request );
+	$aftercare_who    = Support_Inbox::assignee( $request );
 	?>
 	<h1>
 		<?php
@@ -62,7 +62,7 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 				<?php foreach ( Support::thread( $request, true ) as $aftercare_message ) : ?>
 					<?php
 					$aftercare_side     = Support::side( $aftercare_message );
-					$aftercare_internal = Data::bool( $aftercare_message, 'internal' );
+					$aftercare_internal = Support::is_note( $aftercare_message );
 					?>
 					<li class="aftercare-thread__message aftercare-thread__message--<?php echo esc_attr( $aftercare_side ); ?><?php echo $aftercare_internal ? ' aftercare-thread__message--internal' : ''; ?>">
 						<div class="aftercare-thread__meta">
@@ -104,9 +104,9 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 			<div class="postbox"><div class="inside">
 				<h2><?php esc_html_e( 'Request', 'aftercare-for-woocommerce' ); ?></h2>
 				<?php
-				$aftercare_options = '<option value="0">' . esc_html__( 'Nobody', 'aftercare-for-woocommerce' ) . '</option>';
-				foreach ( $staff as $aftercare_user_id => $aftercare_name ) {
-					$aftercare_options .= '<option value="' . esc_attr( (string) $aftercare_user_id ) . '"' . selected( $aftercare_who, $aftercare_user_id, false ) . '>' . esc_html( $aftercare_name ) . '</option>';
+				$aftercare_options = '<option value="">' . esc_html__( 'Nobody', 'aftercare-for-woocommerce' ) . '</option>';
+				foreach ( $staff as $aftercare_login => $aftercare_name ) {
+					$aftercare_options .= '<option value="' . esc_attr( (string) $aftercare_login ) . '"' . selected( $aftercare_who, (string) $aftercare_login, false ) . '>' . esc_html( $aftercare_name ) . '</option>';
 				}
 				$aftercare_form(
 					'assign',
@@ -137,8 +137,8 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 					<p class="description"><?php esc_html_e( 'The order\'s parcels, invoice and returns could not be loaded.', 'aftercare-for-woocommerce' ); ?></p>
 				<?php else : ?>
 					<?php $aftercare_items = Data::items_by_id( $view ); ?>
-					<?php if ( Data::int( $request, 'line_item_id' ) && isset( $aftercare_items[ Data::int( $request, 'line_item_id' ) ] ) ) : ?>
-						<p><strong><?php esc_html_e( 'About:', 'aftercare-for-woocommerce' ); ?></strong> <?php echo esc_html( Data::str( $aftercare_items[ Data::int( $request, 'line_item_id' ) ], 'name' ) ); ?></p>
+					<?php if ( Support::item_id( $request ) && isset( $aftercare_items[ Support::item_id( $request ) ] ) ) : ?>
+						<p><strong><?php esc_html_e( 'About:', 'aftercare-for-woocommerce' ); ?></strong> <?php echo esc_html( Data::str( $aftercare_items[ Support::item_id( $request ) ], 'name' ) ); ?></p>
 					<?php endif; ?>
 					<p><strong><?php esc_html_e( 'Delivery:', 'aftercare-for-woocommerce' ); ?></strong> <?php echo esc_html( Labels::delivery_state( Data::str( $view, 'delivery_state' ) ) ); ?></p>
 					<?php $aftercare_shipments = Data::rows( $view, 'shipments' ); ?>

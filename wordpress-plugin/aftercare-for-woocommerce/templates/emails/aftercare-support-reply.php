@@ -10,8 +10,8 @@
  * @var string                    $email_heading      Heading.
  * @var string                    $additional_content From the email's settings.
  * @var \Aftercare\Customer_Email $email              The email.
- * @var array<string,mixed>       $data               The message's data: request {id, topic},
- *                                                    reply {body, author}, url (where to answer).
+ * @var array<string,mixed>       $data               The message's data: support {id, topic, status,
+ *                                                    reply {body, author, created_at}}.
  * @var string                    $first_name         Whom to greet.
  */
 
@@ -20,9 +20,9 @@ use Aftercare\Support;
 
 defined( 'ABSPATH' ) || exit;
 
-$aftercare_request = Data::obj( $data, 'request' ) ?? array();
-$aftercare_reply   = Data::obj( $data, 'reply' ) ?? array();
-$aftercare_url     = '' !== Data::url( $data, 'url' ) ? Data::url( $data, 'url' ) : ( $order->get_customer_id() ? \Aftercare\Account::view_order_url( (int) $order->get_id() ) : '' );
+$aftercare_request = Data::obj( $data, 'support' ) ?? array();
+$aftercare_reply   = Data::obj( $aftercare_request, 'reply' ) ?? array();
+$aftercare_url     = '' !== Data::url( $data, 'url' ) ? Data::url( $data, 'url' ) : ( $order->get_customer_id() ? \Aftercare\Account::view_order_url( (int) $order->get_id() ) . '#aftercare-requests' : '' );
 
 do_action( 'woocommerce_email_header', $email_heading, $email );
 ?>

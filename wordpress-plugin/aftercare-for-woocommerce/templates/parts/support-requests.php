@@ -26,7 +26,7 @@ defined( 'ABSPATH' ) || exit;
 	<?php
 	$aftercare_id     = Data::int( $aftercare_request, 'id' );
 	$aftercare_status = Data::str( $aftercare_request, 'status' );
-	$aftercare_item   = Data::int( $aftercare_request, 'line_item_id' );
+	$aftercare_item   = Support::item_id( $aftercare_request );
 	$aftercare_order  = Data::int( $aftercare_request, 'order_id' );
 	?>
 	<li class="aftercare-request aftercare-request--<?php echo esc_attr( $aftercare_status ); ?>" id="aftercare-request-<?php echo esc_attr( (string) $aftercare_id ); ?>">
@@ -42,8 +42,9 @@ defined( 'ABSPATH' ) || exit;
 						?>
 					</a> ·
 				<?php endif; ?>
-				<?php if ( $aftercare_item && isset( $names[ $aftercare_item ] ) ) : ?>
-					<?php echo esc_html( $names[ $aftercare_item ] ); ?> ·
+				<?php $aftercare_item_name = $names[ $aftercare_item ] ?? Data::str( Data::obj( $aftercare_request, 'item' ) ?? array(), 'name' ); ?>
+				<?php if ( $aftercare_item && '' !== $aftercare_item_name ) : ?>
+					<?php echo esc_html( $aftercare_item_name ); ?> ·
 				<?php endif; ?>
 				<time datetime="<?php echo esc_attr( Template::datetime_attr( Data::str( $aftercare_request, 'created_at' ) ) ); ?>"><?php echo esc_html( Template::date( Data::str( $aftercare_request, 'created_at' ) ) ); ?></time>
 			</span>

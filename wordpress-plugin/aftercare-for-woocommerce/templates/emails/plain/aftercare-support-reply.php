@@ -10,7 +10,7 @@
  * @var string                    $email_heading      Heading.
  * @var string                    $additional_content From the email's settings.
  * @var \Aftercare\Customer_Email $email              The email.
- * @var array<string,mixed>       $data               The message's data: request, reply, url.
+ * @var array<string,mixed>       $data               The message's data: support {id, topic, status, reply}.
  * @var string                    $first_name         Whom to greet.
  */
 
@@ -19,9 +19,9 @@ use Aftercare\Support;
 
 defined( 'ABSPATH' ) || exit;
 
-$aftercare_request = Data::obj( $data, 'request' ) ?? array();
-$aftercare_reply   = Data::obj( $data, 'reply' ) ?? array();
-$aftercare_url     = '' !== Data::url( $data, 'url' ) ? Data::url( $data, 'url' ) : ( $order->get_customer_id() ? \Aftercare\Account::view_order_url( (int) $order->get_id() ) : '' );
+$aftercare_request = Data::obj( $data, 'support' ) ?? array();
+$aftercare_reply   = Data::obj( $aftercare_request, 'reply' ) ?? array();
+$aftercare_url     = '' !== Data::url( $data, 'url' ) ? Data::url( $data, 'url' ) : ( $order->get_customer_id() ? \Aftercare\Account::view_order_url( (int) $order->get_id() ) . '#aftercare-requests' : '' );
 
 echo "=\n" . esc_html( wp_strip_all_tags( $email_heading ) ) . "\n=\n\n";
 wc_get_template( 'emails/plain/aftercare-greeting.php', array( 'first_name' => $first_name ), '', $email->template_base );
