@@ -15,6 +15,7 @@ use crate::returns::settings::FileReturns;
 use crate::shop::settings::SellerOverrides;
 use crate::signed_events::settings::FileEvents;
 use crate::store::Synchronous;
+use crate::support::settings::FileSupport;
 use crate::sync::settings::FileSync;
 use crate::tracking::settings::FileTracking;
 use crate::woo::settings::FileWoocommerce;
@@ -72,6 +73,7 @@ pub(super) struct FileConfig {
     pub notify: FileNotify,
     #[serde(default)]
     pub guides: FileGuides,
+    pub support: FileSupport,
 }
 
 impl FileConfig {

@@ -3,7 +3,7 @@
 //! Reading and validating is pure: [`Draft::parse`] takes the flags, an environment lookup
 //! and the file's text. Each domain builds its own settings from its section
 //! (`invoice::settings`, `returns::settings`, `sync::settings`, `woo::settings`,
-//! `tracking::settings`, `feeds::settings`, `signed_events::settings`); this module only weighs the sources and assembles. What needs
+//! `tracking::settings`, `feeds::settings`, `signed_events::settings`, `support::settings`); this module only weighs the sources and assembles. What needs
 //! the disk (the data dir, the generated secrets, the logo and font files) is the start-up
 //! step's ([`crate::startup`]), which turns a [`Draft`] into the [`Config`] the rest of the
 //! program reads; nothing looks at the environment or the file again.
@@ -29,6 +29,7 @@ use crate::returns::settings::ReturnSettings;
 use crate::shop::timezone::ZoneSettings;
 use crate::signed_events::EventSettings;
 use crate::store::Synchronous;
+use crate::support::settings::SupportSettings;
 use crate::sync::settings::SyncSettings;
 use crate::tracking::TrackingSettings;
 use crate::woo::ClientSettings;
@@ -64,6 +65,8 @@ pub struct Config {
     pub notify: Arc<NotifySettings>,
     /// `[guides]`: when the `product_guide` message goes after delivery.
     pub guides: Arc<crate::guides::GuideSettings>,
+    /// `[support]`: the support hours business-hours metrics count.
+    pub support: SupportSettings,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -261,6 +264,7 @@ impl Draft {
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
         let notify = crate::notify::settings::build(values.notify, &store_ids)?;
         let guides = crate::guides::settings::build(values.guides, &store_ids)?;
+        let support = crate::support::settings::build(values.support)?;
 
         Ok(Draft {
             config: Config {
@@ -278,6 +282,7 @@ impl Draft {
                 events: Arc::new(events),
                 notify: Arc::new(notify),
                 guides: Arc::new(guides),
+                support,
                 generated_secrets: None,
                 sync,
                 woocommerce,

@@ -30,13 +30,15 @@ pub enum JobKind {
     SendMessage,
     /// The order was paid: aftercare's own order confirmation, when switched on (subject 0).
     NotifyOrder,
+    /// Staff answered a support request: tell the customer (subject: the reply's message id).
+    NotifySupport,
     /// A store's daily staff digest, due at the configured hour (subject 0, order 0);
     /// reschedules itself for the next day.
     StaffDigest,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -49,6 +51,7 @@ impl JobKind {
         JobKind::SendMessage,
         JobKind::NotifyOrder,
         JobKind::StaffDigest,
+        JobKind::NotifySupport,
     ];
 
     /// The name stored in the database.
@@ -66,6 +69,7 @@ impl JobKind {
             JobKind::SendMessage => "send_message",
             JobKind::NotifyOrder => "notify_order",
             JobKind::StaffDigest => "staff_digest",
+            JobKind::NotifySupport => "notify_support",
         }
     }
 
@@ -87,6 +91,7 @@ impl JobKind {
             | JobKind::NotifyParcel
             | JobKind::NotifyReturn
             | JobKind::NotifyOrder
+            | JobKind::NotifySupport
             | JobKind::StaffDigest => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }

@@ -6,10 +6,11 @@ use jiff::tz::TimeZone;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId};
+use crate::ids::{OrderId, RequestId, ReturnId, ShipmentId, StoreId};
 use crate::returns::store::ReturnRecord;
 use crate::shop::Storefront;
 use crate::store::StoreError;
+use crate::support::store::{MessageRecord, RequestRecord};
 use crate::time;
 use crate::tracking::alerts::parcel_eta;
 use crate::tracking::i18n::Lang;
@@ -59,6 +60,10 @@ pub fn return_ref(id: ReturnId) -> String {
     format!("ret_{id}")
 }
 
+pub fn request_ref(id: RequestId) -> String {
+    format!("req_{id}")
+}
+
 fn date(ts: Timestamp, zone: &TimeZone) -> String {
     time::local_date(ts, zone).to_string()
 }
@@ -104,6 +109,7 @@ pub fn build(
     parcel: Option<ShipmentId>,
     delay: Option<&Delay>,
     ret: Option<&ReturnRecord>,
+    support: Option<(&RequestRecord, &MessageRecord)>,
     unsubscribe_url: Option<&str>,
 ) -> Result<Value, StoreError> {
     let order_id: OrderId = order.id;
@@ -166,6 +172,17 @@ pub fn build(
             "status": r.status,
             "refund": r.amount.as_ref().map(|a| json!({"amount": a, "currency": r.currency})),
             "note": r.events.last().and_then(|e| e.note.clone()),
+        })),
+        "support": support.map(|(r, m)| json!({
+            "id": request_ref(r.id),
+            "topic": r.topic.as_str(),
+            "status": r.status.as_str(),
+            "reply": {
+                "id": m.id,
+                "author": m.name,
+                "body": m.body,
+                "created_at": m.created_at,
+            },
         })),
         "unsubscribe_url": unsubscribe_url,
     }))

@@ -23,6 +23,7 @@ use crate::jobs::{self, JobKind};
 use crate::returns::store::ReturnRecord;
 use crate::shop::settings::SellerOverrides;
 use crate::store::StoreError;
+use crate::support::store::{MessageRecord, RequestRecord};
 use crate::time;
 use crate::tracking::TrackingSettings;
 use crate::tracking::i18n::Lang;
@@ -52,6 +53,8 @@ pub struct Candidate<'a> {
     /// When the carrier saw it; `None` for events aftercare itself witnessed.
     pub event_at: Option<Timestamp>,
     pub delay: Option<DelayFacts>,
+    /// The support request and the staff reply the message carries.
+    pub support: Option<(&'a RequestRecord, &'a MessageRecord)>,
 }
 
 /// The facts of a delay; what the shop does is said in the message's language.
@@ -277,6 +280,7 @@ pub fn compose(
         c.parcel,
         delay.as_ref(),
         c.ret,
+        c.support,
         unsubscribe_url,
     )
 }

@@ -1,7 +1,9 @@
 //! Proactive messages: aftercare tells the customer when a parcel ships, is out for
-//! delivery, arrives or runs late, and when a return moves.
+//! delivery, arrives or runs late, when a return moves, and when staff answer a support
+//! request.
 //!
-//! Domain code only enqueues jobs (`notify_parcel`, `notify_return`, `notify_delay`);
+//! Domain code only enqueues jobs (`notify_parcel`, `notify_return`, `notify_delay`,
+//! `notify_support`);
 //! [`triggers`] reads the facts as they are and [`decide`] records at most one message per
 //! recipient and dedupe key, with the reason it goes now, later or not at all (the
 //! `messages` table, [`store`]). The channel then carries it: [`send`] over SMTP
@@ -62,6 +64,7 @@ impl Notifier {
             JobKind::NotifyReturn,
             JobKind::NotifyDelay,
             JobKind::NotifyOrder,
+            JobKind::NotifySupport,
         ] {
             let n = self.clone();
             registry.register(kind, move |job: Job| {

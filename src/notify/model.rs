@@ -60,6 +60,8 @@ named! {
         Delivered = "delivered",
         Delayed = "delayed",
         ReturnUpdate = "return_update",
+        /// Staff answered the customer's support request.
+        SupportReply = "support_reply",
         StaffDigest = "staff_digest",
     }
 }
@@ -111,7 +113,10 @@ impl MessageType {
             Self::Shipped | Self::OutForDelivery | Self::Delivered | Self::Delayed => {
                 Class::StatusUpdate
             }
-            Self::OrderConfirmation | Self::ReturnUpdate => Class::Transactional,
+            // An answer to the customer's own question: never unsubscribable, may go at night.
+            Self::OrderConfirmation | Self::ReturnUpdate | Self::SupportReply => {
+                Class::Transactional
+            }
             Self::StaffDigest => Class::Staff,
         }
     }
@@ -143,6 +148,7 @@ mod tests {
                 "delivered",
                 "delayed",
                 "return_update",
+                "support_reply",
                 "staff_digest"
             ]
         );
@@ -151,6 +157,7 @@ mod tests {
         }
         assert_eq!(MessageType::Delayed.class(), Class::StatusUpdate);
         assert_eq!(MessageType::ReturnUpdate.class(), Class::Transactional);
+        assert_eq!(MessageType::SupportReply.class(), Class::Transactional);
         assert!(!Class::Transactional.unsubscribable());
         assert_eq!(State::parse("sending"), Some(State::Sending));
         assert_eq!(Channel::parse("mail"), None);

@@ -19,6 +19,15 @@ pub struct Words {
     pub refund: &'static str,
     pub footer: String,
     pub unsubscribe: &'static str,
+    /// A staff reply carried by the message: who wrote it, and its lines as written.
+    pub reply: Option<Reply>,
+}
+
+/// A support reply, quoted in the message. The text is the staff member's own, shown as
+/// text (the templates escape it).
+pub struct Reply {
+    pub by: String,
+    pub lines: Vec<String>,
 }
 
 fn text<'a>(data: &'a Value, path: &[&str]) -> &'a str {
@@ -171,6 +180,20 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
                 )
             }
         }
+        (MessageType::SupportReply, false) => (
+            format!("Re: your question about order {number}"),
+            "We answered your question".to_owned(),
+            format!(
+                "Here is our answer about order {number}. To write back, open the order in your account."
+            ),
+        ),
+        (MessageType::SupportReply, true) => (
+            format!("주문 {number} 문의에 대한 답변"),
+            "문의하신 내용에 답변드립니다".to_owned(),
+            format!(
+                "주문 {number}에 대한 답변입니다. 추가로 문의하시려면 내 계정의 주문 페이지에서 남겨 주세요."
+            ),
+        ),
         (MessageType::StaffDigest, false) => (
             "Today's aftercare digest".to_owned(),
             "What needs your attention".to_owned(),
@@ -194,6 +217,18 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
         lines.push(note.to_owned());
     }
     let who = shop.unwrap_or(if ko { "쇼핑몰" } else { "the shop" });
+    let reply = data["support"]["reply"]["body"].as_str().map(|body| {
+        let author = text(data, &["support", "reply", "author"]);
+        Reply {
+            by: match (ko, author.is_empty()) {
+                (false, false) => format!("{author} wrote:"),
+                (false, true) => format!("{who} wrote:"),
+                (true, false) => format!("{author}님의 답변:"),
+                (true, true) => format!("{who}의 답변:"),
+            },
+            lines: body.lines().map(str::to_owned).collect(),
+        }
+    });
     if ko {
         Words {
             subject,
@@ -208,6 +243,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             refund: "환불 금액",
             footer: format!("{who}에서 주문 {number}에 관해 보내 드리는 안내입니다."),
             unsubscribe: "배송 알림 수신 거부",
+            reply,
         }
     } else {
         Words {
@@ -223,6 +259,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             refund: "Refund",
             footer: format!("You receive this message from {who} about order {number}."),
             unsubscribe: "Stop shipping updates",
+            reply,
         }
     }
 }

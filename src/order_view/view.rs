@@ -17,6 +17,7 @@ use crate::money;
 use crate::notify::view::MessageView;
 use crate::orders::store::SummaryRow;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
+pub use crate::support::view::RequestView;
 use crate::time;
 use crate::tracking::status::DeliveryState;
 pub use crate::tracking::view::{AlertView, ShipmentEventView, ShipmentItemView, ShipmentView};
@@ -72,6 +73,9 @@ pub struct OrderView {
     pub answers: Vec<ShownAnswer>,
     /// The guides of the line items that have shipped, in line item order.
     pub guides: Vec<ItemGuideView>,
+    /// Support requests about this order, newest first, with their threads as the
+    /// customer sees them (never the internal notes).
+    pub requests: Vec<RequestView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -250,6 +254,7 @@ impl OrderView {
             messages: Vec::new(),
             answers: Vec::new(),
             guides: Vec::new(),
+            requests: Vec::new(),
         }
     }
 }

@@ -22,6 +22,7 @@ mod real_store;
 mod returns;
 mod shop;
 mod signed_events;
+mod support;
 mod sync;
 mod timezone;
 mod tracking;

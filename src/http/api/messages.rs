@@ -165,7 +165,7 @@ async fn report_result(
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The message type: `order_confirmation`, `shipped`, `out_for_delivery`, `delivered`,
-    /// `delayed` or `return_update`.
+    /// `delayed`, `return_update` or `support_reply`.
     #[serde(rename = "type")]
     #[param(rename = "type")]
     kind: Option<String>,
@@ -223,7 +223,7 @@ async fn preview_message(
     if kind.is_none() {
         problems.push(FieldError::new(
             "type",
-            "must be order_confirmation, shipped, out_for_delivery, delivered, delayed or return_update",
+            "must be order_confirmation, shipped, out_for_delivery, delivered, delayed, return_update or support_reply",
         ));
     }
     let lang = match query.lang.as_deref() {

@@ -7,6 +7,8 @@ pub mod events;
 pub mod guides;
 pub mod messages;
 pub mod orders;
+pub mod photo_form;
 pub mod returns;
 pub mod shipments;
 pub mod store;
+pub mod support;

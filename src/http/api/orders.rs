@@ -191,7 +191,7 @@ pub async fn answers_for(
 }
 
 /// The order view of a loaded order, its answers counted as shown.
-async fn view(
+pub(super) async fn view(
     state: &AppState,
     store_id: &StoreId,
     loaded: &Loaded,
