@@ -16,7 +16,8 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Guest_Support {
 
-	public const ACTION = 'aftercare_guest_support';
+	public const ACTION       = 'aftercare_guest_support';
+	public const REPLY_ACTION = 'aftercare_guest_support_reply';
 	/** How long a sent request's submission id is remembered (a reload must not send it twice). */
 	private const SENT_TTL = 3600;
 
@@ -26,7 +27,7 @@ final class Guest_Support {
 	 * @param array<string,mixed> $post Unslashed $_POST.
 	 */
 	public static function is_action( array $post ): bool {
-		return isset( $post['aftercare_guest_support'] );
+		return isset( $post['aftercare_guest_support'] ) || isset( $post['aftercare_guest_reply'] );
 	}
 
 	/**
@@ -47,6 +48,9 @@ final class Guest_Support {
 		}
 		$order = $found['order'];
 		$nonce = isset( $post['_aftercare_guest_nonce'] ) && is_string( $post['_aftercare_guest_nonce'] ) ? $post['_aftercare_guest_nonce'] : '';
+		if ( isset( $post['aftercare_guest_reply'] ) ) {
+			return self::reply( $order, absint( $post['aftercare_guest_reply'] ), $post, $nonce, $ip );
+		}
 		if ( ! wp_verify_nonce( $nonce, self::ACTION . '_' . (int) $order->get_id() ) ) {
 			return self::with_notice( Guest_Tracking::fetch( $order, $ip ), 'error', __( 'Your session expired. Please send your message again.', 'aftercare-for-woocommerce' ) );
 		}
@@ -94,6 +98,61 @@ final class Guest_Support {
 		}
 		$current = self::with_form( $current, array(), $checked['old'] );
 		return self::with_notice( $current, 'error', __( 'Your message could not be sent just now. Nothing was submitted; please try again in a few minutes.', 'aftercare-for-woocommerce' ) );
+	}
+
+	/**
+	 * The guest's reply in a conversation of the proven order (it reopens a solved request).
+	 *
+	 * @param \WC_Order           $order      The verified order.
+	 * @param int                 $request_id Request id.
+	 * @param array<string,mixed> $post       Unslashed $_POST.
+	 * @param string              $nonce      The form's nonce.
+	 * @param string              $ip         The shopper's address.
+	 * @return array<string,mixed>
+	 */
+	private static function reply( $order, int $request_id, array $post, string $nonce, string $ip ): array {
+		if ( ! $request_id || ! wp_verify_nonce( $nonce, self::REPLY_ACTION . '_' . $request_id ) ) {
+			return self::with_notice( Guest_Tracking::fetch( $order, $ip ), 'error', __( 'Your session expired. Please send your message again.', 'aftercare-for-woocommerce' ) );
+		}
+		$message = isset( $post['message'] ) && is_string( $post['message'] ) ? trim( sanitize_textarea_field( $post['message'] ) ) : '';
+		$error   = Support::message_error( $message );
+		if ( '' !== $error ) {
+			return self::with_notice( Guest_Tracking::fetch( $order, $ip ), 'error', $error );
+		}
+		// aftercare answers 404 for a request of another order than the one proven.
+		$response = Api_Client::from_settings()->post_json(
+			sprintf( '/api/v1/guest/orders/%d/requests/%d/messages', (int) $order->get_id(), $request_id ),
+			array( 'body' => $message ),
+			array(
+				'query'   => Guest_Tracking::proof( $order ),
+				'headers' => array( 'X-Aftercare-Client-IP' => $ip ),
+			)
+		);
+		if ( 429 === $response->status ) {
+			return array( 'status' => 'limited' );
+		}
+		$view = Guest_Tracking::fetch( $order, $ip, true );
+		if ( $response->ok() ) {
+			return self::with_notice( $view, 'success', __( 'Your reply has been sent.', 'aftercare-for-woocommerce' ) );
+		}
+		if ( $response->not_found() ) {
+			return self::with_notice( $view, 'error', __( 'That conversation could not be found for this order.', 'aftercare-for-woocommerce' ) );
+		}
+		return self::with_notice( $view, 'error', __( 'Your message could not be sent just now. Nothing was submitted; please try again in a few minutes.', 'aftercare-for-woocommerce' ) );
+	}
+
+	/**
+	 * The hidden fields of a guest's reply form.
+	 *
+	 * @param array<string,string> $proof      Number and email as typed.
+	 * @param int                  $request_id Request id.
+	 * @return array<string,string>
+	 */
+	public static function reply_fields( array $proof, int $request_id ): array {
+		return $proof + array(
+			'aftercare_guest_reply'  => (string) $request_id,
+			'_aftercare_guest_nonce' => wp_create_nonce( self::REPLY_ACTION . '_' . $request_id ),
+		);
 	}
 
 	/**

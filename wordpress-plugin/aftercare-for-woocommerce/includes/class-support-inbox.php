@@ -17,7 +17,8 @@ defined( 'ABSPATH' ) || exit;
 final class Support_Inbox {
 
 	public const PAGE   = 'aftercare-support';
-	public const ACTION = 'aftercare_support_staff';
+	public const ACTION       = 'aftercare_support_staff';
+	public const PHOTO_ACTION = 'aftercare_support_photo';
 	public const OPS    = array( 'reply', 'note', 'assign', 'solve', 'reopen' );
 	/** Age filters: name => hours the request has been waiting at least. */
 	public const AGES     = array(
@@ -30,6 +31,82 @@ final class Support_Inbox {
 	public static function register(): void {
 		add_action( 'admin_menu', array( self::class, 'add_page' ), 61 );
 		add_action( 'admin_post_' . self::ACTION, array( self::class, 'on_action' ) );
+		add_action( 'admin_post_' . self::PHOTO_ACTION, array( self::class, 'on_photo' ) );
+	}
+
+	/**
+	 * Where a request's photo is shown from: WordPress fetches it with the API key.
+	 *
+	 * @param int $request_id Request id.
+	 * @param int $position   Photo position (1-3).
+	 */
+	public static function photo_url( int $request_id, int $position ): string {
+		return wp_nonce_url(
+			add_query_arg(
+				array(
+					'action'     => self::PHOTO_ACTION,
+					'request_id' => $request_id,
+					'position'   => $position,
+				),
+				admin_url( 'admin-post.php' )
+			),
+			self::PHOTO_ACTION . '_' . $request_id
+		);
+	}
+
+	public static function on_photo(): void {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- verified in fetch_photo().
+		$result = self::fetch_photo( wp_unslash( $_GET ) );
+		if ( is_int( $result ) ) {
+			wp_die( esc_html__( 'The photo could not be loaded.', 'aftercare-for-woocommerce' ), '', array( 'response' => $result ) );
+		}
+		foreach ( Returns_Queue::photo_headers( $result['type'], (int) filesize( $result['file'] ), $result['filename'] ) as $name => $value ) {
+			header( $name . ': ' . $value );
+		}
+		readfile( $result['file'] ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_readfile -- streaming our own temporary file.
+		wp_delete_file( $result['file'] );
+		exit;
+	}
+
+	/**
+	 * Checks nonce and capability, then fetches a request's photo into a temporary file; the
+	 * type must be the one aftercare names and the bytes say.
+	 *
+	 * @param array<string,mixed> $get Unslashed $_GET.
+	 * @return array{file:string,type:string,filename:string}|int The photo, or the HTTP status to answer.
+	 */
+	public static function fetch_photo( array $get ) {
+		$request_id = isset( $get['request_id'] ) ? absint( $get['request_id'] ) : 0;
+		$position   = isset( $get['position'] ) ? absint( $get['position'] ) : 0;
+		$nonce      = isset( $get['_wpnonce'] ) && is_string( $get['_wpnonce'] ) ? $get['_wpnonce'] : '';
+		if ( ! current_user_can( 'manage_woocommerce' ) || ! $request_id || ! wp_verify_nonce( $nonce, self::PHOTO_ACTION . '_' . $request_id ) ) {
+			return 403;
+		}
+		if ( $position < 1 || $position > Return_Form::MAX_PHOTOS ) {
+			return 404;
+		}
+		if ( ! function_exists( 'wp_tempnam' ) ) {
+			require_once ABSPATH . 'wp-admin/includes/file.php';
+		}
+		$file = wp_tempnam( 'aftercare-photo-' . $request_id );
+		if ( ! $file ) {
+			return 500;
+		}
+		$response = Api_Client::from_settings()->download(
+			sprintf( '/api/v1/requests/%d/photos/%d', $request_id, $position ),
+			$file,
+			implode( ', ', array_keys( Return_Form::PHOTO_TYPES ) )
+		);
+		$declared = strtolower( trim( explode( ';', $response->headers['content-type'] ?? '' )[0] ) );
+		if ( ! $response->ok() || ! isset( Return_Form::PHOTO_TYPES[ $declared ] ) || ! filesize( $file ) || Return_Form::image_type( $file ) !== $declared ) {
+			wp_delete_file( $file );
+			return $response->not_found() ? 404 : 502;
+		}
+		return array(
+			'file'     => $file,
+			'type'     => $declared,
+			'filename' => sprintf( 'request-%d-photo-%d.%s', $request_id, $position, Return_Form::PHOTO_TYPES[ $declared ] ),
+		);
 	}
 
 	public static function add_page(): void {
@@ -119,12 +196,12 @@ final class Support_Inbox {
 			$query['topic'] = $filters['topic'];
 		}
 		$assignee = 'me' === $filters['assignee'] ? self::current_login() : $filters['assignee'];
-		if ( '' !== $assignee && 'none' !== $assignee ) {
+		if ( '' !== $assignee ) {
 			$query['assignee'] = $assignee;
 		}
 		$before = '' !== $filters['age'] ? time() - self::AGES[ $filters['age'] ] * HOUR_IN_SECONDS : 0;
 		if ( $before ) {
-			$query['before'] = gmdate( 'Y-m-d\TH:i:s\Z', $before );
+			$query['older_than_hours'] = self::AGES[ $filters['age'] ];
 		}
 		$response = Api_Client::from_settings()->get( '/api/v1/requests', $query );
 		$requests = $response->ok() ? Data::rows( $response->data, 'requests' ) : array();
@@ -164,9 +241,10 @@ final class Support_Inbox {
 	public static function request_page( int $request_id ): string {
 		$client   = Api_Client::from_settings();
 		$response = $request_id ? $client->get( sprintf( '/api/v1/requests/%d', $request_id ) ) : new Api_Response( Api_Response::REFUSED, 404 );
-		$request  = $response->ok() && is_array( $response->data ) ? ( Data::obj( $response->data, 'request' ) ?? $response->data ) : null;
-		$order    = $request ? wc_get_order( Data::int( $request, 'order_id' ) ) : null;
-		$view     = $order ? self::order_view( $client, $order ) : null;
+		// aftercare answers {request, order}: the thread and the order view beside it.
+		$request = $response->ok() ? Data::obj( $response->data, 'request' ) : null;
+		$order   = $request ? wc_get_order( Data::int( $request, 'order_id' ) ) : null;
+		$view    = $response->ok() ? Data::obj( $response->data, 'order' ) : null;
 		return Template::render(
 			'admin/support-request',
 			array(
@@ -174,24 +252,10 @@ final class Support_Inbox {
 				'response'   => $response,
 				'request'    => $request,
 				'order'      => $order ? $order : null,
-				'view'       => $view && $view->ok() ? $view->data : null,
+				'view'       => $view,
 				'staff'      => self::staff(),
 			)
 		);
-	}
-
-	/**
-	 * The order view, through the customer's route or the guest route.
-	 *
-	 * @param Api_Client $client Client.
-	 * @param \WC_Order  $order  Order.
-	 */
-	public static function order_view( Api_Client $client, $order ): Api_Response {
-		$customer_id = (int) $order->get_customer_id();
-		if ( $customer_id ) {
-			return $client->get( Account::order_path( $customer_id, (int) $order->get_id() ), array(), array( 'cache' => true ) );
-		}
-		return $client->get( sprintf( '/api/v1/guest/orders/%d', (int) $order->get_id() ), Guest_Tracking::proof( $order ), array( 'cache' => true ) );
 	}
 
 	/**
@@ -290,14 +354,26 @@ final class Support_Inbox {
 					Admin_Notices::add( 'error', __( 'Requests can only be assigned to staff who manage WooCommerce.', 'aftercare-for-woocommerce' ) );
 					return $back;
 				}
-				$response = $client->post_json( $path . '/assignee', array( 'assignee' => '' !== $login ? $login : null ) );
+				$response = $client->put_json(
+					$path . '/assignee',
+					array(
+						'assignee' => '' !== $login ? $login : null,
+						'by'       => Returns_Queue::staff_name(),
+					)
+				);
 				$done     = '' !== $login
 					/* translators: %s: staff member's name */
 					? sprintf( __( 'The request is now assigned to %s.', 'aftercare-for-woocommerce' ), $staff[ $login ] )
 					: __( 'The request is no longer assigned.', 'aftercare-for-woocommerce' );
 				break;
 			default:
-				$response = $client->post_json( $path . '/transitions', array( 'to' => 'solve' === $op ? 'solved' : 'open' ) );
+				$response = $client->post_json(
+					$path . '/transitions',
+					array(
+						'to' => 'solve' === $op ? 'solved' : 'open',
+						'by' => Returns_Queue::staff_name(),
+					)
+				);
 				$done     = 'solve' === $op ? __( 'The request is marked solved.', 'aftercare-for-woocommerce' ) : __( 'The request is open again.', 'aftercare-for-woocommerce' );
 		}
 		if ( $response->ok() ) {

@@ -162,8 +162,9 @@ $aftercare_notes  = array(
 						'requests'   => $aftercare_requests,
 						'names'      => $aftercare_names,
 						'back'       => '',
-						'can_reply'  => false,
+						'can_reply'  => true,
 						'show_order' => false,
+						'guest'      => $proof,
 					)
 				);
 				?>

@@ -73,13 +73,14 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$this->assertSame( 'open', $filters['status'], 'open requests first' );
 		$xpath = self::dom( Support_Inbox::page( $filters ) );
 		$uri   = self::$server->requests()[0]['uri'];
-		$this->assertStringStartsWith( '/api/v1/requests?page=1&per_page=20&status=open&topic=where_is_my_order&assignee=user1&before=', $uri );
+		$this->assertSame( '/api/v1/requests?page=1&per_page=20&status=open&topic=where_is_my_order&assignee=user1&older_than_hours=72', $uri );
 		$rows = $xpath->query( '//table/tbody/tr' );
 		$this->assertSame( 1, $rows->length, 'older than three days and assigned to me: only #8' );
 		$this->assertStringContainsString( '#8', $rows->item( 0 )->textContent );
 		$this->assertStringContainsString( 'Jae Park', $rows->item( 0 )->textContent );
 
 		$html = Support_Inbox::page( Support_Inbox::filters( array( 'status' => 'all', 'assignee' => 'none' ) ) );
+		$this->assertSame( '/api/v1/requests?page=1&per_page=20&assignee=none', self::$server->requests()[1]['uri'] );
 		$this->assertSame( 1, self::dom( $html )->query( '//table/tbody/tr' )->length, 'nobody assigned: only #7' );
 		$this->assertStringNotContainsString( '<script>alert(1)</script>', $html );
 		$this->assertSame( array( 'status' => 'all', 'topic' => '', 'age' => '', 'assignee' => '', 'paged' => 1 ), Support_Inbox::filters( array( 'status' => 'x', 'topic' => '<b>', 'age' => '99d', 'assignee' => '<script>' ) ) );
@@ -99,19 +100,18 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		self::$server->script(
 			array(
 				'GET /api/v1/requests/7'               => array(
-					'json' => self::request(
+					'json' => array( 'order' => $view, 'request' => self::request(
 						7,
 						array(
 							'item'         => array( 'line_item_id' => 201, 'product_id' => 55, 'name' => 'Nimbus Wireless Mouse' ),
 							'assignee'     => 'user2',
 							'messages'     => array(
-								array( 'from' => 'customer', 'body' => 'Where is it?', 'created_at' => '2026-12-01T09:00:00Z' ),
+								array( 'from' => 'customer', 'body' => 'Where is it?', 'created_at' => '2026-12-01T09:00:00Z', 'photos' => array( array( 'position' => 1, 'content_type' => 'image/png', 'bytes' => 68, 'url' => 'http://aftercare.internal/api/v1/requests/7/photos/1' ) ) ),
 								array( 'from' => 'note', 'author' => 'Jae Park', 'body' => 'Checking with CJ', 'created_at' => '2026-12-01T09:30:00Z' ),
 							),
 						)
-					),
+					) ),
 				),
-				'GET /api/v1/customers/42/orders/1001' => array( 'json' => $view ),
 			)
 		);
 		$xpath = self::dom( Support_Inbox::request_page( 7 ) );
@@ -121,6 +121,9 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$this->assertSame( 'user2', $xpath->query( '//select[@name="assignee"]/option[@selected]' )->item( 0 )->getAttribute( 'value' ) );
 		$ops = array_map( static fn( $i ) => $i->getAttribute( 'value' ), iterator_to_array( $xpath->query( '//form//input[@name="op"]' ) ) );
 		$this->assertSame( array( 'reply', 'note', 'assign', 'solve' ), $ops );
+		$this->assertCount( 1, self::$server->requests(), 'one call: the request with its order view' );
+		$photo = $xpath->query( '//ul[@class="aftercare-photos"]//img' )->item( 0 )->getAttribute( 'src' );
+		$this->assertStringStartsWith( 'https://shop.test/wp-admin/admin-post.php?action=aftercare_support_photo', $photo, 'photos come through WordPress, never from aftercare\'s address' );
 	}
 
 	public function test_staff_actions_follow_the_interface_and_check_nonce_and_capability(): void {
@@ -128,7 +131,7 @@ final class SupportStaffTest extends Scripted_Test_Case {
 			array(
 				'POST /api/v1/requests/7/replies'     => array( 'status' => 201, 'json' => array( 'id' => 7 ) ),
 				'POST /api/v1/requests/7/transitions' => array( 'json' => array( 'id' => 7, 'status' => 'solved' ) ),
-				'POST /api/v1/requests/7/assignee'    => array( 'json' => array( 'id' => 7 ) ),
+				'PUT /api/v1/requests/7/assignee'     => array( 'json' => array( 'id' => 7 ) ),
 			)
 		);
 		$this->act( 'reply', array( 'body' => 'It is at the Incheon hub.' ) );
@@ -141,9 +144,9 @@ final class SupportStaffTest extends Scripted_Test_Case {
 			array(
 				array( 'POST /api/v1/requests/7/replies', array( 'body' => 'It is at the Incheon hub.', 'internal' => false, 'author' => 'Jae Park' ) ),
 				array( 'POST /api/v1/requests/7/replies', array( 'body' => 'Called CJ', 'internal' => true, 'author' => 'Jae Park' ) ),
-				array( 'POST /api/v1/requests/7/transitions', array( 'to' => 'solved' ) ),
-				array( 'POST /api/v1/requests/7/transitions', array( 'to' => 'open' ) ),
-				array( 'POST /api/v1/requests/7/assignee', array( 'assignee' => 'user2' ) ),
+				array( 'POST /api/v1/requests/7/transitions', array( 'to' => 'solved', 'by' => 'Jae Park' ) ),
+				array( 'POST /api/v1/requests/7/transitions', array( 'to' => 'open', 'by' => 'Jae Park' ) ),
+				array( 'PUT /api/v1/requests/7/assignee', array( 'assignee' => 'user2', 'by' => 'Jae Park' ) ),
 			),
 			$sent
 		);
@@ -158,6 +161,27 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$this->act( 'solve' );
 		$this->assertSame( array(), self::$server->requests(), 'nothing reaches aftercare' );
 		$this->assertSame( array( 'error' ), array_unique( array_column( Admin_Notices::take(), 'type' ) ) );
+	}
+
+	public function test_a_requests_photo_is_fetched_with_the_key_and_checked_by_its_bytes(): void {
+		$png = base64_decode( 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' );
+		self::$server->script(
+			array(
+				'GET /api/v1/requests/7/photos/1' => array( 'headers' => array( 'Content-Type' => 'image/png' ), 'body_base64' => base64_encode( $png ) ),
+				'GET /api/v1/requests/7/photos/2' => array( 'headers' => array( 'Content-Type' => 'image/png' ), 'body' => '<?php echo 1;' ),
+			)
+		);
+		$nonce  = wp_create_nonce( Support_Inbox::PHOTO_ACTION . '_7' );
+		$result = Support_Inbox::fetch_photo( array( 'request_id' => '7', 'position' => '1', '_wpnonce' => $nonce ) );
+		$this->assertIsArray( $result );
+		$this->assertSame( 'image/png', $result['type'] );
+		$this->assertSame( $png, file_get_contents( $result['file'] ) );
+		unlink( $result['file'] );
+		$this->assertSame( 'Bearer test-api-key-0123456789', self::$server->requests()[0]['headers']['authorization'] );
+		$this->assertSame( 502, Support_Inbox::fetch_photo( array( 'request_id' => '7', 'position' => '2', '_wpnonce' => $nonce ) ), 'not an image by its bytes' );
+		$this->assertSame( 403, Support_Inbox::fetch_photo( array( 'request_id' => '8', 'position' => '1', '_wpnonce' => $nonce ) ) );
+		Stub::login( 5, array( 'read' ) );
+		$this->assertSame( 403, Support_Inbox::fetch_photo( array( 'request_id' => '7', 'position' => '1', '_wpnonce' => wp_create_nonce( Support_Inbox::PHOTO_ACTION . '_7' ) ) ) );
 	}
 
 	public function test_faq_answers_are_listed_with_their_counts_and_saved_as_the_interface_says(): void {

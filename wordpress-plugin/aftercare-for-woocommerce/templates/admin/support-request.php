@@ -73,14 +73,18 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 							· <time datetime="<?php echo esc_attr( Template::datetime_attr( Data::str( $aftercare_message, 'created_at' ) ) ); ?>"><?php echo esc_html( Template::date( Data::str( $aftercare_message, 'created_at' ), true ) ); ?></time>
 						</div>
 						<div class="aftercare-thread__body"><?php echo wp_kses_post( wpautop( esc_html( Support::body( $aftercare_message ) ) ) ); ?></div>
-						<?php $aftercare_photos = Data::rows( $aftercare_message, 'photos' ); ?>
+						<?php $aftercare_photos = array_filter( Data::rows( $aftercare_message, 'photos' ), static fn( $p ) => Data::int( $p, 'position' ) > 0 ); ?>
 						<?php if ( $aftercare_photos ) : ?>
-							<p class="description">
-								<?php
-								/* translators: %d: number of photos */
-								echo esc_html( sprintf( _n( '%d photo attached', '%d photos attached', count( $aftercare_photos ), 'aftercare-for-woocommerce' ), count( $aftercare_photos ) ) );
-								?>
-							</p>
+							<ul class="aftercare-photos">
+								<?php foreach ( $aftercare_photos as $aftercare_photo ) : ?>
+									<?php
+									$aftercare_src = Support_Inbox::photo_url( $request_id, Data::int( $aftercare_photo, 'position' ) );
+									/* translators: 1: photo position, 2: request id */
+									$aftercare_alt = sprintf( __( 'Photo %1$d of request #%2$d', 'aftercare-for-woocommerce' ), Data::int( $aftercare_photo, 'position' ), $request_id );
+									?>
+									<li><a href="<?php echo esc_url( $aftercare_src ); ?>" target="_blank" rel="noopener"><img src="<?php echo esc_url( $aftercare_src ); ?>" alt="<?php echo esc_attr( $aftercare_alt ); ?>" width="96" height="96" loading="lazy" decoding="async"></a></li>
+								<?php endforeach; ?>
+							</ul>
 						<?php endif; ?>
 					</li>
 				<?php endforeach; ?>

@@ -11,6 +11,8 @@
  * @var string                         $back       Where a reply comes back to.
  * @var bool                           $can_reply  Whether to show reply boxes (signed in).
  * @var bool                           $show_order Whether to name each request's order.
+ * @var array<string,string>|null      $guest      Guests: the order number and email they typed;
+ *                                                 replies post back to the tracking page.
  */
 
 use Aftercare\Customer_Actions;
@@ -76,18 +78,25 @@ defined( 'ABSPATH' ) || exit;
 				</li>
 			<?php endforeach; ?>
 		</ol>
+		<?php $aftercare_guest = isset( $guest ) && is_array( $guest ) ? $guest : null; ?>
 		<?php if ( ! empty( $can_reply ) ) : ?>
-			<form class="aftercare-reply" method="post" action="<?php echo esc_url( $back ); ?>">
+			<form class="aftercare-reply" method="post"<?php if ( null === $aftercare_guest ) : ?> action="<?php echo esc_url( $back ); ?>"<?php endif; ?>>
 				<label for="aftercare-reply-<?php echo esc_attr( (string) $aftercare_id ); ?>">
 					<?php echo esc_html( 'solved' === $aftercare_status ? __( 'Still need help? Reply to reopen this request', 'aftercare-for-woocommerce' ) : __( 'Your reply', 'aftercare-for-woocommerce' ) ); ?>
 				</label>
 				<textarea id="aftercare-reply-<?php echo esc_attr( (string) $aftercare_id ); ?>" name="message" rows="3" required maxlength="<?php echo esc_attr( (string) Support::MAX_MESSAGE_CHARS ); ?>"></textarea>
-				<input type="hidden" name="<?php echo esc_attr( Customer_Actions::FIELD ); ?>" value="<?php echo esc_attr( Support_Actions::REPLY_ACTION ); ?>">
-				<input type="hidden" name="request_id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
-				<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $aftercare_order ); ?>">
-				<input type="hidden" name="back" value="<?php echo esc_url( $back ); ?>">
-				<?php // Several forms share the page: no id on the nonce field. ?>
-				<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Support_Actions::REPLY_ACTION . '_' . $aftercare_id ) ); ?>">
+				<?php if ( null !== $aftercare_guest ) : ?>
+					<?php foreach ( \Aftercare\Guest_Support::reply_fields( $aftercare_guest, $aftercare_id ) as $aftercare_name => $aftercare_value ) : ?>
+						<input type="hidden" name="<?php echo esc_attr( $aftercare_name ); ?>" value="<?php echo esc_attr( $aftercare_value ); ?>">
+					<?php endforeach; ?>
+				<?php else : ?>
+					<input type="hidden" name="<?php echo esc_attr( Customer_Actions::FIELD ); ?>" value="<?php echo esc_attr( Support_Actions::REPLY_ACTION ); ?>">
+					<input type="hidden" name="request_id" value="<?php echo esc_attr( (string) $aftercare_id ); ?>">
+					<input type="hidden" name="order_id" value="<?php echo esc_attr( (string) $aftercare_order ); ?>">
+					<input type="hidden" name="back" value="<?php echo esc_url( $back ); ?>">
+					<?php // Several forms share the page: no id on the nonce field. ?>
+					<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( Support_Actions::REPLY_ACTION . '_' . $aftercare_id ) ); ?>">
+				<?php endif; ?>
 				<button type="submit" class="button"><?php esc_html_e( 'Send reply', 'aftercare-for-woocommerce' ); ?></button>
 			</form>
 		<?php endif; ?>
