@@ -106,6 +106,7 @@ impl Duration {
 
 /// Median and P90 of a set of durations, in wall-clock and business seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = MetricSummary)]
 pub struct Summary {
     pub median_seconds: Option<i64>,
     pub p90_seconds: Option<i64>,

@@ -55,6 +55,7 @@ impl Topic {
 /// writes again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RequestStatus)]
 pub enum Status {
     Open,
     Solved,
@@ -120,6 +121,7 @@ pub const TRANSITIONS: &[(Status, Event, Status)] = &[
 /// the shop's answer and count as a response; `note`s are for staff alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = MessageAuthor)]
 pub enum Author {
     Customer,
     Staff,

@@ -31,10 +31,13 @@ do_action( 'woocommerce_email_header', $email_heading, $email );
 /* translators: 1: the question's topic, 2: order number */
 printf( esc_html__( 'We answered your question "%1$s" about order #%2$s:', 'aftercare-for-woocommerce' ), esc_html( Support::topic( Data::str( $aftercare_request, 'topic' ) ) ), esc_html( $order->get_order_number() ) );
 ?></p>
-<blockquote style="margin: 0 0 16px; padding: 8px 12px; border-left: 3px solid #ccc;"><?php echo wp_kses_post( wpautop( esc_html( Support::body( $aftercare_reply ) ) ) ); ?></blockquote>
 <?php if ( '' !== Data::str( $aftercare_reply, 'author' ) ) : ?>
-	<p>— <?php echo esc_html( Data::str( $aftercare_reply, 'author' ) ); ?></p>
+	<p><strong><?php
+	/* translators: %s: the name of the staff member who answered */
+	printf( esc_html__( '%s wrote:', 'aftercare-for-woocommerce' ), esc_html( Data::str( $aftercare_reply, 'author' ) ) );
+	?></strong></p>
 <?php endif; ?>
+<blockquote style="margin: 0 0 16px; padding: 8px 12px; border-left: 3px solid #ccc;"><?php echo wp_kses_post( wpautop( esc_html( Support::body( $aftercare_reply ) ) ) ); ?></blockquote>
 <?php if ( '' !== $aftercare_url ) : ?>
 	<p><a href="<?php echo esc_url( $aftercare_url ); ?>"><?php esc_html_e( 'See the conversation and reply', 'aftercare-for-woocommerce' ); ?></a></p>
 <?php endif; ?>

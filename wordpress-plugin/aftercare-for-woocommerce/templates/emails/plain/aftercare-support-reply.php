@@ -27,10 +27,11 @@ echo "=\n" . esc_html( wp_strip_all_tags( $email_heading ) ) . "\n=\n\n";
 wc_get_template( 'emails/plain/aftercare-greeting.php', array( 'first_name' => $first_name ), '', $email->template_base );
 /* translators: 1: the question's topic, 2: order number */
 echo esc_html( sprintf( __( 'We answered your question "%1$s" about order #%2$s:', 'aftercare-for-woocommerce' ), Support::topic( Data::str( $aftercare_request, 'topic' ) ), $order->get_order_number() ) ) . "\n\n";
-echo esc_html( Support::body( $aftercare_reply ) ) . "\n";
 if ( '' !== Data::str( $aftercare_reply, 'author' ) ) {
-	echo '— ' . esc_html( Data::str( $aftercare_reply, 'author' ) ) . "\n";
+	/* translators: %s: the name of the staff member who answered */
+	echo esc_html( sprintf( __( '%s wrote:', 'aftercare-for-woocommerce' ), Data::str( $aftercare_reply, 'author' ) ) ) . "\n";
 }
+echo esc_html( Support::body( $aftercare_reply ) ) . "\n";
 if ( '' !== $aftercare_url ) {
 	echo "\n" . esc_html__( 'See the conversation and reply:', 'aftercare-for-woocommerce' ) . ' ' . esc_url_raw( $aftercare_url ) . "\n";
 }
