@@ -73,6 +73,7 @@ pub(super) struct FileConfig {
     pub notify: FileNotify,
     #[serde(default)]
     pub guides: FileGuides,
+    #[serde(default)]
     pub support: FileSupport,
 }
 
