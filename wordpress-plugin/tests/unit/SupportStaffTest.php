@@ -263,6 +263,37 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$this->assertSame( 'unchanged', Guide_Box::save( 55, array() ), 'a save without the box (quick edit) leaves the guide alone' );
 	}
 
+	public function test_a_variation_keeps_its_own_guide_from_woocommerces_variations_panel(): void {
+		$guide = array( 'scope' => 'variation', 'key' => '418', 'text' => 'Wash cold.', 'links' => array( array( 'title' => 'Size chart', 'url' => 'https://shop.example/sizes', 'clicks' => 4 ) ) );
+		self::$server->script(
+			array(
+				'GET /api/v1/guides'                            => array( 'json' => array( 'guides' => array( $guide ) ) ),
+				'PUT /api/v1/products/402/variations/418/guide' => array( 'json' => $guide ),
+			)
+		);
+		Guide_Box::box( 402 );
+		$xpath = self::dom( Guide_Box::variation_fields( 1, 418 ) . Guide_Box::variation_fields( 2, 419 ) );
+		$this->assertCount( 1, self::$server->requests(), 'the guides are read once for the product and its variations' );
+		$this->assertSame( 'Wash cold.', self::text( $xpath, '//textarea[@name="aftercare_vguide_text[1]"]' ) );
+		$this->assertSame( '', self::text( $xpath, '//textarea[@name="aftercare_vguide_text[2]"]' ) );
+		$this->assertStringContainsString( '4 clicks', $xpath->document->textContent );
+		$was  = $xpath->query( '//input[@name="aftercare_vguide_was[1]"]' )->item( 0 )->getAttribute( 'value' );
+		$post = array(
+			'product_id'             => '402',
+			'_aftercare_guide_nonce' => wp_create_nonce( Guide_Box::NONCE ),
+			'aftercare_vguide_text'  => array( 1 => 'Wash cold, dry flat.' ),
+			'aftercare_vguide_title' => array( 1 => array( 'Size chart' ) ),
+			'aftercare_vguide_url'   => array( 1 => array( 'https://shop.example/sizes' ) ),
+			'aftercare_vguide_was'   => array( 1 => $was ),
+		);
+		$this->assertSame( 'saved', Guide_Box::save_variation( 418, 1, $post ) );
+		$put = self::$server->requests()[1];
+		$this->assertSame( 'PUT /api/v1/products/402/variations/418/guide', $put['method'] . ' ' . $put['uri'] );
+		$this->assertSame( array( 'text' => 'Wash cold, dry flat.', 'links' => array( array( 'title' => 'Size chart', 'url' => 'https://shop.example/sizes' ) ) ), json_decode( $put['body'], true ) );
+		$this->assertSame( 'unchanged', Guide_Box::save_variation( 419, 2, $post ), 'a variation the form did not show' );
+		$this->assertSame( 'denied', Guide_Box::save_variation( 418, 1, array( '_aftercare_guide_nonce' => 'forged' ) + $post ) );
+	}
+
 	public function test_support_reply_and_product_guide_go_out_through_their_woocommerce_emails(): void {
 		Emails::register();
 		$messages = array(
