@@ -94,6 +94,10 @@ final class SupportLifecycleTest extends Service_Test_Case {
 		$this->assertStringContainsString( '#' . $request_id . ' · Damaged or wrong item', $inbox->query( '//table/tbody/tr' )->item( 0 )->textContent );
 		$screen = self::dom( Support_Inbox::request_page( $request_id ) );
 		$this->assertSame( 1, $screen->query( '//ul[@class="aftercare-photos"]//img' )->length );
+		$photo = Support_Inbox::fetch_photo( array( 'request_id' => (string) $request_id, 'position' => '1', '_wpnonce' => wp_create_nonce( Support_Inbox::PHOTO_ACTION . '_' . $request_id ) ) );
+		$this->assertIsArray( $photo, 'the photo comes back through WordPress' );
+		$this->assertSame( $png, file_get_contents( $photo['file'] ), 'byte for byte' );
+		unlink( $photo['file'] );
 		$this->assertStringContainsString( 'Nimbus Wireless Mouse', self::text( $screen, '//div[contains(@class,"aftercare-inbox__facts")]' ) );
 		$this->assertSame( 'success', $this->staff_act( $request_id, 'note', array( 'body' => 'Batch 12 wheels are loose.' ) )['type'] );
 		$this->assertSame( 'success', $this->staff_act( $request_id, 'assign', array( 'assignee' => 'user1' ) )['type'] );

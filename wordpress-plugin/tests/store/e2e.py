@@ -1191,8 +1191,13 @@ class Suite:
                 " t.dispatchEvent(new Event('change')); true")
             wait_for("the answers for the chosen topic", lambda: chrome.evaluate(
                 "!!document.querySelector('.aftercare-support-form__answers .aftercare-answer')"), 20)
-            chrome.evaluate("document.querySelector('#aftercare-support .aftercare-answer').open = true;"
-                            " document.body.innerHTML = document.querySelector('#aftercare-support').outerHTML; true")
+            # Only the form, in the account page's own wrappers (so the theme and the plugin
+            # style it as on the page), with the chosen topic kept.
+            chrome.evaluate(
+                "var f = document.querySelector('#aftercare-support'), t = f.querySelector('[name=topic]');"
+                " t.options[t.selectedIndex].setAttribute('selected', '');"
+                " document.querySelector('.wp-site-blocks, body').innerHTML = '<div class=\"woocommerce\" style=\"max-width: 720px;"
+                " margin: 2em auto; padding: 0 1.25em\"><section class=\"aftercare aftercare-order\">' + f.outerHTML + '</section></div>'; true")
             chrome.capture(os.path.join(self.shots_dir, f"support-form-{width}.png"), width)
 
 

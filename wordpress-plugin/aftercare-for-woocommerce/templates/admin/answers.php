@@ -59,6 +59,13 @@ defined( 'ABSPATH' ) || exit;
 					<td class="column-primary">
 						<a class="row-title" href="<?php echo esc_url( Answers_Admin::url( (string) $aftercare_id ) ); ?>"><?php echo esc_html( Data::str( $aftercare_answer, 'question' ) ); ?></a>
 						<span class="description">(<?php echo esc_html( strtoupper( Data::str( $aftercare_answer, 'lang' ) ) ); ?>)</span>
+						<?php // Narrow screens hide the other columns: the figures go here. ?>
+						<p class="aftercare-narrow-only">
+							<?php
+							/* translators: 1: times shown, 2: orders that asked anyway, 3: orders it was shown for */
+							echo esc_html( sprintf( __( 'Shown %1$d times; followed by a request on %2$d of %3$d orders.', 'aftercare-for-woocommerce' ), Data::int( $aftercare_answer, 'shown' ), $aftercare_followed, $aftercare_orders ) );
+							?>
+						</p>
 					</td>
 					<td><?php echo esc_html( $aftercare_bits ? implode( ', ', $aftercare_bits ) : __( 'Always', 'aftercare-for-woocommerce' ) ); ?></td>
 					<td class="column-counts"><?php echo esc_html( (string) Data::int( $aftercare_answer, 'shown' ) ); ?></td>

@@ -109,13 +109,24 @@ $aftercare_pages    = max( 1, (int) ceil( $total / Support_Inbox::PER_PAGE ) );
 							?>
 						</a>
 						<p class="aftercare-inbox__excerpt"><?php echo esc_html( wp_html_excerpt( $aftercare_first, 140, '…' ) ); ?></p>
+						<?php // Narrow screens hide the other columns: the essentials go here. ?>
+						<p class="aftercare-narrow-only">
+							<span class="aftercare-status aftercare-status--<?php echo esc_attr( Data::str( $aftercare_request, 'status' ) ); ?>"><?php echo esc_html( Support::status( Data::str( $aftercare_request, 'status' ) ) ); ?></span>
+							<?php if ( $aftercare_order_id ) : ?>
+								#<?php echo esc_html( (string) $aftercare_order_id ); ?> ·
+							<?php endif; ?>
+							<?php echo esc_html( Template::date( Data::str( $aftercare_request, 'created_at' ) ) ); ?>
+							<?php if ( '' !== $aftercare_who ) : ?>
+								· <?php echo esc_html( $staff[ $aftercare_who ] ?? $aftercare_who ); ?>
+							<?php endif; ?>
+						</p>
 					</td>
 					<td>
 						<?php if ( $aftercare_order_id ) : ?>
 							<a href="<?php echo esc_url( admin_url( 'admin.php?page=wc-orders&action=edit&id=' . $aftercare_order_id ) ); ?>">#<?php echo esc_html( (string) $aftercare_order_id ); ?></a>
 						<?php endif; ?>
 					</td>
-					<td><mark class="order-status status-<?php echo esc_attr( 'solved' === Data::str( $aftercare_request, 'status' ) ? 'completed' : 'processing' ); ?>"><span><?php echo esc_html( Support::status( Data::str( $aftercare_request, 'status' ) ) ); ?></span></mark></td>
+					<td><span class="aftercare-status aftercare-status--<?php echo esc_attr( Data::str( $aftercare_request, 'status' ) ); ?>"><?php echo esc_html( Support::status( Data::str( $aftercare_request, 'status' ) ) ); ?></span></td>
 					<td><?php echo esc_html( '' !== $aftercare_who ? ( $staff[ $aftercare_who ] ?? $aftercare_who ) : '—' ); ?></td>
 					<td><time datetime="<?php echo esc_attr( Template::datetime_attr( Data::str( $aftercare_request, 'created_at' ) ) ); ?>"><?php echo esc_html( Template::date( Data::str( $aftercare_request, 'created_at' ), true ) ); ?></time></td>
 				</tr>

@@ -54,7 +54,7 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 		/* translators: 1: request id, 2: topic */
 		echo esc_html( sprintf( __( 'Request #%1$d: %2$s', 'aftercare-for-woocommerce' ), $request_id, Support::topic( Data::str( $request, 'topic' ) ) ) );
 		?>
-		<mark class="order-status status-<?php echo esc_attr( 'solved' === $aftercare_status ? 'completed' : 'processing' ); ?>"><span><?php echo esc_html( Support::status( $aftercare_status ) ); ?></span></mark>
+		<span class="aftercare-status aftercare-status--<?php echo esc_attr( $aftercare_status ); ?>"><?php echo esc_html( Support::status( $aftercare_status ) ); ?></span>
 	</h1>
 	<div class="aftercare-inbox__columns">
 		<div class="aftercare-inbox__thread">
@@ -82,7 +82,7 @@ $aftercare_form = static function ( string $op, string $inner ) use ( $request_i
 									/* translators: 1: photo position, 2: request id */
 									$aftercare_alt = sprintf( __( 'Photo %1$d of request #%2$d', 'aftercare-for-woocommerce' ), Data::int( $aftercare_photo, 'position' ), $request_id );
 									?>
-									<li><a href="<?php echo esc_url( $aftercare_src ); ?>" target="_blank" rel="noopener"><img src="<?php echo esc_url( $aftercare_src ); ?>" alt="<?php echo esc_attr( $aftercare_alt ); ?>" width="96" height="96" loading="lazy" decoding="async"></a></li>
+									<li><a href="<?php echo esc_url( $aftercare_src ); ?>" target="_blank" rel="noopener"><img src="<?php echo esc_url( $aftercare_src ); ?>" alt="<?php echo esc_attr( $aftercare_alt ); ?>" width="96" height="96" decoding="async"></a></li>
 								<?php endforeach; ?>
 							</ul>
 						<?php endif; ?>
