@@ -82,7 +82,9 @@ final class Plugin {
 	public static function deactivate(): void {
 		Shop_Profile::unschedule();
 		Messages::unschedule();
-		delete_option( Account::ENDPOINTS_OPTION );
+		// The option that records the endpoints stays: a request that loaded the plugin just
+		// before this one deactivated it must not see it missing and put them back (uninstall
+		// removes it).
 		global $wp_rewrite;
 		if ( isset( $wp_rewrite->endpoints ) && is_array( $wp_rewrite->endpoints ) ) {
 			$ours                  = Account::endpoint_slugs();

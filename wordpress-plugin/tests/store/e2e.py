@@ -50,7 +50,8 @@ SHOP_ZONE = "America/Los_Angeles"
 TAX_ID = "US-12-3456789"
 PHONE = "+1 415 555 0100"
 # aftercare's customer message types, each a WooCommerce email `aftercare_<type>`.
-MESSAGE_TYPES = ("order_confirmation", "shipped", "out_for_delivery", "delivered", "delayed", "return_update")
+MESSAGE_TYPES = ("order_confirmation", "shipped", "out_for_delivery", "delivered", "delayed", "return_update",
+                 "support_reply", "product_guide")
 # What the plugin's pages say while aftercare cannot be reached.
 CALM = ("unavailable", "did not answer", "could not be loaded", "could not be reached", "try again")
 
@@ -541,6 +542,14 @@ class Suite:
                           "action": "We asked the carrier to prioritise your parcel."} if kind == "delayed" else None,
                 "return": {"id": "ret_1", "status": "refunded", "refund": {"amount": "12.50", "currency": view["currency"]},
                            "note": "Thanks for sending it back so quickly."} if kind == "return_update" else None,
+                "support": {"id": "req_1", "topic": "damaged_or_wrong_item", "status": "open",
+                            "reply": {"id": 3, "author": "Jae Park", "created_at": view["date_created"],
+                                      "body": "Sorry about the chip!\nA new mug leaves today; keep the old one."}}
+                if kind == "support_reply" else None,
+                "guides": [{"line_item_id": view["line_items"][0]["id"], "name": view["line_items"][0]["name"],
+                            "text": "Rinse it before the first use.\nDishwasher safe on the top rack.",
+                            "links": [{"title": "Care video", "url": self.store.svc_url + "/g/e2e-token"}]}]
+                if kind == "product_guide" else None,
                 "unsubscribe_url": (self.store.svc_url + "/unsubscribe/e2e-token")
                 if kind in ("shipped", "out_for_delivery", "delivered", "delayed") else None,
             },
@@ -565,7 +574,8 @@ class Suite:
             check(entry["on"] == (kind != "order_confirmation"), f"aftercare_{kind} enabled={entry['on']} by default")
         screen = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email").text)
         for title in ("Aftercare: shipped", "Aftercare: out for delivery", "Aftercare: delivered", "Aftercare: delayed",
-                      "Aftercare: return update", "Aftercare: order confirmation"):
+                      "Aftercare: return update", "Aftercare: order confirmation", "Aftercare: reply to a question",
+                      "Aftercare: getting started"):
             check(title in screen, f"WooCommerce → Settings → Emails does not list {title!r}")
         one = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email&section=aftercare_email_shipped").text)
         for field in ("Enable this email notification", "Subject", "Email heading", "Additional content", "Email type"):
