@@ -321,14 +321,23 @@ final class SupportStaffTest extends Scripted_Test_Case {
 				'data'     => array( 'guides' => array( array( 'name' => 'Nimbus Wireless Mouse', 'text' => 'Charge it first.', 'links' => array( array( 'title' => 'Setup video', 'url' => 'https://aftercare.example/g/t1' ) ) ) ) ),
 			),
 		);
-		$routes = array( 'GET /api/v1/messages/due' => array( 'json' => array( 'messages' => $messages ) ) );
+		$messages[] = array(
+			'id'       => 'msg_delivered',
+			'type'     => 'delivered',
+			'order_id' => 1001,
+			'locale'   => 'en_US',
+			'to'       => array( 'email' => 'minjun@example.com' ),
+			'data'     => array( 'guides' => $messages[1]['data']['guides'] ),
+		);
+		$routes     = array( 'GET /api/v1/messages/due' => array( 'json' => array( 'messages' => $messages ) ) );
 		foreach ( $messages as $m ) {
 			$routes[ 'POST /api/v1/messages/' . $m['id'] . '/result' ] = array( 'json' => array( 'id' => $m['id'] ) );
 		}
 		self::$server->script( $routes );
-		$this->assertSame( array( 'msg_reply' => 'sent', 'msg_guide' => 'sent' ), Messages::run() );
+		$this->assertSame( array( 'msg_reply' => 'sent', 'msg_guide' => 'sent', 'msg_delivered' => 'sent' ), Messages::run() );
 		$mails = WC_Stub::$mails;
-		$this->assertCount( 2, $mails );
+		$this->assertCount( 3, $mails );
+		$this->assertStringContainsString( 'Nimbus Wireless Mouse: <a href="https://aftercare.example/g/t1">Setup video</a>', $mails[2]['message'], 'the delivered email links the guides' );
 		$this->assertStringContainsString( 'We answered your question', $mails[0]['subject'] );
 		$this->assertStringContainsString( 'It is at the Incheon hub.', $mails[0]['message'] );
 		$this->assertStringContainsString( '&lt;b&gt;Due Friday&lt;/b&gt;', $mails[0]['message'] );
