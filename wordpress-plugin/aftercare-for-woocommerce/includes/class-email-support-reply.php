@@ -10,7 +10,7 @@ namespace Aftercare;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Sent by aftercare when the shop answers a question the customer asked about the order.
+ * Sent by aftercare when staff answer a customer's question about an order.
  */
 class Email_Support_Reply extends Customer_Email {
 
@@ -18,15 +18,15 @@ class Email_Support_Reply extends Customer_Email {
 	public const ENABLED_BY_DEFAULT = true;
 
 	protected function type_title(): string {
-		return __( 'Aftercare: support reply', 'aftercare-for-woocommerce' );
+		return __( 'Aftercare: reply to a question', 'aftercare-for-woocommerce' );
 	}
 
 	protected function type_description(): string {
-		return __( 'Sent by aftercare when the shop answers a question the customer asked about the order.', 'aftercare-for-woocommerce' );
+		return __( 'Sent by aftercare when staff answer a customer\'s question about an order.', 'aftercare-for-woocommerce' );
 	}
 
 	public function get_default_subject() {
-		return __( 'Re: your question about {site_title} order #{order_number}', 'aftercare-for-woocommerce' );
+		return __( 'We answered your question about {site_title} order #{order_number}', 'aftercare-for-woocommerce' );
 	}
 
 	public function get_default_heading() {
@@ -34,6 +34,6 @@ class Email_Support_Reply extends Customer_Email {
 	}
 
 	public function get_default_additional_content() {
-		return __( 'Thanks for shopping with us.', 'aftercare-for-woocommerce' );
+		return __( 'Reply on the order page if anything is still unclear.', 'aftercare-for-woocommerce' );
 	}
 }

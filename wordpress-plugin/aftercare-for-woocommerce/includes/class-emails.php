@@ -23,6 +23,7 @@ final class Emails {
 		'delayed'            => Email_Delayed::class,
 		'return_update'      => Email_Return_Update::class,
 		'support_reply'      => Email_Support_Reply::class,
+		'product_guide'      => Email_Product_Guide::class,
 	);
 
 	public static function register(): void {
