@@ -562,6 +562,10 @@ CREATE UNIQUE INDEX message_subscriptions_of ON message_subscriptions (store_id,
     M::up(
         "CREATE INDEX feed_subscriptions_by_shipment ON feed_subscriptions (shipment_id, number_key);",
     ),
+    // A lane's next due job, one seek per kind: through `jobs_due` alone, a lane with
+    // nothing due walked every due job of the other lanes at each look (a backlog of
+    // 150,000 notifications made that a quarter of the machine).
+    M::up("CREATE INDEX jobs_due_by_kind ON jobs (kind, run_after, id) WHERE done_at IS NULL;"),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
