@@ -718,6 +718,10 @@ CREATE TABLE support_events (
 CREATE INDEX support_events_by_request ON support_events (request_id, id);
 "#,
     ),
+    // A lane's next due job, one seek per kind: through `jobs_due` alone, a lane with
+    // nothing due walked every due job of the other lanes at each look (a backlog of
+    // 150,000 notifications made that a quarter of the machine).
+    M::up("CREATE INDEX jobs_due_by_kind ON jobs (kind, run_after, id) WHERE done_at IS NULL;"),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
