@@ -718,6 +718,9 @@ CREATE TABLE support_events (
 CREATE INDEX support_events_by_request ON support_events (request_id, id);
 "#,
     ),
+    // A request aftercare opened for an unhappy survey answer names that survey: it is
+    // flagged for follow-up.
+    M::up("ALTER TABLE support_requests ADD COLUMN follow_up_survey INTEGER;"),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
