@@ -12,7 +12,7 @@ use rusqlite::Connection;
 
 use super::model::{Author, Status, Topic};
 use super::store::{self, Change, NewRequest};
-use crate::ids::{RequestId, StoreId};
+use crate::ids::{RequestId, StoreId, SurveyId};
 use crate::orders::store as orders;
 use crate::store::StoreError;
 use crate::surveys::follow_up::{self, FollowUp};
@@ -22,15 +22,21 @@ use crate::time;
 /// Who the opening note is from.
 pub const AUTHOR: &str = "aftercare";
 
-/// Opens a request for each of the store's flagged answers that has none yet; answers the
-/// requests opened. An answer on an order no longer visible waits (it stays flagged).
+/// Opens a request for each of the store's flagged answers that has none yet (only
+/// `survey`'s when given); answers the requests opened. An answer on an order no longer
+/// visible waits (it stays flagged).
 pub fn open_requests(
     conn: &Connection,
     store_id: &StoreId,
+    survey: Option<SurveyId>,
     now: Timestamp,
 ) -> Result<Vec<RequestId>, StoreError> {
     let mut opened = Vec::new();
-    for f in follow_up::open(conn, store_id)? {
+    let flagged = follow_up::open(conn, store_id)?;
+    for f in flagged
+        .into_iter()
+        .filter(|f| survey.is_none_or(|s| s == f.survey_id))
+    {
         let Some(found) = orders::find_visible(conn, store_id, f.order_id)? else {
             continue;
         };
@@ -68,13 +74,16 @@ pub fn open_requests(
     Ok(opened)
 }
 
-/// [`open_requests`] as the survey page calls it after each recorded answer.
+/// [`open_requests`] as the survey page calls it after each recorded answer: for that
+/// survey only, so answers flagged before requests were opened for them (an older version)
+/// do not all arrive at once.
 pub fn after_answer(
     conn: &Connection,
     store_id: &StoreId,
+    survey: SurveyId,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    open_requests(conn, store_id, now).map(drop)
+    open_requests(conn, store_id, Some(survey), now).map(drop)
 }
 
 /// The request topic closest to what the answer was about.
@@ -112,7 +121,7 @@ fn note(f: &FollowUp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{OrderId, SurveyId};
+    use crate::ids::OrderId;
 
     fn follow(kind: Kind, source: Source, score: i64, topic: Option<AnswerTopic>) -> FollowUp {
         FollowUp {

@@ -12,7 +12,7 @@ use super::answer::{self, Found, Posted, Problem, Survey};
 use super::model::{Kind, Sentiment, Source, Topic};
 use super::settings::SurveySettings;
 use super::token::{self, Keys};
-use crate::ids::StoreId;
+use crate::ids::{StoreId, SurveyId};
 use crate::shop::settings::SellerOverrides;
 use crate::store::{Db, StoreError};
 use crate::time;
@@ -36,7 +36,7 @@ pub struct PageContext<'a> {
 }
 
 /// What runs after an answer is recorded, in the same transaction.
-pub type AfterAnswer = fn(&Connection, &StoreId, Timestamp) -> Result<(), StoreError>;
+pub type AfterAnswer = fn(&Connection, &StoreId, SurveyId, Timestamp) -> Result<(), StoreError>;
 
 /// What the page answers: a status and the HTML.
 pub struct Page {
@@ -602,7 +602,7 @@ pub async fn submit(
             let outcome = match answer::validate(s.row.kind, &form) {
                 Ok(valid) => {
                     answer::record(c, s, &valid, now)?;
-                    after_answer(c, &s.store, now)?;
+                    after_answer(c, &s.store, s.row.id, now)?;
                     let after = super::store::get(c, &s.store, s.row.id)?;
                     Ok(after)
                 }
