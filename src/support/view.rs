@@ -226,6 +226,14 @@ mod tests {
         let staff = RequestView::new(&r, Audience::Staff, "https://a.example");
         assert_eq!(staff.messages.len(), 5);
         assert_eq!(staff.waiting_since.as_deref(), Some("t4"));
+        // Only staff see whether aftercare opened it for an unhappy survey answer.
+        assert_eq!(staff.follow_up, Some(false));
+        let mut flagged = r.clone();
+        flagged.follow_up_survey = Some(crate::ids::SurveyId::new(3));
+        let customer = RequestView::new(&flagged, Audience::Customer, "https://a.example");
+        assert_eq!(customer.follow_up, None);
+        let staff = RequestView::new(&flagged, Audience::Staff, "https://a.example");
+        assert_eq!(staff.follow_up, Some(true));
         assert_eq!(staff.assignee.as_deref(), Some("jane"));
         // Answered last, or solved: nobody waits.
         let answered = request(
