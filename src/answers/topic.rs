@@ -4,9 +4,14 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A request topic, stored and sent by its snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+/// What the customer asks about (a closed list: the form offers exactly these).
+// Stored and sent by its snake_case name; ordered as listed, so reports count topics in this
+// order. One type for the FAQ and support requests, one `RequestTopic` in the API document.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RequestTopic)]
 pub enum Topic {
     WhereIsMyOrder,
     DamagedOrWrongItem,
@@ -39,6 +44,15 @@ impl Topic {
 
     pub fn parse(text: &str) -> Option<Topic> {
         Topic::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// `` `a`, `b` `` for messages that list what is accepted.
+    pub fn known() -> String {
+        Topic::ALL
+            .iter()
+            .map(|t| format!("`{}`", t.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -121,6 +121,7 @@ fn context<'a>(state: &'a AppState, keys: &'a Keys, base_url: &'a str) -> PageCo
         seller: &config.invoices.seller,
         zones: state.zones(),
         base_url,
+        after_answer: crate::support::follow_up::after_answer,
     }
 }
 

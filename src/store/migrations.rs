@@ -722,6 +722,9 @@ CREATE INDEX support_events_by_request ON support_events (request_id, id);
     // nothing due walked every due job of the other lanes at each look (a backlog of
     // 150,000 notifications made that a quarter of the machine).
     M::up("CREATE INDEX jobs_due_by_kind ON jobs (kind, run_after, id) WHERE done_at IS NULL;"),
+    // A request aftercare opened for an unhappy survey answer names that survey: it is
+    // flagged for follow-up.
+    M::up("ALTER TABLE support_requests ADD COLUMN follow_up_survey INTEGER;"),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

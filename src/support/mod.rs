@@ -7,6 +7,7 @@
 //! [`metrics`] and reported by [`report`].
 
 mod error;
+pub mod follow_up;
 pub mod metrics;
 pub mod model;
 pub mod report;

@@ -4,53 +4,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// What the customer asks about (a closed list: the form offers exactly these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = RequestTopic)]
-pub enum Topic {
-    WhereIsMyOrder,
-    DamagedOrWrongItem,
-    InvoiceAndBilling,
-    ReturnOrExchange,
-    HowToUse,
-    SomethingElse,
-}
-
-impl Topic {
-    pub const ALL: [Topic; 6] = [
-        Topic::WhereIsMyOrder,
-        Topic::DamagedOrWrongItem,
-        Topic::InvoiceAndBilling,
-        Topic::ReturnOrExchange,
-        Topic::HowToUse,
-        Topic::SomethingElse,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Topic::WhereIsMyOrder => "where_is_my_order",
-            Topic::DamagedOrWrongItem => "damaged_or_wrong_item",
-            Topic::InvoiceAndBilling => "invoice_and_billing",
-            Topic::ReturnOrExchange => "return_or_exchange",
-            Topic::HowToUse => "how_to_use",
-            Topic::SomethingElse => "something_else",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Topic> {
-        Topic::ALL.into_iter().find(|t| t.as_str() == text)
-    }
-
-    /// `` `a`, `b` `` for messages that list what is accepted.
-    pub fn known() -> String {
-        Topic::ALL
-            .iter()
-            .map(|t| format!("`{}`", t.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
+/// What the customer asks about: the six request topics, one type with the FAQ's (an entry
+/// applies to some topics, a request has one).
+pub use crate::answers::Topic;
 
 /// Where a request stands: `open` waits for the shop, `solved` is done until the customer
 /// writes again.

@@ -4,7 +4,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::model::{Author, Status, Topic};
-use crate::ids::{OrderId, RequestId, StoreId};
+use crate::ids::{OrderId, RequestId, StoreId, SurveyId};
 use crate::store::StoreError;
 use crate::time::Stamp;
 
@@ -24,6 +24,8 @@ pub struct RequestRecord {
     pub assignee: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The unhappy survey answer this request was opened for, if aftercare opened it.
+    pub follow_up_survey: Option<SurveyId>,
     pub messages: Vec<MessageRecord>,
     pub photos: Vec<PhotoRecord>,
     pub events: Vec<EventRecord>,
@@ -93,6 +95,13 @@ pub fn insert(conn: &Connection, new: &NewRequest<'_>) -> Result<RequestId, Stor
         new.now
     ])?;
     Ok(RequestId::new(conn.last_insert_rowid()))
+}
+
+/// Flags the request as opened for the unhappy answer to `survey`.
+pub fn set_follow_up(conn: &Connection, id: RequestId, survey: SurveyId) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE support_requests SET follow_up_survey = ?2 WHERE id = ?1")?
+        .execute(params![id, survey])?;
+    Ok(())
 }
 
 /// Adds a message to the thread and answers its id.
@@ -176,7 +185,7 @@ pub fn record_change(conn: &Connection, change: &Change<'_>) -> Result<(), Store
 
 const COLUMNS: &str = "r.id, r.store_id, r.order_id, COALESCE(o.number, ''), r.customer_id,
     r.topic, r.line_item_id, r.product_id, r.item_name, r.status, r.assignee, r.created_at,
-    r.updated_at";
+    r.updated_at, r.follow_up_survey";
 
 const FROM: &str = "support_requests r
     LEFT JOIN orders o ON o.store_id = r.store_id AND o.order_id = r.order_id";
@@ -198,6 +207,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(RequestRecord, String, String
             assignee: r.get(10)?,
             created_at: r.get(11)?,
             updated_at: r.get(12)?,
+            follow_up_survey: r.get(13)?,
             messages: Vec::new(),
             photos: Vec::new(),
             events: Vec::new(),
@@ -476,7 +486,8 @@ pub fn timelines(
     for (id, topic, product_id, item_name, first, response, solve) in rows {
         let topic = Topic::parse(&topic)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown request topic {topic}")))?;
-        // Every request opens with the customer's message.
+        // A request the customer opened starts with their message; one aftercare opened
+        // for an unhappy survey answer starts counting when the customer first writes in it.
         let Some(first) = first else { continue };
         out.push(TimelineRow {
             id,

@@ -41,6 +41,10 @@ pub struct RequestView {
     /// after the shop's last public reply). Absent when solved or answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting_since: Option<String>,
+    /// Staff only: aftercare opened it for an unhappy survey answer on the order (NPS 0-6,
+    /// CSAT 1-2): reach out to the customer. Its first message is a note saying the score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<bool>,
 }
 
 /// Since when the customer of `r` has been waiting for an answer, if they are.
@@ -146,6 +150,7 @@ impl RequestView {
             messages,
             assignee: r.assignee.clone().filter(|_| staff),
             waiting_since: waiting_since(r).filter(|_| staff),
+            follow_up: staff.then_some(r.follow_up_survey.is_some()),
             history: staff.then(|| {
                 r.events
                     .iter()
@@ -194,6 +199,7 @@ mod tests {
             assignee: Some("jane".into()),
             created_at: "t1".into(),
             updated_at: "t9".into(),
+            follow_up_survey: None,
             messages,
             photos: Vec::new(),
             events: Vec::new(),
@@ -220,6 +226,14 @@ mod tests {
         let staff = RequestView::new(&r, Audience::Staff, "https://a.example");
         assert_eq!(staff.messages.len(), 5);
         assert_eq!(staff.waiting_since.as_deref(), Some("t4"));
+        // Only staff see whether aftercare opened it for an unhappy survey answer.
+        assert_eq!(staff.follow_up, Some(false));
+        let mut flagged = r.clone();
+        flagged.follow_up_survey = Some(crate::ids::SurveyId::new(3));
+        let customer = RequestView::new(&flagged, Audience::Customer, "https://a.example");
+        assert_eq!(customer.follow_up, None);
+        let staff = RequestView::new(&flagged, Audience::Staff, "https://a.example");
+        assert_eq!(staff.follow_up, Some(true));
         assert_eq!(staff.assignee.as_deref(), Some("jane"));
         // Answered last, or solved: nobody waits.
         let answered = request(

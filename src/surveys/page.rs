@@ -6,11 +6,13 @@
 
 use askama::Template;
 use jiff::Timestamp;
+use rusqlite::Connection;
 
 use super::answer::{self, Found, Posted, Problem, Survey};
 use super::model::{Kind, Sentiment, Source, Topic};
 use super::settings::SurveySettings;
 use super::token::{self, Keys};
+use crate::ids::{StoreId, SurveyId};
 use crate::shop::settings::SellerOverrides;
 use crate::store::{Db, StoreError};
 use crate::time;
@@ -28,7 +30,13 @@ pub struct PageContext<'a> {
     /// Each store's time zone: dates on the page are the shop's.
     pub zones: &'a crate::shop::timezone::Zones,
     pub base_url: &'a str,
+    /// Runs after an answer is recorded, in its transaction: support opens the request for
+    /// an unhappy answer (it sits above surveys, so the edge hands it in).
+    pub after_answer: AfterAnswer,
 }
+
+/// What runs after an answer is recorded, in the same transaction.
+pub type AfterAnswer = fn(&Connection, &StoreId, SurveyId, Timestamp) -> Result<(), StoreError>;
 
 /// What the page answers: a status and the HTML.
 pub struct Page {
@@ -573,6 +581,7 @@ pub async fn submit(
     );
     let tok = token.clone();
     let form = posted.clone();
+    let after_answer = ctx.after_answer;
     let (found, front, recorded) = ctx
         .db
         .writer()
@@ -593,6 +602,7 @@ pub async fn submit(
             let outcome = match answer::validate(s.row.kind, &form) {
                 Ok(valid) => {
                     answer::record(c, s, &valid, now)?;
+                    after_answer(c, &s.store, s.row.id, now)?;
                     let after = super::store::get(c, &s.store, s.row.id)?;
                     Ok(after)
                 }

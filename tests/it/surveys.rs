@@ -469,9 +469,52 @@ async fn the_link_only_preselects_a_post_records_and_changes_until_locked() {
     assert_eq!(answered_events(&app), 1);
     let store = StoreId::default_store();
     let conn = writable(&app);
-    let open = aftercare::surveys::follow_up::open(&conn, &store).unwrap();
-    assert_eq!(open.len(), 1);
-    assert_eq!((open[0].order_id, open[0].score), (OrderId::new(701), 3));
+    // Support opened a request for it in the same transaction: none is left waiting.
+    assert!(
+        aftercare::surveys::follow_up::open(&conn, &store)
+            .unwrap()
+            .is_empty()
+    );
+    let follow_ups = |app: &TestApp| {
+        let conn = app.db();
+        let mut stmt = conn
+            .prepare(
+                "SELECT r.id, s.follow_up_request_id FROM support_requests r
+                 JOIN surveys s ON s.id = r.follow_up_survey WHERE r.order_id = 701",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+    };
+    let linked = follow_ups(&app);
+    assert_eq!(linked.len(), 1, "one request, linked from the survey");
+    assert_eq!(Some(linked[0].0), linked[0].1);
+    let (status, inbox) = app.get("/api/v1/requests?status=open").await;
+    assert_eq!(status, 200, "{inbox}");
+    assert_eq!(inbox["total"], 1, "{inbox}");
+    let request = &inbox["requests"][0];
+    assert_eq!(request["id"], linked[0].0);
+    assert_eq!(request["order_id"], 701);
+    assert_eq!(request["follow_up"], true);
+    assert_eq!(
+        request["topic"], "where_is_my_order",
+        "the answer was about delivery"
+    );
+    assert_eq!(request["messages"][0]["from"], "note");
+    assert_eq!(request["messages"][0]["author"], "aftercare");
+    let opening = request["messages"][0]["body"].as_str().unwrap();
+    assert!(
+        opening.contains("NPS 3/10") && opening.contains("Box was crushed"),
+        "{opening}"
+    );
+    assert!(
+        request.get("waiting_since").is_none(),
+        "the customer did not write to support"
+    );
     let digest =
         aftercare::notify::digest::gather(&conn, &store, &aftercare::time::millis(ago(60)))
             .unwrap();
@@ -507,17 +550,6 @@ async fn the_link_only_preselects_a_post_records_and_changes_until_locked() {
     let (status, bad) = app.get("/api/v1/surveys?from=yesterday").await;
     assert_eq!(status, 400);
     assert_error(&bad, "invalid_query");
-    // Support opens a request for it: the flag stays with that request.
-    assert!(
-        aftercare::surveys::follow_up::opened(
-            &conn,
-            &store,
-            open[0].survey_id,
-            501,
-            Timestamp::now()
-        )
-        .unwrap()
-    );
 
     // Changed while open: a promoter now, with the review invitation.
     let (status, html) = post_form(&app, &link, &[("score", "10"), ("form", &form)], None).await;
@@ -528,9 +560,16 @@ async fn the_link_only_preselects_a_post_records_and_changes_until_locked() {
     );
     assert_eq!(answers(&app), (Some(10), 2, true));
     assert_eq!(answered_events(&app), 2);
+    // Unhappy again: the survey already has its request, no second one.
+    let (status, _) = post_form(&app, &link, &[("score", "2"), ("form", &form)], None).await;
+    assert_eq!(status, 200);
+    assert_eq!(answers(&app), (Some(2), 3, true));
+    assert_eq!(follow_ups(&app), linked);
+    let (_, inbox) = app.get("/api/v1/requests").await;
+    assert_eq!(inbox["total"], 1, "{inbox}");
     let (status, _) = post_form(&app, &link, &[("score", "11"), ("form", &form)], None).await;
     assert_eq!(status, 422);
-    assert_eq!(answers(&app).0, Some(10));
+    assert_eq!(answers(&app).0, Some(2));
 
     // After the edit window: locked, and said so kindly.
     conn.execute(
@@ -543,7 +582,7 @@ async fn the_link_only_preselects_a_post_records_and_changes_until_locked() {
     assert!(html.contains("Your answer is final"), "{html}");
     let (status, _) = post_form(&app, &link, &[("score", "1"), ("form", &form)], None).await;
     assert_eq!(status, 409);
-    assert_eq!(answers(&app), (Some(10), 2, true));
+    assert_eq!(answers(&app), (Some(2), 3, true));
 
     // Forged and expired links: a friendly page, never the survey.
     let mut forged = token.clone().into_bytes();
