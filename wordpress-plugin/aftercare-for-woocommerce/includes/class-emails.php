@@ -22,6 +22,7 @@ final class Emails {
 		'delivered'          => Email_Delivered::class,
 		'delayed'            => Email_Delayed::class,
 		'return_update'      => Email_Return_Update::class,
+		'survey'             => Email_Survey::class,
 	);
 
 	public static function register(): void {

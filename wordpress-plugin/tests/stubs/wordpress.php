@@ -798,6 +798,9 @@ function add_option( $name, $value = '', $deprecated = '', $autoload = null ) {
 function wpautop( $text ) {
 	return '<p>' . $text . '</p>';
 }
+function wp_strip_all_tags( $text ) {
+	return trim( strip_tags( (string) preg_replace( '@<(script|style)[^>]*?>.*?</\\1>@si', '', (string) $text ) ) );
+}
 function wptexturize( $text ) {
 	return $text;
 }
