@@ -25,22 +25,22 @@ defined( 'ABSPATH' ) || exit;
 do_action( 'woocommerce_email_header', $email_heading, $email );
 ?>
 <?php wc_get_template( 'emails/aftercare-greeting.php', array( 'first_name' => $first_name ), '', $email->template_base ); ?>
-<p><?php echo esc_html( $intro ); ?></p>
-<p style="font-size: 18px; font-weight: bold;"><?php echo esc_html( $question ); ?></p>
+<p style="word-break: keep-all; overflow-wrap: anywhere;"><?php echo esc_html( $intro ); ?></p>
+<p style="font-size: 18px; font-weight: bold; word-break: keep-all; overflow-wrap: anywhere;"><?php echo esc_html( $question ); ?></p>
 <?php if ( $scores ) : ?>
-	<table role="presentation" cellspacing="0" cellpadding="0" border="0" width="100%" style="border-collapse: separate; table-layout: fixed; margin: 0;">
+	<table role="presentation" cellspacing="0" cellpadding="0" border="0" width="100%" style="border-collapse: separate; margin: 0;">
 		<tr>
 			<?php foreach ( $scores as $aftercare_score ) : ?>
-				<td align="center" style="padding: 2px;">
-					<a href="<?php echo esc_url( $aftercare_score['url'] ); ?>" style="display: block; padding: 10px 0; border: 2px solid currentColor; border-radius: 6px; font-weight: bold; font-size: 16px; text-decoration: none; text-align: center;"><?php echo esc_html( $aftercare_score['score'] ); ?></a>
+				<td align="center" width="<?php echo esc_attr( (string) floor( 100 / count( $scores ) ) ); ?>%" style="padding: 1px;">
+					<a href="<?php echo esc_url( $aftercare_score['url'] ); ?>" style="display: block; padding: 10px 2px; border: 2px solid currentColor; border-radius: 6px; font-weight: bold; font-size: 16px; text-decoration: none; text-align: center;"><?php echo esc_html( $aftercare_score['score'] ); ?></a>
 				</td>
 			<?php endforeach; ?>
 		</tr>
 	</table>
 	<table role="presentation" cellspacing="0" cellpadding="0" border="0" width="100%" style="margin: 0 0 16px;">
 		<tr>
-			<td align="left" style="padding: 4px 2px 0; font-size: 13px;"><?php echo esc_html( $scale_low ); ?></td>
-			<td align="right" style="padding: 4px 2px 0; font-size: 13px;"><?php echo esc_html( $scale_high ); ?></td>
+			<td align="left" style="padding: 4px 2px 0; font-size: 13px; word-break: keep-all;"><?php echo esc_html( $scale_low ); ?></td>
+			<td align="right" style="padding: 4px 2px 0; font-size: 13px; word-break: keep-all;"><?php echo esc_html( $scale_high ); ?></td>
 		</tr>
 	</table>
 <?php endif; ?>
