@@ -156,7 +156,9 @@ pub fn render(
     // the order's, not the return's); the others show all of them.
     let survey = kind == MessageType::Survey;
     let about: Vec<&Value> = match &data["parcel"] {
-        _ if matches!(kind, MessageType::ReturnUpdate | MessageType::ProductGuide) || survey => Vec::new(),
+        _ if matches!(kind, MessageType::ReturnUpdate | MessageType::ProductGuide) || survey => {
+            Vec::new()
+        }
         Value::Object(_) => vec![&data["parcel"]],
         _ => data["parcels"]
             .as_array()
