@@ -7,10 +7,11 @@
 //!    write through the single writer, one after the other, as the local lane runs them.
 //!    A second pass over the same jobs finds every decision made: all duplicates.
 //! 2. Sending: the decided SMTP messages go through `send::run` (claim, render, send over
-//!    the pooled lettre transport, record), one at a time as the mail lane sends, to a local
+//!    the pooled lettre transport, record) to a local
 //!    SMTP server: Python's aiosmtpd (`tests/it/smtp_sink.py`, as the tests use) and a
-//!    minimal in-process responder, to tell the server's cost from aftercare's. Then four
-//!    senders at once, pool of 4 against pool of 1.
+//!    minimal in-process responder, to tell the server's cost from aftercare's: one at a
+//!    time, four at once, and as many at once as the mail lane sends (`jobs::MAIL_WIDTH`),
+//!    with the pool at that size and at 1.
 //!
 //! Run: `cargo bench --bench notify` (env: NOTIFY_ORDERS, NOTIFY_MESSAGES).
 
@@ -526,40 +527,34 @@ fn main() {
         // Warm-up: connects, fills statement caches.
         let _ = send_all(&n, take(50), 1).await;
 
+        let width = aftercare::jobs::MAIL_WIDTH;
         let before = py.received();
         let (rate, times) = send_all(&n, take(per_run), 1).await;
         print_send(
+            "aiosmtpd, one at a time",
+            rate,
+            &times,
+            py.received() - before,
+        );
+        let before = py.received();
+        let (rate, times) = send_all(&n, take(per_run), 4).await;
+        print_send("aiosmtpd, four at once", rate, &times, py.received() - before);
+        let before = py.received();
+        let (rate, times) = send_all(&n, take(per_run), width).await;
+        print_send(
             &format!(
-                "aiosmtpd, one sender (the mail lane), pool {}",
+                "aiosmtpd, {width} at once (the mail lane), pool {}",
                 smtp::POOL_SIZE
             ),
             rate,
             &times,
             py.received() - before,
         );
-
         let one = notifier(&db, py.port, 1);
         let before = py.received();
-        let (rate, times) = send_all(&one, take(per_run), 1).await;
+        let (rate, times) = send_all(&one, take(per_run), width).await;
         print_send(
-            "aiosmtpd, one sender, pool 1",
-            rate,
-            &times,
-            py.received() - before,
-        );
-
-        let before = py.received();
-        let (rate, times) = send_all(&n, take(per_run), 4).await;
-        print_send(
-            &format!("aiosmtpd, four senders, pool {}", smtp::POOL_SIZE),
-            rate,
-            &times,
-            py.received() - before,
-        );
-        let before = py.received();
-        let (rate, times) = send_all(&one, take(per_run), 4).await;
-        print_send(
-            "aiosmtpd, four senders, pool 1",
+            &format!("aiosmtpd, {width} at once, pool 1"),
             rate,
             &times,
             py.received() - before,
@@ -567,11 +562,11 @@ fn main() {
 
         let (port, received) = rust_sink().await;
         let fast = notifier(&db, port, smtp::POOL_SIZE);
-        let _ = send_all(&fast, take(50), 1).await;
+        let _ = send_all(&fast, take(50), width).await;
         let before = received.load(Ordering::Relaxed);
-        let (rate, times) = send_all(&fast, take(per_run), 1).await;
+        let (rate, times) = send_all(&fast, take(per_run), width).await;
         print_send(
-            "in-process responder, one sender (the mail lane)",
+            &format!("in-process responder, {width} at once (the mail lane)"),
             rate,
             &times,
             received.load(Ordering::Relaxed) - before,

@@ -232,7 +232,7 @@ mod tests {
         record_impressions(&c, &store, o1, &[a.id], &stamp("2026-12-02T10:00:00Z")).unwrap();
         record_impressions(&c, &store, o2, &[a.id], &stamp("2026-12-01T10:00:00Z")).unwrap();
         record_impressions(&c, &store, o3, &[a.id], &stamp("2026-12-01T10:00:00Z")).unwrap();
-        // Without the requests table nothing is counted as followed.
+        // Without requests nothing is counted as followed.
         let before = deflection(&c, &store).unwrap();
         assert_eq!(
             before[&a.id],
@@ -245,14 +245,20 @@ mod tests {
         // The support domain's table: order 1 asked six days after first seeing the answer
         // (followed), order 2 eight days after (not), order 3 before it (not); a request of
         // another store's order 3 is not this store's.
-        c.execute_batch(
-            "CREATE TABLE support_requests (store_id TEXT, order_id INTEGER, created_at TEXT);
-             INSERT INTO support_requests VALUES ('default', 1, '2026-12-07T07:59:00.000Z');
-             INSERT INTO support_requests VALUES ('default', 2, '2026-12-09T10:00:01.000Z');
-             INSERT INTO support_requests VALUES ('default', 3, '2026-11-30T10:00:00.000Z');
-             INSERT INTO support_requests VALUES ('second', 3, '2026-12-02T10:00:00.000Z');",
-        )
-        .unwrap();
+        for (store, order, at) in [
+            ("default", 1, "2026-12-07T07:59:00.000Z"),
+            ("default", 2, "2026-12-09T10:00:01.000Z"),
+            ("default", 3, "2026-11-30T10:00:00.000Z"),
+            ("second", 3, "2026-12-02T10:00:00.000Z"),
+        ] {
+            c.execute(
+                "INSERT INTO support_requests (store_id, order_id, customer_id, topic, status,
+                                               created_at, updated_at)
+                 VALUES (?1, ?2, 0, 'where_is_my_order', 'open', ?3, ?3)",
+                rusqlite::params![store, order, at],
+            )
+            .unwrap();
+        }
         let after = deflection(&c, &store).unwrap();
         assert_eq!(
             after[&a.id],

@@ -76,6 +76,9 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
     if let Some(paths) = env("AFTERCARE_FALLBACK_FONTS") {
         file.invoices.fallback_fonts = std::env::split_paths(&paths).collect::<Vec<PathBuf>>();
     }
+    if let Some(text) = env("AFTERCARE_SUPPORT_HOURS") {
+        file.support.hours = Some(text);
+    }
     if let Some(text) = env("AFTERCARE_RETURN_WINDOW_DAYS") {
         let days = text.parse().map_err(|_| {
             invalid(

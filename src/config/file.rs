@@ -15,6 +15,7 @@ use crate::returns::settings::FileReturns;
 use crate::shop::settings::SellerOverrides;
 use crate::signed_events::settings::FileEvents;
 use crate::store::Synchronous;
+use crate::support::settings::FileSupport;
 use crate::surveys::settings::FileSurveys;
 use crate::sync::settings::FileSync;
 use crate::tracking::settings::FileTracking;
@@ -71,6 +72,8 @@ pub(super) struct FileConfig {
     pub events: FileEvents,
     #[serde(default)]
     pub notify: FileNotify,
+    #[serde(default)]
+    pub support: FileSupport,
     #[serde(default)]
     pub surveys: FileSurveys,
     #[serde(default)]

@@ -3,7 +3,8 @@
 //! Reading and validating is pure: [`Draft::parse`] takes the flags, an environment lookup
 //! and the file's text. Each domain builds its own settings from its section
 //! (`invoice::settings`, `returns::settings`, `sync::settings`, `woo::settings`,
-//! `tracking::settings`, `feeds::settings`, `signed_events::settings`); this module only weighs the sources and assembles. What needs
+//! `tracking::settings`, `feeds::settings`, `signed_events::settings`, `support::settings`,
+//! `surveys::settings`); this module only weighs the sources and assembles. What needs
 //! the disk (the data dir, the generated secrets, the logo and font files) is the start-up
 //! step's ([`crate::startup`]), which turns a [`Draft`] into the [`Config`] the rest of the
 //! program reads; nothing looks at the environment or the file again.
@@ -29,6 +30,7 @@ use crate::returns::settings::ReturnSettings;
 use crate::shop::timezone::ZoneSettings;
 use crate::signed_events::EventSettings;
 use crate::store::Synchronous;
+use crate::support::settings::SupportSettings;
 use crate::surveys::SurveySettings;
 use crate::sync::settings::SyncSettings;
 use crate::tracking::TrackingSettings;
@@ -63,6 +65,8 @@ pub struct Config {
     pub events: Arc<EventSettings>,
     /// `[notify]`: channels, quiet hours, what counts as stale.
     pub notify: Arc<NotifySettings>,
+    /// `[support]`: the support hours business-hours metrics count.
+    pub support: SupportSettings,
     /// `[surveys]`: when NPS and CSAT surveys go, the throttle, links and edits.
     pub surveys: Arc<SurveySettings>,
     /// `[guides]`: when the `product_guide` message goes after delivery.
@@ -263,6 +267,7 @@ impl Draft {
             crate::feeds::settings::build(values.feeds, &store_ids, values.public_url.as_deref())?;
         let events = crate::signed_events::settings::build(values.events, &store_ids)?;
         let notify = crate::notify::settings::build(values.notify, &store_ids)?;
+        let support = crate::support::settings::build(values.support)?;
         let surveys = crate::surveys::settings::build(values.surveys, &store_ids)?;
         let guides = crate::guides::settings::build(values.guides, &store_ids)?;
 
@@ -281,6 +286,7 @@ impl Draft {
                 feeds: Arc::new(feeds),
                 events: Arc::new(events),
                 notify: Arc::new(notify),
+                support,
                 surveys: Arc::new(surveys),
                 guides: Arc::new(guides),
                 generated_secrets: None,

@@ -387,6 +387,39 @@ fn domain_settings_read_their_variables_and_sections() {
 }
 
 #[test]
+fn support_hours_come_from_the_section_or_the_variable() {
+    use crate::support::settings::Hours;
+    let config = build(&flags(), &env(&[]), None).unwrap();
+    assert_eq!(config.support.hours, Hours::parse("09:00-18:00").unwrap());
+    let toml = "[support]\nhours = \"10:00-19:30\"\n";
+    let config = build(&flags(), &env(&[]), Some(toml)).unwrap();
+    assert_eq!(
+        config.support.hours,
+        Hours {
+            start: 600,
+            end: 1170
+        }
+    );
+    let config = build(
+        &flags(),
+        &env(&[("AFTERCARE_SUPPORT_HOURS", "00:00-24:00")]),
+        Some(toml),
+    )
+    .unwrap();
+    assert_eq!(
+        config.support.hours,
+        Hours {
+            start: 0,
+            end: 1440
+        }
+    );
+    let err = build(&flags(), &env(&[("AFTERCARE_SUPPORT_HOURS", "9-6")]), None).unwrap_err();
+    assert!(err.to_string().contains("support.hours"), "{err}");
+    let err = build(&flags(), &env(&[]), Some("[support]\nopen = true\n")).unwrap_err();
+    assert!(err.to_string().contains("open"), "{err}");
+}
+
+#[test]
 fn feeds_read_their_variables_over_their_section() {
     let toml = "[feeds]\npoll_seconds = 900\n\
                 [feeds.stores.default.17track]\napi_key = \"FILEKEY\"\n";

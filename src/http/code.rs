@@ -65,6 +65,8 @@ codes! {
     InvalidTransition = "invalid_transition",
     PhotoNotFound = "photo_not_found",
     PhotoUnavailable = "photo_unavailable",
+    // Support requests.
+    RequestNotFound = "request_not_found",
     // Messages.
     /// The message already reached a final state.
     Conflict = "conflict",

@@ -18,6 +18,7 @@ use crate::returns::ReturnError;
 use crate::shop::profile::ProfileError;
 use crate::signed_events::staff::EventsError;
 use crate::store::StoreError;
+use crate::support::SupportError;
 use crate::tracking::staff::StaffError;
 use crate::validation::FieldError;
 
@@ -110,6 +111,10 @@ impl ApiError {
         Self::not_found(ErrorCode::ReturnNotFound, "No such return.")
     }
 
+    pub fn request_not_found() -> Self {
+        Self::not_found(ErrorCode::RequestNotFound, "No such request.")
+    }
+
     pub fn unknown_store() -> Self {
         Self::not_found(
             ErrorCode::UnknownStore,
@@ -165,6 +170,30 @@ impl From<ReturnError> for ApiError {
                 Self::storage_unavailable()
             }
             ReturnError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<SupportError> for ApiError {
+    fn from(error: SupportError) -> Self {
+        match error {
+            SupportError::OrderNotFound => Self::order_not_found(),
+            SupportError::NotFound => Self::request_not_found(),
+            SupportError::Refused(fields) => Self::validation(fields),
+            SupportError::InvalidTransition { from, to } => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::InvalidTransition,
+                format!(
+                    "The request is `{}`; it cannot go to `{}` from there.",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            ),
+            SupportError::Photo(error) => {
+                tracing::error!(%error, "storing a support photo failed");
+                Self::storage_unavailable()
+            }
+            SupportError::Store(error) => error.into(),
         }
     }
 }
@@ -307,7 +336,7 @@ pub mod responses {
         }
     }
 
-    /// 413: a return request with more or larger photos than allowed.
+    /// 413: a return or support request with more or larger photos than allowed.
     pub struct PhotosTooLarge;
 
     impl utoipa::IntoResponses for PhotosTooLarge {

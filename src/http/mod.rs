@@ -56,6 +56,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "documents", description = "Invoices and credit notes, and their signed download links"),
         (name = "store", description = "The store's connection: webhooks, reconciliation, health"),
         (name = "returns", description = "Returns and exchanges: requests, their lifecycle, refunds and store credit"),
+        (name = "support", description = "Support requests on the order: the customer's thread, the staff inbox, replies, notes, assignment, first-response and resolution metrics"),
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "messages", description = "Customer messages: the plugin's pull of due messages, their results, unsubscribe"),
         (name = "surveys", description = "NPS and CSAT surveys: the public survey page and the answers for staff"),
@@ -94,6 +95,7 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(api::store::router())
         .merge(api::shipments::router())
         .merge(api::returns::router())
+        .merge(api::support::router())
         .merge(api::events::router())
         .merge(tracking_page::router())
         .merge(api::messages::router())

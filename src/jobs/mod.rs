@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use kind::{JobKind, Lane};
+pub use kind::{JobKind, Lane, MAIL_WIDTH};
 pub use runner::Runner;
 pub use store::{Job, enqueue};
 

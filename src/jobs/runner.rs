@@ -100,7 +100,8 @@ impl Runner {
         }
     }
 
-    /// Takes the lane's oldest due job and carries it out; false when none is due.
+    /// Takes the lane's oldest due jobs (as many as the lane runs at once) and carries them
+    /// out; false when none is due.
     async fn step(&self, lane: Lane) -> Result<bool, StoreError> {
         let _held = match lane {
             Lane::Local => self.local.lock().await,
@@ -108,21 +109,35 @@ impl Runner {
             Lane::Mail => self.mail.lock().await,
         };
         let now = time::millis(Timestamp::now());
-        let Some(job) = self
+        let width = lane.width();
+        let jobs = self
             .db
-            .read(move |c| store::next_due(c, &now, lane))
-            .await?
-        else {
+            .read(move |c| store::due(c, &now, lane, width))
+            .await?;
+        if jobs.is_empty() {
             return Ok(false);
-        };
-        let outcome = match self.registry.get(job.kind) {
-            Some(handler) => handler.run(job.clone()).await,
-            None => {
-                tracing::error!(kind = %job.kind, job = job.id, "no handler for this job kind; dropping it");
-                Outcome::Done
+        }
+        let mut running = tokio::task::JoinSet::new();
+        for job in jobs {
+            let handler = self.registry.get(job.kind);
+            running.spawn(async move {
+                let outcome = match handler {
+                    Some(handler) => handler.run(job.clone()).await,
+                    None => {
+                        tracing::error!(kind = %job.kind, job = job.id, "no handler for this job kind; dropping it");
+                        Outcome::Done
+                    }
+                };
+                (job, outcome)
+            });
+        }
+        while let Some(finished) = running.join_next().await {
+            match finished {
+                Ok((job, outcome)) => self.settle(&job, outcome).await,
+                // A handler that panicked left its job open: it is due again as it was.
+                Err(error) => tracing::error!(%error, "a job's handler failed"),
             }
-        };
-        self.settle(&job, outcome).await;
+        }
         Ok(true)
     }
 
@@ -239,5 +254,40 @@ mod tests {
             "a kind nobody handles is dropped, not retried forever"
         );
         db.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_mail_lane_sends_several_messages_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("jobs.sqlite3"), Default::default(), &["s"]).unwrap();
+        let mut registry = Registry::default();
+        // Each send waits until another is in flight beside it: one at a time never meets.
+        let together = Arc::new(tokio::sync::Barrier::new(2));
+        registry.register(JobKind::SendMessage, move |_: Job| {
+            let together = together.clone();
+            async move {
+                match tokio::time::timeout(Duration::from_secs(5), together.wait()).await {
+                    Ok(_) => Outcome::Done,
+                    Err(_) => Outcome::Retry(anyhow::anyhow!("sent alone")),
+                }
+            }
+        });
+        let runner = Runner::new(db.clone(), registry);
+        enqueue(&db, JobKind::SendMessage, OrderId::new(1)).await;
+        enqueue(&db, JobKind::SendMessage, OrderId::new(2)).await;
+        assert!(runner.step(Lane::Mail).await.unwrap());
+        let open = db
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?,
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(open, 0, "both sent in one step");
+        assert_eq!(Lane::Local.width(), 1);
+        assert_eq!(Lane::Remote.width(), 1);
     }
 }

@@ -2,7 +2,7 @@
 //! the runner, retried with backoff until done.
 
 use jiff::{SignedDuration, Timestamp};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use super::{JobKind, Lane};
 use crate::ids::{OrderId, StoreId};
@@ -82,22 +82,28 @@ pub fn enqueue_due(
     Ok(())
 }
 
+/// The oldest due jobs of one kind.
+const DUE_OF_KIND: &str = "SELECT id, store_id, kind, order_id, subject, attempts, run_after
+    FROM jobs WHERE kind = ?1 AND done_at IS NULL AND run_after <= ?2
+    ORDER BY run_after, id LIMIT ?3";
+
 /// The oldest due job of the lane, if any.
 pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job>, StoreError> {
-    // The kinds are the code's own names, never input: listing them inline keeps one
-    // cached statement per lane.
-    let list = lane
-        .kinds()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT id, store_id, kind, order_id, subject, attempts, run_after FROM jobs
-             WHERE done_at IS NULL AND run_after <= ?1 AND kind IN ({list})
-             ORDER BY run_after, id LIMIT 1"
-        ))?
-        .query_row([now], |r| {
+    Ok(due(conn, now, lane, 1)?.pop())
+}
+
+/// The lane's `limit` oldest due jobs: the oldest of each of its kinds (an index seek
+/// each), then the oldest of those.
+pub fn due(
+    conn: &Connection,
+    now: &Stamp,
+    lane: Lane,
+    limit: usize,
+) -> Result<Vec<Job>, StoreError> {
+    let mut stmt = conn.prepare_cached(DUE_OF_KIND)?;
+    let mut jobs = Vec::new();
+    for kind in lane.kinds() {
+        let rows = stmt.query_map((kind, now, limit as i64), |r| {
             Ok(Job {
                 id: r.get(0)?,
                 store_id: r.get(1)?,
@@ -107,8 +113,14 @@ pub fn next_due(conn: &Connection, now: &Stamp, lane: Lane) -> Result<Option<Job
                 attempts: r.get(5)?,
                 run_after: r.get(6)?,
             })
-        })
-        .optional()?)
+        })?;
+        for job in rows {
+            jobs.push(job?);
+        }
+    }
+    jobs.sort_by(|a, b| (&a.run_after, a.id).cmp(&(&b.run_after, b.id)));
+    jobs.truncate(limit);
+    Ok(jobs)
 }
 
 pub fn complete(conn: &Connection, id: i64, now: &Stamp) -> Result<(), StoreError> {
@@ -154,4 +166,64 @@ pub fn fail(conn: &Connection, job: &Job, error: &str, now: Timestamp) -> Result
     )?
     .execute((job.id, error, time::millis(run_after)))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::in_memory;
+
+    /// Each look for a lane's next job seeks its kinds in an index: a lane with nothing
+    /// due must not walk the other lanes' due jobs.
+    #[test]
+    fn a_lanes_next_job_is_sought_by_kind() {
+        let conn = in_memory();
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {DUE_OF_KIND}"))
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(("notify_parcel", "9", 16), |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            plan,
+            ["SEARCH jobs USING INDEX jobs_due_by_kind (kind=? AND run_after<?)"]
+        );
+    }
+
+    /// The lane's oldest due job across its kinds; other lanes' and later jobs wait.
+    #[test]
+    fn the_oldest_due_job_of_the_lane_comes_first_whatever_its_kind() {
+        let conn = in_memory();
+        let store = StoreId::test("s");
+        let at = Stamp::test;
+        let enqueue = |kind, order, when: &str| {
+            enqueue_at(
+                &conn,
+                &store,
+                kind,
+                OrderId::new(order),
+                0,
+                &at(when),
+                &at(when),
+            )
+            .unwrap()
+        };
+        enqueue(JobKind::NotifyParcel, 1, "2026-12-01T10:00:03.000Z");
+        enqueue(JobKind::EvaluateDelays, 2, "2026-12-01T10:00:02.000Z");
+        enqueue(JobKind::FollowParcel, 3, "2026-12-01T10:00:01.000Z");
+        enqueue(JobKind::IssueInvoice, 4, "2026-12-01T10:00:09.000Z");
+        let now = at("2026-12-01T10:00:05.000Z");
+        let next = next_due(&conn, &now, Lane::Local).unwrap().unwrap();
+        assert_eq!(
+            (next.kind, next.order_id),
+            (JobKind::EvaluateDelays, OrderId::new(2))
+        );
+        let next = next_due(&conn, &now, Lane::Remote).unwrap().unwrap();
+        assert_eq!(next.kind, JobKind::FollowParcel);
+        assert_eq!(next_due(&conn, &now, Lane::Mail).unwrap(), None);
+        complete(&conn, next.id, &now).unwrap();
+        assert_eq!(next_due(&conn, &now, Lane::Remote).unwrap(), None);
+    }
 }

@@ -7,10 +7,11 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::guides::view::Line;
-use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId};
+use crate::ids::{OrderId, RequestId, ReturnId, ShipmentId, StoreId};
 use crate::returns::store::ReturnRecord;
 use crate::shop::Storefront;
 use crate::store::StoreError;
+use crate::support::store::{MessageRecord, RequestRecord};
 use crate::time;
 use crate::tracking::alerts::parcel_eta;
 use crate::tracking::i18n::Lang;
@@ -36,19 +37,20 @@ pub fn locale(lang: Lang) -> &'static str {
     }
 }
 
-/// The order's language: the locale WordPress recorded on it (WPML's or Polylang's meta,
-/// or aftercare's own), else the shop's default.
+/// The order's language: the customer's locale the plugin recorded at checkout
+/// (`_aftercare_locale`), else WPML's or Polylang's, else the shop's default. A locale
+/// without templates (say `fr_FR`) counts as none.
 pub fn order_lang(order: &Order, default: Lang) -> Lang {
-    order
-        .meta_data
-        .iter()
-        .filter(|m| {
-            matches!(
-                m.key.as_str(),
-                "_aftercare_locale" | "wpml_language" | "_locale"
-            )
+    ["_aftercare_locale", "wpml_language", "_locale"]
+        .into_iter()
+        .find_map(|key| {
+            order
+                .meta_data
+                .iter()
+                .find(|m| m.key == key)
+                .and_then(|m| m.value.as_str())
+                .and_then(Lang::from_tag)
         })
-        .find_map(|m| m.value.as_str().and_then(Lang::from_tag))
         .unwrap_or(default)
 }
 
@@ -58,6 +60,10 @@ pub fn parcel_ref(id: ShipmentId) -> String {
 
 pub fn return_ref(id: ReturnId) -> String {
     format!("ret_{id}")
+}
+
+pub fn request_ref(id: RequestId) -> String {
+    format!("req_{id}")
 }
 
 fn date(ts: Timestamp, zone: &TimeZone) -> String {
@@ -105,6 +111,7 @@ pub fn build(
     parcel: Option<ShipmentId>,
     delay: Option<&Delay>,
     ret: Option<&ReturnRecord>,
+    support: Option<(&RequestRecord, &MessageRecord)>,
     unsubscribe_url: Option<&str>,
 ) -> Result<Value, StoreError> {
     let order_id: OrderId = order.id;
@@ -168,6 +175,17 @@ pub fn build(
             "refund": r.amount.as_ref().map(|a| json!({"amount": a, "currency": r.currency})),
             "note": r.events.last().and_then(|e| e.note.clone()),
         })),
+        "support": support.map(|(r, m)| json!({
+            "id": request_ref(r.id),
+            "topic": r.topic.as_str(),
+            "status": r.status.as_str(),
+            "reply": {
+                "id": m.id,
+                "author": m.name,
+                "body": m.body,
+                "created_at": m.created_at,
+            },
+        })),
         "guides": guides(conn, store_id, order, src.base_url)?,
         "unsubscribe_url": unsubscribe_url,
         "survey": null,
@@ -220,4 +238,36 @@ fn guides(
         .collect();
     let found = crate::guides::view::for_lines(conn, store_id, &lines, base_url)?;
     Ok(serde_json::to_value(found).unwrap_or_else(|_| json!([])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_meta(meta: Value) -> Order {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/orders/guest-usd.json"
+        );
+        let mut order: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        order["meta_data"] = meta;
+        serde_json::from_value(order).unwrap()
+    }
+
+    #[test]
+    fn the_customers_checkout_locale_wins_then_the_translation_plugins_then_the_shop() {
+        let both = with_meta(json!([
+            {"key": "wpml_language", "value": "en"},
+            {"key": "_aftercare_locale", "value": "ko_KR"},
+        ]));
+        assert_eq!(order_lang(&both, Lang::En), Lang::Ko);
+        let wpml = with_meta(json!([{"key": "wpml_language", "value": "ko"}]));
+        assert_eq!(order_lang(&wpml, Lang::En), Lang::Ko);
+        let english = with_meta(json!([{"key": "_aftercare_locale", "value": "en_GB"}]));
+        assert_eq!(order_lang(&english, Lang::Ko), Lang::En);
+        let none = with_meta(json!([]));
+        assert_eq!(order_lang(&none, Lang::Ko), Lang::Ko);
+        let untranslated = with_meta(json!([{"key": "_aftercare_locale", "value": "fr_FR"}]));
+        assert_eq!(order_lang(&untranslated, Lang::Ko), Lang::Ko);
+    }
 }

@@ -3,7 +3,8 @@
 //! why it goes now, later or not at all.
 //!
 //! Rules, in order: one decision per key (a duplicate or repeated event finds the first);
-//! nothing for cancelled, refunded, failed, trashed or draft orders; a carrier event older
+//! nothing for cancelled, refunded, failed, trashed or draft orders (except the shop's
+//! answer to a support request, which goes whatever the order's status); a carrier event older
 //! than `stale_after` is history; an unsubscribed class is skipped; with no channel
 //! nothing is sent; status updates wait out quiet hours in the shop's zone, transactional
 //! messages do not.
@@ -23,6 +24,7 @@ use crate::jobs::{self, JobKind};
 use crate::returns::store::ReturnRecord;
 use crate::shop::settings::SellerOverrides;
 use crate::store::StoreError;
+use crate::support::store::{MessageRecord, RequestRecord};
 use crate::time;
 use crate::tracking::TrackingSettings;
 use crate::tracking::i18n::Lang;
@@ -53,6 +55,8 @@ pub struct Candidate<'a> {
     /// When the carrier saw it; `None` for events aftercare itself witnessed.
     pub event_at: Option<Timestamp>,
     pub delay: Option<DelayFacts>,
+    /// The support request and the staff reply the message carries.
+    pub support: Option<(&'a RequestRecord, &'a MessageRecord)>,
     /// The survey a `survey` message asks.
     pub survey: Option<&'a crate::surveys::store::SurveyRow>,
 }
@@ -130,7 +134,10 @@ pub fn consider(
             "the order is in the trash or a draft".to_owned(),
             false,
         )
-    } else if CLOSED_STATUSES.contains(&order.status.as_str()) {
+    } else if CLOSED_STATUSES.contains(&order.status.as_str())
+        // An answer to the customer's own question goes whatever became of the order.
+        && c.kind != MessageType::SupportReply
+    {
         (
             State::Skipped,
             now,
@@ -284,6 +291,7 @@ pub fn compose(
         c.parcel,
         delay.as_ref(),
         c.ret,
+        c.support,
         unsubscribe_url,
     )?;
     if let Some(s) = c.survey {

@@ -127,6 +127,7 @@ fn step(
             event_at: Some(at),
             delay: None,
             survey: None,
+            support: None,
         },
         now,
     )?;

@@ -1,12 +1,15 @@
 //! Proactive messages: aftercare tells the customer when a parcel ships, is out for
-//! delivery, arrives or runs late, and when a return moves.
+//! delivery, arrives or runs late, when a return moves, and when staff answer a support
+//! request.
 //!
-//! Domain code only enqueues jobs (`notify_parcel`, `notify_return`, `notify_delay`);
+//! Domain code only enqueues jobs (`notify_parcel`, `notify_return`, `notify_delay`,
+//! `notify_support`);
 //! [`triggers`] reads the facts as they are and [`decide`] records at most one message per
 //! recipient and dedupe key, with the reason it goes now, later or not at all (the
 //! `messages` table, [`store`]). The channel then carries it: [`send`] over SMTP
 //! ([`smtp`]), or the plugin pulls it through [`pull`] and sends it with WooCommerce's
-//! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`];
+//! mailer. Templates: [`render`] and [`texts`]; unsubscribe links: [`unsubscribe`], and
+//! per customer for My Account: [`preferences`];
 //! every message-worthy event also goes to the signed event endpoints ([`events`]); staff
 //! see any message for a real order without sending it through [`preview`]. The shop's
 //! staff get a daily digest of what needs them ([`digest`]).
@@ -18,6 +21,7 @@ pub mod events;
 pub mod guide;
 pub mod model;
 pub mod page;
+pub mod preferences;
 pub mod preview;
 pub mod pull;
 pub mod render;
@@ -79,6 +83,7 @@ impl Notifier {
             JobKind::NotifyReturn,
             JobKind::NotifyDelay,
             JobKind::NotifyOrder,
+            JobKind::NotifySupport,
             JobKind::NotifySurvey,
         ] {
             let n = self.clone();

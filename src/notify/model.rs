@@ -60,6 +60,8 @@ named! {
         Delivered = "delivered",
         Delayed = "delayed",
         ReturnUpdate = "return_update",
+        /// Staff answered the customer's support request.
+        SupportReply = "support_reply",
         StaffDigest = "staff_digest",
         /// How did it go? An NPS or CSAT survey with its score links (see `surveys`).
         Survey = "survey",
@@ -119,7 +121,10 @@ impl MessageType {
             | Self::Delayed
             | Self::Survey
             | Self::ProductGuide => Class::StatusUpdate,
-            Self::OrderConfirmation | Self::ReturnUpdate => Class::Transactional,
+            // An answer to the customer's own question: never unsubscribable, may go at night.
+            Self::OrderConfirmation | Self::ReturnUpdate | Self::SupportReply => {
+                Class::Transactional
+            }
             Self::StaffDigest => Class::Staff,
         }
     }
@@ -151,6 +156,7 @@ mod tests {
                 "delivered",
                 "delayed",
                 "return_update",
+                "support_reply",
                 "staff_digest",
                 "survey",
                 "product_guide"
@@ -161,7 +167,9 @@ mod tests {
         }
         assert_eq!(MessageType::Delayed.class(), Class::StatusUpdate);
         assert_eq!(MessageType::ReturnUpdate.class(), Class::Transactional);
+        assert_eq!(MessageType::SupportReply.class(), Class::Transactional);
         assert_eq!(MessageType::Survey.class(), Class::StatusUpdate);
+        assert_eq!(MessageType::SupportReply.class(), Class::Transactional);
         assert!(!Class::Transactional.unsubscribable());
         assert_eq!(State::parse("sending"), Some(State::Sending));
         assert_eq!(Channel::parse("mail"), None);

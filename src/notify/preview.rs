@@ -14,6 +14,8 @@ use super::unsubscribe;
 use crate::ids::{OrderId, ShipmentId, StoreId};
 use crate::returns::store as returns;
 use crate::store::StoreError;
+use crate::support::model::Author;
+use crate::support::store as support;
 use crate::tracking::alerts::parcel_status;
 use crate::tracking::i18n::Lang;
 use crate::tracking::status::ParcelStatus;
@@ -145,6 +147,18 @@ pub fn preview(
         MessageType::ReturnUpdate => returns::for_order(conn, store_id, order_id)?.pop(),
         _ => None,
     };
+    // The newest public reply of the order's newest request that has one.
+    let requests = match kind {
+        MessageType::SupportReply => support::for_order(conn, store_id, order_id)?,
+        _ => Vec::new(),
+    };
+    let support = requests.iter().find_map(|r| {
+        r.messages
+            .iter()
+            .rev()
+            .find(|m| m.author == Author::Staff)
+            .map(|m| (r, m))
+    });
     let unsubscribe_url = kind
         .class()
         .unsubscribable()
@@ -160,6 +174,7 @@ pub fn preview(
         status: "",
         event_at: None,
         delay,
+        support,
         survey: sample.as_ref(),
     };
     let data = decide::compose(

@@ -156,7 +156,11 @@ pub fn render(
     // the order's, not the return's); the others show all of them.
     let survey = kind == MessageType::Survey;
     let about: Vec<&Value> = match &data["parcel"] {
-        _ if matches!(kind, MessageType::ReturnUpdate | MessageType::ProductGuide) || survey => {
+        _ if matches!(
+            kind,
+            MessageType::ReturnUpdate | MessageType::ProductGuide | MessageType::SupportReply
+        ) || survey =>
+        {
             Vec::new()
         }
         Value::Object(_) => vec![&data["parcel"]],
@@ -543,6 +547,39 @@ mod tests {
         unknown["parcel"] = Value::Null;
         let shipped = render(MessageType::Shipped, Lang::En, &unknown, &branding).unwrap();
         assert!(!shipped.text.contains("handed to ."), "{}", shipped.text);
+    }
+
+    #[test]
+    fn a_support_reply_quotes_the_staff_answer_as_text() {
+        let branding = Branding::default();
+        let mut d = data();
+        d["support"] = json!({
+            "id": "req_3", "topic": "how_to_use", "status": "open",
+            "reply": {"id": 9, "author": "Jane", "created_at": "2026-12-01T10:00:00.000Z",
+                      "body": "Hold the button <script>alert(1)</script>\nfor 3 s."}
+        });
+        let en = render(MessageType::SupportReply, Lang::En, &d, &branding).unwrap();
+        assert_eq!(en.subject, "[Nimbus & Co] Re: your question about order 7");
+        assert!(
+            en.text
+                .contains("Jane wrote:\n> Hold the button <script>alert(1)</script>\n> for 3 s."),
+            "{}",
+            en.text
+        );
+        assert!(!en.html.contains("<script>"), "{}", en.html);
+        assert!(
+            en.html.contains("&#60;script&#62;") || en.html.contains("&lt;script&gt;"),
+            "{}",
+            en.html
+        );
+        assert!(!en.text.contains("6001"), "no parcels: {}", en.text);
+        let ko = render(MessageType::SupportReply, Lang::Ko, &d, &branding).unwrap();
+        assert!(
+            ko.subject.ends_with("주문 7 문의에 대한 답변"),
+            "{}",
+            ko.subject
+        );
+        assert!(ko.text.contains("Jane님의 답변:"), "{}", ko.text);
     }
 
     #[test]

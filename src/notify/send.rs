@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 
 use super::Notifier;
-use super::model::{MAX_ATTEMPTS, State};
+use super::model::{MAX_ATTEMPTS, MessageType, State};
 use super::render;
 use super::smtp::{Outgoing, Sent};
 use super::store::{self, MessageRow, Update};
@@ -75,7 +75,11 @@ fn claim(conn: &Connection, id: MessageId, now: Timestamp) -> Result<Claim, Stor
     };
     match order {
         Some((_, true)) => return skip("the order was trashed before sending"),
-        Some((status, false)) if CLOSED_STATUSES.contains(&status.as_str()) => {
+        // The shop's answer to a support request goes whatever became of the order.
+        Some((status, false))
+            if CLOSED_STATUSES.contains(&status.as_str())
+                && m.kind != MessageType::SupportReply =>
+        {
             return skip(&format!("the order became {status} before sending"));
         }
         _ => {}

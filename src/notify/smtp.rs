@@ -18,9 +18,8 @@ use crate::ids::{MessageId, OrderId, StoreId};
 
 /// How long one exchange with the mail server may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
-/// Connections kept open per store. The mail lane sends one message at a time and reuses
-/// one; more only help senders that overlap.
-pub const POOL_SIZE: u32 = 4;
+/// Connections kept open per store: one for each message the mail lane sends at once.
+pub const POOL_SIZE: u32 = crate::jobs::MAIL_WIDTH as u32;
 
 /// Each SMTP store's transport, built once at start.
 #[derive(Clone, Default)]

@@ -26,6 +26,15 @@ pub struct Words {
     pub survey_button: &'static str,
     /// The heading over the product guides (the `delivered` and `product_guide` messages).
     pub guides_title: &'static str,
+    /// A staff reply carried by the message: who wrote it, and its lines as written.
+    pub reply: Option<Reply>,
+}
+
+/// A support reply, quoted in the message. The text is the staff member's own, shown as
+/// text (the templates escape it).
+pub struct Reply {
+    pub by: String,
+    pub lines: Vec<String>,
 }
 
 fn text<'a>(data: &'a Value, path: &[&str]) -> &'a str {
@@ -178,6 +187,20 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
                 )
             }
         }
+        (MessageType::SupportReply, false) => (
+            format!("Re: your question about order {number}"),
+            "We answered your question".to_owned(),
+            format!(
+                "Here is our answer about order {number}. To write back, open the order in your account."
+            ),
+        ),
+        (MessageType::SupportReply, true) => (
+            format!("주문 {number} 문의에 대한 답변"),
+            "문의하신 내용에 답변드립니다".to_owned(),
+            format!(
+                "주문 {number}에 대한 답변입니다. 추가로 문의하시려면 내 계정의 주문 페이지에서 남겨 주세요."
+            ),
+        ),
         (MessageType::Survey, _) => {
             let kind = text(data, &["survey", "kind"]);
             let source = text(data, &["survey", "source"]);
@@ -249,6 +272,18 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
         lines.push(note.to_owned());
     }
     let who = shop.unwrap_or(if ko { "쇼핑몰" } else { "the shop" });
+    let reply = data["support"]["reply"]["body"].as_str().map(|body| {
+        let author = text(data, &["support", "reply", "author"]);
+        Reply {
+            by: match (ko, author.is_empty()) {
+                (false, false) => format!("{author} wrote:"),
+                (false, true) => format!("{who} wrote:"),
+                (true, false) => format!("{author}님의 답변:"),
+                (true, true) => format!("{who}의 답변:"),
+            },
+            lines: body.lines().map(str::to_owned).collect(),
+        }
+    });
     let nps = text(data, &["survey", "kind"]) == "nps";
     let survey = kind == MessageType::Survey;
     let (scale_low, scale_high) = match (survey, ko, nps) {
@@ -280,6 +315,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             scale_high,
             survey_button: "설문 열기",
             guides_title: "상품 사용 안내",
+            reply,
         }
     } else {
         Words {
@@ -303,6 +339,7 @@ pub fn words(kind: MessageType, lang: Lang, data: &Value) -> Words {
             scale_high,
             survey_button: "Open the survey",
             guides_title: "Getting started",
+            reply,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The job handlers that turn domain events into candidates: a parcel's status changed
 //! (`notify_parcel`), a return moved (`notify_return`), a delay alert was raised
-//! (`notify_delay`). Each reads the facts as they are now, so duplicate and late jobs
-//! see the same current state and the dedupe key does the rest.
+//! (`notify_delay`), staff answered a support request (`notify_support`). Each reads the
+//! facts as they are now, so duplicate and late jobs see the same current state and the
+//! dedupe key does the rest.
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
@@ -13,6 +14,8 @@ use crate::ids::{OrderId, ReturnId, ShipmentId, StoreId, SurveyId};
 use crate::jobs::{Job, JobKind, Outcome};
 use crate::returns::store as returns;
 use crate::store::StoreError;
+use crate::support::model::Author;
+use crate::support::store as support;
 use crate::time;
 use crate::tracking::alerts::{parcel_eta, parcel_status};
 use crate::tracking::status::ParcelStatus;
@@ -57,6 +60,7 @@ pub fn decide(
         JobKind::NotifyReturn => ret(c, store, ctx, order_id, ReturnId::new(subject as i64), now),
         JobKind::NotifyDelay => delay(c, store, ctx, subject, now),
         JobKind::NotifyOrder => confirm(c, store, ctx, order_id, now),
+        JobKind::NotifySupport => support_reply(c, store, ctx, order_id, subject as i64, now),
         JobKind::NotifySurvey => survey(c, store, ctx, SurveyId::new(subject), now),
         _ => Ok(None),
     }
@@ -130,6 +134,7 @@ fn parcel(
             status,
             event_at,
             delay: None,
+            support: None,
             survey: None,
         },
         now,
@@ -165,6 +170,7 @@ fn confirm(
             // A backfilled order's purchase is history.
             event_at: Some(order.date_created_gmt.0),
             delay: None,
+            support: None,
             survey: None,
         },
         now,
@@ -200,6 +206,7 @@ fn survey(
             event_at: None,
             delay: None,
             survey: Some(&row),
+            support: None,
         },
         now,
     )
@@ -240,6 +247,46 @@ fn ret(
             status: &status,
             event_at: None,
             delay: None,
+            support: None,
+            survey: None,
+        },
+        now,
+    )
+    .map(Some)
+}
+
+/// A public staff reply: one message per reply (the reply's id is in the dedupe key).
+fn support_reply(
+    c: &Connection,
+    store: &StoreId,
+    ctx: &Context<'_>,
+    order_id: OrderId,
+    message_id: i64,
+    now: Timestamp,
+) -> Result<Option<Decision>, StoreError> {
+    let Some((request, reply)) = support::reply(c, store, message_id)? else {
+        return Ok(None);
+    };
+    // Notes stay with staff; only a public reply on this order is told.
+    if request.order_id != order_id || reply.author != Author::Staff {
+        return Ok(None);
+    }
+    let status = format!("reply:{}", reply.id);
+    decide::consider(
+        c,
+        store,
+        ctx,
+        &Candidate {
+            order_id,
+            kind: MessageType::SupportReply,
+            parcel: None,
+            ret: None,
+            about: super::data::request_ref(request.id),
+            status: &status,
+            // aftercare witnessed the reply itself: never stale.
+            event_at: None,
+            delay: None,
+            support: Some((&request, &reply)),
             survey: None,
         },
         now,
@@ -287,6 +334,7 @@ fn delay(
             status: &status,
             event_at,
             delay: Some(facts),
+            support: None,
             survey: None,
         },
         now,

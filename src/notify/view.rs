@@ -11,8 +11,8 @@ use super::store::MessageRow;
 pub struct MessageView {
     /// `msg_<n>`.
     pub id: String,
-    /// `order_confirmation`, `shipped`, `out_for_delivery`, `delivered`, `delayed`, `return_update`,
-    /// `survey`.
+    /// `order_confirmation`, `shipped`, `out_for_delivery`, `delivered`, `delayed`,
+    /// `return_update`, `support_reply`, `survey`.
     #[serde(rename = "type")]
     pub kind: String,
     /// `wordpress`, `smtp` or `none`.

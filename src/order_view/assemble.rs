@@ -1,5 +1,5 @@
 //! One order view, assembled: the mirrored order with its documents, returns, return
-//! eligibility and tracking, read in one go and shaped for whoever is looking.
+//! eligibility, tracking and support requests, read in one go and shaped for whoever is looking.
 
 use std::collections::HashMap;
 
@@ -27,6 +27,8 @@ use crate::returns::service::{is_paid, recorded_facts};
 use crate::returns::store::{self as returns, ReturnRecord};
 use crate::returns::view::{Audience, ReturnEligibilityView, ReturnView};
 use crate::store::StoreError;
+use crate::support::store::{self as support, RequestRecord};
+use crate::support::view::{Audience as SupportAudience, RequestView};
 use crate::time;
 use crate::tracking::settings::TrackingSettings;
 use crate::tracking::view::{OrderTracking, ShipmentFeedView};
@@ -48,6 +50,7 @@ pub struct Loaded {
     returns: Vec<ReturnRecord>,
     facts: Facts,
     messages: Vec<MessageRow>,
+    requests: Vec<RequestRecord>,
     /// The order as WooCommerce sent it, parsed once.
     parsed: crate::woo::Order,
     /// The store's FAQ entries, for choosing the ones that fit.
@@ -85,6 +88,7 @@ pub fn load(
         returns: returns::for_order(conn, store_id, order_id)?,
         facts: recorded_facts(conn, store_id, order_id)?,
         messages: notify::store::for_order(conn, store_id, order_id)?,
+        requests: support::for_order(conn, store_id, order_id)?,
     }))
 }
 
@@ -136,6 +140,11 @@ pub fn assemble(
     for shipment in &mut view.shipments {
         shipment.feed = loaded.feeds.get(&shipment.id).cloned();
     }
+    view.requests = loaded
+        .requests
+        .iter()
+        .map(|r| RequestView::new(r, SupportAudience::Customer, settings.base_url))
+        .collect();
     // The shop's side (staff, through the API key) sees why each message went or did not.
     if let Viewer::Customer(_) = viewer {
         view.messages = loaded.messages.iter().map(Into::into).collect();

@@ -17,6 +17,7 @@ use crate::money;
 use crate::notify::view::MessageView;
 use crate::orders::store::SummaryRow;
 pub use crate::returns::view::{ReturnEligibilityView, ReturnView};
+pub use crate::support::view::RequestView;
 use crate::time;
 use crate::tracking::status::DeliveryState;
 pub use crate::tracking::view::{AlertView, ShipmentEventView, ShipmentItemView, ShipmentView};
@@ -68,6 +69,9 @@ pub struct OrderView {
     /// Every message decision about this order, oldest first: sent, deferred until when,
     /// skipped and why, failed and why.
     pub messages: Vec<MessageView>,
+    /// Support requests about this order, newest first, with their threads as the
+    /// customer sees them (never the internal notes).
+    pub requests: Vec<RequestView>,
     /// The FAQ entries that fit this order now (at most five, best first), facts filled in.
     pub answers: Vec<ShownAnswer>,
     /// The guides of the line items that have shipped, in line item order.
@@ -248,6 +252,7 @@ impl OrderView {
             delivery_state: DeliveryState::Unfulfilled,
             alerts: Vec::new(),
             messages: Vec::new(),
+            requests: Vec::new(),
             answers: Vec::new(),
             guides: Vec::new(),
         }

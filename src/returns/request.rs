@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::model::{Reason, Resolution};
-use super::photos;
+use crate::photos;
 use crate::validation::FieldError;
 
 pub const MAX_ITEMS: usize = 100;
@@ -153,17 +153,7 @@ pub fn check(request: &ReturnRequest, photos: &[&[u8]]) -> Result<Checked, Vec<F
             format!("At most {MAX_COMMENT} characters."),
         ));
     }
-    if photos.len() > photos::MAX_PHOTOS {
-        problems.push(FieldError::new(
-            "photos",
-            format!("Attach at most {} photos.", photos::MAX_PHOTOS),
-        ));
-    }
-    for (i, bytes) in photos.iter().enumerate() {
-        if let Err(message) = photos::check(bytes) {
-            problems.push(FieldError::new(format!("photos[{i}]"), message));
-        }
-    }
+    problems.extend(photos::check_all(photos));
     match resolution {
         Some(resolution) if problems.is_empty() => Ok(Checked {
             items,

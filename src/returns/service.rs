@@ -214,7 +214,7 @@ where
 {
     let images: Vec<&[u8]> = photos.iter().map(AsRef::as_ref).collect();
     let checked = request::check(request, &images).map_err(ReturnError::Refused)?;
-    let staged = photos::stage_all(settings.data_dir.clone(), photos).await?;
+    let staged = crate::photos::stage_all(settings.data_dir.clone(), photos::DIR, photos).await?;
     let staged = std::sync::Arc::new(staged);
     let (in_txn, settings, store) = (staged.clone(), settings.clone(), store_id.to_owned());
     let created = db

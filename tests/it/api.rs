@@ -432,6 +432,27 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/orders/{order_id}/shipments", "post"),
         ("/api/v1/shipments/{shipment_id}/events", "post"),
         ("/api/v1/alerts", "get"),
+        ("/api/v1/customers/{customer_id}/email-preferences", "get"),
+        (
+            "/api/v1/customers/{customer_id}/orders/{order_id}/requests",
+            "post",
+        ),
+        ("/api/v1/guest/orders/{order_id}/requests", "post"),
+        ("/api/v1/customers/{customer_id}/requests", "get"),
+        (
+            "/api/v1/customers/{customer_id}/requests/{request_id}/messages",
+            "post",
+        ),
+        (
+            "/api/v1/guest/orders/{order_id}/requests/{request_id}/messages",
+            "post",
+        ),
+        ("/api/v1/requests", "get"),
+        ("/api/v1/requests/{request_id}", "get"),
+        ("/api/v1/requests/{request_id}/replies", "post"),
+        ("/api/v1/requests/{request_id}/transitions", "post"),
+        ("/api/v1/requests/{request_id}/assignee", "put"),
+        ("/api/v1/support/metrics", "get"),
         ("/t/{token}", "get"),
     ] {
         assert!(
@@ -455,6 +476,10 @@ async fn the_openapi_document_lists_every_route() {
         "EventReceipt",
         "AlertList",
         "FieldError",
+        "RequestView",
+        "OpenRequest",
+        "StaffReply",
+        "MetricsReport",
     ] {
         assert!(schemas.contains_key(schema), "schema {schema} missing");
     }

@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["order_view"],
     // Customer messages: above the domains whose events it tells of.
     &["notify"],
+    // Support requests: told of by notify, shown by the order view; above what they carry.
+    &["support"],
     // Surveys: sent through notify, planned from tracking's and returns' facts.
     &["surveys"],
     // Answers before the question and product guides: read by the order view and the
@@ -38,6 +40,8 @@ const LAYERS: &[&[&str]] = &[
     &["store"],
     // Its counters are labelled by store id.
     &["metrics"],
+    // Customer photos: checked and staged for returns and support requests alike.
+    &["photos"],
     &["ids", "secret", "invalid", "validation", "time", "money"],
 ];
 

@@ -24,6 +24,7 @@ mod real_store;
 mod returns;
 mod shop;
 mod signed_events;
+mod support;
 mod surveys;
 mod sync;
 mod timezone;

@@ -460,6 +460,137 @@ async fn unsubscribe_stops_the_class_at_once() {
 }
 
 #[tokio::test]
+async fn my_account_lists_the_same_unsubscribe_page_per_address_and_class() {
+    let Some(sink) = Sink::start(free_port(), false) else {
+        return;
+    };
+    let app = TestApp::spawn_with(&notify_toml(sink.port, "off")).await;
+    let path = "/api/v1/customers/42/email-preferences";
+    let (status, empty) = app.get(path).await;
+    assert_eq!(status, 200, "{empty}");
+    assert_eq!(empty, json!({"preferences": []}), "no orders, no addresses");
+
+    deliver_ok(&app, "order.created", &order(4101, "processing")).await;
+    // Before any message: the page already answers for the link.
+    let (status, listed) = app.get(path).await;
+    assert_eq!(status, 200, "{listed}");
+    let preferences = listed["preferences"].as_array().unwrap();
+    assert_eq!(preferences.len(), 1, "{listed}");
+    assert_eq!(preferences[0]["email"], "minji.kim@example.com");
+    assert_eq!(preferences[0]["class"], "status_update");
+    assert_eq!(preferences[0]["subscribed"], true);
+    let url = preferences[0]["unsubscribe_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        url.starts_with(&format!("http://{}/unsubscribe/", app.addr)),
+        "{url}"
+    );
+    let page = app.client.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+
+    // The message carries the very same link.
+    let parcel = ship(&app, 4101, "6001-0000-0141", 30).await;
+    app.run_jobs_until_idle().await;
+    sink.wait_for(1).await;
+    let link = header(&sink.messages()[0], "List-Unsubscribe").unwrap();
+    assert_eq!(link, format!("<{url}>"));
+
+    let done = app.client.post(&url).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    let (_, after) = app.get(path).await;
+    assert_eq!(after["preferences"][0]["subscribed"], false, "{after}");
+    assert_eq!(after["preferences"][0]["unsubscribe_url"], url.as_str());
+    event(&app, parcel, "out_for_delivery", &ago(5)).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(types(&sink), ["shipped"], "honoured at once");
+
+    // Guests have none; another store's key sees none of this store's customers.
+    let (status, guest) = app.get("/api/v1/customers/0/email-preferences").await;
+    assert_eq!(status, 200);
+    assert_eq!(guest, json!({"preferences": []}));
+    let (status, other) = app.get_as(path, SECOND_API_KEY).await;
+    assert_eq!(status, 200);
+    assert_eq!(other, json!({"preferences": []}));
+    let (status, bad) = app.get("/api/v1/customers/x/email-preferences").await;
+    assert_eq!(status, 400, "{bad}");
+    let anonymous = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn each_customer_is_written_to_in_the_language_recorded_on_their_order() {
+    use crate::notify_digest::plain_text;
+
+    let Some(sink) = Sink::start(free_port(), false) else {
+        return;
+    };
+    // A Korean shop: orders without a recorded locale are written to in Korean.
+    let toml = format!(
+        "{}[tracking]\ndefault_language = \"ko\"\n",
+        notify_toml(sink.port, "off")
+    );
+    let app = TestApp::spawn_with(&toml).await;
+    let with_locale = |id: u64, locale: Option<&str>| {
+        let mut body: Value = serde_json::from_slice(&order(id, "processing")).unwrap();
+        if let Some(locale) = locale {
+            // As the plugin records it at checkout (WC_Order meta, HPOS or not).
+            body["meta_data"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"id": 9901, "key": "_aftercare_locale", "value": locale}));
+        }
+        serde_json::to_vec(&body).unwrap()
+    };
+    deliver_ok(&app, "order.created", &with_locale(4201, Some("en_US"))).await;
+    deliver_ok(&app, "order.created", &with_locale(4202, None)).await;
+    deliver_ok(&app, "order.created", &with_locale(4203, Some("fr_FR"))).await;
+    ship(&app, 4201, "6001-0000-0421", 30).await;
+    app.run_jobs_until_idle().await;
+    ship(&app, 4202, "6001-0000-0422", 30).await;
+    app.run_jobs_until_idle().await;
+    ship(&app, 4203, "6001-0000-0423", 30).await;
+    app.run_jobs_until_idle().await;
+    eventually(
+        "three shipped messages",
+        Duration::from_secs(20),
+        || async { types(&sink).iter().filter(|t| *t == "shipped").count() == 3 },
+    )
+    .await;
+
+    let by_order = |id: &str| {
+        sink.messages()
+            .into_iter()
+            .find(|m| {
+                header(m, "X-Aftercare-Order").as_deref() == Some(id)
+                    && header(m, "X-Aftercare-Message").as_deref() == Some("shipped")
+            })
+            .unwrap_or_else(|| panic!("the shipped message of order {id}"))
+    };
+    let english = by_order("4201");
+    assert_eq!(
+        header(&english, "Subject").as_deref(),
+        Some("[Nimbus Test Shop] Order 4201 has shipped")
+    );
+    assert!(plain_text(&english).contains("Your order is on its way"));
+    for id in ["4202", "4203"] {
+        let korean = plain_text(&by_order(id));
+        assert!(
+            korean.contains("주문하신 상품이 발송되었습니다"),
+            "order {id}: the shop's language:\n{korean}"
+        );
+    }
+    for (id, locale) in [(4201, "en_US"), (4202, "ko_KR"), (4203, "ko_KR")] {
+        for message in messages_of(&app, id).await {
+            assert_eq!(message["locale"], locale, "order {id}: {message}");
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn smtp_down_is_retried_then_sent_once() {
     let port = free_port();
     if python().is_none() {
@@ -712,5 +843,117 @@ async fn an_order_confirmation_is_off_unless_switched_on_and_a_receipt_ignores_q
     assert_eq!(header(receipt, "List-Unsubscribe"), None, "transactional");
     let old = messages_of(&app, 7002).await;
     assert_eq!(old[0]["state"], "skipped");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_return_requested_approved_received_and_refunded_mails_each_step_once() {
+    use crate::fake_woo::{API, FakeWoo};
+    use crate::notify_digest::plain_text;
+    use crate::returns::{Refunds, wait_for};
+    use wiremock::Mock;
+    use wiremock::matchers::path;
+
+    let Some(sink) = Sink::start(free_port(), false) else {
+        return;
+    };
+    let woo = FakeWoo::start().await;
+    let refunds = Refunds::default();
+    Mock::given(path(format!("{API}/orders/5701/refunds")))
+        .and(woo.signed())
+        .respond_with(refunds.clone())
+        .mount(&woo.server)
+        .await;
+    // Quiet hours around now: a return's news is transactional and does not wait for them.
+    let hour = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).hour();
+    let window = format!("{:02}:00-{:02}:00", (hour + 23) % 24, (hour + 2) % 24);
+    // The notify keys first: the WooCommerce helper's config ends inside a table.
+    let app = TestApp::spawn_with(&format!(
+        "{}[sync]\nreconcile_interval_seconds = 0\nfull_sweep_interval_seconds = 0\n\
+         webhook_check_interval_seconds = 0\n[woocommerce]\ntimeout_seconds = 5\n{}",
+        notify_toml(sink.port, &window),
+        woo.config_toml()
+    ))
+    .await;
+
+    let mut done: Value = serde_json::from_slice(&order(5701, "completed")).unwrap();
+    done["refunds"] = json!([]);
+    done["date_completed_gmt"] = ago(60 * 24).trim_end_matches('Z').into();
+    done["date_modified_gmt"] = ago(60 * 24).trim_end_matches('Z').into();
+    deliver_ok(&app, "order.updated", &serde_json::to_vec(&done).unwrap()).await;
+    let (status, created) = app
+        .post_json(
+            "/api/v1/customers/42/orders/5701/returns",
+            &json!({"items": [{"line_item_id": 202, "quantity": 1, "reason": "too_small"}],
+                    "resolution": "refund", "comment": "Too small."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].clone();
+    app.run_jobs_until_idle().await;
+    assert!(
+        sink.messages().is_empty(),
+        "a request is the customer's own act: no message"
+    );
+
+    let moves = [
+        ("approved", Some("Please use the prepaid label.")),
+        ("received", None),
+        ("refunded", Some("Refunded to card")),
+    ];
+    for (to, note) in moves {
+        let (status, moved) = app
+            .post_json(
+                &format!("/api/v1/returns/{id}/transitions"),
+                &json!({"to": to, "note": note}),
+            )
+            .await;
+        assert_eq!(status, 200, "{to}: {moved}");
+        app.run_jobs_until_idle().await;
+        // The same move again is refused and mails nothing more.
+        let (status, _) = app
+            .post_json(
+                &format!("/api/v1/returns/{id}/transitions"),
+                &json!({"to": to}),
+            )
+            .await;
+        assert_eq!(status, 409, "{to} twice");
+    }
+    wait_for(&app, &id, |v| v["settlement"]["status"] == "done").await;
+    deliver_ok(&app, "order.updated", &serde_json::to_vec(&done).unwrap()).await;
+    app.run_jobs_until_idle().await;
+    sink.wait_for(3).await;
+
+    let messages = sink.messages();
+    assert_eq!(types(&sink), ["return_update"; 3], "one message per step");
+    let expected = [
+        "Your return was approved.",
+        "We received your returned items.",
+        "Your refund is on its way.",
+    ];
+    for (m, line) in messages.iter().zip(expected) {
+        assert_eq!(header(m, "X-Aftercare-Order").as_deref(), Some("5701"));
+        assert!(header(m, "To").unwrap().contains("minji.kim@example.com"));
+        assert_eq!(
+            header(m, "Subject").as_deref(),
+            Some("[Nimbus Test Shop] Your return for order 5701")
+        );
+        // Transactional (docs/notifications.md): no way to unsubscribe from it.
+        assert_eq!(header(m, "List-Unsubscribe"), None, "{m}");
+        assert_eq!(header(m, "List-Unsubscribe-Post"), None);
+        let text = plain_text(m);
+        assert!(text.contains(line), "{line} in:\n{text}");
+        assert!(!text.contains("/unsubscribe/"), "{text}");
+    }
+    assert!(plain_text(&messages[0]).contains("Please use the prepaid label."));
+    assert!(plain_text(&messages[2]).contains("Refunded to card"));
+    assert_eq!(refunds.created.lock().unwrap().len(), 1);
+
+    let decided = messages_of(&app, 5701).await;
+    let summary: Vec<(&str, &str)> = decided
+        .iter()
+        .map(|m| (m["type"].as_str().unwrap(), m["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(summary, [("return_update", "sent"); 3]);
     app.stop().await;
 }

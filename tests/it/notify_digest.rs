@@ -111,7 +111,7 @@ fn digests(app: &TestApp) -> Vec<(String, String, String, String, String)> {
 }
 
 /// The decoded text/plain part of a raw message (base64 or quoted-printable).
-fn plain_text(raw: &str) -> String {
+pub(super) fn plain_text(raw: &str) -> String {
     decoded_part(raw, "text/plain")
 }
 

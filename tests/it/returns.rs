@@ -800,8 +800,8 @@ async fn guests_return_and_withdraw_with_their_order_key_and_email() {
 /// WooCommerce's refunds of one order: POST creates one (keeping its meta data, as
 /// WooCommerce does) and can be told to answer too late; GET lists them.
 #[derive(Clone, Default)]
-struct Refunds {
-    created: Arc<Mutex<Vec<Value>>>,
+pub(super) struct Refunds {
+    pub(super) created: Arc<Mutex<Vec<Value>>>,
     answer_after: Arc<Mutex<Duration>>,
 }
 
@@ -868,7 +868,7 @@ async fn woo_app(woo: &FakeWoo, extra: &str) -> TestApp {
 }
 
 /// Waits until the staff view of a return shows `done`, and returns that view.
-async fn wait_for(app: &TestApp, id: &Value, done: impl Fn(&Value) -> bool) -> Value {
+pub(super) async fn wait_for(app: &TestApp, id: &Value, done: impl Fn(&Value) -> bool) -> Value {
     let path = format!("/api/v1/returns/{id}");
     eventually(&format!("return {id}"), Duration::from_secs(30), || async {
         done(&app.get(&path).await.1)

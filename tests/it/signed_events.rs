@@ -620,3 +620,84 @@ async fn bad_endpoint_settings_stop_the_start_with_a_clear_error() {
         "the secret is not repeated: {text}"
     );
 }
+
+/// The registered KRW order as order `id`, its parcels only from the staff API.
+fn order_without_parcels(id: u64) -> Vec<u8> {
+    let mut order: Value =
+        serde_json::from_slice(&crate::helpers::fixture("orders/registered-krw.json")).unwrap();
+    order["id"] = id.into();
+    order["number"] = id.to_string().into();
+    order["meta_data"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["key"] != "_wc_shipment_tracking_items");
+    serde_json::to_vec(&order).unwrap()
+}
+
+#[tokio::test]
+async fn a_shipment_reaches_the_store_endpoint_as_a_signed_shipped_event() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hooks/aftercare"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let app = TestApp::spawn_with(&endpoint_toml(
+        &format!("{}/hooks/aftercare", server.uri()),
+        "",
+    ))
+    .await;
+    let (status, answer) = app
+        .deliver("order.created", &order_without_parcels(6101))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let shipped_at = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(30))
+        .round(jiff::Unit::Second)
+        .unwrap()
+        .to_string();
+    let (status, parcel) = app
+        .post_json(
+            "/api/v1/orders/6101/shipments",
+            &json!({"carrier": "cj-logistics", "tracking_number": "6001-0000-6101",
+                    "shipped_at": shipped_at}),
+        )
+        .await;
+    assert_eq!(status, 201, "{parcel}");
+    app.run_jobs_until_idle().await;
+    crate::helpers::eventually(
+        "the shipped event at the endpoint",
+        Duration::from_secs(20),
+        || async { !received(&server, "/hooks/aftercare").await.is_empty() },
+    )
+    .await;
+    app.run_jobs_until_idle().await;
+
+    let requests = received(&server, "/hooks/aftercare").await;
+    assert_eq!(requests.len(), 1, "one event for one new parcel");
+    let request = &requests[0];
+    // Checked by the verifier written from the specification, not by aftercare's signer.
+    let results = verify(&[captured(request)], &[secret(1)]);
+    assert_eq!(results[0]["ok"], true, "{}", results[0]);
+    assert_eq!(
+        verify(&[captured(request)], &[secret(9)])[0]["ok"],
+        false,
+        "another key does not verify it"
+    );
+    let body: Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(body["type"], "shipped");
+    assert_eq!(body["data"]["order"]["id"], 6101);
+    assert_eq!(body["data"]["parcel"]["number"], "6001-0000-6101");
+    assert_eq!(body["data"]["parcel"]["carrier"], "cj-logistics");
+    let event_id = header(request, "webhook-id");
+    assert!(event_id.starts_with("evt_msg_"), "{event_id}");
+    // The message it mirrors is the one in the staff's order view.
+    let (_, view) = app.get("/api/v1/customers/42/orders/6101").await;
+    let message = &view["messages"][0];
+    assert_eq!(message["type"], "shipped");
+    assert_eq!(
+        event_id,
+        format!("evt_{}", message["id"].as_str().unwrap()),
+        "{view}"
+    );
+    app.stop().await;
+}

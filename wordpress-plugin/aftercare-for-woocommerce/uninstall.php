@@ -33,11 +33,11 @@ function aftercare_uninstall_site() {
 		}
 	}
 
-	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure', 'aftercare_seller_tax_id', 'aftercare_seller_phone', 'aftercare_order_emails', 'aftercare_messages_running', 'aftercare_digests_sent' ) as $option ) {
+	foreach ( array( 'aftercare_url', 'aftercare_api_key', 'aftercare_webhook_ids', 'aftercare_connection', 'aftercare_needs_setup', 'aftercare_auth_failure', 'aftercare_seller_tax_id', 'aftercare_seller_phone', 'aftercare_order_emails', 'aftercare_messages_running', 'aftercare_digests_sent', 'aftercare_endpoints' ) as $option ) {
 		delete_option( $option );
 	}
 	// The settings WooCommerce keeps for aftercare's emails.
-	foreach ( array( 'order_confirmation', 'shipped', 'out_for_delivery', 'delivered', 'delayed', 'return_update', 'staff_digest' ) as $type ) {
+	foreach ( array( 'order_confirmation', 'shipped', 'out_for_delivery', 'delivered', 'delayed', 'return_update', 'support_reply', 'product_guide', 'staff_digest' ) as $type ) {
 		delete_option( 'woocommerce_aftercare_' . $type . '_settings' );
 	}
 	delete_option( 'woocommerce_aftercare_survey_settings' );

@@ -13,9 +13,10 @@ use crate::http::auth::ApiStore;
 use crate::http::error::responses::KeyRequired;
 use crate::http::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::ids::{MessageId, OrderId};
+use crate::ids::{Customer, MessageId, OrderId};
 use crate::notify::MessageType;
 use crate::notify::decide::Context;
+use crate::notify::preferences::{self, Preference};
 use crate::notify::preview::{self, PreviewError};
 use crate::notify::pull::{self, DueMessage, ReportError, Reported};
 use crate::notify::unsubscribe::Keys;
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(due_messages))
         .routes(routes!(report_result))
         .routes(routes!(preview_message))
+        .routes(routes!(email_preferences))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -165,7 +167,8 @@ async fn report_result(
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The message type: `order_confirmation`, `shipped`, `out_for_delivery`, `delivered`,
-    /// `delayed`, `return_update` or `survey` (an NPS survey with links that lead nowhere).
+    /// `delayed`, `return_update`, `support_reply` (the order's latest staff reply) or `survey`
+    /// (an NPS survey with links that lead nowhere).
     #[serde(rename = "type")]
     #[param(rename = "type")]
     kind: Option<String>,
@@ -223,7 +226,7 @@ async fn preview_message(
     if kind.is_none() {
         problems.push(FieldError::new(
             "type",
-            "must be order_confirmation, shipped, out_for_delivery, delivered, delayed, return_update or survey",
+            "must be order_confirmation, shipped, out_for_delivery, delivered, delayed, return_update, support_reply or survey",
         ));
     }
     let lang = match query.lang.as_deref() {
@@ -297,4 +300,48 @@ async fn preview_message(
         text: preview.rendered.text,
     })
     .into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailPreferences {
+    preferences: Vec<Preference>,
+}
+
+/// A registered customer's email preferences, for My Account: per address their orders
+/// mail to, each class they may unsubscribe from, with its unsubscribe page (the link the
+/// messages carry). A guest (customer 0) has none.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{customer_id}/email-preferences",
+    tag = "messages",
+    params(("customer_id" = u64, Path, description = "WooCommerce customer (user) id")),
+    responses(
+        (status = 200, description = "The preferences (maybe none)", body = EmailPreferences),
+        (status = 400, description = "A bad customer id", body = ErrorBody),
+        KeyRequired,
+    ),
+    security(("api_key" = []))
+)]
+async fn email_preferences(
+    ApiStore(store): ApiStore,
+    State(state): State<AppState>,
+    ApiPath(customer): ApiPath<Customer>,
+) -> Result<Json<EmailPreferences>, ApiError> {
+    let Customer::Registered(customer) = customer else {
+        return Ok(Json(EmailPreferences {
+            preferences: Vec::new(),
+        }));
+    };
+    let Some(own) = state.store(store.as_str()) else {
+        return Err(ApiError::unknown_store());
+    };
+    let keys = Keys::derive([(&store, own.config.api_key.expose())]);
+    let base_url = state.config().base_url();
+    let now = crate::time::millis(jiff::Timestamp::now());
+    let preferences = state
+        .db()
+        .writer()
+        .write(move |c| preferences::of_customer(c, &store, customer, &keys, &base_url, &now))
+        .await?;
+    Ok(Json(EmailPreferences { preferences }))
 }

@@ -204,7 +204,7 @@ async fn view(
 }
 
 /// The order view of a loaded order, shaped by this service's settings.
-async fn view_for(
+pub(super) async fn view_for(
     state: &AppState,
     store_id: &StoreId,
     loaded: &Loaded,

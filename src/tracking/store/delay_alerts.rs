@@ -33,16 +33,21 @@ fn alert(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertRow> {
     })
 }
 
+const HAS_ACTIVE: &str = "SELECT 1 FROM delay_alerts
+    WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL LIMIT 1";
+// No ORDER BY: sorting in SQL made the planner walk the store's open alerts in
+// `raised_at` order (`delay_alerts_open`) instead of searching the order's own; the few
+// rows are sorted after.
+const ACTIVE: &str = "SELECT id, order_id, shipment_id, code, due_at, raised_at FROM delay_alerts
+    WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL";
+
 pub fn has_active_alerts(
     conn: &Connection,
     store_id: &StoreId,
     order_id: OrderId,
 ) -> Result<bool, StoreError> {
     Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM delay_alerts
-             WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL LIMIT 1",
-        )?
+        .prepare_cached(HAS_ACTIVE)?
         .query_row((store_id, order_id), |_| Ok(()))
         .optional()?
         .is_some())
@@ -53,14 +58,11 @@ pub fn active_alerts(
     store_id: &StoreId,
     order_id: OrderId,
 ) -> Result<Vec<AlertRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, order_id, shipment_id, code, due_at, raised_at FROM delay_alerts
-         WHERE store_id = ?1 AND order_id = ?2 AND resolved_at IS NULL
-         ORDER BY raised_at, id",
-    )?;
-    let rows = stmt
+    let mut stmt = conn.prepare_cached(ACTIVE)?;
+    let mut rows = stmt
         .query_map((store_id, order_id), alert)?
         .collect::<Result<Vec<_>, _>>()?;
+    rows.sort_by(|a, b| (&a.raised_at, a.id).cmp(&(&b.raised_at, b.id)));
     Ok(rows)
 }
 
@@ -125,4 +127,53 @@ pub fn orders_with_alerts(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((orders, total as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::in_memory;
+
+    fn plan(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        stmt.query_map(("s", 1), |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Every push and every delay evaluation reads one order's active alerts: that must be
+    /// a search of the order's own alerts, not a walk through every open alert of the store
+    /// (with thousands open, pushes slowed to a few hundred a second).
+    #[test]
+    fn an_orders_active_alerts_are_searched_by_order() {
+        let conn = in_memory();
+        let check = |conn: &Connection, when: &str| {
+            for sql in [ACTIVE, HAS_ACTIVE] {
+                let plan = plan(conn, sql);
+                assert!(
+                    plan.iter()
+                        .any(|s| s.contains("delay_alerts_active (store_id=? AND order_id=?)")),
+                    "{when}: {sql}: {plan:?}"
+                );
+            }
+        };
+        check(&conn, "empty");
+        // A store with many open alerts over many orders, its statistics gathered.
+        let now = Stamp::test("2026-12-01T00:00:00.000Z");
+        for order in 1..=2000 {
+            raise(
+                &conn,
+                &StoreId::test("s"),
+                OrderId::new(order),
+                None,
+                "late",
+                &now,
+                &now,
+            )
+            .unwrap();
+        }
+        conn.execute_batch("ANALYZE").unwrap();
+        check(&conn, "analyzed");
+    }
 }

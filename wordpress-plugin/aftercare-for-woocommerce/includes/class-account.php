@@ -16,6 +16,9 @@ final class Account {
 
 	public const RETURNS  = 'returns';
 	public const TRACKING = 'tracking';
+	public const SUPPORT  = 'support';
+	/** Option holding the endpoint slugs the rewrite rules were last rebuilt for. */
+	public const ENDPOINTS_OPTION = 'aftercare_endpoints';
 	/** Orders the Tracking tab looks through. */
 	public const TRACKING_ORDERS = 20;
 
@@ -24,6 +27,11 @@ final class Account {
 		add_filter( 'woocommerce_account_menu_items', array( self::class, 'menu_items' ) );
 		add_filter( 'woocommerce_endpoint_' . self::RETURNS . '_title', array( self::class, 'returns_title' ) );
 		add_filter( 'woocommerce_endpoint_' . self::TRACKING . '_title', array( self::class, 'tracking_title' ) );
+		add_filter( 'woocommerce_endpoint_' . self::SUPPORT . '_title', array( self::class, 'support_title' ) );
+		add_action( 'woocommerce_account_' . self::SUPPORT . '_endpoint', array( self::class, 'print_support_tab' ) );
+		// After WooCommerce added its endpoints (init, 10): an update that brings a new tab
+		// rebuilds the rules once, not on every request.
+		add_action( 'init', array( self::class, 'maybe_flush_rules' ), 99 );
 		add_action( 'woocommerce_account_' . self::RETURNS . '_endpoint', array( self::class, 'print_returns_tab' ) );
 		add_action( 'woocommerce_account_' . self::TRACKING . '_endpoint', array( self::class, 'print_tracking_tab' ) );
 		add_action( 'woocommerce_view_order', array( self::class, 'print_order_section' ), 20 );
@@ -33,7 +41,7 @@ final class Account {
 	/**
 	 * The endpoint slugs (filterable, in case another plugin already uses one).
 	 *
-	 * @return array{returns:string,tracking:string}
+	 * @return array{returns:string,tracking:string,support:string}
 	 */
 	public static function endpoint_slugs(): array {
 		return apply_filters(
@@ -41,8 +49,23 @@ final class Account {
 			array(
 				self::RETURNS  => self::RETURNS,
 				self::TRACKING => self::TRACKING,
+				self::SUPPORT  => self::SUPPORT,
 			)
 		);
+	}
+
+	/**
+	 * Rebuilds the rewrite rules when the endpoints changed since they were last built (a
+	 * plugin update adding a tab, a filtered slug), so the new tab never answers 404.
+	 */
+	public static function maybe_flush_rules(): void {
+		$wanted = implode( ',', self::endpoint_slugs() );
+		if ( get_option( self::ENDPOINTS_OPTION ) === $wanted ) {
+			return;
+		}
+		self::add_endpoints();
+		flush_rewrite_rules( false );
+		update_option( self::ENDPOINTS_OPTION, $wanted, false );
 	}
 
 	/**
@@ -77,6 +100,7 @@ final class Account {
 		$ours   = array(
 			self::TRACKING => __( 'Tracking', 'aftercare-for-woocommerce' ),
 			self::RETURNS  => __( 'Returns', 'aftercare-for-woocommerce' ),
+			self::SUPPORT  => __( 'Support', 'aftercare-for-woocommerce' ),
 		);
 		$result = array();
 		foreach ( $items as $key => $label ) {
@@ -99,6 +123,17 @@ final class Account {
 
 	public static function tracking_title(): string {
 		return __( 'Tracking', 'aftercare-for-woocommerce' );
+	}
+
+	public static function support_title(): string {
+		return __( 'Support', 'aftercare-for-woocommerce' );
+	}
+
+	/**
+	 * The Support tab's URL.
+	 */
+	public static function support_url(): string {
+		return (string) wc_get_endpoint_url( self::endpoint_slugs()[ self::SUPPORT ] ?? self::SUPPORT, '', wc_get_page_permalink( 'myaccount' ) );
 	}
 
 	public static function enqueue_style(): void {
@@ -157,6 +192,7 @@ final class Account {
 				'order_id'    => $order_id,
 				'form'        => Customer_Actions::take_form_state( $customer_id, $order_id ),
 				'invoice_url' => Customer_Actions::invoice_url( $order_id ),
+				'support'     => Support_Actions::take_form_state( $customer_id, $order_id ),
 			)
 		);
 	}
@@ -209,6 +245,29 @@ final class Account {
 			}
 		}
 		return $names;
+	}
+
+	public static function print_support_tab(): void {
+		echo self::support_tab(); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+	}
+
+	/**
+	 * The current customer's requests, each with its conversation and a reply box.
+	 */
+	public static function support_tab(): string {
+		$customer_id = get_current_user_id();
+		if ( ! $customer_id ) {
+			return '';
+		}
+		$response = Api_Client::from_settings()->get( Support::customer_requests_path( $customer_id ), array(), array( 'cache' => true ) );
+		return Template::render(
+			'myaccount/support',
+			array(
+				'response' => $response,
+				'requests' => $response->ok() ? Data::rows( $response->data, 'requests' ) : array(),
+				'back'     => self::support_url(),
+			)
+		);
 	}
 
 	public static function print_tracking_tab(): void {

@@ -159,6 +159,16 @@ final class Api_Client {
 	}
 
 	/**
+	 * DELETE a resource.
+	 *
+	 * @param string              $path    API path.
+	 * @param array<string,mixed> $options As for post_json().
+	 */
+	public function delete( string $path, array $options = array() ): Api_Response {
+		return $this->send( 'DELETE', $path, $options['query'] ?? array(), null, '', $options );
+	}
+
+	/**
 	 * A write with a JSON body.
 	 *
 	 * @param string              $method  POST or PUT.

@@ -22,6 +22,8 @@ final class Emails {
 		'delivered'          => Email_Delivered::class,
 		'delayed'            => Email_Delayed::class,
 		'return_update'      => Email_Return_Update::class,
+		'support_reply'      => Email_Support_Reply::class,
+		'product_guide'      => Email_Product_Guide::class,
 		'survey'             => Email_Survey::class,
 	);
 

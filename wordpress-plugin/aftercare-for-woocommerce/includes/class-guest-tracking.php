@@ -81,9 +81,13 @@ final class Guest_Tracking {
 		// phpcs:disable WordPress.Security.NonceVerification.Missing -- verified in lookup_from_post() and Guest_Returns::handle().
 		if ( null === self::$result && isset( $_POST['aftercare_track_order'] ) ) {
 			$post         = wp_unslash( $_POST );
-			self::$result = Guest_Returns::is_action( $post )
-				? Guest_Returns::handle( $post, $_FILES['photos'] ?? null, self::client_ip() )
-				: self::lookup_from_post( $post, self::client_ip() );
+			if ( Guest_Support::is_action( $post ) ) {
+				self::$result = Guest_Support::handle( $post, $_FILES['photos'] ?? null, self::client_ip() );
+			} else {
+				self::$result = Guest_Returns::is_action( $post )
+					? Guest_Returns::handle( $post, $_FILES['photos'] ?? null, self::client_ip() )
+					: self::lookup_from_post( $post, self::client_ip() );
+			}
 		}
 		$posted = array(
 			'number' => isset( $_POST['aftercare_track_order'] ) ? sanitize_text_field( wp_unslash( $_POST['aftercare_track_order'] ) ) : '',

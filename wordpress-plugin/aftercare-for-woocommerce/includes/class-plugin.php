@@ -23,7 +23,11 @@ final class Plugin {
 			return;
 		}
 		Account::register();
+		Email_Preferences::register();
+		// The customer's language, recorded at checkout for the messages aftercare writes.
+		Checkout_Locale::register();
 		Customer_Actions::register();
+		Support_Actions::register();
 		Guest_Tracking::register();
 		// Not admin only: options change through the REST API and WP-CLI too, and Action
 		// Scheduler runs the send from cron or the command line.
@@ -35,6 +39,9 @@ final class Plugin {
 		if ( is_admin() ) {
 			Admin_Settings::register();
 			Returns_Queue::register();
+			Support_Inbox::register();
+			Answers_Admin::register();
+			Guide_Box::register();
 			Shipment_Box::register();
 			Order_Alerts::register();
 			Staff_Documents::register();
@@ -69,6 +76,7 @@ final class Plugin {
 		}
 		Account::add_endpoints();
 		flush_rewrite_rules();
+		update_option( Account::ENDPOINTS_OPTION, implode( ',', Account::endpoint_slugs() ), false );
 	}
 
 	/**
@@ -77,6 +85,9 @@ final class Plugin {
 	public static function deactivate(): void {
 		Shop_Profile::unschedule();
 		Messages::unschedule();
+		// The option that records the endpoints stays: a request that loaded the plugin just
+		// before this one deactivated it must not see it missing and put them back (uninstall
+		// removes it).
 		global $wp_rewrite;
 		if ( isset( $wp_rewrite->endpoints ) && is_array( $wp_rewrite->endpoints ) ) {
 			$ours                  = Account::endpoint_slugs();

@@ -55,6 +55,15 @@ $aftercare_notes  = array(
 		<?php
 		echo Template::render( 'parts/order-summary', array( 'view' => $aftercare_view ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
 		?>
+		<?php
+		echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+			'parts/answers',
+			array(
+				'answers' => Data::rows( $aftercare_view, 'answers' ),
+				'heading' => __( 'Good to know about this order', 'aftercare-for-woocommerce' ),
+			)
+		);
+		?>
 		<?php foreach ( Data::rows( $aftercare_view, 'alerts' ) as $aftercare_alert ) : ?>
 			<div class="woocommerce-info aftercare-alerts" role="status"><?php echo esc_html( Labels::alert( $aftercare_alert, Data::shipments_by_id( $aftercare_view ) ) ); ?></div>
 		<?php endforeach; ?>
@@ -72,6 +81,9 @@ $aftercare_notes  = array(
 		<?php if ( '' !== Data::url( $aftercare_view, 'tracking_url' ) ) : ?>
 			<p><a href="<?php echo esc_url( Data::url( $aftercare_view, 'tracking_url' ) ); ?>" target="_blank" rel="noopener noreferrer"><?php esc_html_e( 'Open the tracking page for this order', 'aftercare-for-woocommerce' ); ?></a></p>
 		<?php endif; ?>
+		<?php
+		echo Template::render( 'parts/guides', array( 'guides' => Data::rows( $aftercare_view, 'guides' ) ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+		?>
 		<?php
 		// A guest's documents come through WordPress: each button posts the order number and
 		// email again, and Guest_Documents fetches the PDF from aftercare before the page renders.
@@ -133,6 +145,40 @@ $aftercare_notes  = array(
 					'errors'   => isset( $aftercare_form['errors'] ) && is_array( $aftercare_form['errors'] ) ? $aftercare_form['errors'] : array(),
 					'old'      => isset( $aftercare_form['old'] ) && is_array( $aftercare_form['old'] ) ? $aftercare_form['old'] : array(),
 					'hidden'   => Guest_Returns::request_fields( $proof, $aftercare_order_id ),
+				)
+			);
+			?>
+			<?php $aftercare_requests = Data::rows( $aftercare_view, 'requests' ); ?>
+			<?php if ( $aftercare_requests ) : ?>
+				<h3 class="aftercare-heading"><?php esc_html_e( 'Your questions about this order', 'aftercare-for-woocommerce' ); ?></h3>
+				<?php
+				$aftercare_names = array();
+				foreach ( Data::items_by_id( $aftercare_view ) as $aftercare_item_id => $aftercare_item ) {
+					$aftercare_names[ $aftercare_item_id ] = Data::str( $aftercare_item, 'name' );
+				}
+				echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+					'parts/support-requests',
+					array(
+						'requests'   => $aftercare_requests,
+						'names'      => $aftercare_names,
+						'back'       => '',
+						'can_reply'  => true,
+						'show_order' => false,
+						'guest'      => $proof,
+					)
+				);
+				?>
+			<?php endif; ?>
+			<?php
+			$aftercare_sform = isset( $result['support_form'] ) && is_array( $result['support_form'] ) ? $result['support_form'] : array();
+			echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+				'parts/support-form',
+				array(
+					'view'     => $aftercare_view,
+					'order_id' => $aftercare_order_id,
+					'errors'   => isset( $aftercare_sform['errors'] ) && is_array( $aftercare_sform['errors'] ) ? $aftercare_sform['errors'] : array(),
+					'old'      => isset( $aftercare_sform['old'] ) && is_array( $aftercare_sform['old'] ) ? $aftercare_sform['old'] : array(),
+					'hidden'   => \Aftercare\Guest_Support::request_fields( $proof, $aftercare_order_id ),
 				)
 			);
 			?>

@@ -223,4 +223,72 @@ final class MyAccountTest extends Service_Test_Case {
 		$this->assertSame( 'success', end( Stub::$wc_notices )['type'] );
 		$this->assertStringContainsString( 'Cancelled', Account::returns_tab() );
 	}
+
+	public function test_email_preferences_link_the_real_unsubscribe_page_and_show_its_result(): void {
+		$html  = \Aftercare\Email_Preferences::block();
+		$xpath = self::dom( $html );
+		$this->assertCount( 1, Stub::$http, 'one request to aftercare' );
+		$this->assertSame( 'Email preferences', self::text( $xpath, '//section[contains(@class,"aftercare-email-preferences")]/h2' ) );
+		$items = $xpath->query( '//li[contains(@class,"aftercare-preference")]' );
+		$this->assertSame( 1, $items->length, $html );
+		$item = self::text( $xpath, '//li[contains(@class,"aftercare-preference")]' );
+		$this->assertStringContainsString( 'minji.kim@example.com', $item );
+		$this->assertStringContainsString( 'Shipping updates', $item );
+		$this->assertStringContainsString( 'You receive these.', $item );
+		$link = html_entity_decode( $xpath->query( '//a[contains(@class,"aftercare-preference__manage")]' )->item( 0 )->getAttribute( 'href' ) );
+		$this->assertMatchesRegularExpression( '#^' . preg_quote( self::$service->url, '#' ) . '/unsubscribe/[0-9a-f]{32}\?lang=en$#', $link );
+		$this->assertStringNotContainsString( Aftercare_Service::API_KEY, $html );
+
+		// The customer follows it and presses the page's button.
+		$ch = curl_init( $link );
+		curl_setopt_array( $ch, array( CURLOPT_RETURNTRANSFER => true, CURLOPT_POST => true, CURLOPT_POSTFIELDS => '' ) );
+		$page = (string) curl_exec( $ch );
+		$this->assertSame( 200, (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE ) );
+		curl_close( $ch );
+		$this->assertStringContainsString( 'You are unsubscribed', $page );
+
+		// Back in My Account: shown at once, not from a cache.
+		$xpath = self::dom( \Aftercare\Email_Preferences::block() );
+		$this->assertCount( 2, Stub::$http );
+		$this->assertStringContainsString( 'You unsubscribed from these.', self::text( $xpath, '//li[contains(@class,"aftercare-preference")]' ) );
+		$this->assertSame( 0, $xpath->query( '//a[contains(@class,"aftercare-preference__manage")]' )->length );
+	}
+
+	public function test_email_preferences_speak_korean_and_link_the_korean_page(): void {
+		$order                      = self::order_fixture( 'orders/registered-krw.json' );
+		$order['id']                = 4301;
+		$order['number']            = '4301';
+		$order['customer_id']       = 77;
+		$order['order_key']         = 'wc_order_e2e4301';
+		$order['billing']['email']  = 'Jiho.Park@example.com';
+		list( $code ) = self::$service->deliver( 'order.created', (string) json_encode( $order ) );
+		$this->assertSame( 200, $code );
+		Stub::login( 77 );
+		update_option( 'WPLANG', 'ko_KR' );
+		Stub::load_mo( AFTERCARE_PLUGIN_DIR . '/languages/aftercare-for-woocommerce-ko_KR.mo' );
+		$xpath = self::dom( \Aftercare\Email_Preferences::block() );
+		$this->assertSame( '이메일 수신 설정', self::text( $xpath, '//section/h2' ) );
+		$state = self::text( $xpath, '//li[contains(@class,"aftercare-preference")]' );
+		$this->assertStringContainsString( 'jiho.park@example.com', $state, 'the address messages go to' );
+		$this->assertStringContainsString( '배송 알림', $state );
+		$this->assertStringContainsString( '받고 있습니다', $state );
+		$link = html_entity_decode( $xpath->query( '//li//a' )->item( 0 )->getAttribute( 'href' ) );
+		$this->assertStringEndsWith( '?lang=ko', $link );
+		$ch = curl_init( $link );
+		curl_setopt_array( $ch, array( CURLOPT_RETURNTRANSFER => true ) );
+		$page = (string) curl_exec( $ch );
+		curl_close( $ch );
+		$this->assertStringContainsString( '수신 거부', $page, 'the page in Korean too' );
+	}
+
+	public function test_email_preferences_are_not_shown_to_guests_or_when_aftercare_is_down(): void {
+		Stub::login( 0 );
+		$this->assertSame( '', \Aftercare\Email_Preferences::block() );
+		$this->assertCount( 0, Stub::$http );
+		Stub::login( 42 );
+		$this->configure( 'http://127.0.0.1:9', Aftercare_Service::API_KEY );
+		$html = \Aftercare\Email_Preferences::block();
+		$this->assertStringContainsString( 'briefly unavailable', $html );
+		$this->assertStringNotContainsString( '/unsubscribe/', $html );
+	}
 }

@@ -25,6 +25,8 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
+import struct
+import zlib
 import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +37,7 @@ from web import Browser, fields, form_with, forms, links, visible_text  # noqa: 
 
 SETTINGS = "/wp-admin/admin.php?page=wc-settings&tab=aftercare"
 QUEUE = "/wp-admin/admin.php?page=aftercare-returns"
+INBOX = "/wp-admin/admin.php?page=aftercare-support"
 ADDRESS = {"first_name": "Alex", "last_name": "Rivera", "address_1": "742 Evergreen Terrace",
            "city": "Sacramento", "state": "CA", "postcode": "95814", "country": "US"}
 GUEST_EMAIL = "alex@guest.test"
@@ -47,7 +50,8 @@ SHOP_ZONE = "America/Los_Angeles"
 TAX_ID = "US-12-3456789"
 PHONE = "+1 415 555 0100"
 # aftercare's customer message types, each a WooCommerce email `aftercare_<type>`.
-MESSAGE_TYPES = ("order_confirmation", "shipped", "out_for_delivery", "delivered", "delayed", "return_update")
+MESSAGE_TYPES = ("order_confirmation", "shipped", "out_for_delivery", "delivered", "delayed", "return_update",
+                 "support_reply", "product_guide")
 MESSAGE_TYPES += ("survey",)  # aftercare's NPS and CSAT surveys (docs/surveys.md)
 # What the plugin's pages say while aftercare cannot be reached.
 CALM = ("unavailable", "did not answer", "could not be loaded", "could not be reached", "try again")
@@ -392,6 +396,19 @@ class Suite:
                   f"the {who} order is mirrored without its two lines: {json.dumps(body)[:1500]}")
         failures = [w for w in self.webhooks() if w["failures"]]
         check(not failures, f"webhook deliveries failed: {failures}")
+        # The block checkout recorded the shopper's language on each order (HPOS meta).
+        site_locale = self.store.wp_eval("echo get_locale();").strip()
+        for who, order_id in self.orders.items():
+            locale = self.store.wp_eval(
+                f"echo wc_get_order({int(order_id)})->get_meta('_aftercare_locale');").strip()
+            check(locale == site_locale, f"the {who} order's _aftercare_locale is {locale!r}, not {site_locale!r}")
+        # My Account's dashboard offers the unsubscribe page of the customer's address.
+        dashboard = self.customer.get("/my-account/")
+        text = visible_text(dashboard.text)
+        check("Email preferences" in text and "You receive these." in text,
+              f"no Email preferences on the dashboard: {text[:1500]}")
+        check(links(dashboard, r"/unsubscribe/[0-9a-f]{32}\?lang=en$"),
+              "the dashboard does not link aftercare's unsubscribe page")
         self.no_plugin_notices("at checkout")
 
     def step_invoices(self):
@@ -540,6 +557,14 @@ class Suite:
                 "return": {"id": "ret_1", "status": "refunded", "refund": {"amount": "12.50", "currency": view["currency"]},
                            "note": "Thanks for sending it back so quickly."} if kind == "return_update" else None,
                 "survey": self.sample_survey() if kind == "survey" else None,
+                "support": {"id": "req_1", "topic": "damaged_or_wrong_item", "status": "open",
+                            "reply": {"id": 3, "author": "Jae Park", "created_at": view["date_created"],
+                                      "body": "Sorry about the chip!\nA new mug leaves today; keep the old one."}}
+                if kind == "support_reply" else None,
+                "guides": [{"line_item_id": view["line_items"][0]["id"], "name": view["line_items"][0]["name"],
+                            "text": "Rinse it before the first use.\nDishwasher safe on the top rack.",
+                            "links": [{"title": "Care video", "url": self.store.svc_url + "/g/e2e-token"}]}]
+                if kind == "product_guide" else None,
                 "unsubscribe_url": (self.store.svc_url + "/unsubscribe/e2e-token")
                 if kind in ("shipped", "out_for_delivery", "delivered", "delayed") else None,
             },
@@ -594,7 +619,8 @@ class Suite:
             check(entry["on"] == (kind != "order_confirmation"), f"aftercare_{kind} enabled={entry['on']} by default")
         screen = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email").text)
         for title in ("Aftercare: shipped", "Aftercare: out for delivery", "Aftercare: delivered", "Aftercare: delayed",
-                      "Aftercare: return update", "Aftercare: order confirmation"):
+                      "Aftercare: return update", "Aftercare: order confirmation", "Aftercare: reply to a question",
+                      "Aftercare: getting started"):
             check(title in screen, f"WooCommerce → Settings → Emails does not list {title!r}")
         one = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email&section=aftercare_email_shipped").text)
         for field in ("Enable this email notification", "Subject", "Email heading", "Additional content", "Email type"):
@@ -902,12 +928,211 @@ class Suite:
         wait_for("the credit note", lambda: any(d.get("kind") == "credit_note" for d in self.documents(customer)), 60)
         self.no_plugin_notices("on the return")
 
+    def step_answers_and_guides(self):
+        """Staff write FAQ answers in wp-admin and a guide on the mug's product screen; the
+        customer's delivered order shows the answer that fits it now (facts filled in) and the
+        mug's guide, whose link aftercare counts; choosing a topic on the question form shows the
+        answers for that topic; the Answers screen shows how often each was shown."""
+        customer, mug = self.orders["customer"], self.store.shop["mug"]
+        answers_screen = "/wp-admin/admin.php?page=aftercare-answers"
+        entries = [
+            {"question": "How do I look after my mug?", "lang": "en", "delivery_states[]": ["delivered"],
+             "topics[]": ["how_to_use"], "product_ids": str(mug),
+             "answer": '<p>Hand wash it. Order {order_number} went out with <a href="{tracking_url}">this parcel</a>.</p>'},
+            {"question": "Where is my parcel?", "lang": "en", "delivery_states[]": ["shipped", "out_for_delivery"],
+             "topics[]": ["where_is_my_order"], "product_ids": "",
+             "answer": "<p>It is {parcel_status}, expected {eta}.</p>"},
+        ]
+        for entry in entries:
+            page = self.admin.get(answers_screen + "&answer=new")
+            check(page.status == 200, f"the new answer screen answered {page.status}")
+            form = form_with(page.text, "aftercare_answer_save")
+            data = [(k, v) for k, v in fields(form) if k not in ("question", "answer", "lang", "product_ids")]
+            for key, value in entry.items():
+                data += [(key, v) for v in value] if isinstance(value, list) else [(key, value)]
+            r = self.admin.submit(page, form, data)
+            check(r.status == 200 and "The answer was saved." in visible_text(r.text),
+                  f"saving the answer {entry['question']!r}: {visible_text(r.text)[:1500]}")
+        code, listed = self.api("GET", "/api/v1/answers")
+        check(code == 200 and len(listed.get("answers", [])) == 2, f"aftercare's answers: {code} {listed}")
+        mug_answer = next(a for a in listed["answers"] if a["question"].startswith("How do I look after"))
+        check(mug_answer["when"]["product_ids"] == [mug] and mug_answer["when"]["topics"] == ["how_to_use"],
+              f"the mug answer's conditions: {mug_answer['when']}")
+
+        # The guide, on the product's own edit screen, saved with the product.
+        path = f"/wp-admin/post.php?post={mug}&action=edit"
+        page = self.admin.get(path)
+        check(page.status == 200 and "Getting-started guide" in page.text, f"the mug's edit screen has no guide box ({page.status})")
+        form = form_with(page.text, "aftercare_guide_text")
+        data = fields(form, aftercare_guide_text="Rinse it before the first use.\nDishwasher safe on the top rack.")
+        data = [(k, v) for k, v in data if not k.startswith("aftercare_guide_title[0]") and not k.startswith("aftercare_guide_url[0]")]
+        data += [("aftercare_guide_title[0]", "Care video"), ("aftercare_guide_url[0]", "https://video.example/mug-care"),
+                 ("save", "Update")]
+        r = self.admin.submit(page, form, data)
+        check(r.status == 200, f"saving the mug answered {r.status}")
+        code, guides = self.api("GET", "/api/v1/guides")
+        mine = [g for g in guides.get("guides", []) if g["scope"] == "product" and g["key"] == str(mug)]
+        check(mine and mine[0]["links"][0]["url"] == "https://video.example/mug-care", f"aftercare's guides: {code} {guides}")
+
+        # The customer's delivered order.
+        self.cache_expires()
+        page = self.customer.get(f"/my-account/view-order/{customer}/")
+        text = visible_text(page.text)
+        check("How do I look after my mug?" in text, f"the order page does not show the mug answer: {text[:3000]}")
+        check("Where is my parcel?" not in text, "the order page shows an answer for parcels on their way on a delivered order")
+        number = self.wc_order(customer)["number"]
+        check(f"Order {number} went out with" in text, "the answer's facts are not filled in")
+        check("Rinse it before the first use." in text and "Care video" in text, f"the order page does not show the mug's guide: {text[:3000]}")
+        tracked = [h for h in links(page, r"/g/") if "/g/" in h]
+        check(tracked, "the guide's link does not go through aftercare's counter")
+        req = urllib.request.Request(tracked[0], method="GET")
+        opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,), {"redirect_request": lambda *a, **k: None}))
+        try:
+            opener.open(req, timeout=30)
+            check(False, "the guide link did not redirect")
+        except urllib.error.HTTPError as e:
+            check(e.code == 302 and e.headers.get("Location") == "https://video.example/mug-care", f"the guide link answered {e.code} {e.headers.get('Location')}")
+        code, guides = self.api("GET", "/api/v1/guides")
+        mine = [g for g in guides.get("guides", []) if g["scope"] == "product" and g["key"] == str(mug)]
+        check(mine[0]["links"][0]["clicks"] == 1, f"the click was not counted: {mine}")
+        box = self.admin.get(path).text
+        check(re.search(r'value="https://video\.example/mug-care"></td>\s*<td>1</td>', box),
+              "the guide box does not show the link with its one click")
+
+        # The question form: a topic brings its answers before anything is sent.
+        form = form_with(page.text, "aftercare_support_open")
+        nonce = re.search(r'data-answers-nonce="([^"]+)"', page.text).group(1)
+        for topic, expected in (("how_to_use", True), ("invoice_and_billing", False)):
+            r = self.customer.post("/wp-admin/admin-ajax.php", {"action": "aftercare_answers", "order_id": str(customer),
+                                                                 "topic": topic, "nonce": nonce})
+            check(r.status == 200, f"the answers for {topic} answered {r.status}: {r.text[:500]}")
+            answer = r.json()
+            check(answer.get("success") and ("How do I look after my mug?" in answer["data"]["html"]) == expected,
+                  f"the answers for {topic}: {answer}")
+        r = self.customer.post("/wp-admin/admin-ajax.php", {"action": "aftercare_answers", "order_id": str(customer),
+                                                             "topic": "how_to_use", "nonce": "forged"})
+        check(r.status == 403, f"a forged nonce got {r.status}")
+        shown = visible_text(self.admin.get(answers_screen).text)
+        at = shown.find("How do I look after my mug?")
+        check(at >= 0 and re.search(r"How do I look after my mug\?.{0,80}?\b([1-9]\d*)\b", shown[at:]),
+              f"the Answers screen does not count the mug answer as shown: {shown[at:at + 300]}")
+        self.no_plugin_notices("on answers and guides")
+
+    @staticmethod
+    def photo_png(width=40, height=30):
+        """A real PNG (the plugin and aftercare check the bytes, not the name)."""
+        rows = b"".join(b"\x00" + b"".join(bytes((200, (60 + 4 * y) % 256, (80 + 3 * x) % 256)) for x in range(width))
+                        for y in range(height))
+
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+    def staff_request_action(self, request_id, op, **data):
+        page = self.admin.get(INBOX + f"&request={request_id}")
+        check(page.status == 200, f"request {request_id}'s screen answered {page.status}")
+        candidates = [f for f in forms(page.text) if ("op", op) in f["fields"] and ("request_id", str(request_id)) in f["fields"]]
+        check(candidates, f"no '{op}' form on request {request_id}'s screen: {visible_text(page.text)[:2000]}")
+        r = self.admin.submit(page, candidates[0], fields(candidates[0], **data))
+        check(r.status == 200, f"{op} answered {r.status}")
+        return visible_text(r.text)
+
+    def request_status(self, request_id):
+        code, body = self.api("GET", f"/api/v1/requests/{request_id}")
+        check(code == 200, f"request {request_id}: {code} {body}")
+        return body["request"]["status"]
+
+    def step_support(self):
+        """A customer asks about the order from My Account with a photo; staff see it in the inbox
+        beside the order's facts, add a note, assign it, reply (the customer reads the reply on
+        the order page and in the Support tab, and gets the support_reply email through the SMTP
+        sink) and solve it; the customer's reply reopens it; staff solve it again."""
+        customer = self.orders["customer"]
+        number = self.wc_order(customer)["number"]
+        page = self.customer.get(f"/my-account/view-order/{customer}/")
+        form = form_with(page.text, "aftercare_support_open")
+        items = re.findall(r'<select id="aftercare-support-item" name="line_item_id">(.*?)</select>', page.text, re.S)
+        item_ids = [v for v in re.findall(r'<option value="(\d+)"', items[0]) if v != "0"] if items else []
+        check(item_ids, "the question form offers none of the order's items")
+        words = "The mug arrived with a chip on the rim <script>alert(1)</script>"
+        data = [(k, v) for k, v in fields(form) if k not in ("topic", "line_item_id", "message")]
+        data += [("topic", "damaged_or_wrong_item"), ("line_item_id", item_ids[0]), ("message", words)]
+        r = self.customer.submit_multipart(page, form, data, [("photos[]", "chip.png", "image/png", self.photo_png())])
+        check(r.status == 200 and "Your message has been sent." in visible_text(r.text),
+              f"opening a request: {r.status} {visible_text(r.text)[:2000]}")
+        code, listed = self.api("GET", "/api/v1/requests?status=open")
+        mine = [q for q in listed.get("requests", []) if q.get("order_id") == customer] if code == 200 else []
+        check(len(mine) == 1, f"aftercare's open requests: {code} {listed}")
+        request_id = self.request_id = mine[0]["id"]
+        code, full = self.api("GET", f"/api/v1/requests/{request_id}")
+        full = full.get("request", {}) if code == 200 else {}
+        # WordPress sanitises a textarea: the script never reaches aftercare.
+        stored = "The mug arrived with a chip on the rim"
+        check(full.get("messages") and full["messages"][0]["body"] == stored and len(full["messages"][0]["photos"]) == 1,
+              f"the request as aftercare keeps it: {code} {full}")
+        check(full.get("topic") == "damaged_or_wrong_item" and (full.get("item") or {}).get("line_item_id") == int(item_ids[0]),
+              f"the request's topic and item: {full}")
+
+        # Staff: the inbox, the request beside the order's facts, a note, an assignee, a reply.
+        inbox = self.admin.get(INBOX)
+        check(inbox.status == 200 and f"#{request_id} · Damaged or wrong item" in visible_text(inbox.text),
+              f"the inbox does not list request {request_id}: {visible_text(inbox.text)[:2000]}")
+        check("<script>alert(1)</script>" not in inbox.text, "the inbox prints the customer's markup")
+        screen = visible_text(self.admin.get(INBOX + f"&request={request_id}").text)
+        check("1Z999AA10123456784" in screen and "Invoice:" in screen, f"the order's facts are not beside the thread: {screen[:3000]}")
+        said = self.staff_request_action(request_id, "note", body="Batch 12 mugs were packed loose.")
+        check("The internal note was added." in said, f"the note: {said[:1000]}")
+        said = self.staff_request_action(request_id, "assign", assignee=bench.ADMIN_USER)
+        check("The request is now assigned to" in said, f"assigning: {said[:1000]}")
+        mine_only = visible_text(self.admin.get(INBOX + "&assignee=me").text)
+        check(f"#{request_id} ·" in mine_only, "the inbox filtered to me does not list the request assigned to me")
+        reply = "Sorry about that! A new mug is on its way, no need to send the old one back."
+        mark = len(self.store.log("smtp"))
+        said = self.staff_request_action(request_id, "reply", body=reply)
+        check("Your reply was sent" in said, f"the reply: {said[:1000]}")
+
+        # The customer reads it on the order page and in the Support tab; never the note.
+        self.cache_expires()
+        for path in (f"/my-account/view-order/{customer}/", "/my-account/support/"):
+            text = visible_text(self.customer.get(path).text)
+            check(reply in text, f"{path} does not show the shop's reply: {text[:3000]}")
+            check("Batch 12 mugs" not in text, f"{path} shows the internal note")
+            check(stored in text, f"{path} does not show the customer's own words")
+        # The support_reply email, through the plugin's pull loop and WooCommerce's mailer.
+        self.store.wp_eval("\\Aftercare\\Api_Client::resume(); do_action('aftercare_send_due_messages');")
+        mails = wait_for("the support_reply email at the SMTP sink",
+                         lambda: self.sunk_mail(mark, f"We answered your question about {SHOP_NAME} order #{number}"), 60)
+        check(len(mails) == 1, f"{len(mails)} support_reply emails went out")
+        body, _ = self.mail_parts(mails[0])
+        check("A new mug is on its way" in html.unescape(body) and "Batch 12" not in body, "the email does not carry the reply (or carries the note)")
+
+        # Solved; the customer's reply reopens it; solved again.
+        said = self.staff_request_action(request_id, "solve")
+        check("The request is marked solved." in said and self.request_status(request_id) == "solved", f"solving: {said[:1000]}")
+        self.cache_expires()
+        page = self.customer.get("/my-account/support/")
+        check("Still need help? Reply to reopen this request" in visible_text(page.text), "a solved request offers no reply to reopen it")
+        replies = [f for f in forms(page.text) if ("request_id", str(request_id)) in f["fields"]]
+        check(replies, "no reply box for the request in the Support tab")
+        r = self.customer.submit(page, replies[0], fields(replies[0], message="Thanks! Will the new one have the same colour?"))
+        check(r.status == 200 and "Your reply has been sent." in visible_text(r.text), f"the customer's reply: {visible_text(r.text)[:1500]}")
+        check(self.request_status(request_id) == "open", "the customer's reply did not reopen the request")
+        said = self.staff_request_action(request_id, "reply", body="Yes, the same blue.")
+        said = self.staff_request_action(request_id, "solve")
+        check(self.request_status(request_id) == "solved", f"solving again: {said[:1000]}")
+        solved = visible_text(self.admin.get(INBOX + "&status=solved").text)
+        check(f"#{request_id} ·" in solved, "the inbox's solved filter does not list it")
+        self.no_plugin_notices("on support requests")
+
     def step_aftercare_stopped(self):
         self.store.stop("aftercare")
         self.cache_expires()
         guest, customer = self.orders["guest"], self.orders["customer"]
         pages = [(self.customer, f"/my-account/view-order/{customer}/"), (self.customer, "/my-account/tracking/"),
-                 (self.customer, "/my-account/returns/"), (self.admin, SETTINGS), (self.admin, QUEUE),
+                 (self.customer, "/my-account/returns/"), (self.customer, "/my-account/support/"),
+                 (self.admin, SETTINGS), (self.admin, QUEUE), (self.admin, INBOX),
+                 (self.admin, "/wp-admin/admin.php?page=aftercare-answers"),
                  (self.admin, f"/wp-admin/admin.php?page=wc-orders&action=edit&id={customer}")]
         for browser, path in pages:
             r = browser.get(path)
@@ -991,12 +1216,49 @@ class Suite:
                     "document.querySelector('[name=aftercare_track_order]').form.requestSubmit(); true")
                 chrome.wait_event("Page.loadEventFired")
                 chrome.capture(os.path.join(self.shots_dir, f"store-guest-{width}.png"), width)
+            self.support_screenshots(chrome)
         finally:
             chrome.close()
 
+    def support_screenshots(self, chrome):
+        """The order page with answers, a guide and a conversation; the question form with a
+        topic chosen and its answers shown; the Support tab; the staff inbox, one request and the
+        Answers screen."""
+        customer = self.orders["customer"]
+        request_id = getattr(self, "request_id", 0)
+        shots = [(self.customer, "support-order", f"/my-account/view-order/{customer}/"),
+                 (self.customer, "support-tab", "/my-account/support/"),
+                 (self.admin, "support-inbox", INBOX + "&status=all"),
+                 (self.admin, "answers", "/wp-admin/admin.php?page=aftercare-answers")]
+        if request_id:
+            shots.append((self.admin, "support-request", INBOX + f"&request={request_id}"))
+        for browser, name, path in shots:
+            chrome.call("Network.clearBrowserCookies", session=True)
+            chrome.set_cookies(browser.jar, self.store.site)
+            for width in (1280, 390):
+                chrome.shoot(self.store.site + path, os.path.join(self.shots_dir, f"{name}-{width}.png"), width)
+        # The question form: a topic chosen, its answers fetched and shown above the message box.
+        chrome.call("Network.clearBrowserCookies", session=True)
+        chrome.set_cookies(self.customer.jar, self.store.site)
+        for width in (1280, 390):
+            chrome.open(self.store.site + f"/my-account/view-order/{customer}/", width)
+            chrome.evaluate(
+                "var t = document.querySelector('#aftercare-support [name=topic]'); t.value = 'how_to_use';"
+                " t.dispatchEvent(new Event('change')); true")
+            wait_for("the answers for the chosen topic", lambda: chrome.evaluate(
+                "!!document.querySelector('.aftercare-support-form__answers .aftercare-answer')"), 20)
+            # Only the form, in the account page's own wrappers (so the theme and the plugin
+            # style it as on the page), with the chosen topic kept.
+            chrome.evaluate(
+                "var f = document.querySelector('#aftercare-support'), t = f.querySelector('[name=topic]');"
+                " t.options[t.selectedIndex].setAttribute('selected', '');"
+                " document.querySelector('.wp-site-blocks, body').innerHTML = '<div class=\"woocommerce\" style=\"max-width: 720px;"
+                " margin: 2em auto; padding: 0 1.25em\"><section class=\"aftercare aftercare-order\">' + f.outerHTML + '</section></div>'; true")
+            chrome.capture(os.path.join(self.shots_dir, f"support-form-{width}.png"), width)
+
 
 STEPS = ["activation", "settings_and_test_connection", "connect_twice", "checkouts", "invoices", "parcels",
-         "emails", "messages", "real_messages", "shop_facts", "return", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
+         "emails", "messages", "real_messages", "shop_facts", "return", "answers_and_guides", "support", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
 
 
 def main():

@@ -8,6 +8,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from html.parser import HTMLParser
 
 
@@ -73,6 +74,30 @@ class Browser:
         """Submits FORM from PAGE (a Response) with DATA, to its action as a browser resolves it."""
         target = urllib.parse.urljoin(page.url, action or form["attrs"].get("action") or page.url)
         return self.post(target, data)
+
+    def submit_multipart(self, page, form, data, files, action=None):
+        """Submits FORM as multipart/form-data, as a browser does with a file input: DATA as
+        (name, value) pairs and FILES as (field, filename, content type, bytes)."""
+        target = urllib.parse.urljoin(page.url, action or form["attrs"].get("action") or page.url)
+        boundary = "----aftercare" + uuid.uuid4().hex
+        parts = []
+        for name, value in data:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                         + str(value).encode() + b"\r\n")
+        for name, filename, ctype, content in files:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                         f"Content-Type: {ctype}\r\n\r\n".encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        req = urllib.request.Request(target, data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        try:
+            with self.opener.open(req, timeout=120) as r:
+                resp = Response(r.status, r.headers, r.read(), target)
+        except urllib.error.HTTPError as e:
+            resp = Response(e.code, e.headers, e.read(), target)
+        if resp.status in (301, 302, 303) and resp.headers.get("Location"):
+            return self.get(urllib.parse.urljoin(target, resp.headers["Location"]))
+        return resp
 
     def login(self, user, password):
         self.get("/wp-login.php")

@@ -293,6 +293,11 @@ function get_locale() {
 	$locale = get_option( 'WPLANG', '' );
 	return is_string( $locale ) && '' !== $locale ? $locale : 'en_US';
 }
+/** Like WordPress: the logged-in user's own language (profile meta `locale`), else the site's. */
+function determine_locale() {
+	$own = Stub::$user_meta[ Stub::$user_id ]['locale'] ?? '';
+	return is_string( $own ) && '' !== $own ? $own : get_locale();
+}
 function _n( $single, $plural, $number, $domain = 'default' ) {
 	// Korean, the one translation shipped, has a single plural form.
 	return Stub::translate( $single ) ?? ( 1 === (int) $number ? $single : $plural );
@@ -433,6 +438,7 @@ function wp_get_current_user() {
 	$user               = new stdClass();
 	$user->ID           = Stub::$user_id;
 	$user->display_name = Stub::$names[ Stub::$user_id ] ?? '';
+	$user->user_login   = Stub::$user_id ? 'user' . Stub::$user_id : '';
 	return $user;
 }
 function wp_create_nonce( $action = -1 ) {
@@ -659,6 +665,49 @@ function register_block_type( $block, $args = array() ) {
 	Stub::$registered['blocks'][] = array( $block, $args );
 }
 function wp_register_script( ...$args ) {}
+function wp_enqueue_script( $handle, ...$args ) {
+	Stub::$registered['scripts'][] = $handle;
+}
+function wp_send_json_success( $data = null, $status = null ) {
+	throw new Stub_Json_Sent( true, $data, $status ?? 200 );
+}
+function wp_send_json_error( $data = null, $status = null ) {
+	throw new Stub_Json_Sent( false, $data, $status ?? 200 );
+}
+/**
+ * What wp_send_json_*() would have sent (they end the request; here they throw).
+ */
+final class Stub_Json_Sent extends Exception {
+	public function __construct( public bool $success, public $data, public int $status ) {
+		parent::__construct( 'json sent' );
+	}
+}
+function wp_editor( $content, $editor_id, $settings = array() ) {
+	echo '<textarea id="' . esc_attr( $editor_id ) . '" name="' . esc_attr( $settings['textarea_name'] ?? $editor_id ) . '">' . esc_textarea( $content ) . '</textarea>';
+}
+function wp_strip_all_tags( $text ) {
+	return trim( strip_tags( (string) preg_replace( '@<(script|style)[^>]*?>.*?</\\1>@si', '', (string) $text ) ) );
+}
+function wp_html_excerpt( $str, $count, $more = '' ) {
+	$str = wp_strip_all_tags( (string) $str );
+	return mb_strlen( $str ) > $count ? mb_substr( $str, 0, $count ) . $more : $str;
+}
+function submit_button( $text = '' ) {
+	echo '<p class="submit"><button type="submit" class="button button-primary">' . esc_html( $text ) . '</button></p>';
+}
+function get_users( $args = array() ) {
+	$users = array();
+	foreach ( Stub::$caps as $id => $caps ) {
+		if ( empty( $args['capability'] ) || in_array( $args['capability'], $caps, true ) ) {
+			$users[] = (object) array(
+				'ID'           => $id,
+				'user_login'   => 'user' . $id,
+				'display_name' => Stub::$names[ $id ] ?? 'user' . $id,
+			);
+		}
+	}
+	return $users;
+}
 function wp_set_script_translations( ...$args ) {}
 function wp_enqueue_style( $handle, ...$args ) {
 	Stub::$registered['styles'][] = $handle;
@@ -797,9 +846,6 @@ function add_option( $name, $value = '', $deprecated = '', $autoload = null ) {
 }
 function wpautop( $text ) {
 	return '<p>' . $text . '</p>';
-}
-function wp_strip_all_tags( $text ) {
-	return trim( strip_tags( (string) preg_replace( '@<(script|style)[^>]*?>.*?</\\1>@si', '', (string) $text ) ) );
 }
 function wptexturize( $text ) {
 	return $text;

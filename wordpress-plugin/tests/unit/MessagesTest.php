@@ -82,6 +82,25 @@ final class MessagesTest extends Scripted_Test_Case {
 		$this->assertSame( array( 'msg_1' => array( 'outcome' => 'sent' ) ), self::reports() );
 	}
 
+	public function test_a_support_reply_quotes_the_shops_answer_escaped(): void {
+		$message                    = self::message( 'msg_9', 'support_reply' );
+		$message['data']['support'] = array(
+			'id'     => 'req_3',
+			'topic'  => 'how_to_use',
+			'status' => 'open',
+			'reply'  => array( 'id' => 13, 'author' => 'Jane', 'body' => "Hold it <script>alert(1)</script>\nfor 3 s.", 'created_at' => '2026-12-03T10:00:00.000Z' ),
+		);
+		$this->due( array( $message ) );
+		$this->assertSame( array( 'msg_9' => 'sent' ), Messages::run() );
+		$this->assertCount( 1, WC_Stub::$mails );
+		$mail = WC_Stub::$mails[0];
+		$this->assertStringContainsString( 'your question', $mail['subject'] );
+		$this->assertStringContainsString( 'Jane wrote:', $mail['message'] );
+		$this->assertStringContainsString( 'for 3 s.', $mail['message'] );
+		$this->assertStringNotContainsString( '<script>', $mail['message'] );
+		$this->assertStringContainsString( '&lt;script&gt;', $mail['message'] );
+	}
+
 	public function test_a_switched_off_email_is_reported_disabled_and_not_sent(): void {
 		update_option( 'woocommerce_aftercare_delivered_settings', array( 'enabled' => 'no' ) );
 		$this->due( array( self::message( 'msg_2', 'delivered' ) ) );

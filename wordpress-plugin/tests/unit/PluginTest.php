@@ -50,10 +50,21 @@ final class PluginTest extends Plugin_Test_Case {
 		Stub::$registered['endpoints'] = array();
 		Stub::$registered['flushes']   = 0;
 		call_user_func( Stub::$registered['activation'] );
-		$this->assertSame( array( 'returns', 'tracking' ), Stub::$registered['endpoints'] );
+		$this->assertSame( array( 'returns', 'tracking', 'support' ), Stub::$registered['endpoints'] );
 		$this->assertSame( 1, Stub::$registered['flushes'] );
 		do_action( 'init' );
 		$this->assertSame( 1, Stub::$registered['flushes'], 'never on a normal request' );
+	}
+
+	public function test_an_update_that_adds_a_tab_rebuilds_the_rules_once(): void {
+		// Installed before the Support tab: the rules know returns and tracking only.
+		update_option( Account::ENDPOINTS_OPTION, 'returns,tracking' );
+		Stub::$registered['flushes'] = 0;
+		do_action( 'init' );
+		$this->assertSame( 1, Stub::$registered['flushes'] );
+		$this->assertSame( 'returns,tracking,support', get_option( Account::ENDPOINTS_OPTION ) );
+		do_action( 'init' );
+		$this->assertSame( 1, Stub::$registered['flushes'], 'once, not on every request' );
 	}
 
 	public function test_deactivation_removes_only_our_endpoints(): void {
@@ -74,8 +85,9 @@ final class PluginTest extends Plugin_Test_Case {
 				'customer-logout' => 'Log out',
 			)
 		);
-		$this->assertSame( array( 'dashboard', 'orders', 'tracking', 'returns', 'edit-account', 'customer-logout' ), array_keys( $menu ) );
-		$this->assertSame( array( 'orders' => 'orders', 'returns' => 'returns', 'tracking' => 'tracking' ), apply_filters( 'woocommerce_get_query_vars', array( 'orders' => 'orders' ) ) );
+		$this->assertSame( array( 'dashboard', 'orders', 'tracking', 'returns', 'support', 'edit-account', 'customer-logout' ), array_keys( $menu ) );
+		$this->assertSame( array( 'orders' => 'orders', 'returns' => 'returns', 'tracking' => 'tracking', 'support' => 'support' ), apply_filters( 'woocommerce_get_query_vars', array( 'orders' => 'orders' ) ) );
+		$this->assertSame( 'Support', apply_filters( 'woocommerce_endpoint_support_title', 'x' ) );
 		$this->assertSame( 'Returns', apply_filters( 'woocommerce_endpoint_returns_title', 'x' ) );
 		$this->assertTrue( has_action( 'woocommerce_view_order', array( Account::class, 'print_order_section' ) ) );
 	}

@@ -10,9 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-mod body;
+use super::photo_form::{MAX_BODY_BYTES, PhotoForm};
 
-use body::{MAX_BODY_BYTES, ReturnBody};
+type ReturnBody = PhotoForm<ReturnRequest>;
 
 use crate::http::AppState;
 use crate::http::auth::ApiStore;

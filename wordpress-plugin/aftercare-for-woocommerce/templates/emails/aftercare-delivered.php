@@ -38,5 +38,21 @@ printf( esc_html__( 'Your order #%s has been delivered.', 'aftercare-for-woocomm
 if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
 	echo Order_Emails::render_facts( $facts, false ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
 }
+// The getting-started guides of what arrived (links through aftercare's click counter).
+$aftercare_guides = array_filter( Data::rows( $data, 'guides' ), static fn( $g ) => (bool) array_filter( Data::rows( $g, 'links' ), static fn( $l ) => '' !== Data::url( $l, 'url' ) ) );
+if ( $aftercare_guides ) :
+	?>
+	<h3><?php esc_html_e( 'Getting started', 'aftercare-for-woocommerce' ); ?></h3>
+	<ul>
+		<?php foreach ( $aftercare_guides as $aftercare_guide ) : ?>
+			<?php foreach ( Data::rows( $aftercare_guide, 'links' ) as $aftercare_link ) : ?>
+				<?php if ( '' !== Data::url( $aftercare_link, 'url' ) ) : ?>
+					<li><?php echo esc_html( Data::str( $aftercare_guide, 'name' ) ); ?>: <a href="<?php echo esc_url( Data::url( $aftercare_link, 'url' ) ); ?>"><?php echo esc_html( Data::str( $aftercare_link, 'title' ) ); ?></a></li>
+				<?php endif; ?>
+			<?php endforeach; ?>
+		<?php endforeach; ?>
+	</ul>
+	<?php
+endif;
 wc_get_template( 'emails/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
 do_action( 'woocommerce_email_footer', $email );

@@ -11,6 +11,7 @@
  * @var int                          $order_id    WooCommerce order id.
  * @var array<string,mixed>          $form        Errors and old input after a failed submission.
  * @var string                       $invoice_url Download link (nonce included).
+ * @var array<string,mixed>          $support     The ask form's errors and old input.
  */
 
 use Aftercare\Data;
@@ -41,6 +42,15 @@ defined( 'ABSPATH' ) || exit;
 	$aftercare_credits   = Data::rows( $view, 'credit_notes' );
 	$aftercare_returns   = Data::rows( $view, 'returns' );
 	$aftercare_alerts    = Data::rows( $view, 'alerts' );
+	?>
+	<?php
+	echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+		'parts/answers',
+		array(
+			'answers' => Data::rows( $view, 'answers' ),
+			'heading' => __( 'Good to know about this order', 'aftercare-for-woocommerce' ),
+		)
+	);
 	?>
 	<?php if ( $aftercare_alerts ) : ?>
 		<div class="woocommerce-info aftercare-alerts" role="status">
@@ -77,6 +87,10 @@ defined( 'ABSPATH' ) || exit;
 			<a href="<?php echo esc_url( $aftercare_track_url ); ?>" target="_blank" rel="noopener noreferrer"><?php esc_html_e( 'Open the tracking page for this order', 'aftercare-for-woocommerce' ); ?></a>
 		</p>
 	<?php endif; ?>
+
+	<?php
+	echo Template::render( 'parts/guides', array( 'guides' => Data::rows( $view, 'guides' ) ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+	?>
 
 	<h2 class="aftercare-heading"><?php echo esc_html( $aftercare_credits ? __( 'Invoice and credit notes', 'aftercare-for-woocommerce' ) : __( 'Invoice', 'aftercare-for-woocommerce' ) ); ?></h2>
 	<?php if ( $aftercare_invoice && '' !== Data::str( $aftercare_invoice, 'number' ) ) : ?>
@@ -132,6 +146,38 @@ defined( 'ABSPATH' ) || exit;
 			'order_id' => $order_id,
 			'errors'   => isset( $form['errors'] ) && is_array( $form['errors'] ) ? $form['errors'] : array(),
 			'old'      => isset( $form['old'] ) && is_array( $form['old'] ) ? $form['old'] : array(),
+		)
+	);
+	?>
+
+	<?php $aftercare_requests = Data::rows( $view, 'requests' ); ?>
+	<?php if ( $aftercare_requests ) : ?>
+		<h2 class="aftercare-heading" id="aftercare-requests"><?php esc_html_e( 'Your questions about this order', 'aftercare-for-woocommerce' ); ?></h2>
+		<?php
+		$aftercare_names = array();
+		foreach ( $aftercare_items as $aftercare_item_id => $aftercare_item ) {
+			$aftercare_names[ $aftercare_item_id ] = Data::str( $aftercare_item, 'name' );
+		}
+		echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+			'parts/support-requests',
+			array(
+				'requests'   => $aftercare_requests,
+				'names'      => $aftercare_names,
+				'back'       => \Aftercare\Account::view_order_url( $order_id ),
+				'can_reply'  => true,
+				'show_order' => false,
+			)
+		);
+		?>
+	<?php endif; ?>
+	<?php
+	echo Template::render( // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- the template escapes.
+		'parts/support-form',
+		array(
+			'view'     => $view,
+			'order_id' => $order_id,
+			'errors'   => isset( $support['errors'] ) && is_array( $support['errors'] ) ? $support['errors'] : array(),
+			'old'      => isset( $support['old'] ) && is_array( $support['old'] ) ? $support['old'] : array(),
 		)
 	);
 	?>

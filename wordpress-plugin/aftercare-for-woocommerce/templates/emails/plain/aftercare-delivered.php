@@ -34,5 +34,16 @@ echo esc_html( sprintf( __( 'Your order #%s has been delivered.', 'aftercare-for
 if ( $facts['parcels'] || '' !== $facts['tracking_url'] ) {
 	echo Order_Emails::render_facts( $facts, true ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- plain text, escaped in the template.
 }
+$aftercare_lines = array();
+foreach ( Data::rows( $data, 'guides' ) as $aftercare_guide ) {
+	foreach ( Data::rows( $aftercare_guide, 'links' ) as $aftercare_link ) {
+		if ( '' !== Data::url( $aftercare_link, 'url' ) ) {
+			$aftercare_lines[] = '- ' . esc_html( Data::str( $aftercare_guide, 'name' ) . ': ' . Data::str( $aftercare_link, 'title' ) ) . ' ' . esc_url_raw( Data::url( $aftercare_link, 'url' ) );
+		}
+	}
+}
+if ( $aftercare_lines ) {
+	echo "\n" . esc_html__( 'Getting started', 'aftercare-for-woocommerce' ) . "\n" . implode( "\n", $aftercare_lines ) . "\n\n"; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+}
 wc_get_template( 'emails/plain/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
 echo wp_kses_post( apply_filters( 'woocommerce_email_footer_text', get_option( 'woocommerce_email_footer_text' ) ) );

@@ -1,25 +1,26 @@
-//! The body of a return request: JSON, or a multipart form with photos.
+//! A body that may carry photos (a return request, a support request): JSON, or a
+//! multipart form with the JSON in a part named `request` and the photos beside it.
 
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::extract::{ApiJson, parse_json};
-use crate::returns::photos;
-use crate::returns::request::ReturnRequest;
+use crate::photos;
 use crate::validation::FieldError;
 
-/// Largest return request: three photos of 5 MB and the form around them.
+/// Largest body with photos: three photos of 5 MB and the form around them.
 pub const MAX_BODY_BYTES: usize = photos::MAX_PHOTOS * photos::MAX_PHOTO_BYTES + 1024 * 1024;
 
-/// A return request: JSON, or `multipart/form-data` with the JSON in a part named
-/// `request` and up to three images in parts named `photos` (or `photos[]`).
-pub struct ReturnBody {
-    pub request: ReturnRequest,
+/// JSON, or `multipart/form-data` with the JSON in a part named `request` and up to
+/// three images in parts named `photos` (or `photos[]`). The photos are checked by the
+/// domain (`crate::photos::check_all`), so every refusal is reported together.
+pub struct PhotoForm<T> {
+    pub request: T,
     pub photos: Vec<axum::body::Bytes>,
 }
 
-impl<S: Send + Sync> FromRequest<S> for ReturnBody {
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for PhotoForm<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
@@ -33,8 +34,8 @@ impl<S: Send + Sync> FromRequest<S> for ReturnBody {
                     .starts_with("multipart/form-data")
             });
         if !multipart {
-            let ApiJson(request) = ApiJson::<ReturnRequest>::from_request(req, state).await?;
-            return Ok(ReturnBody {
+            let ApiJson(request) = ApiJson::<T>::from_request(req, state).await?;
+            return Ok(PhotoForm {
                 request,
                 photos: Vec::new(),
             });
@@ -53,7 +54,7 @@ impl<S: Send + Sync> FromRequest<S> for ReturnBody {
             let name = field.name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(multipart_error)?;
             match name.as_str() {
-                "request" => request = Some(parse_json::<ReturnRequest>(&bytes)?),
+                "request" => request = Some(parse_json::<T>(&bytes)?),
                 "photos" | "photos[]" => photos.push(bytes),
                 other => {
                     return Err(ApiError::bad_request(
@@ -68,10 +69,10 @@ impl<S: Send + Sync> FromRequest<S> for ReturnBody {
         let request = request.ok_or_else(|| {
             ApiError::validation(vec![FieldError::new(
                 "request",
-                "The form needs a `request` part with the return as JSON.",
+                "The form needs a `request` part with the request as JSON.",
             )])
         })?;
-        Ok(ReturnBody { request, photos })
+        Ok(PhotoForm { request, photos })
     }
 }
 
