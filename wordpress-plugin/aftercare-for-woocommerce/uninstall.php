@@ -40,6 +40,7 @@ function aftercare_uninstall_site() {
 	foreach ( array( 'order_confirmation', 'shipped', 'out_for_delivery', 'delivered', 'delayed', 'return_update', 'support_reply', 'product_guide', 'staff_digest' ) as $type ) {
 		delete_option( 'woocommerce_aftercare_' . $type . '_settings' );
 	}
+	delete_option( 'woocommerce_aftercare_survey_settings' );
 	// Queued sends (the shop's profile, the due messages) would call hooks nobody answers any more.
 	if ( function_exists( 'as_unschedule_all_actions' ) && did_action( 'action_scheduler_init' ) ) {
 		as_unschedule_all_actions( 'aftercare_send_shop_profile' );

@@ -24,6 +24,7 @@ final class Emails {
 		'return_update'      => Email_Return_Update::class,
 		'support_reply'      => Email_Support_Reply::class,
 		'product_guide'      => Email_Product_Guide::class,
+		'survey'             => Email_Survey::class,
 	);
 
 	public static function register(): void {

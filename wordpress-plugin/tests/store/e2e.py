@@ -52,6 +52,7 @@ PHONE = "+1 415 555 0100"
 # aftercare's customer message types, each a WooCommerce email `aftercare_<type>`.
 MESSAGE_TYPES = ("order_confirmation", "shipped", "out_for_delivery", "delivered", "delayed", "return_update",
                  "support_reply", "product_guide")
+MESSAGE_TYPES += ("survey",)  # aftercare's NPS and CSAT surveys (docs/surveys.md)
 # What the plugin's pages say while aftercare cannot be reached.
 CALM = ("unavailable", "did not answer", "could not be loaded", "could not be reached", "try again")
 
@@ -555,6 +556,7 @@ class Suite:
                           "action": "We asked the carrier to prioritise your parcel."} if kind == "delayed" else None,
                 "return": {"id": "ret_1", "status": "refunded", "refund": {"amount": "12.50", "currency": view["currency"]},
                            "note": "Thanks for sending it back so quickly."} if kind == "return_update" else None,
+                "survey": self.sample_survey() if kind == "survey" else None,
                 "support": {"id": "req_1", "topic": "damaged_or_wrong_item", "status": "open",
                             "reply": {"id": 3, "author": "Jae Park", "created_at": view["date_created"],
                                       "body": "Sorry about the chip!\nA new mug leaves today; keep the old one."}}
@@ -567,6 +569,36 @@ class Suite:
                 if kind in ("shipped", "out_for_delivery", "delivered", "delayed") else None,
             },
         }
+
+    def sample_survey(self):
+        """The `survey` data of an NPS survey message, as aftercare's notify/data.rs builds it."""
+        url = self.store.svc_url + "/survey/e2e-token"
+        return {"id": "srv_e2e", "kind": "nps", "source": "delivery", "url": url, "min": 0, "max": 10, "expires_at": None,
+                "scores": [{"score": n, "url": f"{url}?score={n}"} for n in range(0, 11)]}
+
+    def check_survey_email(self, customer, number):
+        """The survey email is listed under WooCommerce → Settings → Emails with its own settings,
+        and a survey message through it reaches the sink with the question and a link per score."""
+        screen = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email").text)
+        check("Aftercare: survey" in screen, "WooCommerce → Settings → Emails does not list 'Aftercare: survey'")
+        one = visible_text(self.admin.get("/wp-admin/admin.php?page=wc-settings&tab=email&section=aftercare_email_survey").text)
+        for field in ("Enable this email notification", "Subject", "Email heading", "Additional content"):
+            check(field in one, f"the survey email's settings have no {field!r}")
+        url = self.store.svc_url + "/survey/e2e-token"
+        for locale, subject, question in (("en_US", f"order #{number}?", f"How likely are you to recommend {SHOP_NAME} to a friend?"),
+                                          ("ko_KR", f"주문 #{number}", f"{SHOP_NAME}을(를) 친구에게 추천할 가능성은 얼마나 되나요?")):
+            message = dict(self.sample_message("survey", customer, locale), id=f"msg_e2e_survey_sink_{locale}")
+            mark = len(self.store.log("smtp"))
+            sent = self.store.wp_eval(self.message_php(message, "echo $e->trigger_message($m, $o) ? 'sent' : 'not sent';")).strip()
+            check(sent == "sent", f"the survey email ({locale}) was not sent: {sent}")
+            mail = wait_for(f"the survey email ({locale}) at the SMTP sink", lambda: self.sunk_mail(mark, subject))[0]
+            body = html.unescape(self.mail_parts(mail)[0])
+            check("template_container" in body or "template_body" in body, "the survey email is not in the shop's template")
+            check(question in body, f"the survey email ({locale}) does not ask {question!r}")
+            links = re.findall(r'href="' + re.escape(url) + r'\?score=(\d+)"', body)
+            check(links == [str(n) for n in range(0, 11)], f"the survey email ({locale}) has the score links {links}")
+            ends = ("Not at all likely", "Extremely likely") if locale == "en_US" else ("전혀 추천하지 않음", "매우 추천함")
+            check(all(end in body for end in ends), f"the survey email ({locale}) does not name the scale's ends")
 
     def message_php(self, message, call):
         encoded = base64.b64encode(json.dumps(message).encode()).decode()
@@ -647,6 +679,7 @@ class Suite:
             check(mail.get_content_type() in ("text/html", "multipart/alternative", "multipart/mixed"),
                   f"unexpected content type {mail.get_content_type()}")
             del plain
+        self.check_survey_email(customer, number)
 
         # Switched off in WooCommerce → Settings → Emails: nothing is sent.
         self.store.wp_eval("$s = get_option('woocommerce_aftercare_delivered_settings', array()); $s['enabled'] = 'no';"

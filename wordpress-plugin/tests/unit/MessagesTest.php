@@ -118,10 +118,10 @@ final class MessagesTest extends Scripted_Test_Case {
 
 	public function test_an_unknown_type_or_order_and_a_refusing_mailer_are_reported_failed_without_the_address(): void {
 		WC_Stub::$mail_works = false;
-		$this->due( array( self::message( 'msg_4', 'survey' ), self::message( 'msg_5', 'shipped', 999 ), self::message( 'msg_6' ) ) );
+		$this->due( array( self::message( 'msg_4', 'gift_card' ), self::message( 'msg_5', 'shipped', 999 ), self::message( 'msg_6' ) ) );
 		$this->assertSame( array( 'msg_4' => 'failed', 'msg_5' => 'failed', 'msg_6' => 'failed' ), Messages::run() );
 		$reports = self::reports();
-		$this->assertStringContainsString( 'survey', $reports['msg_4']['detail'] );
+		$this->assertStringContainsString( 'gift_card', $reports['msg_4']['detail'] );
 		$this->assertStringContainsString( 'does not exist', $reports['msg_5']['detail'] );
 		$this->assertStringContainsString( 'SMTP connect() failed', $reports['msg_6']['detail'] );
 		$this->assertStringNotContainsString( 'minjun@example.com', wp_json_encode( $reports ) . wp_json_encode( Stub::$log ) );
