@@ -143,6 +143,7 @@ pub fn assemble(
     view.requests = loaded
         .requests
         .iter()
+        .filter(|r| r.shown_to_customer())
         .map(|r| RequestView::new(r, SupportAudience::Customer, settings.base_url))
         .collect();
     // The shop's side (staff, through the API key) sees why each message went or did not.

@@ -46,8 +46,8 @@ pub fn visible(
 ) -> Result<RequestRecord, SupportError> {
     let record = store::get(conn, store_id, id)?.ok_or(SupportError::NotFound)?;
     let mine = match owner {
-        Owner::Customer(c) => record.customer_id == c.get(),
-        Owner::Guest(order) => record.order_id == order,
+        Owner::Customer(c) => record.customer_id == c.get() && record.shown_to_customer(),
+        Owner::Guest(order) => record.order_id == order && record.shown_to_customer(),
         Owner::Staff => true,
     };
     if !mine || orders::find_visible(conn, store_id, record.order_id)?.is_none() {

@@ -31,6 +31,14 @@ pub struct RequestRecord {
     pub events: Vec<EventRecord>,
 }
 
+impl RequestRecord {
+    /// Whether the customer sees the request: one aftercare opened for an unhappy survey
+    /// answer holds only a staff note until staff write to the customer.
+    pub fn shown_to_customer(&self) -> bool {
+        self.messages.iter().any(|m| m.author.is_public())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct MessageRecord {
     pub id: i64,

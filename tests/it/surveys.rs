@@ -515,6 +515,29 @@ async fn the_link_only_preselects_a_post_records_and_changes_until_locked() {
         request.get("waiting_since").is_none(),
         "the customer did not write to support"
     );
+    // The customer sees no request holding only a staff note, until staff write to them.
+    let (status, mine) = app.get("/api/v1/customers/42/requests").await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(mine["requests"], json!([]), "{mine}");
+    let (_, view) = app.get("/api/v1/customers/42/orders/701").await;
+    assert_eq!(view["requests"], json!([]), "{view}");
+    let (status, hidden) = app
+        .get(&format!("/api/v1/customers/42/requests/{}", linked[0].0))
+        .await;
+    assert_eq!(status, 404, "{hidden}");
+    let (status, replied) = app
+        .post_json(
+            &format!("/api/v1/requests/{}/replies", linked[0].0),
+            &json!({"body": "Sorry about the box. What happened?", "internal": false, "author": "Jane"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{replied}");
+    let (_, mine) = app.get("/api/v1/customers/42/requests").await;
+    assert_eq!(mine["requests"][0]["id"], linked[0].0, "{mine}");
+    assert_eq!(
+        mine["requests"][0]["messages"][0]["body"], "Sorry about the box. What happened?",
+        "the note stays the staff's"
+    );
     let digest =
         aftercare::notify::digest::gather(&conn, &store, &aftercare::time::millis(ago(60)))
             .unwrap();

@@ -204,7 +204,11 @@ async fn list_customer_requests(
         }
     };
     Ok(Json(CustomerRequests {
-        requests: records.iter().map(|r| customer_view(&state, r)).collect(),
+        requests: records
+            .iter()
+            .filter(|r| r.shown_to_customer())
+            .map(|r| customer_view(&state, r))
+            .collect(),
     }))
 }
 
@@ -327,7 +331,11 @@ async fn list_guest_requests(
         .read(move |c| store::for_order(c, &store, order_id))
         .await?;
     Ok(Json(CustomerRequests {
-        requests: records.iter().map(|r| customer_view(&state, r)).collect(),
+        requests: records
+            .iter()
+            .filter(|r| r.shown_to_customer())
+            .map(|r| customer_view(&state, r))
+            .collect(),
     }))
 }
 
