@@ -355,3 +355,82 @@ async fn guide_links_count_clicks_and_redirect_only_to_their_web_address() {
     assert_error(&body, "guide_not_found");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_guide_reads_back_with_its_click_counts_as_the_list_shows_it() {
+    let app = TestApp::spawn().await;
+    let (status, saved) = app
+        .put_json(
+            "/api/v1/products/311/guide",
+            &json!({"text": "Charge it first.",
+                    "links": [{"title": "Video", "url": "https://video.example/pair"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{saved}");
+    let (status, _) = app
+        .put_json(
+            "/api/v1/products/402/variations/418/guide",
+            &json!({"text": "Wash cold.", "links": []}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let tracked = saved["links"][0]["tracked_url"].as_str().unwrap();
+    let response = no_redirects.get(tracked).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 302);
+
+    let (status, one) = app.get("/api/v1/products/311/guide").await;
+    assert_eq!(status, 200, "{one}");
+    let (_, list) = app.get("/api/v1/guides").await;
+    assert_eq!(one, list["guides"][0], "one entry of the list");
+    assert_eq!(one["scope"], "product");
+    assert_eq!(one["key"], "311");
+    assert_eq!(one["links"][0]["clicks"], 1);
+    let (status, variation) = app.get("/api/v1/products/402/variations/418/guide").await;
+    assert_eq!(status, 200, "{variation}");
+    assert_eq!(variation, list["guides"][1]);
+    assert_eq!(variation["scope"], "variation");
+    assert_eq!(variation["text"], "Wash cold.");
+
+    // Only exactly that scope: the variation's parent and other products have none.
+    for path in [
+        "/api/v1/products/402/guide",
+        "/api/v1/products/312/guide",
+        "/api/v1/products/402/variations/419/guide",
+    ] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_error(&body, "guide_not_found");
+    }
+    for path in [
+        "/api/v1/products/0/guide",
+        "/api/v1/products/abc/guide",
+        "/api/v1/products/-1/guide",
+        "/api/v1/products/99999999999999999999/guide",
+        "/api/v1/products/0/variations/418/guide",
+        "/api/v1/products/402/variations/0/guide",
+    ] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body["error"]["code"].is_string(), "{body}");
+    }
+    for path in [
+        "/api/v1/products/311/guide",
+        "/api/v1/products/402/variations/418/guide",
+    ] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        let (status, body) = read(response).await;
+        assert_eq!(status, 401, "{path}");
+        assert_error(&body, "missing_api_key");
+        let (status, body) = app.get_as(path, "not-the-key-0123456789").await;
+        assert_eq!(status, 401, "{path}");
+        assert_error(&body, "invalid_api_key");
+    }
+    // Reading counts nothing and changes nothing.
+    let (_, again) = app.get("/api/v1/products/311/guide").await;
+    assert_eq!(again, one);
+    app.stop().await;
+}

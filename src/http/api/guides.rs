@@ -29,8 +29,16 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(
             OpenApiRouter::new()
-                .routes(routes!(put_product_guide, delete_product_guide))
-                .routes(routes!(put_variation_guide, delete_variation_guide))
+                .routes(routes!(
+                    get_product_guide,
+                    put_product_guide,
+                    delete_product_guide
+                ))
+                .routes(routes!(
+                    get_variation_guide,
+                    put_variation_guide,
+                    delete_variation_guide
+                ))
                 .routes(routes!(put_sku_guide, delete_sku_guide))
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
@@ -91,6 +99,69 @@ async fn delete(state: &AppState, store: StoreId, scope: Scope) -> Result<Status
         ));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn get(state: &AppState, store: StoreId, scope: Scope) -> Result<Json<GuideView>, ApiError> {
+    let guide = state
+        .db()
+        .read(move |c| store::get(c, &store, &scope))
+        .await?;
+    let Some(guide) = guide else {
+        return Err(ApiError::not_found(
+            ErrorCode::GuideNotFound,
+            "No guide is kept for this.",
+        ));
+    };
+    Ok(Json(GuideView::new(guide, &state.config().base_url())))
+}
+
+/// The guide kept for exactly this product (not a variation's or a SKU's), with its links'
+/// click counts: one entry of `GET /api/v1/guides`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{product_id}/guide",
+    tag = "guides",
+    params(("product_id" = u64, Path, description = "WooCommerce product id")),
+    responses(
+        (status = 200, description = "The guide", body = GuideView),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "The product has no guide", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+async fn get_product_guide(
+    ApiStore(store): ApiStore,
+    State(state): State<AppState>,
+    ApiPath(product_id): ApiPath<u64>,
+) -> Result<Json<GuideView>, ApiError> {
+    get(&state, store, Scope::Product(positive(product_id)?)).await
+}
+
+/// The guide kept for exactly this variation, with its links' click counts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{product_id}/variations/{variation_id}/guide",
+    tag = "guides",
+    params(
+        ("product_id" = u64, Path, description = "WooCommerce product id (the parent)"),
+        ("variation_id" = u64, Path, description = "WooCommerce variation id"),
+    ),
+    responses(
+        (status = 200, description = "The guide", body = GuideView),
+        (status = 400, description = "Bad id", body = ErrorBody),
+        KeyRequired,
+        (status = 404, description = "The variation has no guide", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+async fn get_variation_guide(
+    ApiStore(store): ApiStore,
+    State(state): State<AppState>,
+    ApiPath((product_id, variation_id)): ApiPath<(u64, u64)>,
+) -> Result<Json<GuideView>, ApiError> {
+    positive(product_id)?;
+    get(&state, store, Scope::Variation(positive(variation_id)?)).await
 }
 
 /// Creates or replaces the guide of a product. A link whose address stays keeps its

@@ -36,13 +36,10 @@ final class Guide_Box {
 	private static ?Api_Response $guides = null;
 
 	/**
-	 * The store's guides: fresh for the product's box, which the product screen shows first,
-	 * then reused for its variations.
-	 *
-	 * @param bool $fresh Ask aftercare again.
+	 * The store's guides, read once and reused for every variation of the product.
 	 */
-	private static function guides( bool $fresh = false ): Api_Response {
-		if ( $fresh || null === self::$guides ) {
+	private static function guides(): Api_Response {
+		if ( null === self::$guides ) {
 			self::$guides = Api_Client::from_settings()->get( '/api/v1/guides' );
 		}
 		return self::$guides;
@@ -132,8 +129,16 @@ final class Guide_Box {
 	}
 
 	public static function box( int $product_id ): string {
-		$response = self::guides( true );
-		$guide    = $response->ok() ? self::find( Data::rows( $response->data, 'guides' ), $product_id ) : null;
+		$response = Api_Client::from_settings()->get( self::path( $product_id ) );
+		$guide    = $response->ok() && is_array( $response->data ) ? $response->data : null;
+		if ( 'guide_not_found' === $response->code ) {
+			// None kept yet: an empty box to write one in.
+			$response = new Api_Response( Api_Response::OK, 200, array() );
+		} elseif ( $response->missing_endpoint() ) {
+			// An aftercare from before GET of one guide: look it up among all of them.
+			$response = Api_Client::from_settings()->get( '/api/v1/guides' );
+			$guide    = $response->ok() ? self::find( Data::rows( $response->data, 'guides' ), $product_id ) : null;
+		}
 		return Template::render(
 			'admin/guide-box',
 			array(

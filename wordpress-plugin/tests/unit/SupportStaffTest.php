@@ -237,12 +237,13 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$guide = array( 'scope' => 'product', 'key' => '55', 'text' => 'Charge first.', 'links' => array( array( 'title' => 'Setup video', 'url' => 'https://video.example/setup', 'tracked_url' => 'https://aftercare.example/g/t1', 'clicks' => 12 ) ) );
 		self::$server->script(
 			array(
-				'GET /api/v1/guides'               => array( 'json' => array( 'guides' => array( array_merge( $guide, array( 'key' => '5', 'text' => 'Another product' ) ), $guide ) ) ),
+				'GET /api/v1/products/55/guide'    => array( 'json' => $guide ),
 				'PUT /api/v1/products/55/guide'    => array( 'json' => $guide ),
 				'DELETE /api/v1/products/55/guide' => array( 'status' => 204, 'body' => '' ),
 			)
 		);
 		$xpath = self::dom( Guide_Box::box( 55 ) );
+		$this->assertSame( array( 'GET /api/v1/products/55/guide' ), array_map( static fn( $r ) => $r['method'] . ' ' . $r['uri'], self::$server->requests() ), 'only this product\'s guide is read' );
 		$this->assertSame( 'Charge first.', self::text( $xpath, '//textarea[@name="aftercare_guide_text"]' ) );
 		$this->assertSame( '12', self::text( $xpath, '//tbody/tr[1]/td[3]' ) );
 		$was   = $xpath->query( '//input[@name="aftercare_guide_was"]' )->item( 0 )->getAttribute( 'value' );
@@ -263,6 +264,31 @@ final class SupportStaffTest extends Scripted_Test_Case {
 		$this->assertSame( 'unchanged', Guide_Box::save( 55, array() ), 'a save without the box (quick edit) leaves the guide alone' );
 	}
 
+	public function test_the_guide_box_is_empty_without_a_guide_falls_back_on_an_older_aftercare_and_is_calm_when_it_is_down(): void {
+		$other = array( 'scope' => 'product', 'key' => '5', 'text' => 'Another product', 'links' => array() );
+		$mine  = array( 'scope' => 'product', 'key' => '55', 'text' => 'From the list.', 'links' => array( array( 'title' => 'Manual', 'url' => 'https://shop.example/m.pdf', 'clicks' => 3 ) ) );
+		self::$server->script(
+			array(
+				'GET /api/v1/products/56/guide' => array( 'status' => 404, 'json' => array( 'error' => array( 'code' => 'guide_not_found', 'message' => 'No guide is kept for this.' ) ) ),
+				'GET /api/v1/products/55/guide' => array( 'status' => 405, 'body' => '' ),
+				'GET /api/v1/guides'            => array( 'json' => array( 'guides' => array( $other, $mine ) ) ),
+			)
+		);
+		$xpath = self::dom( Guide_Box::box( 56 ) );
+		$this->assertSame( 1, $xpath->query( '//textarea[@name="aftercare_guide_text"]' )->length, 'no guide yet: a box to write one in' );
+		$this->assertSame( '', self::text( $xpath, '//textarea[@name="aftercare_guide_text"]' ) );
+		$this->assertSame( Guide_Box::fingerprint( null ), $xpath->query( '//input[@name="aftercare_guide_was"]' )->item( 0 )->getAttribute( 'value' ) );
+		$xpath = self::dom( Guide_Box::box( 55 ) );
+		$this->assertSame( 'From the list.', self::text( $xpath, '//textarea[@name="aftercare_guide_text"]' ), 'an aftercare without GET of one guide: found in the list' );
+		$this->assertSame( '3', self::text( $xpath, '//tbody/tr[1]/td[3]' ) );
+
+		$this->configure( 'http://127.0.0.1:' . Aftercare_Service::free_port() );
+		$html = Guide_Box::box( 55 );
+		$this->assertStringContainsString( 'could not be loaded', $html );
+		$this->assertStringNotContainsString( 'aftercare_guide_text', $html, 'no form, so saving the product leaves the guide alone' );
+		$this->assertSame( 'unchanged', Guide_Box::save( 55, array() ) );
+	}
+
 	public function test_a_variation_keeps_its_own_guide_from_woocommerces_variations_panel(): void {
 		$guide = array( 'scope' => 'variation', 'key' => '418', 'text' => 'Wash cold.', 'links' => array( array( 'title' => 'Size chart', 'url' => 'https://shop.example/sizes', 'clicks' => 4 ) ) );
 		self::$server->script(
@@ -271,9 +297,8 @@ final class SupportStaffTest extends Scripted_Test_Case {
 				'PUT /api/v1/products/402/variations/418/guide' => array( 'json' => $guide ),
 			)
 		);
-		Guide_Box::box( 402 );
 		$xpath = self::dom( Guide_Box::variation_fields( 1, 418 ) . Guide_Box::variation_fields( 2, 419 ) );
-		$this->assertCount( 1, self::$server->requests(), 'the guides are read once for the product and its variations' );
+		$this->assertCount( 1, self::$server->requests(), 'the guides are read once for all the variations' );
 		$this->assertSame( 'Wash cold.', self::text( $xpath, '//textarea[@name="aftercare_vguide_text[1]"]' ) );
 		$this->assertSame( '', self::text( $xpath, '//textarea[@name="aftercare_vguide_text[2]"]' ) );
 		$this->assertStringContainsString( '4 clicks', $xpath->document->textContent );

@@ -153,6 +153,32 @@ final class SurveyEmailTest extends Scripted_Test_Case {
 		$this->assertStringContainsString( 'Open the survey: https://aftercare.example/s/tokmsg_plain', $preview['plain'] );
 	}
 
+	public function test_its_closing_says_unsubscribing_stops_surveys_too_and_other_emails_keep_theirs(): void {
+		$flat    = static fn( string $text ) => (string) preg_replace( '/\s+/', ' ', $text );
+		$email   = Emails::for_type( 'survey' );
+		$preview = $email->preview_message( self::message( 'msg_close', 'nps', 'delivery' ), wc_get_order( 1001 ) );
+		$this->assertStringContainsString( 'Not interested in delivery updates and surveys?', $preview['html'] );
+		$this->assertStringContainsString( 'Not interested in delivery updates and surveys? Unsubscribe: https://aftercare.example/unsubscribe/xyz', $flat( $preview['plain'] ) );
+		$this->assertStringNotContainsString( 'Not interested in delivery updates?', $flat( $preview['html'] . $preview['plain'] ) );
+		$korean = $email->preview_message( self::message( 'msg_close_ko', 'nps', 'delivery', 'ko_KR' ), wc_get_order( 1001 ) );
+		$this->assertStringContainsString( '배송 소식과 설문을 받고 싶지 않으신가요?', $korean['html'] );
+		$this->assertStringContainsString( '배송 소식과 설문을 받고 싶지 않으신가요? 수신 거부:', $flat( $korean['plain'] ) );
+
+		// The same closing part, as every other email includes it (no `surveys`).
+		$closing = static function ( string $file ): string {
+			$additional_content = '';
+			$data               = array( 'unsubscribe_url' => 'https://aftercare.example/unsubscribe/xyz' );
+			ob_start();
+			include dirname( __DIR__, 2 ) . '/aftercare-for-woocommerce/templates/emails/' . $file;
+			return (string) ob_get_clean();
+		};
+		$html  = $closing( 'aftercare-closing.php' );
+		$plain = $closing( 'plain/aftercare-closing.php' );
+		$this->assertStringContainsString( 'Not interested in delivery updates?', $html );
+		$this->assertStringContainsString( 'Not interested in delivery updates? Unsubscribe: https://aftercare.example/unsubscribe/xyz', $plain );
+		$this->assertStringNotContainsString( 'surveys', $html . $plain );
+	}
+
 	public function test_it_is_a_customer_email_listed_with_woocommerces_emails_and_can_be_switched_off(): void {
 		$emails = WC()->mailer()->get_emails();
 		$this->assertArrayHasKey( 'Aftercare_Email_Survey', $emails );

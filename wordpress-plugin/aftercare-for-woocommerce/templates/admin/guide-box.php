@@ -6,7 +6,7 @@
  *
  * @package Aftercare
  *
- * @var \Aftercare\Api_Response  $response GET /api/v1/guides.
+ * @var \Aftercare\Api_Response  $response GET /api/v1/products/{id}/guide (ok when none is kept).
  * @var array<string,mixed>|null $guide    The guide: text, links ({title, url, clicks}).
  */
 

@@ -9,6 +9,8 @@
  *
  * @var string              $additional_content From the email's settings.
  * @var array<string,mixed> $data               The message's data from aftercare.
+ * @var bool                $surveys            Optional: the email is a survey, so unsubscribing
+ *                                              stops surveys too (says so).
  */
 
 use Aftercare\Data;
@@ -20,5 +22,5 @@ if ( $additional_content ) {
 }
 ?>
 <?php if ( '' !== Data::url( $data, 'unsubscribe_url' ) ) : ?>
-	<p style="font-size: 12px;"><?php esc_html_e( 'You get this email because you ordered from us. Not interested in delivery updates?', 'aftercare-for-woocommerce' ); ?> <a href="<?php echo esc_url( Data::url( $data, 'unsubscribe_url' ) ); ?>"><?php esc_html_e( 'Unsubscribe', 'aftercare-for-woocommerce' ); ?></a></p>
+	<p style="font-size: 12px;"><?php empty( $surveys ) ? esc_html_e( 'You get this email because you ordered from us. Not interested in delivery updates?', 'aftercare-for-woocommerce' ) : esc_html_e( 'You get this email because you ordered from us. Not interested in delivery updates and surveys?', 'aftercare-for-woocommerce' ); ?> <a href="<?php echo esc_url( Data::url( $data, 'unsubscribe_url' ) ); ?>"><?php esc_html_e( 'Unsubscribe', 'aftercare-for-woocommerce' ); ?></a></p>
 <?php endif; ?>

@@ -48,5 +48,5 @@ do_action( 'woocommerce_email_header', $email_heading, $email );
 	<p><a href="<?php echo esc_url( $survey_url ); ?>"><?php esc_html_e( 'Open the survey', 'aftercare-for-woocommerce' ); ?></a></p>
 <?php endif; ?>
 <?php
-wc_get_template( 'emails/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
+wc_get_template( 'emails/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data, 'surveys' => true ), '', $email->template_base );
 do_action( 'woocommerce_email_footer', $email );

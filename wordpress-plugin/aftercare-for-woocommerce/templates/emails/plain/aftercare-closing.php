@@ -9,6 +9,8 @@
  *
  * @var string              $additional_content From the email's settings.
  * @var array<string,mixed> $data               The message's data from aftercare.
+ * @var bool                $surveys            Optional: the email is a survey, so unsubscribing
+ *                                              stops surveys too (says so).
  */
 
 use Aftercare\Data;
@@ -19,5 +21,6 @@ if ( $additional_content ) {
 	echo esc_html( wp_strip_all_tags( wptexturize( $additional_content ) ) ) . "\n\n";
 }
 if ( '' !== Data::url( $data, 'unsubscribe_url' ) ) {
-	echo esc_html__( 'Not interested in delivery updates? Unsubscribe:', 'aftercare-for-woocommerce' ) . ' ' . esc_url_raw( Data::url( $data, 'unsubscribe_url' ) ) . "\n\n";
+	$aftercare_unsubscribe = empty( $surveys ) ? __( 'Not interested in delivery updates? Unsubscribe:', 'aftercare-for-woocommerce' ) : __( 'Not interested in delivery updates and surveys? Unsubscribe:', 'aftercare-for-woocommerce' );
+	echo esc_html( $aftercare_unsubscribe ) . ' ' . esc_url_raw( Data::url( $data, 'unsubscribe_url' ) ) . "\n\n";
 }

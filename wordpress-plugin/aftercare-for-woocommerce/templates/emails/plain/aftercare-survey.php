@@ -39,5 +39,5 @@ if ( $scores ) {
 if ( '' !== $survey_url ) {
 	echo esc_html__( 'Open the survey', 'aftercare-for-woocommerce' ) . ': ' . esc_url_raw( $survey_url ) . "\n\n";
 }
-wc_get_template( 'emails/plain/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data ), '', $email->template_base );
+wc_get_template( 'emails/plain/aftercare-closing.php', array( 'additional_content' => $additional_content, 'data' => $data, 'surveys' => true ), '', $email->template_base );
 echo wp_kses_post( apply_filters( 'woocommerce_email_footer_text', get_option( 'woocommerce_email_footer_text' ) ) );
