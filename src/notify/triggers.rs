@@ -234,6 +234,11 @@ fn ret(
     ) {
         return Ok(None);
     }
+    // "Refunded" is said only once the refund exists in WooCommerce; the settling job
+    // enqueues this trigger again when it does.
+    if status == "refunded" && record.settlement.as_deref() != Some("done") {
+        return Ok(None);
+    }
     decide::consider(
         c,
         store,

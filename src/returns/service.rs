@@ -320,15 +320,18 @@ pub fn transition(
             &now,
         )?;
     }
-    // The customer may hear of the move; notifications decide.
-    jobs::enqueue(
-        conn,
-        store_id,
-        JobKind::NotifyReturn,
-        record.order_id,
-        record.id.get() as u64,
-        &now,
-    )?;
+    // The customer may hear of the move; notifications decide. A refund is told only once
+    // it exists in WooCommerce: the settling job enqueues that message when it succeeds.
+    if m.to != Status::Refunded {
+        jobs::enqueue(
+            conn,
+            store_id,
+            JobKind::NotifyReturn,
+            record.order_id,
+            record.id.get() as u64,
+            &now,
+        )?;
+    }
     if matches!(
         m.to,
         Status::Refunded | Status::Exchanged | Status::Credited | Status::Rejected

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
+use jiff::Timestamp;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
@@ -14,9 +15,10 @@ use super::money::{self, has_marker};
 use super::settings::ReturnSettings;
 use super::store::{self, ReturnRecord, Settlement};
 use crate::ids::{ReturnId, StoreId};
-use crate::jobs::{Job, JobKind, Outcome, Registry};
+use crate::jobs::{self, Job, JobKind, Outcome, Registry};
 use crate::orders::store as orders;
 use crate::store::Db;
+use crate::time;
 use crate::woo::{Order, WooClient, WooClients, WooError};
 
 /// What settling a return uses.
@@ -101,11 +103,26 @@ impl Settler {
         };
         match attempt {
             Ok(settled) => {
-                let id = record.id;
+                let (store, id, order_id) = (store_id.clone(), record.id, record.order_id);
                 let result = self
                     .db
                     .writer()
-                    .write(move |c| store::settle(c, id, &settled.as_settlement()))
+                    .write(move |c| {
+                        store::settle(c, id, &settled.as_settlement())?;
+                        // The refund now exists in WooCommerce: only now may the customer
+                        // hear of it (notifications decide, once per return status).
+                        if let Settled::Refund(_) = settled {
+                            jobs::enqueue(
+                                c,
+                                &store,
+                                JobKind::NotifyReturn,
+                                order_id,
+                                id.get() as u64,
+                                &time::millis(Timestamp::now()),
+                            )?;
+                        }
+                        Ok(())
+                    })
                     .await;
                 match result {
                     Ok(()) => {

@@ -957,3 +957,181 @@ async fn a_return_requested_approved_received_and_refunded_mails_each_step_once(
     assert_eq!(summary, [("return_update", "sent"); 3]);
     app.stop().await;
 }
+
+/// A return of order `order_id` approved and received (two messages sent), with a fake
+/// WooCommerce whose refunds answer through `refunds` unless a `failing` mock takes the POST.
+async fn a_received_return(
+    order_id: u64,
+    failing: wiremock::Mock,
+) -> Option<(
+    Sink,
+    crate::fake_woo::FakeWoo,
+    crate::returns::Refunds,
+    TestApp,
+    Value,
+)> {
+    use crate::fake_woo::{API, FakeWoo};
+    use crate::returns::Refunds;
+    use wiremock::Mock;
+    use wiremock::matchers::path;
+
+    let sink = Sink::start(free_port(), false)?;
+    let woo = FakeWoo::start().await;
+    let refunds = Refunds::default();
+    failing.mount(&woo.server).await;
+    Mock::given(path(format!("{API}/orders/{order_id}/refunds")))
+        .and(woo.signed())
+        .respond_with(refunds.clone())
+        .mount(&woo.server)
+        .await;
+    let app = TestApp::spawn_with(&format!(
+        "{}[sync]\nreconcile_interval_seconds = 0\nfull_sweep_interval_seconds = 0\n\
+         webhook_check_interval_seconds = 0\n[woocommerce]\ntimeout_seconds = 5\n{}",
+        notify_toml(sink.port, "off"),
+        woo.config_toml()
+    ))
+    .await;
+    let mut done: Value = serde_json::from_slice(&order(order_id, "completed")).unwrap();
+    done["refunds"] = json!([]);
+    done["date_completed_gmt"] = ago(60 * 24).trim_end_matches('Z').into();
+    done["date_modified_gmt"] = ago(60 * 24).trim_end_matches('Z').into();
+    deliver_ok(&app, "order.updated", &serde_json::to_vec(&done).unwrap()).await;
+    let (status, created) = app
+        .post_json(
+            &format!("/api/v1/customers/42/orders/{order_id}/returns"),
+            &json!({"items": [{"line_item_id": 202, "quantity": 1, "reason": "too_small"}],
+                    "resolution": "refund"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].clone();
+    for to in ["approved", "received"] {
+        let (status, moved) = app
+            .post_json(
+                &format!("/api/v1/returns/{id}/transitions"),
+                &json!({"to": to}),
+            )
+            .await;
+        assert_eq!(status, 200, "{to}: {moved}");
+        // Each trigger reads the return as it is now: run it before the next move.
+        app.run_jobs_until_idle().await;
+    }
+    sink.wait_for(2).await;
+    Some((sink, woo, refunds, app, id))
+}
+
+/// The return statuses decided for order `order_id`, in order (the last part of each
+/// message's dedupe key: order, return, status).
+fn decided_statuses(c: &rusqlite::Connection, order_id: u64) -> Vec<String> {
+    let keys: Vec<String> = c
+        .prepare("SELECT dedupe_key FROM messages WHERE order_id = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([order_id as i64], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    keys.iter()
+        .map(|k| k.rsplit('|').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_refund_woocommerce_first_fails_is_told_only_once_the_retry_creates_it() {
+    use crate::fake_woo::API;
+    use crate::notify_digest::plain_text;
+    use crate::returns::wait_for;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+
+    let failing = Mock::given(method("POST"))
+        .and(path(format!("{API}/orders/5702/refunds")))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1);
+    let Some((sink, _woo, refunds, app, id)) = a_received_return(5702, failing).await else {
+        return;
+    };
+    let (status, moved) = app
+        .post_json(
+            &format!("/api/v1/returns/{id}/transitions"),
+            &json!({"to": "refunded"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    app.run_jobs_until_idle().await;
+    wait_for(&app, &id, |v| v["settlement"]["status"] == "failed").await;
+    assert!(refunds.created.lock().unwrap().is_empty());
+    let db = rusqlite::Connection::open(app.db_path()).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        decided_statuses(&db, 5702),
+        ["approved", "received"],
+        "no refund in WooCommerce yet: nothing said about it"
+    );
+    assert_eq!(types(&sink), ["return_update"; 2]);
+
+    time_passes(&app);
+    app.run_jobs_until_idle().await;
+    wait_for(&app, &id, |v| v["settlement"]["status"] == "done").await;
+    app.run_jobs_until_idle().await;
+    sink.wait_for(3).await;
+    assert_eq!(refunds.created.lock().unwrap().len(), 1);
+    assert_eq!(
+        decided_statuses(&db, 5702),
+        ["approved", "received", "refunded"]
+    );
+    let messages = sink.messages();
+    assert_eq!(types(&sink), ["return_update"; 3], "one message per step");
+    assert!(plain_text(&messages[2]).contains("Your refund is on its way."));
+
+    // A later retry or a duplicate trigger says nothing more.
+    time_passes(&app);
+    app.run_jobs_until_idle().await;
+    assert_eq!(decided_statuses(&db, 5702).len(), 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refund_woocommerce_refuses_is_never_told() {
+    use crate::fake_woo::API;
+    use crate::returns::wait_for;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+
+    let failing = Mock::given(method("POST"))
+        .and(path(format!("{API}/orders/5703/refunds")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "code": "woocommerce_rest_cannot_create_order_refund",
+            "message": "Invalid refund amount.", "data": {"status": 400}})))
+        .with_priority(1);
+    let Some((sink, _woo, refunds, app, id)) = a_received_return(5703, failing).await else {
+        return;
+    };
+    let (status, moved) = app
+        .post_json(
+            &format!("/api/v1/returns/{id}/transitions"),
+            &json!({"to": "refunded"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    for _ in 0..3 {
+        app.run_jobs_until_idle().await;
+        time_passes(&app);
+    }
+    app.run_jobs_until_idle().await;
+    let view = wait_for(&app, &id, |v| v["settlement"]["status"] == "failed").await;
+    assert!(
+        view["settlement"]["attempts"].as_i64().unwrap_or(0) >= 3,
+        "{view}"
+    );
+    assert!(refunds.created.lock().unwrap().is_empty());
+    let db = rusqlite::Connection::open(app.db_path()).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        decided_statuses(&db, 5703),
+        ["approved", "received"],
+        "the refund never existed: the customer is never told it did"
+    );
+    assert_eq!(types(&sink), ["return_update"; 2]);
+    app.stop().await;
+}
