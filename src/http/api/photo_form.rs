@@ -1,8 +1,11 @@
 //! A body that may carry photos (a return request, a support request): JSON, or a
 //! multipart form with the JSON in a part named `request` and the photos beside it.
 
+use std::path::Path;
+
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::http::error::{ApiError, ErrorCode};
 use crate::http::extract::{ApiJson, parse_json};
@@ -91,4 +94,39 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     } else {
         ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text())
     }
+}
+
+/// A stored customer photo (of a return or a support request) as it was uploaded, under
+/// headers that keep a browser from treating it as anything but that image. `owner`
+/// (`return`, `request`), `id` and `position` name it in the log if the file is gone.
+pub async fn stored_photo(
+    data_dir: &Path,
+    path: &str,
+    content_type: &str,
+    owner: &'static str,
+    id: i64,
+    position: i64,
+) -> Result<Response, ApiError> {
+    let bytes = tokio::fs::read(data_dir.join(path)).await.map_err(|e| {
+        tracing::error!(error = %e, owner, id, position, "a stored photo is missing");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::PhotoUnavailable,
+            "The stored photo could not be read.",
+        )
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+            // Uploaded by a customer: never let a browser treat it as anything else.
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

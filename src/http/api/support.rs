@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -705,30 +705,15 @@ async fn get_photo(
         .ok_or_else(|| {
             ApiError::not_found(ErrorCode::PhotoNotFound, "This request has no such photo.")
         })?;
-    let bytes = tokio::fs::read(state.config().data_dir.join(&photo.path))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, request_id = id.get(), position, "a stored support photo is missing");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::PhotoUnavailable,
-                "The stored photo could not be read.",
-            )
-        })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, photo.content_type.clone()),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
-            // Uploaded by a customer: never let a browser treat it as anything else.
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox".to_owned(),
-            ),
-        ],
-        bytes,
+    super::photo_form::stored_photo(
+        &state.config().data_dir,
+        &photo.path,
+        &photo.content_type,
+        "request",
+        id.get(),
+        position,
     )
-        .into_response())
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

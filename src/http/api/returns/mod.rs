@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -513,28 +513,13 @@ async fn get_photo(
         .ok_or_else(|| {
             ApiError::not_found(ErrorCode::PhotoNotFound, "This return has no such photo.")
         })?;
-    let bytes = tokio::fs::read(state.config().data_dir.join(&photo.path))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, return_id = return_id.get(), position, "a stored return photo is missing");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::PhotoUnavailable,
-                "The stored photo could not be read.",
-            )
-        })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, photo.content_type.clone()),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
-            // Uploaded by a customer: never let a browser treat it as anything else.
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox".to_owned(),
-            ),
-        ],
-        bytes,
+    super::photo_form::stored_photo(
+        &state.config().data_dir,
+        &photo.path,
+        &photo.content_type,
+        "return",
+        return_id.get(),
+        position,
     )
-        .into_response())
+    .await
 }
