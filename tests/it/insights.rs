@@ -59,7 +59,16 @@ fn order(
 }
 
 async fn orders(app: &TestApp) {
-    let list: [(u64, u64, &str, &str, &str, Option<&str>, (u64, u64, u64)); 11] = [
+    type Order<'a> = (
+        u64,
+        u64,
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        (u64, u64, u64),
+    );
+    let list: [Order<'_>; 11] = [
         (
             1,
             1,
@@ -168,12 +177,12 @@ async fn orders(app: &TestApp) {
 }
 
 fn surveys(db: &rusqlite::Connection) {
-    let mut add = |kind: &str,
-                   source: &str,
-                   state: &str,
-                   created: &str,
-                   score: Option<i64>,
-                   answered: Option<&str>| {
+    let add = |kind: &str,
+               source: &str,
+               state: &str,
+               created: &str,
+               score: Option<i64>,
+               answered: Option<&str>| {
         db.execute(
             "INSERT INTO surveys (store_id, order_id, kind, source, subject, recipient, first_name,
                  state, reason, anchor_at, score, answered_at, changed_at, created_at, updated_at)
