@@ -884,3 +884,30 @@ async fn chromium_draws_every_chart_at_desktop_and_phone_width() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_keeper_folds_changes_without_being_asked() {
+    let app = constructed().await;
+    // Nobody has asked for a report: the background keeper folds everything on its own.
+    crate::helpers::eventually(
+        "the keeper folded every change",
+        std::time::Duration::from_secs(20),
+        || async {
+            app.count("SELECT COUNT(*) FROM insight_pending") == 0
+                && app.count(
+                    "SELECT COALESCE(SUM(n), 0) FROM insight_counts
+                     WHERE measure = 'nps_score' AND grain = 0",
+                ) == 6
+        },
+    )
+    .await;
+    // The month rows carry the same totals as the day rows.
+    assert_eq!(
+        app.count(
+            "SELECT (SELECT SUM(n) FROM insight_counts WHERE measure = 'sold' AND grain = 0)
+                  - (SELECT SUM(n) FROM insight_counts WHERE measure = 'sold' AND grain = 1)"
+        ),
+        0
+    );
+    app.stop().await;
+}
