@@ -153,7 +153,7 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
 /// which of them get a label (every one, or every k-th when even two are too many).
 fn ticks(chart: &Chart, data: &Data, plot_width: f64) -> (Scale, Vec<String>, usize) {
     let fmt = chart.value_format;
-    let mut target = (plot_width / 70.0) as usize;
+    let mut target = (plot_width / 50.0) as usize;
     loop {
         let scale = Scale::new(data.all(), chart.y_range, fmt.min_step(), target);
         let labels = fmt.ticks(&scale.ticks, scale.step);

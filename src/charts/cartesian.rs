@@ -25,7 +25,7 @@ const SIN45: f64 = std::f64::consts::FRAC_1_SQRT_2;
 pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> f64 {
     let mut y = PAD;
     if data.names.len() > 1 {
-        y += legend::draw(out, chart.kind, &data.names, PAD, y, width - 2.0 * PAD) + 4.0;
+        y += legend::draw(out, chart.kind, &data.names, PAD, y, width - 2.0 * PAD) + 8.0;
     }
     let title = text::fit(&text::clean(&chart.y_label), width - 2.0 * PAD);
     svg::text(
@@ -52,12 +52,21 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
         .iter()
         .map(|t| text::width(t))
         .fold(0.0, f64::max);
+    let n = data.categories.len() as f64;
+    let mut left = PAD + tick_width + TICK_GAP;
+    let right = width - PAD;
+    let mut labels = Labels::choose(chart.kind, data, (right - left) / n, right - left);
+    let reach = labels.reach_left(data, (right - left) / n);
+    if reach > left {
+        left = reach.min(width * 0.25).max(left);
+        labels = Labels::choose(chart.kind, data, (right - left) / n, right - left);
+    }
     let plot = Plot {
-        left: PAD + tick_width + TICK_GAP,
-        right: width - PAD,
+        left,
+        right,
         top,
         bottom,
-        slot: (width - PAD - (PAD + tick_width + TICK_GAP)) / data.categories.len() as f64,
+        slot: (right - left) / n,
         scale,
     };
 
@@ -83,7 +92,7 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
         let zero = plot.y(0.0);
         svg::line(out, (plot.left, zero), (plot.right, zero), "zero");
     }
-    let below = category_labels(out, chart.kind, data, &plot, width);
+    let below = category_labels(out, &labels, data, &plot, width);
     match chart.kind {
         Kind::Columns => columns(out, chart, data, &plot),
         Kind::Line | Kind::Bars => lines(out, chart, data, &plot),
@@ -111,62 +120,119 @@ impl Plot {
     }
 }
 
-/// The category labels under the plot: side by side when they fit, every k-th when they
-/// do not (lines: a time axis reads fine thinned); columns turn theirs 45° first, so each
-/// column keeps its name as long as there is a line's height per column. Returns the height
-/// they take below the plot.
-fn category_labels(out: &mut String, kind: Kind, data: &Data, plot: &Plot, width: f64) -> f64 {
+/// How the category labels sit under the plot.
+enum Labels {
+    /// Side by side, every k-th (1: all).
+    Level(usize),
+    /// Each on up to two lines.
+    Wrapped(Vec<Vec<String>>),
+    /// Turned 45°, every k-th.
+    Turned(usize),
+}
+
+impl Labels {
+    /// Side by side when they fit, every k-th when they do not (lines: a time axis reads
+    /// fine thinned). Columns first try two lines, then turn their labels 45°, so each
+    /// column keeps its name as long as there is a line's height per column.
+    fn choose(kind: Kind, data: &Data, slot: f64, plot_width: f64) -> Labels {
+        let widest = data
+            .categories
+            .iter()
+            .map(|c| text::width(c))
+            .fold(0.0, f64::max)
+            .min(plot_width);
+        let every = ((widest + LABEL_GAP) / slot).ceil().max(1.0) as usize;
+        if every == 1 || kind != Kind::Columns {
+            return Labels::Level(every);
+        }
+        let wrapped: Option<Vec<Vec<String>>> = data
+            .categories
+            .iter()
+            .map(|c| text::wrap(c, slot - LABEL_GAP, 2))
+            .collect();
+        match wrapped {
+            Some(wrapped) => Labels::Wrapped(wrapped),
+            None => Labels::Turned((ROTATED_PITCH / slot).ceil().max(1.0) as usize),
+        }
+    }
+
+    /// How far the turned labels reach left of the first columns' centres: the plot moves
+    /// right by that much (up to a quarter of the width) rather than cut the first names short.
+    fn reach_left(&self, data: &Data, slot: f64) -> f64 {
+        let Labels::Turned(every) = *self else {
+            return 0.0;
+        };
+        data.categories
+            .iter()
+            .enumerate()
+            .step_by(every)
+            .take(8)
+            .map(|(i, c)| turned_reach(text::width(c).min(ROTATED_MAX)) - slot * (i as f64 + 0.5))
+            .fold(0.0, f64::max)
+    }
+}
+
+/// How far left of its anchor a turned label of `width` px reaches: its length and a line's
+/// height, × sin 45°, less the 4 px the anchor sits right of the column's centre.
+fn turned_reach(width: f64) -> f64 {
+    (width + 9.6) * SIN45 - 4.0 + 1.0
+}
+
+/// Draws the category labels; returns the height they take below the plot.
+fn category_labels(out: &mut String, labels: &Labels, data: &Data, plot: &Plot, width: f64) -> f64 {
     let plot_width = plot.right - plot.left;
-    let widest = data
-        .categories
-        .iter()
-        .map(|c| text::width(c))
-        .fold(0.0, f64::max)
-        .min(plot_width);
-    let every = ((widest + LABEL_GAP) / plot.slot).ceil().max(1.0) as usize;
     out.push_str(r#"<g class="categories">"#);
-    let below = if every == 1 || kind == Kind::Line {
-        let room = (every as f64 * plot.slot - LABEL_GAP).min(plot_width);
-        for (i, name) in data.categories.iter().enumerate().step_by(every) {
-            let name = text::fit(name, room);
-            let half = text::width(&name) / 2.0;
-            // Keep the first and last labels inside the picture.
-            let x = plot.x(i).max(half + 2.0).min(width - half - 2.0);
-            svg::text(
-                out,
-                x,
-                plot.bottom + 18.0,
-                Anchor::Middle,
-                "category",
-                INK,
-                &name,
-                "",
-            );
+    let below = match labels {
+        Labels::Wrapped(wrapped) => {
+            for (i, lines) in wrapped.iter().enumerate() {
+                let half = lines.iter().map(|l| text::width(l)).fold(0.0, f64::max) / 2.0;
+                let x = plot.x(i).max(half + 2.0).min(width - half - 2.0);
+                svg::text_lines(
+                    out,
+                    (x, plot.bottom + 18.0),
+                    Anchor::Middle,
+                    "category",
+                    lines,
+                );
+            }
+            let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1) as f64;
+            22.0 + (lines - 1.0) * svg::LINE_HEIGHT
         }
-        22.0
-    } else {
-        let every = (ROTATED_PITCH / plot.slot).ceil().max(1.0) as usize;
-        let baseline = plot.bottom + 12.0;
-        let mut longest: f64 = 0.0;
-        for (i, name) in data.categories.iter().enumerate().step_by(every) {
-            let x = plot.x(i) + 4.0;
-            // Turned text reaches left of its end by its length (and a line's height) × sin 45°.
-            let room = ((x - 1.0) / SIN45 - 9.6).min(ROTATED_MAX);
-            let name = text::fit(name, room);
-            longest = longest.max(text::width(&name));
-            let extra = format!(r#" transform="rotate(-45 {x:.1} {baseline:.1})""#);
-            svg::text(
-                out,
-                x,
-                baseline,
-                Anchor::End,
-                "category",
-                INK,
-                &name,
-                &extra,
-            );
+        Labels::Level(every) => {
+            let room = (*every as f64 * plot.slot - LABEL_GAP).min(plot_width);
+            for (i, name) in data.categories.iter().enumerate().step_by(*every) {
+                let name = text::fit(name, room);
+                let half = text::width(&name) / 2.0;
+                // Keep the first and last labels inside the picture.
+                let x = plot.x(i).max(half + 2.0).min(width - half - 2.0);
+                let y = plot.bottom + 18.0;
+                svg::text(out, x, y, Anchor::Middle, "category", INK, &name, "");
+            }
+            22.0
         }
-        12.0 + (longest + 3.0) * SIN45 + 2.0
+        Labels::Turned(every) => {
+            let baseline = plot.bottom + 12.0;
+            let mut longest: f64 = 0.0;
+            for (i, name) in data.categories.iter().enumerate().step_by(*every) {
+                let x = plot.x(i) + 4.0;
+                // Turned text reaches left of its end by its length and a line, × sin 45°.
+                let room = ((x - 1.0) / SIN45 - 9.6).min(ROTATED_MAX);
+                let name = text::fit(name, room);
+                longest = longest.max(text::width(&name));
+                let extra = format!(r#" transform="rotate(-45 {x:.1} {baseline:.1})""#);
+                svg::text(
+                    out,
+                    x,
+                    baseline,
+                    Anchor::End,
+                    "category",
+                    INK,
+                    &name,
+                    &extra,
+                );
+            }
+            12.0 + (longest + 3.0) * SIN45 + 2.0
+        }
     };
     out.push_str("</g>");
     below
