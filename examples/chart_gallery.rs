@@ -79,6 +79,94 @@ fn samples() -> Vec<(&'static str, Chart)> {
             },
         ),
         (
+            "csat-monthly",
+            Chart {
+                kind: Kind::Line,
+                categories: [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec",
+                ]
+                .map(String::from)
+                .to_vec(),
+                series: vec![
+                    series(
+                        "Returns",
+                        &[
+                            Some(72.0),
+                            Some(75.0),
+                            Some(70.0),
+                            None,
+                            Some(81.0),
+                            Some(84.0),
+                            Some(80.0),
+                            Some(78.0),
+                            Some(85.0),
+                            Some(88.0),
+                            Some(86.0),
+                            Some(90.0),
+                        ],
+                    ),
+                    series(
+                        "Support requests",
+                        &[
+                            Some(60.0),
+                            Some(65.0),
+                            Some(68.0),
+                            Some(66.0),
+                            Some(70.0),
+                            Some(75.0),
+                            Some(74.0),
+                            Some(79.0),
+                            Some(77.0),
+                            Some(82.0),
+                            Some(80.0),
+                            Some(83.0),
+                        ],
+                    ),
+                    series(
+                        "Deliveries",
+                        &[
+                            Some(90.0),
+                            Some(92.0),
+                            Some(88.0),
+                            Some(91.0),
+                            Some(93.0),
+                            Some(90.0),
+                            Some(94.0),
+                            Some(95.0),
+                            Some(93.0),
+                            Some(96.0),
+                            Some(95.0),
+                            Some(97.0),
+                        ],
+                    ),
+                ],
+                y_label: "CSAT (% satisfied)".into(),
+                y_range: Some((0.0, 100.0)),
+                value_format: ValueFormat::Percent,
+                empty_text: "No answers in this range".into(),
+                title: "CSAT by month and source".into(),
+            },
+        ),
+        (
+            "nps-few-weeks",
+            Chart {
+                kind: Kind::Line,
+                categories: ["Nov 2", "Nov 9", "Nov 16", "Nov 23", "Nov 30"]
+                    .map(String::from)
+                    .to_vec(),
+                series: vec![series(
+                    "NPS",
+                    &[Some(40.0), Some(-12.0), None, Some(55.0), Some(100.0)],
+                )],
+                y_label: "NPS (−100…100)".into(),
+                y_range: Some((-100.0, 100.0)),
+                value_format: ValueFormat::Integer,
+                empty_text: "No answers in this range".into(),
+                title: "NPS by week".into(),
+            },
+        ),
+        (
             "carrier-times",
             Chart {
                 kind: Kind::Bars,

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::legend::{self, style};
 use super::scale::Scale;
-use super::svg::{self, Anchor, INK, MUTED};
+use super::svg::{self, Anchor, HALO, INK, MUTED};
 use super::{Chart, Data, PAD, text};
 
 /// Thickness of a bar alone in its row, and of each bar of a group.
@@ -129,7 +129,7 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
         }
         out.push_str("</g>");
     }
-    let _ = write!(out, r#"<g class="values">{values}</g>"#);
+    let _ = write!(out, r#"<g class="values"{HALO}>{values}</g>"#);
 
     let title = text::fit(&text::clean(&chart.y_label), width - 2.0 * PAD);
     let half = text::width(&title) / 2.0;

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::legend::{self, style};
 use super::scale::Scale;
-use super::svg::{self, Anchor, INK, MUTED};
+use super::svg::{self, Anchor, HALO, INK, MUTED};
 use super::{Chart, Data, Kind, PAD, plot_height, text};
 
 /// Row of the axis title above the plot.
@@ -278,7 +278,7 @@ fn columns(out: &mut String, chart: &Chart, data: &Data, plot: &Plot) {
     if labels.iter().any(|l| text::width(l) > room) {
         return;
     }
-    out.push_str(r#"<g class="values">"#);
+    let _ = write!(out, r#"<g class="values"{HALO}>"#);
     for (&(x, end, v), label) in placed.iter().zip(&labels) {
         let y = if v >= 0.0 {
             end - 4.0
@@ -360,9 +360,15 @@ fn lines(out: &mut String, chart: &Chart, data: &Data, plot: &Plot) {
     {
         return;
     }
-    out.push_str(r#"<g class="values">"#);
+    let _ = write!(out, r#"<g class="values"{HALO}>"#);
     for (i, v, label) in &labels {
-        let y = plot.y(*v) - 8.0;
+        // Under a negative point (when there is room above the category labels), over others.
+        let y = plot.y(*v);
+        let y = if *v < 0.0 && y + 16.0 <= plot.bottom - 2.0 {
+            y + 16.0
+        } else {
+            y - 8.0
+        };
         svg::text(out, plot.x(*i), y, Anchor::Middle, "value", INK, label, "");
     }
     out.push_str("</g>");

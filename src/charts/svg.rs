@@ -11,6 +11,10 @@ pub(super) const INK: &str = "#1e1e1e";
 pub(super) const MUTED: &str = "#50575e";
 pub(super) const GRID: &str = "#dcdcde";
 pub(super) const AXIS: &str = "#8c8f94";
+/// A white outline under data labels, so a line or gridline running through one does not
+/// hide a character (a minus sign under a falling line).
+pub(super) const HALO: &str =
+    r##" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke""##;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Anchor {

@@ -702,3 +702,18 @@ fn column_names_too_long_for_one_line_take_two() {
             .all(|l| l.attribute("transform").is_some())
     );
 }
+
+#[test]
+fn a_negative_point_has_its_value_under_it_and_labels_have_a_halo() {
+    let mut c = chart(Kind::Line, &["a", "b"], &[("NPS", some(&[-30.0, 50.0]))]);
+    c.y_range = Some((-100.0, 100.0));
+    let (svg, _, _) = check(&c, 720);
+    let doc = parse(&svg);
+    let points = in_series(&doc, 0, "point");
+    let values = by_class(&doc, "value");
+    assert!(num(values[0], "y") > num(points[0], "cy"), "−30 under its point");
+    assert!(num(values[1], "y") < num(points[1], "cy"), "50 over its point");
+    let group = by_class(&doc, "values")[0];
+    assert_eq!(group.attribute("stroke"), Some("#ffffff"));
+    assert_eq!(group.attribute("paint-order"), Some("stroke"));
+}
