@@ -711,8 +711,14 @@ fn a_negative_point_has_its_value_under_it_and_labels_have_a_halo() {
     let doc = parse(&svg);
     let points = in_series(&doc, 0, "point");
     let values = by_class(&doc, "value");
-    assert!(num(values[0], "y") > num(points[0], "cy"), "−30 under its point");
-    assert!(num(values[1], "y") < num(points[1], "cy"), "50 over its point");
+    assert!(
+        num(values[0], "y") > num(points[0], "cy"),
+        "−30 under its point"
+    );
+    assert!(
+        num(values[1], "y") < num(points[1], "cy"),
+        "50 over its point"
+    );
     let group = by_class(&doc, "values")[0];
     assert_eq!(group.attribute("stroke"), Some("#ffffff"));
     assert_eq!(group.attribute("paint-order"), Some("stroke"));
