@@ -1,4 +1,4 @@
-//! Renders sample insights charts at a desktop and a phone width into one HTML page, to look
+//! Renders sample insights charts at desktop, laptop and phone widths into one HTML page, to look
 //! at them in a browser: `cargo run --example chart_gallery -- /tmp/charts`.
 
 use aftercare::charts::{Chart, Kind, Series, ValueFormat, render};
@@ -12,7 +12,7 @@ fn main() -> std::io::Result<()> {
         "<!doctype html><meta charset=utf-8><title>Charts</title>\
          <body style=\"margin:16px;background:#f0f0f1;font-family:sans-serif\">",
     );
-    for width in [720, 360] {
+    for width in [1280, 720, 360] {
         page.push_str(&format!("<h2>width {width}</h2>"));
         for (name, chart) in samples() {
             let svg = render(&chart, width);
@@ -164,6 +164,24 @@ fn samples() -> Vec<(&'static str, Chart)> {
                 value_format: ValueFormat::Integer,
                 empty_text: "No answers in this range".into(),
                 title: "NPS by week".into(),
+            },
+        ),
+        (
+            "nps-by-carrier",
+            Chart {
+                kind: Kind::Bars,
+                categories: ["CJ Logistics", "Hanjin Express", "Lotte", "Korea Post"]
+                    .map(String::from)
+                    .to_vec(),
+                series: vec![series(
+                    "NPS",
+                    &[Some(45.0), Some(-20.0), Some(-100.0), Some(0.0)],
+                )],
+                y_label: "NPS (−100…100)".into(),
+                y_range: Some((-100.0, 100.0)),
+                value_format: ValueFormat::Integer,
+                empty_text: "No answers in this range".into(),
+                title: "NPS by carrier".into(),
             },
         ),
         (

@@ -249,7 +249,7 @@ fn columns(out: &mut String, chart: &Chart, data: &Data, plot: &Plot) {
     let column = (group - gap * (count - 1.0)) / count;
     let base = plot.y(plot.scale.base());
     let fmt = chart.value_format;
-    // Where each column is: (series, category, left edge, end of the column, value).
+    // Where each column is: (series, left edge, end, height, value).
     let mut placed = Vec::new();
     for (s, values) in data.values.iter().enumerate() {
         let _ = write!(
@@ -268,43 +268,48 @@ fn columns(out: &mut String, chart: &Chart, data: &Data, plot: &Plot) {
                 (end.min(base), (end - base).abs())
             };
             svg::bar(out, (x, y), (column, h), &data.tooltip(s, i, &fmt.label(v)));
-            placed.push((x, if v < 0.0 { y + h } else { y }, v));
+            placed.push((s, x, if v < 0.0 { y + h } else { y }, h, v));
         }
         out.push_str("</g>");
     }
     // Data labels only when every one fits over its column: a few missing would read as zero.
     let room = if count > 1.0 { column + gap } else { plot.slot } - 2.0;
-    let labels: Vec<String> = placed.iter().map(|&(_, _, v)| fmt.label(v)).collect();
+    let labels: Vec<String> = placed.iter().map(|&(.., v)| fmt.label(v)).collect();
     if labels.iter().any(|l| text::width(l) > room) {
         return;
     }
     let _ = write!(out, r#"<g class="values"{HALO}>"#);
-    for (&(x, end, v), label) in placed.iter().zip(&labels) {
-        let y = if v >= 0.0 {
-            end - 4.0
+    for (&(s, x, end, h, v), label) in placed.iter().zip(&labels) {
+        let inside = style(s)
+            .ink_inside
+            .filter(|_| h >= 18.0 && text::width(label) <= column - 4.0);
+        let (y, fill, extra) = if v >= 0.0 {
+            (end - 4.0, INK, "")
         } else if end + 14.0 <= plot.bottom {
-            end + 13.0
+            (end + 13.0, INK, "")
+        } else if let Some(ink) = inside {
+            // No room under a negative column: inside its end.
+            (end - 5.0, ink, r#" stroke="none""#)
         } else {
-            // No room under a negative column: above the zero line instead.
-            base - 4.0
+            // Nor inside it: above the zero line.
+            (base - 4.0, INK, "")
         };
-        svg::text(
-            out,
-            x + column / 2.0,
-            y,
-            Anchor::Middle,
-            "value",
-            INK,
-            label,
-            "",
-        );
+        let x = x + column / 2.0;
+        svg::text(out, x, y, Anchor::Middle, "value", fill, label, extra);
     }
     out.push_str("</g>");
 }
 
 fn lines(out: &mut String, chart: &Chart, data: &Data, plot: &Plot) {
     let fmt = chart.value_format;
-    let radius = if plot.slot >= 16.0 { 3.5 } else { 2.5 };
+    // Markers shrink as points crowd, so a long series stays a line rather than a string of beads.
+    let radius = if plot.slot >= 16.0 {
+        3.5
+    } else if plot.slot >= 6.0 {
+        2.5
+    } else {
+        1.5
+    };
     for (s, values) in data.values.iter().enumerate() {
         let style = style(s);
         let _ = write!(

@@ -23,6 +23,9 @@ pub(super) struct Style {
     /// `stroke-dasharray` of a line; empty for solid.
     pub dash: &'static str,
     pub marker: Marker,
+    /// A text colour readable on the series' colour (4.5:1), for a value drawn inside its
+    /// bar; `None` where neither white nor black reaches that.
+    pub ink_inside: Option<&'static str>,
 }
 
 /// Blue, vermillion, bluish green, then reddish purple and black for charts given more than
@@ -36,6 +39,11 @@ pub(super) fn style(series: usize) -> Style {
         color: COLORS[series % COLORS.len()],
         dash: DASHES[series % DASHES.len()],
         marker: MARKERS[series % MARKERS.len()],
+        // White on #0072B2 is 5.3:1 and on black 21:1; on the others it is under 4.5:1.
+        ink_inside: match series % COLORS.len() {
+            0 | 4 => Some("#ffffff"),
+            _ => None,
+        },
     }
 }
 

@@ -723,3 +723,35 @@ fn a_negative_point_has_its_value_under_it_and_labels_have_a_halo() {
     assert_eq!(group.attribute("stroke"), Some("#ffffff"));
     assert_eq!(group.attribute("paint-order"), Some("stroke"));
 }
+
+#[test]
+fn a_value_with_no_room_outside_its_bar_goes_inside_in_white() {
+    let mut c = chart(
+        Kind::Bars,
+        &["Lotte", "CJ"],
+        &[("NPS", some(&[-100.0, 45.0]))],
+    );
+    c.y_range = Some((-100.0, 100.0));
+    c.value_format = ValueFormat::Integer;
+    let (svg, _, _) = check(&c, 720);
+    let doc = parse(&svg);
+    let bars = in_series(&doc, 0, "bar");
+    let values = by_class(&doc, "value");
+    assert_eq!(content(values[0]), "−100");
+    assert_eq!(values[0].attribute("fill"), Some("#ffffff"));
+    let (x0, _, x1, _) = bounds(values[0]);
+    assert!(x0 >= num(bars[0], "x") && x1 <= num(bars[0], "x") + num(bars[0], "width"));
+    // The positive bar's value is outside, in ink.
+    assert_eq!(values[1].attribute("fill"), Some(svg::INK));
+    assert!(num(values[1], "x") > num(bars[1], "x") + num(bars[1], "width"));
+
+    // Same on a column reaching the bottom of a fixed range.
+    c.kind = Kind::Columns;
+    let (svg, _, _) = check(&c, 720);
+    let doc = parse(&svg);
+    let bars = in_series(&doc, 0, "bar");
+    let value = by_class(&doc, "value")[0];
+    assert_eq!(value.attribute("fill"), Some("#ffffff"));
+    let (_, y0, _, y1) = bounds(value);
+    assert!(y0 >= num(bars[0], "y") && y1 <= num(bars[0], "y") + num(bars[0], "height"));
+}
