@@ -597,6 +597,16 @@ fn odd_input_never_panics_and_stays_inside() {
         ),
         chart(Kind::Columns, &[&long, &long], &[("s", some(&[1.0, 2.0]))]),
         chart(Kind::Line, &[&long, &long], &[("s", some(&[1.0, 2.0]))]),
+        // Legends with names longer than the width, on several rows.
+        chart(
+            Kind::Line,
+            &["a", "b"],
+            &[
+                (&long, some(&[1.0, 2.0])),
+                ("short", some(&[2.0, 1.0])),
+                (&long, some(&[3.0, 3.0])),
+            ],
+        ),
         // More series than the three a chart is meant for.
         chart(
             Kind::Columns,
