@@ -93,9 +93,10 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
         svg::line(out, (plot.left, zero), (plot.right, zero), "zero");
     }
     let below = category_labels(out, &labels, data, &plot, width);
-    match chart.kind {
-        Kind::Columns => columns(out, chart, data, &plot),
-        Kind::Line | Kind::Bars => lines(out, chart, data, &plot),
+    if chart.kind == Kind::Columns {
+        columns(out, chart, data, &plot);
+    } else {
+        lines(out, chart, data, &plot);
     }
     bottom + below + PAD
 }
