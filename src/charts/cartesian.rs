@@ -45,7 +45,7 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
         data.all(),
         chart.y_range,
         chart.value_format.min_step(),
-        (plot_height(width) / 45.0) as usize,
+        (plot_height(width) / 36.0) as usize,
     );
     let tick_labels = chart.value_format.ticks(&scale.ticks, scale.step);
     let tick_width = tick_labels
