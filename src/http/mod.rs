@@ -5,6 +5,7 @@
 //! `#[utoipa::path]` and each module registers its own through [`OpenApiRouter`], so the
 //! document cannot drift from what is served.
 
+mod accept;
 mod api;
 mod auth;
 mod code;
