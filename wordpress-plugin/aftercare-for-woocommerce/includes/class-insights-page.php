@@ -392,7 +392,8 @@ final class Insights_Page {
 		$width = isset( $get['width'] ) && is_scalar( $get['width'] ) ? absint( $get['width'] ) : self::WIDE_WIDTH;
 		$width = max( 320, min( 1600, $width ) );
 		$lang  = isset( $get['lang'] ) && 'ko' === $get['lang'] ? 'ko' : 'en';
-		// No pause: a chart on the page means aftercare answered the page a moment ago.
+		// The client's pause applies: when one chart finds aftercare down, the page's other
+		// charts fail at once instead of each waiting for the timeout.
 		$response = Api_Client::from_settings()->get(
 			sprintf( '/api/v1/insights/charts/%s.svg', $request['name'] ),
 			array(
@@ -402,7 +403,6 @@ final class Insights_Page {
 				'lang'  => $lang,
 			),
 			array(
-				'fresh'   => true,
 				'timeout' => self::FETCH_TIMEOUT,
 				'headers' => array( 'Accept' => 'image/svg+xml' ),
 			)

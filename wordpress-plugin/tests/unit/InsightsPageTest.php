@@ -263,9 +263,14 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		$this->assertSame( 404, Insights_Page::fetch_chart( $get ) );
 		self::$server->script( array( 'GET /api/v1/insights/charts/cohorts.svg' => array( 'headers' => array( 'Content-Type' => 'image/svg+xml' ), 'body' => '<?xml version="1.0"?>' . "\n" . self::SVG ) ) );
 		$this->assertIsArray( Insights_Page::fetch_chart( $get ) );
-		// Down: a plain 502, no warning, no wait for every image of the page.
+		$asked = count( self::$server->requests() );
+		// Down: a plain 502, no warning; the page's other charts do not wait for it again.
 		$this->configure( 'http://127.0.0.1:' . Aftercare_Service::free_port() );
 		$this->assertSame( 502, Insights_Page::fetch_chart( $get ) );
+		$this->assertTrue( Api_Client::is_paused() );
+		$this->configure( self::$server->url );
+		$this->assertSame( 502, Insights_Page::fetch_chart( $get ) );
+		$this->assertSame( $asked, count( self::$server->requests() ), 'paused: aftercare is not asked' );
 	}
 
 	public function test_csv_download_through_the_plugin(): void {
