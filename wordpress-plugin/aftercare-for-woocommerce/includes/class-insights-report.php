@@ -116,7 +116,7 @@ final class Insights_Report {
 				'' === $value ? '—' : '',
 				array(
 					/* translators: %d: number of customers */
-					sprintf( _n( '%d customer to date', '%d customers to date', Data::int( $customers, 'customers_to_date' ), 'aftercare-for-woocommerce' ), Data::int( $customers, 'customers_to_date' ) ),
+					sprintf( _n( 'Per new customer; %d customer in all to date', 'Per new customer; %d customers in all to date', Data::int( $customers, 'customers_to_date' ), 'aftercare-for-woocommerce' ), Data::int( $customers, 'customers_to_date' ) ),
 				),
 				__( 'What customers whose first order was in the range have spent to date ÷ those customers. Orders count when processing, on hold or completed.', 'aftercare-for-woocommerce' ),
 				self::customers( Data::int( $customers, 'new_customers' ) ),

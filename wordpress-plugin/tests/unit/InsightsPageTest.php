@@ -88,7 +88,7 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		$this->assertStringEndsWith( 'n = 40 shown answers', $figure( 'deflection' ) );
 		$this->assertStringStartsWith( 'Repeat customers 30.0% 30 of 100 new customers ordered again', $figure( 'repeat-rate' ) );
 		$this->assertSame( 'Retention 60.0% S = 50 active at the start, E = 80 active at the end, N = 100 new Active = bought within the last 90 days. (E − N) ÷ S: customers active at the end of the range, less the new ones, ÷ customers active at its start. n = 50 customers', $figure( 'retention' ) );
-		$this->assertStringStartsWith( 'Historic customer value ₩123,450 400 customers to date', $figure( 'historic-value' ) );
+		$this->assertStringStartsWith( 'Historic customer value ₩123,450 Per new customer; 400 customers in all to date', $figure( 'historic-value' ) );
 		$this->assertSame( 'January 1, 2026 to March 15, 2026, both days included, in the shop\'s time zone (Asia/Seoul).', self::text( $xpath, '//p[contains(@class,"aftercare-insights__span")]' ) );
 		// The range form: a plain GET back to this page, no nonce, the days filled in.
 		$form = $xpath->query( '//form[contains(@class,"aftercare-insights__range")]' )->item( 0 );
