@@ -159,7 +159,7 @@ final class Insights_Report {
 			'nps-weekly'      => self::table(
 				__( 'NPS by week', 'aftercare-for-woocommerce' ),
 				array( __( 'Week of', 'aftercare-for-woocommerce' ), __( 'NPS', 'aftercare-for-woocommerce' ), __( 'Answers', 'aftercare-for-woocommerce' ) ),
-				array_map( static fn( $w ) => array( Template::date( Data::str( $w, 'week' ) ), self::score( $w['score'] ?? null ), self::count( $w, 'responses' ) ), Data::rows( $nps, 'weekly' ) ),
+				array_map( static fn( $w ) => array( self::day( Data::str( $w, 'week' ) ), self::score( $w['score'] ?? null ), self::count( $w, 'responses' ) ), Data::rows( $nps, 'weekly' ) ),
 				__( 'NPS = % promoters (9–10) − % detractors (0–6) of the answers recorded in each week (weeks start on Monday).', 'aftercare-for-woocommerce' ),
 				self::answers( Data::int( $nps, 'responses' ) )
 			),
@@ -355,6 +355,19 @@ final class Insights_Report {
 		$name = Data::str( $row, 'name' );
 		/* translators: %d: product id */
 		return '' !== $name ? $name : sprintf( __( 'Product #%d', 'aftercare-for-woocommerce' ), Data::int( $row, 'product_id' ) );
+	}
+
+	/**
+	 * A calendar day (YYYY-MM-DD) as the site writes dates. It is a day in the shop's time zone
+	 * already, so it is written as it is, never moved by a zone.
+	 *
+	 * @param string $day YYYY-MM-DD.
+	 */
+	public static function day( string $day ): string {
+		if ( ! preg_match( '/^\d{4}-\d{2}-\d{2}$/', $day ) || false === strtotime( $day . ' 12:00:00 UTC' ) ) {
+			return $day;
+		}
+		return (string) wp_date( (string) get_option( 'date_format', 'F j, Y' ), (int) strtotime( $day . ' 12:00:00 UTC' ), new \DateTimeZone( 'UTC' ) );
 	}
 
 	/**

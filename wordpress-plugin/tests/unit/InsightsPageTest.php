@@ -75,6 +75,7 @@ final class InsightsPageTest extends Scripted_Test_Case {
 	}
 
 	public function test_figures_show_their_formula_and_sample_size(): void {
+		update_option( 'timezone_string', 'America/Los_Angeles' );
 		$this->script_insights();
 		$html  = Insights_Page::page( array( 'range' => 'year' ), '2026-03-15' );
 		$xpath = self::dom( $html );
@@ -100,6 +101,8 @@ final class InsightsPageTest extends Scripted_Test_Case {
 	}
 
 	public function test_each_chart_has_its_table_formula_sample_and_csv(): void {
+		// aftercare's days are the shop's already: a zone west of UTC must not show the day before.
+		update_option( 'timezone_string', 'America/Los_Angeles' );
 		$this->script_insights();
 		$html  = Insights_Page::page( array( 'range' => 'year' ), '2026-03-15' );
 		$xpath = self::dom( $html );
@@ -108,6 +111,7 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		foreach ( $sections as $section ) {
 			$order = array_map( static fn( $n ) => $n->nodeName . '.' . $n->getAttribute( 'class' ), iterator_to_array( $xpath->query( './*', $section ) ) );
 			$this->assertSame( array( 'h2.', 'picture.aftercare-chart', 'div.aftercare-insights__table', 'p.aftercare-formula', 'p.aftercare-sample', 'p.' ), $order, 'chart, table under it, then formula and n, then the CSV link' );
+			$this->assertSame( '0', $xpath->query( './div', $section )->item( 0 )->getAttribute( 'tabindex' ), 'a table box that may scroll can be scrolled from the keyboard' );
 		}
 		$rows = static fn( $name ) => array_map(
 			static fn( $tr ) => trim( preg_replace( '/\s+/u', ' ', $tr->textContent ) ),
@@ -136,6 +140,18 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		parse_str( (string) parse_url( $csv, PHP_URL_QUERY ), $query );
 		$this->assertSame( 'https://shop.test/wp-admin/admin-post.php', strtok( $csv, '?' ) );
 		$this->assertSame( array( 'action' => Insights_Page::CSV_ACTION, 'table' => 'cohorts', 'from' => '2026-01-01', 'to' => '2026-03-15', '_wpnonce' => wp_create_nonce( Insights_Page::CSV_ACTION ) ), $query );
+	}
+
+	public function test_a_year_of_weeks_scrolls_in_its_own_box(): void {
+		$data                  = self::fixture( 'insights.json' );
+		$data['nps']['weekly'] = array();
+		for ( $i = 0; $i < 52; $i++ ) {
+			$data['nps']['weekly'][] = array( 'week' => gmdate( 'Y-m-d', strtotime( "2025-03-17 +$i weeks" ) ), 'score' => 10.0, 'responses' => 1 );
+		}
+		$this->script_insights( $data );
+		$xpath = self::dom( Insights_Page::page( array(), '2026-03-15' ) );
+		$this->assertSame( 52, $xpath->query( '//section[@id="aftercare-chart-nps-weekly"]//tbody/tr' )->length, 'every week is in the table' );
+		$this->assertSame( array( 'aftercare-insights__table aftercare-insights__table--long', 'aftercare-insights__table' ), array_map( static fn( $d ) => $d->getAttribute( 'class' ), iterator_to_array( $xpath->query( '//section[@id="aftercare-chart-nps-weekly" or @id="aftercare-chart-csat-sources"]/div' ) ) ) );
 	}
 
 	public function test_charts_are_images_served_by_wordpress_narrow_on_phones(): void {

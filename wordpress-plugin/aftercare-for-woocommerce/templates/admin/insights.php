@@ -18,7 +18,6 @@ use Aftercare\Connector;
 use Aftercare\Data;
 use Aftercare\Insights_Page;
 use Aftercare\Insights_Report;
-use Aftercare\Template;
 
 defined( 'ABSPATH' ) || exit;
 ?>
@@ -36,10 +35,14 @@ defined( 'ABSPATH' ) || exit;
 	<?php // A read-only page: a plain GET form, no nonce. ?>
 	<form method="get" action="<?php echo esc_url( admin_url( 'admin.php' ) ); ?>" class="aftercare-insights__range">
 		<input type="hidden" name="page" value="<?php echo esc_attr( Insights_Page::PAGE ); ?>">
-		<label for="aftercare-insights-from"><?php esc_html_e( 'From', 'aftercare-for-woocommerce' ); ?></label>
-		<input type="date" id="aftercare-insights-from" name="from" value="<?php echo esc_attr( $range['from'] ); ?>" max="<?php echo esc_attr( $today ); ?>" required>
-		<label for="aftercare-insights-to"><?php esc_html_e( 'To', 'aftercare-for-woocommerce' ); ?></label>
-		<input type="date" id="aftercare-insights-to" name="to" value="<?php echo esc_attr( $range['to'] ); ?>" max="<?php echo esc_attr( $today ); ?>" required>
+		<span class="aftercare-insights__day">
+			<label for="aftercare-insights-from"><?php esc_html_e( 'From', 'aftercare-for-woocommerce' ); ?></label>
+			<input type="date" id="aftercare-insights-from" name="from" value="<?php echo esc_attr( $range['from'] ); ?>" max="<?php echo esc_attr( $today ); ?>" required>
+		</span>
+		<span class="aftercare-insights__day">
+			<label for="aftercare-insights-to"><?php esc_html_e( 'To', 'aftercare-for-woocommerce' ); ?></label>
+			<input type="date" id="aftercare-insights-to" name="to" value="<?php echo esc_attr( $range['to'] ); ?>" max="<?php echo esc_attr( $today ); ?>" required>
+		</span>
 		<button type="submit" class="button"><?php esc_html_e( 'Show', 'aftercare-for-woocommerce' ); ?></button>
 	</form>
 	<?php if ( '' !== $range['note'] ) : ?>
@@ -69,8 +72,8 @@ defined( 'ABSPATH' ) || exit;
 					sprintf(
 						/* translators: 1: first day, 2: last day, 3: time zone name */
 						__( '%1$s to %2$s, both days included, in the shop\'s time zone (%3$s).', 'aftercare-for-woocommerce' ),
-						Template::date( '' !== $aftercare_from ? $aftercare_from : $range['from'] ),
-						Template::date( '' !== $aftercare_to ? $aftercare_to : $range['to'] ),
+						Insights_Report::day( '' !== $aftercare_from ? $aftercare_from : $range['from'] ),
+						Insights_Report::day( '' !== $aftercare_to ? $aftercare_to : $range['to'] ),
 						$aftercare_zone
 					)
 				);
@@ -79,8 +82,8 @@ defined( 'ABSPATH' ) || exit;
 					sprintf(
 						/* translators: 1: first day, 2: last day */
 						__( '%1$s to %2$s, both days included.', 'aftercare-for-woocommerce' ),
-						Template::date( $range['from'] ),
-						Template::date( $range['to'] )
+						Insights_Report::day( $range['from'] ),
+						Insights_Report::day( $range['to'] )
 					)
 				);
 			}
@@ -121,7 +124,8 @@ defined( 'ABSPATH' ) || exit;
 					<img src="<?php echo esc_url( Insights_Page::chart_url( $aftercare_name, $range, Insights_Page::WIDE_WIDTH, $lang ) ); ?>" width="<?php echo esc_attr( (string) Insights_Page::WIDE_WIDTH ); ?>" alt="<?php echo esc_attr( sprintf( /* translators: %s: chart title */ __( 'Chart: %s. The table below has its figures.', 'aftercare-for-woocommerce' ), $aftercare_table['title'] ) ); ?>" loading="lazy" decoding="async">
 				</picture>
 				<?php if ( $aftercare_table['rows'] ) : ?>
-					<div class="aftercare-insights__table">
+					<?php // A long table (a year of weeks) scrolls in its own box, its headings kept in view. ?>
+					<div class="aftercare-insights__table<?php echo count( $aftercare_table['rows'] ) > 12 ? ' aftercare-insights__table--long' : ''; ?>" tabindex="0">
 						<table class="widefat striped">
 							<caption class="screen-reader-text"><?php echo esc_html( $aftercare_table['title'] ); ?></caption>
 							<thead>
