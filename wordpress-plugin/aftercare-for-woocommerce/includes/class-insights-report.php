@@ -41,8 +41,7 @@ final class Insights_Report {
 				array(
 					/* translators: 1: promoters, 2: passives, 3: detractors */
 					sprintf( __( '%1$d promoters · %2$d passives · %3$d detractors', 'aftercare-for-woocommerce' ), Data::int( $nps, 'promoters' ), Data::int( $nps, 'passives' ), Data::int( $nps, 'detractors' ) ),
-					/* translators: 1: response rate, 2: surveys answered, 3: surveys sent */
-					sprintf( __( 'Response rate %1$s (%2$d of %3$d surveys sent)', 'aftercare-for-woocommerce' ), self::percent( $nps['response_rate'] ?? null ), Data::int( $nps, 'responses' ), Data::int( $nps, 'sent' ) ),
+					self::response_rate( $nps ),
 				),
 				__( '% promoters (9–10) − % detractors (0–6) of the answers recorded in the range. Response rate = surveys sent in the range that were answered ÷ surveys sent in the range.', 'aftercare-for-woocommerce' ),
 				self::answers( Data::int( $nps, 'responses' ) )
@@ -54,8 +53,9 @@ final class Insights_Report {
 				array(
 					/* translators: 1: satisfied answers, 2: all answers */
 					sprintf( __( '%1$d of %2$d answers were 4 or 5', 'aftercare-for-woocommerce' ), Data::int( $csat, 'satisfied' ), Data::int( $csat, 'responses' ) ),
+					self::response_rate( $csat ),
 				),
-				__( 'Answers 4 or 5 ÷ all answers × 100, after a return was closed and after a support request was solved.', 'aftercare-for-woocommerce' ),
+				__( 'Answers 4 or 5 ÷ all answers × 100, after a return was closed and after a support request was solved. Response rate = surveys sent in the range that were answered ÷ surveys sent in the range.', 'aftercare-for-woocommerce' ),
 				self::answers( Data::int( $csat, 'responses' ) )
 			),
 			self::figure(
@@ -221,7 +221,7 @@ final class Insights_Report {
 				__( 'Customer value by first-order month', 'aftercare-for-woocommerce' ),
 				array( __( 'First order', 'aftercare-for-woocommerce' ), __( 'Customers', 'aftercare-for-woocommerce' ), __( 'Within 90 days', 'aftercare-for-woocommerce' ), __( 'Within 365 days', 'aftercare-for-woocommerce' ), __( 'To date', 'aftercare-for-woocommerce' ) ),
 				array_map( static fn( $c ) => array( self::month( Data::str( $c, 'month' ) ), self::count( $c, 'customers' ), self::money( $c, 'value_90_days', $currency ), self::money( $c, 'value_365_days', $currency ), self::money( $c, 'value_to_date', $currency ) ), $cohorts ),
-				__( 'What the customers whose first order fell in the month spent within 90 and 365 days of that first order, and to date. Orders count when processing, on hold or completed.', 'aftercare-for-woocommerce' ),
+				__( 'Per customer: what the customers whose first order fell in the month spent within 90 and 365 days of that first order, and to date, ÷ those customers. Orders count when processing, on hold or completed.', 'aftercare-for-woocommerce' ),
 				self::customers( array_sum( array_map( static fn( $c ) => Data::int( $c, 'customers' ), $cohorts ) ) ),
 				array( false, false, true, true, true )
 			),
@@ -275,6 +275,21 @@ final class Insights_Report {
 			/* translators: 1: median duration, 2: P90 duration */
 			sprintf( __( 'Business hours: median %1$s, P90 %2$s', 'aftercare-for-woocommerce' ), self::duration( $row['median_business_seconds'] ?? null ), self::duration( $row['p90_business_seconds'] ?? null ) ),
 		);
+	}
+
+	/**
+	 * "Response rate 40% (10 of 25 surveys sent)": of the surveys sent in the range, the share
+	 * answered (answers recorded in the range may be to surveys sent before it, so the count
+	 * comes from the rate, not from the answers).
+	 *
+	 * @param array<string,mixed> $survey nps or csat.
+	 */
+	private static function response_rate( array $survey ): string {
+		$rate     = $survey['response_rate'] ?? null;
+		$sent     = Data::int( $survey, 'sent' );
+		$answered = is_int( $rate ) || is_float( $rate ) ? (int) round( $rate * $sent ) : 0;
+		/* translators: 1: response rate, 2: surveys answered, 3: surveys sent */
+		return sprintf( __( 'Response rate %1$s (%2$d of %3$d surveys sent)', 'aftercare-for-woocommerce' ), self::percent( $rate ), $answered, $sent );
 	}
 
 	/**

@@ -81,7 +81,8 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		$xpath = self::dom( $html );
 		$figure = static fn( $key ) => self::text( $xpath, '//section[contains(@class,"aftercare-figure--' . $key . '")]' );
 		$this->assertSame( 'NPS 40.0 6 promoters · 2 passives · 2 detractors Response rate 40.0% (10 of 25 surveys sent) % promoters (9–10) − % detractors (0–6) of the answers recorded in the range. Response rate = surveys sent in the range that were answered ÷ surveys sent in the range. n = 10 answers', $figure( 'nps' ) );
-		$this->assertStringStartsWith( 'CSAT 80.0 8 of 10 answers were 4 or 5 Answers 4 or 5 ÷ all answers × 100', $figure( 'csat' ) );
+		$this->assertStringStartsWith( 'CSAT 80.0 8 of 10 answers were 4 or 5 Response rate 33.3% (10 of 30 surveys sent) Answers 4 or 5 ÷ all answers × 100', $figure( 'csat' ) );
+		$this->assertSame( 0, $xpath->query( '//div[contains(@class,"notice")]' )->length, 'nothing left to count: no note' );
 		$this->assertStringStartsWith( 'First response time 3.0 h P90 3.7 d Business hours: median 30 min, P90 2.0 h', $figure( 'first-response' ) );
 		$this->assertStringEndsWith( 'n = 3 requests', $figure( 'first-response' ) );
 		$this->assertStringStartsWith( 'Resolution time 26.0 h P90 3.8 d Business hours: median 3.5 h, P90 11.0 h', $figure( 'resolution' ) );
@@ -140,6 +141,17 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		parse_str( (string) parse_url( $csv, PHP_URL_QUERY ), $query );
 		$this->assertSame( 'https://shop.test/wp-admin/admin-post.php', strtok( $csv, '?' ) );
 		$this->assertSame( array( 'action' => Insights_Page::CSV_ACTION, 'table' => 'cohorts', 'from' => '2026-01-01', 'to' => '2026-03-15', '_wpnonce' => wp_create_nonce( Insights_Page::CSV_ACTION ) ), $query );
+	}
+
+	public function test_the_rate_counts_surveys_sent_in_the_range_not_answers_recorded_in_it(): void {
+		$data        = self::fixture( 'insights.json' );
+		$data['nps'] = array( 'responses' => 7, 'sent' => 20, 'response_rate' => 0.25 ) + $data['nps'];
+		$data['pending'] = 3;
+		$this->script_insights( $data );
+		$xpath = self::dom( Insights_Page::page( array(), '2026-03-15' ) );
+		$this->assertStringContainsString( 'Response rate 25.0% (5 of 20 surveys sent)', self::text( $xpath, '//section[contains(@class,"aftercare-figure--nps")]' ) );
+		$this->assertStringEndsWith( 'n = 7 answers', self::text( $xpath, '//section[contains(@class,"aftercare-figure--nps")]' ) );
+		$this->assertSame( 'aftercare is still counting 3 recent changes; the figures may move a little. Reload in a minute.', self::text( $xpath, '//div[contains(@class,"notice-info")]' ) );
 	}
 
 	public function test_a_year_of_weeks_scrolls_in_its_own_box(): void {

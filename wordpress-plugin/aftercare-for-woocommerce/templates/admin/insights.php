@@ -89,6 +89,15 @@ defined( 'ABSPATH' ) || exit;
 			}
 			?>
 		</p>
+		<?php $aftercare_pending = Data::int( $insights, 'pending' ); ?>
+		<?php if ( $aftercare_pending > 0 ) : ?>
+			<div class="notice notice-info inline"><p>
+				<?php
+				/* translators: %d: number of changed records */
+				echo esc_html( sprintf( _n( 'aftercare is still counting %d recent change; the figures may move a little. Reload in a minute.', 'aftercare is still counting %d recent changes; the figures may move a little. Reload in a minute.', $aftercare_pending, 'aftercare-for-woocommerce' ), $aftercare_pending ) );
+				?>
+			</p></div>
+		<?php endif; ?>
 
 		<h2 class="screen-reader-text"><?php esc_html_e( 'Figures', 'aftercare-for-woocommerce' ); ?></h2>
 		<div class="aftercare-insights__figures">
