@@ -82,12 +82,12 @@ impl Range {
         }
     }
 
-    pub fn len(&self) -> i32 {
-        self.until.0 - self.from.0
+    pub fn len(&self) -> i64 {
+        i64::from(self.until.0) - i64::from(self.from.0)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() <= 0
+        self.until <= self.from
     }
 
     pub fn contains(&self, day: Day) -> bool {

@@ -33,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Longest range, in days.
-const MAX_DAYS: i32 = 800;
+const MAX_DAYS: i64 = 800;
 /// How long a request may spend counting changes not yet folded in.
 const CATCH_UP_BUDGET: Duration = Duration::from_secs(2);
 
