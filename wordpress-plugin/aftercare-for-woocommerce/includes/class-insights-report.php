@@ -118,7 +118,7 @@ final class Insights_Report {
 					/* translators: %d: number of customers */
 					sprintf( _n( 'Per new customer; %d customer in all to date', 'Per new customer; %d customers in all to date', Data::int( $customers, 'customers_to_date' ), 'aftercare-for-woocommerce' ), Data::int( $customers, 'customers_to_date' ) ),
 				),
-				__( 'What customers whose first order was in the range have spent to date ÷ those customers. Orders count when processing, on hold or completed.', 'aftercare-for-woocommerce' ),
+				__( 'What customers whose first order was in the range have spent to date ÷ those customers. Spent = paid orders\' totals less their refunds.', 'aftercare-for-woocommerce' ),
 				self::customers( Data::int( $customers, 'new_customers' ) ),
 				'' === $value ? '' : Template::money( $value, $currency )
 			),
@@ -221,7 +221,7 @@ final class Insights_Report {
 				__( 'Customer value by first-order month', 'aftercare-for-woocommerce' ),
 				array( __( 'First order', 'aftercare-for-woocommerce' ), __( 'Customers', 'aftercare-for-woocommerce' ), __( 'Within 90 days', 'aftercare-for-woocommerce' ), __( 'Within 365 days', 'aftercare-for-woocommerce' ), __( 'To date', 'aftercare-for-woocommerce' ) ),
 				array_map( static fn( $c ) => array( self::month( Data::str( $c, 'month' ) ), self::count( $c, 'customers' ), self::money( $c, 'value_90_days', $currency ), self::money( $c, 'value_365_days', $currency ), self::money( $c, 'value_to_date', $currency ) ), $cohorts ),
-				__( 'Per customer: what the customers whose first order fell in the month spent within 90 and 365 days of that first order, and to date, ÷ those customers. Orders count when processing, on hold or completed.', 'aftercare-for-woocommerce' ),
+				__( 'Per customer: what the customers whose first order fell in the month spent within 90 and 365 days of that first order, and to date, ÷ those customers. Spent = paid orders\' totals less their refunds.', 'aftercare-for-woocommerce' ),
 				self::customers( array_sum( array_map( static fn( $c ) => Data::int( $c, 'customers' ), $cohorts ) ) ),
 				array( false, false, true, true, true )
 			),
