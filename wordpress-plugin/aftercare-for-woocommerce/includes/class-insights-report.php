@@ -129,7 +129,7 @@ final class Insights_Report {
 	 * One table per chart, in the page's order.
 	 *
 	 * @param array<string,mixed> $data GET /api/v1/insights.
-	 * @return array<string,array{title:string,columns:string[],numeric:bool[],rows:array<int,array<int,string>>,html:bool[],formula:string,sample:string}>
+	 * @return array<string,array{title:string,columns:string[],numeric:bool[],rows:array<int,array<int,string>>,html:bool[],formula:string,sample:string,n:int}>
 	 */
 	public static function tables( array $data ): array {
 		$currency  = Data::str( $data, 'currency' );
@@ -153,22 +153,27 @@ final class Insights_Report {
 			$row     = Data::obj( $support, $key ) ?? array();
 			$times[] = array( $label, self::duration( $row['median_seconds'] ?? null ), self::duration( $row['p90_seconds'] ?? null ), self::duration( $row['median_business_seconds'] ?? null ), self::duration( $row['p90_business_seconds'] ?? null ), self::count( $row, 'count' ) );
 		}
-		$first = Data::obj( $support, 'first_response' ) ?? array();
-		$done  = Data::obj( $support, 'resolution' ) ?? array();
+		$first    = Data::obj( $support, 'first_response' ) ?? array();
+		$done     = Data::obj( $support, 'resolution' ) ?? array();
+		$sold     = array_sum( array_map( static fn( $p ) => Data::int( $p, 'sold' ), $returns ) );
+		$returned = array_sum( array_map( static fn( $r ) => Data::int( $r, 'returned' ), $reasons ) );
+		$joined   = array_sum( array_map( static fn( $c ) => Data::int( $c, 'customers' ), $cohorts ) );
 		return array(
 			'nps-weekly'      => self::table(
 				__( 'NPS by week', 'aftercare-for-woocommerce' ),
 				array( __( 'Week of', 'aftercare-for-woocommerce' ), __( 'NPS', 'aftercare-for-woocommerce' ), __( 'Answers', 'aftercare-for-woocommerce' ) ),
 				array_map( static fn( $w ) => array( self::day( Data::str( $w, 'week' ) ), self::score( $w['score'] ?? null ), self::count( $w, 'responses' ) ), Data::rows( $nps, 'weekly' ) ),
 				__( 'NPS = % promoters (9–10) − % detractors (0–6) of the answers recorded in each week (weeks start on Monday).', 'aftercare-for-woocommerce' ),
-				self::answers( Data::int( $nps, 'responses' ) )
+				self::answers( Data::int( $nps, 'responses' ) ),
+				Data::int( $nps, 'responses' )
 			),
 			'csat-sources'    => self::table(
 				__( 'CSAT by source', 'aftercare-for-woocommerce' ),
 				array( __( 'After', 'aftercare-for-woocommerce' ), __( 'CSAT', 'aftercare-for-woocommerce' ), __( 'Answers 4–5', 'aftercare-for-woocommerce' ), __( 'Answers', 'aftercare-for-woocommerce' ) ),
 				array_map( static fn( $s ) => array( self::source( Data::str( $s, 'source' ) ), self::score( $s['score'] ?? null ), self::count( $s, 'satisfied' ), self::count( $s, 'responses' ) ), Data::rows( $csat, 'by_source' ) ),
 				__( 'CSAT = answers 4 or 5 ÷ all answers × 100, per source.', 'aftercare-for-woocommerce' ),
-				self::answers( Data::int( $csat, 'responses' ) )
+				self::answers( Data::int( $csat, 'responses' ) ),
+				Data::int( $csat, 'responses' )
 			),
 			'support-times'   => self::table(
 				__( 'First response and resolution time', 'aftercare-for-woocommerce' ),
@@ -176,14 +181,16 @@ final class Insights_Report {
 				$times,
 				__( 'First response = first public staff reply − the customer\'s first message (requests first answered in the range); resolution = last solve − first message (requests last solved in the range). Median and P90 by nearest rank, on the clock and in the shop\'s support hours.', 'aftercare-for-woocommerce' ),
 				/* translators: 1: requests answered, 2: requests solved */
-				sprintf( __( 'n = %1$d answered, %2$d solved requests', 'aftercare-for-woocommerce' ), Data::int( $first, 'count' ), Data::int( $done, 'count' ) )
+				sprintf( __( 'n = %1$d answered, %2$d solved requests', 'aftercare-for-woocommerce' ), Data::int( $first, 'count' ), Data::int( $done, 'count' ) ),
+				Data::int( $first, 'count' ) + Data::int( $done, 'count' )
 			),
 			'support-topics'  => self::table(
 				__( 'Requests by topic', 'aftercare-for-woocommerce' ),
 				array( __( 'Topic', 'aftercare-for-woocommerce' ), __( 'Requests', 'aftercare-for-woocommerce' ), __( 'Share', 'aftercare-for-woocommerce' ) ),
 				array_map( static fn( $t ) => array( Support::topic( Data::str( $t, 'topic' ) ), self::count( $t, 'count' ), self::percent( $total > 0 ? Data::int( $t, 'count' ) / $total : null ) ), Data::rows( $volume, 'by_topic' ) ),
 				__( 'Support requests opened in the range, by the topic the customer chose. Share = the topic\'s requests ÷ all requests.', 'aftercare-for-woocommerce' ),
-				self::requests( $total )
+				self::requests( $total ),
+				$total
 			),
 			'delivery-times'  => self::table(
 				__( 'Delivery time by carrier', 'aftercare-for-woocommerce' ),
@@ -191,7 +198,8 @@ final class Insights_Report {
 				array_map( static fn( $c ) => array( self::carrier( $c ), self::count( $c, 'shipments' ), self::count( $c, 'delivered' ), self::hours( $c['median_delivery_hours'] ?? null ), self::hours( $c['p90_delivery_hours'] ?? null ) ), $carriers ),
 				__( 'Delivery time = delivered − shipped, for parcels shipped in the range. Median and P90 by nearest rank.', 'aftercare-for-woocommerce' ),
 				/* translators: %d: number of parcels */
-				sprintf( _n( 'n = %d delivered parcel', 'n = %d delivered parcels', $delivered, 'aftercare-for-woocommerce' ), $delivered )
+				sprintf( _n( 'n = %d delivered parcel', 'n = %d delivered parcels', $delivered, 'aftercare-for-woocommerce' ), $delivered ),
+				$delivered
 			),
 			'carrier-rates'   => self::table(
 				__( 'Late deliveries and exceptions by carrier', 'aftercare-for-woocommerce' ),
@@ -199,7 +207,8 @@ final class Insights_Report {
 				array_map( static fn( $c ) => array( self::carrier( $c ), self::count( $c, 'shipments' ), self::count( $c, 'late' ), self::percent( $c['late_rate'] ?? null ), self::count( $c, 'exceptions' ), self::percent( $c['exception_rate'] ?? null ) ), $carriers ),
 				__( 'Late rate = parcels whose expected delivery date passed before they arrived ÷ parcels shipped in the range. Exception rate = parcels the carrier reported a problem with, or that went back ÷ parcels shipped.', 'aftercare-for-woocommerce' ),
 				/* translators: %d: number of parcels */
-				sprintf( _n( 'n = %d parcel shipped', 'n = %d parcels shipped', $shipped, 'aftercare-for-woocommerce' ), $shipped )
+				sprintf( _n( 'n = %d parcel shipped', 'n = %d parcels shipped', $shipped, 'aftercare-for-woocommerce' ), $shipped ),
+				$shipped
 			),
 			'return-products' => self::table(
 				__( 'Return rate by product', 'aftercare-for-woocommerce' ),
@@ -207,7 +216,8 @@ final class Insights_Report {
 				array_map( static fn( $p ) => array( self::product( $p ), self::count( $p, 'sold' ), self::count( $p, 'returned' ), self::percent( $p['rate'] ?? null ) ), $returns ),
 				__( 'Return rate = units returned ÷ units sold, of orders placed in the range; returns that were rejected or cancelled do not count.', 'aftercare-for-woocommerce' ),
 				/* translators: %d: number of units */
-				sprintf( _n( 'n = %d unit sold', 'n = %d units sold', array_sum( array_map( static fn( $p ) => Data::int( $p, 'sold' ), $returns ) ), 'aftercare-for-woocommerce' ), array_sum( array_map( static fn( $p ) => Data::int( $p, 'sold' ), $returns ) ) )
+				sprintf( _n( 'n = %d unit sold', 'n = %d units sold', $sold, 'aftercare-for-woocommerce' ), $sold ),
+				$sold
 			),
 			'return-reasons'  => self::table(
 				__( 'Returns by reason', 'aftercare-for-woocommerce' ),
@@ -215,14 +225,16 @@ final class Insights_Report {
 				array_map( static fn( $r ) => array( Labels::reason( Data::str( $r, 'reason' ) ), self::count( $r, 'returned' ), self::percent( $r['share'] ?? null ) ), $reasons ),
 				__( 'Share = units returned for the reason ÷ all units returned, of orders placed in the range.', 'aftercare-for-woocommerce' ),
 				/* translators: %d: number of units */
-				sprintf( _n( 'n = %d unit returned', 'n = %d units returned', array_sum( array_map( static fn( $r ) => Data::int( $r, 'returned' ), $reasons ) ), 'aftercare-for-woocommerce' ), array_sum( array_map( static fn( $r ) => Data::int( $r, 'returned' ), $reasons ) ) )
+				sprintf( _n( 'n = %d unit returned', 'n = %d units returned', $returned, 'aftercare-for-woocommerce' ), $returned ),
+				$returned
 			),
 			'cohorts'         => self::table(
 				__( 'Customer value by first-order month', 'aftercare-for-woocommerce' ),
 				array( __( 'First order', 'aftercare-for-woocommerce' ), __( 'Customers', 'aftercare-for-woocommerce' ), __( 'Within 90 days', 'aftercare-for-woocommerce' ), __( 'Within 365 days', 'aftercare-for-woocommerce' ), __( 'To date', 'aftercare-for-woocommerce' ) ),
 				array_map( static fn( $c ) => array( self::month( Data::str( $c, 'month' ) ), self::count( $c, 'customers' ), self::money( $c, 'value_90_days', $currency ), self::money( $c, 'value_365_days', $currency ), self::money( $c, 'value_to_date', $currency ) ), $cohorts ),
 				__( 'Per customer: what the customers whose first order fell in the month spent within 90 and 365 days of that first order, and to date, ÷ those customers. Spent = paid orders\' totals less their refunds.', 'aftercare-for-woocommerce' ),
-				self::customers( array_sum( array_map( static fn( $c ) => Data::int( $c, 'customers' ), $cohorts ) ) ),
+				self::customers( $joined ),
+				$joined,
 				array( false, false, true, true, true )
 			),
 		);
@@ -251,15 +263,16 @@ final class Insights_Report {
 	 * @param string[]                   $columns Column headings.
 	 * @param array<int,array<int,string>> $rows  Cells as text (or safe HTML where $html says).
 	 * @param string                     $formula How it is computed.
-	 * @param string                     $sample  Its n.
+	 * @param string                     $sample  Its n, in words.
+	 * @param int                        $n       Its n: without records there is nothing to draw.
 	 * @param bool[]                     $html    Which columns hold safe HTML.
-	 * @return array{title:string,columns:string[],numeric:bool[],rows:array<int,array<int,string>>,html:bool[],formula:string,sample:string}
+	 * @return array{title:string,columns:string[],numeric:bool[],rows:array<int,array<int,string>>,html:bool[],formula:string,sample:string,n:int}
 	 */
-	private static function table( string $title, array $columns, array $rows, string $formula, string $sample, array $html = array() ): array {
+	private static function table( string $title, array $columns, array $rows, string $formula, string $sample, int $n, array $html = array() ): array {
 		// Every column but the first holds numbers: right-aligned, as spreadsheets do.
 		$numeric = array_map( static fn( $i ) => $i > 0, array_keys( $columns ) );
 		$html    = array_pad( $html, count( $columns ), false );
-		return compact( 'title', 'columns', 'numeric', 'rows', 'html', 'formula', 'sample' );
+		return compact( 'title', 'columns', 'numeric', 'rows', 'html', 'formula', 'sample', 'n' );
 	}
 
 	/**

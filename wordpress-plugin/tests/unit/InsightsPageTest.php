@@ -235,8 +235,8 @@ final class InsightsPageTest extends Scripted_Test_Case {
 				'from'      => '2026-03-01',
 				'to'        => '2026-03-15',
 				'currency'  => 'KRW',
-				'nps'       => array( 'score' => null, 'promoters' => 0, 'passives' => 0, 'detractors' => 0, 'responses' => 0, 'sent' => 0, 'response_rate' => null, 'weekly' => array() ),
-				'csat'      => array( 'score' => null, 'satisfied' => 0, 'responses' => 0, 'by_source' => array() ),
+				'nps'       => array( 'score' => null, 'promoters' => 0, 'passives' => 0, 'detractors' => 0, 'responses' => 0, 'sent' => 0, 'response_rate' => null, 'weekly' => array( array( 'week' => '2026-03-09', 'score' => null, 'responses' => 0 ) ) ),
+				'csat'      => array( 'score' => null, 'satisfied' => 0, 'responses' => 0, 'by_source' => array( array( 'source' => 'return', 'score' => null, 'satisfied' => 0, 'responses' => 0 ) ) ),
 				'support'   => array( 'first_response' => array( 'median_seconds' => null, 'count' => 0 ) ),
 				'customers' => array( 'historic_value' => null, 'active_days' => 90 ),
 			)
@@ -244,8 +244,10 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		$xpath = self::dom( Insights_Page::page( array(), '2026-03-15' ) );
 		$this->assertSame( '—', self::text( $xpath, '//section[contains(@class,"aftercare-figure--nps")]/p[contains(@class,"aftercare-figure__value")]' ) );
 		$this->assertSame( '—', self::text( $xpath, '//section[contains(@class,"aftercare-figure--historic-value")]/p[contains(@class,"aftercare-figure__value")]' ) );
-		$this->assertSame( count( Insights_Page::CHARTS ) - 1, $xpath->query( '//p[@class="aftercare-insights__empty"]' )->length );
-		$this->assertSame( array( 'First response — — — — 0', 'Resolution — — — — —' ), array_map( static fn( $tr ) => trim( preg_replace( '/\s+/u', ' ', $tr->textContent ) ), iterator_to_array( $xpath->query( '//section[@id="aftercare-chart-support-times"]//tbody/tr' ) ) ), 'the two measures stay, without figures' );
+		$this->assertSame( count( Insights_Page::CHARTS ), $xpath->query( '//p[@class="aftercare-insights__empty"]' )->length );
+		$this->assertSame( 0, $xpath->query( '//picture' )->length, 'no empty charts to fetch' );
+		$this->assertSame( 0, $xpath->query( '//table' )->length, 'no tables of zeros (the weeks and sources are listed even without answers)' );
+		$this->assertSame( count( Insights_Page::CHARTS ), $xpath->query( '//a[.="Download CSV"]' )->length, 'the CSV is still there' );
 		$this->assertSame( 'n = 0 answers', self::text( $xpath, '//section[@id="aftercare-chart-nps-weekly"]/p[@class="aftercare-sample"]' ) );
 	}
 

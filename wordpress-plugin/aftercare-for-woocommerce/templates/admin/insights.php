@@ -127,12 +127,14 @@ defined( 'ABSPATH' ) || exit;
 		<?php foreach ( Insights_Report::tables( $insights ) as $aftercare_name => $aftercare_table ) : ?>
 			<section class="aftercare-insights__chart" id="aftercare-chart-<?php echo esc_attr( $aftercare_name ); ?>">
 				<h2><?php echo esc_html( $aftercare_table['title'] ); ?></h2>
-				<?php // Drawn by aftercare as SVG, shown as an image (never inline), narrower on phones. ?>
-				<picture class="aftercare-chart">
-					<source media="(max-width: <?php echo esc_attr( (string) ( Insights_Page::NARROW_BELOW - 1 ) ); ?>px)" srcset="<?php echo esc_url( Insights_Page::chart_url( $aftercare_name, $range, Insights_Page::NARROW_WIDTH, $lang ) ); ?>" width="<?php echo esc_attr( (string) Insights_Page::NARROW_WIDTH ); ?>">
-					<img src="<?php echo esc_url( Insights_Page::chart_url( $aftercare_name, $range, Insights_Page::WIDE_WIDTH, $lang ) ); ?>" width="<?php echo esc_attr( (string) Insights_Page::WIDE_WIDTH ); ?>" alt="<?php echo esc_attr( sprintf( /* translators: %s: chart title */ __( 'Chart: %s. The table below has its figures.', 'aftercare-for-woocommerce' ), $aftercare_table['title'] ) ); ?>" loading="lazy" decoding="async">
-				</picture>
-				<?php if ( $aftercare_table['rows'] ) : ?>
+				<?php if ( $aftercare_table['n'] > 0 ) : ?>
+					<?php // Drawn by aftercare as SVG, shown as an image (never inline), narrower on phones. ?>
+					<picture class="aftercare-chart">
+						<source media="(max-width: <?php echo esc_attr( (string) ( Insights_Page::NARROW_BELOW - 1 ) ); ?>px)" srcset="<?php echo esc_url( Insights_Page::chart_url( $aftercare_name, $range, Insights_Page::NARROW_WIDTH, $lang ) ); ?>" width="<?php echo esc_attr( (string) Insights_Page::NARROW_WIDTH ); ?>">
+						<img src="<?php echo esc_url( Insights_Page::chart_url( $aftercare_name, $range, Insights_Page::WIDE_WIDTH, $lang ) ); ?>" width="<?php echo esc_attr( (string) Insights_Page::WIDE_WIDTH ); ?>" alt="<?php echo esc_attr( sprintf( /* translators: %s: chart title */ __( 'Chart: %s. The table below has its figures.', 'aftercare-for-woocommerce' ), $aftercare_table['title'] ) ); ?>" loading="lazy" decoding="async">
+					</picture>
+				<?php endif; ?>
+				<?php if ( $aftercare_table['n'] > 0 && $aftercare_table['rows'] ) : ?>
 					<?php // A long table (a year of weeks) scrolls in its own box, its headings kept in view. ?>
 					<div class="aftercare-insights__table<?php echo count( $aftercare_table['rows'] ) > 12 ? ' aftercare-insights__table--long' : ''; ?>" tabindex="0">
 						<table class="widefat striped">
@@ -165,6 +167,7 @@ defined( 'ABSPATH' ) || exit;
 						</table>
 					</div>
 				<?php else : ?>
+					<?php // Nothing counted: no empty chart or table of zeros, only the sentence. ?>
 					<p class="aftercare-insights__empty"><?php esc_html_e( 'Nothing in this range yet.', 'aftercare-for-woocommerce' ); ?></p>
 				<?php endif; ?>
 				<p class="aftercare-formula"><?php echo esc_html( $aftercare_table['formula'] ); ?></p>
