@@ -181,7 +181,7 @@ final class Insights_Report {
 				$times,
 				__( 'First response = first public staff reply − the customer\'s first message (requests first answered in the range); resolution = last solve − first message (requests last solved in the range). Median and P90 by nearest rank, on the clock and in the shop\'s support hours.', 'aftercare-for-woocommerce' ),
 				/* translators: 1: requests answered, 2: requests solved */
-				sprintf( __( 'n = %1$d answered, %2$d solved requests', 'aftercare-for-woocommerce' ), Data::int( $first, 'count' ), Data::int( $done, 'count' ) ),
+				sprintf( __( 'n = %1$d answered, %2$d solved', 'aftercare-for-woocommerce' ), Data::int( $first, 'count' ), Data::int( $done, 'count' ) ),
 				Data::int( $first, 'count' ) + Data::int( $done, 'count' )
 			),
 			'support-topics'  => self::table(

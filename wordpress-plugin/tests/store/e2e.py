@@ -1157,7 +1157,7 @@ class Suite:
         solved = data["support"]["resolution"]["count"]
         check(data["support"]["first_response"]["count"] >= 1 and solved >= 1,
               f"the support request answered and solved in step_support is not counted: {data['support']}")
-        check(f"n = {data['support']['first_response']['count']} answered, {solved} solved request" in text,
+        check(f"n = {data['support']['first_response']['count']} answered, {solved} solved" in text,
               f"the support times' sample size is not aftercare's: {text[:3000]}")
         returned = [p for p in data["returns"] if p.get("returned")]
         check(returned and html.escape(returned[0]["name"]) in page.text, f"the returned product is not in the table: {data['returns']}")

@@ -129,7 +129,7 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		$this->assertSame( array( 'January 2026 10 ₩500,000 ₩800,000 ₩900,000' ), $rows( 'cohorts' ) );
 		$this->assertStringNotContainsString( '<script>alert(1)</script>', $html );
 		$sample = static fn( $name ) => self::text( $xpath, '//section[@id="aftercare-chart-' . $name . '"]/p[@class="aftercare-sample"]' );
-		$this->assertSame( 'n = 3 answered, 2 solved requests', $sample( 'support-times' ) );
+		$this->assertSame( 'n = 3 answered, 2 solved', $sample( 'support-times' ) );
 		$this->assertSame( 'n = 95 delivered parcels', $sample( 'delivery-times' ) );
 		$this->assertSame( 'n = 100 parcels shipped', $sample( 'carrier-rates' ) );
 		$this->assertSame( 'n = 40 units sold', $sample( 'return-products' ) );
