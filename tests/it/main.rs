@@ -3,6 +3,7 @@
 
 mod answers;
 mod api;
+mod backup;
 mod cli;
 mod crash;
 mod docs;
