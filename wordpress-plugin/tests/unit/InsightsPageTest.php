@@ -378,6 +378,12 @@ final class InsightsPageTest extends Scripted_Test_Case {
 		}
 	}
 
+	public function test_the_page_gets_the_admin_stylesheet(): void {
+		Stub::$registered['styles'] = array();
+		\Aftercare\Admin_Settings::enqueue_style( 'woocommerce_page_' . Insights_Page::PAGE );
+		$this->assertSame( array( 'aftercare-admin' ), Stub::$registered['styles'] );
+	}
+
 	public function test_the_page_itself_needs_the_capability(): void {
 		Stub::login( 42, array( 'read', 'manage_options' ) );
 		$this->expectExceptionMessage( 'wp_die: You may not view the store&#039;s reports.' );
