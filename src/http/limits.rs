@@ -63,7 +63,9 @@ impl Limiter {
             let window = self.window;
             failures.retain(|_, (started, _)| started.elapsed() < window);
         }
-        let entry = failures.entry(key.to_owned()).or_insert((Instant::now(), 0));
+        let entry = failures
+            .entry(key.to_owned())
+            .or_insert((Instant::now(), 0));
         if entry.0.elapsed() >= self.window {
             *entry = (Instant::now(), 0);
         }
@@ -113,9 +115,9 @@ impl Area {
     /// Whether an answer means the client held no valid token, signature or key.
     fn failed(self, status: StatusCode) -> bool {
         match self {
-            Area::FeedPush | Area::ApiKey => {
-                matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-            }
+            // A known key that may not see something is no guess.
+            Area::ApiKey => status == StatusCode::UNAUTHORIZED,
+            Area::FeedPush => matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
             _ => matches!(
                 status,
                 StatusCode::NOT_FOUND

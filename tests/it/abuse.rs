@@ -19,7 +19,10 @@ async fn until_closed(stream: &mut TcpStream, within: Duration) -> (String, Dura
             Err(_) => panic!("the server kept the connection open for {within:?}"),
         }
     }
-    (String::from_utf8_lossy(&got).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&got).into_owned(),
+        started.elapsed(),
+    )
 }
 
 #[tokio::test]
@@ -62,5 +65,76 @@ async fn an_idle_kept_alive_connection_is_closed() {
     // Nothing more is sent: the connection is closed after the header deadline.
     let (_, waited) = until_closed(&mut stream, Duration::from_secs(15)).await;
     assert!(waited >= Duration::from_secs(5), "{waited:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn guessing_tracking_tokens_is_answered_with_429_and_retry_after() {
+    let app = TestApp::spawn().await;
+    for i in 0..30 {
+        let response = app
+            .client
+            .get(app.url(&format!("/t/guess{i:04}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "guess {i}");
+    }
+    let response = app
+        .client
+        .get(app.url("/t/guess9999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 500 && retry <= 600, "{retry}");
+    let (_, body) = read(response).await;
+    assert_error(&body, "too_many_attempts");
+    // Another area and other clients are not held up.
+    let response = app.client.get(app.url("/s/guess")).send().await.unwrap();
+    assert_eq!(response.status(), 404);
+    let (status, _) = app.get("/healthz").await;
+    assert_eq!(status, 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn behind_a_proxy_each_client_is_counted_apart() {
+    let app = TestApp::spawn_with("client_ip_header = \"X-Forwarded-For\"").await;
+    let attempt = |client: &'static str| {
+        app.client
+            .get(app.url("/unsubscribe/forged-token"))
+            .header("x-forwarded-for", format!("198.51.100.1, {client}"))
+            .send()
+    };
+    for _ in 0..30 {
+        let status = attempt("203.0.113.7").await.unwrap().status();
+        assert!(status.is_client_error() && status != 429, "{status}");
+    }
+    assert_eq!(attempt("203.0.113.7").await.unwrap().status(), 429);
+    // The shop's other customers behind the same proxy still get through.
+    let status = attempt("203.0.113.8").await.unwrap().status();
+    assert!(status.is_client_error() && status != 429, "{status}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_api_keys_are_limited_and_the_right_one_still_works_elsewhere() {
+    let app = TestApp::spawn().await;
+    for _ in 0..30 {
+        let (status, _) = app.get_as("/api/v1/insights", "not-the-key").await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = app.get_as("/api/v1/insights", "not-the-key").await;
+    assert_eq!(status, 429);
+    assert_error(&body, "too_many_attempts");
+    // The same address is held back, whatever key it now sends: guessing stops here.
+    let (status, _) = app.get("/api/v1/insights").await;
+    assert_eq!(status, 429);
     app.stop().await;
 }
