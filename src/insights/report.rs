@@ -13,7 +13,7 @@ use super::day::{Day, Range};
 use super::measure::{Measure, ValueMeasure};
 use super::store;
 use crate::store::StoreError;
-use crate::support::metrics::{Summary, nearest_rank};
+use crate::support::metrics::Summary;
 use crate::support::model::Topic;
 use crate::tracking::carriers;
 
@@ -351,22 +351,43 @@ fn summary(
     wall: ValueMeasure,
     business: ValueMeasure,
 ) -> Result<Summary, StoreError> {
-    let wall: Vec<i64> = merged(store::values(conn, &ctx.store, wall, range)?);
-    let business: Vec<i64> = merged(store::values(conn, &ctx.store, business, range)?);
+    let mut wall: Vec<i64> = merged(store::values(conn, &ctx.store, wall, range)?);
+    let mut business: Vec<i64> = merged(store::values(conn, &ctx.store, business, range)?);
+    let (median_seconds, p90_seconds) = median_p90(&mut wall);
+    let (median_business_seconds, p90_business_seconds) = median_p90(&mut business);
     Ok(Summary {
-        median_seconds: nearest_rank(&wall, 50),
-        p90_seconds: nearest_rank(&wall, 90),
-        median_business_seconds: nearest_rank(&business, 50),
-        p90_business_seconds: nearest_rank(&business, 90),
+        median_seconds,
+        p90_seconds,
+        median_business_seconds,
+        p90_business_seconds,
         count: wall.len() as u64,
     })
 }
 
-/// Every key's durations in one sorted list.
+/// Every key's durations in one list.
 fn merged(lists: BTreeMap<String, Vec<i64>>) -> Vec<i64> {
-    let mut all: Vec<i64> = lists.into_values().flatten().collect();
-    all.sort_unstable();
-    all
+    lists.into_values().flatten().collect()
+}
+
+/// The nearest-rank median and P90 (as [`crate::support::metrics::nearest_rank`] defines
+/// them) without sorting: a year holds half a million delivery times, and selecting the
+/// two ranks is linear.
+fn median_p90(values: &mut [i64]) -> (Option<i64>, Option<i64>) {
+    let n = values.len() as u64;
+    if n == 0 {
+        return (None, None);
+    }
+    let index = |p: u64| ((p * n).div_ceil(100).max(1) - 1) as usize;
+    let (median, p90) = (index(50), index(90));
+    let (_, m, upper) = values.select_nth_unstable(median);
+    let m = *m;
+    // The P90's rank is at or above the median's: look only above it.
+    let p = if p90 == median {
+        m
+    } else {
+        *upper.select_nth_unstable(p90 - median - 1).1
+    };
+    (Some(m), Some(p))
 }
 
 fn support(conn: &Connection, ctx: &Context, range: Range) -> Result<Support, StoreError> {
@@ -418,12 +439,14 @@ fn carrier_figures(
     let delivered = store::totals(conn, store, Measure::Delivered, range)?;
     let late = store::totals(conn, store, Measure::Late, range)?;
     let exceptions = store::totals(conn, store, Measure::Exceptions, range)?;
-    let durations = store::values(conn, store, ValueMeasure::Delivery, range)?;
+    let mut durations = store::values(conn, store, ValueMeasure::Delivery, range)?;
     let mut out: Vec<CarrierFigures> = shipments
         .into_iter()
         .map(|(carrier, n)| {
             let get = |m: &BTreeMap<String, i64>| m.get(&carrier).copied().unwrap_or(0);
-            let times = durations.get(&carrier).map(Vec::as_slice).unwrap_or(&[]);
+            let (median, p90) = durations
+                .get_mut(&carrier)
+                .map_or((None, None), |times| median_p90(times));
             let (late, exceptions) = (get(&late), get(&exceptions));
             CarrierFigures {
                 name: carriers::by_slug(&carrier)
@@ -431,8 +454,8 @@ fn carrier_figures(
                     .unwrap_or_else(|| "Other carriers".to_owned()),
                 shipments: n,
                 delivered: get(&delivered),
-                median_delivery_hours: hours(nearest_rank(times, 50)),
-                p90_delivery_hours: hours(nearest_rank(times, 90)),
+                median_delivery_hours: hours(median),
+                p90_delivery_hours: hours(p90),
                 late,
                 late_rate: ratio(late, n),
                 exceptions,
@@ -553,4 +576,33 @@ fn customers(
         customers_to_date: store::total_before(conn, store, Measure::NewCustomers, range.until)?,
         cohorts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::support::metrics::nearest_rank;
+
+    #[test]
+    fn selected_ranks_are_the_sorted_ones() {
+        // Pseudo-random lists of every length up to 300, with repeats.
+        let mut seed = 7_u64;
+        for n in 0..300 {
+            let mut values: Vec<i64> = (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (seed >> 33) as i64 % 50
+                })
+                .collect();
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            assert_eq!(
+                median_p90(&mut values),
+                (nearest_rank(&sorted, 50), nearest_rank(&sorted, 90)),
+                "n = {n}"
+            );
+        }
+    }
 }

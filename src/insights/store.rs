@@ -131,14 +131,19 @@ pub fn add_count(
     Ok(())
 }
 
-fn decode(blob: &[u8]) -> Vec<i64> {
-    blob.chunks_exact(8)
-        .map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-        .collect()
+/// Durations are whole seconds, stored as 32-bit integers (68 years): half the bytes a
+/// year's report reads.
+fn decode(blob: &[u8]) -> impl Iterator<Item = i64> + '_ {
+    blob.chunks_exact(4)
+        .map(|c| i64::from(i32::from_le_bytes(c.try_into().unwrap_or([0; 4]))))
 }
 
 fn encode(values: &[i64]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    values
+        .iter()
+        .map(|v| (*v).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32)
+        .flat_map(i32::to_le_bytes)
+        .collect()
 }
 
 /// Takes `change.remove` out of a duration list and puts `change.add` in, keeping it sorted.
@@ -157,7 +162,10 @@ pub fn change_values(
         )?
         .query_row(params![store, measure.as_str(), day.0, key], |r| r.get(0))
         .optional()?;
-    let mut list = blob.as_deref().map(decode).unwrap_or_default();
+    let mut list: Vec<i64> = blob
+        .as_deref()
+        .map(|b| decode(b).collect())
+        .unwrap_or_default();
     for v in &change.remove {
         if let Ok(at) = list.binary_search(v) {
             list.remove(at);
@@ -321,7 +329,7 @@ pub fn by_month(
     )
 }
 
-/// Every listed duration per key over `range`, each list sorted.
+/// Every listed duration per key over `range`, in no particular order.
 pub fn values(
     conn: &Connection,
     store: &StoreId,
@@ -343,9 +351,6 @@ pub fn values(
         let key: String = r.get(0)?;
         let blob = r.get_ref(1)?.as_blob().unwrap_or_default();
         out.entry(key).or_default().extend(decode(blob));
-    }
-    for list in out.values_mut() {
-        list.sort_unstable();
     }
     Ok(out)
 }

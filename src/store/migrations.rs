@@ -778,7 +778,7 @@ CREATE TABLE insight_values (
     measure   TEXT    NOT NULL,
     key       TEXT    NOT NULL,
     day       INTEGER NOT NULL,
-    vals      BLOB    NOT NULL,    -- little-endian i64s, ascending
+    vals      BLOB    NOT NULL,    -- little-endian i32 seconds, ascending
     PRIMARY KEY (store_id, measure, day, key)
 ) STRICT, WITHOUT ROWID;
 
