@@ -33,7 +33,7 @@ impl Params {
 }
 
 /// Bumped whenever what is generated changes: an older cached file is not reused.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// The mirror covers [START, END): three years up to the first of December 2026.
 pub const START: i64 = 1_701_388_800; // 2023-12-01T00:00:00Z
@@ -414,6 +414,8 @@ pub fn generate(path: &Path, p: &Params) -> rusqlite::Result<Counts> {
                 ][rng.weighted(&[890, 45, 30, 15, 12, 8])]
             };
             let paid = !matches!(status, "pending" | "failed" | "cancelled");
+            // What WooCommerce refunded (a refunded order entirely; a return's refund).
+            let mut refunds: Vec<i64> = Vec::new();
 
             // Line items: 1-3 products, the popular ones far more often.
             let lines = 1 + usize::from(rng.chance(0.35)) + usize::from(rng.chance(0.1));
@@ -547,45 +549,6 @@ pub fn generate(path: &Path, p: &Params) -> rusqlite::Result<Counts> {
                 };
             }
 
-            let completed_at =
-                (status == "completed").then(|| delivered_last.unwrap_or(placed_at + 3 * DAY));
-            let modified = completed_at.unwrap_or(placed_at + HOUR).min(END - 1);
-            let created = secs(placed_at);
-            let raw = format!(
-                "{{\"id\":{order_id},\"status\":\"{status}\",\"date_created\":\"{}\",\"date_created_gmt\":\"{}\"}}",
-                &secs(placed_at + 9 * HOUR)[..19],
-                &created[..19],
-            );
-            st.order.execute(params![
-                order_id,
-                order_id.to_string(),
-                status,
-                cid,
-                email(customer),
-                subtotal.to_string(),
-                shipping.to_string(),
-                tax.to_string(),
-                (subtotal + tax + shipping).to_string(),
-                format!("wc_order_{order_id:x}"),
-                created,
-                secs(modified),
-                paid.then(|| secs(placed_at + 60)),
-                completed_at.map(secs),
-                &order_id.to_le_bytes()[..],
-                raw,
-            ])?;
-            st.tracking.execute(params![
-                index as i64 + 1,
-                order_id,
-                format!("tok{order_id:020}"),
-                delivery_state,
-                status,
-                paid.then(|| secs(placed_at + 60)),
-                ms(placed_at + 5, &mut rng),
-                ms(modified + 5, &mut rng),
-            ])?;
-            counts.orders += 1;
-
             // The FAQ shown on the order's page, now and then.
             if rng.chance(0.3) {
                 let shown = placed_at + rng.below(10 * DAY as usize) as i64;
@@ -666,6 +629,9 @@ pub fn generate(path: &Path, p: &Params) -> rusqlite::Result<Counts> {
                         };
                         let amount: i64 = returned.iter().map(|i| price(i.1) * i.2).sum();
                         let money = matches!(final_status, "refunded" | "credited");
+                        if final_status == "refunded" {
+                            refunds.push(amount + amount / 10);
+                        }
                         st.ret.execute(params![
                             return_id,
                             order_id,
@@ -839,6 +805,55 @@ pub fn generate(path: &Path, p: &Params) -> rusqlite::Result<Counts> {
                     });
                 }
             }
+            let completed_at =
+                (status == "completed").then(|| delivered_last.unwrap_or(placed_at + 3 * DAY));
+            let modified = completed_at.unwrap_or(placed_at + HOUR).min(END - 1);
+            let created = secs(placed_at);
+            let total = subtotal + tax + shipping;
+            if status == "refunded" {
+                refunds = vec![total];
+            }
+            let refunds = refunds
+                .iter()
+                .enumerate()
+                .map(|(i, r)| format!("{{\"id\":{},\"total\":\"-{r}\"}}", order_id * 10 + i as i64))
+                .collect::<Vec<_>>()
+                .join(",");
+            let raw = format!(
+                "{{\"id\":{order_id},\"status\":\"{status}\",\"date_created\":\"{}\",\"date_created_gmt\":\"{}\",\"refunds\":[{refunds}]}}",
+                &secs(placed_at + 9 * HOUR)[..19],
+                &created[..19],
+            );
+            st.order.execute(params![
+                order_id,
+                order_id.to_string(),
+                status,
+                cid,
+                email(customer),
+                subtotal.to_string(),
+                shipping.to_string(),
+                tax.to_string(),
+                total.to_string(),
+                format!("wc_order_{order_id:x}"),
+                created,
+                secs(modified),
+                paid.then(|| secs(placed_at + 60)),
+                completed_at.map(secs),
+                &order_id.to_le_bytes()[..],
+                raw,
+            ])?;
+            st.tracking.execute(params![
+                index as i64 + 1,
+                order_id,
+                format!("tok{order_id:020}"),
+                delivery_state,
+                status,
+                paid.then(|| secs(placed_at + 60)),
+                ms(placed_at + 5, &mut rng),
+                ms(modified + 5, &mut rng),
+            ])?;
+            counts.orders += 1;
+
             if index % 200_000 == 199_999 {
                 println!(
                     "  {} orders ({:.1} s)",
