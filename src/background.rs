@@ -1,6 +1,6 @@
 //! The work `serve` does beside answering requests, wired once at start-up: the outbox
 //! with every domain's job handlers, the reconciliation with WooCommerce and the tracking
-//! sweep, and the tracking feeds' poller. Each gets what it uses (the database, the store clients, its settings, the
+//! sweep, the tracking feeds' poller and the insights keeper. Each gets what it uses (the database, the store clients, its settings, the
 //! metrics), never the HTTP state.
 
 use std::collections::HashMap;
@@ -35,6 +35,7 @@ pub struct Services {
     feeds: Arc<Feeds>,
     events: Arc<Deliverer>,
     notifier: crate::notify::Notifier,
+    insights: crate::insights::keeper::Keeper,
     stores: Vec<StoreId>,
 }
 
@@ -123,6 +124,13 @@ impl Services {
             woo: WooClients::new(&config.stores, &config.woocommerce),
         }
         .register(&mut registry);
+        let insights = crate::insights::keeper::Keeper {
+            db: db.clone(),
+            tracking: config.tracking.clone(),
+            zones: zones.clone(),
+            hours: config.support.hours,
+            settings: config.insights,
+        };
         Self {
             jobs: Arc::new(jobs::Runner::new(db.clone(), registry)),
             sync: SyncServices::new(db.clone(), Arc::new(config.sync_config()), metrics),
@@ -132,6 +140,7 @@ impl Services {
             feeds,
             events,
             notifier,
+            insights,
             stores: store_ids,
         }
     }
@@ -159,7 +168,9 @@ impl Services {
             self.feeds.clone(),
             stop.clone(),
         ));
+        let insights = tokio::spawn(self.insights.run(self.stores.clone(), stop.clone()));
         self.jobs.clone().run(stop).await;
+        let _ = insights.await;
         let _ = reconciler.await;
         let _ = sweep.await;
         let _ = poller.await;

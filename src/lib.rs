@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod background;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod feeds;
@@ -13,6 +14,7 @@ pub mod guides;
 mod http;
 pub mod ids;
 pub mod ingest;
+pub mod insights;
 pub mod invalid;
 pub mod invoice;
 pub mod jobs;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::ConfigError;
 use crate::feeds::settings::FileFeeds;
 use crate::guides::settings::FileGuides;
+use crate::insights::settings::FileInsights;
 use crate::invoice::settings::FileInvoices;
 use crate::notify::settings::FileNotify;
 use crate::returns::settings::FileReturns;
@@ -78,6 +79,8 @@ pub(super) struct FileConfig {
     pub surveys: FileSurveys,
     #[serde(default)]
     pub guides: FileGuides,
+    #[serde(default)]
+    pub insights: FileInsights,
 }
 
 impl FileConfig {

@@ -71,6 +71,8 @@ pub struct Config {
     pub surveys: Arc<SurveySettings>,
     /// `[guides]`: when the `product_guide` message goes after delivery.
     pub guides: Arc<crate::guides::GuideSettings>,
+    /// `[insights]`: what counts as an active customer.
+    pub insights: crate::insights::InsightSettings,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -270,6 +272,7 @@ impl Draft {
         let support = crate::support::settings::build(values.support)?;
         let surveys = crate::surveys::settings::build(values.surveys, &store_ids)?;
         let guides = crate::guides::settings::build(values.guides, &store_ids)?;
+        let insights = crate::insights::settings::build(values.insights)?;
 
         Ok(Draft {
             config: Config {
@@ -289,6 +292,7 @@ impl Draft {
                 support,
                 surveys: Arc::new(surveys),
                 guides: Arc::new(guides),
+                insights,
                 generated_secrets: None,
                 sync,
                 woocommerce,

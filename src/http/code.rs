@@ -76,6 +76,9 @@ codes! {
     // Answers and guides.
     AnswerNotFound = "answer_not_found",
     GuideNotFound = "guide_not_found",
+    // Insights.
+    ChartNotFound = "chart_not_found",
+    TableNotFound = "table_not_found",
     // Signed events.
     DeliveryNotFound = "delivery_not_found",
 }

@@ -60,6 +60,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "tracking", description = "Shipments, their events, delay alerts, the public tracking page"),
         (name = "messages", description = "Customer messages: the plugin's pull of due messages, their results, unsubscribe"),
         (name = "surveys", description = "NPS and CSAT surveys: the public survey page and the answers for staff"),
+        (name = "insights", description = "The store's figures over a range of days: NPS, CSAT, support, carriers, returns, customers; charts as SVG, tables as CSV"),
         (name = "webhooks", description = "Deliveries from WooCommerce"),
         (name = "events", description = "Signed events (Standard Webhooks) to the store's endpoints: deliveries, retries, a test ping"),
         (name = "feeds", description = "Pushes from tracking providers (17TRACK, Delivery Tracker)"),
@@ -102,6 +103,7 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(unsubscribe::router())
         .merge(survey_page::router())
         .merge(api::surveys::router())
+        .merge(api::insights::router())
 }
 
 /// The OpenAPI document, built once.

@@ -725,6 +725,142 @@ CREATE INDEX support_events_by_request ON support_events (request_id, id);
     // A request aftercare opened for an unhappy survey answer names that survey: it is
     // flagged for follow-up.
     M::up("ALTER TABLE support_requests ADD COLUMN follow_up_survey INTEGER;"),
+    // Insights: figures kept up to date as records are written, never by scanning on request.
+    // Triggers note each changed record in `insight_pending` inside the writing transaction;
+    // `insights::maintain` folds them into the counters and duration lists, keeping each
+    // record's last contribution so a change is applied as a difference. docs/insights.md.
+    M::up(
+        r#"
+CREATE TABLE insight_pending (
+    store_id   TEXT    NOT NULL,
+    entity     TEXT    NOT NULL,   -- insights::Entity
+    entity_id  INTEGER NOT NULL,
+    PRIMARY KEY (store_id, entity, entity_id)
+) STRICT, WITHOUT ROWID;
+
+-- What each record added to the figures when it was last folded, so that its next change
+-- is applied as a difference. `counts` and `vals` are JSON arrays (insights::contribution).
+CREATE TABLE insight_contributions (
+    store_id   TEXT    NOT NULL,
+    entity     TEXT    NOT NULL,
+    entity_id  TEXT    NOT NULL,
+    counts     TEXT    NOT NULL,
+    vals       TEXT    NOT NULL,
+    PRIMARY KEY (store_id, entity, entity_id)
+) STRICT, WITHOUT ROWID;
+
+-- The paid orders as the customer figures need them: whose, which day, what they came to.
+CREATE TABLE insight_orders (
+    store_id   TEXT    NOT NULL,
+    order_id   INTEGER NOT NULL,
+    customer   TEXT    NOT NULL,   -- c{id}, or g{hash of the e-mail} for a guest
+    day        INTEGER NOT NULL,   -- the shop's local day, days since 1970-01-01
+    value      INTEGER NOT NULL,   -- total less refunds, in the currency's minor units
+    PRIMARY KEY (store_id, order_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX insight_orders_by_customer ON insight_orders (store_id, customer, day);
+
+-- Counters per measure, key (carrier, topic, product…) and period: a local day (grain 0)
+-- and the first day of its month (grain 1), so a year reads a dozen rows per key.
+CREATE TABLE insight_counts (
+    store_id  TEXT    NOT NULL,
+    measure   TEXT    NOT NULL,
+    grain     INTEGER NOT NULL,
+    key       TEXT    NOT NULL,
+    period    INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (store_id, measure, grain, period, key)
+) STRICT, WITHOUT ROWID;
+
+-- Durations (seconds) per measure, key and local day, sorted, for exact medians and P90s.
+CREATE TABLE insight_values (
+    store_id  TEXT    NOT NULL,
+    measure   TEXT    NOT NULL,
+    key       TEXT    NOT NULL,
+    day       INTEGER NOT NULL,
+    vals      BLOB    NOT NULL,    -- little-endian i64s, ascending
+    PRIMARY KEY (store_id, measure, day, key)
+) STRICT, WITHOUT ROWID;
+
+-- The name a returned product last had on an order, for the figures' tables.
+CREATE TABLE insight_products (
+    store_id    TEXT    NOT NULL,
+    product_id  INTEGER NOT NULL,
+    name        TEXT    NOT NULL,
+    PRIMARY KEY (store_id, product_id)
+) STRICT, WITHOUT ROWID;
+
+-- The folds look records up by order and by parcel.
+CREATE INDEX answer_impressions_by_order ON answer_impressions (store_id, order_id);
+CREATE INDEX delay_alerts_by_shipment ON delay_alerts (shipment_id, code);
+
+-- What the aggregates were computed with (time zone, calendar, hours, active days): when
+-- it changes, they are rebuilt.
+CREATE TABLE insight_state (
+    store_id  TEXT PRIMARY KEY,
+    basis     TEXT NOT NULL
+) STRICT;
+
+CREATE TRIGGER insight_order_in AFTER INSERT ON orders BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'order', NEW.order_id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_order_up AFTER UPDATE ON orders BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'order', NEW.order_id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_order_out AFTER DELETE ON orders BEGIN
+    INSERT INTO insight_pending VALUES (OLD.store_id, 'order', OLD.order_id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_survey_in AFTER INSERT ON surveys BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'survey', NEW.id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_survey_up AFTER UPDATE OF state, score, answered_at ON surveys BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'survey', NEW.id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_request_in AFTER INSERT ON support_requests BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'request', NEW.id) ON CONFLICT DO NOTHING;
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'deflection', NEW.order_id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_request_up AFTER UPDATE OF status, topic, product_id ON support_requests BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'request', NEW.id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_request_message AFTER INSERT ON support_messages BEGIN
+    INSERT INTO insight_pending
+        SELECT store_id, 'request', id FROM support_requests WHERE id = NEW.request_id ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_request_event AFTER INSERT ON support_events BEGIN
+    INSERT INTO insight_pending
+        SELECT store_id, 'request', id FROM support_requests WHERE id = NEW.request_id ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_impression AFTER INSERT ON answer_impressions BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'deflection', NEW.order_id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_shipment_in AFTER INSERT ON shipments BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'shipment', NEW.id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_shipment_up AFTER UPDATE OF carrier, shipped_at, status, delivered_at, removed_at, created_at ON shipments BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'shipment', NEW.id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_shipment_event AFTER INSERT ON shipment_events
+    WHEN NEW.status IN ('exception', 'returned') BEGIN
+    INSERT INTO insight_pending
+        SELECT store_id, 'shipment', id FROM shipments WHERE id = NEW.shipment_id ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_shipment_alert AFTER INSERT ON delay_alerts
+    WHEN NEW.shipment_id > 0 BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'shipment', NEW.shipment_id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_return_in AFTER INSERT ON returns BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'return', NEW.id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_return_up AFTER UPDATE OF status ON returns BEGIN
+    INSERT INTO insight_pending VALUES (NEW.store_id, 'return', NEW.id) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER insight_return_item AFTER INSERT ON return_items BEGIN
+    INSERT INTO insight_pending
+        SELECT store_id, 'return', id FROM returns WHERE id = NEW.return_id ON CONFLICT DO NOTHING;
+END;
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

@@ -1,7 +1,7 @@
 //! Support requests, their threads, photos and history (its SQL).
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::model::{Author, Status, Topic};
 use crate::ids::{OrderId, RequestId, StoreId, SurveyId};
@@ -460,52 +460,83 @@ pub struct TimelineRow {
     pub last_solve: Option<String>,
 }
 
+/// A request's topic and item and the moments its metrics are taken from.
+const TIMELINE: &str = "SELECT r.id, r.topic, r.product_id, r.item_name,
+        (SELECT MIN(m.created_at) FROM support_messages m
+          WHERE m.request_id = r.id AND m.author = 'customer'),
+        (SELECT MIN(m.created_at) FROM support_messages m
+          WHERE m.request_id = r.id AND m.author = 'staff'),
+        CASE WHEN r.status = 'solved' THEN
+          (SELECT MAX(e.at) FROM support_events e
+            WHERE e.request_id = r.id AND e.kind = 'solved') END
+     FROM support_requests r";
+
+type TimelineColumns = (
+    RequestId,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn timeline_columns(r: &Row<'_>) -> rusqlite::Result<TimelineColumns> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+fn timeline_row(columns: TimelineColumns) -> Result<Option<TimelineRow>, StoreError> {
+    let (id, topic, product_id, item_name, first, response, solve) = columns;
+    let topic = Topic::parse(&topic)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown request topic {topic}")))?;
+    // A request the customer opened starts with their message; one aftercare opened
+    // for an unhappy survey answer starts counting when the customer first writes in it.
+    let Some(first) = first else { return Ok(None) };
+    Ok(Some(TimelineRow {
+        id,
+        topic,
+        product_id: product_id.map(|p| p as u64),
+        item_name,
+        first_customer_message: first,
+        first_response: response,
+        last_solve: solve,
+    }))
+}
+
 pub fn timelines(
     conn: &Connection,
     store_id: &StoreId,
     until: &Stamp,
 ) -> Result<Vec<TimelineRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.topic, r.product_id, r.item_name,
-                (SELECT MIN(m.created_at) FROM support_messages m
-                  WHERE m.request_id = r.id AND m.author = 'customer'),
-                (SELECT MIN(m.created_at) FROM support_messages m
-                  WHERE m.request_id = r.id AND m.author = 'staff'),
-                CASE WHEN r.status = 'solved' THEN
-                  (SELECT MAX(e.at) FROM support_events e
-                    WHERE e.request_id = r.id AND e.kind = 'solved') END
-         FROM support_requests r
-         WHERE r.store_id = ?1 AND r.created_at < ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{TIMELINE} WHERE r.store_id = ?1 AND r.created_at < ?2"
+    ))?;
     let rows = stmt
-        .query_map(params![store_id, until], |r| {
-            Ok((
-                r.get::<_, RequestId>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })?
+        .query_map(params![store_id, until], timeline_columns)?
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, topic, product_id, item_name, first, response, solve) in rows {
-        let topic = Topic::parse(&topic)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown request topic {topic}")))?;
-        // A request the customer opened starts with their message; one aftercare opened
-        // for an unhappy survey answer starts counting when the customer first writes in it.
-        let Some(first) = first else { continue };
-        out.push(TimelineRow {
-            id,
-            topic,
-            product_id: product_id.map(|p| p as u64),
-            item_name,
-            first_customer_message: first,
-            first_response: response,
-            last_solve: solve,
-        });
+    for columns in rows {
+        out.extend(timeline_row(columns)?);
     }
     Ok(out)
+}
+
+/// One request's timeline; `None` when it is gone or the customer has not written in it.
+pub fn timeline(conn: &Connection, id: RequestId) -> Result<Option<TimelineRow>, StoreError> {
+    let columns = conn
+        .prepare_cached(&format!("{TIMELINE} WHERE r.id = ?1"))?
+        .query_row([id], timeline_columns)
+        .optional()?;
+    match columns {
+        Some(columns) => timeline_row(columns),
+        None => Ok(None),
+    }
 }

@@ -48,6 +48,16 @@ impl Calendar {
         &self.tz
     }
 
+    /// The zone, weekend and holidays in one line: figures computed with this calendar
+    /// are stale once it changes.
+    pub fn fingerprint(&self) -> String {
+        let zone = match self.tz.iana_name() {
+            Some(name) => name.to_owned(),
+            None => format!("{:?}", self.tz),
+        };
+        format!("{zone}|{:?}|{:?}", self.weekend, self.holidays)
+    }
+
     pub fn local(&self, at: Timestamp) -> Zoned {
         at.to_zoned(self.tz.clone())
     }

@@ -13,7 +13,8 @@ const LAYERS: &[&[&str]] = &[
     &["background"],
     &["startup"],
     &["config"],
-    &["order_view"],
+    // Insights read what support, tracking, returns and surveys recorded, never the reverse.
+    &["order_view", "insights"],
     // Customer messages: above the domains whose events it tells of.
     &["notify"],
     // Support requests: told of by notify, shown by the order view; above what they carry.
@@ -42,6 +43,8 @@ const LAYERS: &[&[&str]] = &[
     &["metrics"],
     // Customer photos: checked and staged for returns and support requests alike.
     &["photos"],
+    // SVG charts: drawn from plain numbers, for insights.
+    &["charts"],
     &["ids", "secret", "invalid", "validation", "time", "money"],
 ];
 

@@ -13,6 +13,7 @@ mod feeds_delivery_tracker;
 mod feeds_ops;
 mod guides;
 mod helpers;
+mod insights;
 mod invoices;
 mod layering;
 mod notify;

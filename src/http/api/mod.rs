@@ -5,6 +5,7 @@ pub mod answers;
 pub mod documents;
 pub mod events;
 pub mod guides;
+pub mod insights;
 pub mod messages;
 pub mod orders;
 pub mod photo_form;
