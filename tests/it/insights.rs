@@ -804,3 +804,100 @@ async fn charts_and_tables_come_with_their_type_and_bad_requests_change_nothing(
     assert_eq!(status, 401);
     app.stop().await;
 }
+
+const CHARTS: [&str; 9] = [
+    "nps-weekly",
+    "csat-sources",
+    "support-times",
+    "support-topics",
+    "delivery-times",
+    "carrier-rates",
+    "return-products",
+    "return-reasons",
+    "cohorts",
+];
+
+/// Every chart of the constructed data set, in English and Korean, laid out for a desktop
+/// (720 px) and a phone (360 px) and drawn by headless Chromium. To refresh the ones in the
+/// docs, run with `AFTERCARE_SCREENSHOTS_DIR=docs/screenshots`.
+#[tokio::test(flavor = "multi_thread")]
+async fn chromium_draws_every_chart_at_desktop_and_phone_width() {
+    use crate::tracking::{chromium, screenshot};
+    use std::path::{Path, PathBuf};
+
+    let Some(binary) = chromium() else {
+        crate::helpers::missing_tool("chromium", "chromium");
+        return;
+    };
+    let app = constructed().await;
+    let out: PathBuf = std::env::var_os("AFTERCARE_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("insights-screenshots"));
+    std::fs::create_dir_all(&out).unwrap();
+    let files = tempfile::tempdir().unwrap();
+    for lang in ["en", "ko"] {
+        for (page_width, chart_width) in [(1280, 720), (390, 360)] {
+            let mut html = String::from(
+                "<!doctype html><meta charset=utf-8><body style=\"margin:12px;font-family:sans-serif\">",
+            );
+            for name in CHARTS {
+                let svg = app
+                    .client
+                    .get(app.url(&format!(
+                        "/api/v1/insights/charts/{name}.svg?{RANGE}&width={chart_width}&lang={lang}"
+                    )))
+                    .bearer_auth(crate::helpers::API_KEY)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(svg.contains("<title>"), "{name}");
+                html.push_str(&format!("<h3>{name}</h3>{svg}"));
+            }
+            let file = files
+                .path()
+                .join(format!("charts-{lang}-{page_width}.html"));
+            std::fs::write(&file, html).unwrap();
+            let shot = out.join(format!("insights-charts-{lang}-{page_width}.png"));
+            let height = if page_width == 1280 { 2850 } else { 2450 };
+            screenshot(
+                &binary,
+                format!("file://{}", file.display()),
+                &shot,
+                page_width,
+                height,
+            )
+            .await;
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_keeper_folds_changes_without_being_asked() {
+    let app = constructed().await;
+    // Nobody has asked for a report: the background keeper folds everything on its own.
+    crate::helpers::eventually(
+        "the keeper folded every change",
+        std::time::Duration::from_secs(20),
+        || async {
+            app.count("SELECT COUNT(*) FROM insight_pending") == 0
+                && app.count(
+                    "SELECT COALESCE(SUM(n), 0) FROM insight_counts
+                     WHERE measure = 'nps_score' AND grain = 0",
+                ) == 6
+        },
+    )
+    .await;
+    // The month rows carry the same totals as the day rows.
+    assert_eq!(
+        app.count(
+            "SELECT (SELECT SUM(n) FROM insight_counts WHERE measure = 'sold' AND grain = 0)
+                  - (SELECT SUM(n) FROM insight_counts WHERE measure = 'sold' AND grain = 1)"
+        ),
+        0
+    );
+    app.stop().await;
+}

@@ -12,6 +12,8 @@ const LAYERS: &[&[&str]] = &[
     &["http"],
     &["background"],
     &["startup"],
+    // Backups: the command line's, of the whole data directory.
+    &["backup"],
     &["config"],
     // Insights read what support, tracking, returns and surveys recorded, never the reverse.
     &["order_view", "insights"],
