@@ -13,6 +13,8 @@ const LAYERS: &[&[&str]] = &[
     &["background"],
     &["startup"],
     &["config"],
+    // The customer's rights: reads and anonymises the records of every domain below.
+    &["privacy"],
     // Insights read what support, tracking, returns and surveys recorded, never the reverse.
     &["order_view", "insights"],
     // Customer messages: above the domains whose events it tells of.
