@@ -346,6 +346,39 @@ pub fn run(
     }
     done.counts.messages = messages.len() as u64;
 
+    // The shop's daily digest quotes unhappy survey comments: those of these orders go too.
+    if !orders.is_empty() {
+        let digests: Vec<(i64, String)> = conn
+            .prepare_cached(
+                "SELECT id, data FROM messages
+                 WHERE store_id = ?1 AND type = 'staff_digest' AND json_valid(data)
+                   AND EXISTS (SELECT 1 FROM json_each(data, '$.surveys') s
+                               WHERE json_extract(s.value, '$.order_id')
+                                     IN (SELECT value FROM json_each(?2)))",
+            )?
+            .query_map(params![store, ids], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let wanted: Vec<u64> = orders.iter().map(|o| o.get()).collect();
+        for (id, data) in &digests {
+            let Ok(mut data) = serde_json::from_str::<Value>(data) else {
+                continue;
+            };
+            if let Some(surveys) = data["surveys"].as_array_mut() {
+                for survey in surveys {
+                    let ours = survey["order_id"]
+                        .as_u64()
+                        .is_some_and(|o| wanted.contains(&o));
+                    if ours && !survey["comment"].is_null() {
+                        survey["comment"] = Value::String(MARKER.to_owned());
+                    }
+                }
+            }
+            conn.prepare_cached("UPDATE messages SET data = ?2 WHERE id = ?1")?
+                .execute(params![id, data.to_string()])?;
+            done.counts.messages += 1;
+        }
+    }
+
     // Unsubscribe links name the address: gone with it when the person asked. (Old orders
     // leave them be: the person may still be a customer who asked for no more mail.)
     done.counts.subscriptions = conn.execute(

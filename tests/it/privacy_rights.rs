@@ -201,6 +201,19 @@ async fn customer_with_history(app: &TestApp) {
         [],
     )
     .unwrap();
+    // The shop's digest quoting the unhappy answer.
+    db.execute(
+        "INSERT INTO messages (store_id, order_id, type, recipient, locale, dedupe_key, channel,
+             state, due_at, reason, data, created_at, updated_at)
+         VALUES ('default', 0, 'staff_digest', 'shop@nimbus.example', 'en_US', 'digest:2026-11-22',
+             'wordpress', 'sent', '2026-11-22T09:00:00Z', 'sent',
+             '{\"date\": \"2026-11-22\", \"late\": [], \"returns\": [], \"failed\": [],
+               \"surveys\": [{\"order_id\": 7101, \"score\": 3, \"comment\": \"The courier Mr Park was rude\"},
+                             {\"order_id\": 7103, \"score\": 2, \"comment\": \"Another customer: slow\"}]}',
+             '2026-11-22T09:00:00Z', '2026-11-22T09:00:00Z')",
+        [],
+    )
+    .unwrap();
     db.execute(
         "INSERT INTO message_subscriptions (token, store_id, recipient, class, unsubscribed_at, created_at)
          VALUES ('tok-minji', 'default', 'minji.kim@example.com', 'status_update',
@@ -335,7 +348,11 @@ async fn export_gathers_everything_and_erase_leaves_nothing_but_the_invoices() {
     assert_eq!(counts["request_messages"], thread);
     assert_eq!(counts["request_photos"], 1);
     assert_eq!(counts["surveys"], 1);
-    assert_eq!(counts["messages"], logged);
+    assert_eq!(
+        counts["messages"],
+        logged + 1,
+        "the customer's messages and the digest"
+    );
     assert_eq!(counts["subscriptions"], subscriptions);
     assert_eq!(counts["event_deliveries"], events);
     let retained = erased["retained"].as_array().unwrap();
@@ -406,6 +423,11 @@ async fn export_gathers_everything_and_erase_leaves_nothing_but_the_invoices() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM orders WHERE order_id IN (7101, 7102) AND total != ''"),
         2
+    );
+    // The digest keeps the other customer's comment.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM messages WHERE type = 'staff_digest' AND data LIKE '%Another customer: slow%'"),
+        1
     );
     // The other customer is untouched.
     let other: String = db
