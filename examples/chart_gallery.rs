@@ -1,4 +1,4 @@
-//! Renders sample insights charts at a desktop and a phone width into one HTML page, to look
+//! Renders sample insights charts at desktop, laptop and phone widths into one HTML page, to look
 //! at them in a browser: `cargo run --example chart_gallery -- /tmp/charts`.
 
 use aftercare::charts::{Chart, Kind, Series, ValueFormat, render};
@@ -12,7 +12,7 @@ fn main() -> std::io::Result<()> {
         "<!doctype html><meta charset=utf-8><title>Charts</title>\
          <body style=\"margin:16px;background:#f0f0f1;font-family:sans-serif\">",
     );
-    for width in [720, 360] {
+    for width in [1280, 720, 360] {
         page.push_str(&format!("<h2>width {width}</h2>"));
         for (name, chart) in samples() {
             let svg = render(&chart, width);
@@ -76,6 +76,112 @@ fn samples() -> Vec<(&'static str, Chart)> {
                 value_format: ValueFormat::Integer,
                 empty_text: "No answers in this range".into(),
                 title: "NPS by week".into(),
+            },
+        ),
+        (
+            "csat-monthly",
+            Chart {
+                kind: Kind::Line,
+                categories: [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec",
+                ]
+                .map(String::from)
+                .to_vec(),
+                series: vec![
+                    series(
+                        "Returns",
+                        &[
+                            Some(72.0),
+                            Some(75.0),
+                            Some(70.0),
+                            None,
+                            Some(81.0),
+                            Some(84.0),
+                            Some(80.0),
+                            Some(78.0),
+                            Some(85.0),
+                            Some(88.0),
+                            Some(86.0),
+                            Some(90.0),
+                        ],
+                    ),
+                    series(
+                        "Support requests",
+                        &[
+                            Some(60.0),
+                            Some(65.0),
+                            Some(68.0),
+                            Some(66.0),
+                            Some(70.0),
+                            Some(75.0),
+                            Some(74.0),
+                            Some(79.0),
+                            Some(77.0),
+                            Some(82.0),
+                            Some(80.0),
+                            Some(83.0),
+                        ],
+                    ),
+                    series(
+                        "Deliveries",
+                        &[
+                            Some(90.0),
+                            Some(92.0),
+                            Some(88.0),
+                            Some(91.0),
+                            Some(93.0),
+                            Some(90.0),
+                            Some(94.0),
+                            Some(95.0),
+                            Some(93.0),
+                            Some(96.0),
+                            Some(95.0),
+                            Some(97.0),
+                        ],
+                    ),
+                ],
+                y_label: "CSAT (% satisfied)".into(),
+                y_range: Some((0.0, 100.0)),
+                value_format: ValueFormat::Percent,
+                empty_text: "No answers in this range".into(),
+                title: "CSAT by month and source".into(),
+            },
+        ),
+        (
+            "nps-few-weeks",
+            Chart {
+                kind: Kind::Line,
+                categories: ["Nov 2", "Nov 9", "Nov 16", "Nov 23", "Nov 30"]
+                    .map(String::from)
+                    .to_vec(),
+                series: vec![series(
+                    "NPS",
+                    &[Some(40.0), Some(-12.0), None, Some(55.0), Some(100.0)],
+                )],
+                y_label: "NPS (−100…100)".into(),
+                y_range: Some((-100.0, 100.0)),
+                value_format: ValueFormat::Integer,
+                empty_text: "No answers in this range".into(),
+                title: "NPS by week".into(),
+            },
+        ),
+        (
+            "nps-by-carrier",
+            Chart {
+                kind: Kind::Bars,
+                categories: ["CJ Logistics", "Hanjin Express", "Lotte", "Korea Post"]
+                    .map(String::from)
+                    .to_vec(),
+                series: vec![series(
+                    "NPS",
+                    &[Some(45.0), Some(-20.0), Some(-100.0), Some(0.0)],
+                )],
+                y_label: "NPS (−100…100)".into(),
+                y_range: Some((-100.0, 100.0)),
+                value_format: ValueFormat::Integer,
+                empty_text: "No answers in this range".into(),
+                title: "NPS by carrier".into(),
             },
         ),
         (

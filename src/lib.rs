@@ -6,6 +6,7 @@
 
 pub mod answers;
 pub mod background;
+pub mod backup;
 pub mod charts;
 pub mod cli;
 pub mod config;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::legend::{self, style};
 use super::scale::Scale;
-use super::svg::{self, Anchor, INK, MUTED};
+use super::svg::{self, Anchor, HALO, INK, MUTED};
 use super::{Chart, Data, PAD, text};
 
 /// Thickness of a bar alone in its row, and of each bar of a group.
@@ -120,8 +120,26 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
                 (bx + w + VALUE_GAP, Anchor::Start)
             } else if bx - VALUE_GAP - label_width >= left {
                 (bx - VALUE_GAP, Anchor::End)
+            } else if let Some(ink) = style(s)
+                .ink_inside
+                .filter(|_| w >= label_width + 2.0 * VALUE_GAP)
+            {
+                // No room left of a negative bar: inside its end.
+                let ly = y + bar / 2.0 + 4.0;
+                let extra = r#" stroke="none""#;
+                svg::text(
+                    &mut values,
+                    bx + VALUE_GAP,
+                    ly,
+                    Anchor::Start,
+                    "value",
+                    ink,
+                    &label,
+                    extra,
+                );
+                continue;
             } else {
-                // No room left of a negative bar: on the other side of the zero line.
+                // Nor inside it: on the other side of the zero line.
                 (base + VALUE_GAP, Anchor::Start)
             };
             let ly = y + bar / 2.0 + 4.0;
@@ -129,7 +147,7 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
         }
         out.push_str("</g>");
     }
-    let _ = write!(out, r#"<g class="values">{values}</g>"#);
+    let _ = write!(out, r#"<g class="values"{HALO}>{values}</g>"#);
 
     let title = text::fit(&text::clean(&chart.y_label), width - 2.0 * PAD);
     let half = text::width(&title) / 2.0;
@@ -153,7 +171,7 @@ pub(super) fn draw(out: &mut String, chart: &Chart, data: &Data, width: f64) -> 
 /// which of them get a label (every one, or every k-th when even two are too many).
 fn ticks(chart: &Chart, data: &Data, plot_width: f64) -> (Scale, Vec<String>, usize) {
     let fmt = chart.value_format;
-    let mut target = (plot_width / 70.0) as usize;
+    let mut target = (plot_width / 60.0) as usize;
     loop {
         let scale = Scale::new(data.all(), chart.y_range, fmt.min_step(), target);
         let labels = fmt.ticks(&scale.ticks, scale.step);

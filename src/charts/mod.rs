@@ -12,9 +12,12 @@
 //! than overlapping. Any input renders: NaN and infinite values count as no data, missing
 //! values too, and a chart without a single value shows its `empty_text`.
 //!
-//! - [`scale`]: the value axis and its nice ticks; [`format`]: how values print.
-//! - [`text`]: cleaning, escaping, width estimates and ellipsis; [`svg`]: the elements.
-//! - [`cartesian`]: lines and columns; [`bars`]: horizontal bars; [`legend`]: series styles.
+//! - `scale`: the value axis and its nice ticks; `format`: how values print.
+//! - `text`: cleaning, escaping, width estimates, ellipsis, wrapping; `svg`: the elements.
+//! - `cartesian`: lines and columns; `bars`: horizontal bars; `legend`: series styles.
+//!
+//! `cargo run --example chart_gallery -- DIR` draws samples at 1280, 720 and 360 px into
+//! `DIR/index.html`.
 
 mod bars;
 mod cartesian;

@@ -11,6 +11,10 @@ pub(super) const INK: &str = "#1e1e1e";
 pub(super) const MUTED: &str = "#50575e";
 pub(super) const GRID: &str = "#dcdcde";
 pub(super) const AXIS: &str = "#8c8f94";
+/// A white outline under data labels, so a line or gridline running through one does not
+/// hide a character (a minus sign under a falling line).
+pub(super) const HALO: &str =
+    r##" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke""##;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Anchor {
@@ -44,6 +48,37 @@ pub(super) fn text(
         r#"<text class="{class}" x="{x:.1}" y="{y:.1}"{anchor} fill="{fill}"{extra}>{}</text>"#,
         escape(content)
     );
+}
+
+/// Height of a line of text, for labels on two lines.
+pub(super) const LINE_HEIGHT: f64 = 14.0;
+
+/// A `<text>` of several lines, each a `<tspan>` under the one before.
+pub(super) fn text_lines(
+    out: &mut String,
+    (x, y): (f64, f64),
+    anchor: Anchor,
+    class: &str,
+    lines: &[String],
+) {
+    let anchor = match anchor {
+        Anchor::Start => "",
+        Anchor::Middle => r#" text-anchor="middle""#,
+        Anchor::End => r#" text-anchor="end""#,
+    };
+    let _ = write!(
+        out,
+        r#"<text class="{class}" x="{x:.1}" y="{y:.1}"{anchor} fill="{INK}">"#
+    );
+    for (i, line) in lines.iter().enumerate() {
+        let dy = if i == 0 { 0.0 } else { LINE_HEIGHT };
+        let _ = write!(
+            out,
+            r#"<tspan x="{x:.1}" dy="{dy}">{}</tspan>"#,
+            escape(line)
+        );
+    }
+    out.push_str("</text>");
 }
 
 pub(super) fn line(out: &mut String, (x1, y1): (f64, f64), (x2, y2): (f64, f64), class: &str) {

@@ -2,8 +2,8 @@
 
 use roxmltree::{Document, Node};
 
-use super::text;
 use super::*;
+use super::{svg, text};
 
 fn chart(kind: Kind, categories: &[&str], series: &[(&str, Vec<Option<f64>>)]) -> Chart {
     Chart {
@@ -119,7 +119,7 @@ fn check(chart: &Chart, width: u32) -> (String, f64, f64) {
         assert!(
             x0 >= 0.0 && y0 >= 0.0 && x1 <= w && y1 <= h,
             "{:?} at ({x0:.1},{y0:.1})-({x1:.1},{y1:.1}) is outside {w}×{h}",
-            node.text()
+            content(node)
         );
     }
     let categories = by_class(&doc, "category");
@@ -138,8 +138,8 @@ fn check(chart: &Chart, width: u32) -> (String, f64, f64) {
             assert!(
                 b.0 >= a.2 + 2.0,
                 "labels overlap: {:?} {:?}",
-                pair[0].text(),
-                pair[1].text()
+                content(pair[0]),
+                content(pair[1])
             );
         }
     }
@@ -157,10 +157,25 @@ fn by_class<'a>(doc: &'a Document, class: &str) -> Vec<Node<'a, 'a>> {
 }
 
 fn texts(doc: &Document, class: &str) -> Vec<String> {
-    by_class(doc, class)
-        .into_iter()
+    by_class(doc, class).into_iter().map(content).collect()
+}
+
+/// The lines of a `<text>`: its own text, or its `<tspan>`s'.
+fn lines(node: Node) -> Vec<String> {
+    let spans: Vec<String> = node
+        .children()
+        .filter(|n| n.has_tag_name("tspan"))
         .map(|n| n.text().unwrap_or("").to_string())
-        .collect()
+        .collect();
+    if spans.is_empty() {
+        vec![node.text().unwrap_or("").to_string()]
+    } else {
+        spans
+    }
+}
+
+fn content(node: Node) -> String {
+    lines(node).join(" ")
 }
 
 fn num(node: Node, attribute: &str) -> f64 {
@@ -184,8 +199,10 @@ fn in_series<'a>(doc: &'a Document, series: usize, class: &str) -> Vec<Node<'a, 
 /// `rotate(-45 x y)` turn.
 fn bounds(node: Node) -> (f64, f64, f64, f64) {
     let (x, y) = (num(node, "x"), num(node, "y"));
-    let w = text::width(node.text().unwrap_or(""));
-    let (ascent, descent) = (0.8 * text::FONT_PX, 0.25 * text::FONT_PX);
+    let lines = lines(node);
+    let w = lines.iter().map(|l| text::width(l)).fold(0.0, f64::max);
+    let extra_lines = (lines.len() - 1) as f64 * svg::LINE_HEIGHT;
+    let (ascent, descent) = (0.8 * text::FONT_PX, 0.25 * text::FONT_PX + extra_lines);
     let start = match node.attribute("text-anchor") {
         Some("middle") => -w / 2.0,
         Some("end") => -w,
@@ -402,7 +419,9 @@ fn every_text_is_escaped() {
         let doc = parse(&svg);
         for name in names {
             assert!(
-                doc.descendants().any(|n| n.text() == Some(name)),
+                doc.descendants()
+                    .filter(|n| n.has_tag_name("text"))
+                    .any(|n| content(n) == name),
                 "{kind:?}: {name} not drawn as text"
             );
         }
@@ -578,6 +597,16 @@ fn odd_input_never_panics_and_stays_inside() {
         ),
         chart(Kind::Columns, &[&long, &long], &[("s", some(&[1.0, 2.0]))]),
         chart(Kind::Line, &[&long, &long], &[("s", some(&[1.0, 2.0]))]),
+        // Legends with names longer than the width, on several rows.
+        chart(
+            Kind::Line,
+            &["a", "b"],
+            &[
+                (&long, some(&[1.0, 2.0])),
+                ("short", some(&[2.0, 1.0])),
+                (&long, some(&[3.0, 3.0])),
+            ],
+        ),
         // More series than the three a chart is meant for.
         chart(
             Kind::Columns,
@@ -650,4 +679,89 @@ fn layout_follows_the_width() {
     };
     assert!(last_x(&narrow) < 360.0 && last_x(&narrow) > 300.0);
     assert!(last_x(&wide) > 1200.0);
+}
+
+#[test]
+fn column_names_too_long_for_one_line_take_two() {
+    let c = chart(
+        Kind::Columns,
+        &[
+            "Where is my order",
+            "Damaged item",
+            "Return",
+            "Exchange",
+            "Invoice",
+            "Other",
+        ],
+        &[("Requests", some(&[52.0, 11.0, 30.0, 8.0, 3.0, 14.0]))],
+    );
+    let (svg, _, _) = check(&c, 720);
+    let doc = parse(&svg);
+    let labels = by_class(&doc, "category");
+    assert_eq!(labels.len(), 6);
+    assert!(labels.iter().all(|l| l.attribute("transform").is_none()));
+    assert_eq!(lines(labels[0]).len(), 2, "{:?}", lines(labels[0]));
+    assert_eq!(content(labels[0]), "Where is my order");
+    assert_eq!(lines(labels[2]), ["Return"]);
+    // Two lines in a column's width do not fit on a phone: turned instead.
+    let (svg, _, _) = check(&c, 320);
+    let doc = parse(&svg);
+    assert!(
+        by_class(&doc, "category")
+            .iter()
+            .all(|l| l.attribute("transform").is_some())
+    );
+}
+
+#[test]
+fn a_negative_point_has_its_value_under_it_and_labels_have_a_halo() {
+    let mut c = chart(Kind::Line, &["a", "b"], &[("NPS", some(&[-30.0, 50.0]))]);
+    c.y_range = Some((-100.0, 100.0));
+    let (svg, _, _) = check(&c, 720);
+    let doc = parse(&svg);
+    let points = in_series(&doc, 0, "point");
+    let values = by_class(&doc, "value");
+    assert!(
+        num(values[0], "y") > num(points[0], "cy"),
+        "−30 under its point"
+    );
+    assert!(
+        num(values[1], "y") < num(points[1], "cy"),
+        "50 over its point"
+    );
+    let group = by_class(&doc, "values")[0];
+    assert_eq!(group.attribute("stroke"), Some("#ffffff"));
+    assert_eq!(group.attribute("paint-order"), Some("stroke"));
+}
+
+#[test]
+fn a_value_with_no_room_outside_its_bar_goes_inside_in_white() {
+    let mut c = chart(
+        Kind::Bars,
+        &["Lotte", "CJ"],
+        &[("NPS", some(&[-100.0, 45.0]))],
+    );
+    c.y_range = Some((-100.0, 100.0));
+    c.value_format = ValueFormat::Integer;
+    let (svg, _, _) = check(&c, 720);
+    let doc = parse(&svg);
+    let bars = in_series(&doc, 0, "bar");
+    let values = by_class(&doc, "value");
+    assert_eq!(content(values[0]), "−100");
+    assert_eq!(values[0].attribute("fill"), Some("#ffffff"));
+    let (x0, _, x1, _) = bounds(values[0]);
+    assert!(x0 >= num(bars[0], "x") && x1 <= num(bars[0], "x") + num(bars[0], "width"));
+    // The positive bar's value is outside, in ink.
+    assert_eq!(values[1].attribute("fill"), Some(svg::INK));
+    assert!(num(values[1], "x") > num(bars[1], "x") + num(bars[1], "width"));
+
+    // Same on a column reaching the bottom of a fixed range.
+    c.kind = Kind::Columns;
+    let (svg, _, _) = check(&c, 720);
+    let doc = parse(&svg);
+    let bars = in_series(&doc, 0, "bar");
+    let value = by_class(&doc, "value")[0];
+    assert_eq!(value.attribute("fill"), Some("#ffffff"));
+    let (_, y0, _, y1) = bounds(value);
+    assert!(y0 >= num(bars[0], "y") && y1 <= num(bars[0], "y") + num(bars[0], "height"));
 }

@@ -89,6 +89,29 @@ pub(super) fn fit(s: &str, max: f64) -> String {
     out
 }
 
+/// `s` broken at spaces into at most `lines` lines of at most `max` px each, or `None` when
+/// that would need an ellipsis (a word too long, or more lines).
+pub(super) fn wrap(s: &str, max: f64, lines: usize) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for word in s.split(' ') {
+        let joined = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current} {word}")
+        };
+        if width(&joined) <= max {
+            current = joined;
+        } else if current.is_empty() || width(word) > max {
+            return None;
+        } else {
+            out.push(std::mem::replace(&mut current, word.to_string()));
+        }
+    }
+    out.push(current);
+    (out.len() <= lines).then_some(out)
+}
+
 /// Characters that join the one before them into a single cluster.
 fn extends(c: char) -> bool {
     matches!(c,
@@ -119,22 +142,32 @@ fn wide(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFD}')
 }
 
-/// Advance of one character in em, rounded up from DejaVu Sans.
+/// DejaVu Sans advances of a–z and A–Z, in em.
+const LOWER: [f64; 26] = [
+    0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974,
+    0.634, 0.612, 0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525,
+];
+const UPPER: [f64; 26] = [
+    0.684, 0.686, 0.698, 0.77, 0.632, 0.575, 0.775, 0.752, 0.295, 0.295, 0.656, 0.557, 0.863,
+    0.748, 0.787, 0.603, 0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.989, 0.685, 0.611, 0.685,
+];
+
+/// Advance of one character in em: DejaVu Sans plus 4%, a full em for wide characters.
 fn em(c: char) -> f64 {
-    match c {
-        ' ' => 0.32,
-        'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'I' => 0.3,
-        'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '-' | '"' | '/' | '\\' | '{' | '}' => 0.42,
-        'm' | 'w' | 'M' | 'W' | '%' | '@' | '…' => 1.0,
-        '0'..='9' => 0.64,
-        'a'..='z' => 0.62,
-        'A'..='Z' => 0.76,
-        '−' | '+' | '=' | '<' | '>' | '~' | '×' | '#' => 0.84,
-        '&' | '_' => 0.78,
+    let advance = match c {
+        'a'..='z' => LOWER[c as usize - 'a' as usize],
+        'A'..='Z' => UPPER[c as usize - 'A' as usize],
+        '0'..='9' | '$' | '#' | '+' | '=' | '<' | '>' | '~' | '_' => 0.64,
+        ' ' | '.' | ',' | ';' | '\'' | '|' | '!' | ':' => 0.34,
+        '(' | ')' | '[' | ']' | '{' | '}' | '-' | '"' | '/' | '\\' => 0.4,
+        '−' | '×' => 0.84,
+        '%' | '@' | '…' => 1.0,
+        '&' => 0.78,
         c if extends(c) => 0.0,
-        c if wide(c) => 1.0,
-        _ => 0.72,
-    }
+        c if wide(c) => 1.0 / 1.04,
+        _ => 0.7,
+    };
+    advance * 1.04
 }
 
 #[cfg(test)]
@@ -174,6 +207,25 @@ mod tests {
         assert_eq!(fit(long, 5.0), "");
         let korean = fit("아주 긴 한국어 상품 이름입니다", 60.0);
         assert!(width(&korean) <= 60.0 && korean.ends_with('…'), "{korean}");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_or_gives_up() {
+        let two = wrap("Where is my order", 90.0, 2).unwrap();
+        assert_eq!(two.len(), 2);
+        assert_eq!(two.join(" "), "Where is my order");
+        assert!(two.iter().all(|l| width(l) <= 90.0));
+        assert_eq!(wrap("Return", 90.0, 2).unwrap(), ["Return"]);
+        assert_eq!(wrap("Where is my order", 40.0, 2), None, "three lines");
+        assert_eq!(
+            wrap("Supercalifragilistic", 60.0, 2),
+            None,
+            "a word too long"
+        );
+        assert_eq!(
+            wrap("배송 지연 문의", 55.0, 2).unwrap(),
+            ["배송 지연", "문의"].map(String::from)
+        );
     }
 
     #[test]

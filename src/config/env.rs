@@ -37,6 +37,9 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
     if let Some(url) = env("AFTERCARE_PUBLIC_URL") {
         file.public_url = Some(url);
     }
+    if let Some(name) = env("AFTERCARE_CLIENT_IP_HEADER") {
+        file.client_ip_header = Some(name);
+    }
     if let Some(text) = env("AFTERCARE_MAX_BODY_BYTES") {
         let bytes = text.parse().map_err(|_| {
             invalid(

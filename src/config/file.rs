@@ -49,6 +49,7 @@ pub(super) struct FileConfig {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub public_url: Option<String>,
+    pub client_ip_header: Option<String>,
     pub timezone: Option<String>,
     #[serde(default)]
     pub webhooks: FileWebhooks,

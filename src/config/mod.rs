@@ -49,6 +49,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Where the service is reachable from WooCommerce, if it differs from `listen`.
     pub public_url: Option<String>,
+    /// The header a reverse proxy in front of aftercare puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`, `CF-Connecting-IP`); without it, the peer address.
+    /// Limits on guessing count per client.
+    pub client_ip_header: Option<axum::http::HeaderName>,
     pub max_body_bytes: usize,
     pub synchronous: Synchronous,
     /// The time zones the configuration sets (`timezone`, `[[stores]] timezone`); a store
@@ -229,6 +233,15 @@ impl Draft {
         if let Some(url) = &values.public_url {
             validate_url("public_url", url)?;
         }
+        let client_ip_header = match values.client_ip_header.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(axum::http::HeaderName::try_from(name).map_err(|_| {
+                invalid(
+                    "client_ip_header (AFTERCARE_CLIENT_IP_HEADER)",
+                    "must be a header name, such as X-Forwarded-For",
+                )
+            })?),
+        };
         let max_body_bytes = values
             .webhooks
             .max_body_bytes
@@ -282,6 +295,7 @@ impl Draft {
                 listen,
                 data_dir,
                 public_url: values.public_url,
+                client_ip_header,
                 max_body_bytes,
                 synchronous: values.database.synchronous.unwrap_or_default(),
                 timezones,

@@ -5,6 +5,7 @@
 //! `#[utoipa::path]` and each module registers its own through [`OpenApiRouter`], so the
 //! document cannot drift from what is served.
 
+mod accept;
 mod api;
 mod auth;
 mod code;
@@ -12,6 +13,7 @@ mod error;
 mod extract;
 mod feeds;
 mod guest;
+mod limits;
 mod ops;
 mod server;
 mod state;
@@ -121,6 +123,10 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::guard,
+        ))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

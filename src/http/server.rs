@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use super::{AppState, app};
+use super::{AppState, accept, app};
 use crate::background::Services;
 use crate::config::Config;
 use crate::invoice::render::{FontSource, PdfRenderer};
@@ -82,10 +82,7 @@ impl Application {
         let state = self.state.clone();
         let (stop_worker, stop) = watch::channel(false);
         let background = tokio::spawn(self.services.run(stop));
-        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = accept::serve(self.listener, app(self.state), shutdown).await;
         // In-flight requests are done; let the worker finish its job and the reconciler
         // stop between two writes, then close.
         let _ = stop_worker.send(true);

@@ -35,6 +35,7 @@ struct Inner {
     stores: HashMap<StoreId, Store>,
     metrics: Arc<Metrics>,
     guest_limiter: GuestLimiter,
+    token_limiter: super::limits::Limiter,
     zones: Zones,
 }
 
@@ -61,6 +62,10 @@ impl AppState {
                 stores,
                 metrics: Arc::new(Metrics::new()),
                 guest_limiter: GuestLimiter::default(),
+                token_limiter: super::limits::Limiter::new(
+                    super::limits::MAX_FAILURES,
+                    super::limits::WINDOW,
+                ),
             }),
         }
     }
@@ -83,6 +88,11 @@ impl AppState {
 
     pub fn guest_limiter(&self) -> &GuestLimiter {
         &self.inner.guest_limiter
+    }
+
+    /// Failures at the public token addresses, feed pushes and API keys (`limits.rs`).
+    pub fn token_limiter(&self) -> &super::limits::Limiter {
+        &self.inner.token_limiter
     }
 
     /// Each store's time zone (the background services share it).

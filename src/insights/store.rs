@@ -271,6 +271,29 @@ pub fn total_before(
     Ok(out.values().sum())
 }
 
+/// A counter's rows of one grain with periods in `[from, until)`.
+fn rows(
+    conn: &Connection,
+    store: &StoreId,
+    measure: Measure,
+    grain: i64,
+    from: Day,
+    until: Day,
+) -> Result<Vec<(Day, String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT period, key, n FROM insight_counts
+         WHERE store_id = ?1 AND measure = ?2 AND grain = ?3 AND period >= ?4 AND period < ?5
+           AND n != 0",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![store, measure.as_str(), grain, from.0, until.0],
+            |r| Ok((Day(r.get(0)?), r.get(1)?, r.get(2)?)),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 /// A counter per day and key over `range`.
 pub fn by_day(
     conn: &Connection,
@@ -278,18 +301,7 @@ pub fn by_day(
     measure: Measure,
     range: Range,
 ) -> Result<Vec<(Day, String, i64)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT period, key, n FROM insight_counts
-         WHERE store_id = ?1 AND measure = ?2 AND grain = 0 AND period >= ?3 AND period < ?4
-           AND n != 0",
-    )?;
-    let rows = stmt
-        .query_map(
-            params![store, measure.as_str(), range.from.0, range.until.0],
-            |r| Ok((Day(r.get(0)?), r.get(1)?, r.get(2)?)),
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows(conn, store, measure, DAY, range.from, range.until)
 }
 
 /// A counter per month (the first day of each) and key, for the months `range` touches.
@@ -299,23 +311,14 @@ pub fn by_month(
     measure: Measure,
     range: Range,
 ) -> Result<Vec<(Day, String, i64)>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT period, key, n FROM insight_counts
-         WHERE store_id = ?1 AND measure = ?2 AND grain = 1 AND period >= ?3 AND period < ?4
-           AND n != 0",
-    )?;
-    let rows = stmt
-        .query_map(
-            params![
-                store,
-                measure.as_str(),
-                range.from.month_start().0,
-                range.until.0
-            ],
-            |r| Ok((Day(r.get(0)?), r.get(1)?, r.get(2)?)),
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows(
+        conn,
+        store,
+        measure,
+        MONTH,
+        range.from.month_start(),
+        range.until,
+    )
 }
 
 /// Every listed duration per key over `range`, each list sorted.

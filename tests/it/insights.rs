@@ -822,7 +822,7 @@ const CHARTS: [&str; 9] = [
 /// docs, run with `AFTERCARE_SCREENSHOTS_DIR=docs/screenshots`.
 #[tokio::test(flavor = "multi_thread")]
 async fn chromium_draws_every_chart_at_desktop_and_phone_width() {
-    use crate::tracking::{chromium, png_size, run_chromium};
+    use crate::tracking::{chromium, screenshot};
     use std::path::{Path, PathBuf};
 
     let Some(binary) = chromium() else {
@@ -861,25 +861,15 @@ async fn chromium_draws_every_chart_at_desktop_and_phone_width() {
                 .join(format!("charts-{lang}-{page_width}.html"));
             std::fs::write(&file, html).unwrap();
             let shot = out.join(format!("insights-charts-{lang}-{page_width}.png"));
-            let _ = std::fs::remove_file(&shot);
             let height = if page_width == 1280 { 2850 } else { 2450 };
-            let args = vec![
-                format!("--window-size={page_width},{height}"),
-                format!("--screenshot={}", shot.display()),
+            screenshot(
+                &binary,
                 format!("file://{}", file.display()),
-            ];
-            let binary = binary.clone();
-            let output = tokio::task::spawn_blocking(move || run_chromium(&binary, args))
-                .await
-                .unwrap();
-            let bytes = std::fs::read(&shot).unwrap_or_else(|e| {
-                panic!(
-                    "no screenshot at {}: {e}\n{}",
-                    shot.display(),
-                    String::from_utf8_lossy(&output.stderr)
-                )
-            });
-            assert_eq!(png_size(&bytes), (page_width, height), "{}", shot.display());
+                &shot,
+                page_width,
+                height,
+            )
+            .await;
         }
     }
     app.stop().await;

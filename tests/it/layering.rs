@@ -12,6 +12,8 @@ const LAYERS: &[&[&str]] = &[
     &["http"],
     &["background"],
     &["startup"],
+    // Backups: the command line's, of the whole data directory.
+    &["backup"],
     &["config"],
     // The customer's rights: reads and anonymises the records of every domain below.
     &["privacy"],

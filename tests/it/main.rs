@@ -1,8 +1,10 @@
 //! Integration tests: the real router on a random port, a real SQLite file in a temp dir.
 //! One binary, so there is one link step.
 
+mod abuse;
 mod answers;
 mod api;
+mod backup;
 mod cli;
 mod crash;
 mod docs;

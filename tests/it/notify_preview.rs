@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::tracking::{chromium, png_size, run_chromium};
+use crate::tracking::{chromium, screenshot};
 
 const META: &str = "_wc_shipment_tracking_items";
 
@@ -275,24 +275,14 @@ async fn chromium_renders_every_message_type_in_english_and_korean() {
                     "message-{}-{lang}-{width}.png",
                     kind.replace('_', "-")
                 ));
-                let _ = std::fs::remove_file(&shot);
-                let args = vec![
-                    format!("--window-size={width},{height}"),
-                    format!("--screenshot={}", shot.display()),
+                screenshot(
+                    &binary,
                     format!("file://{}", page.display()),
-                ];
-                let binary = binary.clone();
-                let output = tokio::task::spawn_blocking(move || run_chromium(&binary, args))
-                    .await
-                    .unwrap();
-                let bytes = std::fs::read(&shot).unwrap_or_else(|e| {
-                    panic!(
-                        "no screenshot at {}: {e}\n{}",
-                        shot.display(),
-                        String::from_utf8_lossy(&output.stderr)
-                    )
-                });
-                assert_eq!(png_size(&bytes), (width, height), "{}", shot.display());
+                    &shot,
+                    width,
+                    height,
+                )
+                .await;
             }
         }
     }

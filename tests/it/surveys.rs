@@ -722,7 +722,7 @@ async fn the_survey_email_carries_score_links_and_the_answer_becomes_an_order_no
 /// refresh the ones in the docs, run with `AFTERCARE_SCREENSHOTS_DIR=docs/screenshots`.
 #[tokio::test(flavor = "multi_thread")]
 async fn chromium_draws_the_survey_page_in_english_and_korean() {
-    use crate::tracking::{chromium, png_size, run_chromium};
+    use crate::tracking::{chromium, screenshot};
     use std::path::{Path, PathBuf};
 
     let Some(binary) = chromium() else {
@@ -771,24 +771,14 @@ async fn chromium_draws_the_survey_page_in_english_and_korean() {
         std::fs::write(&file, html).unwrap();
         for (width, height) in [(1280, 900), (390, 1100)] {
             let shot = out.join(format!("{name}-{width}.png"));
-            let _ = std::fs::remove_file(&shot);
-            let args = vec![
-                format!("--window-size={width},{height}"),
-                format!("--screenshot={}", shot.display()),
+            screenshot(
+                &binary,
                 format!("file://{}", file.display()),
-            ];
-            let binary = binary.clone();
-            let output = tokio::task::spawn_blocking(move || run_chromium(&binary, args))
-                .await
-                .unwrap();
-            let bytes = std::fs::read(&shot).unwrap_or_else(|e| {
-                panic!(
-                    "no screenshot at {}: {e}\n{}",
-                    shot.display(),
-                    String::from_utf8_lossy(&output.stderr)
-                )
-            });
-            assert_eq!(png_size(&bytes), (width, height), "{}", shot.display());
+                &shot,
+                width,
+                height,
+            )
+            .await;
         }
     }
     app.stop().await;

@@ -1496,6 +1496,29 @@ pub fn chromium() -> Option<PathBuf> {
         .next()
 }
 
+/// Draws the page at `target` (a URL, or a file as `file://…`) into `shot` at `width` ×
+/// `height` with headless Chromium, and checks a PNG of that size came out.
+pub async fn screenshot(binary: &Path, target: String, shot: &Path, width: u32, height: u32) {
+    let _ = std::fs::remove_file(shot);
+    let args = vec![
+        format!("--window-size={width},{height}"),
+        format!("--screenshot={}", shot.display()),
+        target,
+    ];
+    let binary = binary.to_owned();
+    let output = tokio::task::spawn_blocking(move || run_chromium(&binary, args))
+        .await
+        .unwrap();
+    let bytes = std::fs::read(shot).unwrap_or_else(|e| {
+        panic!(
+            "no screenshot at {}: {e}\n{}",
+            shot.display(),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_eq!(png_size(&bytes), (width, height), "{}", shot.display());
+}
+
 /// Width and height from a PNG's IHDR chunk.
 pub fn png_size(bytes: &[u8]) -> (u32, u32) {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
@@ -1641,24 +1664,14 @@ async fn chromium_renders_the_page_at_phone_and_desktop_widths() {
         ("desktop-late", &late_url, 1280, 900, "en"),
     ] {
         let shot = out_dir.join(format!("tracking-{name}.png"));
-        let _ = std::fs::remove_file(&shot);
-        let (binary, target) = (binary.clone(), format!("{page_url}?lang={lang}"));
-        let args = vec![
-            format!("--window-size={width},{height}"),
-            format!("--screenshot={}", shot.display()),
-            target,
-        ];
-        let output = tokio::task::spawn_blocking(move || run_chromium(&binary, args))
-            .await
-            .unwrap();
-        let bytes = std::fs::read(&shot).unwrap_or_else(|e| {
-            panic!(
-                "no screenshot at {}: {e}\n{}",
-                shot.display(),
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
-        assert_eq!(png_size(&bytes), (width, height), "{name}");
+        screenshot(
+            &binary,
+            format!("{page_url}?lang={lang}"),
+            &shot,
+            width,
+            height,
+        )
+        .await;
         eprintln!("screenshot: {}", shot.display());
     }
     // The DOM the browser built has the page's landmarks and content.

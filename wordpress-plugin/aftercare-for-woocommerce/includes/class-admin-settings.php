@@ -39,6 +39,7 @@ final class Admin_Settings {
 		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
 		$ours   = str_contains( (string) $hook_suffix, 'wc-settings' ) || str_contains( (string) $hook_suffix, Returns_Queue::PAGE )
 			|| str_contains( (string) $hook_suffix, Support_Inbox::PAGE ) || str_contains( (string) $hook_suffix, Answers_Admin::PAGE )
+			|| str_contains( (string) $hook_suffix, Insights_Page::PAGE )
 			|| ( $screen && in_array( $screen->id, array( Shipment_Box::screen(), 'woocommerce_page_wc-orders', 'edit-shop_order', 'product' ), true ) );
 		if ( $ours ) {
 			wp_enqueue_style( 'aftercare-admin', plugins_url( 'assets/admin.css', AFTERCARE_PLUGIN_FILE ), array(), AFTERCARE_VERSION );

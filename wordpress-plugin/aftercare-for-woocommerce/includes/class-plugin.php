@@ -43,6 +43,7 @@ final class Plugin {
 			Returns_Queue::register();
 			Support_Inbox::register();
 			Answers_Admin::register();
+			Insights_Page::register();
 			Guide_Box::register();
 			Shipment_Box::register();
 			Order_Alerts::register();

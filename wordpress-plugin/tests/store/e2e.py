@@ -38,6 +38,9 @@ from web import Browser, fields, form_with, forms, links, visible_text  # noqa: 
 SETTINGS = "/wp-admin/admin.php?page=wc-settings&tab=aftercare"
 QUEUE = "/wp-admin/admin.php?page=aftercare-returns"
 INBOX = "/wp-admin/admin.php?page=aftercare-support"
+INSIGHTS = "/wp-admin/admin.php?page=aftercare-insights"
+INSIGHT_CHARTS = ("nps-weekly", "csat-sources", "support-times", "support-topics", "delivery-times", "carrier-rates",
+                  "return-products", "return-reasons", "cohorts")
 ADDRESS = {"first_name": "Alex", "last_name": "Rivera", "address_1": "742 Evergreen Terrace",
            "city": "Sacramento", "state": "CA", "postcode": "95814", "country": "US"}
 GUEST_EMAIL = "alex@guest.test"
@@ -1125,13 +1128,107 @@ class Suite:
         check(f"#{request_id} ·" in solved, "the inbox's solved filter does not list it")
         self.no_plugin_notices("on support requests")
 
+    def service_raw(self, path):
+        """GET an aftercare staff route as it answers: status, headers and bytes."""
+        req = urllib.request.Request(self.store.svc_url + path, headers={"Authorization": "Bearer " + bench.API_KEY})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def step_insights(self):
+        """WooCommerce → Insights with the store's own records so far (the orders, the parcel,
+        the return and the support request of the steps before): the figures and tables are
+        aftercare's, every chart and CSV comes through the plugin's proxies (staff only, with a
+        nonce), and WooCommerce's Analytics menu leads to the page."""
+        page = self.admin.get(INSIGHTS + "&range=30d")
+        check(page.status == 200, f"the Insights page answered {page.status}")
+        text = visible_text(page.text)
+        day = {name: re.search(rf'name="{name}" value="(\d{{4}}-\d{{2}}-\d{{2}})"', page.text) for name in ("from", "to")}
+        check(all(day.values()), f"the range form does not show the days: {text[:2000]}")
+        first, last = day["from"].group(1), day["to"].group(1)
+        code, data = self.api("GET", f"/api/v1/insights?from={first}&to={last}")
+        check(code == 200, f"aftercare's insights: {code} {data}")
+        for words in ("NPS", "CSAT", "First response time", "Retention", "Active = bought within the last "
+                      f"{data['customers']['active_days']} days", "Download CSV"):
+            check(words in text, f"the Insights page does not say {words!r}: {text[:3000]}")
+        # The figures are aftercare's: what the earlier steps did shows up.
+        solved = data["support"]["resolution"]["count"]
+        check(data["support"]["first_response"]["count"] >= 1 and solved >= 1,
+              f"the support request answered and solved in step_support is not counted: {data['support']}")
+        check(f"n = {data['support']['first_response']['count']} answered, {solved} solved" in text,
+              f"the support times' sample size is not aftercare's: {text[:3000]}")
+        returned = [p for p in data["returns"] if p.get("returned")]
+        check(returned and html.escape(returned[0]["name"]) in page.text, f"the returned product is not in the table: {data['returns']}")
+        check(any(r["reason"] == "too_small" for r in data["return_reasons"]) and "Too small" in text,
+              f"the return's reason is not in the table: {data['return_reasons']}")
+        check(bench.API_KEY not in page.text and self.store.svc_url not in page.text, "the page shows aftercare's address or key")
+
+        sections = re.findall(r'<section class="aftercare-insights__chart" id="aftercare-chart-([a-z0-9-]+)">(.*?)</section>', page.text, re.S)
+        check([name for name, _ in sections] == list(INSIGHT_CHARTS), f"the chart sections: {[n for n, _ in sections]}")
+        # A chart is drawn where aftercare counted something; elsewhere the page says so.
+        support, carriers = data["support"], data["carriers"]
+        counted = {"nps-weekly": data["nps"]["responses"], "csat-sources": data["csat"]["responses"],
+                   "support-times": support["first_response"]["count"] + support["resolution"]["count"],
+                   "support-topics": support["volume"]["total"],
+                   "delivery-times": sum(c["delivered"] for c in carriers), "carrier-rates": sum(c["shipments"] for c in carriers),
+                   "return-products": sum(p["sold"] for p in data["returns"]),
+                   "return-reasons": sum(r["returned"] for r in data["return_reasons"]),
+                   "cohorts": sum(c["customers"] for c in data["customers"]["cohorts"])}
+        drawn = [name for name, body in sections if "<picture" in body]
+        check(drawn == [name for name in INSIGHT_CHARTS if counted[name] > 0], f"charts drawn {drawn} for the counts {counted}")
+        check({"support-times", "support-topics", "carrier-rates", "return-products", "return-reasons", "cohorts"} <= set(drawn),
+              f"the earlier steps' records are not charted: {drawn}")
+        for name, body in sections:
+            if name not in drawn:
+                check("Nothing in this range yet." in visible_text(body), f"{name}: no chart and no word why")
+            csv_link = html.unescape(re.search(r'<a class="button" href="([^"]+)">Download CSV</a>', body).group(1))
+            r = self.admin.get(csv_link)
+            check(r.status == 200, f"the {name} CSV answered {r.status}: {r.text[:500]}")
+            check(r.headers.get("Content-Disposition") == f'attachment; filename="aftercare-{name}-{first}-{last}.csv"',
+                  f"{name}: {r.headers.get('Content-Disposition')}")
+            check(r.headers.get("Content-Type", "").startswith("text/csv"), f"{name} CSV: {r.headers.get('Content-Type')}")
+            code, _, straight = self.service_raw(f"/api/v1/insights/{name}.csv?from={first}&to={last}")
+            check(code == 200 and r.body == straight and b"," in r.body.split(b"\n")[0],
+                  f"the {name} CSV is not aftercare's table: {r.body[:300]!r}")
+            check(self.customer.get(csv_link).status == 403, f"a customer downloaded the {name} CSV")
+            if name not in drawn:
+                continue
+            wide = html.unescape(re.search(r'<img src="([^"]+)"', body).group(1))
+            narrow = html.unescape(re.search(r'<source [^>]*srcset="([^"]+)"', body).group(1))
+            for url, width in ((wide, 760), (narrow, 360)):
+                check(f"&width={width}&" in url and f"chart={name}&" in url, f"{name}: the chart address {url}")
+                r = self.admin.get(url)
+                check(r.status == 200, f"the {name} chart at {width} px answered {r.status}: {r.text[:500]}")
+                check(r.headers.get("Content-Type", "").startswith("image/svg+xml"), f"{name}: {r.headers.get('Content-Type')}")
+                check(r.headers.get("X-Content-Type-Options") == "nosniff", f"{name}: no nosniff")
+                check("sandbox" in r.headers.get("Content-Security-Policy", ""), f"{name}: CSP {r.headers.get('Content-Security-Policy')}")
+                check(re.match(rb"\s*(<\?xml[^>]*>\s*)?<svg[\s>]", r.body), f"{name}: not an SVG: {r.body[:200]!r}")
+            # Only staff, only with the page's nonce.
+            check(self.customer.get(wide).status == 403, f"a customer got the {name} chart")
+            check(self.admin.get(re.sub(r"_wpnonce=[0-9a-f]+", "_wpnonce=0123456789", wide)).status == 403,
+                  f"the {name} chart without its nonce")
+
+        # Listed under WooCommerce and in Analytics, both leading to this page.
+        for menu in ("toplevel_page_woocommerce", "toplevel_page_wc-admin-path--analytics-overview"):
+            block = re.search(rf'<li [^>]*id="{menu}".*?</ul>', page.text, re.S)
+            check(block and "admin.php?page=aftercare-insights" in block.group(0), f"no Insights link in the {menu} menu")
+        r = self.admin.get("/wp-admin/admin.php?page=wc-admin&path=/analytics/aftercare-insights", follow=False)
+        check(r.status in (301, 302) and "page=aftercare-insights" in r.headers.get("Location", ""),
+              f"the Analytics path does not lead to the page: {r.status} {r.headers.get('Location')}")
+        # A range typed by hand: checked, and said so when it is not a range.
+        bad = visible_text(self.admin.get(INSIGHTS + "&from=2026-02-30&to=%3Cscript%3E").text)
+        check("Enter both days as YYYY-MM-DD." in bad, f"a bad range is not explained: {bad[:1500]}")
+        self.no_plugin_notices("on the Insights page")
+
     def step_aftercare_stopped(self):
         self.store.stop("aftercare")
         self.cache_expires()
         guest, customer = self.orders["guest"], self.orders["customer"]
         pages = [(self.customer, f"/my-account/view-order/{customer}/"), (self.customer, "/my-account/tracking/"),
                  (self.customer, "/my-account/returns/"), (self.customer, "/my-account/support/"),
-                 (self.admin, SETTINGS), (self.admin, QUEUE), (self.admin, INBOX),
+                 (self.admin, SETTINGS), (self.admin, QUEUE), (self.admin, INBOX), (self.admin, INSIGHTS),
                  (self.admin, "/wp-admin/admin.php?page=aftercare-answers"),
                  (self.admin, f"/wp-admin/admin.php?page=wc-orders&action=edit&id={customer}")]
         for browser, path in pages:
@@ -1295,8 +1392,29 @@ class Suite:
                 chrome.wait_event("Page.loadEventFired")
                 chrome.capture(os.path.join(self.shots_dir, f"store-guest-{width}.png"), width)
             self.support_screenshots(chrome)
+            self.insights_screenshots(chrome)
         finally:
             chrome.close()
+
+    def insights_screenshots(self, chrome):
+        """The Insights page with the store's records, at both widths and in Korean on a phone;
+        the charts are lazy images, so the page is laid out at full height and every chart
+        loaded before the picture is taken."""
+        chrome.call("Network.clearBrowserCookies", session=True)
+        chrome.set_cookies(self.admin.jar, self.store.site)
+        for width, tag in ((1280, ""), (390, ""), (390, "-ko")):
+            locale = "ko_KR" if tag else ""
+            self.store.wp_cli("user", "meta", "update", bench.ADMIN_USER, "locale", locale)
+            chrome.open(self.store.site + INSIGHTS + "&range=30d", width)
+            height = int(min(chrome.call("Page.getLayoutMetrics", session=True)["cssContentSize"]["height"], 6000))
+            chrome.call("Emulation.setDeviceMetricsOverride", session=True, width=width, height=max(height, 400),
+                        deviceScaleFactor=1, mobile=width < 600)
+            loaded = chrome.evaluate(
+                "Promise.all([...document.querySelectorAll('.aftercare-chart img')].map(i => i.complete && i.naturalWidth"
+                " ? i.naturalWidth : new Promise(r => { i.onload = () => r(i.naturalWidth); i.onerror = () => r(0); })))")
+            check(loaded and all(loaded), f"charts that did not load at {width} px: {loaded}")
+            chrome.capture(os.path.join(self.shots_dir, f"insights{tag}-{width}.png"), width)
+        self.store.wp_cli("user", "meta", "delete", bench.ADMIN_USER, "locale")
 
     def support_screenshots(self, chrome):
         """The order page with answers, a guide and a conversation; the question form with a
@@ -1336,7 +1454,7 @@ class Suite:
 
 
 STEPS = ["activation", "settings_and_test_connection", "connect_twice", "checkouts", "invoices", "parcels",
-         "emails", "messages", "real_messages", "shop_facts", "return", "answers_and_guides", "support", "aftercare_stopped", "screenshots", "privacy",
+         "emails", "messages", "real_messages", "shop_facts", "return", "answers_and_guides", "support", "insights", "aftercare_stopped", "screenshots", "privacy",
          "without_woocommerce_and_uninstall"]
 
 

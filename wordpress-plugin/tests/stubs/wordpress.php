@@ -553,6 +553,10 @@ function wp_date( $format, $timestamp = null, $timezone = null ) {
 	$date = new DateTimeImmutable( '@' . ( $timestamp ?? time() ) );
 	return $date->setTimezone( $timezone ?? wp_timezone() )->format( $format );
 }
+/** As WordPress with the default (English) locale: a comma for thousands, a dot for decimals. */
+function number_format_i18n( $number, $decimals = 0 ) {
+	return number_format( (float) $number, absint( $decimals ) );
+}
 function wp_timezone() {
 	return new DateTimeZone( (string) get_option( 'timezone_string', 'UTC' ) ?: 'UTC' );
 }
