@@ -36,6 +36,7 @@ pub struct Services {
     events: Arc<Deliverer>,
     notifier: crate::notify::Notifier,
     insights: crate::insights::keeper::Keeper,
+    retention: crate::privacy::retention::Retention,
     stores: Vec<StoreId>,
 }
 
@@ -124,6 +125,12 @@ impl Services {
             woo: WooClients::new(&config.stores, &config.woocommerce),
         }
         .register(&mut registry);
+        let retention = crate::privacy::retention::Retention {
+            db: db.clone(),
+            settings: config.privacy,
+            data_dir: config.data_dir.clone(),
+        };
+        retention.clone().register(&mut registry);
         let insights = crate::insights::keeper::Keeper {
             db: db.clone(),
             tracking: config.tracking.clone(),
@@ -141,16 +148,19 @@ impl Services {
             events,
             notifier,
             insights,
+            retention,
             stores: store_ids,
         }
     }
 
     /// What must be in the database before the first request: the signed event endpoints
     /// the configuration lists (events are queued only for those), and each store's staff
-    /// digest on its next hour.
+    /// digest on its next hour, and (when a retention period is set) each store's retention
+    /// pass.
     pub async fn prepare(&self) -> Result<(), StoreError> {
         self.events.configure().await?;
-        crate::notify::digest::schedule_all(&self.notifier, &self.stores).await
+        crate::notify::digest::schedule_all(&self.notifier, &self.stores).await?;
+        self.retention.schedule_all(&self.stores).await
     }
 
     /// Runs the outbox, the reconciler, the sweep and the feed poller until `stop` turns true, then returns

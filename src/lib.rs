@@ -25,6 +25,7 @@ pub mod notify;
 pub mod order_view;
 pub mod orders;
 pub mod photos;
+pub mod privacy;
 pub mod returns;
 pub mod secret;
 pub mod shop;

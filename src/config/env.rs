@@ -85,6 +85,9 @@ pub(super) fn overlay(file: &mut FileConfig, env: EnvLookup<'_>) -> Result<(), C
     if let Some(text) = env("AFTERCARE_INSIGHTS_ACTIVE_DAYS") {
         file.insights.active_days_env = Some(text);
     }
+    if let Some(text) = env("AFTERCARE_PRIVACY_RETAIN_YEARS") {
+        file.privacy.retain_years_env = Some(text);
+    }
     if let Some(text) = env("AFTERCARE_RETURN_WINDOW_DAYS") {
         let days = text.parse().map_err(|_| {
             invalid(

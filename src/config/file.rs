@@ -12,6 +12,7 @@ use crate::guides::settings::FileGuides;
 use crate::insights::settings::FileInsights;
 use crate::invoice::settings::FileInvoices;
 use crate::notify::settings::FileNotify;
+use crate::privacy::settings::FilePrivacy;
 use crate::returns::settings::FileReturns;
 use crate::shop::settings::SellerOverrides;
 use crate::signed_events::settings::FileEvents;
@@ -82,6 +83,8 @@ pub(super) struct FileConfig {
     pub guides: FileGuides,
     #[serde(default)]
     pub insights: FileInsights,
+    #[serde(default)]
+    pub privacy: FilePrivacy,
 }
 
 impl FileConfig {

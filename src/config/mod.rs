@@ -77,6 +77,8 @@ pub struct Config {
     pub guides: Arc<crate::guides::GuideSettings>,
     /// `[insights]`: what counts as an active customer.
     pub insights: crate::insights::InsightSettings,
+    /// `[privacy]`: how long orders keep their personal data (off: as long as they exist).
+    pub privacy: crate::privacy::PrivacySettings,
     /// The default store's generated secrets, when they are used (nothing configured them).
     pub generated_secrets: Option<SecretsFile>,
     /// Reconciliation with the WooCommerce REST API and the webhook watch.
@@ -286,6 +288,7 @@ impl Draft {
         let surveys = crate::surveys::settings::build(values.surveys, &store_ids)?;
         let guides = crate::guides::settings::build(values.guides, &store_ids)?;
         let insights = crate::insights::settings::build(values.insights)?;
+        let privacy = crate::privacy::settings::build(values.privacy)?;
 
         Ok(Draft {
             config: Config {
@@ -307,6 +310,7 @@ impl Draft {
                 surveys: Arc::new(surveys),
                 guides: Arc::new(guides),
                 insights,
+                privacy,
                 generated_secrets: None,
                 sync,
                 woocommerce,

@@ -70,6 +70,29 @@ fn the_documented_example_config_loads() {
         config.invoices.seller.tax_id.as_deref(),
         Some("123-45-67890")
     );
+    assert_eq!(config.privacy.retain_years, Some(6));
+}
+
+#[test]
+fn the_retention_period_comes_from_the_environment_over_the_file() {
+    let file = "[privacy]\nretain_years = 6\n";
+    let config = build(&flags(), &env(&[]), None).unwrap();
+    assert_eq!(config.privacy.retain_years, None, "off unless set");
+    let config = build(
+        &flags(),
+        &env(&[("AFTERCARE_PRIVACY_RETAIN_YEARS", "10")]),
+        Some(file),
+    )
+    .unwrap();
+    assert_eq!(config.privacy.retain_years, Some(10));
+    let error = build(
+        &flags(),
+        &env(&[("AFTERCARE_PRIVACY_RETAIN_YEARS", "forever")]),
+        Some(file),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("AFTERCARE_PRIVACY_RETAIN_YEARS"), "{error}");
 }
 
 #[test]

@@ -68,6 +68,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "feeds", description = "Pushes from tracking providers (17TRACK, Delivery Tracker)"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "answers", description = "FAQ entries staff keep and the ones that fit an order now, with how often each was shown and whether a request followed"),
+        (name = "privacy", description = "The customer's personal data: export everything held for an e-mail address, erase it (issued invoices retained)"),
         (name = "guides", description = "Getting-started guides per product, variation or SKU, and the counting redirect of their links"),
     )
 )]
@@ -105,6 +106,7 @@ fn documented_routes(max_webhook_body: usize) -> OpenApiRouter<AppState> {
         .merge(unsubscribe::router())
         .merge(survey_page::router())
         .merge(api::surveys::router())
+        .merge(api::privacy::router())
         .merge(api::insights::router())
 }
 

@@ -24,6 +24,7 @@ pub use day::{Day, Range};
 pub use measure::{Entity, Measure, ValueMeasure};
 pub use report::Insights;
 pub use settings::InsightSettings;
+pub use sources::order::customer_key;
 
 use crate::ids::StoreId;
 use crate::support::settings::Hours;

@@ -49,10 +49,13 @@ pub enum JobKind {
     /// The order's last parcel was delivered: the `product_guide` message, due some days
     /// later (subject 0).
     NotifyGuide,
+    /// A store's daily retention pass: anonymise orders older than the retention period
+    /// (subject 0, order 0); reschedules itself.
+    PrivacyRetention,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 19] = [
+    pub const ALL: [JobKind; 20] = [
         JobKind::IssueInvoice,
         JobKind::IssueCreditNote,
         JobKind::SettleReturn,
@@ -72,6 +75,7 @@ impl JobKind {
         JobKind::NotifySurvey,
         JobKind::SurveyNote,
         JobKind::NotifyGuide,
+        JobKind::PrivacyRetention,
     ];
 
     /// The name stored in the database.
@@ -96,6 +100,7 @@ impl JobKind {
             JobKind::NotifySurvey => "notify_survey",
             JobKind::SurveyNote => "survey_note",
             JobKind::NotifyGuide => "notify_guide",
+            JobKind::PrivacyRetention => "privacy_retention",
         }
     }
 
@@ -124,6 +129,7 @@ impl JobKind {
             | JobKind::SurveyRequest
             | JobKind::NotifySurvey
             | JobKind::NotifyGuide
+            | JobKind::PrivacyRetention
             | JobKind::NotifySupport => Lane::Local,
             JobKind::SendMessage => Lane::Mail,
         }

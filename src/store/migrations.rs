@@ -861,6 +861,20 @@ CREATE TRIGGER insight_return_item AFTER INSERT ON return_items BEGIN
 END;
 "#,
     ),
+    // Privacy: each order whose personal data was anonymised (an erasure request or the
+    // retention period), so retention passes it by and the export can say so.
+    M::up(
+        r#"
+CREATE TABLE privacy_erasures (
+    store_id   TEXT    NOT NULL,
+    order_id   INTEGER NOT NULL,
+    cause      TEXT    NOT NULL,   -- request | retention
+    erased_at  TEXT    NOT NULL,
+    PRIMARY KEY (store_id, order_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX orders_by_created ON orders (store_id, date_created);
+"#,
+    ),
 ];
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);

@@ -15,6 +15,8 @@ const LAYERS: &[&[&str]] = &[
     // Backups: the command line's, of the whole data directory.
     &["backup"],
     &["config"],
+    // The customer's rights: reads and anonymises the records of every domain below.
+    &["privacy"],
     // Insights read what support, tracking, returns and surveys recorded, never the reverse.
     &["order_view", "insights"],
     // Customer messages: above the domains whose events it tells of.

@@ -23,6 +23,7 @@ mod notify_digest;
 mod notify_preview;
 mod plugin;
 mod privacy;
+mod privacy_rights;
 mod real_store;
 mod returns;
 mod shop;

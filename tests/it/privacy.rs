@@ -1,5 +1,6 @@
 //! Secrets and customers' personal data never reach the logs, even at `debug`: the real
-//! binary, its real output, real deliveries and API calls that carry both.
+//! binary, its real output, real deliveries and API calls that carry both, the privacy
+//! tools' export and erasure included.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -126,6 +127,36 @@ async fn nothing_secret_or_personal_is_logged() {
                 .contains("event not delivered")
         },
     )
+    .await;
+    // The privacy tools: the address in a query and in a body, and an erasure with photos
+    // and invoices to report.
+    let (status, export) = crate::helpers::read(
+        client
+            .get(format!(
+                "{base}/api/v1/privacy/export?email=Minji.Kim%40example.com"
+            ))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{export}");
+    assert!(export.to_string().contains("minji.kim@example.com"));
+    for email in ["minji.kim@example.com", "not an address 010-2345-6789"] {
+        client
+            .post(format!("{base}/api/v1/privacy/erase"))
+            .bearer_auth(KEY)
+            .json(&serde_json::json!({ "email": email }))
+            .send()
+            .await
+            .unwrap();
+    }
+    eventually("the erasure logged", Duration::from_secs(20), || async {
+        std::fs::read_to_string(&err_path)
+            .unwrap()
+            .contains("personal data erased")
+    })
     .await;
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(child.wait().unwrap().success());

@@ -9,6 +9,7 @@ pub mod insights;
 pub mod messages;
 pub mod orders;
 pub mod photo_form;
+pub mod privacy;
 pub mod returns;
 pub mod shipments;
 pub mod store;

@@ -36,6 +36,8 @@ final class Plugin {
 		Emails::register();
 		Order_Emails::register();
 		Messages::register();
+		// Tools → Export / Erase Personal Data run from the admin, WP-CLI and cron alike.
+		Privacy::register();
 		if ( is_admin() ) {
 			Admin_Settings::register();
 			Returns_Queue::register();

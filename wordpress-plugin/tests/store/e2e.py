@@ -1249,6 +1249,84 @@ class Suite:
         wait_for("reconciliation to bring the order placed while aftercare was down",
                  lambda: self.mirrored(meanwhile), 60)
 
+    # -- privacy ------------------------------------------------------------------------------
+
+    def privacy_request(self, kind, email):
+        """A confirmed request in Tools → Export or Erase Personal Data, and its row's nonce."""
+        out = self.store.wp_eval(
+            f"$id = wp_create_user_request('{email}', '{kind}', array(), 'confirmed');"
+            " echo is_wp_error($id) ? 'error ' . $id->get_error_message() : $id;").strip().splitlines()[-1]
+        check(out.isdigit(), f"wp_create_user_request({kind}) gave {out}")
+        screen = "export-personal-data.php" if kind == "export_personal_data" else "erase-personal-data.php"
+        page = self.admin.get(f"/wp-admin/{screen}")
+        check(page.status == 200, f"{screen} answered {page.status}")
+        tag = re.search(r'<[^>]*data-request-id="' + out + r'"[^>]*>', page.text)
+        check(tag, f"{screen} does not list request {out}")
+        nonce = re.search(r'data-nonce="([0-9a-f]+)"', tag.group(0))
+        count = re.search(r'data-(?:exporters|erasers)-count="(\d+)"', tag.group(0))
+        check(nonce and count, f"no nonce or count on the row of request {out}: {tag.group(0)}")
+        return int(out), nonce.group(1), int(count.group(1))
+
+    def privacy_pages(self, action, index_name, request_id, nonce, count, extra=None):
+        """Every page of every exporter or eraser, as the admin screen's script asks for them."""
+        answers = []
+        for index in range(1, count + 1):
+            for page in range(1, 50):
+                r = self.admin.post("/wp-admin/admin-ajax.php", {
+                    "action": action, index_name: index, "id": request_id, "page": page,
+                    "security": nonce, **(extra or {})})
+                check(r.status == 200, f"{action} {index_name} {index} page {page}: {r.status} {r.text[:500]}")
+                body = json.loads(r.text)
+                check(body.get("success") is True, f"{action} {index_name} {index} page {page}: {r.text[:1500]}")
+                answers.append(body["data"])
+                if body["data"].get("done"):
+                    break
+        return answers
+
+    def step_privacy(self):
+        email = bench.CUSTOMER_EMAIL
+        customer = self.orders["customer"]
+        invoice = next(d for d in self.documents(customer) if d.get("kind") == "invoice")
+        number = str(invoice["number"])
+        # Tools → Export Personal Data: aftercare's groups are in the export.
+        request_id, nonce, count = self.privacy_request("export_personal_data", email)
+        pages = self.privacy_pages("wp-privacy-export-personal-data", "exporter", request_id, nonce, count,
+                                   {"sendAsEmail": "false"})
+        items = [item for page in pages for item in page.get("data", [])]
+        ours = [item for item in items if str(item.get("group_id", "")).startswith("aftercare-")]
+        check(ours, f"the export has no aftercare group: {[i.get('group_id') for i in items]}")
+        orders = [i for i in ours if i["group_id"] == "aftercare-orders"]
+        check(any(d["name"] == "Billing e-mail" and d["value"] == email for i in orders for d in i["data"]),
+              f"aftercare's orders in the export do not carry the billing email: {json.dumps(orders)[:1500]}")
+        docs = [i for i in ours if i["group_id"] == "aftercare-documents"]
+        check(any(d["value"] == number for i in docs for d in i["data"]),
+              f"the export does not list invoice {number}: {json.dumps(docs)[:1500]}")
+        check(all(i.get("group_label") for i in ours), "an aftercare group without its label")
+
+        # Tools → Erase Personal Data while aftercare is down: nothing lost, a clear message.
+        request_id, nonce, count = self.privacy_request("remove_personal_data", email)
+        self.store.stop("aftercare")
+        answers = self.privacy_pages("wp-privacy-erase-personal-data", "eraser", request_id, nonce, count)
+        down = [a for a in answers if any("could not be reached" in m for m in a.get("messages", []))]
+        check(len(down) == 1, f"no eraser said aftercare could not be reached: {answers}")
+        check(down[0]["items_retained"] and not down[0]["items_removed"] and down[0]["done"],
+              f"the eraser's answer with aftercare down: {down[0]}")
+        self.store.start_aftercare(reconcile_seconds=5)
+        status, still = self.api("GET", "/api/v1/privacy/export?" + urllib.parse.urlencode({"email": email}))
+        check(status == 200 and still["groups"], f"aftercare lost the data while it was down: {status} {still}")
+
+        # Again with aftercare up: erased, and the invoice reported as retained with the reason.
+        answers = self.privacy_pages("wp-privacy-erase-personal-data", "eraser", request_id, nonce, count)
+        kept = [a for a in answers if any(number in m and "tax law" in m for m in a.get("messages", []))]
+        check(len(kept) == 1, f"no eraser reported invoice {number} as retained: {answers}")
+        check(kept[0]["items_removed"] and kept[0]["items_retained"] and kept[0]["done"],
+              f"aftercare's eraser answered {kept[0]}")
+        status, after = self.api("GET", "/api/v1/privacy/export?" + urllib.parse.urlencode({"email": email}))
+        check(status == 200 and after["groups"] == [], f"aftercare still holds data of {email}: {status} {after}")
+        check(any(d.get("kind") == "invoice" and str(d.get("number")) == number for d in self.documents(customer)),
+              f"invoice {number} is gone")
+        self.no_plugin_notices("in the privacy tools")
+
     def step_without_woocommerce_and_uninstall(self):
         # WooCommerce switched off: the plugin says what it needs and stays quiet otherwise.
         self.store.wp_cli("plugin", "deactivate", "woocommerce")
@@ -1376,7 +1454,8 @@ class Suite:
 
 
 STEPS = ["activation", "settings_and_test_connection", "connect_twice", "checkouts", "invoices", "parcels",
-         "emails", "messages", "real_messages", "shop_facts", "return", "answers_and_guides", "support", "insights", "aftercare_stopped", "screenshots", "without_woocommerce_and_uninstall"]
+         "emails", "messages", "real_messages", "shop_facts", "return", "answers_and_guides", "support", "insights", "aftercare_stopped", "screenshots", "privacy",
+         "without_woocommerce_and_uninstall"]
 
 
 def main():
