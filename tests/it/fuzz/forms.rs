@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::inputs::{self, Body};
-use super::{check, fingerprint, is_error_body, runtime};
+use super::{JOBS, check, fingerprint, is_error_body, runtime};
 use crate::helpers::*;
 
 const PNG: &[u8] =
@@ -135,7 +135,7 @@ const WRITES: &[&str] = &[
     "support_messages",
     "support_photos",
     "support_events",
-    "jobs",
+    JOBS,
 ];
 
 fn files(dir: &std::path::Path) -> usize {

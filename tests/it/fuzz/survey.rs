@@ -5,12 +5,12 @@
 use proptest::prelude::*;
 
 use super::inputs::{self, Body};
-use super::{check, fingerprint, runtime};
+use super::{JOBS, check, fingerprint, runtime};
 use crate::helpers::*;
 use crate::surveys::{delivered_order, nonce, token_of};
 
 /// What an answer writes.
-const WRITES: &[&str] = &["surveys", "event_deliveries", "jobs"];
+const WRITES: &[&str] = &["surveys", "event_deliveries", JOBS];
 
 #[derive(Debug, Clone)]
 enum Posted {
