@@ -165,15 +165,35 @@ fn damage() -> impl Strategy<Value = Damage> {
 /// damaged text.
 pub fn mutated(base: Value) -> impl Strategy<Value = Body> {
     let places = paths(&base);
+    let keys = keyed(&base);
+    let names: Vec<String> = {
+        let mut names: Vec<String> = keys.values().cloned().collect();
+        names.sort();
+        names.dedup();
+        names
+    };
     (
         proptest::collection::vec((any::<Index>(), edit()), 1..5),
+        // Sometimes one value at every place with the same key (every line's `total`, every
+        // `id`): sums and counts across lines meet the hostile value more than once.
+        proptest::option::weighted(0.2, (any::<Index>(), hostile())),
         damage(),
     )
-        .prop_map(move |(edits, damage)| {
-            let edits: HashMap<Vec<usize>, Edit> = edits
+        .prop_map(move |(edits, everywhere, damage)| {
+            let mut edits: HashMap<Vec<usize>, Edit> = edits
                 .into_iter()
                 .map(|(at, e)| (places[at.index(places.len())].clone(), e))
                 .collect();
+            if let Some((at, raw)) = everywhere
+                && !names.is_empty()
+            {
+                let name = &names[at.index(names.len())];
+                for (path, key) in &keys {
+                    if key == name {
+                        edits.insert(path.clone(), Edit::Replace(raw.clone()));
+                    }
+                }
+            }
             let mut out = Vec::new();
             write(&base, &mut Vec::new(), &edits, &mut out);
             apply(damage, &mut out);
@@ -227,6 +247,33 @@ pub fn paths(value: &Value) -> Vec<Vec<usize>> {
     if out.is_empty() {
         out.push(Vec::new());
     }
+    out
+}
+
+/// The places that are an object's member, with the member's key.
+fn keyed(value: &Value) -> HashMap<Vec<usize>, String> {
+    fn walk(v: &Value, at: &mut Vec<usize>, out: &mut HashMap<Vec<usize>, String>) {
+        match v {
+            Value::Object(m) => {
+                for (i, (k, child)) in m.iter().enumerate() {
+                    at.push(i);
+                    out.insert(at.clone(), k.clone());
+                    walk(child, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(a) => {
+                for (i, child) in a.iter().enumerate() {
+                    at.push(i);
+                    walk(child, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    walk(value, &mut Vec::new(), &mut out);
     out
 }
 
