@@ -145,7 +145,10 @@ enum Feed {
 
 /// What a push writes; a refused one must leave all of it as it was.
 const WRITES: &[&str] = &[
-    "feed_subscriptions",
+    // What only a push writes: the registration the service retries in the background
+    // (the providers' APIs are unreachable here) changes the state, failures and times.
+    "SELECT id, shipment_id, number, carrier_code, last_checked_at, last_event_at \
+     FROM feed_subscriptions",
     "feed_event_flags",
     "shipments",
     "shipment_events",
