@@ -169,3 +169,32 @@ fn fuzzed_deliveries_through_the_router_are_answered_and_refusals_store_nothing(
         app.stop().await;
     });
 }
+
+mod regressions {
+    use super::*;
+
+    /// Found by fuzzing: an amount of 18,879 characters (zeros with one byte flipped)
+    /// overflowed the stack while it was parsed, which aborts the whole service.
+    #[test]
+    fn a_very_long_amount_is_refused_without_overflowing_the_stack() {
+        let mut body = order();
+        for long in [
+            format!("{}={}", "0".repeat(18_138), "0".repeat(740)),
+            "0".repeat(100_000),
+            "9".repeat(100_000),
+            format!("1.{}", "5".repeat(100_000)),
+            format!("1e{}", "0".repeat(100_000)),
+        ] {
+            body["fee_lines"][0]["total"] = long.into();
+            let text = serde_json::to_vec(&body).unwrap();
+            // On its own thread with the stack size of a tokio worker (2 MiB).
+            let parsed = std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || payload::parse("order.created", &text).is_ok())
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(!parsed, "an amount of 100,000 characters is no amount");
+        }
+    }
+}
