@@ -257,6 +257,11 @@ pub struct RefundSummary {
     pub total: Amount,
 }
 
+/// The longest text read as an amount. A decimal holds 28 significant digits, so nothing
+/// longer is an amount; and the decimal parser's stack grows with the text (thousands of
+/// digits overflowed it, which aborts the service).
+const MAX_AMOUNT_CHARS: usize = 64;
+
 /// An exact amount read from WooCommerce's decimal strings (or, for a few fields, numbers).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Amount(pub Decimal);
@@ -286,6 +291,9 @@ impl<'de> Deserialize<'de> for Amount {
                 let v = v.trim();
                 if v.is_empty() {
                     return Ok(Amount::default()); // WooCommerce writes "" for an absent tax
+                }
+                if v.len() > MAX_AMOUNT_CHARS {
+                    return Err(E::invalid_length(v.len(), &self));
                 }
                 Decimal::from_str(v)
                     .or_else(|_| Decimal::from_scientific(v))

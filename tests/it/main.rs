@@ -13,6 +13,7 @@ mod feeds;
 mod feeds_aftership;
 mod feeds_delivery_tracker;
 mod feeds_ops;
+mod fuzz;
 mod guides;
 mod helpers;
 mod insights;

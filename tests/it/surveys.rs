@@ -73,7 +73,7 @@ async fn event(app: &TestApp, shipment: u64, status: &str, at: Timestamp) {
 }
 
 /// Order `id` mirrored as processing, in one parcel delivered `minutes_ago`.
-async fn delivered_order(app: &TestApp, id: u64, email: &str, minutes_ago: i64) {
+pub(crate) async fn delivered_order(app: &TestApp, id: u64, email: &str, minutes_ago: i64) {
     deliver_ok(app, "order.created", &order(id, "processing", email, 90)).await;
     let parcel = ship(app, id, &format!("6001-{id}"), json!([]), minutes_ago + 60).await;
     event(app, parcel, "delivered", ago(minutes_ago)).await;
@@ -92,7 +92,7 @@ fn survey_of(app: &TestApp, order_id: u64, source: &str) -> Option<(String, Stri
         .unwrap()
 }
 
-fn token_of(app: &TestApp, order_id: u64) -> String {
+pub(crate) fn token_of(app: &TestApp, order_id: u64) -> String {
     app.db()
         .query_row(
             "SELECT token FROM surveys WHERE order_id = ?1 AND state = 'asked'",
@@ -153,7 +153,7 @@ async fn post_form(
 }
 
 /// The form nonce the page carries.
-fn nonce(html: &str) -> String {
+pub(crate) fn nonce(html: &str) -> String {
     let at = html.find("name=\"form\" value=\"").expect("a form nonce") + 19;
     html[at..at + 32].to_owned()
 }

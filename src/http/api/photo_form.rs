@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -43,6 +45,22 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for P
                 photos: Vec::new(),
             });
         }
+        // The whole body is read before any part is looked at. Refusing a bad first part
+        // while the client is still sending the photos behind it would close the
+        // connection mid-upload, and the client would see a broken pipe, not the error.
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| match rejection {
+                BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+                    too_large()
+                }
+                _ => ApiError::bad_request(
+                    ErrorCode::UnreadableBody,
+                    "The request body could not be read.",
+                ),
+            })?;
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         let mut form = Multipart::from_request(req, state)
             .await
             .map_err(|e| ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text()))?;
@@ -81,19 +99,23 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for P
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::PayloadTooLarge,
-            format!(
-                "The request is larger than {} MB: attach at most {} photos of at most {} MB each.",
-                MAX_BODY_BYTES / (1024 * 1024),
-                photos::MAX_PHOTOS,
-                photos::MAX_PHOTO_BYTES / (1024 * 1024)
-            ),
-        )
+        too_large()
     } else {
         ApiError::bad_request(ErrorCode::InvalidMultipart, e.body_text())
     }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::PayloadTooLarge,
+        format!(
+            "The request is larger than {} MB: attach at most {} photos of at most {} MB each.",
+            MAX_BODY_BYTES / (1024 * 1024),
+            photos::MAX_PHOTOS,
+            photos::MAX_PHOTO_BYTES / (1024 * 1024)
+        ),
+    )
 }
 
 /// A stored customer photo (of a return or a support request) as it was uploaded, under
