@@ -1,6 +1,7 @@
 //! Prometheus metrics, served as text at `/metrics`.
 
 use crate::ids::StoreId;
+use crate::store::{WriteFault, WriteHealth};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -68,6 +69,12 @@ pub struct FeedLagLabels {
     pub via: String,
 }
 
+/// Why a database write failed (`full`, `read_only`, `io`, `other`).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FaultLabels {
+    pub kind: String,
+}
+
 fn lag_histogram() -> Histogram {
     // 1 minute .. ~23 days
     Histogram::new(exponential_buckets(60.0, 2.0, 16))
@@ -89,6 +96,8 @@ pub struct Metrics {
     feed_quota_used: Family<FeedAccountLabels, Gauge>,
     feed_quota_limit: Family<FeedAccountLabels, Gauge>,
     feed_event_lag: Family<FeedLagLabels, Histogram, fn() -> Histogram>,
+    database_write_failures: Family<FaultLabels, Counter>,
+    database_fault: Gauge,
 }
 
 impl Metrics {
@@ -183,7 +192,21 @@ impl Metrics {
             "Time from a carrier event's occurred_at to its arrival in aftercare, by provider and via (push, poll)",
             feed_event_lag.clone(),
         );
+        let database_write_failures = Family::<FaultLabels, Counter>::default();
+        registry.register(
+            "database_write_failures",
+            "Database writes that could not be committed, by kind (full, read_only, io, other)",
+            database_write_failures.clone(),
+        );
+        let database_fault = Gauge::default();
+        registry.register(
+            "database_fault",
+            "1 while the last database write failed for want of space or permission (until a write commits)",
+            database_fault.clone(),
+        );
         Self {
+            database_write_failures,
+            database_fault,
             registry,
             feed_requests,
             feed_errors,
@@ -329,6 +352,21 @@ impl Metrics {
 
     pub fn ingest_latency(&self, seconds: f64) {
         self.ingest_seconds.observe(seconds);
+    }
+
+    /// Brings the database figures up to what the writer has seen.
+    pub fn database(&self, health: &WriteHealth) {
+        for fault in WriteFault::ALL {
+            let counter = self.database_write_failures.get_or_create(&FaultLabels {
+                kind: fault.as_str().to_owned(),
+            });
+            // The writer counts; this only catches up, so concurrent scrapes never overshoot.
+            counter
+                .inner()
+                .fetch_max(health.failures(fault), std::sync::atomic::Ordering::Relaxed);
+        }
+        self.database_fault
+            .set(i64::from(health.current().is_some()));
     }
 
     pub fn render(&self) -> String {

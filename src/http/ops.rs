@@ -38,14 +38,13 @@ async fn healthz() -> Json<serde_json::Value> {
     )
 )]
 async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    if state.db().is_writable().await {
-        Ok(Json(serde_json::json!({ "status": "ready" })))
-    } else {
-        Err(ApiError::new(
+    match state.db().check_writable().await {
+        Ok(()) => Ok(Json(serde_json::json!({ "status": "ready" }))),
+        Err(fault) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::NotReady,
-            "The database is not writable.",
-        ))
+            fault.describe(),
+        )),
     }
 }
 
@@ -57,7 +56,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics().render(),
+        {
+            state.metrics().database(state.db().write_health());
+            state.metrics().render()
+        },
     )
         .into_response()
 }
