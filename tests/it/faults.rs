@@ -1,0 +1,179 @@
+//! Faults while deliveries arrive. The rule every time: a 2xx only for what was committed,
+//! nothing acknowledged lost, nothing done twice, recovery by itself when the fault ends,
+//! and `/readyz` and the metrics saying what is wrong meanwhile.
+
+use std::collections::BTreeSet;
+
+use crate::helpers::{API_KEY, SECRET, TestApp, order_body};
+
+/// Sets SQLite's page limit on the service's own writer connection: at the current size
+/// the database cannot grow, as on a full disk (SQLITE_FULL); a high limit frees it again.
+async fn page_limit(app: &TestApp, pages: i64) {
+    app.services
+        .db()
+        .writer()
+        .write(move |conn| {
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(())
+        })
+        .await
+        .expect("set the page limit");
+}
+
+async fn readyz(app: &TestApp) -> (u16, serde_json::Value) {
+    app.get("/readyz").await
+}
+
+fn metric(text: &str, line_start: &str) -> f64 {
+    text.lines()
+        .find(|l| l.starts_with(line_start))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no metric {line_start} in:\n{text}"))
+}
+
+fn invoice_audit(app: &TestApp) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args(["invoices", "audit", "--data-dir"])
+        .arg(app.dir.path().join("data"))
+        .arg("--config")
+        .arg(app.dir.path().join("aftercare.toml"))
+        .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
+        .env("AFTERCARE_API_KEY", API_KEY)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_full_refuses_deliveries_with_503_and_recovers_exactly_once() {
+    let app = TestApp::spawn().await;
+    let modified = "2026-11-20T10:00:00";
+    for id in 1..=3u64 {
+        let (status, _) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(readyz(&app).await.0, 200);
+
+    // The disk fills up while deliveries keep arriving.
+    page_limit(&app, 1).await;
+    let mut acked = BTreeSet::from([1u64, 2, 3]);
+    let mut refused = BTreeSet::new();
+    for id in 100..400u64 {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        match status {
+            200 => {
+                acked.insert(id);
+            }
+            503 => {
+                assert_eq!(body["error"]["code"], "storage_unavailable", "{body}");
+                refused.insert(id);
+            }
+            other => panic!("delivery {id} answered {other}: {body}"),
+        }
+        if refused.len() >= 20 {
+            break;
+        }
+    }
+    assert!(
+        refused.len() >= 20,
+        "a full database refused only {} deliveries",
+        refused.len()
+    );
+
+    // Meanwhile /readyz and the metrics say what is wrong.
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "not_ready");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("full"),
+        "{body}"
+    );
+    let metrics = app.metrics().await;
+    assert!(
+        metric(
+            &metrics,
+            "aftercare_database_write_failures_total{kind=\"full\"}"
+        ) >= 20.0,
+        "{metrics}"
+    );
+    assert_eq!(metric(&metrics, "aftercare_database_fault "), 1.0);
+
+    // A 2xx only for what was committed, and nothing of a refused delivery was kept.
+    let mirrored: BTreeSet<u64> = {
+        let db = app.db();
+        let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
+        stmt.query_map([], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .map(|id| id.unwrap() as u64)
+            .collect()
+    };
+    assert_eq!(
+        mirrored, acked,
+        "the mirror holds exactly what was acknowledged"
+    );
+
+    // Space is freed: it is ready again without a restart.
+    page_limit(&app, 1 << 30).await;
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        metric(&app.metrics().await, "aftercare_database_fault "),
+        0.0
+    );
+
+    // WooCommerce retries everything (what was acknowledged too): each lands exactly once.
+    for &id in acked.iter().chain(&refused) {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let expected = if refused.contains(&id) {
+            "accepted"
+        } else {
+            "duplicate"
+        };
+        assert_eq!(body["status"], expected, "delivery {id}");
+    }
+    let all = acked.len() + refused.len();
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders") as usize, all);
+
+    // Invoice jobs that failed while full were put off; an hour later they are due.
+    app.services
+        .db()
+        .writer()
+        .write(|conn| {
+            conn.execute(
+                "UPDATE jobs SET run_after = '2000-01-01T00:00:00Z' WHERE done_at IS NULL",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    app.run_jobs_until_idle().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM documents WHERE kind = 'invoice'") as usize,
+        all,
+        "one invoice per order"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM (SELECT order_id FROM documents WHERE kind = 'invoice'
+             GROUP BY store_id, order_id HAVING COUNT(*) > 1)"
+        ),
+        0,
+        "no order invoiced twice"
+    );
+    let audit = invoice_audit(&app);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}
