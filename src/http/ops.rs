@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::auth::ApiStore;
 use super::error::{ApiError, ErrorBody, ErrorCode, responses::KeyRequired};
+use crate::invoice::archive;
 
 /// Health, readiness, metrics and this document.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,25 +28,36 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// 200 when a write to the database commits.
+/// 200 when the database can grow and the document archive takes files.
 #[utoipa::path(
     get,
     path = "/readyz",
     tag = "operations",
     responses(
-        (status = 200, description = "The database is writable"),
-        (status = 503, description = "The database is not writable", body = ErrorBody),
+        (status = 200, description = "The database and the document archive are writable"),
+        (status = 503, description = "The database or the document archive is not writable", body = ErrorBody),
     )
 )]
 async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    match state.db().check_writable().await {
-        Ok(()) => Ok(Json(serde_json::json!({ "status": "ready" }))),
-        Err(fault) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::NotReady,
-            fault.describe(),
-        )),
+    if let Err(fault) = state.db().check_writable().await {
+        return Err(not_ready(fault.describe()));
     }
+    let data_dir = state.config().data_dir.clone();
+    let archive = tokio::task::spawn_blocking(move || archive::check_writable(&data_dir)).await;
+    if !matches!(archive, Ok(Ok(()))) {
+        return Err(not_ready(
+            "The document archive is not writable: invoices wait until it is.",
+        ));
+    }
+    Ok(Json(serde_json::json!({ "status": "ready" })))
+}
+
+fn not_ready(message: &'static str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::NotReady,
+        message,
+    )
 }
 
 /// Prometheus metrics (OpenMetrics text).
