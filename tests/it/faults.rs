@@ -177,3 +177,76 @@ async fn database_full_refuses_deliveries_with_503_and_recovers_exactly_once() {
         String::from_utf8_lossy(&audit.stdout)
     );
 }
+
+/// Makes every job due now, as if the backoff's wait had passed.
+async fn jobs_due_now(app: &TestApp) {
+    app.services
+        .db()
+        .writer()
+        .write(|conn| {
+            conn.execute(
+                "UPDATE jobs SET run_after = '2000-01-01T00:00:00Z' WHERE done_at IS NULL",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archive_not_writable_holds_invoices_and_issues_each_once_after() {
+    let app = TestApp::spawn().await;
+    // The archive's staging folder is replaced by a file: no document can be written.
+    let staging = app.dir.path().join("data/documents/.staging");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(staging.parent().unwrap()).unwrap();
+    std::fs::write(&staging, b"in the way").unwrap();
+
+    let modified = "2026-11-20T10:00:00";
+    for id in 1..=5u64 {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200, "deliveries do not need the archive: {body}");
+    }
+    app.run_jobs_until_idle().await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM documents"), 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'issue_invoice' AND done_at IS NULL"),
+        5,
+        "every invoice waits"
+    );
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("archive"),
+        "{body}"
+    );
+
+    // The folder is back: ready again, and each invoice is issued exactly once.
+    std::fs::remove_file(&staging).unwrap();
+    assert_eq!(readyz(&app).await.0, 200);
+    jobs_due_now(&app).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM documents WHERE kind = 'invoice'"),
+        5
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM (SELECT order_id FROM documents WHERE kind = 'invoice'
+             GROUP BY store_id, order_id HAVING COUNT(*) > 1)"
+        ),
+        0
+    );
+    let audit = invoice_audit(&app);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}
