@@ -75,6 +75,17 @@ pub struct FaultLabels {
     pub kind: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobLabels {
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MessageLabels {
+    pub channel: String,
+    pub state: String,
+}
+
 fn lag_histogram() -> Histogram {
     // 1 minute .. ~23 days
     Histogram::new(exponential_buckets(60.0, 2.0, 16))
@@ -98,6 +109,9 @@ pub struct Metrics {
     feed_event_lag: Family<FeedLagLabels, Histogram, fn() -> Histogram>,
     database_write_failures: Family<FaultLabels, Counter>,
     database_fault: Gauge,
+    jobs_open: Family<JobLabels, Gauge>,
+    jobs_retrying: Family<JobLabels, Gauge>,
+    messages_waiting: Family<MessageLabels, Gauge>,
 }
 
 impl Metrics {
@@ -204,7 +218,28 @@ impl Metrics {
             "1 while the last database write failed for want of space or permission (until a write commits)",
             database_fault.clone(),
         );
+        let jobs_open = Family::<JobLabels, Gauge>::default();
+        registry.register(
+            "jobs_open",
+            "Outbox jobs not yet done, by kind, as of this scrape",
+            jobs_open.clone(),
+        );
+        let jobs_retrying = Family::<JobLabels, Gauge>::default();
+        registry.register(
+            "jobs_retrying",
+            "Outbox jobs that failed at least once and wait for their retry, by kind",
+            jobs_retrying.clone(),
+        );
+        let messages_waiting = Family::<MessageLabels, Gauge>::default();
+        registry.register(
+            "messages_waiting",
+            "Messages not yet handed to their channel, by channel and state (pending, deferred, sending, failed)",
+            messages_waiting.clone(),
+        );
         Self {
+            jobs_open,
+            jobs_retrying,
+            messages_waiting,
             database_write_failures,
             database_fault,
             registry,
@@ -367,6 +402,32 @@ impl Metrics {
         }
         self.database_fault
             .set(i64::from(health.current().is_some()));
+    }
+
+    /// The outbox's open jobs, replacing the last scrape's figures.
+    pub fn jobs_backlog(&self, backlog: &[crate::jobs::store::Backlog]) {
+        self.jobs_open.clear();
+        self.jobs_retrying.clear();
+        for b in backlog {
+            let labels = JobLabels {
+                kind: b.kind.clone(),
+            };
+            self.jobs_open.get_or_create(&labels).set(b.open);
+            self.jobs_retrying.get_or_create(&labels).set(b.retrying);
+        }
+    }
+
+    /// Messages waiting by (channel, state), replacing the last scrape's figures.
+    pub fn messages_waiting(&self, waiting: &[(String, String, i64)]) {
+        self.messages_waiting.clear();
+        for (channel, state, count) in waiting {
+            self.messages_waiting
+                .get_or_create(&MessageLabels {
+                    channel: channel.clone(),
+                    state: state.clone(),
+                })
+                .set(*count);
+        }
     }
 
     pub fn render(&self) -> String {

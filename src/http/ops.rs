@@ -12,6 +12,8 @@ use super::AppState;
 use super::auth::ApiStore;
 use super::error::{ApiError, ErrorBody, ErrorCode, responses::KeyRequired};
 use crate::invoice::archive;
+use crate::store::{Db, StoreError};
+use crate::{jobs, notify};
 
 /// Health, readiness, metrics and this document.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,7 +51,22 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
             "The document archive is not writable: invoices wait until it is.",
         ));
     }
-    Ok(Json(serde_json::json!({ "status": "ready" })))
+    // Ready, but say what waits: work held up by a mail server or endpoint that is down.
+    let (retrying, failed_messages) = match backlogs(state.db()).await {
+        Ok((jobs, messages)) => (
+            jobs.iter().map(|b| b.retrying).sum::<i64>(),
+            messages
+                .iter()
+                .filter(|(_, s, _)| s == "failed")
+                .map(|(_, _, n)| n)
+                .sum::<i64>(),
+        ),
+        Err(_) => (0, 0),
+    };
+    Ok(Json(serde_json::json!({
+        "status": "ready",
+        "backlog": { "jobs_retrying": retrying, "messages_failed": failed_messages },
+    })))
 }
 
 fn not_ready(message: &'static str) -> ApiError {
@@ -63,17 +80,28 @@ fn not_ready(message: &'static str) -> ApiError {
 /// Prometheus metrics (OpenMetrics text).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Metrics", content_type = "application/openmetrics-text")))]
 async fn metrics(State(state): State<AppState>) -> Response {
+    let metrics = state.metrics();
+    metrics.database(state.db().write_health());
+    // The backlogs are read at scrape time; a failed read leaves the last figures.
+    if let Ok((jobs, messages)) = backlogs(state.db()).await {
+        metrics.jobs_backlog(&jobs);
+        metrics.messages_waiting(&messages);
+    }
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        {
-            state.metrics().database(state.db().write_health());
-            state.metrics().render()
-        },
+        metrics.render(),
     )
         .into_response()
+}
+
+type Backlogs = (Vec<jobs::store::Backlog>, Vec<(String, String, i64)>);
+
+async fn backlogs(db: &Db) -> Result<Backlogs, StoreError> {
+    db.read(|conn| Ok((jobs::store::backlog(conn)?, notify::store::waiting(conn)?)))
+        .await
 }
 
 /// This document (OpenAPI 3.1).
