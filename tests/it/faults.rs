@@ -250,3 +250,106 @@ async fn archive_not_writable_holds_invoices_and_issues_each_once_after() {
         String::from_utf8_lossy(&audit.stdout)
     );
 }
+
+/// Makes every waiting job and message due now: an hour passes without waiting for it.
+async fn an_hour_passes(app: &TestApp) {
+    app.services
+        .db()
+        .writer()
+        .write(|conn| {
+            conn.execute_batch(
+                "UPDATE jobs SET run_after = '2000-01-01T00:00:00.000Z' WHERE done_at IS NULL;
+                 UPDATE messages SET due_at = '2000-01-01T00:00:00.000Z'
+                  WHERE state IN ('pending', 'deferred', 'failed');",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+/// The registered KRW order as `id`, paid, its parcels given by the staff API only.
+fn unshipped_order(id: u64) -> Vec<u8> {
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&order_body(id, 42, "2026-11-20T10:00:00")).unwrap();
+    order["meta_data"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["key"] != "_wc_shipment_tracking_items");
+    serde_json::to_vec(&order).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_down_for_hours_shows_the_backlog_then_sends_each_message_once() {
+    let port = crate::crash::free_port();
+    let app = TestApp::spawn_with(&format!(
+        "timezone = \"UTC\"\n[notify]\nchannel = \"smtp\"\n\
+         smtp_url = \"smtp://127.0.0.1:{port}\"\n\
+         mail_from = \"Nimbus Test Shop <shop@nimbus.example>\"\nquiet_hours = \"off\"\n"
+    ))
+    .await;
+    let shipped_at = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(30))
+        .round(jiff::Unit::Second)
+        .unwrap()
+        .to_string();
+    for id in [5001u64, 5002, 5003] {
+        let (status, body) = app.deliver("order.created", &unshipped_order(id)).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = app
+            .post_json(
+                &format!("/api/v1/orders/{id}/shipments"),
+                &serde_json::json!({"carrier": "cj-logistics",
+                    "tracking_number": format!("6001-0000-{id}"), "shipped_at": shipped_at}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    // No mail server for hours: every retry fails, nothing is lost, the backlog shows.
+    for _ in 0..6 {
+        app.run_jobs_until_idle().await;
+        an_hour_passes(&app).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM messages WHERE channel = 'smtp' AND state = 'failed'"),
+        3
+    );
+    assert!(app.count("SELECT MIN(attempts) FROM messages WHERE channel = 'smtp'") >= 6);
+    let metrics = app.metrics().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "aftercare_messages_waiting{channel=\"smtp\",state=\"failed\"}"
+        ),
+        3.0,
+        "{metrics}"
+    );
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, 200, "deliveries are still taken: {body}");
+    assert_eq!(body["backlog"]["messages_failed"], 3, "{body}");
+
+    // The server is back: each message arrives exactly once, and stays sent.
+    let Some(sink) = crate::notify::Sink::start(port, false) else {
+        return;
+    };
+    an_hour_passes(&app).await;
+    app.run_jobs_until_idle().await;
+    an_hour_passes(&app).await;
+    app.run_jobs_until_idle().await;
+    let ids: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| crate::notify::header(m, "Message-ID").expect("a Message-ID"))
+        .collect();
+    let distinct: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(distinct.len(), 3, "a message sent twice: {ids:?}");
+    let (_, body) = readyz(&app).await;
+    assert_eq!(body["backlog"]["messages_failed"], 0, "{body}");
+    let metrics = app.metrics().await;
+    assert!(
+        !metrics.contains("aftercare_messages_waiting{channel=\"smtp\",state=\"failed\"}"),
+        "{metrics}"
+    );
+    app.stop().await;
+}
