@@ -353,3 +353,117 @@ async fn smtp_down_for_hours_shows_the_backlog_then_sends_each_message_once() {
     );
     app.stop().await;
 }
+
+/// WooCommerce's order list answering a fault instead of orders while one is set.
+#[derive(Clone, Default)]
+struct WooFault(std::sync::Arc<std::sync::Mutex<Option<wiremock::ResponseTemplate>>>);
+
+impl WooFault {
+    async fn mount(woo: &crate::fake_woo::FakeWoo) -> WooFault {
+        let fault = WooFault::default();
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .and(wiremock::matchers::path(format!(
+                "{}/orders",
+                crate::fake_woo::API
+            )))
+            .and(fault.clone())
+            .respond_with(fault.clone())
+            .with_priority(1)
+            .mount(&woo.server)
+            .await;
+        fault
+    }
+
+    fn set(&self, answer: Option<wiremock::ResponseTemplate>) {
+        *self.0.lock().unwrap() = answer;
+    }
+}
+
+impl wiremock::Match for WooFault {
+    fn matches(&self, _: &wiremock::Request) -> bool {
+        self.0.lock().unwrap().is_some()
+    }
+}
+
+impl wiremock::Respond for WooFault {
+    fn respond(&self, _: &wiremock::Request) -> wiremock::ResponseTemplate {
+        self.0.lock().unwrap().clone().expect("a fault is set")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn woocommerce_html_slow_or_5xx_fails_the_sweep_cleanly_and_the_next_one_repairs_all() {
+    use aftercare::sync::reconcile::{self, Kind};
+    let woo = crate::fake_woo::FakeWoo::start().await;
+    woo.add_orders_a_minute_apart(7000, 120, "2026-06-01T00:00:00Z");
+    let app = TestApp::spawn_with(&format!(
+        "[woocommerce]\ntimeout_seconds = 1\nmax_retries = 1\nmax_retry_wait_seconds = 1\n\
+         [sync]\nreconcile_interval_seconds = 0\nwebhook_check_interval_seconds = 0\n{}",
+        woo.config_toml()
+    ))
+    .await;
+
+    let faults = [
+        // A maintenance page or a PHP notice: HTML where JSON belongs.
+        wiremock::ResponseTemplate::new(200)
+            .insert_header("content-type", "text/html; charset=UTF-8")
+            .set_body_string("<!DOCTYPE html><html><body>Briefly unavailable for scheduled maintenance.</body></html>"),
+        // Slower than the client's timeout.
+        wiremock::ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!([]))
+            .set_delay(std::time::Duration::from_secs(3)),
+        // A 5xx, every attempt.
+        wiremock::ResponseTemplate::new(502).set_body_string("Bad Gateway"),
+    ];
+    let attempts = faults.len();
+    let woo_fault = WooFault::mount(&woo).await;
+    for fault in faults {
+        woo_fault.set(Some(fault));
+        let run = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
+        assert!(run[0].is_err(), "{run:?}");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM orders"),
+            0,
+            "nothing half-written"
+        );
+    }
+    let metrics = app.metrics().await;
+    assert_eq!(
+        metric(
+            &metrics,
+            "aftercare_reconciliations_total{store=\"default\",kind=\"full\",result=\"error\"}"
+        ),
+        attempts as f64,
+        "{metrics}"
+    );
+    let (_, health) = app.get("/api/v1/store/health").await;
+    assert!(
+        health["problems"]
+            .to_string()
+            .contains("The last reconciliation failed at"),
+        "{health}"
+    );
+
+    // A slow or failing WooCommerce was asked again (with backoff) before the sweep gave up.
+    let asked = woo.server.received_requests().await.unwrap().len();
+    assert!(asked >= 5, "{asked} requests for three faults");
+
+    // WooCommerce is healthy again: the next sweep brings every order, each once.
+    woo_fault.set(None);
+    let run = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
+    let done = run[0].as_ref().expect("the sweep succeeds");
+    assert_eq!(done.tally.accepted, 120);
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders"), 120);
+    let again = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
+    assert_eq!(
+        again[0].as_ref().unwrap().tally.accepted,
+        0,
+        "nothing twice"
+    );
+    let (_, health) = app.get("/api/v1/store/health").await;
+    assert!(
+        !health["problems"].to_string().contains("failed"),
+        "{health}"
+    );
+    app.stop().await;
+}
