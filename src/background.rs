@@ -187,6 +187,11 @@ impl Services {
     }
 
     /// Carries out every due job now (see [`jobs::Runner::run_until_idle`]).
+    /// The database the services write to (tests use it to put the writer in a fault).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     pub async fn run_jobs_until_idle(&self) -> Result<(), StoreError> {
         self.jobs.run_until_idle().await
     }

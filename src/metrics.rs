@@ -1,6 +1,7 @@
 //! Prometheus metrics, served as text at `/metrics`.
 
 use crate::ids::StoreId;
+use crate::store::{WriteFault, WriteHealth};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -68,6 +69,23 @@ pub struct FeedLagLabels {
     pub via: String,
 }
 
+/// Why a database write failed (`full`, `read_only`, `io`, `other`).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FaultLabels {
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct JobLabels {
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MessageLabels {
+    pub channel: String,
+    pub state: String,
+}
+
 fn lag_histogram() -> Histogram {
     // 1 minute .. ~23 days
     Histogram::new(exponential_buckets(60.0, 2.0, 16))
@@ -89,6 +107,11 @@ pub struct Metrics {
     feed_quota_used: Family<FeedAccountLabels, Gauge>,
     feed_quota_limit: Family<FeedAccountLabels, Gauge>,
     feed_event_lag: Family<FeedLagLabels, Histogram, fn() -> Histogram>,
+    database_write_failures: Family<FaultLabels, Counter>,
+    database_fault: Gauge,
+    jobs_open: Family<JobLabels, Gauge>,
+    jobs_retrying: Family<JobLabels, Gauge>,
+    messages_waiting: Family<MessageLabels, Gauge>,
 }
 
 impl Metrics {
@@ -183,7 +206,42 @@ impl Metrics {
             "Time from a carrier event's occurred_at to its arrival in aftercare, by provider and via (push, poll)",
             feed_event_lag.clone(),
         );
+        let database_write_failures = Family::<FaultLabels, Counter>::default();
+        registry.register(
+            "database_write_failures",
+            "Database writes that could not be committed, by kind (full, read_only, io, other)",
+            database_write_failures.clone(),
+        );
+        let database_fault = Gauge::default();
+        registry.register(
+            "database_fault",
+            "1 while the last database write failed for want of space or permission (until a write commits)",
+            database_fault.clone(),
+        );
+        let jobs_open = Family::<JobLabels, Gauge>::default();
+        registry.register(
+            "jobs_open",
+            "Outbox jobs not yet done, by kind, as of this scrape",
+            jobs_open.clone(),
+        );
+        let jobs_retrying = Family::<JobLabels, Gauge>::default();
+        registry.register(
+            "jobs_retrying",
+            "Outbox jobs that failed at least once and wait for their retry, by kind",
+            jobs_retrying.clone(),
+        );
+        let messages_waiting = Family::<MessageLabels, Gauge>::default();
+        registry.register(
+            "messages_waiting",
+            "Messages not yet handed to their channel, by channel and state (pending, deferred, sending, failed)",
+            messages_waiting.clone(),
+        );
         Self {
+            jobs_open,
+            jobs_retrying,
+            messages_waiting,
+            database_write_failures,
+            database_fault,
             registry,
             feed_requests,
             feed_errors,
@@ -329,6 +387,47 @@ impl Metrics {
 
     pub fn ingest_latency(&self, seconds: f64) {
         self.ingest_seconds.observe(seconds);
+    }
+
+    /// Brings the database figures up to what the writer has seen.
+    pub fn database(&self, health: &WriteHealth) {
+        for fault in WriteFault::ALL {
+            let counter = self.database_write_failures.get_or_create(&FaultLabels {
+                kind: fault.as_str().to_owned(),
+            });
+            // The writer counts; this only catches up, so concurrent scrapes never overshoot.
+            counter
+                .inner()
+                .fetch_max(health.failures(fault), std::sync::atomic::Ordering::Relaxed);
+        }
+        self.database_fault
+            .set(i64::from(health.current().is_some()));
+    }
+
+    /// The outbox's open jobs, replacing the last scrape's figures.
+    pub fn jobs_backlog(&self, backlog: &[crate::jobs::store::Backlog]) {
+        self.jobs_open.clear();
+        self.jobs_retrying.clear();
+        for b in backlog {
+            let labels = JobLabels {
+                kind: b.kind.clone(),
+            };
+            self.jobs_open.get_or_create(&labels).set(b.open);
+            self.jobs_retrying.get_or_create(&labels).set(b.retrying);
+        }
+    }
+
+    /// Messages waiting by (channel, state), replacing the last scrape's figures.
+    pub fn messages_waiting(&self, waiting: &[(String, String, i64)]) {
+        self.messages_waiting.clear();
+        for (channel, state, count) in waiting {
+            self.messages_waiting
+                .get_or_create(&MessageLabels {
+                    channel: channel.clone(),
+                    state: state.clone(),
+                })
+                .set(*count);
+        }
     }
 
     pub fn render(&self) -> String {

@@ -11,6 +11,9 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::auth::ApiStore;
 use super::error::{ApiError, ErrorBody, ErrorCode, responses::KeyRequired};
+use crate::invoice::archive;
+use crate::store::{Db, StoreError};
+use crate::{jobs, notify};
 
 /// Health, readiness, metrics and this document.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,39 +30,78 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// 200 when a write to the database commits.
+/// 200 when the database can grow and the document archive takes files.
 #[utoipa::path(
     get,
     path = "/readyz",
     tag = "operations",
     responses(
-        (status = 200, description = "The database is writable"),
-        (status = 503, description = "The database is not writable", body = ErrorBody),
+        (status = 200, description = "The database and the document archive are writable"),
+        (status = 503, description = "The database or the document archive is not writable", body = ErrorBody),
     )
 )]
 async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    if state.db().is_writable().await {
-        Ok(Json(serde_json::json!({ "status": "ready" })))
-    } else {
-        Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::NotReady,
-            "The database is not writable.",
-        ))
+    if let Err(fault) = state.db().check_writable().await {
+        return Err(not_ready(fault.describe()));
     }
+    let data_dir = state.config().data_dir.clone();
+    let archive = tokio::task::spawn_blocking(move || archive::check_writable(&data_dir)).await;
+    if !matches!(archive, Ok(Ok(()))) {
+        return Err(not_ready(
+            "The document archive is not writable: invoices wait until it is.",
+        ));
+    }
+    // Ready, but say what waits: work held up by a mail server or endpoint that is down.
+    let (retrying, failed_messages) = match backlogs(state.db()).await {
+        Ok((jobs, messages)) => (
+            jobs.iter().map(|b| b.retrying).sum::<i64>(),
+            messages
+                .iter()
+                .filter(|(_, s, _)| s == "failed")
+                .map(|(_, _, n)| n)
+                .sum::<i64>(),
+        ),
+        Err(_) => (0, 0),
+    };
+    Ok(Json(serde_json::json!({
+        "status": "ready",
+        "backlog": { "jobs_retrying": retrying, "messages_failed": failed_messages },
+    })))
+}
+
+fn not_ready(message: &'static str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::NotReady,
+        message,
+    )
 }
 
 /// Prometheus metrics (OpenMetrics text).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Metrics", content_type = "application/openmetrics-text")))]
 async fn metrics(State(state): State<AppState>) -> Response {
+    let metrics = state.metrics();
+    metrics.database(state.db().write_health());
+    // The backlogs are read at scrape time; a failed read leaves the last figures.
+    if let Ok((jobs, messages)) = backlogs(state.db()).await {
+        metrics.jobs_backlog(&jobs);
+        metrics.messages_waiting(&messages);
+    }
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics().render(),
+        metrics.render(),
     )
         .into_response()
+}
+
+type Backlogs = (Vec<jobs::store::Backlog>, Vec<(String, String, i64)>);
+
+async fn backlogs(db: &Db) -> Result<Backlogs, StoreError> {
+    db.read(|conn| Ok((jobs::store::backlog(conn)?, notify::store::waiting(conn)?)))
+        .await
 }
 
 /// This document (OpenAPI 3.1).

@@ -40,6 +40,13 @@ pub fn publish(data_dir: &Path, pending: &Pending, relative: &str) -> std::io::R
     std::fs::File::open(parent)?.sync_all()
 }
 
+/// Whether a document could be archived right now: stages a small file and removes it.
+/// Invoices wait (and retry) while this fails; `/readyz` reports it.
+pub fn check_writable(data_dir: &Path) -> std::io::Result<()> {
+    discard(stage(data_dir, b"%PDF-probe")?);
+    Ok(())
+}
+
 pub fn discard(pending: Pending) {
     let _ = std::fs::remove_file(pending.temp);
 }

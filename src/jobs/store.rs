@@ -227,3 +227,26 @@ mod tests {
         assert_eq!(next_due(&conn, &now, Lane::Remote).unwrap(), None);
     }
 }
+
+/// Open jobs of one kind, for the metrics: how many, and how many have failed at least once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backlog {
+    pub kind: String,
+    pub open: i64,
+    pub retrying: i64,
+}
+
+/// The open jobs by kind.
+pub fn backlog(conn: &Connection) -> Result<Vec<Backlog>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, COUNT(*), SUM(attempts > 0) FROM jobs WHERE done_at IS NULL GROUP BY kind",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Backlog {
+            kind: r.get(0)?,
+            open: r.get(1)?,
+            retrying: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

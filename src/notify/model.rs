@@ -140,6 +140,11 @@ impl Class {
 /// Attempts at sending one message before its failure is final.
 pub const MAX_ATTEMPTS: i64 = 5;
 
+/// Attempts at an SMTP server that cannot be reached (or answers 4xx) before giving up.
+/// With waits doubling from 5 s to at most an hour this is about a day: an outage of
+/// hours delays mail, it does not lose it (five attempts were over in 75 seconds).
+pub const SMTP_TRANSIENT_ATTEMPTS: i64 = 30;
+
 #[cfg(test)]
 mod tests {
     use super::*;

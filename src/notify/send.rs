@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::Connection;
 
 use super::Notifier;
-use super::model::{MAX_ATTEMPTS, MessageType, State};
+use super::model::{MessageType, SMTP_TRANSIENT_ATTEMPTS, State};
 use super::render;
 use super::smtp::{Outgoing, Sent};
 use super::store::{self, MessageRow, Update};
@@ -40,7 +40,7 @@ fn claim(conn: &Connection, id: MessageId, now: Timestamp) -> Result<Claim, Stor
     let stamp = time::millis(now);
     match m.state {
         State::Sent | State::Skipped => return Ok(Claim::Settled),
-        State::Failed if m.attempts >= MAX_ATTEMPTS => return Ok(Claim::Settled),
+        State::Failed if m.attempts >= SMTP_TRANSIENT_ATTEMPTS => return Ok(Claim::Settled),
         State::Pending | State::Deferred => {
             if let Some(due) = time::parse(&m.due_at).filter(|due| *due > now) {
                 return Ok(Claim::Later(due));
@@ -154,7 +154,7 @@ pub async fn run(n: &Notifier, job: &Job) -> Outcome {
             Outcome::Done,
         ),
         Sent::Permanent(reason) => ((State::Failed, reason, None), Outcome::Done),
-        Sent::Transient(reason) if attempts >= MAX_ATTEMPTS => (
+        Sent::Transient(reason) if attempts >= SMTP_TRANSIENT_ATTEMPTS => (
             (
                 State::Failed,
                 format!("{reason}; gave up after {attempts} attempts"),
@@ -163,8 +163,9 @@ pub async fn run(n: &Notifier, job: &Job) -> Outcome {
             Outcome::Done,
         ),
         Sent::Transient(reason) => {
-            // The outbox retries the job with its own backoff (5 s, 10 s, 20 s ...).
-            let next = now + SignedDuration::from_secs(5 << (attempts - 1).clamp(0, 10));
+            // The outbox retries the job with its own backoff (5 s, 10 s, 20 s ... 1 h).
+            let next =
+                now + SignedDuration::from_secs((5i64 << (attempts - 1).clamp(0, 10)).min(3600));
             (
                 (
                     State::Failed,

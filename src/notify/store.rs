@@ -259,3 +259,15 @@ pub fn is_unsubscribed(
         .optional()?
         .is_some())
 }
+
+/// Messages not yet handed over, by channel and state (`pending`, `deferred`, `sending`,
+/// `failed`): the backlog the metrics show while a mail server is down.
+pub fn waiting(conn: &Connection) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT channel, state, COUNT(*) FROM messages
+          WHERE state IN ('pending', 'deferred', 'sending', 'failed')
+          GROUP BY channel, state",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -6,6 +6,7 @@
 //! `sync/store.rs`, `ingest/deliveries.rs`, the outbox's `jobs/store.rs`) and is handed a
 //! `Connection` by [`Db`].
 
+mod health;
 mod migrations;
 mod synchronous;
 mod writer;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
+pub use health::{WriteFault, WriteHealth};
 pub use synchronous::Synchronous;
 pub use writer::Writer;
 
@@ -146,8 +148,11 @@ impl Db {
         .map_err(|_| StoreError::Panicked)?
     }
 
-    /// True when a write can be committed right now.
-    pub async fn is_writable(&self) -> bool {
+    /// Ok when a write that needs fresh pages can be committed right now; otherwise why
+    /// not. The probe stores a 64 KiB row and deletes it in the same transaction, so the
+    /// database must be able to grow (a page limit or a full disk fails it) and the commit
+    /// writes those pages to the WAL, while nothing is kept.
+    pub async fn check_writable(&self) -> Result<(), WriteFault> {
         self.writer
             .write(|conn| {
                 conn.execute(
@@ -155,10 +160,23 @@ impl Db {
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [jiff::Timestamp::now().to_string()],
                 )?;
+                conn.execute(
+                    "INSERT INTO service_meta (key, value) VALUES ('ready_probe_space', hex(zeroblob(32768)))",
+                    [],
+                )?;
+                conn.execute(
+                    "DELETE FROM service_meta WHERE key = 'ready_probe_space'",
+                    [],
+                )?;
                 Ok(())
             })
             .await
-            .is_ok()
+            .map_err(|e| WriteFault::of(&e))
+    }
+
+    /// What writes have met on the disk since start.
+    pub fn write_health(&self) -> &WriteHealth {
+        self.writer.health()
     }
 
     /// Commits what is queued, checkpoints the WAL and closes the writer connection.

@@ -6,10 +6,13 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::JoinHandle;
 
+use std::sync::Arc;
+
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
+use super::health::{WriteFault, WriteHealth};
 
 /// Most jobs folded into one transaction; bounds the latency a batch adds to its first job.
 const MAX_BATCH: usize = 256;
@@ -28,6 +31,7 @@ enum Message {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Message>,
+    health: Arc<WriteHealth>,
 }
 
 pub(super) struct WriterThread {
@@ -41,7 +45,13 @@ impl Writer {
             .name("sqlite-writer".into())
             .spawn(move || run(conn, rx))
             .expect("spawn the SQLite writer thread");
-        (Writer { tx }, WriterThread { handle })
+        (
+            Writer {
+                tx,
+                health: Arc::default(),
+            },
+            WriterThread { handle },
+        )
     }
 
     /// Runs `f` inside the writer's next transaction and returns its result once that
@@ -52,6 +62,7 @@ impl Writer {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (done_tx, done_rx) = oneshot::channel();
+        let health = self.health.clone();
         let job: Job = Box::new(move |conn| {
             let result = match conn {
                 Ok(conn) => in_savepoint(conn, f),
@@ -63,6 +74,10 @@ impl Writer {
                     (Ok(_), Err(e)) => Err(StoreError::Commit(e.to_string())),
                     (Ok(value), Ok(())) => Ok(value),
                 };
+                match &outcome {
+                    Ok(_) => health.committed(),
+                    Err(e) => health.failed(WriteFault::of(e)),
+                }
                 let _ = done_tx.send(outcome);
             })
         });
@@ -71,6 +86,11 @@ impl Writer {
             .await
             .map_err(|_| StoreError::Closed)?;
         done_rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// What the writer has met on the disk.
+    pub fn health(&self) -> &WriteHealth {
+        &self.health
     }
 
     /// Asks the writer to finish queued work, checkpoint and close the connection.

@@ -18,8 +18,14 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// The binary on `data_dir`; an `aftercare.toml` beside the data dir is its config file.
 pub fn start(data_dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_aftercare"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aftercare"));
+    let config = data_dir.with_file_name("aftercare.toml");
+    if config.exists() {
+        command.arg("--config").arg(config);
+    }
+    command
         .args([
             "serve",
             "--listen",
@@ -209,4 +215,99 @@ async fn acknowledged_deliveries_survive_sigkill() {
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let status = child.wait().unwrap();
     assert!(status.success(), "clean shutdown exits 0, got {status}");
+}
+
+/// Kill -9 while deliveries, order views and invoice issuing run together: after a restart
+/// every acknowledged delivery is mirrored, each order has at most one invoice, and the
+/// invoice numbering passes the audit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_under_mixed_load_keeps_deliveries_and_invoice_numbering() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    // The seller is known, so the outbox issues invoices during the load.
+    std::fs::write(dir.path().join("aftercare.toml"), crate::helpers::SELLER_TOML).unwrap();
+    let Streaming {
+        mut child,
+        client,
+        port,
+        acked,
+        senders,
+    } = streaming(&data_dir).await;
+    // Order views beside the deliveries, while the outbox issues invoices.
+    let viewers: Vec<_> = (0..4u64)
+        .map(|customer| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..200 {
+                    let sent = client
+                        .get(format!(
+                            "http://127.0.0.1:{port}/api/v1/customers/{customer}/orders?per_page=20"
+                        ))
+                        .bearer_auth("crash-test-api-key-0123456789")
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) => assert!(
+                            r.status() == 200 || r.status() == 429,
+                            "order views answer 200 while serving: {}",
+                            r.status()
+                        ),
+                        Err(_) => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for task in senders.into_iter().chain(viewers) {
+        task.await.unwrap();
+    }
+
+    let mut child = start(&data_dir, port);
+    wait_ready(&client, port).await;
+    let acked = acked.lock().unwrap().clone();
+    let committed = mirrored(&data_dir);
+    let lost: Vec<_> = acked.difference(&committed).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged deliveries lost",
+        lost.len()
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+
+    let db = rusqlite::Connection::open_with_flags(
+        data_dir.join("aftercare.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let twice: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT order_id FROM documents WHERE kind = 'invoice'
+             GROUP BY store_id, order_id HAVING COUNT(*) > 1)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(twice, 0, "an order invoiced twice");
+    let issued: i64 = db
+        .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert!(issued > 0, "invoices were being issued when it was killed");
+    let audit = Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args(["invoices", "audit", "--data-dir"])
+        .arg(&data_dir)
+        .arg("--config")
+        .arg(dir.path().join("aftercare.toml"))
+        .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
+        .env("AFTERCARE_API_KEY", "crash-test-api-key-0123456789")
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
 }

@@ -625,3 +625,104 @@ async fn parcels_are_offered_to_a_feed_only_when_the_store_has_one() {
     assert_eq!(follow_jobs(&with), 3, "one follow job per new parcel");
     with.stop().await;
 }
+
+/// 17TRACK answering garbage to the first polls: HTML, truncated JSON, the wrong types;
+/// then the real answer.
+struct GarbageFirst {
+    asked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    good: Value,
+}
+
+impl Respond for GarbageFirst {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        match self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html")
+                .set_body_string("<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            1 => ResponseTemplate::new(200).set_body_string(r#"{"code": 0, "data": {"accep"#),
+            2 => ResponseTemplate::new(200)
+                .set_body_json(json!({"code": "zero", "data": {"accepted": "all of them"}})),
+            _ => ResponseTemplate::new(200).set_body_json(json!({"code": 0, "data": self.good})),
+        }
+    }
+}
+
+#[tokio::test]
+async fn garbage_from_the_provider_is_refused_backed_off_and_records_nothing() {
+    let server = MockServer::start().await;
+    mock_register(&server).await;
+    let data = push_fixture("push-updated.json")["data"].clone();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    Mock::given(method("POST"))
+        .and(path("/gettrackinfo"))
+        .respond_with(GarbageFirst {
+            asked: asked.clone(),
+            good: json!({"accepted": [data], "rejected": []}),
+        })
+        .mount(&server)
+        .await;
+    let app = TestApp::spawn_with(&feed_toml(&server.uri(), 1, 72)).await;
+    app.deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+
+    // Pushes of garbage, correctly signed: a clear 400 each, nothing stored.
+    for body in [
+        b"<html><body>Bad Gateway</body></html>".to_vec(),
+        br#"{"event": "TRACKING_UPDATED", "data": {"numb"#.to_vec(),
+        br#"{"event": 7, "data": {"number": ["568912340017"], "track_info": "none"}}"#.to_vec(),
+    ] {
+        let (status, answer) = post_push(&app, "/feeds/17track", &body, Some(&sign(&body))).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer["error"]["code"].is_string(), "{answer}");
+    }
+
+    // Three garbage polls: each is a failure that backs off, never an event.
+    for failures in 1..=3 {
+        app.wait_for_count(
+            &format!(
+                "SELECT COUNT(*) FROM feed_subscriptions WHERE number = '{CJ}' AND failures >= {failures}"
+            ),
+            1,
+            WAIT,
+        )
+        .await;
+        assert_eq!(app.count("SELECT COUNT(*) FROM shipment_events"), 0);
+        let (error, wait): (String, f64) = app
+            .db()
+            .query_row(
+                "SELECT last_error, (julianday(next_poll_at) - julianday('now')) * 86400
+                 FROM feed_subscriptions WHERE number = ?1",
+                [CJ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(wait > 1.5, "a failed poll backs off: {wait}");
+        for personal in ["minji", "Minji", "010-2345", "테헤란로", "김"] {
+            assert!(!error.contains(personal), "{error}");
+        }
+        // The backoff's wait passes.
+        let c = rusqlite::Connection::open(app.db_path()).unwrap();
+        c.busy_timeout(Duration::from_secs(10)).unwrap();
+        c.execute(
+            "UPDATE feed_subscriptions SET next_poll_at = '2000-01-01T00:00:00.000Z'",
+            [],
+        )
+        .unwrap();
+    }
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("aftercare_feed_errors_total{store=\"default\",provider=\"17track\""),
+        "{metrics}"
+    );
+
+    // The provider makes sense again: the events are recorded once.
+    app.wait_for_count("SELECT COUNT(*) FROM shipment_events", 3, WAIT)
+        .await;
+    let seen = asked.load(std::sync::atomic::Ordering::SeqCst);
+    eventually("another poll", WAIT, || async {
+        asked.load(std::sync::atomic::Ordering::SeqCst) > seen
+    })
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM shipment_events"), 3);
+    app.stop().await;
+}

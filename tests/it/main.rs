@@ -9,6 +9,7 @@ mod cli;
 mod crash;
 mod docs;
 mod fake_woo;
+mod faults;
 mod feeds;
 mod feeds_aftership;
 mod feeds_delivery_tracker;
