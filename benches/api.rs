@@ -16,7 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+mod common;
+
 use aftercare::webhook::signature::sign;
+use common::{Rng, dir_size_mb, env_or, percentile, rss_mb};
 use tokio::time::Instant;
 
 const SECRET: &str = "bench-webhook-secret";
@@ -25,13 +28,6 @@ const API_KEY: &str = "bench-api-key-0123456789";
 const ID: &str = "987654321";
 const CUSTOMER: &str = "876543219";
 const MODIFIED: &str = "2099-12-31T23:59:59";
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The registered KRW fixture (~7 KB, 3 line items) serialized once with sentinels in
 /// place of the id, number, customer id and (for updates) `date_modified_gmt`.
@@ -79,22 +75,6 @@ impl Template {
     }
 }
 
-/// xorshift64*: reproducible random order ids without another crate.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
-
 /// `2026-11-22T00:00:00` plus `k` seconds: every update is newer than the one before it
 /// (and than the fixture's 2026-11-16), so each is a real write.
 fn modified_at(k: u64) -> String {
@@ -106,40 +86,6 @@ fn modified_at(k: u64) -> String {
         s / 60 % 60,
         s % 60
     )
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1e3
-}
-
-/// (VmRSS, VmHWM) of a process, in MB.
-fn rss_mb(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-fn dir_size_mb(dir: &std::path::Path) -> f64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.metadata().ok())
-                .map(|m| m.len())
-                .sum::<u64>()
-        })
-        .unwrap_or(0) as f64
-        / 1e6
 }
 
 /// A config file naming the seller, beside the data dir: invoices are issued only for a

@@ -15,11 +15,11 @@
 //!
 //! Run: `cargo bench --bench notify` (env: NOTIFY_ORDERS, NOTIFY_MESSAGES).
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+mod common;
 
 use aftercare::ids::{OrderId, StoreId};
 use aftercare::jobs::{Job, JobKind};
@@ -33,32 +33,12 @@ use aftercare::store::Db;
 use aftercare::store::Synchronous;
 use aftercare::tracking::TrackingSettings;
 use aftercare::tracking::store::shipments::{self, NewEvent, NewShipment};
+use common::{PySink, env_or, load_average, percentile};
 use jiff::{SignedDuration, Timestamp};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const STORE: &str = "default";
 const API_KEY: &str = "bench-api-key-0123456789";
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1e3
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn template() -> serde_json::Value {
     let path = concat!(
@@ -273,67 +253,6 @@ fn print_sweep(label: &str, total: Duration, times: &[Duration], t: &Tally) {
         t.none,
         load_average(),
     );
-}
-
-/// Python's aiosmtpd, writing each message to a file, as the tests use it.
-struct PySink {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl PySink {
-    fn start() -> PySink {
-        let python = ["/usr/bin/python3", "python3"]
-            .into_iter()
-            .find(|p| {
-                Command::new(p)
-                    .args(["-c", "import aiosmtpd"])
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success())
-            })
-            .expect("a Python with aiosmtpd (Debian: python3-aiosmtpd)");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/smtp_sink.py");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(port.to_string())
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the SMTP sink");
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        assert_eq!(line.trim(), "ready");
-        PySink { child, dir, port }
-    }
-
-    fn received(&self) -> usize {
-        std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".eml"))
-            })
-            .count()
-    }
-}
-
-impl Drop for PySink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A minimal SMTP responder: accepts everything, keeps only a count.

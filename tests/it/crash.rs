@@ -225,7 +225,11 @@ async fn sigkill_under_mixed_load_keeps_deliveries_and_invoice_numbering() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     // The seller is known, so the outbox issues invoices during the load.
-    std::fs::write(dir.path().join("aftercare.toml"), crate::helpers::SELLER_TOML).unwrap();
+    std::fs::write(
+        dir.path().join("aftercare.toml"),
+        crate::helpers::SELLER_TOML,
+    )
+    .unwrap();
     let Streaming {
         mut child,
         client,
