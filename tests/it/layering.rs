@@ -41,10 +41,11 @@ const LAYERS: &[&[&str]] = &[
     &["orders"],
     // Signed events to the stores' endpoints: below what publishes them, above the outbox.
     &["signed_events"],
+    // Its counters are labelled by store id; it reads the store's write health and the
+    // outbox's backlog at each scrape.
+    &["metrics"],
     &["jobs", "woo"],
     &["store"],
-    // Its counters are labelled by store id.
-    &["metrics"],
     // Customer photos: checked and staged for returns and support requests alike.
     &["photos"],
     // SVG charts: drawn from plain numbers, for insights.
