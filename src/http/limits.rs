@@ -118,6 +118,9 @@ impl Area {
             // A known key that may not see something is no guess.
             Area::ApiKey => status == StatusCode::UNAUTHORIZED,
             Area::FeedPush => matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+            // The survey page answers 403 to a real token whose form check failed (a stale
+            // page, another site's post): the customer's, not a guesser's.
+            Area::SurveyPage => matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE),
             _ => matches!(
                 status,
                 StatusCode::NOT_FOUND

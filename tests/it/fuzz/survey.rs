@@ -63,7 +63,10 @@ fn fuzzed_survey_posts_are_answered_and_refusals_change_nothing() {
     let rt = runtime();
     let (app, token, form) = rt.block_on(async {
         let app = TestApp::spawn_with(
-            "timezone = \"UTC\"\n[surveys]\nnps_delay_days = 0\nedit_days = 30\n",
+            // Each round comes from its own address: this is the form's test, not the
+            // guessing limit's (tests/it/abuse.rs).
+            "timezone = \"UTC\"\nclient_ip_header = \"X-Forwarded-For\"\n\
+             [surveys]\nnps_delay_days = 0\nedit_days = 30\n",
         )
         .await;
         delivered_order(&app, 701, "minji@example.com", 1440).await;
@@ -95,6 +98,7 @@ fn fuzzed_survey_posts_are_answered_and_refusals_change_nothing() {
     ];
     // A real nonce in most posts, so that the fields are read at all.
     let with_nonce = prop_oneof![4 => Just(true), 1 => Just(false)];
+    let round = std::sync::atomic::AtomicU32::new(0);
     check(
         "survey::router",
         80,
@@ -127,6 +131,13 @@ fn fuzzed_survey_posts_are_answered_and_refusals_change_nothing() {
                 .client
                 .post(app.url(&format!("/s/{token_text}")))
                 .header("content-type", "application/x-www-form-urlencoded")
+                .header(
+                    "x-forwarded-for",
+                    format!(
+                        "10.9.0.{}",
+                        round.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 250
+                    ),
+                )
                 .body(body);
             request = match origin {
                 Origin::None => request,

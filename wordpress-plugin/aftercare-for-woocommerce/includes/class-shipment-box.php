@@ -200,6 +200,9 @@ final class Shipment_Box {
 			$day = \DateTimeImmutable::createFromFormat( '!Y-m-d', $date, $timezone );
 			if ( ! $day || $day->format( 'Y-m-d' ) !== $date ) {
 				$errors[] = __( 'The shipping date is not a valid date.', 'aftercare-for-woocommerce' );
+			} elseif ( $day->format( 'Y-m-d' ) > wp_date( 'Y-m-d', $now, $timezone ) ) {
+				// The date field is the shop's day: its tomorrow may already be today in UTC.
+				$errors[] = __( 'The shipping date is later than today.', 'aftercare-for-woocommerce' );
 			} elseif ( $day->format( 'Y-m-d' ) !== wp_date( 'Y-m-d', $now, $timezone ) ) {
 				// A past day: noon local time, so the date reads the same in every time zone nearby;
 				// but never before the order was placed (an order placed that afternoon), which

@@ -85,6 +85,11 @@ final class ShipmentBoxTest extends Scripted_Test_Case {
 		$tz = new DateTimeZone( 'UTC' );
 		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_carrier' => '' ) ), array(), $tz, time() )['errors'] );
 		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-02-30' ) ), array( 201 => 1 ), $tz, time() )['errors'] );
+		// 01:50 UTC on 4 December is still 3 December in Los Angeles: the 4th is tomorrow there.
+		$la    = new DateTimeZone( 'America/Los_Angeles' );
+		$early = strtotime( '2026-12-04T01:50:00Z' );
+		$this->assertSame( array( 'The shipping date is later than today.' ), Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-12-04' ) ), array( 201 => 1 ), $la, $early )['errors'] );
+		$this->assertSame( '2026-12-04T01:50:00Z', Shipment_Box::build_request( $this->fields( array( 'aftercare_shipped_on' => '2026-12-03' ) ), array( 201 => 1 ), $la, $early )['body']['shipped_at'] );
 		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_tracking_url' => 'javascript:alert(1)' ) ), array( 201 => 1 ), $tz, time() )['errors'] );
 		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_items' => array( '201' => '2' ) ) ), array( 201 => 1 ), $tz, time() )['errors'] );
 		$this->assertNotEmpty( Shipment_Box::build_request( $this->fields( array( 'aftercare_items' => array( '999' => '1' ) ) ), array( 201 => 1 ), $tz, time() )['errors'] );
