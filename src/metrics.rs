@@ -112,6 +112,7 @@ pub struct Metrics {
     jobs_open: Family<JobLabels, Gauge>,
     jobs_retrying: Family<JobLabels, Gauge>,
     messages_waiting: Family<MessageLabels, Gauge>,
+    event_deliveries_retrying: Gauge,
 }
 
 impl Metrics {
@@ -236,7 +237,14 @@ impl Metrics {
             "Messages not yet handed to their channel, by channel and state (pending, deferred, sending, failed)",
             messages_waiting.clone(),
         );
+        let event_deliveries_retrying = Gauge::default();
+        registry.register(
+            "event_deliveries_retrying",
+            "Signed event deliveries that failed at least once and wait for their retry",
+            event_deliveries_retrying.clone(),
+        );
         Self {
+            event_deliveries_retrying,
             jobs_open,
             jobs_retrying,
             messages_waiting,
@@ -428,6 +436,10 @@ impl Metrics {
                 })
                 .set(*count);
         }
+    }
+
+    pub fn event_deliveries_retrying(&self, count: i64) {
+        self.event_deliveries_retrying.set(count);
     }
 
     pub fn render(&self) -> String {

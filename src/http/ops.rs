@@ -13,7 +13,7 @@ use super::auth::ApiStore;
 use super::error::{ApiError, ErrorBody, ErrorCode, responses::KeyRequired};
 use crate::invoice::archive;
 use crate::store::{Db, StoreError};
-use crate::{jobs, notify};
+use crate::{jobs, notify, signed_events};
 
 /// Health, readiness, metrics and this document.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -52,20 +52,25 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
         ));
     }
     // Ready, but say what waits: work held up by a mail server or endpoint that is down.
-    let (retrying, failed_messages) = match backlogs(state.db()).await {
-        Ok((jobs, messages)) => (
-            jobs.iter().map(|b| b.retrying).sum::<i64>(),
-            messages
+    let (retrying, failed_messages, events) = match backlogs(state.db()).await {
+        Ok(b) => (
+            b.jobs.iter().map(|j| j.retrying).sum::<i64>(),
+            b.messages
                 .iter()
                 .filter(|(_, s, _)| s == "failed")
                 .map(|(_, _, n)| n)
                 .sum::<i64>(),
+            b.events_retrying,
         ),
-        Err(_) => (0, 0),
+        Err(_) => (0, 0, 0),
     };
     Ok(Json(serde_json::json!({
         "status": "ready",
-        "backlog": { "jobs_retrying": retrying, "messages_failed": failed_messages },
+        "backlog": {
+            "jobs_retrying": retrying,
+            "messages_failed": failed_messages,
+            "events_retrying": events,
+        },
     })))
 }
 
@@ -83,9 +88,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let metrics = state.metrics();
     metrics.database(state.db().write_health());
     // The backlogs are read at scrape time; a failed read leaves the last figures.
-    if let Ok((jobs, messages)) = backlogs(state.db()).await {
-        metrics.jobs_backlog(&jobs);
-        metrics.messages_waiting(&messages);
+    if let Ok(b) = backlogs(state.db()).await {
+        metrics.jobs_backlog(&b.jobs);
+        metrics.messages_waiting(&b.messages);
+        metrics.event_deliveries_retrying(b.events_retrying);
     }
     (
         [(
@@ -97,11 +103,23 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-type Backlogs = (Vec<jobs::store::Backlog>, Vec<(String, String, i64)>);
+/// Work held up, read at each scrape and readiness check.
+struct Backlogs {
+    jobs: Vec<jobs::store::Backlog>,
+    /// (channel, state, count) of messages not yet handed over.
+    messages: Vec<(String, String, i64)>,
+    events_retrying: i64,
+}
 
 async fn backlogs(db: &Db) -> Result<Backlogs, StoreError> {
-    db.read(|conn| Ok((jobs::store::backlog(conn)?, notify::store::waiting(conn)?)))
-        .await
+    db.read(|conn| {
+        Ok(Backlogs {
+            jobs: jobs::store::backlog(conn)?,
+            messages: notify::store::waiting(conn)?,
+            events_retrying: signed_events::store::retrying(conn)?,
+        })
+    })
+    .await
 }
 
 /// This document (OpenAPI 3.1).

@@ -183,6 +183,16 @@ pub fn next_due_at(conn: &Connection, store: &StoreId) -> Result<Option<Stamp>, 
         .query_row([store], |r| r.get(0))?)
 }
 
+/// Deliveries, over all stores, that failed at least once and wait for their retry: an
+/// endpoint that is down shows here long before anything is given up.
+pub fn retrying(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM event_deliveries WHERE state = 'pending' AND attempts > 0",
+        )?
+        .query_row([], |r| r.get(0))?)
+}
+
 /// One request, as the delivery log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {

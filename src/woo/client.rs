@@ -428,10 +428,21 @@ impl WooClient {
                     );
                     if status.is_success() {
                         let headers = response.headers().clone();
-                        let body = read_body(response).await?;
-                        return Ok(Answer { headers, body });
-                    }
-                    if status.is_redirection() {
+                        match read_body(response).await {
+                            Ok(body) => return Ok(Answer { headers, body }),
+                            // Cut off mid-answer: a read is asked again, a write is not (it
+                            // was done).
+                            Err(error) => {
+                                let retry =
+                                    idempotent && matches!(error, WooError::Transport { .. });
+                                Failure {
+                                    error,
+                                    retry,
+                                    retry_after: None,
+                                }
+                            }
+                        }
+                    } else if status.is_redirection() {
                         let location = response
                             .headers()
                             .get(reqwest::header::LOCATION)
@@ -442,16 +453,19 @@ impl WooClient {
                             status: status.as_u16(),
                             location,
                         });
-                    }
-                    let retry_after = retry_after(response.headers(), Timestamp::now());
-                    let error = api_error(status, read_body(response).await.unwrap_or_default());
-                    let retry = status == StatusCode::TOO_MANY_REQUESTS
-                        || (idempotent
-                            && (status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT));
-                    Failure {
-                        error,
-                        retry,
-                        retry_after,
+                    } else {
+                        let retry_after = retry_after(response.headers(), Timestamp::now());
+                        let error =
+                            api_error(status, read_body(response).await.unwrap_or_default());
+                        let retry = status == StatusCode::TOO_MANY_REQUESTS
+                            || (idempotent
+                                && (status.is_server_error()
+                                    || status == StatusCode::REQUEST_TIMEOUT));
+                        Failure {
+                            error,
+                            retry,
+                            retry_after,
+                        }
                     }
                 }
                 Err(e) => {

@@ -141,8 +141,7 @@ async fn wrong_api_keys_are_limited_and_the_right_one_still_works_elsewhere() {
 
 #[tokio::test]
 async fn a_customers_failed_form_checks_on_a_real_survey_are_no_guesses() {
-    let app =
-        TestApp::spawn_with("timezone = \"UTC\"\n[surveys]\nnps_delay_days = 0\n").await;
+    let app = TestApp::spawn_with("timezone = \"UTC\"\n[surveys]\nnps_delay_days = 0\n").await;
     crate::surveys::delivered_order(&app, 702, "minji@example.com", 1440).await;
     app.run_jobs_until_idle().await;
     let token = crate::surveys::token_of(&app, 702);
@@ -158,14 +157,24 @@ async fn a_customers_failed_form_checks_on_a_real_survey_are_no_guesses() {
             .unwrap();
         assert_eq!(response.status(), 403, "post {i}");
     }
-    let response = app.client.get(app.url(&format!("/s/{token}"))).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url(&format!("/s/{token}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     // Unknown tokens still are.
     for _ in 0..30 {
         let response = app.client.get(app.url("/s/guess")).send().await.unwrap();
         assert_eq!(response.status(), 404);
     }
-    let response = app.client.get(app.url(&format!("/s/{token}"))).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url(&format!("/s/{token}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 429);
     app.stop().await;
 }

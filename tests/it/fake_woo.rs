@@ -44,6 +44,8 @@ pub struct Shop {
     #[allow(clippy::type_complexity)]
     pub before_list_request: Arc<Mutex<Vec<(usize, Box<dyn FnOnce(&mut Vec<Value>) + Send>)>>>,
     nonces: Arc<Mutex<HashMap<String, String>>>,
+    /// The store URL as WordPress knows it.
+    home: String,
 }
 
 pub struct FakeWoo {
@@ -53,14 +55,21 @@ pub struct FakeWoo {
 
 impl FakeWoo {
     pub async fn start() -> FakeWoo {
+        Self::start_at(None).await
+    }
+
+    /// A shop whose home URL is `home` (a relay in front of it), not the server's own.
+    pub async fn start_at(home: Option<String>) -> FakeWoo {
         let server = MockServer::start().await;
+        let home = home.unwrap_or_else(|| server.uri());
         let shop = Shop {
             next_webhook_id: Arc::new(AtomicU64::new(100)),
+            home: home.clone(),
             ..Shop::default()
         };
         let signed = Signed {
             shop: shop.clone(),
-            home: server.uri(),
+            home,
         };
         Mock::given(method("GET"))
             .and(path(format!("{API}/orders")))
@@ -98,15 +107,16 @@ impl FakeWoo {
         FakeWoo { server, shop }
     }
 
+    /// The store URL aftercare is given.
     pub fn url(&self) -> String {
-        self.server.uri()
+        self.shop.home.clone()
     }
 
     /// The OAuth 1.0a check, for mocks a test mounts itself.
     pub fn signed(&self) -> impl Match + 'static {
         Signed {
             shop: self.shop.clone(),
-            home: self.server.uri(),
+            home: self.shop.home.clone(),
         }
     }
 

@@ -392,9 +392,13 @@ impl wiremock::Respond for WooFault {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn woocommerce_html_slow_or_5xx_fails_the_sweep_cleanly_and_the_next_one_repairs_all() {
+async fn woocommerce_html_slow_5xx_or_cut_fails_the_sweep_cleanly_and_the_next_one_repairs_all() {
     use aftercare::sync::reconcile::{self, Kind};
-    let woo = crate::fake_woo::FakeWoo::start().await;
+    // aftercare reaches the fake shop through a relay that can cut the connection; the
+    // shop's home URL is the relay's.
+    let relay = Relay::start().await;
+    let woo = crate::fake_woo::FakeWoo::start_at(Some(format!("http://{}", relay.address))).await;
+    relay.pass_to(*woo.server.address());
     woo.add_orders_a_minute_apart(7000, 120, "2026-06-01T00:00:00Z");
     let app = TestApp::spawn_with(&format!(
         "[woocommerce]\ntimeout_seconds = 1\nmax_retries = 1\nmax_retry_wait_seconds = 1\n\
@@ -427,6 +431,21 @@ async fn woocommerce_html_slow_or_5xx_fails_the_sweep_cleanly_and_the_next_one_r
             "nothing half-written"
         );
     }
+    woo_fault.set(None);
+    // The connection cut: before any answer, and halfway through a page of orders.
+    for cut in [Cut::BeforeAnswer, Cut::MidBody] {
+        relay.cut(Some(cut));
+        let run = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
+        assert!(run[0].is_err(), "{cut:?}: {run:?}");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM orders"),
+            0,
+            "nothing half-written after {cut:?}"
+        );
+    }
+    relay.cut(None);
+    assert!(relay.cuts() >= 4, "each cut asked again: {}", relay.cuts());
+    let attempts = attempts + 2;
     let metrics = app.metrics().await;
     assert_eq!(
         metric(
@@ -449,7 +468,6 @@ async fn woocommerce_html_slow_or_5xx_fails_the_sweep_cleanly_and_the_next_one_r
     assert!(asked >= 5, "{asked} requests for three faults");
 
     // WooCommerce is healthy again: the next sweep brings every order, each once.
-    woo_fault.set(None);
     let run = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
     let done = run[0].as_ref().expect("the sweep succeeds");
     assert_eq!(done.tally.accepted, 120);
@@ -466,4 +484,85 @@ async fn woocommerce_html_slow_or_5xx_fails_the_sweep_cleanly_and_the_next_one_r
         "{health}"
     );
     app.stop().await;
+}
+
+/// How the relay cuts WooCommerce's connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// The request is read, then the connection closes without a byte.
+    BeforeAnswer,
+    /// A 200 promising a long JSON body closes after its first bytes.
+    MidBody,
+}
+
+/// A TCP relay in front of the fake shop that passes connections through, or cuts them.
+/// Changing the mode closes the connections it holds, so none outlives its mode in a pool.
+struct Relay {
+    address: std::net::SocketAddr,
+    upstream: std::sync::Arc<std::sync::OnceLock<std::net::SocketAddr>>,
+    mode: tokio::sync::watch::Sender<Option<Cut>>,
+    cuts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Relay {
+    async fn start() -> Relay {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (mode, watching) = tokio::sync::watch::channel(None);
+        let cuts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let upstream = std::sync::Arc::new(std::sync::OnceLock::new());
+        let (to, counted) = (upstream.clone(), cuts.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut watching = watching.clone();
+                let cut = *watching.borrow_and_update();
+                let counted = counted.clone();
+                let to = to.get().copied();
+                tokio::spawn(async move {
+                    let Some(cut) = cut else {
+                        let Some(to) = to else { return };
+                        if let Ok(mut shop) = tokio::net::TcpStream::connect(to).await {
+                            tokio::select! {
+                                _ = tokio::io::copy_bidirectional(&mut client, &mut shop) => {}
+                                _ = watching.changed() => {}
+                            }
+                        }
+                        return;
+                    };
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let mut request = [0; 8192];
+                    let _ = client.read(&mut request).await;
+                    if cut == Cut::MidBody {
+                        let _ = client
+                            .write_all(
+                                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                                  x-wp-total: 120\r\nx-wp-totalpages: 2\r\n\
+                                  content-length: 100000\r\n\r\n[{\"id\": 1, \"status\": \"proc",
+                            )
+                            .await;
+                    }
+                    // Dropped: the shop's side closes.
+                });
+            }
+        });
+        Relay {
+            address,
+            upstream,
+            mode,
+            cuts,
+        }
+    }
+
+    fn pass_to(&self, shop: std::net::SocketAddr) {
+        self.upstream.set(shop).unwrap();
+    }
+
+    fn cut(&self, how: Option<Cut>) {
+        self.mode.send_replace(how);
+    }
+
+    fn cuts(&self) -> usize {
+        self.cuts.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }

@@ -701,3 +701,86 @@ async fn a_shipment_reaches_the_store_endpoint_as_a_signed_shipped_event() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_endpoint_down_for_an_hour_gets_each_event_once_when_it_is_back() {
+    // Down: nothing listens on the endpoint's port; each attempt is refused.
+    let port = crate::crash::free_port();
+    let app = TestApp::spawn_with(&endpoint_toml(&format!("http://127.0.0.1:{port}/in"), "")).await;
+    let ids = ["evt_down_1", "evt_down_2", "evt_down_3"];
+    for id in ids {
+        assert_eq!(publish(&app, id, "delayed", &data()), 1);
+    }
+    app.run_jobs_until_idle().await;
+    // Attempts at 0 s, 5 s, 5 min 5 s and 35 min 5 s fail: the hour passes with the endpoint
+    // down, and nothing is given up; the next attempt waits 2 h.
+    for attempt in 1..=4 {
+        if attempt > 1 {
+            pass_time(&app);
+            app.run_jobs_until_idle().await;
+        }
+        for id in ids {
+            let (state, attempts, _) = delivery_state(&app, id);
+            assert_eq!((state.as_str(), attempts), ("pending", attempt), "{id}");
+        }
+    }
+    let wait = delivery_state(&app, ids[0]).2.unwrap();
+    assert!(
+        (7199.0..=7921.0).contains(&wait),
+        "fifth attempt 2 h + jitter later, got {wait}"
+    );
+    // Meanwhile the operator sees what waits.
+    let (status, ready) = app.get("/readyz").await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["backlog"]["events_retrying"], 3, "{ready}");
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("aftercare_event_deliveries_retrying 3"),
+        "{metrics}"
+    );
+    let (_, list) = app.get("/api/v1/events/deliveries").await;
+    let attempts = &list["deliveries"][0]["attempts"];
+    assert!(
+        attempts
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["status"].is_null() && a["error"].is_string()),
+        "a refused connection is logged without a status: {attempts}"
+    );
+
+    // The endpoint is back on its port: the next retry delivers each event once.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let server = MockServer::builder().listener(listener).start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    pass_time(&app);
+    app.run_jobs_until_idle().await;
+    for id in ids {
+        let (state, attempts, _) = delivery_state(&app, id);
+        assert_eq!((state.as_str(), attempts), ("delivered", 5), "{id}");
+    }
+    pass_time(&app);
+    app.run_jobs_until_idle().await;
+    let requests = received(&server, "/in").await;
+    let mut delivered: Vec<_> = requests
+        .iter()
+        .map(|r| header(r, "webhook-id").to_owned())
+        .collect();
+    delivered.sort();
+    assert_eq!(delivered, ids, "each event once");
+    let captured: Vec<_> = requests.iter().map(captured).collect();
+    for result in verify(&captured, &[secret(1)]) {
+        assert_eq!(result["ok"], true, "{result}");
+    }
+    let (_, ready) = app.get("/readyz").await;
+    assert_eq!(ready["backlog"]["events_retrying"], 0, "{ready}");
+    assert!(
+        app.metrics()
+            .await
+            .contains("aftercare_event_deliveries_retrying 0")
+    );
+    app.stop().await;
+}
