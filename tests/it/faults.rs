@@ -251,6 +251,265 @@ async fn archive_not_writable_holds_invoices_and_issues_each_once_after() {
     );
 }
 
+/// A small tmpfs mounted on a folder: a real file system that fills up (ENOSPC), for the
+/// database and the document archive together. Mounting needs root, which CI has.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &std::path::Path, size: &str) -> Tmpfs {
+        std::fs::create_dir_all(dir).unwrap();
+        let out = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
+            .arg(dir)
+            .output()
+            .expect("mount(8) is installed");
+        assert!(
+            out.status.success(),
+            "mounting a tmpfs needs root (CI runs as root): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmpfs(dir.to_owned())
+    }
+
+    /// Makes it read-only or writable again (Linux allows it while no file is open for writing).
+    fn remount(&self, how: &str) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{how}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(status.success(), "remount {how}");
+    }
+
+    /// Writes a file until the disk refuses the next byte with ENOSPC.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 16 * 1024];
+        loop {
+            match file
+                .write(&block)
+                .and_then(|n| file.sync_data().map(|()| n))
+            {
+                Ok(0) => panic!("a write of nothing"),
+                Ok(_) => {}
+                Err(e) => {
+                    assert_eq!(e.raw_os_error(), Some(28), "ENOSPC, not {e}");
+                    return path;
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+        // The test's temporary folder could not remove its mount point: it goes now.
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_full_disk_refuses_deliveries_and_recovers_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_owned();
+    let disk = Tmpfs::mount(&root.join("data"), "48m");
+    let app = TestApp::spawn_with_in(dir, "").await;
+    let modified = "2026-11-20T10:00:00";
+    for id in 1..=3u64 {
+        let (status, _) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200);
+    }
+    app.run_jobs_until_idle().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM documents WHERE kind = 'invoice'"),
+        3
+    );
+    assert_eq!(readyz(&app).await.0, 200);
+
+    // The disk fills up (another program's file) while deliveries keep arriving.
+    let filler = disk.fill();
+    let mut acked = BTreeSet::from([1u64, 2, 3]);
+    let mut refused = BTreeSet::new();
+    for id in 100..2000u64 {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        match status {
+            200 => {
+                acked.insert(id);
+            }
+            503 => {
+                assert_eq!(body["error"]["code"], "storage_unavailable", "{body}");
+                refused.insert(id);
+            }
+            other => panic!("delivery {id} answered {other}: {body}"),
+        }
+        if refused.len() >= 20 {
+            break;
+        }
+    }
+    assert!(
+        refused.len() >= 20,
+        "a full disk refused only {} deliveries",
+        refused.len()
+    );
+    app.run_jobs_until_idle().await;
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("full"),
+        "{body}"
+    );
+    let metrics = app.metrics().await;
+    assert!(
+        metric(
+            &metrics,
+            "aftercare_database_write_failures_total{kind=\"full\"}"
+        ) >= 20.0,
+        "{metrics}"
+    );
+    assert_eq!(metric(&metrics, "aftercare_database_fault "), 1.0);
+    // A 2xx only for what was committed (read by another connection, as after a crash).
+    let mirrored: BTreeSet<u64> = {
+        let db = app.db();
+        let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
+        stmt.query_map([], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .map(|id| id.unwrap() as u64)
+            .collect()
+    };
+    assert_eq!(
+        mirrored, acked,
+        "the mirror holds exactly what was acknowledged"
+    );
+
+    // Space is freed: ready again without a restart.
+    std::fs::remove_file(filler).unwrap();
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, 200, "{body}");
+    for &id in acked.iter().chain(&refused) {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let expected = if refused.contains(&id) {
+            "accepted"
+        } else {
+            "duplicate"
+        };
+        assert_eq!(body["status"], expected, "delivery {id}");
+    }
+    let all = acked.len() + refused.len();
+    jobs_due_now(&app).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM documents WHERE kind = 'invoice'") as usize,
+        all,
+        "one invoice per order"
+    );
+    let audit = invoice_audit(&app);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+    app.stop().await;
+    drop(disk);
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_full_or_read_only_archive_holds_invoices_and_issues_each_once_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = Tmpfs::mount(&dir.path().join("data").join("documents"), "2m");
+    let app = TestApp::spawn_with_in(dir, "").await;
+    let modified = "2026-11-20T10:00:00";
+    let invoices = || app.count("SELECT COUNT(*) FROM documents WHERE kind = 'invoice'");
+    for id in 1..=3u64 {
+        let (status, _) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200);
+    }
+    app.run_jobs_until_idle().await;
+    assert_eq!(invoices(), 3);
+
+    // The archive's disk fills up: orders are still taken, their invoices wait.
+    let filler = archive.fill();
+    for id in 10..20u64 {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    app.run_jobs_until_idle().await;
+    assert_eq!(invoices(), 3, "no invoice without its file");
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("document archive"),
+        "{body}"
+    );
+    let metrics = app.metrics().await;
+    assert_eq!(
+        metric(&metrics, "aftercare_jobs_retrying{kind=\"issue_invoice\"}"),
+        10.0,
+        "{metrics}"
+    );
+
+    // Space is freed: each waiting invoice is issued once at its retry, numbered on.
+    std::fs::remove_file(filler).unwrap();
+    assert_eq!(readyz(&app).await.0, 200);
+    jobs_due_now(&app).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(invoices(), 13);
+    jobs_due_now(&app).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(invoices(), 13, "nothing twice");
+
+    // The archive's file system turns read-only (EROFS): the same, until it is writable.
+    archive.remount("ro");
+    for id in 30..35u64 {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    app.run_jobs_until_idle().await;
+    assert_eq!(invoices(), 13);
+    assert_eq!(readyz(&app).await.0, 503);
+    archive.remount("rw");
+    assert_eq!(readyz(&app).await.0, 200);
+    jobs_due_now(&app).await;
+    app.run_jobs_until_idle().await;
+    assert_eq!(invoices(), 18);
+    let audit = invoice_audit(&app);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+    app.stop().await;
+    drop(archive);
+}
+
 /// Makes every waiting job and message due now: an hour passes without waiting for it.
 async fn an_hour_passes(app: &TestApp) {
     app.services

@@ -143,6 +143,18 @@ impl TestApp {
         .await
     }
 
+    /// [`spawn_with`] on a folder the test prepared (its `data` may be a mount of its own).
+    pub async fn spawn_with_in(dir: tempfile::TempDir, extra_toml: &str) -> TestApp {
+        Self::spawn_in(
+            dir,
+            &format!(
+                "{extra_toml}
+{SELLER_TOML}"
+            ),
+        )
+        .await
+    }
+
     async fn spawn_configured(extra_toml: &str) -> TestApp {
         Self::spawn_in(tempfile::tempdir().unwrap(), extra_toml).await
     }
