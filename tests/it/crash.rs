@@ -315,3 +315,321 @@ async fn sigkill_under_mixed_load_keeps_deliveries_and_invoice_numbering() {
         String::from_utf8_lossy(&audit.stdout)
     );
 }
+
+/// Order `id`, paid, with one CJ parcel of its own number (shipped weeks ago: no message for
+/// that; the pushes' fresh scans are what the customer hears of).
+fn parcel_order(id: u64) -> Vec<u8> {
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&order_body(id, id % 7 + 1, "2026-11-20T10:00:00")).unwrap();
+    order["refunds"] = serde_json::json!([]);
+    for meta in order["meta_data"].as_array_mut().unwrap() {
+        if meta["key"] == "_wc_shipment_tracking_items" {
+            let mut item = meta["value"][0].clone();
+            item["tracking_number"] = parcel_number(id).into();
+            meta["value"] = serde_json::json!([item]);
+        }
+    }
+    serde_json::to_vec(&order).unwrap()
+}
+
+fn parcel_number(id: u64) -> String {
+    format!("5{id:011}")
+}
+
+/// 17TRACK's push for the parcel of order `id`: out for delivery a minute before the test
+/// began, and delivered then too when `delivered` (the whole history, as 17TRACK sends it).
+fn scan_push(id: u64, delivered: bool) -> Vec<u8> {
+    let mut push: serde_json::Value =
+        serde_json::from_slice(&crate::helpers::fixture("17track/push-updated.json")).unwrap();
+    // One scan time per parcel whichever round pushes it: 17TRACK resends the same history.
+    static STARTED: std::sync::OnceLock<jiff::Timestamp> = std::sync::OnceLock::new();
+    let now = *STARTED.get_or_init(jiff::Timestamp::now);
+    let at = |secs: i64| aftercare::time::seconds(now - jiff::SignedDuration::from_secs(secs));
+    let data = &mut push["data"];
+    data["number"] = parcel_number(id).into();
+    let mut scan = data["track_info"]["tracking"]["providers"][0]["events"][0].clone();
+    scan["time_iso"] = serde_json::Value::Null;
+    scan["time_utc"] = at(60).into();
+    let mut events = vec![scan.clone()];
+    if delivered {
+        let mut done = scan;
+        done["time_utc"] = at(1).into();
+        done["stage"] = "Delivered".into();
+        done["sub_status"] = "Delivered_Other".into();
+        done["description"] = "배송완료 (Delivered)".into();
+        events.insert(0, done);
+    }
+    data["track_info"]["latest_status"]["status"] = if delivered {
+        "Delivered"
+    } else {
+        "OutForDelivery"
+    }
+    .into();
+    data["track_info"]["latest_event"] = events[0].clone();
+    data["track_info"]["tracking"]["providers"][0]["events"] = events.into();
+    serde_json::to_vec(&push).unwrap()
+}
+
+/// One round of load: new orders, and 17TRACK pushes for the orders already acknowledged.
+/// Returns (acknowledged order ids, acknowledged pushes as (order id, delivered)).
+async fn mixed_load(
+    client: &reqwest::Client,
+    port: u16,
+    first_id: u64,
+    known: &[u64],
+    kill_after: Duration,
+    child: &mut Child,
+) -> (BTreeSet<u64>, BTreeSet<(u64, bool)>) {
+    let orders = Arc::new(Mutex::new(BTreeSet::new()));
+    let pushes = Arc::new(Mutex::new(BTreeSet::new()));
+    let mut tasks = Vec::new();
+    for worker in 0..4u64 {
+        let (client, orders) = (client.clone(), orders.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in 0..5_000u64 {
+                let id = first_id + worker * 5_000 + n;
+                let body = parcel_order(id);
+                let sent = client
+                    .post(format!("http://127.0.0.1:{port}/webhooks/woocommerce"))
+                    .header("x-wc-webhook-topic", "order.created")
+                    .header("x-wc-webhook-signature", sign(&body, SECRET))
+                    .body(body)
+                    .send()
+                    .await;
+                match sent {
+                    Ok(r) if r.status().is_success() => {
+                        orders.lock().unwrap().insert(id);
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+    for worker in 0..2usize {
+        let (client, pushes) = (client.clone(), pushes.clone());
+        let known: Vec<u64> = known.iter().copied().skip(worker).step_by(2).collect();
+        tasks.push(tokio::spawn(async move {
+            for delivered in [false, true] {
+                for &id in &known {
+                    let body = scan_push(id, delivered);
+                    let sent = client
+                        .post(format!("http://127.0.0.1:{port}/feeds/17track"))
+                        .header("sign", crate::feeds::sign(&body))
+                        .body(body)
+                        .send()
+                        .await;
+                    let Ok(r) = sent else { return };
+                    if !r.status().is_success() {
+                        return;
+                    }
+                    // A number not followed yet (its registration still queued) is
+                    // `ignored`, as 17TRACK would not push it; `applied` is a promise.
+                    let answer: serde_json::Value = match r.json().await {
+                        Ok(answer) => answer,
+                        Err(_) => return,
+                    };
+                    if answer["status"] == "applied" {
+                        pushes.lock().unwrap().insert((id, delivered));
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(kill_after).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let orders = orders.lock().unwrap().clone();
+    let pushes = pushes.lock().unwrap().clone();
+    (orders, pushes)
+}
+
+/// Kill -9 at random points while deliveries, 17TRACK pushes, invoicing and mail to a real
+/// SMTP server run together, three times over: nothing acknowledged is lost, no message is
+/// decided twice, every message decided is mailed, and a copy mailed twice (the kill fell
+/// between the server's "250" and the record of it) is at most one per kill and carries the
+/// same Message-ID.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_random_points_of_orders_pushes_and_mail_loses_and_repeats_nothing() {
+    let Some(sink) = crate::notify::Sink::start(free_port(), false) else {
+        return;
+    };
+    let tracker = wiremock::MockServer::start().await;
+    crate::feeds::mock_register(&tracker).await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"code": 0, "data": {"accepted": [], "rejected": []}}),
+        ))
+        .with_priority(10)
+        .mount(&tracker)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    std::fs::write(
+        dir.path().join("aftercare.toml"),
+        format!(
+            "timezone = \"UTC\"\n{}\n[notify]\nchannel = \"smtp\"\n\
+             smtp_url = \"smtp://127.0.0.1:{}\"\nmail_from = \"Crash Shop <shop@crash.example>\"\n\
+             quiet_hours = \"off\"\n{}",
+            crate::helpers::SELLER_TOML,
+            sink.port,
+            crate::feeds::feed_toml(&tracker.uri(), 3600, 72)
+        ),
+    )
+    .unwrap();
+    // The kill points: random, and told, so that a failure can be replayed.
+    let seed = std::env::var("AFTERCARE_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond() as u64);
+    eprintln!("kill points from AFTERCARE_CRASH_SEED={seed}");
+    let mut rng = seed | 1;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let (mut orders, mut pushes) = (BTreeSet::new(), BTreeSet::new());
+    let kills = 3;
+    for round in 0..kills {
+        let port = free_port();
+        let mut child = start(&data_dir, port);
+        wait_ready(&client, port).await;
+        let known: Vec<u64> = orders.iter().copied().collect();
+        let kill_after = Duration::from_millis(300 + next() % 1_200);
+        let (acked, pushed) = mixed_load(
+            &client,
+            port,
+            1_000_000 * (round + 1),
+            &known,
+            kill_after,
+            &mut child,
+        )
+        .await;
+        assert!(
+            !acked.is_empty(),
+            "round {round}: no order got through in {kill_after:?}"
+        );
+        orders.extend(acked);
+        pushes.extend(pushed);
+    }
+    assert!(!pushes.is_empty(), "no push got through before a kill");
+
+    // The last start: it finishes what the kills interrupted.
+    let port = free_port();
+    let mut child = start(&data_dir, port);
+    wait_ready(&client, port).await;
+    let db_path = data_dir.join("aftercare.sqlite3");
+    let open = || {
+        let db = rusqlite::Connection::open_with_flags(
+            &db_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        db.busy_timeout(Duration::from_secs(5)).unwrap();
+        db
+    };
+    let count = |sql: &str| -> i64 { open().query_row(sql, [], |r| r.get(0)).unwrap() };
+    crate::helpers::eventually("every message mailed", Duration::from_secs(90), || async {
+        count(
+            "SELECT COUNT(*) FROM messages WHERE channel = 'smtp'
+             AND state IN ('pending', 'deferred', 'sending', 'failed')",
+        ) == 0
+            && count("SELECT COUNT(*) FROM jobs WHERE done_at IS NULL AND run_after <= strftime('%Y-%m-%dT%H:%M:%fZ','now')") == 0
+    })
+    .await;
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+
+    // Nothing acknowledged lost.
+    let committed = mirrored(&data_dir);
+    let lost: Vec<_> = orders.difference(&committed).collect();
+    assert!(lost.is_empty(), "{} acknowledged orders lost", lost.len());
+    let db = open();
+    for &(id, delivered) in &pushes {
+        let status = if delivered {
+            "delivered"
+        } else {
+            "out_for_delivery"
+        };
+        let events: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
+                 WHERE s.order_id = ?1 AND e.status = ?2",
+                (id as i64, status),
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(events, 1, "the acknowledged {status} scan of order {id}");
+    }
+    // Each scan told once, and every message told reached the mail server.
+    let decided: BTreeSet<String> = {
+        let mut stmt = db
+            .prepare("SELECT id FROM messages WHERE state = 'sent'")
+            .unwrap();
+        stmt.query_map([], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .map(|id| format!("<msg_{}.default@crash.example>", id.unwrap()))
+            .collect()
+    };
+    let told: i64 = db
+        .query_row(
+            "SELECT COUNT(DISTINCT order_id || '/' || type) FROM messages WHERE state = 'sent'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(told as usize, decided.len(), "a scan was told twice");
+    assert!(!decided.is_empty(), "the pushed scans were told");
+    let mailed: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| crate::notify::header(m, "Message-ID").expect("a Message-ID"))
+        .collect();
+    let distinct: BTreeSet<String> = mailed.iter().cloned().collect();
+    assert_eq!(
+        distinct, decided,
+        "the mail server got exactly the messages told"
+    );
+    let repeats = mailed.len() - distinct.len();
+    assert!(
+        repeats <= kills as usize,
+        "{repeats} copies mailed twice over {kills} kills"
+    );
+    eprintln!(
+        "{} orders, {} pushes acknowledged; {} messages mailed, {repeats} twice",
+        orders.len(),
+        pushes.len(),
+        decided.len()
+    );
+    let twice: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT order_id FROM documents WHERE kind = 'invoice'
+             GROUP BY store_id, order_id HAVING COUNT(*) > 1)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(twice, 0, "an order invoiced twice");
+    let audit = Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .args(["invoices", "audit", "--data-dir"])
+        .arg(&data_dir)
+        .arg("--config")
+        .arg(dir.path().join("aftercare.toml"))
+        .env("AFTERCARE_WEBHOOK_SECRET", SECRET)
+        .env("AFTERCARE_API_KEY", "crash-test-api-key-0123456789")
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}

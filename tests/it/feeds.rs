@@ -13,12 +13,12 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::helpers::*;
 
-const KEY: &str = "TEST_17TRACK_ACCESS_KEY";
+pub(crate) const KEY: &str = "TEST_17TRACK_ACCESS_KEY";
 const CJ: &str = "568912340017";
 const CUSTOM: &str = "BG2026111600731";
 const WAIT: Duration = Duration::from_secs(20);
 
-fn feed_toml(uri: &str, poll_seconds: u64, grace_hours: u64) -> String {
+pub(crate) fn feed_toml(uri: &str, poll_seconds: u64, grace_hours: u64) -> String {
     format!(
         "[feeds]\npoll_seconds = {poll_seconds}\nstop_after_delivery_hours = {grace_hours}\n\
          [feeds.stores.default.17track]\napi_key = \"{KEY}\"\nurl = \"{uri}\"\n"
@@ -26,7 +26,7 @@ fn feed_toml(uri: &str, poll_seconds: u64, grace_hours: u64) -> String {
 }
 
 /// 17TRACK's `sign`, computed here independently of the service's code.
-fn sign(body: &[u8]) -> String {
+pub(crate) fn sign(body: &[u8]) -> String {
     let mut hash = Sha256::new();
     hash.update(body);
     hash.update(format!("/{KEY}").as_bytes());
@@ -53,7 +53,7 @@ impl Respond for AcceptAll {
     }
 }
 
-async fn mock_register(server: &MockServer) {
+pub(crate) async fn mock_register(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/register"))
         .and(header("17token", KEY))
