@@ -54,7 +54,8 @@ impl Limiter {
         }
     }
 
-    pub fn record_failure(&self, key: &str) {
+    /// Counts a failure; true when it used up the client's allowance.
+    pub fn record_failure(&self, key: &str) -> bool {
         let mut failures = self
             .failures
             .lock()
@@ -70,6 +71,7 @@ impl Limiter {
             *entry = (Instant::now(), 0);
         }
         entry.1 += 1;
+        entry.1 == self.max
     }
 }
 
@@ -172,8 +174,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .into_response();
     }
     let response = next.run(request).await;
-    if area.failed(response.status()) {
-        limiter.record_failure(&key);
+    if area.failed(response.status()) && limiter.record_failure(&key) {
+        // Said once per client and window; the address itself is personal data, not logged.
+        tracing::warn!(
+            area = area.as_str(),
+            window_secs = WINDOW.as_secs(),
+            "a client used up its failed attempts; it is answered 429 until its window ends"
+        );
     }
     response
 }

@@ -37,6 +37,7 @@ async fn nothing_secret_or_personal_is_logged() {
         .env("AFTERCARE_EVENTS_URL", &events_url)
         .env("AFTERCARE_EVENTS_SECRET", EVENTS_SECRET)
         .env("AFTERCARE_LOG", "debug")
+        .env("AFTERCARE_CLIENT_IP_HEADER", "X-Forwarded-For")
         .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
         .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()))
         .spawn()
@@ -158,6 +159,22 @@ async fn nothing_secret_or_personal_is_logged() {
             .contains("personal data erased")
     })
     .await;
+    // Someone guessing tracking links from behind the proxy until the limit answers 429:
+    // the limit is logged, the guesser's address is not.
+    for n in 0..31 {
+        client
+            .get(format!("{base}/t/guess-{n}"))
+            .header("x-forwarded-for", "198.51.100.77")
+            .send()
+            .await
+            .unwrap();
+    }
+    eventually("the limit logged", Duration::from_secs(20), || async {
+        std::fs::read_to_string(&err_path)
+            .unwrap()
+            .contains("used up its failed attempts")
+    })
+    .await;
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(child.wait().unwrap().success());
 
@@ -185,6 +202,8 @@ async fn nothing_secret_or_personal_is_logged() {
         "hook-password",
         "hook-user",
         "hook-token-xyz",
+        "198.51.100.77",
+        "guess-",
     ] {
         assert!(
             !logged.contains(private),
