@@ -38,6 +38,7 @@ pub mod sync;
 pub mod time;
 pub mod tracking;
 pub mod validation;
+pub mod version;
 pub mod webhook;
 pub mod woo;
 

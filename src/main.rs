@@ -15,7 +15,7 @@ use tracing_subscriber::EnvFilter;
 #[derive(Parser)]
 #[command(
     name = "aftercare",
-    version,
+    version = aftercare::version::LONG,
     about = "Post-purchase support sidecar for WooCommerce"
 )]
 struct Cli {

@@ -24,10 +24,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi_json))
 }
 
-/// 200 while the process serves.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Serving")))]
+/// 200 while the process serves, with the version and the build (the commit).
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Serving: `{\"status\": \"ok\", \"version\", \"build\"}`")))]
 async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+    Json(serde_json::json!({
+        "status": "ok",
+        "version": crate::version::VERSION,
+        "build": crate::version::BUILD,
+    }))
 }
 
 /// 200 when the database can grow and the document archive takes files.

@@ -86,3 +86,26 @@ async fn the_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
     assert!(log.contains("INFO"), "nothing was logged: {log:?}");
     assert!(!log.contains('\x1b'), "colour codes in the log: {log:?}");
 }
+
+/// `--version` names the release and the commit it was built from, as `/healthz` does.
+#[test]
+fn version_names_the_release_and_the_build() {
+    let out = Command::new(env!("CARGO_BIN_EXE_aftercare"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!(
+            "aftercare {} (build {})",
+            env!("CARGO_PKG_VERSION"),
+            head.trim()
+        )
+    );
+}

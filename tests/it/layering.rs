@@ -50,7 +50,15 @@ const LAYERS: &[&[&str]] = &[
     &["photos"],
     // SVG charts: drawn from plain numbers, for insights.
     &["charts"],
-    &["ids", "secret", "invalid", "validation", "time", "money"],
+    &[
+        "ids",
+        "secret",
+        "invalid",
+        "validation",
+        "time",
+        "money",
+        "version",
+    ],
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -548,14 +548,19 @@ async fn concurrent_deliveries_are_all_committed() {
 #[tokio::test]
 async fn health_readiness_and_metrics() {
     let app = TestApp::spawn().await;
+    let (status, health) = app.get("/healthz").await;
+    assert_eq!(status, 200);
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+    // The commit this checkout is at, as `git` tells it.
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .unwrap();
     assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
+        health["build"],
+        String::from_utf8(head.stdout).unwrap().trim(),
+        "{health}"
     );
     assert_eq!(
         app.client
