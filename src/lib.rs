@@ -10,6 +10,7 @@ pub mod backup;
 pub mod charts;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod feeds;
 pub mod guides;
 mod http;

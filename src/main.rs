@@ -73,6 +73,10 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Look at the configuration, the data dir, the database, the fonts, WooCommerce, the
+    /// mail server, the tracking providers and the clock; say what is wrong and how to fix
+    /// it. Changes nothing; exits 1 when something must be fixed.
+    Doctor,
 }
 
 #[derive(Subcommand)]
@@ -123,6 +127,15 @@ fn main() -> ExitCode {
         Command::Invoices { command } => invoices(flags(None), command),
         Command::Backup { out } => backup(flags(None), &out),
         Command::Restore { from } => restore(cli.data_dir.as_deref(), &from),
+        Command::Doctor => runtime.block_on(async {
+            let report = aftercare::doctor::examine(&flags(None), &process_env).await;
+            print!("{}", report.render());
+            if report.count(aftercare::doctor::Level::Fail) > 0 {
+                Err(Failed.into())
+            } else {
+                Ok(())
+            }
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -54,10 +54,25 @@ pub fn load(flags: &Flags, env: EnvLookup<'_>) -> Result<Config, StartupError> {
 pub fn prepare(draft: Draft) -> Result<Config, StartupError> {
     prepare_data_dir(draft.data_dir())?;
     let generated = if draft.needs_generated_secrets() {
-        Some(load_or_generate_secrets(draft.data_dir())?)
+        Some(load_or_generate_secrets(draft.data_dir(), true)?)
     } else {
         None
     };
+    complete(draft, generated)
+}
+
+/// [`prepare`] for looking only (`aftercare doctor`): writes nothing. Secrets a first start
+/// would generate are made up in memory and marked `fresh`.
+pub fn inspect(draft: Draft) -> Result<Config, StartupError> {
+    let generated = if draft.needs_generated_secrets() {
+        Some(load_or_generate_secrets(draft.data_dir(), false)?)
+    } else {
+        None
+    };
+    complete(draft, generated)
+}
+
+fn complete(draft: Draft, generated: Option<GeneratedSecrets>) -> Result<Config, StartupError> {
     let logo_png = match draft.logo() {
         Some(path) => {
             let bytes = std::fs::read(path).map_err(|source| StartupError::ReadFile {
@@ -104,8 +119,12 @@ struct StoredSecrets {
     api_key: String,
 }
 
-/// Returns the stored secrets, generating and saving them (mode 0600) on first start.
-fn load_or_generate_secrets(data_dir: &Path) -> Result<GeneratedSecrets, StartupError> {
+/// Returns the stored secrets, generating them on first start and saving them (mode 0600)
+/// when `write`.
+fn load_or_generate_secrets(
+    data_dir: &Path,
+    write: bool,
+) -> Result<GeneratedSecrets, StartupError> {
     let path = data_dir.join(SECRETS_FILE);
     let (stored, fresh) = if path.exists() {
         let text = std::fs::read_to_string(&path).map_err(|source| StartupError::ReadFile {
@@ -128,10 +147,12 @@ fn load_or_generate_secrets(data_dir: &Path) -> Result<GeneratedSecrets, Startup
              # (Settings > Advanced > Webhooks > Secret) and api_key into the aftercare plugin.\n",
         );
         text.push_str(&toml::to_string(&stored).expect("plain strings serialize"));
-        write_private(&path, text.as_bytes()).map_err(|source| StartupError::WriteFile {
-            path: path.clone(),
-            source,
-        })?;
+        if write {
+            write_private(&path, text.as_bytes()).map_err(|source| StartupError::WriteFile {
+                path: path.clone(),
+                source,
+            })?;
+        }
         (stored, true)
     };
     Ok(GeneratedSecrets {

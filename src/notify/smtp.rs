@@ -85,6 +85,17 @@ impl Mailer {
         Mailer { transports }
     }
 
+    /// Connects to the store's SMTP server, greets it (and logs in when the URL carries
+    /// credentials) and sends nothing; `None` when the store does not mail over SMTP.
+    pub async fn test_connection(&self, store: &StoreId) -> Option<Result<(), String>> {
+        let (transport, _) = self.transports.get(store)?;
+        Some(match transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the server did not answer".to_owned()),
+            Err(e) => Err(e.to_string()),
+        })
+    }
+
     pub async fn send(&self, out: &Outgoing<'_>) -> Sent {
         let Some((transport, from)) = self.transports.get(out.store_id) else {
             return Sent::Permanent("no SMTP transport is configured for this store".into());

@@ -879,6 +879,9 @@ CREATE INDEX orders_by_created ON orders (store_id, date_created);
 
 pub const MIGRATIONS: Migrations<'_> = Migrations::from_slice(SLICE);
 
+/// The schema this binary writes: the number of migrations, kept in `PRAGMA user_version`.
+pub const SCHEMA_VERSION: usize = SLICE.len();
+
 /// An in-memory database with every migration applied, for the unit tests of each domain's SQL.
 #[cfg(test)]
 pub fn in_memory() -> rusqlite::Connection {

@@ -7,7 +7,7 @@
 //! `Connection` by [`Db`].
 
 mod health;
-mod migrations;
+pub mod migrations;
 mod synchronous;
 mod writer;
 

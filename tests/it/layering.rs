@@ -8,7 +8,8 @@ use std::path::Path;
 /// Top-level modules from the top down; a module may import only those after it. Modules on
 /// one line of the architecture page that do not import each other share a rank.
 const LAYERS: &[&[&str]] = &[
-    &["cli"],
+    // The command line and the doctor: the whole configuration, every domain below.
+    &["cli", "doctor"],
     &["http"],
     &["background"],
     &["startup"],

@@ -8,6 +8,7 @@ mod backup;
 mod cli;
 mod crash;
 mod docs;
+mod doctor;
 mod fake_woo;
 mod faults;
 mod feeds;
