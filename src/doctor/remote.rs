@@ -74,7 +74,7 @@ pub(super) async fn woocommerce(config: &Config, found: &mut Vec<Finding>) {
             ));
             continue;
         }
-        clock(&store.id.to_string(), answer.headers(), found);
+        clock(store.id.as_ref(), answer.headers(), found);
         let client = match clients.client(store.id.as_str()) {
             Some(Ok(client)) => client,
             Some(Err(e)) => {
