@@ -24,6 +24,7 @@ mod layering;
 mod notify;
 mod notify_digest;
 mod notify_preview;
+mod package;
 mod plugin;
 mod privacy;
 mod privacy_rights;
