@@ -215,7 +215,60 @@ async fn serve(flags: Flags) -> anyhow::Result<()> {
     let config = startup::load(&flags, &process_env)?;
     let app = Application::build(config).await?;
     print_banner(app.state().config(), app.local_addr());
-    app.run_until_stopped(shutdown_signal()).await?;
+    let socket = app.socket()?;
+    let (mut stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut running = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut terminate = std::pin::pin!(shutdown_signal());
+    loop {
+        tokio::select! {
+            () = &mut terminate => break,
+            _ = hangup.recv() => {
+                // A reload: the new configuration's application takes over the socket; the old
+                // one finishes what it accepted; its background work ends before the new one's
+                // starts. A configuration that does not load changes nothing.
+                let next = match startup::load(&flags, &process_env) {
+                    Ok(config) => Application::build_on(config, socket.try_clone()?).await,
+                    Err(e) => Err(e.into()),
+                };
+                let next = match next {
+                    Ok(next) => next,
+                    Err(e) => {
+                        tracing::error!("the reloaded configuration is refused, the running one stays: {e:#}");
+                        continue;
+                    }
+                };
+                let stores = next.state().config().stores.len();
+                let (next_stop, next_stopped) = tokio::sync::oneshot::channel::<()>();
+                let (previous_done, previous_waited) = tokio::sync::oneshot::channel::<()>();
+                let next_running = tokio::spawn(next.run_until_stopped_after(
+                    async {
+                        let _ = next_stopped.await;
+                    },
+                    async {
+                        let _ = previous_waited.await;
+                    },
+                ));
+                let _ = std::mem::replace(&mut stop, next_stop).send(());
+                let previous = std::mem::replace(&mut running, next_running);
+                tokio::spawn(async move {
+                    match previous.await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => tracing::error!("the previous configuration stopped with an error: {e:#}"),
+                        Err(e) => tracing::error!("the previous configuration's task failed: {e}"),
+                    }
+                    let _ = previous_done.send(());
+                });
+                tracing::info!(stores, "configuration reloaded");
+            }
+        }
+    }
+    // Closed now: new connections are refused rather than left waiting in the backlog.
+    drop(socket);
+    let _ = stop.send(());
+    running.await??;
     tracing::info!("stopped cleanly");
     Ok(())
 }

@@ -22,11 +22,22 @@ pub struct Application {
 impl Application {
     /// Opens the database and binds the listener (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let store_ids: Vec<&str> = config.stores.iter().map(|s| s.id.as_str()).collect();
-        let db = Db::open(&config.database_path(), config.synchronous, &store_ids)?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        Self::build_on(config, listener.into_std()?).await
+    }
+
+    /// [`build`](Self::build) on a listener already bound: a reload takes over the running
+    /// service's socket, so that no connection finds the port closed.
+    pub async fn build_on(
+        config: Config,
+        listener: std::net::TcpListener,
+    ) -> anyhow::Result<Application> {
+        let store_ids: Vec<&str> = config.stores.iter().map(|s| s.id.as_str()).collect();
+        let db = Db::open(&config.database_path(), config.synchronous, &store_ids)?;
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         // With port 0 the system picked one: URLs built from `listen` must use it.
         let mut config = config;
         config.listen = listener.local_addr()?;
@@ -64,6 +75,12 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// Another handle on the listening socket, for the application a reload builds.
+    pub fn socket(&self) -> std::io::Result<std::net::TcpListener> {
+        use std::os::fd::AsFd as _;
+        Ok(self.listener.as_fd().try_clone_to_owned()?.into())
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -79,9 +96,24 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        self.run_until_stopped_after(shutdown, async {}).await
+    }
+
+    /// [`run_until_stopped`](Self::run_until_stopped), its background work held back until
+    /// `previous_done`: after a reload the outbox, reconciliation and pollers of the old
+    /// configuration finish before the new ones start (two runners would take the same jobs).
+    pub async fn run_until_stopped_after(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        previous_done: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let (stop_worker, stop) = watch::channel(false);
-        let background = tokio::spawn(self.services.run(stop));
+        let services = self.services;
+        let background = tokio::spawn(async move {
+            previous_done.await;
+            services.run(stop).await;
+        });
         let served = accept::serve(self.listener, app(self.state), shutdown).await;
         // In-flight requests are done; let the worker finish its job and the reconciler
         // stop between two writes, then close.

@@ -29,6 +29,7 @@ mod plugin;
 mod privacy;
 mod privacy_rights;
 mod real_store;
+mod reload;
 mod returns;
 mod shop;
 mod signed_events;
