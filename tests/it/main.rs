@@ -33,6 +33,7 @@ mod reload;
 mod returns;
 mod shop;
 mod signed_events;
+mod stores;
 mod support;
 mod surveys;
 mod sync;
