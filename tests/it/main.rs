@@ -31,6 +31,7 @@ mod privacy_rights;
 mod real_store;
 mod reload;
 mod returns;
+mod scaling;
 mod shop;
 mod signed_events;
 mod stores;
