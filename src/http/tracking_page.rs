@@ -42,7 +42,8 @@ async fn tracking_page(
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    let lang = page::language(query.as_deref(), accept, settings.default_language);
+    let accept = accept.map(str::to_owned);
+    let choose = move |fallback| page::language(query.as_deref(), accept.as_deref(), fallback);
     // A malformed token gets the same 404 page as an unknown one, so it is parsed here
     // rather than rejected by the extractor.
     let token = TrackingToken::parse(&token);
@@ -53,7 +54,7 @@ async fn tracking_page(
         state.zones(),
         crate::feeds::view::for_order,
         token,
-        lang,
+        choose,
         seller,
         answers_of(state.clone()),
     )

@@ -104,7 +104,7 @@ pub fn consider(
     if exists(conn, store_id, &recipient, &dedupe_key)? {
         return Ok(Decision::Duplicate);
     }
-    let lang = data::order_lang(&order, ctx.tracking.default_language);
+    let lang = data::order_lang(&order, ctx.tracking.language(store_id));
     let class = c.kind.class();
     let own = ctx.settings.store(store_id);
     let stamp = time::millis(now);

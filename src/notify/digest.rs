@@ -283,7 +283,7 @@ fn decide(
         .as_ref()
         .and_then(|p| p.profile.locale.as_deref())
         .and_then(Lang::from_tag)
-        .unwrap_or(n.tracking.default_language);
+        .unwrap_or(n.tracking.language(store_id));
     let data = data(conn, store_id, &found, &shop, date)?;
     let (state, reason) = if found.is_empty() {
         (State::Skipped, "nothing to report".to_owned())

@@ -109,7 +109,7 @@ pub fn preview(
         return Ok(None);
     };
     let lang =
-        lang.unwrap_or_else(|| super::data::order_lang(&order, ctx.tracking.default_language));
+        lang.unwrap_or_else(|| super::data::order_lang(&order, ctx.tracking.language(store_id)));
     let parcels = shipments::for_order(conn, store_id, order_id, false)?;
     // The parcel, return or delay the message would be about if it were sent now.
     let (parcel, delay) = match kind {

@@ -43,6 +43,7 @@ pub enum Viewer {
 
 /// A visible order and everything its view shows besides the order itself.
 pub struct Loaded {
+    store_id: StoreId,
     pub order: VisibleOrder,
     docs: Vec<DocumentRow>,
     tracked: OrderTracking,
@@ -78,6 +79,7 @@ pub fn load(
         }
     }
     Ok(Some(Loaded {
+        store_id: store_id.clone(),
         parsed,
         answers: answers::store::list(conn, store_id, None)?,
         guides,
@@ -150,7 +152,7 @@ pub fn assemble(
     if let Viewer::Customer(_) = viewer {
         view.messages = loaded.messages.iter().map(Into::into).collect();
     }
-    let lang = notify::data::order_lang(order, settings.tracking.default_language);
+    let lang = notify::data::order_lang(order, settings.tracking.language(&loaded.store_id));
     view.answers = super::answers::select(&view, &loaded.answers, lang, topic, settings.zone);
     let shipped = super::answers::shipped_items(&view);
     view.guides = loaded

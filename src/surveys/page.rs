@@ -557,7 +557,10 @@ pub async fn show(
         Found::Open(s) | Found::Locked(s) => Some(&**s),
         _ => None,
     };
-    let lang = lang_of(&asked, survey, ctx.tracking.default_language);
+    let fallback = survey.map_or(ctx.tracking.default_language, |s| {
+        ctx.tracking.language(&s.store)
+    });
+    let lang = lang_of(&asked, survey, fallback);
     Ok(Page {
         status,
         html: render(ctx, &shown, front, lang, &token),
@@ -615,7 +618,10 @@ pub async fn submit(
         Found::Open(s) | Found::Locked(s) => Some(&**s),
         _ => None,
     };
-    let lang = lang_of(&asked, survey, ctx.tracking.default_language);
+    let fallback = survey.map_or(ctx.tracking.default_language, |s| {
+        ctx.tracking.language(&s.store)
+    });
+    let lang = lang_of(&asked, survey, fallback);
     let updated;
     let (status, shown) = match (&found, recorded) {
         (Found::Invalid, _) => (404, Shown::Invalid),

@@ -5,6 +5,8 @@
 //! indexed (`noindex` in the page and in `X-Robots-Tag`), never sends the token on as a
 //! referrer. An unknown token gets a friendly 404 page.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -519,20 +521,23 @@ pub fn language(raw_query: Option<&str>, accept_language: Option<&str>, default:
 #[allow(clippy::too_many_arguments)]
 pub async fn show(
     db: &Db,
-    settings: &TrackingSettings,
+    settings: &Arc<TrackingSettings>,
     zones: &Zones,
     feeds_of: FeedsOf,
     token: Option<TrackingToken>,
-    lang: Lang,
+    choose: impl Fn(Lang) -> Lang + Send + Sync + 'static,
     seller: &SellerOverrides,
     answers_of: AnswersOf,
 ) -> Response {
+    // The page's language, negotiated against the store's own fallback once it is known.
+    let choose = Arc::new(choose);
     let found = if let Some(token) = token {
-        let zones = zones.clone();
+        let (zones, settings, choose) = (zones.clone(), settings.clone(), choose.clone());
         db.read(move |c| {
             let Some(page) = rows::by_token(c, &token)? else {
                 return Ok(None);
             };
+            let lang = choose(settings.language(&page.store_id));
             let tracking = OrderTracking::load(c, &page.store_id, page.order_id)?.with_feeds(
                 c,
                 &page.store_id,
@@ -542,15 +547,19 @@ pub async fn show(
             let front = shop::store::storefront(c, &page.store_id)?;
             let zone = zones.zone(c, &page.store_id).tz;
             let answers = answers_of(c, &page.store_id, page.order_id, lang)?;
-            Ok(Some((page, tracking, front, zone, answers)))
+            Ok(Some((page, tracking, front, zone, answers, lang)))
         })
         .await
     } else {
         Ok(None)
     };
+    let lang = match &found {
+        Ok(Some(found)) => found.5,
+        _ => choose(settings.default_language),
+    };
     let t = lang.t();
     let (other_lang_href, other_lang) = other_lang(lang);
-    let (page, tracking, front, zone, answers) = match found {
+    let (page, tracking, front, zone, answers, _) = match found {
         Ok(Some(found)) => found,
         Ok(None) => {
             let brand = Brand::new(

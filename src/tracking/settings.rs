@@ -124,6 +124,8 @@ pub struct TrackingSettings {
     pub default_language: Lang,
     branding: Branding,
     stores: HashMap<StoreId, Branding>,
+    /// `tracking.stores.<id>.default_language`: a store's own fallback language.
+    languages: HashMap<StoreId, Lang>,
 }
 
 impl Default for TrackingSettings {
@@ -138,6 +140,7 @@ impl Default for TrackingSettings {
             default_language: Lang::En,
             branding: Branding::default(),
             stores: HashMap::new(),
+            languages: HashMap::new(),
         }
     }
 }
@@ -157,6 +160,15 @@ impl TrackingSettings {
         carriers::by_slug(carrier_slug)
             .map(|c| c.transit_days)
             .unwrap_or(self.default_transit_days)
+    }
+
+    /// The language for a store's customer when nothing else tells (no locale on the order,
+    /// no `?lang=`, no `Accept-Language`): the store's own, else `tracking.default_language`.
+    pub fn language(&self, store_id: &StoreId) -> Lang {
+        self.languages
+            .get(store_id)
+            .copied()
+            .unwrap_or(self.default_language)
     }
 
     /// The branding of one store (its own section over the shared one).
@@ -209,6 +221,8 @@ struct FileBranding {
     logo_url: Option<String>,
     primary_color: Option<String>,
     support_url: Option<String>,
+    /// Only under `tracking.stores.<id>` (the shared one is `tracking.default_language`).
+    default_language: Option<String>,
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> Invalid {
@@ -312,13 +326,26 @@ pub fn build(file: FileTracking, store_ids: &[&StoreId]) -> Result<TrackingSetti
     ] {
         check_days(field, days, 0)?;
     }
+    if file.branding.default_language.is_some() {
+        return Err(invalid(
+            "tracking.branding.default_language",
+            "set tracking.default_language (or tracking.stores.<id>.default_language) instead",
+        ));
+    }
     let branding = build_branding("tracking.branding", file.branding)?;
     let mut stores = HashMap::new();
-    for (id, own) in file.stores {
+    let mut languages = HashMap::new();
+    for (id, mut own) in file.stores {
         let field = format!("tracking.stores.{id}");
         let Some(id) = store_ids.iter().find(|s| **s == id.as_str()) else {
             return Err(invalid(&field, "is not a configured store"));
         };
+        if let Some(tag) = own.default_language.take() {
+            let lang = Lang::from_tag(&tag).ok_or_else(|| {
+                invalid(&format!("{field}.default_language"), "must be `en` or `ko`")
+            })?;
+            languages.insert((*id).clone(), lang);
+        }
         stores.insert((*id).clone(), build_branding(&field, own)?);
     }
     Ok(TrackingSettings {
@@ -331,6 +358,7 @@ pub fn build(file: FileTracking, store_ids: &[&StoreId]) -> Result<TrackingSetti
         default_language,
         branding,
         stores,
+        languages,
     })
 }
 
@@ -450,6 +478,7 @@ primary_color = "#0f766e"
 [tracking.stores.outlet]
 store_name = "Example Outlet"
 primary_color = "#c00"
+default_language = "en"
 "##,
         )
         .unwrap();
@@ -460,6 +489,12 @@ primary_color = "#c00"
         assert!(!s.delays.eta_passed);
         assert_eq!(s.delays.no_scan_after, 2, "default kept");
         assert_eq!(s.default_language, Lang::Ko);
+        assert_eq!(s.language(&StoreId::test("outlet")), Lang::En, "its own");
+        assert_eq!(
+            s.language(&StoreId::test("default")),
+            Lang::Ko,
+            "the shared one"
+        );
         let outlet = s.branding(&StoreId::test("outlet"));
         assert_eq!(outlet.store_name.as_deref(), Some("Example Outlet"));
         assert_eq!(outlet.primary_color, Some(Color([0xcc, 0, 0])));
@@ -488,6 +523,14 @@ primary_color = "#c00"
             (
                 "[tracking]\ndefault_language = \"fr\"",
                 "tracking.default_language",
+            ),
+            (
+                "[tracking.branding]\ndefault_language = \"ko\"",
+                "tracking.branding.default_language",
+            ),
+            (
+                "[tracking.stores.outlet]\ndefault_language = \"de\"",
+                "tracking.stores.outlet.default_language",
             ),
             (
                 "[tracking.transit_days]\nnot-a-carrier = 2",

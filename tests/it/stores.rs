@@ -28,6 +28,11 @@ fn key(n: usize) -> String {
     format!("api-key-of-shop-{n:03}-0123456789")
 }
 
+/// Odd stores speak Korean to customers whose order names no language, even ones English.
+fn language(n: usize) -> &'static str {
+    if n % 2 == 1 { "ko" } else { "en" }
+}
+
 fn tracker_key(n: usize) -> String {
     format!("17track-key-{n:03}")
 }
@@ -100,13 +105,14 @@ async fn a_hundred_stores_in_one_process_stay_apart_under_concurrent_load() {
     for n in 1..=STORES {
         toml.push_str(&format!(
             "[[stores]]\nid = \"{}\"\nwebhook_secrets = [\"{}\"]\napi_key = \"{}\"\ntimezone = \"{}\"\n\
-             [tracking.stores.{}]\nstore_name = \"Shop number {n}\"\n\
+             [tracking.stores.{}]\nstore_name = \"Shop number {n}\"\ndefault_language = \"{}\"\n\
              [feeds.stores.{}.17track]\napi_key = \"{}\"\nurl = \"{}\"\n",
             id(n),
             secret(n),
             key(n),
             ZONES[n % ZONES.len()],
             id(n),
+            language(n),
             id(n),
             tracker_key(n),
             tracker.uri()
@@ -173,6 +179,17 @@ async fn a_hundred_stores_in_one_process_stay_apart_under_concurrent_load() {
         numbers.sort();
         let expected: Vec<String> = (1..=ORDERS).map(|o| format!("{}-{o}", id(n))).collect();
         assert_eq!(numbers, expected, "store {}", id(n));
+        // Its messages speak its language to a customer whose order names none.
+        let (status, preview) = app
+            .get_as("/api/v1/orders/3/messages/preview?type=shipped", &key(n))
+            .await;
+        assert_eq!(status, 200, "{preview}");
+        let hangul = preview["subject"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+        assert_eq!(hangul, language(n) == "ko", "{}: {preview}", id(n));
         // Its tracking page wears its own name.
         let (_, view) = app.get_as("/api/v1/customers/42/orders/3", &key(n)).await;
         let page = app
@@ -186,6 +203,12 @@ async fn a_hundred_stores_in_one_process_stay_apart_under_concurrent_load() {
             .unwrap();
         assert!(
             page.contains(&format!("Shop number {n}<")),
+            "store {}",
+            id(n)
+        );
+        // ... and, to a browser that names no language, speaks the store's.
+        assert!(
+            page.contains(&format!("<html lang=\"{}\">", language(n))),
             "store {}",
             id(n)
         );
