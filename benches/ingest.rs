@@ -64,10 +64,9 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// One connection, one upsert per transaction, WAL + FULL: the classic way.
-fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = rusqlite::Connection::open(dir.path().join("raw.sqlite3")).unwrap();
+/// The baselines' database: the mirror's key and customer index, WAL + FULL.
+fn baseline_db(dir: &std::path::Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(dir.join("baseline.sqlite3")).unwrap();
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
          CREATE TABLE orders (store_id TEXT NOT NULL, order_id INTEGER NOT NULL,
@@ -76,22 +75,34 @@ fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
          CREATE INDEX by_customer ON orders (store_id, customer_id);",
     )
     .unwrap();
+    conn
+}
+
+/// The baselines' one write: the order's upsert, newer versions only.
+fn upsert(conn: &rusqlite::Connection, id: u64, customer: u64, body: &[u8]) {
+    conn.prepare_cached(
+        "INSERT INTO orders VALUES ('default', ?1, ?2, '2026-11-22T10:00:00Z', ?3)
+         ON CONFLICT (store_id, order_id) DO UPDATE SET raw = excluded.raw,
+             date_modified = excluded.date_modified
+         WHERE excluded.date_modified >= orders.date_modified",
+    )
+    .unwrap()
+    .execute((
+        id as i64,
+        customer as i64,
+        std::str::from_utf8(body).unwrap(),
+    ))
+    .unwrap();
+}
+
+/// One connection, one upsert per transaction, WAL + FULL: the classic way.
+fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = baseline_db(dir.path());
     let started = Instant::now();
     for (id, customer, body) in bodies {
         conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-        conn.prepare_cached(
-            "INSERT INTO orders VALUES ('default', ?1, ?2, '2026-11-22T10:00:00Z', ?3)
-             ON CONFLICT (store_id, order_id) DO UPDATE SET raw = excluded.raw,
-                 date_modified = excluded.date_modified
-             WHERE excluded.date_modified >= orders.date_modified",
-        )
-        .unwrap()
-        .execute((
-            *id as i64,
-            *customer as i64,
-            std::str::from_utf8(body).unwrap(),
-        ))
-        .unwrap();
+        upsert(&conn, *id, *customer, body);
         conn.execute_batch("COMMIT").unwrap();
     }
     bodies.len() as f64 / started.elapsed().as_secs_f64()
@@ -103,15 +114,7 @@ fn raw_baseline(bodies: &[(u64, u64, Vec<u8>)]) -> f64 {
 /// signature, no parsing beyond the upsert.
 fn batching_ceiling(bodies: &[(u64, u64, Vec<u8>)], producers: usize) -> f64 {
     let dir = tempfile::tempdir().unwrap();
-    let conn = rusqlite::Connection::open(dir.path().join("batched.sqlite3")).unwrap();
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
-         CREATE TABLE orders (store_id TEXT NOT NULL, order_id INTEGER NOT NULL,
-             customer_id INTEGER NOT NULL, date_modified TEXT NOT NULL, raw TEXT NOT NULL,
-             PRIMARY KEY (store_id, order_id));
-         CREATE INDEX by_customer ON orders (store_id, customer_id);",
-    )
-    .unwrap();
+    let conn = baseline_db(dir.path());
     type Request = (usize, std::sync::mpsc::SyncSender<()>);
     let (queue, queued) = std::sync::mpsc::channel::<Request>();
     let started = Instant::now();
@@ -128,19 +131,7 @@ fn batching_ceiling(bodies: &[(u64, u64, Vec<u8>)], producers: usize) -> f64 {
                 conn.execute_batch("BEGIN IMMEDIATE").unwrap();
                 for (i, _) in &batch {
                     let (id, customer, body) = &bodies[*i];
-                    conn.prepare_cached(
-                        "INSERT INTO orders VALUES ('default', ?1, ?2, '2026-11-22T10:00:00Z', ?3)
-                         ON CONFLICT (store_id, order_id) DO UPDATE SET raw = excluded.raw,
-                             date_modified = excluded.date_modified
-                         WHERE excluded.date_modified >= orders.date_modified",
-                    )
-                    .unwrap()
-                    .execute((
-                        *id as i64,
-                        *customer as i64,
-                        std::str::from_utf8(body).unwrap(),
-                    ))
-                    .unwrap();
+                    upsert(&conn, *id, *customer, body);
                 }
                 conn.execute_batch("COMMIT").unwrap();
                 for (_, done) in batch {

@@ -46,25 +46,17 @@ fn invoice_audit(app: &TestApp) -> std::process::Output {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn database_full_refuses_deliveries_with_503_and_recovers_exactly_once() {
-    let app = TestApp::spawn().await;
-    let modified = "2026-11-20T10:00:00";
-    for id in 1..=3u64 {
-        let (status, _) = app
-            .deliver("order.created", &order_body(id, 42, modified))
-            .await;
-        assert_eq!(status, 200);
-    }
-    assert_eq!(readyz(&app).await.0, 200);
-
-    // The disk fills up while deliveries keep arriving.
-    page_limit(&app, 1).await;
-    let mut acked = BTreeSet::from([1u64, 2, 3]);
+/// Deliveries of new orders (from id 100) while the disk is full, until 20 were refused:
+/// each answered 200 or 503 `storage_unavailable`, nothing else. Returns `acked` with the
+/// acknowledged ones added, and the refused ones.
+async fn deliver_while_full(
+    app: &TestApp,
+    mut acked: BTreeSet<u64>,
+) -> (BTreeSet<u64>, BTreeSet<u64>) {
     let mut refused = BTreeSet::new();
-    for id in 100..400u64 {
+    for id in 100..2000u64 {
         let (status, body) = app
-            .deliver("order.created", &order_body(id, 42, modified))
+            .deliver("order.created", &order_body(id, 42, MODIFIED))
             .await;
         match status {
             200 => {
@@ -77,17 +69,16 @@ async fn database_full_refuses_deliveries_with_503_and_recovers_exactly_once() {
             other => panic!("delivery {id} answered {other}: {body}"),
         }
         if refused.len() >= 20 {
-            break;
+            return (acked, refused);
         }
     }
-    assert!(
-        refused.len() >= 20,
-        "a full database refused only {} deliveries",
-        refused.len()
-    );
+    panic!("a full disk refused only {} deliveries", refused.len());
+}
 
-    // Meanwhile /readyz and the metrics say what is wrong.
-    let (status, body) = readyz(&app).await;
+/// While full: `/readyz` and the metrics say so, and the mirror holds exactly what was
+/// acknowledged (a 2xx only for what was committed, nothing of a refused delivery kept).
+async fn says_full_and_kept_only_the_acknowledged(app: &TestApp, acked: &BTreeSet<u64>) {
+    let (status, body) = readyz(app).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"]["code"], "not_ready");
     assert!(
@@ -103,20 +94,58 @@ async fn database_full_refuses_deliveries_with_503_and_recovers_exactly_once() {
         "{metrics}"
     );
     assert_eq!(metric(&metrics, "aftercare_database_fault "), 1.0);
-
-    // A 2xx only for what was committed, and nothing of a refused delivery was kept.
-    let mirrored: BTreeSet<u64> = {
-        let db = app.db();
-        let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
-        stmt.query_map([], |r| r.get::<_, i64>(0))
-            .unwrap()
-            .map(|id| id.unwrap() as u64)
-            .collect()
-    };
     assert_eq!(
-        mirrored, acked,
+        &mirrored(app),
+        acked,
         "the mirror holds exactly what was acknowledged"
     );
+}
+
+/// The order ids in the mirror, read by another connection (as after a crash).
+fn mirrored(app: &TestApp) -> BTreeSet<u64> {
+    let db = app.db();
+    let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
+    stmt.query_map([], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(|id| id.unwrap() as u64)
+        .collect()
+}
+
+/// WooCommerce retries everything, the acknowledged too: each lands exactly once.
+async fn redeliver_each_once(app: &TestApp, acked: &BTreeSet<u64>, refused: &BTreeSet<u64>) {
+    for &id in acked.iter().chain(refused) {
+        let (status, body) = app
+            .deliver("order.created", &order_body(id, 42, MODIFIED))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let expected = if refused.contains(&id) {
+            "accepted"
+        } else {
+            "duplicate"
+        };
+        assert_eq!(body["status"], expected, "delivery {id}");
+    }
+}
+
+const MODIFIED: &str = "2026-11-20T10:00:00";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_full_refuses_deliveries_with_503_and_recovers_exactly_once() {
+    let app = TestApp::spawn().await;
+    let modified = "2026-11-20T10:00:00";
+    for id in 1..=3u64 {
+        let (status, _) = app
+            .deliver("order.created", &order_body(id, 42, modified))
+            .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(readyz(&app).await.0, 200);
+
+    // The disk fills up while deliveries keep arriving.
+    page_limit(&app, 1).await;
+    let (acked, refused) = deliver_while_full(&app, BTreeSet::from([1u64, 2, 3])).await;
+
+    says_full_and_kept_only_the_acknowledged(&app, &acked).await;
 
     // Space is freed: it is ready again without a restart.
     page_limit(&app, 1 << 30).await;
@@ -128,18 +157,7 @@ async fn database_full_refuses_deliveries_with_503_and_recovers_exactly_once() {
     );
 
     // WooCommerce retries everything (what was acknowledged too): each lands exactly once.
-    for &id in acked.iter().chain(&refused) {
-        let (status, body) = app
-            .deliver("order.created", &order_body(id, 42, modified))
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let expected = if refused.contains(&id) {
-            "accepted"
-        } else {
-            "duplicate"
-        };
-        assert_eq!(body["status"], expected, "delivery {id}");
-    }
+    redeliver_each_once(&app, &acked, &refused).await;
     let all = acked.len() + refused.len();
     assert_eq!(app.count("SELECT COUNT(*) FROM orders") as usize, all);
 
@@ -342,77 +360,15 @@ async fn a_real_full_disk_refuses_deliveries_and_recovers_without_a_restart() {
 
     // The disk fills up (another program's file) while deliveries keep arriving.
     let filler = disk.fill();
-    let mut acked = BTreeSet::from([1u64, 2, 3]);
-    let mut refused = BTreeSet::new();
-    for id in 100..2000u64 {
-        let (status, body) = app
-            .deliver("order.created", &order_body(id, 42, modified))
-            .await;
-        match status {
-            200 => {
-                acked.insert(id);
-            }
-            503 => {
-                assert_eq!(body["error"]["code"], "storage_unavailable", "{body}");
-                refused.insert(id);
-            }
-            other => panic!("delivery {id} answered {other}: {body}"),
-        }
-        if refused.len() >= 20 {
-            break;
-        }
-    }
-    assert!(
-        refused.len() >= 20,
-        "a full disk refused only {} deliveries",
-        refused.len()
-    );
+    let (acked, refused) = deliver_while_full(&app, BTreeSet::from([1u64, 2, 3])).await;
     app.run_jobs_until_idle().await;
-    let (status, body) = readyz(&app).await;
-    assert_eq!(status, 503, "{body}");
-    assert!(
-        body["error"]["message"].as_str().unwrap().contains("full"),
-        "{body}"
-    );
-    let metrics = app.metrics().await;
-    assert!(
-        metric(
-            &metrics,
-            "aftercare_database_write_failures_total{kind=\"full\"}"
-        ) >= 20.0,
-        "{metrics}"
-    );
-    assert_eq!(metric(&metrics, "aftercare_database_fault "), 1.0);
-    // A 2xx only for what was committed (read by another connection, as after a crash).
-    let mirrored: BTreeSet<u64> = {
-        let db = app.db();
-        let mut stmt = db.prepare("SELECT order_id FROM orders").unwrap();
-        stmt.query_map([], |r| r.get::<_, i64>(0))
-            .unwrap()
-            .map(|id| id.unwrap() as u64)
-            .collect()
-    };
-    assert_eq!(
-        mirrored, acked,
-        "the mirror holds exactly what was acknowledged"
-    );
+    says_full_and_kept_only_the_acknowledged(&app, &acked).await;
 
     // Space is freed: ready again without a restart.
     std::fs::remove_file(filler).unwrap();
     let (status, body) = readyz(&app).await;
     assert_eq!(status, 200, "{body}");
-    for &id in acked.iter().chain(&refused) {
-        let (status, body) = app
-            .deliver("order.created", &order_body(id, 42, modified))
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let expected = if refused.contains(&id) {
-            "accepted"
-        } else {
-            "duplicate"
-        };
-        assert_eq!(body["status"], expected, "delivery {id}");
-    }
+    redeliver_each_once(&app, &acked, &refused).await;
     let all = acked.len() + refused.len();
     jobs_due_now(&app).await;
     app.run_jobs_until_idle().await;

@@ -71,29 +71,26 @@ impl Nginx {
             ),
         )
         .unwrap();
-        let check = Command::new("nginx")
-            .arg("-t")
-            .arg("-e")
-            .arg(dir.join("error.log"))
-            .arg("-p")
-            .arg(dir)
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .output()
-            .unwrap();
+        // Its own prefix, configuration and error log: nothing of the machine's nginx.
+        let nginx = || {
+            let mut command = Command::new("nginx");
+            command
+                .arg("-e")
+                .arg(dir.join("error.log"))
+                .arg("-p")
+                .arg(dir)
+                .arg("-c")
+                .arg(dir.join("nginx.conf"));
+            command
+        };
+        let check = nginx().arg("-t").output().unwrap();
         assert!(
             check.status.success(),
             "{}",
             String::from_utf8_lossy(&check.stderr)
         );
         Nginx(
-            Command::new("nginx")
-                .arg("-e")
-                .arg(dir.join("error.log"))
-                .arg("-p")
-                .arg(dir)
-                .arg("-c")
-                .arg(dir.join("nginx.conf"))
+            nginx()
                 .args(["-g", "daemon off;"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
