@@ -131,13 +131,12 @@ fn fuzzed_survey_posts_are_answered_and_refusals_change_nothing() {
                 .client
                 .post(app.url(&format!("/s/{token_text}")))
                 .header("content-type", "application/x-www-form-urlencoded")
-                .header(
-                    "x-forwarded-for",
-                    format!(
-                        "10.9.0.{}",
-                        round.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 250
-                    ),
-                )
+                .header("x-forwarded-for", {
+                    // A new address every round, for 16 million rounds: even a long pass
+                    // never reaches one address's limit.
+                    let n = round.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+                })
                 .body(body);
             request = match origin {
                 Origin::None => request,
