@@ -637,30 +637,20 @@ async fn woocommerce_html_slow_5xx_or_cut_fails_the_sweep_cleanly_and_the_next_o
     let attempts = faults.len();
     let woo_fault = WooFault::mount(&woo).await;
     for fault in faults {
+        let what = format!("{fault:?}");
         woo_fault.set(Some(fault));
-        let run = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
-        assert!(run[0].is_err(), "{run:?}");
-        assert_eq!(
-            app.count("SELECT COUNT(*) FROM orders"),
-            0,
-            "nothing half-written"
-        );
+        sweep_fails(&app, &what).await;
     }
     woo_fault.set(None);
     // The connection cut: before any answer, and halfway through a page of orders.
-    for cut in [Cut::BeforeAnswer, Cut::MidBody] {
+    let cuts = [Cut::BeforeAnswer, Cut::MidBody];
+    for cut in cuts {
         relay.cut(Some(cut));
-        let run = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
-        assert!(run[0].is_err(), "{cut:?}: {run:?}");
-        assert_eq!(
-            app.count("SELECT COUNT(*) FROM orders"),
-            0,
-            "nothing half-written after {cut:?}"
-        );
+        sweep_fails(&app, &format!("{cut:?}")).await;
     }
     relay.cut(None);
     assert!(relay.cuts() >= 4, "each cut asked again: {}", relay.cuts());
-    let attempts = attempts + 2;
+    let attempts = attempts + cuts.len();
     let metrics = app.metrics().await;
     assert_eq!(
         metric(
@@ -699,6 +689,18 @@ async fn woocommerce_html_slow_5xx_or_cut_fails_the_sweep_cleanly_and_the_next_o
         "{health}"
     );
     app.stop().await;
+}
+
+/// A full sweep against a faulty WooCommerce fails, and nothing of it is written.
+async fn sweep_fails(app: &TestApp, what: &str) {
+    use aftercare::sync::reconcile::{self, Kind};
+    let run = reconcile::reconcile_now(&app.services.sync, Kind::Full).await;
+    assert!(run[0].is_err(), "{what}: {run:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM orders"),
+        0,
+        "nothing half-written after {what}"
+    );
 }
 
 /// How the relay cuts WooCommerce's connection.
