@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use kind::{JobKind, Lane, MAIL_WIDTH};
+pub use kind::{DOCUMENTS_WIDTH, JobKind, Lane, MAIL_WIDTH};
 pub use runner::Runner;
 pub use store::{Job, enqueue};
 
@@ -55,10 +55,30 @@ where
     }
 }
 
+pub type BatchFuture = Pin<Box<dyn Future<Output = Vec<Outcome>> + Send>>;
+
+/// Carries out the due jobs of one kind that a lane took together, answering for each in
+/// the order given: for work that is cheaper, or only correct, when done as one (invoices
+/// numbered in order and recorded in one transaction).
+pub trait BatchHandler: Send + Sync {
+    fn run(&self, jobs: Vec<Job>) -> BatchFuture;
+}
+
+impl<F, Fut> BatchHandler for F
+where
+    F: Fn(Vec<Job>) -> Fut + Send + Sync,
+    Fut: Future<Output = Vec<Outcome>> + Send + 'static,
+{
+    fn run(&self, jobs: Vec<Job>) -> BatchFuture {
+        Box::pin(self(jobs))
+    }
+}
+
 /// The handler of each job kind, filled in by the domains at start-up.
 #[derive(Default)]
 pub struct Registry {
     handlers: std::collections::HashMap<JobKind, Arc<dyn Handler>>,
+    batches: std::collections::HashMap<JobKind, Arc<dyn BatchHandler>>,
 }
 
 impl Registry {
@@ -67,7 +87,21 @@ impl Registry {
         self
     }
 
+    /// Registers a handler that takes a step's jobs of `kind` all at once.
+    pub fn register_batch(
+        &mut self,
+        kind: JobKind,
+        handler: impl BatchHandler + 'static,
+    ) -> &mut Self {
+        self.batches.insert(kind, Arc::new(handler));
+        self
+    }
+
     fn get(&self, kind: JobKind) -> Option<Arc<dyn Handler>> {
         self.handlers.get(&kind).cloned()
+    }
+
+    fn get_batch(&self, kind: JobKind) -> Option<Arc<dyn BatchHandler>> {
+        self.batches.get(&kind).cloned()
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{Mutex, watch};
 
-use super::{Job, Lane, Outcome, Registry, store};
+use super::{BatchHandler, Job, JobKind, Lane, Outcome, Registry, store};
 use crate::store::{Db, StoreError};
 use crate::time;
 
@@ -22,6 +22,7 @@ pub struct Runner {
     local: Mutex<()>,
     remote: Mutex<()>,
     mail: Mutex<()>,
+    documents: Mutex<()>,
 }
 
 impl Runner {
@@ -32,12 +33,13 @@ impl Runner {
             local: Mutex::new(()),
             remote: Mutex::new(()),
             mail: Mutex::new(()),
+            documents: Mutex::new(()),
         }
     }
 
     /// Runs every lane until `stop` turns true, then returns after the jobs in hand.
     pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
-        let others: Vec<_> = [Lane::Remote, Lane::Mail]
+        let others: Vec<_> = [Lane::Remote, Lane::Mail, Lane::Documents]
             .into_iter()
             .map(|lane| {
                 let runner = self.clone();
@@ -56,11 +58,12 @@ impl Runner {
     pub async fn run_until_idle(&self) -> Result<(), StoreError> {
         loop {
             {
-                // Both lanes at rest at once: a job in flight in one lane may still
-                // enqueue work for the other.
+                // Every lane at rest at once: a job in flight in one lane may still
+                // enqueue work for another.
                 let _local = self.local.lock().await;
                 let _remote = self.remote.lock().await;
                 let _mail = self.mail.lock().await;
+                let _documents = self.documents.lock().await;
                 let now = time::millis(Timestamp::now());
                 let due = self
                     .db
@@ -107,6 +110,7 @@ impl Runner {
             Lane::Local => self.local.lock().await,
             Lane::Remote => self.remote.lock().await,
             Lane::Mail => self.mail.lock().await,
+            Lane::Documents => self.documents.lock().await,
         };
         let now = time::millis(Timestamp::now());
         let width = lane.width();
@@ -118,7 +122,15 @@ impl Runner {
             return Ok(false);
         }
         let mut running = tokio::task::JoinSet::new();
+        let mut batches: Vec<(Arc<dyn BatchHandler>, Vec<Job>)> = Vec::new();
         for job in jobs {
+            if let Some(handler) = self.registry.get_batch(job.kind) {
+                match batches.iter_mut().find(|(_, b)| b[0].kind == job.kind) {
+                    Some((_, batch)) => batch.push(job),
+                    None => batches.push((handler, vec![job])),
+                }
+                continue;
+            }
             let handler = self.registry.get(job.kind);
             running.spawn(async move {
                 let outcome = match handler {
@@ -128,52 +140,82 @@ impl Runner {
                         Outcome::Done
                     }
                 };
-                (job, outcome)
+                vec![(job, outcome)]
+            });
+        }
+        for (handler, batch) in batches {
+            running.spawn(async move {
+                let outcomes = handler.run(batch.clone()).await;
+                // A handler answers for each job; one it left out is tried again at once.
+                let mut outcomes = outcomes.into_iter();
+                batch
+                    .into_iter()
+                    .map(|job| {
+                        let outcome = outcomes.next().unwrap_or(Outcome::Defer(Duration::ZERO));
+                        (job, outcome)
+                    })
+                    .collect()
             });
         }
         while let Some(finished) = running.join_next().await {
             match finished {
-                Ok((job, outcome)) => self.settle(&job, outcome).await,
-                // A handler that panicked left its job open: it is due again as it was.
+                Ok(settled) => self.settle(settled).await,
+                // A handler that panicked left its jobs open: they are due again as they were.
                 Err(error) => tracing::error!(%error, "a job's handler failed"),
             }
         }
         Ok(true)
     }
 
-    /// Records what the handler answered. A write that fails leaves the job due, and its
-    /// handlers are idempotent, so it is simply carried out again.
-    async fn settle(&self, job: &Job, outcome: Outcome) {
-        let id = job.id;
-        let written = match outcome {
-            Outcome::Done => {
-                let now = time::millis(Timestamp::now());
-                self.db
-                    .writer()
-                    .write(move |c| store::complete(c, id, &now))
-                    .await
-            }
-            Outcome::Retry(error) => {
-                let error = format!("{error:#}");
-                tracing::warn!(job = id, kind = %job.kind, order_id = job.order_id.get(), attempts = job.attempts + 1, %error, "job failed; will retry");
-                let failed = job.clone();
-                self.db
-                    .writer()
-                    .write(move |c| store::fail(c, &failed, &error, Timestamp::now()))
-                    .await
-            }
-            Outcome::Defer(wait) => {
-                let later = Timestamp::now()
-                    + SignedDuration::try_from(wait).unwrap_or(SignedDuration::from_secs(1));
-                let later = time::millis(later);
-                self.db
-                    .writer()
-                    .write(move |c| store::defer(c, id, &later))
-                    .await
-            }
-        };
+    /// Records what the handler answered, for a task's jobs in one write. A write that
+    /// fails leaves the jobs due, and their handlers are idempotent, so they are simply
+    /// carried out again.
+    async fn settle(&self, settled: Vec<(Job, Outcome)>) {
+        enum Record {
+            Complete,
+            Fail(String),
+            Defer(time::Stamp),
+        }
+        let now = Timestamp::now();
+        let records: Vec<(Job, Record)> = settled
+            .into_iter()
+            .map(|(job, outcome)| {
+                let record = match outcome {
+                    Outcome::Done => Record::Complete,
+                    Outcome::Retry(error) => {
+                        let error = format!("{error:#}");
+                        tracing::warn!(job = job.id, kind = %job.kind, order_id = job.order_id.get(), attempts = job.attempts + 1, %error, "job failed; will retry");
+                        Record::Fail(error)
+                    }
+                    Outcome::Defer(wait) => {
+                        let wait = SignedDuration::try_from(wait)
+                            .unwrap_or(SignedDuration::from_secs(1));
+                        Record::Defer(time::millis(now + wait))
+                    }
+                };
+                (job, record)
+            })
+            .collect();
+        let jobs: Vec<(i64, JobKind)> = records.iter().map(|(j, _)| (j.id, j.kind)).collect();
+        let stamp = time::millis(now);
+        let written = self
+            .db
+            .writer()
+            .write(move |c| {
+                for (job, record) in &records {
+                    match record {
+                        Record::Complete => store::complete(c, job.id, &stamp)?,
+                        Record::Fail(error) => store::fail(c, job, error, now)?,
+                        Record::Defer(later) => store::defer(c, job.id, later)?,
+                    }
+                }
+                Ok(())
+            })
+            .await;
         if let Err(error) = written {
-            tracing::error!(job = id, kind = %job.kind, %error, "cannot record a job's outcome");
+            for (id, kind) in jobs {
+                tracing::error!(job = id, %kind, %error, "cannot record a job's outcome");
+            }
         }
     }
 }
@@ -253,6 +295,60 @@ mod tests {
             done,
             "a kind nobody handles is dropped, not retried forever"
         );
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_batch_handler_takes_the_steps_jobs_together_and_answers_for_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("jobs.sqlite3"), Default::default(), &["s"]).unwrap();
+        let mut registry = Registry::default();
+        let calls = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = calls.clone();
+        registry.register_batch(JobKind::IssueInvoice, move |jobs: Vec<Job>| {
+            seen.lock()
+                .unwrap()
+                .push(jobs.iter().map(|j| j.order_id.get()).collect::<Vec<_>>());
+            async move {
+                // Answers for the first two only: the third is due again at once.
+                vec![
+                    Outcome::Done,
+                    Outcome::Retry(anyhow::anyhow!("cannot render")),
+                ]
+            }
+        });
+        let runner = Runner::new(db.clone(), registry);
+        for order in 1..=3 {
+            enqueue(&db, JobKind::IssueInvoice, OrderId::new(order)).await;
+        }
+        assert!(runner.step(Lane::Documents).await.unwrap());
+        assert_eq!(
+            *calls.lock().unwrap(),
+            [vec![1, 2, 3]],
+            "one call, in order"
+        );
+        let states: Vec<(i64, bool, i64, bool)> = db
+            .read(|c| {
+                let now = time::millis(Timestamp::now());
+                let mut stmt = c.prepare(
+                    "SELECT order_id, done_at IS NOT NULL, attempts, run_after > ?1
+                     FROM jobs ORDER BY order_id",
+                )?;
+                let rows =
+                    stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            states,
+            [
+                (1, true, 0, false),
+                (2, false, 1, true),
+                (3, false, 0, false)
+            ]
+        );
+        assert_eq!(Lane::Documents.width(), crate::jobs::DOCUMENTS_WIDTH);
         db.close().await;
     }
 
