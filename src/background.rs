@@ -13,6 +13,7 @@ use crate::feeds::Feeds;
 use crate::ids::StoreId;
 use crate::invoice::issue::Issuer;
 use crate::invoice::links::LinkKey;
+use crate::invoice::pool::RenderPool;
 use crate::invoice::render::Renderer;
 use crate::jobs::{self, Registry};
 use crate::metrics::Metrics;
@@ -57,6 +58,7 @@ impl Services {
             renderer,
             settings: config.invoices.clone(),
             zones: zones.clone(),
+            renders: RenderPool::start(),
             data_dir: config.data_dir.clone(),
             woo: woo.clone(),
             waiting_for_seller: Default::default(),

@@ -28,16 +28,16 @@ pub fn stage(data_dir: &Path, bytes: &[u8]) -> std::io::Result<Pending> {
     Ok(Pending { temp })
 }
 
-/// Moves a staged file to its final place (`relative` to the data dir) and makes the
-/// rename durable.
-pub fn publish(data_dir: &Path, pending: &Pending, relative: &str) -> std::io::Result<()> {
+/// Moves a staged file to its final place and returns its folder, whose sync makes the
+/// rename durable: one sync covers every document placed in the folder before it.
+pub fn place(data_dir: &Path, pending: &Pending, relative: &str) -> std::io::Result<PathBuf> {
     let target = data_dir.join(relative);
     let parent = target.parent().expect("documents live in a folder");
     std::fs::create_dir_all(parent)?;
     // Called only while the number is being recorded, so a file already here is an orphan
     // of an attempt whose commit failed: replacing it is safe.
     std::fs::rename(&pending.temp, &target)?;
-    std::fs::File::open(parent)?.sync_all()
+    Ok(parent.to_path_buf())
 }
 
 /// Whether a document could be archived right now: stages a small file and removes it.

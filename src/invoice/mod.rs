@@ -10,6 +10,7 @@ pub mod export;
 pub mod issue;
 pub mod links;
 pub mod numbering;
+pub mod pool;
 pub mod render;
 pub mod served;
 pub mod settings;
