@@ -92,10 +92,14 @@ impl Db {
     ) -> Result<Db, StoreError> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
+        // Each job of a batch runs in a savepoint of its own (see `writer.rs`), and SQLite
+        // keeps a savepoint's undo pages in a sub-journal: a temporary file by default, a
+        // write system call for every page a job first touches. In memory they cost a copy.
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = {};
-             PRAGMA foreign_keys = ON;",
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;",
             synchronous.pragma()
         ))?;
         conn.set_prepared_statement_cache_capacity(64);
