@@ -70,13 +70,13 @@ async fn respond(
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    let lang = language(query.as_deref(), accept, tracking.default_language);
+    let choose = |fallback| language(query.as_deref(), accept, fallback);
     let answer = page::answer(
         state.db(),
         tracking,
         &state.config().invoices.seller,
         token,
-        lang,
+        choose,
         record,
     )
     .await;

@@ -105,13 +105,15 @@ pub struct Answer {
     pub html: String,
 }
 
-/// Shows the page (`record` false) or records the unsubscribe and confirms it.
+/// Shows the page (`record` false) or records the unsubscribe and confirms it. `choose`
+/// picks the page's language given the fallback: the link's store's language once the
+/// token is known, the shared one otherwise.
 pub async fn answer(
     db: &Db,
     tracking: &TrackingSettings,
     seller: &SellerOverrides,
     token: String,
-    lang: Lang,
+    choose: impl Fn(Lang) -> Lang,
     record: bool,
 ) -> Result<Answer, StoreError> {
     let found = if is_token(&token) {
@@ -131,6 +133,10 @@ pub async fn answer(
     } else {
         None
     };
+    let lang = choose(match &found {
+        Some((sub, ..)) => tracking.language(&sub.store_id),
+        None => tracking.default_language,
+    });
     let t = lang.t();
     let (other_lang_href, other_lang) = match lang {
         Lang::En => ("?lang=ko", "ko"),

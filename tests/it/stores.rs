@@ -216,6 +216,34 @@ async fn a_hundred_stores_in_one_process_stay_apart_under_concurrent_load() {
             assert!(!page.contains(&format!("Shop number {other}<")));
         }
     }
+    // An unsubscribe link speaks its store's language to a browser that names none.
+    for n in [1, 2] {
+        let token = format!("{n:032x}");
+        // A link as a status message to the store's customer would carry (written beside
+        // the running service, as a second connection may in WAL mode).
+        let db = rusqlite::Connection::open(app.db_path()).unwrap();
+        db.busy_timeout(Duration::from_secs(5)).unwrap();
+        db.execute(
+            "INSERT INTO message_subscriptions (token, store_id, recipient, class, created_at)
+                 VALUES (?1, ?2, 'minji@example.com', 'status_update', '2026-12-04T10:00:00.000Z')",
+            (&token, id(n)),
+        )
+        .unwrap();
+        let page = app
+            .client
+            .get(app.url(&format!("/unsubscribe/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(&format!("<html lang=\"{}\">", language(n))),
+            "unsubscribe page of {}",
+            id(n)
+        );
+    }
     // Each parcel was registered with 17TRACK under its own store's key.
     crate::helpers::eventually(
         "every parcel registered",
