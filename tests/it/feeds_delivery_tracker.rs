@@ -17,9 +17,11 @@ const CJ: &str = "568912340017";
 const CUSTOM: &str = "BG2026111600731";
 const WAIT: Duration = Duration::from_secs(25);
 
+/// The fixture's CJ parcel was delivered on 1 December 2026: a ten-year grace after delivery
+/// keeps it followed (and its callbacks queued) whatever day the suite runs.
 fn dt_toml(uri: &str, poll_seconds: u64, with_17track: bool) -> String {
     let mut toml = format!(
-        "[feeds]\npoll_seconds = {poll_seconds}\n\
+        "[feeds]\npoll_seconds = {poll_seconds}\nstop_after_delivery_hours = 87600\n\
          [feeds.stores.default.delivery_tracker]\nkey = \"{DT_KEY}\"\nurl = \"{uri}/graphql\"\n"
     );
     if with_17track {
