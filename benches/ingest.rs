@@ -2,7 +2,9 @@
 //! clients to the real `aftercare` binary, each acknowledged only after its commit; beside
 //! it, in the same run, a raw rusqlite baseline of one upsert per transaction, and the ceiling
 //! (the same upserts group-committed from as many producers), with the same
-//! durability settings (WAL, synchronous=FULL).
+//! durability settings (WAL, synchronous=FULL); and the HTTP floor: the same clients against
+//! a server that verifies and parses each delivery as aftercare does and writes nothing, what
+//! HTTP alone allows on this machine.
 //!
 //! Run: `cargo bench --bench ingest` (env: INGEST_DELIVERIES, INGEST_CLIENTS, INGEST_INVOICES).
 
@@ -176,6 +178,62 @@ fn seller_config(data_dir: &std::path::Path) -> std::path::PathBuf {
     path
 }
 
+/// The HTTP floor's server, in a process of its own as aftercare is: verify the signature,
+/// parse the order as aftercare does, answer; nothing is written. Runs when the bench is
+/// started again with `INGEST_FLOOR_PORT` set.
+fn serve_floor(port: u16) {
+    use aftercare::secret::Secret;
+    use aftercare::webhook::signature::Verifier;
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, StatusCode};
+
+    let verifier = std::sync::Arc::new(Verifier::new(&[Secret::new(SECRET)]));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async move {
+        let app = axum::Router::new().route(
+            "/webhooks/woocommerce",
+            axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+                let verifier = verifier.clone();
+                async move {
+                    let signature = headers
+                        .get("x-wc-webhook-signature")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    let topic = headers
+                        .get("x-wc-webhook-topic")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    let parsed = aftercare::webhook::payload::parse(topic, &body);
+                    if !verifier.verify(&body, signature) || parsed.is_err() {
+                        return (StatusCode::BAD_REQUEST, "{}");
+                    }
+                    (StatusCode::OK, r#"{"status":"accepted"}"#)
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        axum::serve(listener, app).await.unwrap();
+    });
+}
+
+fn start_floor(port: u16) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .env("INGEST_FLOOR_PORT", port.to_string())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the floor server")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_aftercare"))
         .args([
@@ -194,60 +252,34 @@ fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
         .expect("start aftercare")
 }
 
-fn main() {
-    let deliveries = env_or("INGEST_DELIVERIES", 40_000);
-    let clients = env_or("INGEST_CLIENTS", 32);
-    let template = template();
-    // Half new orders, half updates of earlier ones (newer date_modified): all get written.
-    let bodies: Vec<(u64, u64, Vec<u8>)> = (0..deliveries as u64)
-        .map(|n| {
-            let id = 1 + n % (deliveries as u64 / 2).max(1);
-            let customer = id % 1000;
-            (
-                id,
-                customer,
-                body(&template, id, customer, n / (deliveries as u64 / 2).max(1)),
-            )
-        })
-        .collect();
-    let size = bodies[0].2.len();
-    let signed: Vec<(Vec<u8>, String)> = bodies
-        .iter()
-        .map(|(_, _, b)| (b.clone(), sign(b, SECRET)))
-        .collect();
-
-    let raw = raw_baseline(&bodies);
-    let ceiling = batching_ceiling(&bodies, clients);
-
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = start_server(&dir.path().join("data"), port);
+/// Drives `signed` deliveries from `clients` closed-loop clients at the server on `port`
+/// (started already or starting); returns the elapsed time, every latency and how many
+/// answers said `accepted`.
+fn drive(
+    port: u16,
+    signed: &[(Vec<u8>, String)],
+    clients: usize,
+) -> (Duration, Vec<Duration>, usize) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let (elapsed, mut latencies, accepted) = runtime.block_on(async {
+    let signed = std::sync::Arc::new(signed.to_vec());
+    runtime.block_on(async {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(clients)
             .build()
             .unwrap();
         let url = format!("http://127.0.0.1:{port}/webhooks/woocommerce");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_err()
         {
             assert!(Instant::now() < deadline, "server did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let signed = std::sync::Arc::new(signed);
         let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let started = Instant::now();
         let mut tasks = Vec::new();
@@ -288,7 +320,55 @@ fn main() {
             accepted += a;
         }
         (started.elapsed(), all, accepted)
-    });
+    })
+}
+
+fn main() {
+    if let Some(port) = std::env::var("INGEST_FLOOR_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+    {
+        return serve_floor(port);
+    }
+    let deliveries = env_or("INGEST_DELIVERIES", 40_000);
+    let clients = env_or("INGEST_CLIENTS", 32);
+    let template = template();
+    // Half new orders, half updates of earlier ones (newer date_modified): all get written.
+    let bodies: Vec<(u64, u64, Vec<u8>)> = (0..deliveries as u64)
+        .map(|n| {
+            let id = 1 + n % (deliveries as u64 / 2).max(1);
+            let customer = id % 1000;
+            (
+                id,
+                customer,
+                body(&template, id, customer, n / (deliveries as u64 / 2).max(1)),
+            )
+        })
+        .collect();
+    let size = bodies[0].2.len();
+    let signed: Vec<(Vec<u8>, String)> = bodies
+        .iter()
+        .map(|(_, _, b)| (b.clone(), sign(b, SECRET)))
+        .collect();
+
+    let raw = raw_baseline(&bodies);
+    let ceiling = batching_ceiling(&bodies, clients);
+
+    let floor_port = free_port();
+    let mut floor_server = start_floor(floor_port);
+    let (floor_elapsed, _, floor_accepted) = drive(floor_port, &signed, clients);
+    let _ = floor_server.kill();
+    let _ = floor_server.wait();
+    assert_eq!(
+        floor_accepted, deliveries,
+        "the floor server answers every delivery"
+    );
+    let floor = deliveries as f64 / floor_elapsed.as_secs_f64();
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start_server(&dir.path().join("data"), port);
+    let (elapsed, mut latencies, accepted) = drive(port, &signed, clients);
     let rss = peak_rss_mb(server.id());
     let _ = server.kill();
     let _ = server.wait();
@@ -312,6 +392,7 @@ fn main() {
     println!(
         "| raw rusqlite, {clients} producers, group commit: the ceiling (rows/s) | {ceiling:.0} |"
     );
+    println!("| HTTP floor: verify + parse, nothing written (deliveries/s) | {floor:.0} |");
     println!(
         "| ratio aftercare / one per transaction | {:.2} |",
         rate / raw
@@ -319,5 +400,9 @@ fn main() {
     println!(
         "| aftercare as a share of the ceiling | {:.0}% |",
         100.0 * rate / ceiling
+    );
+    println!(
+        "| aftercare as a share of the lesser of ceiling and HTTP floor | {:.0}% |",
+        100.0 * rate / ceiling.min(floor)
     );
 }
