@@ -37,6 +37,10 @@ use crate::woo::{Order, WooClients, WooError};
 
 /// How long a credit note waits before it looks again for its order's invoice.
 const INVOICE_WAIT: Duration = Duration::from_secs(5);
+/// How long the documents numbered after a failed one in the same batch wait before they are
+/// numbered again: a failure that repeats (a full disk) must not have them rendered anew at
+/// every step while each job in turn meets it.
+const AFTER_FAILURE: Duration = Duration::from_secs(5);
 /// How long a document waits before it looks again for the seller's name and address.
 /// Receiving the shop's profile wakes it at once ([`wake`]).
 const SELLER_WAIT: Duration = Duration::from_secs(5 * 60);
@@ -328,7 +332,8 @@ impl Issuer {
                 Err(error) => outcomes.push((i, Outcome::Retry(error))),
             }
         }
-        outcomes.extend(self.record(staged).await);
+        let render_failed = !outcomes.is_empty();
+        outcomes.extend(self.record(staged, render_failed).await);
         outcomes
     }
 
@@ -426,7 +431,11 @@ impl Issuer {
     /// Records the staged documents in order in one transaction, each in a savepoint of its
     /// own so that one failing leaves the others recorded, and publishes each recorded file
     /// before the commit: a recorded document always has its file.
-    async fn record(&self, staged: Vec<(usize, Staged)>) -> Vec<(usize, Outcome)> {
+    async fn record(
+        &self,
+        staged: Vec<(usize, Staged)>,
+        render_failed: bool,
+    ) -> Vec<(usize, Outcome)> {
         if staged.is_empty() {
             return Vec::new();
         }
@@ -480,6 +489,7 @@ impl Issuer {
                     .collect();
             }
         };
+        let mut failed = render_failed;
         positions
             .into_iter()
             .zip(temps)
@@ -496,12 +506,14 @@ impl Issuer {
                         Outcome::Done
                     }
                     // An earlier number was not recorded (or another issuer took this one):
-                    // numbered again at once, never skipped.
+                    // numbered again, never skipped; at once, unless a failure in this batch
+                    // left the number unused and may well do so again.
                     Ok(Recorded::NumberTaken) => {
                         archive::discard(archive::Pending { temp });
-                        Outcome::Defer(Duration::ZERO)
+                        Outcome::Defer(if failed { AFTER_FAILURE } else { Duration::ZERO })
                     }
                     Err(error) => {
+                        failed = true;
                         archive::discard(archive::Pending { temp });
                         Outcome::Retry(error.into())
                     }
@@ -744,9 +756,10 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                "done", "done", "retry", "again", "again", "again", "again", "again"
+                "done", "done", "retry", "later", "later", "later", "later", "later"
             ],
-            "the third failed; those numbered after it were not recorded under a gap"
+            "the third failed; those numbered after it were not recorded under a gap, and wait \
+             a little before they are numbered again"
         );
         let issued = || {
             db.read(|c| {
