@@ -18,14 +18,19 @@ fn main() {
         .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]))
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=AFTERCARE_BUILD={build}");
-    // Built again when HEAD moves: a commit, a checkout.
+    // Built again when HEAD moves: a commit, a checkout. Only files that exist are named:
+    // cargo runs this script again on every build for a missing one (a repository without
+    // packed refs).
     for path in ["HEAD", "packed-refs"] {
-        if let Some(p) = git(&["rev-parse", "--git-path", path]) {
+        if let Some(p) = git(&["rev-parse", "--git-path", path])
+            && std::path::Path::new(&p).exists()
+        {
             println!("cargo:rerun-if-changed={p}");
         }
     }
     if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
         && let Some(p) = git(&["rev-parse", "--git-path", &branch])
+        && std::path::Path::new(&p).exists()
     {
         println!("cargo:rerun-if-changed={p}");
     }
