@@ -78,23 +78,20 @@ impl Notifier {
 
     /// Registers the handlers of notification's job kinds.
     pub fn register(self, registry: &mut Registry) {
-        // The triggers come several per order (confirmed, each parcel shipped): a run of
-        // them is decided in one write.
-        let n = self.clone();
-        registry.register_batch_of(
-            &[
-                JobKind::NotifyParcel,
-                JobKind::NotifyReturn,
-                JobKind::NotifyDelay,
-                JobKind::NotifyOrder,
-                JobKind::NotifySupport,
-                JobKind::NotifySurvey,
-            ],
-            move |jobs: Vec<Job>| {
+        for kind in [
+            JobKind::NotifyParcel,
+            JobKind::NotifyReturn,
+            JobKind::NotifyDelay,
+            JobKind::NotifyOrder,
+            JobKind::NotifySupport,
+            JobKind::NotifySurvey,
+        ] {
+            let n = self.clone();
+            registry.register(kind, move |job: Job| {
                 let n = n.clone();
-                async move { triggers::run(&n, jobs).await }
-            },
-        );
+                async move { triggers::run(&n, &job).await }
+            });
+        }
         let n = self.clone();
         registry.register(JobKind::NotifyGuide, move |job: Job| {
             let n = n.clone();
