@@ -309,13 +309,7 @@ impl Issuer {
         };
         let firsts = match firsts {
             Ok(firsts) => firsts,
-            Err(error) => {
-                let error = anyhow::Error::from(error);
-                return drafts
-                    .into_iter()
-                    .map(|(i, _)| (i, Outcome::Retry(anyhow!("{error:#}"))))
-                    .collect();
-            }
+            Err(error) => return retry_all(drafts.into_iter().map(|(i, _)| i), error),
         };
         let mut rendering = Vec::new();
         for (n, ((i, draft), (date, period))) in drafts.into_iter().zip(dated).enumerate() {
@@ -478,15 +472,10 @@ impl Issuer {
         let results = match recorded {
             Ok(results) => results,
             Err(error) => {
-                let error = anyhow::Error::from(error);
-                return positions
-                    .into_iter()
-                    .zip(temps)
-                    .map(|(i, temp)| {
-                        archive::discard(archive::Pending { temp });
-                        (i, Outcome::Retry(anyhow!("{error:#}")))
-                    })
-                    .collect();
+                for temp in temps {
+                    archive::discard(archive::Pending { temp });
+                }
+                return retry_all(positions, error);
             }
         };
         let mut failed = render_failed;
@@ -626,6 +615,18 @@ fn record_one(
         }
     }
     Ok(recorded)
+}
+
+/// The same failure for every job of a batch at these positions: each is tried again.
+fn retry_all(
+    positions: impl IntoIterator<Item = usize>,
+    error: StoreError,
+) -> Vec<(usize, Outcome)> {
+    let error = anyhow::Error::from(error);
+    positions
+        .into_iter()
+        .map(|i| (i, Outcome::Retry(anyhow!("{error:#}"))))
+        .collect()
 }
 
 #[cfg(test)]

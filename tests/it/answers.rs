@@ -177,28 +177,12 @@ async fn faq_entries_follow_the_order_state_with_live_facts_and_are_counted_once
         )
     );
     // The public tracking page shows them too, in the page's language.
-    let page = app
-        .client
-        .get(tracking_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text(tracking_url).await;
     assert!(page.contains("Answers to common questions"), "{page}");
     assert!(page.contains("<summary>Where is order 1001?</summary>"));
     assert!(page.contains("at Incheon &lt;Hub&gt; &amp; Co; expected"));
     assert!(!page.contains("주문은 어디쯤 있나요?"));
-    let korean_page = app
-        .client
-        .get(format!("{tracking_url}?lang=ko"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let korean_page = app.text(format!("{tracking_url}?lang=ko")).await;
     assert!(korean_page.contains("<summary>주문은 어디쯤 있나요?</summary>"));
     assert!(korean_page.contains("<p>배송 중입니다.</p>"));
     // A chosen topic narrows the entries that name topics.

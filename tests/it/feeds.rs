@@ -369,15 +369,7 @@ async fn polling_brings_the_events_when_no_push_comes() {
     // The public page says when the feed last checked the parcel it follows.
     let url = v["tracking_url"].as_str().expect("tracking_url");
     let page_path = format!("/t/{}", url.rsplit_once("/t/").unwrap().1);
-    let page = app
-        .client
-        .get(app.url(&format!("{page_path}?lang=en")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.text(app.url(&format!("{page_path}?lang=en"))).await;
     assert!(page.contains("Last checked "), "{page}");
     // Polled again and again (out for delivery: every shortest interval), never duplicated.
     let seen = requests(&server, "/gettrackinfo").await.len();

@@ -242,16 +242,21 @@ impl TestApp {
             .expect("the outbox runs");
     }
 
-    /// The Prometheus text of `/metrics`.
-    pub async fn metrics(&self) -> String {
+    /// The body of a GET without credentials (a page a browser opens), as text.
+    pub async fn text(&self, url: impl reqwest::IntoUrl) -> String {
         self.client
-            .get(self.url("/metrics"))
+            .get(url)
             .send()
             .await
             .unwrap()
             .text()
             .await
             .unwrap()
+    }
+
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics(&self) -> String {
+        self.text(self.url("/metrics")).await
     }
 
     /// Posts `body` as WooCommerce would, signed with `secret`.

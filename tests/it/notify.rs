@@ -417,15 +417,7 @@ async fn unsubscribe_stops_the_class_at_once() {
     assert!(html.contains("<form method=\"post\""), "{html}");
     assert!(html.contains("m…@example.com"), "the address is masked");
     assert!(!html.contains("minji.kim@example.com"));
-    let korean = app
-        .client
-        .get(format!("{url}?lang=ko"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let korean = app.text(format!("{url}?lang=ko")).await;
     assert!(korean.contains("수신 거부"), "{korean}");
 
     // The mail client's one-click POST (RFC 8058).

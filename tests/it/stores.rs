@@ -192,15 +192,7 @@ async fn a_hundred_stores_in_one_process_stay_apart_under_concurrent_load() {
         assert_eq!(hangul, language(n) == "ko", "{}: {preview}", id(n));
         // Its tracking page wears its own name.
         let (_, view) = app.get_as("/api/v1/customers/42/orders/3", &key(n)).await;
-        let page = app
-            .client
-            .get(view["tracking_url"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.text(view["tracking_url"].as_str().unwrap()).await;
         assert!(
             page.contains(&format!("Shop number {n}<")),
             "store {}",
@@ -229,15 +221,7 @@ async fn a_hundred_stores_in_one_process_stay_apart_under_concurrent_load() {
             (&token, id(n)),
         )
         .unwrap();
-        let page = app
-            .client
-            .get(app.url(&format!("/unsubscribe/{token}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.text(app.url(&format!("/unsubscribe/{token}"))).await;
         assert!(
             page.contains(&format!("<html lang=\"{}\">", language(n))),
             "unsubscribe page of {}",

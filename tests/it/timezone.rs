@@ -77,14 +77,7 @@ async fn page_with_an_event_at_gmt(app: &TestApp, order_id: u64) -> String {
     assert_eq!(status, 201, "{event}");
     let url = view["tracking_url"].as_str().unwrap();
     let path = format!("/t/{}", url.rsplit_once("/t/").unwrap().1);
-    app.client
-        .get(app.url(&format!("{path}?lang=en")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    app.text(app.url(&format!("{path}?lang=en"))).await
 }
 
 #[tokio::test]

@@ -72,15 +72,7 @@ fn fuzzed_survey_posts_are_answered_and_refusals_change_nothing() {
         delivered_order(&app, 701, "minji@example.com", 1440).await;
         app.run_jobs_until_idle().await;
         let token = token_of(&app, 701);
-        let page = app
-            .client
-            .get(app.url(&format!("/s/{token}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.text(app.url(&format!("/s/{token}"))).await;
         let form = nonce(&page);
         (app, token, form)
     });
