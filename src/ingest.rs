@@ -82,7 +82,7 @@ pub async fn ingest(
     feed: tracking::ParcelFeed,
 ) -> Result<Ingested, StoreError> {
     writer
-        .write(move |conn| apply(conn, &incoming, &invoices, feed))
+        .acknowledge(move |conn| apply(conn, &incoming, &invoices, feed))
         .await
 }
 

@@ -181,6 +181,9 @@ pub const MAIL_WIDTH: usize = 16;
 /// keeps both cores of a small machine busy without the numbers leaving their order.
 pub const DOCUMENTS_WIDTH: usize = 32;
 
+/// Due jobs of the local lane a batch handler may take in one step.
+pub const LOCAL_RUN: usize = 64;
+
 impl Lane {
     pub const ALL: [Lane; 4] = [Lane::Local, Lane::Remote, Lane::Mail, Lane::Documents];
 
@@ -191,6 +194,16 @@ impl Lane {
             Lane::Mail => MAIL_WIDTH,
             Lane::Documents => DOCUMENTS_WIDTH,
             Lane::Local | Lane::Remote => 1,
+        }
+    }
+
+    /// How many due jobs a step of a one-at-a-time lane may take when they run together
+    /// under one batch handler, in order: the local lane's notifications come several per
+    /// order, and one write for many is far cheaper than one each.
+    pub fn run_length(self) -> usize {
+        match self {
+            Lane::Local => LOCAL_RUN,
+            Lane::Remote | Lane::Mail | Lane::Documents => 1,
         }
     }
 

@@ -93,7 +93,21 @@ impl Registry {
         kind: JobKind,
         handler: impl BatchHandler + 'static,
     ) -> &mut Self {
-        self.batches.insert(kind, Arc::new(handler));
+        self.register_batch_of(&[kind], handler)
+    }
+
+    /// Registers one handler that takes a step's jobs of any of `kinds` together. In a lane
+    /// that keeps its order (one job at a time), a step takes the run of due jobs, oldest
+    /// first, that this handler answers for, and it carries them out in that order.
+    pub fn register_batch_of(
+        &mut self,
+        kinds: &[JobKind],
+        handler: impl BatchHandler + 'static,
+    ) -> &mut Self {
+        let handler: Arc<dyn BatchHandler> = Arc::new(handler);
+        for kind in kinds {
+            self.batches.insert(*kind, handler.clone());
+        }
         self
     }
 

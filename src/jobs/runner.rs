@@ -13,6 +13,13 @@ use crate::time;
 /// How often an idle lane looks for due jobs.
 const POLL: Duration = Duration::from_millis(200);
 
+/// The longest a lane's step waits for the acknowledging writes (webhook deliveries) in the
+/// writer to be done: on a small machine the outbox and the deliveries share the cores and
+/// the one writer, and a delivery's sender is waiting while a job is not. A burst is
+/// acknowledged at full pace and its work done just after; under sustained load each lane
+/// still takes a step at least this often.
+const GIVE_WAY_AT_MOST: Duration = Duration::from_millis(250);
+
 /// The outbox's worker: one loop per lane in `serve`, or driven until idle by tests.
 pub struct Runner {
     db: Db,
@@ -91,6 +98,7 @@ impl Runner {
             if *stop.borrow() {
                 return;
             }
+            self.give_way(lane).await;
             match self.step(lane).await {
                 Ok(true) => continue,
                 Ok(false) => {}
@@ -100,6 +108,20 @@ impl Runner {
                 _ = tokio::time::sleep(POLL) => {}
                 _ = stop.changed() => {}
             }
+        }
+    }
+
+    /// Waits, at most [`GIVE_WAY_AT_MOST`], while acknowledging writes are waiting for the
+    /// writer. Invoices do not wait: their rendering already runs at a lower priority, and
+    /// their recording is one write per batch.
+    async fn give_way(&self, lane: Lane) {
+        if lane == Lane::Documents {
+            return;
+        }
+        let writer = self.db.writer();
+        let until = tokio::time::Instant::now() + GIVE_WAY_AT_MOST;
+        while writer.acks_waiting() > 0 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
     }
 
@@ -114,18 +136,22 @@ impl Runner {
         };
         let now = time::millis(Timestamp::now());
         let width = lane.width();
-        let jobs = self
+        let at = now.clone();
+        let mut jobs = self
             .db
-            .read(move |c| store::due(c, &now, lane, width))
+            .read(move |c| store::due(c, &at, lane, width))
             .await?;
         if jobs.is_empty() {
             return Ok(false);
+        }
+        if width == 1 && lane.run_length() > 1 {
+            jobs = self.run_of(lane, jobs.remove(0), now).await?;
         }
         let mut running = tokio::task::JoinSet::new();
         let mut batches: Vec<(Arc<dyn BatchHandler>, Vec<Job>)> = Vec::new();
         for job in jobs {
             if let Some(handler) = self.registry.get_batch(job.kind) {
-                match batches.iter_mut().find(|(_, b)| b[0].kind == job.kind) {
+                match batches.iter_mut().find(|(h, _)| Arc::ptr_eq(h, &handler)) {
                     Some((_, batch)) => batch.push(job),
                     None => batches.push((handler, vec![job])),
                 }
@@ -165,6 +191,39 @@ impl Runner {
             }
         }
         Ok(true)
+    }
+
+    /// The oldest due job and, when a batch handler answers for it, the due jobs right after
+    /// it that the same handler answers for: the lane's order is kept, and they are carried
+    /// out together.
+    async fn run_of(
+        &self,
+        lane: Lane,
+        first: Job,
+        now: time::Stamp,
+    ) -> Result<Vec<Job>, StoreError> {
+        let Some(handler) = self.registry.get_batch(first.kind) else {
+            return Ok(vec![first]);
+        };
+        let limit = lane.run_length();
+        let due = self
+            .db
+            .read(move |c| store::due(c, &now, lane, limit))
+            .await?;
+        let run: Vec<Job> = due
+            .into_iter()
+            .take_while(|job| {
+                self.registry
+                    .get_batch(job.kind)
+                    .is_some_and(|h| Arc::ptr_eq(&h, &handler))
+            })
+            .collect();
+        // A job enqueued meanwhile may sort first; then the first goes alone, as before.
+        Ok(if run.first().is_some_and(|j| j.id == first.id) {
+            run
+        } else {
+            vec![first]
+        })
     }
 
     /// Records what the handler answered, for a task's jobs in one write. A write that
@@ -349,6 +408,62 @@ mod tests {
             ]
         );
         assert_eq!(Lane::Documents.width(), crate::jobs::DOCUMENTS_WIDTH);
+        db.close().await;
+    }
+
+    /// In a one-at-a-time lane, a step takes the run of oldest due jobs one batch handler
+    /// answers for, whatever their kinds, in order, and stops at a job another handles.
+    #[tokio::test]
+    async fn a_local_step_takes_a_run_of_one_handlers_jobs_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("jobs.sqlite3"), Default::default(), &["s"]).unwrap();
+        let mut registry = Registry::default();
+        let calls = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = calls.clone();
+        registry.register_batch_of(
+            &[JobKind::NotifyParcel, JobKind::NotifyOrder],
+            move |jobs: Vec<Job>| {
+                seen.lock().unwrap().push(
+                    jobs.iter()
+                        .map(|j| (j.kind, j.order_id.get()))
+                        .collect::<Vec<_>>(),
+                );
+                let answers = jobs.iter().map(|_| Outcome::Done).collect();
+                async move { answers }
+            },
+        );
+        registry.register(JobKind::EvaluateDelays, |_: Job| async { Outcome::Done });
+        let runner = Runner::new(db.clone(), registry);
+        // Enqueued apart in time, so the order of the lane is the order written here.
+        for (kind, order) in [
+            (JobKind::NotifyParcel, 1),
+            (JobKind::NotifyOrder, 1),
+            (JobKind::NotifyParcel, 2),
+            (JobKind::EvaluateDelays, 2),
+            (JobKind::NotifyOrder, 3),
+        ] {
+            enqueue(&db, kind, OrderId::new(order)).await;
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        assert!(runner.step(Lane::Local).await.unwrap());
+        assert_eq!(
+            *calls.lock().unwrap(),
+            [vec![
+                (JobKind::NotifyParcel, 1),
+                (JobKind::NotifyOrder, 1),
+                (JobKind::NotifyParcel, 2)
+            ]],
+            "the run stops at the evaluation"
+        );
+        assert!(runner.step(Lane::Local).await.unwrap());
+        assert_eq!(calls.lock().unwrap().len(), 1, "the evaluation went alone");
+        assert!(runner.step(Lane::Local).await.unwrap());
+        assert_eq!(
+            calls.lock().unwrap()[1],
+            [(JobKind::NotifyOrder, 3)],
+            "then the rest"
+        );
+        assert!(!runner.step(Lane::Local).await.unwrap(), "all done");
         db.close().await;
     }
 

@@ -78,20 +78,23 @@ impl Notifier {
 
     /// Registers the handlers of notification's job kinds.
     pub fn register(self, registry: &mut Registry) {
-        for kind in [
-            JobKind::NotifyParcel,
-            JobKind::NotifyReturn,
-            JobKind::NotifyDelay,
-            JobKind::NotifyOrder,
-            JobKind::NotifySupport,
-            JobKind::NotifySurvey,
-        ] {
-            let n = self.clone();
-            registry.register(kind, move |job: Job| {
+        // The triggers come several per order (confirmed, each parcel shipped): a run of
+        // them is decided in one write.
+        let n = self.clone();
+        registry.register_batch_of(
+            &[
+                JobKind::NotifyParcel,
+                JobKind::NotifyReturn,
+                JobKind::NotifyDelay,
+                JobKind::NotifyOrder,
+                JobKind::NotifySupport,
+                JobKind::NotifySurvey,
+            ],
+            move |jobs: Vec<Job>| {
                 let n = n.clone();
-                async move { triggers::run(&n, &job).await }
-            });
-        }
+                async move { triggers::run(&n, jobs).await }
+            },
+        );
         let n = self.clone();
         registry.register(JobKind::NotifyGuide, move |job: Job| {
             let n = n.clone();

@@ -21,27 +21,57 @@ use crate::tracking::alerts::{parcel_eta, parcel_status};
 use crate::tracking::status::ParcelStatus;
 use crate::tracking::store::shipments;
 
-/// Runs one trigger job in a write transaction.
-pub async fn run(n: &Notifier, job: &Job) -> Outcome {
-    let (store, order_id, subject, kind) =
-        (job.store_id.clone(), job.order_id, job.subject, job.kind);
+/// Runs a run of trigger jobs, in order, in one write transaction, each in a savepoint of
+/// its own so that one that fails is retried alone.
+pub async fn run(n: &Notifier, jobs: Vec<Job>) -> Vec<Outcome> {
+    let count = jobs.len();
     let n2 = n.clone();
-    let result =
+    let written =
         n.db.writer()
             .write(move |c| {
-                let zone = n2.zones.zone(c, &store).tz;
-                let ctx = n2.context(&zone);
-                decide(c, &store, &ctx, kind, order_id, subject, Timestamp::now())
+                let mut results = Vec::with_capacity(jobs.len());
+                for job in &jobs {
+                    let zone = n2.zones.zone(c, &job.store_id).tz;
+                    let ctx = n2.context(&zone);
+                    c.execute_batch("SAVEPOINT trigger")?;
+                    let result = decide(
+                        c,
+                        &job.store_id,
+                        &ctx,
+                        job.kind,
+                        job.order_id,
+                        job.subject,
+                        Timestamp::now(),
+                    );
+                    match &result {
+                        Ok(_) => c.execute_batch("RELEASE trigger")?,
+                        Err(_) => c.execute_batch("ROLLBACK TO trigger; RELEASE trigger")?,
+                    }
+                    results.push((job.clone(), result));
+                }
+                Ok(results)
             })
             .await;
-    match result {
-        Ok(Some(Decision::Recorded { id, state, .. })) => {
-            tracing::info!(store = %job.store_id, order_id = job.order_id.get(), message = %id, %state, "message decided");
-            Outcome::Done
+    let results = match written {
+        Ok(results) => results,
+        Err(error) => {
+            let error = format!("{:#}", anyhow::Error::from(error));
+            return (0..count)
+                .map(|_| Outcome::Retry(anyhow::anyhow!("deciding a message: {error}")))
+                .collect();
         }
-        Ok(_) => Outcome::Done,
-        Err(e) => Outcome::Retry(e.into()),
-    }
+    };
+    results
+        .into_iter()
+        .map(|(job, result)| match result {
+            Ok(Some(Decision::Recorded { id, state, .. })) => {
+                tracing::info!(store = %job.store_id, order_id = job.order_id.get(), message = %id, %state, "message decided");
+                Outcome::Done
+            }
+            Ok(_) => Outcome::Done,
+            Err(e) => Outcome::Retry(e.into()),
+        })
+        .collect()
 }
 
 /// The decision a trigger job of `kind` about (`order_id`, `subject`) comes to at `now`, in

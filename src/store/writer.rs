@@ -7,6 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::JoinHandle;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
@@ -32,6 +33,17 @@ enum Message {
 pub struct Writer {
     tx: mpsc::Sender<Message>,
     health: Arc<WriteHealth>,
+    /// Acknowledging writes queued or in the writer's hands (see [`Writer::acknowledge`]).
+    acks: Arc<AtomicUsize>,
+}
+
+/// Counts an acknowledging write for as long as its caller waits for it.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 pub(super) struct WriterThread {
@@ -49,6 +61,7 @@ impl Writer {
             Writer {
                 tx,
                 health: Arc::default(),
+                acks: Arc::default(),
             },
             WriterThread { handle },
         )
@@ -86,6 +99,23 @@ impl Writer {
             .await
             .map_err(|_| StoreError::Closed)?;
         done_rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Writer::write`] for a write somebody is waiting on to be acknowledged (a webhook
+    /// delivery): background work gives way while any is waiting ([`Writer::acks_waiting`]).
+    pub async fn acknowledge<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.acks.fetch_add(1, Ordering::Relaxed);
+        let _waiting = Waiting(&self.acks);
+        self.write(f).await
+    }
+
+    /// How many acknowledging writes are queued or being committed now.
+    pub fn acks_waiting(&self) -> usize {
+        self.acks.load(Ordering::Relaxed)
     }
 
     /// What the writer has met on the disk.
