@@ -137,17 +137,16 @@ impl Runner {
             Lane::Documents => self.documents.lock().await,
         };
         let now = time::millis(Timestamp::now());
-        let width = lane.width();
-        let at = now.clone();
+        let take = lane.width().max(lane.run_length());
         let mut jobs = self
             .db
-            .read(move |c| store::due(c, &at, lane, width))
+            .read(move |c| store::due(c, &now, lane, take))
             .await?;
         if jobs.is_empty() {
             return Ok(false);
         }
-        if width == 1 && lane.run_length() > 1 {
-            jobs = self.run_of(lane, jobs.remove(0), now).await?;
+        if lane.width() == 1 {
+            self.keep_run(&mut jobs);
         }
         let mut running = tokio::task::JoinSet::new();
         let mut batches: Vec<(Arc<dyn BatchHandler>, Vec<Job>)> = Vec::new();
@@ -195,37 +194,22 @@ impl Runner {
         Ok(true)
     }
 
-    /// The oldest due job and, when a batch handler answers for it, the due jobs right after
-    /// it that the same handler answers for: the lane's order is kept, and they are carried
-    /// out together.
-    async fn run_of(
-        &self,
-        lane: Lane,
-        first: Job,
-        now: time::Stamp,
-    ) -> Result<Vec<Job>, StoreError> {
-        let Some(handler) = self.registry.get_batch(first.kind) else {
-            return Ok(vec![first]);
+    /// In a one-at-a-time lane, keeps of the due jobs (oldest first) the oldest alone, or,
+    /// when a batch handler answers for it, the run of those right after it that the same
+    /// handler answers for: the lane's order is kept, and they are carried out together.
+    fn keep_run(&self, jobs: &mut Vec<Job>) {
+        let run = match self.registry.get_batch(jobs[0].kind) {
+            Some(handler) => jobs
+                .iter()
+                .take_while(|job| {
+                    self.registry
+                        .get_batch(job.kind)
+                        .is_some_and(|h| Arc::ptr_eq(&h, &handler))
+                })
+                .count(),
+            None => 1,
         };
-        let limit = lane.run_length();
-        let due = self
-            .db
-            .read(move |c| store::due(c, &now, lane, limit))
-            .await?;
-        let run: Vec<Job> = due
-            .into_iter()
-            .take_while(|job| {
-                self.registry
-                    .get_batch(job.kind)
-                    .is_some_and(|h| Arc::ptr_eq(&h, &handler))
-            })
-            .collect();
-        // A job enqueued meanwhile may sort first; then the first goes alone, as before.
-        Ok(if run.first().is_some_and(|j| j.id == first.id) {
-            run
-        } else {
-            vec![first]
-        })
+        jobs.truncate(run);
     }
 
     /// Records what the handler answered, for a task's jobs in one write. A write that
