@@ -449,14 +449,9 @@ impl Issuer {
                 let mut results = Vec::new();
                 let mut folders = Vec::new();
                 for d in &documents {
-                    c.execute_batch("SAVEPOINT document")?;
-                    let result = record_one(c, &data_dir, d, &mut folders);
-                    if result.is_ok() {
-                        c.execute_batch("RELEASE document")?;
-                    } else {
-                        c.execute_batch("ROLLBACK TO document; RELEASE document")?;
-                    }
-                    results.push(result);
+                    results.push(crate::store::alone(c, || {
+                        record_one(c, &data_dir, d, &mut folders)
+                    })?);
                 }
                 // The renames are made durable once per folder, before the commit.
                 for folder in folders {

@@ -33,20 +33,17 @@ pub async fn run(n: &Notifier, jobs: Vec<Job>) -> Vec<Outcome> {
                 for job in &jobs {
                     let zone = n2.zones.zone(c, &job.store_id).tz;
                     let ctx = n2.context(&zone);
-                    c.execute_batch("SAVEPOINT trigger")?;
-                    let result = decide(
-                        c,
-                        &job.store_id,
-                        &ctx,
-                        job.kind,
-                        job.order_id,
-                        job.subject,
-                        Timestamp::now(),
-                    );
-                    match &result {
-                        Ok(_) => c.execute_batch("RELEASE trigger")?,
-                        Err(_) => c.execute_batch("ROLLBACK TO trigger; RELEASE trigger")?,
-                    }
+                    let result = crate::store::alone(c, || {
+                        decide(
+                            c,
+                            &job.store_id,
+                            &ctx,
+                            job.kind,
+                            job.order_id,
+                            job.subject,
+                            Timestamp::now(),
+                        )
+                    })?;
                     results.push((job.clone(), result));
                 }
                 Ok(results)

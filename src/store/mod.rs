@@ -53,6 +53,22 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Runs `f` in a savepoint of the caller's transaction, so that an `Err` from `f` undoes only
+/// what `f` wrote: each item of a batch written together fails alone. The outer error is the
+/// savepoint's own.
+pub fn alone<T>(
+    conn: &Connection,
+    f: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<Result<T, StoreError>, StoreError> {
+    conn.execute_batch("SAVEPOINT alone")?;
+    let result = f();
+    match &result {
+        Ok(_) => conn.execute_batch("RELEASE alone")?,
+        Err(_) => conn.execute_batch("ROLLBACK TO alone; RELEASE alone")?,
+    }
+    Ok(result)
+}
+
 /// A read-only connection for the command-line tools, which may run beside `serve`.
 pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
