@@ -2,7 +2,7 @@
 //! issued ([`order_mirrored`]) and the jobs that issue it ([`Issuer`]): number, render,
 //! archive, record, in that order, with the number and the record committed together.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -174,7 +174,13 @@ impl Issuer {
     pub async fn issue_all(&self, jobs: &[Job]) -> Vec<Outcome> {
         let mut outcomes: Vec<Option<Outcome>> = jobs.iter().map(|_| None).collect();
         let mut drafts = Vec::new();
+        let unnamed = self.stores_without_seller(jobs).await;
         for (i, job) in jobs.iter().enumerate() {
+            if let Some(seller) = unnamed.get(&job.store_id) {
+                self.seller_known(&job.store_id, seller);
+                outcomes[i] = Some(Outcome::Defer(SELLER_WAIT));
+                continue;
+            }
             match self.prepare(job).await {
                 Ok(Ready::Settled(outcome)) => outcomes[i] = Some(outcome),
                 Ok(Ready::Draft(draft)) => drafts.push((i, draft)),
@@ -189,6 +195,42 @@ impl Issuer {
         outcomes
             .into_iter()
             .map(|o| o.unwrap_or(Outcome::Defer(Duration::ZERO)))
+            .collect()
+    }
+
+    /// The jobs' stores that have no seller to name on a document yet, with what is known of
+    /// it: one read per store, so a store's held documents wait without each order being
+    /// read and parsed first. A failed read names none (each job then reads on its own).
+    async fn stores_without_seller(&self, jobs: &[Job]) -> HashMap<StoreId, Seller> {
+        let mut stores: Vec<StoreId> = jobs.iter().map(|j| j.store_id.clone()).collect();
+        stores.sort();
+        stores.dedup();
+        let profiles = self
+            .db
+            .read(move |c| {
+                stores
+                    .into_iter()
+                    .map(|store| {
+                        let profile = shop::store::load(c, &store)?.map(|s| s.profile);
+                        Ok((store, profile))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()
+            })
+            .await
+            .unwrap_or_default();
+        profiles
+            .into_iter()
+            .filter_map(|(store, profile)| {
+                // The address's lines do not depend on whose country it is read in.
+                let seller = Sources {
+                    config: &self.settings.seller,
+                    config_logo: self.settings.logo_png.as_deref(),
+                    profile: profile.as_ref(),
+                    profile_logo: None,
+                }
+                .resolve(None);
+                (!seller.is_complete()).then_some((store, seller))
+            })
             .collect()
     }
 
