@@ -81,9 +81,12 @@ pub async fn ingest(
     invoices: Arc<InvoiceSettings>,
     feed: tracking::ParcelFeed,
 ) -> Result<Ingested, StoreError> {
-    writer
-        .acknowledge(move |conn| apply(conn, &incoming, &invoices, feed))
-        .await
+    let (ingested, incoming) = writer
+        .acknowledge(move |conn| Ok((apply(conn, &incoming, &invoices, feed)?, incoming)))
+        .await?;
+    // Freeing a parsed order is no work for the writer, which everyone waits on.
+    drop(incoming);
+    Ok(ingested)
 }
 
 fn apply(
