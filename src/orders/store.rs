@@ -140,7 +140,7 @@ pub fn apply(
         raw,
         now,
     ])?;
-    replace_line_items(conn, store_id, order)?;
+    write_line_items(conn, store_id, order, existing.is_none())?;
     Ok(if existing.is_some() {
         Applied::Updated
     } else {
@@ -169,21 +169,54 @@ fn trash_state(
     }
 }
 
-fn replace_line_items(
+/// Makes the order's mirrored lines its own: lines no longer on the order go, each line is
+/// written only where it changed (most updates change a status or a note, not the lines:
+/// rewriting them would cost the writer, which everyone waits on, for nothing).
+fn write_line_items(
     conn: &Connection,
     store_id: &StoreId,
     order: &Order,
+    first: bool,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM line_items WHERE store_id = ?1 AND order_id = ?2")?
-        .execute((store_id, order.id))?;
-    let mut insert = conn.prepare_cached(
+    if !first {
+        let mut gone = Vec::new();
+        let mut stored = conn.prepare_cached(
+            "SELECT line_item_id FROM line_items WHERE store_id = ?1 AND order_id = ?2",
+        )?;
+        for id in stored.query_map((store_id, order.id), |r| r.get::<_, i64>(0))? {
+            let id = id?;
+            if !order.line_items.iter().any(|l| l.id as i64 == id) {
+                gone.push(id);
+            }
+        }
+        let mut delete = conn.prepare_cached(
+            "DELETE FROM line_items WHERE store_id = ?1 AND order_id = ?2 AND line_item_id = ?3",
+        )?;
+        for id in gone {
+            delete.execute((store_id, order.id, id))?;
+        }
+    }
+    let mut upsert = conn.prepare_cached(
         "INSERT INTO line_items (
             store_id, order_id, line_item_id, position, product_id, variation_id, name, sku,
             quantity, price, subtotal, subtotal_tax, total, total_tax, taxes, meta, image_url)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (store_id, order_id, line_item_id) DO UPDATE SET
+            position = excluded.position, product_id = excluded.product_id,
+            variation_id = excluded.variation_id, name = excluded.name, sku = excluded.sku,
+            quantity = excluded.quantity, price = excluded.price, subtotal = excluded.subtotal,
+            subtotal_tax = excluded.subtotal_tax, total = excluded.total,
+            total_tax = excluded.total_tax, taxes = excluded.taxes, meta = excluded.meta,
+            image_url = excluded.image_url
+         WHERE (position, product_id, variation_id, name, sku, quantity, price, subtotal,
+                subtotal_tax, total, total_tax, taxes, meta, image_url)
+            IS NOT (excluded.position, excluded.product_id, excluded.variation_id,
+                excluded.name, excluded.sku, excluded.quantity, excluded.price,
+                excluded.subtotal, excluded.subtotal_tax, excluded.total, excluded.total_tax,
+                excluded.taxes, excluded.meta, excluded.image_url)",
     )?;
     for (position, item) in order.line_items.iter().enumerate() {
-        insert.execute(rusqlite::params![
+        upsert.execute(rusqlite::params![
             store_id,
             order.id,
             item.id as i64,

@@ -263,6 +263,79 @@ async fn both_rotation_secrets_are_accepted() {
 }
 
 #[tokio::test]
+async fn an_update_writes_only_the_lines_that_changed() {
+    let app = TestApp::spawn().await;
+    let (_, first) = app
+        .deliver("order.created", &fixture("orders/registered-krw.json"))
+        .await;
+    assert_eq!(first["status"], "accepted");
+    // Every write to a mirrored line from here on, as the database sees it.
+    let watcher = rusqlite::Connection::open(app.db_path()).unwrap();
+    watcher
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    watcher
+        .execute_batch(
+            "CREATE TABLE line_writes (what TEXT, line INTEGER);
+             CREATE TRIGGER lw_in AFTER INSERT ON line_items
+                 BEGIN INSERT INTO line_writes VALUES ('insert', NEW.line_item_id); END;
+             CREATE TRIGGER lw_up AFTER UPDATE ON line_items
+                 BEGIN INSERT INTO line_writes VALUES ('update', NEW.line_item_id); END;
+             CREATE TRIGGER lw_out AFTER DELETE ON line_items
+                 BEGIN INSERT INTO line_writes VALUES ('delete', OLD.line_item_id); END;",
+        )
+        .unwrap();
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&fixture("orders/registered-krw.json")).unwrap();
+    order["date_modified_gmt"] = "2026-11-16T07:00:00".into();
+    order["status"] = "completed".into();
+    let lines = order["line_items"].as_array_mut().unwrap();
+    lines[1]["quantity"] = 3.into(); // 202 changes
+    lines.remove(2); // 203 goes
+    let mut added = lines[0].clone();
+    added["id"] = 204.into();
+    added["name"] = "새 상품".into();
+    lines.push(added);
+    let (_, update) = app
+        .deliver("order.updated", &serde_json::to_vec(&order).unwrap())
+        .await;
+    assert_eq!(update["status"], "accepted");
+
+    let db = app.db();
+    let mut writes: Vec<(String, i64)> = db
+        .prepare("SELECT what, line FROM line_writes")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    writes.sort();
+    assert_eq!(
+        writes,
+        [
+            ("delete".to_owned(), 203),
+            ("insert".to_owned(), 204),
+            ("update".to_owned(), 202)
+        ],
+        "line 201 did not change and was not written"
+    );
+    let mirrored: Vec<(i64, i64, i64, String)> = db
+        .prepare(
+            "SELECT line_item_id, position, quantity, name FROM line_items
+             WHERE order_id = 1001 ORDER BY position",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let ids: Vec<(i64, i64, i64)> = mirrored.iter().map(|m| (m.0, m.1, m.2)).collect();
+    assert_eq!(ids, [(201, 0, 1), (202, 1, 3), (204, 2, 1)]);
+    assert_eq!(mirrored[2].3, "새 상품");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn out_of_order_deliveries_keep_the_newest() {
     let app = TestApp::spawn().await;
     let newer = fixture("orders/registered-krw.updated.json");
