@@ -6,7 +6,9 @@
 //! a server that verifies and parses each delivery as aftercare does and writes nothing, what
 //! HTTP alone allows on this machine.
 //!
-//! Run: `cargo bench --bench ingest` (env: INGEST_DELIVERIES, INGEST_CLIENTS, INGEST_INVOICES).
+//! Run: `cargo bench --bench ingest` (env: INGEST_DELIVERIES, INGEST_CLIENTS, INGEST_INVOICES;
+//! INGEST_BESIDE=path/to/another/aftercare measures that build too, first, in the same run,
+//! for a before/after on this noisy machine).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -234,8 +236,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_server(data_dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_aftercare"))
+fn start_server(binary: &std::path::Path, data_dir: &std::path::Path, port: u16) -> Child {
+    Command::new(binary)
         .args([
             "serve",
             "--listen",
@@ -350,6 +352,62 @@ fn settled(db: &std::path::Path, started: Instant) -> Duration {
     }
 }
 
+/// One aftercare build's run: its acknowledgements and when the work they made due was done.
+struct Run {
+    rate: f64,
+    latencies: Vec<Duration>,
+    settled: Duration,
+    rss: f64,
+    accepted: usize,
+}
+
+impl Run {
+    fn print(&self, name: &str, deliveries: usize) {
+        let l = &self.latencies;
+        println!(
+            "| {name} deliveries/s (acked after commit) | {:.0} |",
+            self.rate
+        );
+        println!(
+            "| {name} latency p50 / p99 / max (ms) | {:.2} / {:.2} / {:.2} |",
+            percentile(l, 0.5),
+            percentile(l, 0.99),
+            percentile(l, 1.0)
+        );
+        println!(
+            "| {name}, everything the deliveries made due done (s from the first delivery) | {:.1} |",
+            self.settled.as_secs_f64()
+        );
+        println!("| {name} peak RSS (MB) | {:.1} |", self.rss);
+        println!(
+            "| {name} accepted (written) deliveries | {} of {deliveries} |",
+            self.accepted
+        );
+    }
+}
+
+/// Starts `binary` on a fresh data directory, drives every delivery at it, waits for the
+/// outbox to settle and stops it.
+fn measure(binary: &std::path::Path, signed: &[(Vec<u8>, String)], clients: usize) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start_server(binary, &dir.path().join("data"), port);
+    let started = Instant::now();
+    let (elapsed, mut latencies, accepted) = drive(port, signed, clients);
+    let settled = settled(&dir.path().join("data/aftercare.sqlite3"), started);
+    let rss = peak_rss_mb(server.id());
+    let _ = server.kill();
+    let _ = server.wait();
+    latencies.sort();
+    Run {
+        rate: signed.len() as f64 / elapsed.as_secs_f64(),
+        latencies,
+        settled,
+        rss,
+        accepted,
+    }
+}
+
 fn main() {
     if let Some(port) = std::env::var("INGEST_FLOOR_PORT")
         .ok()
@@ -392,35 +450,28 @@ fn main() {
     );
     let floor = deliveries as f64 / floor_elapsed.as_secs_f64();
 
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut server = start_server(&dir.path().join("data"), port);
-    let started = Instant::now();
-    let (elapsed, mut latencies, accepted) = drive(port, &signed, clients);
-    let settled = settled(&dir.path().join("data/aftercare.sqlite3"), started);
-    let rss = peak_rss_mb(server.id());
-    let _ = server.kill();
-    let _ = server.wait();
-    latencies.sort();
-    let rate = deliveries as f64 / elapsed.as_secs_f64();
+    let beside = std::env::var_os("INGEST_BESIDE").map(std::path::PathBuf::from);
+    let before = beside
+        .as_deref()
+        .map(|binary| measure(binary, &signed, clients));
+    let this = measure(
+        std::path::Path::new(env!("CARGO_BIN_EXE_aftercare")),
+        &signed,
+        clients,
+    );
+    let rate = this.rate;
     println!(
         "ingest: {deliveries} signed order.updated deliveries of {size} bytes, {clients} concurrent clients, WAL + synchronous=FULL"
     );
     println!("| measure | value |");
     println!("|---|---|");
-    println!("| aftercare deliveries/s (acked after commit) | {rate:.0} |");
-    println!(
-        "| aftercare latency p50 / p99 / max (ms) | {:.2} / {:.2} / {:.2} |",
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        percentile(&latencies, 1.0)
-    );
-    println!(
-        "| aftercare, everything the deliveries made due done (s from the first delivery) | {:.1} |",
-        settled.as_secs_f64()
-    );
-    println!("| aftercare peak RSS (MB) | {rss:.1} |");
-    println!("| accepted (written) deliveries | {accepted} of {deliveries} |");
+    if let (Some(binary), Some(run)) = (&beside, &before) {
+        run.print(
+            &format!("aftercare beside ({})", binary.display()),
+            deliveries,
+        );
+    }
+    this.print("aftercare", deliveries);
     println!("| raw rusqlite, one upsert per transaction (rows/s) | {raw:.0} |");
     println!(
         "| raw rusqlite, {clients} producers, group commit: the ceiling (rows/s) | {ceiling:.0} |"
