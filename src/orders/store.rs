@@ -34,6 +34,8 @@ struct Existing {
     date_modified: String,
     body_sha256: Vec<u8>,
     trashed_at: Option<String>,
+    customer_id: i64,
+    date_created: String,
 }
 
 /// Applies one order body to the mirror.
@@ -48,7 +50,7 @@ pub fn apply(
 ) -> Result<Applied, StoreError> {
     let existing = conn
         .prepare_cached(
-            "SELECT date_modified, body_sha256, trashed_at FROM orders
+            "SELECT date_modified, body_sha256, trashed_at, customer_id, date_created FROM orders
              WHERE store_id = ?1 AND order_id = ?2",
         )?
         .query_row((store_id, order.id), |row| {
@@ -56,6 +58,8 @@ pub fn apply(
                 date_modified: row.get(0)?,
                 body_sha256: row.get(1)?,
                 trashed_at: row.get(2)?,
+                customer_id: row.get(3)?,
+                date_created: row.get(4)?,
             })
         })
         .optional()?;
@@ -85,38 +89,15 @@ pub fn apply(
         }
     };
 
-    conn.prepare_cached(
-        "INSERT INTO orders (
-            store_id, order_id, number, status, is_draft, customer_id, billing_email, currency,
-            prices_include_tax, subtotal, discount_total, discount_tax, shipping_total,
-            shipping_tax, cart_tax, total_tax, total, payment_method, payment_method_title,
-            order_key, date_created, date_modified, date_paid, date_completed, trashed_at,
-            body_sha256, raw, mirrored_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
-         ON CONFLICT (store_id, order_id) DO UPDATE SET
-            number = excluded.number, status = excluded.status, is_draft = excluded.is_draft,
-            customer_id = excluded.customer_id, billing_email = excluded.billing_email,
-            currency = excluded.currency, prices_include_tax = excluded.prices_include_tax,
-            subtotal = excluded.subtotal, discount_total = excluded.discount_total,
-            discount_tax = excluded.discount_tax, shipping_total = excluded.shipping_total,
-            shipping_tax = excluded.shipping_tax, cart_tax = excluded.cart_tax,
-            total_tax = excluded.total_tax, total = excluded.total,
-            payment_method = excluded.payment_method,
-            payment_method_title = excluded.payment_method_title,
-            order_key = excluded.order_key, date_created = excluded.date_created,
-            date_modified = excluded.date_modified, date_paid = excluded.date_paid,
-            date_completed = excluded.date_completed, trashed_at = excluded.trashed_at,
-            body_sha256 = excluded.body_sha256, raw = excluded.raw,
-            mirrored_at = excluded.mirrored_at",
-    )?
-    .execute(rusqlite::params![
+    let customer_id = order.customer_id as i64;
+    let date_created = time::seconds(order.date_created_gmt.0);
+    let row = rusqlite::params![
         store_id,
         order.id,
         order.display_number(),
         order.status,
         order.is_checkout_draft(),
-        order.customer_id as i64,
+        customer_id,
         order.billing.email.as_deref().unwrap_or(""),
         order.currency,
         order.prices_include_tax,
@@ -131,7 +112,7 @@ pub fn apply(
         order.payment_method,
         order.payment_method_title,
         order.order_key,
-        time::seconds(order.date_created_gmt.0),
+        date_created,
         incoming_modified,
         order.date_paid_gmt.map(|d| time::seconds(d.0)),
         order.date_completed_gmt.map(|d| time::seconds(d.0)),
@@ -139,7 +120,46 @@ pub fn apply(
         &body_sha256[..],
         raw,
         now,
-    ])?;
+    ];
+    match &existing {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO orders (
+                    store_id, order_id, number, status, is_draft, customer_id, billing_email,
+                    currency, prices_include_tax, subtotal, discount_total, discount_tax,
+                    shipping_total, shipping_tax, cart_tax, total_tax, total, payment_method,
+                    payment_method_title, order_key, date_created, date_modified, date_paid,
+                    date_completed, trashed_at, body_sha256, raw, mirrored_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+            )?
+            .execute(row)?;
+        }
+        Some(e) => {
+            // The customer and the creation date lead two indexes and seldom change: an
+            // update that assigned them would rewrite those index entries (a page each, in
+            // the commit) to the same values.
+            conn.prepare_cached(
+                "UPDATE orders SET
+                    number = ?3, status = ?4, is_draft = ?5, billing_email = ?7, currency = ?8,
+                    prices_include_tax = ?9, subtotal = ?10, discount_total = ?11,
+                    discount_tax = ?12, shipping_total = ?13, shipping_tax = ?14,
+                    cart_tax = ?15, total_tax = ?16, total = ?17, payment_method = ?18,
+                    payment_method_title = ?19, order_key = ?20, date_modified = ?22,
+                    date_paid = ?23, date_completed = ?24, trashed_at = ?25,
+                    body_sha256 = ?26, raw = ?27, mirrored_at = ?28
+                 WHERE store_id = ?1 AND order_id = ?2",
+            )?
+            .execute(row)?;
+            if e.customer_id != customer_id || e.date_created != date_created {
+                conn.prepare_cached(
+                    "UPDATE orders SET customer_id = ?3, date_created = ?4
+                     WHERE store_id = ?1 AND order_id = ?2",
+                )?
+                .execute((store_id, order.id, customer_id, &date_created))?;
+            }
+        }
+    }
     write_line_items(conn, store_id, order, existing.is_none())?;
     Ok(if existing.is_some() {
         Applied::Updated

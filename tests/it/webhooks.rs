@@ -336,6 +336,62 @@ async fn an_update_writes_only_the_lines_that_changed() {
 }
 
 #[tokio::test]
+async fn an_update_that_moves_the_order_to_another_customer_moves_it_in_every_index() {
+    let app = TestApp::spawn().await;
+    let mut order: serde_json::Value =
+        serde_json::from_slice(&fixture("orders/registered-krw.json")).unwrap();
+    let (_, first) = app
+        .deliver("order.created", &serde_json::to_vec(&order).unwrap())
+        .await;
+    assert_eq!(first["status"], "accepted");
+    // A status change alone, then the shop reassigns the order and corrects its date.
+    for (modified, customer, created) in [
+        ("2026-11-16T07:00:00", 42, None),
+        ("2026-11-16T08:00:00", 77, Some("2026-11-13T23:00:00")),
+    ] {
+        order["date_modified_gmt"] = modified.into();
+        order["customer_id"] = customer.into();
+        if let Some(created) = created {
+            order["date_created_gmt"] = created.into();
+        }
+        let (_, update) = app
+            .deliver("order.updated", &serde_json::to_vec(&order).unwrap())
+            .await;
+        assert_eq!(update["status"], "accepted");
+    }
+    let db = app.db();
+    let by_customer = |customer: i64| -> Vec<i64> {
+        db.prepare(
+            "SELECT order_id FROM orders INDEXED BY orders_by_customer
+             WHERE store_id = 'default' AND customer_id = ?1",
+        )
+        .unwrap()
+        .query_map([customer], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    assert_eq!(by_customer(77), [1001]);
+    assert!(by_customer(42).is_empty());
+    let created: Vec<String> = db
+        .prepare(
+            "SELECT date_created FROM orders INDEXED BY orders_by_created
+             WHERE store_id = 'default' AND date_created > '2026-11-13'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(created, ["2026-11-13T23:00:00Z"]);
+    let check: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn out_of_order_deliveries_keep_the_newest() {
     let app = TestApp::spawn().await;
     let newer = fixture("orders/registered-krw.updated.json");
