@@ -125,11 +125,7 @@ async fn populate(db: &Db, config: &aftercare::config::Config, orders: u64, due_
             webhook_id: None,
             body_sha256: Sha256::digest(raw.as_bytes()).into(),
             received_at: jiff::Timestamp::now(),
-            payload: Payload::Order {
-                order: Box::new(parsed),
-                raw,
-                source: Source::Update,
-            },
+            payload: Payload::order(parsed, raw, Source::Update),
         };
         let (writer, invoices) = (db.writer().clone(), config.invoices.clone());
         tasks.push(tokio::spawn(async move {

@@ -482,11 +482,7 @@ async fn ingest_orders(db: &Db, config: &Config, ids: std::ops::Range<u64>, comp
             webhook_id: None,
             body_sha256: Sha256::digest(raw.as_bytes()).into(),
             received_at: jiff::Timestamp::now(),
-            payload: Payload::Order {
-                order: Box::new(parsed),
-                raw,
-                source: Source::Update,
-            },
+            payload: Payload::order(parsed, raw, Source::Update),
         };
         let (writer, invoices) = (db.writer().clone(), config.invoices.clone());
         tasks.push(tokio::spawn(async move {

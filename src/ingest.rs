@@ -41,11 +41,13 @@ impl Outcome {
 
 #[derive(Debug)]
 pub enum Payload {
-    /// A full order: `order.created`, `order.updated` or `order.restored`.
+    /// A full order: `order.created`, `order.updated` or `order.restored` (see
+    /// [`Payload::order`]).
     Order {
         order: Box<Order>,
         raw: String,
         source: Source,
+        tracking: tracking::derive::Derivable,
     },
     /// `order.deleted`: `{"id": N}`.
     Deleted { id: OrderId },
@@ -53,6 +55,20 @@ pub enum Payload {
     Error { code: String },
     /// A topic aftercare does not mirror.
     OtherTopic,
+}
+
+impl Payload {
+    /// A full order, with what tracking derives from it that needs no database worked out
+    /// now, by the caller, rather than by the writer.
+    pub fn order(order: Order, raw: String, source: Source) -> Payload {
+        let tracking = tracking::derive::Derivable::of(&order);
+        Payload::Order {
+            order: Box::new(order),
+            raw,
+            source,
+            tracking,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -98,7 +114,12 @@ fn apply(
     let now = time::millis(incoming.received_at);
     let store = &incoming.store_id;
     let (outcome, logged_as, order_id, error_code) = match &incoming.payload {
-        Payload::Order { order, raw, source } => {
+        Payload::Order {
+            order,
+            raw,
+            source,
+            tracking: derivable,
+        } => {
             let applied = orders::apply(
                 conn,
                 store,
@@ -111,7 +132,7 @@ fn apply(
             if matches!(applied, Applied::Inserted | Applied::Updated) {
                 invoice::order_mirrored(conn, store, order, invoices, &now)?;
                 let first = applied == Applied::Inserted;
-                tracking::derive::order_mirrored(conn, store, order, first, feed, &now)?;
+                tracking::derive::order_mirrored(conn, store, order, derivable, first, feed, &now)?;
                 if *source == Source::Restore {
                     tracking::derive::reevaluate(conn, store, order.id, &now)?;
                 }

@@ -130,11 +130,7 @@ pub async fn apply_page(
                     webhook_id: None,
                     body_sha256: Sha256::digest(order.raw.as_bytes()).into(),
                     received_at: Timestamp::now(),
-                    payload: Payload::Order {
-                        order: Box::new(order.order),
-                        raw: order.raw,
-                        source: Source::Update,
-                    },
+                    payload: Payload::order(order.order, order.raw, Source::Update),
                 };
                 let writer = services.db().writer().clone();
                 let invoices = services.config().invoices.clone();

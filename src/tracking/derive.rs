@@ -48,7 +48,26 @@ impl ParcelFeed {
     }
 }
 
-/// Applies an accepted order version; `first` when it is the order's first. Enqueues a
+/// What deriving reads from an order version without the database: its parcels as the
+/// tracking plugins' meta lists them, and a hash of everything derived from it. Worked out
+/// when the delivery is parsed, so the writer thread, which every delivery waits on, only
+/// compares and writes.
+#[derive(Debug)]
+pub struct Derivable {
+    parcels: Vec<TrackedParcel>,
+    hash: i64,
+}
+
+impl Derivable {
+    pub fn of(order: &Order) -> Derivable {
+        let parcels = meta::parcels(&order.meta_data);
+        let hash = source_hash(order, &parcels);
+        Derivable { parcels, hash }
+    }
+}
+
+/// Applies an accepted order version (`derivable` worked out from it); `first` when it is
+/// the order's first. Enqueues a
 /// delay evaluation only when one can change something now: an alert may be due (an
 /// order paid over a day ago and not shipped), or the order has active alerts and what
 /// the rules read changed. Everything else waits for the sweep, which watches the order
@@ -57,12 +76,13 @@ pub fn order_mirrored(
     conn: &Connection,
     store_id: &StoreId,
     order: &Order,
+    derivable: &Derivable,
     first: bool,
     feed: ParcelFeed,
     now: &Stamp,
 ) -> Result<(), StoreError> {
-    let parcels = meta::parcels(&order.meta_data);
-    let hash = source_hash(order, &parcels);
+    let Derivable { parcels, hash } = derivable;
+    let hash = *hash;
     let previous = if first {
         None
     } else {
@@ -77,7 +97,7 @@ pub fn order_mirrored(
     } else {
         shipments::for_order(conn, store_id, order.id, true)?
     };
-    let changed = sync_parcels(conn, store_id, order, &parcels, &existing, feed, now)?;
+    let changed = sync_parcels(conn, store_id, order, parcels, &existing, feed, now)?;
     // A first version's parcels are exactly its meta's: no events, contents unlisted.
     let live: Vec<Live> = if existing.is_empty() && !changed {
         Vec::new()
@@ -284,6 +304,7 @@ pub fn backfill(
         conn,
         store_id,
         &order,
+        &Derivable::of(&order),
         false,
         ParcelFeed::Followed,
         &time::millis(now),

@@ -61,12 +61,27 @@ pub fn parse(topic: &str, body: &[u8]) -> Result<Payload, PayloadError> {
             Err(e) => PayloadError::Json(e),
         });
     }
+    let shape = |source| PayloadError::Shape {
+        topic: topic.to_owned(),
+        source,
+    };
+    let order_topic = match topic {
+        "order.created" | "order.updated" => Some(Source::Update),
+        "order.restored" => Some(Source::Restore),
+        _ => None,
+    };
+    // Nearly every body is an order: it is parsed as one at once, and only a body that is not
+    // is read again for a REST error object (which has none of an order's fields).
+    let not_an_order = match order_topic {
+        Some(source) => match serde_json::from_str::<Order>(text) {
+            Ok(order) => return Ok(Payload::order(order, text.to_owned(), source)),
+            Err(e) => Some(e),
+        },
+        None => None,
+    };
     let probe: Probe = serde_json::from_str(text).map_err(|e| {
         if e.is_data() {
-            PayloadError::Shape {
-                topic: topic.to_owned(),
-                source: e,
-            }
+            shape(e)
         } else {
             PayloadError::Json(e)
         }
@@ -76,23 +91,12 @@ pub fn parse(topic: &str, body: &[u8]) -> Result<Payload, PayloadError> {
     {
         return Ok(Payload::Error { code: code.clone() });
     }
-    let shape = |source| PayloadError::Shape {
-        topic: topic.to_owned(),
-        source,
-    };
-    let source = match topic {
-        "order.created" | "order.updated" => Source::Update,
-        "order.restored" => Source::Restore,
-        "order.deleted" => {
-            let deleted: DeletedBody = serde_json::from_str(text).map_err(shape)?;
-            return Ok(Payload::Deleted { id: deleted.id });
-        }
-        _ => return Ok(Payload::OtherTopic),
-    };
-    let order: Order = serde_json::from_str(text).map_err(shape)?;
-    Ok(Payload::Order {
-        order: Box::new(order),
-        raw: text.to_owned(),
-        source,
-    })
+    if let Some(e) = not_an_order {
+        return Err(shape(e));
+    }
+    if topic == "order.deleted" {
+        let deleted: DeletedBody = serde_json::from_str(text).map_err(shape)?;
+        return Ok(Payload::Deleted { id: deleted.id });
+    }
+    Ok(Payload::OtherTopic)
 }

@@ -1166,11 +1166,7 @@ async fn ingest_order(db: &Db, config: &Config, order: &Value) {
         webhook_id: None,
         body_sha256: Sha256::digest(raw.as_bytes()).into(),
         received_at: Timestamp::now(),
-        payload: Payload::Order {
-            order: Box::new(parsed),
-            raw,
-            source: Source::Update,
-        },
+        payload: Payload::order(parsed, raw, Source::Update),
     };
     let ingested = ingest::ingest(
         db.writer(),
