@@ -123,9 +123,13 @@ pub fn due(
     Ok(jobs)
 }
 
+/// Marks a job done; one its handler completed already (in the write that did its work)
+/// keeps that time.
 pub fn complete(conn: &Connection, id: i64, now: &Stamp) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE jobs SET done_at = ?2, last_error = NULL WHERE id = ?1")?
-        .execute((id, now))?;
+    conn.prepare_cached(
+        "UPDATE jobs SET done_at = ?2, last_error = NULL WHERE id = ?1 AND done_at IS NULL",
+    )?
+    .execute((id, now))?;
     Ok(())
 }
 

@@ -22,7 +22,11 @@ use crate::tracking::status::ParcelStatus;
 use crate::tracking::store::shipments;
 
 /// Runs a run of trigger jobs, in order, in one write transaction, each in a savepoint of
-/// its own so that one that fails is retried alone.
+/// its own so that one that fails is retried alone. Each decided job is completed in that
+/// same write: an event committed after it (a parcel out for delivery) then finds no open
+/// job and enqueues its own. Completed in a later write, the job would still be open when
+/// the event came, the event's enqueue would be a no-op, and the decision, made on the
+/// facts before it, would swallow it.
 pub async fn run(n: &Notifier, jobs: Vec<Job>) -> Vec<Outcome> {
     let count = jobs.len();
     let n2 = n.clone();
@@ -30,6 +34,7 @@ pub async fn run(n: &Notifier, jobs: Vec<Job>) -> Vec<Outcome> {
         n.db.writer()
             .write(move |c| {
                 let mut results = Vec::with_capacity(jobs.len());
+                let decided_at = time::millis(Timestamp::now());
                 for job in &jobs {
                     let zone = n2.zones.zone(c, &job.store_id).tz;
                     let ctx = n2.context(&zone);
@@ -44,6 +49,9 @@ pub async fn run(n: &Notifier, jobs: Vec<Job>) -> Vec<Outcome> {
                             Timestamp::now(),
                         )
                     })?;
+                    if result.is_ok() {
+                        crate::jobs::store::complete(c, job.id, &decided_at)?;
+                    }
                     results.push((job.clone(), result));
                 }
                 Ok(results)
@@ -406,4 +414,75 @@ pub(super) fn delay_facts(
         reason: code.to_owned(),
     };
     Ok((facts, event_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::jobs::Lane;
+    use crate::jobs::store as queue;
+    use crate::store::{Db, Synchronous};
+
+    fn notifier(db: &Db, store: &StoreId) -> Notifier {
+        let settings = Arc::new(crate::notify::settings::NotifySettings::default());
+        Notifier {
+            db: db.clone(),
+            mailer: Arc::new(crate::notify::smtp::Mailer::new(
+                &settings,
+                std::slice::from_ref(store),
+            )),
+            settings,
+            tracking: Arc::default(),
+            seller: Arc::default(),
+            zones: crate::shop::timezone::Zones::new(Default::default()),
+            base_url: "http://aftercare.test".into(),
+            keys: crate::notify::unsubscribe::Keys::derive([(store, "api-key-0123456789")]),
+            guides: Arc::default(),
+        }
+    }
+
+    /// Before the runner settles anything, a run's jobs are done, and the same trigger
+    /// enqueued after the run's write is a job of its own, due.
+    #[tokio::test]
+    async fn a_run_completes_its_jobs_in_the_write_that_decides_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("a.db"), Synchronous::Normal, &["s"]).unwrap();
+        let store = StoreId::test("s");
+        let now = time::millis(Timestamp::now());
+        let enqueue = {
+            let (store, now) = (store.clone(), now.clone());
+            move |c: &Connection| {
+                queue::enqueue(c, &store, JobKind::NotifyOrder, OrderId::new(7), 0, &now)
+            }
+        };
+        db.writer().write(enqueue.clone()).await.unwrap();
+        let due = {
+            let now = now.clone();
+            db.read(move |c| queue::next_due(c, &now, Lane::Local))
+                .await
+                .unwrap()
+                .expect("the trigger is due")
+        };
+        let outcomes = run(&notifier(&db, &store), vec![due.clone()]).await;
+        assert!(matches!(outcomes[..], [Outcome::Done]));
+        let open = || {
+            db.read(|c| {
+                Ok(c.prepare("SELECT id FROM jobs WHERE done_at IS NULL")?
+                    .query_map([], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<Vec<_>, _>>()?)
+            })
+        };
+        assert_eq!(
+            open().await.unwrap(),
+            Vec::<i64>::new(),
+            "done in the deciding write"
+        );
+        db.writer().write(enqueue).await.unwrap();
+        let again = open().await.unwrap();
+        assert_eq!(again.len(), 1, "a later event's trigger is not swallowed");
+        assert_ne!(again[0], due.id);
+        db.close().await;
+    }
 }
