@@ -199,22 +199,16 @@ fn write_line_items(
     first: bool,
 ) -> Result<(), StoreError> {
     if !first {
-        let mut gone = Vec::new();
-        let mut stored = conn.prepare_cached(
-            "SELECT line_item_id FROM line_items WHERE store_id = ?1 AND order_id = ?2",
-        )?;
-        for id in stored.query_map((store_id, order.id), |r| r.get::<_, i64>(0))? {
-            let id = id?;
-            if !order.line_items.iter().any(|l| l.id as i64 == id) {
-                gone.push(id);
-            }
-        }
-        let mut delete = conn.prepare_cached(
-            "DELETE FROM line_items WHERE store_id = ?1 AND order_id = ?2 AND line_item_id = ?3",
-        )?;
-        for id in gone {
-            delete.execute((store_id, order.id, id))?;
-        }
+        let on_order: Vec<i64> = order.line_items.iter().map(|l| l.id as i64).collect();
+        conn.prepare_cached(
+            "DELETE FROM line_items WHERE store_id = ?1 AND order_id = ?2
+               AND line_item_id NOT IN (SELECT value FROM json_each(?3))",
+        )?
+        .execute((
+            store_id,
+            order.id,
+            serde_json::to_string(&on_order).expect("ids serialize"),
+        ))?;
     }
     let mut upsert = conn.prepare_cached(
         "INSERT INTO line_items (
