@@ -202,6 +202,10 @@ impl Issuer {
     /// it: one read per store, so a store's held documents wait without each order being
     /// read and parsed first. A failed read names none (each job then reads on its own).
     async fn stores_without_seller(&self, jobs: &[Job]) -> HashMap<StoreId, Seller> {
+        if self.seller(None, None, None).is_complete() {
+            // `[seller]` names and addresses it for every store: nothing to read.
+            return HashMap::new();
+        }
         let mut stores: Vec<StoreId> = jobs.iter().map(|j| j.store_id.clone()).collect();
         stores.sort();
         stores.dedup();
@@ -222,16 +226,27 @@ impl Issuer {
             .into_iter()
             .filter_map(|(store, profile)| {
                 // The address's lines do not depend on whose country it is read in.
-                let seller = Sources {
-                    config: &self.settings.seller,
-                    config_logo: self.settings.logo_png.as_deref(),
-                    profile: profile.as_ref(),
-                    profile_logo: None,
-                }
-                .resolve(None);
+                let seller = self.seller(profile.as_ref(), None, None);
                 (!seller.is_complete()).then_some((store, seller))
             })
             .collect()
+    }
+
+    /// The seller a document names: `[seller]` over the shop's profile (and their logos), its
+    /// address as a reader in `reader_country` reads it.
+    fn seller(
+        &self,
+        profile: Option<&Profile>,
+        profile_logo: Option<&[u8]>,
+        reader_country: Option<&str>,
+    ) -> Seller {
+        Sources {
+            config: &self.settings.seller,
+            config_logo: self.settings.logo_png.as_deref(),
+            profile,
+            profile_logo,
+        }
+        .resolve(reader_country)
     }
 
     /// Everything a document needs but its number, or why it is not to be issued now.
@@ -275,13 +290,7 @@ impl Issuer {
             .into_iter()
             .map(|c| c.trim())
             .find(|c| !c.is_empty());
-        let seller = Sources {
-            config: &settings.seller,
-            config_logo: settings.logo_png.as_deref(),
-            profile: profile.as_ref(),
-            profile_logo: profile_logo.as_deref(),
-        }
-        .resolve(reader_country);
+        let seller = self.seller(profile.as_ref(), profile_logo.as_deref(), reader_country);
         if !self.seller_known(&store, &seller) {
             // Never a placeholder seller: the document waits for the shop's facts.
             return Ok(Ready::Settled(Outcome::Defer(SELLER_WAIT)));
